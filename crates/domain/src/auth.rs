@@ -1,0 +1,177 @@
+//! Accounts, roles and subtree scope: who may read or write what.
+//!
+//! Every account acts inside one organisation subtree with one role. The checks here are the
+//! only place access is decided; web/ asks them for every page and API call.
+
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use serde::{Deserialize, Serialize};
+
+use crate::org::labelled_enum;
+use crate::path::within;
+
+labelled_enum!(
+    Role {
+        CountyAdmin => "县级管理员",
+        TownAdmin => "镇（街道）管理员",
+        BranchSecretary => "支部书记",
+        Member => "党员",
+    }
+);
+
+impl Role {
+    /// Stable machine name stored in the database.
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::CountyAdmin => "county_admin",
+            Role::TownAdmin => "town_admin",
+            Role::BranchSecretary => "branch_secretary",
+            Role::Member => "member",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Role> {
+        Role::ALL.iter().copied().find(|r| r.code() == code)
+    }
+}
+
+/// The signed-in caller: role, scope root and (for a member) who they are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub account_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub scope_org_id: i64,
+    pub scope_path: String,
+    pub member_id: Option<i64>,
+}
+
+impl Actor {
+    /// Whether the organisation at `path` is visible at all.
+    pub fn can_read_org(&self, path: &str) -> bool {
+        within(path, &self.scope_path)
+    }
+
+    /// Creating organisations under `parent_path`.
+    pub fn can_create_org_under(&self, parent_path: &str) -> bool {
+        matches!(self.role, Role::CountyAdmin | Role::TownAdmin) && within(parent_path, &self.scope_path)
+    }
+
+    /// Renaming, moving or dissolving the organisation at `path`: strictly inside the scope,
+    /// never the scope root itself (a town cannot dissolve itself).
+    pub fn can_change_org(&self, path: &str) -> bool {
+        matches!(self.role, Role::CountyAdmin | Role::TownAdmin) && within(path, &self.scope_path) && path != self.scope_path
+    }
+
+    /// Whether the member `member_id` in the organisation at `org_path` may be read.
+    pub fn can_read_member(&self, org_path: &str, member_id: i64) -> bool {
+        match self.role {
+            Role::Member => self.member_id == Some(member_id),
+            _ => within(org_path, &self.scope_path),
+        }
+    }
+
+    /// Member lists of a subtree: not for the member role.
+    pub fn can_list_members(&self, org_path: &str) -> bool {
+        self.role != Role::Member && within(org_path, &self.scope_path)
+    }
+
+    pub fn can_write_member(&self, org_path: &str) -> bool {
+        self.role != Role::Member && within(org_path, &self.scope_path)
+    }
+
+    /// Seeing a full 身份证号 / 手机号 (an audited action).
+    pub fn can_reveal_personal(&self, org_path: &str, member_id: i64) -> bool {
+        match self.role {
+            Role::CountyAdmin | Role::TownAdmin => within(org_path, &self.scope_path),
+            Role::Member => self.member_id == Some(member_id),
+            Role::BranchSecretary => false,
+        }
+    }
+
+    /// County-wide settings and the audit log.
+    pub fn is_county_admin(&self) -> bool {
+        self.role == Role::CountyAdmin
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("密码处理失败")]
+pub struct PasswordError;
+
+/// Argon2id hash in PHC string form.
+pub fn hash_password(password: &str) -> Result<String, PasswordError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|_| PasswordError)
+}
+
+pub fn verify_password(password: &str, phc: &str) -> bool {
+    PasswordHash::new(phc)
+        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .unwrap_or(false)
+}
+
+/// Password policy for new accounts.
+pub fn check_new_password(password: &str) -> Result<(), crate::Invalid> {
+    if password.chars().count() < 10 {
+        return Err(crate::Invalid::one("password", "密码", "至少10位"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role, path: &str, member: Option<i64>) -> Actor {
+        Actor {
+            account_id: 1,
+            username: "u".into(),
+            display_name: "u".into(),
+            role,
+            scope_org_id: 1,
+            scope_path: path.into(),
+            member_id: member,
+        }
+    }
+
+    #[test]
+    fn town_admin_reads_inside_its_town_only() {
+        let a = actor(Role::TownAdmin, "/1/2/", None);
+        assert!(a.can_read_org("/1/2/"));
+        assert!(a.can_read_org("/1/2/30/"));
+        assert!(!a.can_read_org("/1/"));
+        assert!(!a.can_read_org("/1/20/"));
+        assert!(!a.can_change_org("/1/2/"));
+        assert!(a.can_change_org("/1/2/30/"));
+    }
+
+    #[test]
+    fn member_reads_only_itself() {
+        let a = actor(Role::Member, "/1/2/30/", Some(7));
+        assert!(a.can_read_member("/1/2/30/", 7));
+        assert!(!a.can_read_member("/1/2/30/", 8));
+        assert!(!a.can_list_members("/1/2/30/"));
+        assert!(!a.can_write_member("/1/2/30/"));
+    }
+
+    #[test]
+    fn secretary_cannot_reveal_id_numbers_but_admins_can() {
+        assert!(!actor(Role::BranchSecretary, "/1/2/30/", None).can_reveal_personal("/1/2/30/", 7));
+        assert!(actor(Role::TownAdmin, "/1/2/", None).can_reveal_personal("/1/2/30/", 7));
+        assert!(!actor(Role::TownAdmin, "/1/2/", None).can_reveal_personal("/1/3/30/", 7));
+    }
+
+    #[test]
+    fn password_hash_verifies_only_the_same_password() {
+        let h = hash_password("xianfeng-demo").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("xianfeng-demo", &h));
+        assert!(!verify_password("xianfeng-dem0", &h));
+        assert!(!verify_password("x", "not a hash"));
+    }
+}

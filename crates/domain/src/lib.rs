@@ -1,0 +1,15 @@
+//! Pure types and rules of 先锋: no I/O. Everything else depends on this crate.
+
+pub mod audit;
+pub mod auth;
+pub mod date;
+pub mod error;
+pub mod idcard;
+pub mod member;
+pub mod org;
+pub mod path;
+pub mod phone;
+pub mod rules;
+pub mod text;
+
+pub use error::{FieldError, Invalid};

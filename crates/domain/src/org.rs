@@ -1,0 +1,347 @@
+//! The organisation tree (隶属关系): kinds, domains, structural rules.
+
+use serde::{Deserialize, Serialize};
+
+use crate::rules::Rules;
+use crate::text::normalize;
+use crate::Invalid;
+
+macro_rules! labelled_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident => $label:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The Chinese label, which is also how the value is stored and typed.
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+
+            pub fn parse(s: &str) -> Option<$name> {
+                let s = $crate::text::normalize(s);
+                $name::ALL.iter().copied().find(|v| v.label() == s)
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.label())
+            }
+        }
+    };
+}
+pub(crate) use labelled_enum;
+
+labelled_enum!(
+    /// Kind of party organisation.
+    OrgKind {
+        County => "县委",
+        Committee => "党委",
+        WorkCommittee => "党工委",
+        GeneralBranch => "党总支",
+        Branch => "党支部",
+        JointBranch => "联合党支部",
+        FunctionalBranch => "功能型党支部",
+        Group => "党小组",
+    }
+);
+
+labelled_enum!(
+    /// The field a branch sits in.
+    OrgDomain {
+        Rural => "农村",
+        Community => "社区",
+        Government => "机关",
+        Enterprise => "企业",
+        School => "学校",
+        Hospital => "医院",
+        NewOrganisation => "两新组织",
+        Other => "其他",
+    }
+);
+
+impl OrgKind {
+    /// Branch-level kinds: the organisations members belong to.
+    pub fn is_branch(self) -> bool {
+        matches!(self, OrgKind::Branch | OrgKind::JointBranch | OrgKind::FunctionalBranch)
+    }
+
+    /// Town-level committees (镇党委 / 街道党工委) and above.
+    pub fn is_committee(self) -> bool {
+        matches!(self, OrgKind::County | OrgKind::Committee | OrgKind::WorkCommittee)
+    }
+
+    /// Which kinds may sit directly under this one.
+    pub fn allows_child(self, child: OrgKind) -> bool {
+        use OrgKind::*;
+        match self {
+            County => matches!(child, Committee | WorkCommittee | GeneralBranch) || child.is_branch(),
+            Committee | WorkCommittee => matches!(child, Committee | GeneralBranch) || child.is_branch(),
+            GeneralBranch => child.is_branch(),
+            Branch | JointBranch | FunctionalBranch => child == Group,
+            Group => false,
+        }
+    }
+}
+
+/// An organisation as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Org {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub path: String,
+    pub name: String,
+    pub kind: OrgKind,
+    pub domain: OrgDomain,
+    /// Members of the 支委会 (0: none elected).
+    pub committee_size: i64,
+    /// Set when dissolved; the row stays for history.
+    pub dissolved_on: Option<String>,
+}
+
+impl Org {
+    pub fn depth(&self) -> i64 {
+        crate::path::depth(&self.path)
+    }
+}
+
+/// Validated input for creating or renaming an organisation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgDraft {
+    pub name: String,
+    pub kind: OrgKind,
+    pub domain: OrgDomain,
+    pub committee_size: i64,
+}
+
+/// Raw form input.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct OrgInput {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub domain: String,
+    #[serde(default)]
+    pub committee_size: String,
+}
+
+impl OrgInput {
+    pub fn validate(&self, parent_kind: Option<OrgKind>) -> Result<OrgDraft, Invalid> {
+        let mut c = crate::error::Collector::default();
+        let name = normalize(&self.name);
+        if name.is_empty() {
+            c.push("name", "名称", "不能为空");
+        } else if name.chars().count() > 60 {
+            c.push("name", "名称", "不能超过60个字");
+        }
+        let kind = OrgKind::parse(&self.kind);
+        if kind.is_none() {
+            c.push("kind", "类型", format!("应为{}之一", join(OrgKind::ALL)));
+        }
+        let domain = if self.domain.trim().is_empty() {
+            Some(OrgDomain::Other)
+        } else {
+            OrgDomain::parse(&self.domain)
+        };
+        if domain.is_none() {
+            c.push("domain", "领域", format!("应为{}之一", join(OrgDomain::ALL)));
+        }
+        let committee_size = match normalize(&self.committee_size).as_str() {
+            "" => 0,
+            s => match s.parse::<i64>() {
+                Ok(n) if (0..=15).contains(&n) => n,
+                _ => {
+                    c.push("committee_size", "支委会人数", "应为0到15之间的整数");
+                    0
+                }
+            },
+        };
+        if let (Some(p), Some(k)) = (parent_kind, kind) {
+            if !p.allows_child(k) {
+                c.push("kind", "类型", format!("{}下不能设立{}", p.label(), k.label()));
+            }
+        }
+        match (kind, domain) {
+            (Some(kind), Some(domain)) => c.finish(OrgDraft { name, kind, domain, committee_size }),
+            _ => Err(c.finish(()).err().unwrap_or_else(|| Invalid(vec![]))),
+        }
+    }
+}
+
+fn join<T: std::fmt::Display>(items: &[T]) -> String {
+    items.iter().map(|i| i.to_string()).collect::<Vec<_>>().join("、")
+}
+
+/// Why a move is refused, if it is: a move under itself or its own descendant makes a cycle.
+pub fn check_move(moving: &Org, new_parent: &Org) -> Result<(), Invalid> {
+    if crate::path::within(&new_parent.path, &moving.path) {
+        return Err(Invalid::one("parent_id", "新上级组织", "不能移到自身或其下级组织之下（会形成循环）"));
+    }
+    if new_parent.dissolved_on.is_some() {
+        return Err(Invalid::one("parent_id", "新上级组织", "该组织已撤销"));
+    }
+    if !new_parent.kind.allows_child(moving.kind) {
+        return Err(Invalid::one(
+            "parent_id",
+            "新上级组织",
+            format!("{}下不能设立{}", new_parent.kind.label(), moving.kind.label()),
+        ));
+    }
+    Ok(())
+}
+
+/// Member counts an organisation's structural check needs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct MemberCounts {
+    pub members: i64,
+    pub full_members: i64,
+}
+
+/// One structural warning, e.g. a branch with fewer than three full members.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StructuralWarning {
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// The glossary's structural checks for one organisation, given its subtree member counts.
+pub fn structural_warnings(org: &Org, counts: MemberCounts, rules: &Rules) -> Vec<StructuralWarning> {
+    let mut out = Vec::new();
+    if org.dissolved_on.is_some() {
+        return out;
+    }
+    if org.kind.is_branch() {
+        if counts.full_members < rules.branch_min_full_members {
+            out.push(StructuralWarning {
+                code: "branch_too_few_full",
+                message: format!(
+                    "正式党员{}名，少于{}名，不符合成立党支部的条件",
+                    counts.full_members, rules.branch_min_full_members
+                ),
+            });
+        }
+        if counts.members > rules.branch_max_members {
+            out.push(StructuralWarning {
+                code: "branch_too_large",
+                message: format!(
+                    "党员{}名，超过{}名，应考虑分设党支部或成立党总支",
+                    counts.members, rules.branch_max_members
+                ),
+            });
+        }
+        if counts.members >= rules.committee_required_from && org.committee_size == 0 {
+            out.push(StructuralWarning {
+                code: "committee_missing",
+                message: format!(
+                    "党员{}名（≥{}名），应设立支部委员会",
+                    counts.members, rules.committee_required_from
+                ),
+            });
+        }
+        if org.committee_size > 0
+            && (org.committee_size < rules.committee_min_size || org.committee_size > rules.committee_max_size)
+        {
+            out.push(StructuralWarning {
+                code: "committee_size",
+                message: format!(
+                    "支委会委员{}名，应为{}至{}名",
+                    org.committee_size, rules.committee_min_size, rules.committee_max_size
+                ),
+            });
+        }
+    }
+    if org.kind == OrgKind::GeneralBranch
+        && (counts.members < rules.general_branch_min_members || counts.members > rules.general_branch_max_members)
+    {
+        out.push(StructuralWarning {
+            code: "general_branch_size",
+            message: format!(
+                "党员{}名，党总支一般应为{}至{}名",
+                counts.members, rules.general_branch_min_members, rules.general_branch_max_members
+            ),
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn org(kind: OrgKind, committee: i64) -> Org {
+        Org {
+            id: 3,
+            parent_id: Some(2),
+            path: "/1/2/3/".into(),
+            name: "测试村党支部".into(),
+            kind,
+            domain: OrgDomain::Rural,
+            committee_size: committee,
+            dissolved_on: None,
+        }
+    }
+
+    fn codes(w: Vec<StructuralWarning>) -> Vec<&'static str> {
+        w.into_iter().map(|w| w.code).collect()
+    }
+
+    #[test]
+    fn branch_with_two_full_members_is_flagged() {
+        let w = structural_warnings(&org(OrgKind::Branch, 0), MemberCounts { members: 4, full_members: 2 }, &Rules::default());
+        assert_eq!(codes(w), vec!["branch_too_few_full"]);
+    }
+
+    #[test]
+    fn branch_of_seven_without_committee_is_flagged() {
+        let w = structural_warnings(&org(OrgKind::Branch, 0), MemberCounts { members: 7, full_members: 7 }, &Rules::default());
+        assert_eq!(codes(w), vec!["committee_missing"]);
+        let ok = structural_warnings(&org(OrgKind::Branch, 3), MemberCounts { members: 7, full_members: 7 }, &Rules::default());
+        assert!(ok.is_empty());
+    }
+
+    #[test]
+    fn branch_over_fifty_and_general_branch_outside_range_are_flagged() {
+        let w = structural_warnings(&org(OrgKind::Branch, 5), MemberCounts { members: 51, full_members: 51 }, &Rules::default());
+        assert_eq!(codes(w), vec!["branch_too_large"]);
+        let g = structural_warnings(&org(OrgKind::GeneralBranch, 0), MemberCounts { members: 30, full_members: 30 }, &Rules::default());
+        assert_eq!(codes(g), vec!["general_branch_size"]);
+    }
+
+    #[test]
+    fn configured_rules_change_the_outcome() {
+        let rules = Rules { branch_min_full_members: 1, ..Rules::default() };
+        let w = structural_warnings(&org(OrgKind::Branch, 0), MemberCounts { members: 2, full_members: 2 }, &rules);
+        assert!(w.is_empty());
+    }
+
+    #[test]
+    fn move_under_own_descendant_is_a_cycle() {
+        let town = Org { id: 2, path: "/1/2/".into(), kind: OrgKind::Committee, ..org(OrgKind::Committee, 0) };
+        let branch = org(OrgKind::Branch, 0);
+        let err = check_move(&town, &branch).unwrap_err();
+        assert!(err.to_string().contains("循环"));
+        let other = Org { id: 9, path: "/1/9/".into(), kind: OrgKind::Committee, ..org(OrgKind::Committee, 0) };
+        assert!(check_move(&branch, &other).is_ok());
+    }
+
+    #[test]
+    fn input_validation_names_each_bad_field() {
+        let input = OrgInput { name: " ".into(), kind: "村委".into(), domain: "农村".into(), committee_size: "x".into() };
+        let err = input.validate(None).unwrap_err();
+        assert!(err.for_field("name").is_some());
+        assert!(err.for_field("kind").is_some());
+        assert!(err.for_field("committee_size").is_some());
+    }
+
+    #[test]
+    fn a_group_cannot_hold_a_branch() {
+        let input = OrgInput { name: "一组".into(), kind: "党支部".into(), domain: "".into(), committee_size: "".into() };
+        assert!(input.validate(Some(OrgKind::Group)).is_err());
+        assert!(input.validate(Some(OrgKind::Committee)).is_ok());
+    }
+}

@@ -1,0 +1,96 @@
+//! Numbers are configuration: the defaults from the glossary, stored per deployment and
+//! editable by the county. Code reads them from here, never from literals.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Rules {
+    /// A branch needs at least this many full members (正式党员).
+    pub branch_min_full_members: i64,
+    /// A branch normally has at most this many members.
+    pub branch_max_members: i64,
+    /// A general branch (党总支) normally has this many members.
+    pub general_branch_min_members: i64,
+    pub general_branch_max_members: i64,
+    /// A branch with at least this many members elects a committee (支委会).
+    pub committee_required_from: i64,
+    pub committee_min_size: i64,
+    pub committee_max_size: i64,
+    /// Minimum age on the joining date.
+    pub min_joining_age: i64,
+    /// Failed logins allowed per account within the window, and per IP address.
+    pub login_max_failures_per_account: i64,
+    pub login_max_failures_per_ip: i64,
+    pub login_window_minutes: i64,
+    /// Session lifetime.
+    pub session_hours: i64,
+    /// Largest roster upload accepted.
+    pub upload_max_bytes: i64,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules {
+            branch_min_full_members: 3,
+            branch_max_members: 50,
+            general_branch_min_members: 50,
+            general_branch_max_members: 100,
+            committee_required_from: 7,
+            committee_min_size: 3,
+            committee_max_size: 7,
+            min_joining_age: 18,
+            login_max_failures_per_account: 5,
+            login_max_failures_per_ip: 30,
+            login_window_minutes: 15,
+            session_hours: 12,
+            upload_max_bytes: 20 * 1024 * 1024,
+        }
+    }
+}
+
+impl Rules {
+    /// Each rule with its Chinese label, for the settings page.
+    pub fn labelled(&self) -> Vec<(&'static str, &'static str, i64)> {
+        vec![
+            ("branch_min_full_members", "党支部正式党员下限", self.branch_min_full_members),
+            ("branch_max_members", "党支部党员上限", self.branch_max_members),
+            ("general_branch_min_members", "党总支党员下限", self.general_branch_min_members),
+            ("general_branch_max_members", "党总支党员上限", self.general_branch_max_members),
+            ("committee_required_from", "应设支委会的党员数", self.committee_required_from),
+            ("committee_min_size", "支委会委员下限", self.committee_min_size),
+            ("committee_max_size", "支委会委员上限", self.committee_max_size),
+            ("min_joining_age", "入党最低年龄", self.min_joining_age),
+            ("login_max_failures_per_account", "每账号登录失败上限", self.login_max_failures_per_account),
+            ("login_max_failures_per_ip", "每IP登录失败上限", self.login_max_failures_per_ip),
+            ("login_window_minutes", "登录失败统计时长（分钟）", self.login_window_minutes),
+            ("session_hours", "登录有效时长（小时）", self.session_hours),
+            ("upload_max_bytes", "上传文件大小上限（字节）", self.upload_max_bytes),
+        ]
+    }
+
+    /// Sets one rule by key; refuses unknown keys and negative values.
+    pub fn set(&mut self, key: &str, value: i64) -> Result<(), crate::Invalid> {
+        if value < 0 {
+            return Err(crate::Invalid::one(key, key, "不能为负数"));
+        }
+        let slot = match key {
+            "branch_min_full_members" => &mut self.branch_min_full_members,
+            "branch_max_members" => &mut self.branch_max_members,
+            "general_branch_min_members" => &mut self.general_branch_min_members,
+            "general_branch_max_members" => &mut self.general_branch_max_members,
+            "committee_required_from" => &mut self.committee_required_from,
+            "committee_min_size" => &mut self.committee_min_size,
+            "committee_max_size" => &mut self.committee_max_size,
+            "min_joining_age" => &mut self.min_joining_age,
+            "login_max_failures_per_account" => &mut self.login_max_failures_per_account,
+            "login_max_failures_per_ip" => &mut self.login_max_failures_per_ip,
+            "login_window_minutes" => &mut self.login_window_minutes,
+            "session_hours" => &mut self.session_hours,
+            "upload_max_bytes" => &mut self.upload_max_bytes,
+            _ => return Err(crate::Invalid::one(key, key, "未知的规则项")),
+        };
+        *slot = value;
+        Ok(())
+    }
+}
