@@ -1,1 +1,174 @@
+//! Persistence for 先锋: one `Store` over SQLite (default, embedded) or PostgreSQL, and one
+//! repository module per aggregate. Repositories take a `&mut dyn Conn` inside a transaction, so
+//! a request's writes and its audit entry commit together or not at all.
 
+pub mod accounts;
+pub mod audit;
+pub mod crypto;
+pub mod db;
+mod error;
+pub mod members;
+pub mod orgs;
+pub mod postgres;
+pub mod rollup;
+pub mod settings;
+pub mod sqlite;
+pub mod testing;
+
+use std::path::{Path, PathBuf};
+
+pub use crypto::Vault;
+pub use db::{Conn, Dialect, Row, Value};
+pub use error::{Result, StoreError};
+
+enum Backend {
+    Sqlite(r2d2::Pool<sqlite::Manager>),
+    Postgres(r2d2::Pool<postgres::Manager>),
+}
+
+/// The database and the key that protects personal data in it.
+pub struct Store {
+    backend: Backend,
+    pub vault: Vault,
+    url: String,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Store({})", self.describe())
+    }
+}
+
+/// Where a `sqlite://` URL points: `sqlite://data/x.db` (relative) or `sqlite:///abs/x.db`.
+pub fn sqlite_path(url: &str) -> Option<PathBuf> {
+    url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).map(PathBuf::from)
+}
+
+impl Store {
+    /// Opens `sqlite://PATH` (creating the file and its folder) or `postgres://…`.
+    pub fn open(url: &str, vault: Vault) -> Result<Store> {
+        Store::open_in_schema(url, vault, None)
+    }
+
+    /// Like `open`, with PostgreSQL connections confined to one schema (used by tests).
+    pub fn open_in_schema(url: &str, vault: Vault, schema: Option<String>) -> Result<Store> {
+        let backend = if let Some(path) = sqlite_path(url) {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| StoreError::Db(format!("无法创建数据目录 {}：{e}", dir.display())))?;
+            }
+            let pool = r2d2::Pool::builder()
+                .max_size(8)
+                .build(sqlite::Manager::new(&path))?;
+            Backend::Sqlite(pool)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = r2d2::Pool::builder()
+                .max_size(8)
+                .connection_timeout(std::time::Duration::from_secs(10))
+                .build(postgres::Manager::new(url, schema)?)?;
+            Backend::Postgres(pool)
+        } else {
+            return Err(StoreError::Conflict(format!(
+                "不支持的数据库地址：{url}（应以 sqlite:// 或 postgres:// 开头）"
+            )));
+        };
+        Ok(Store { backend, vault, url: url.to_string() })
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        match self.backend {
+            Backend::Sqlite(_) => Dialect::Sqlite,
+            Backend::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    /// The URL without any password.
+    pub fn describe(&self) -> String {
+        match self.backend {
+            Backend::Sqlite(_) => self.url.clone(),
+            Backend::Postgres(_) => match self.url.split_once('@') {
+                Some((_, host)) => format!("postgres://…@{host}"),
+                None => self.url.clone(),
+            },
+        }
+    }
+
+    pub fn migrate(&self) -> Result<()> {
+        match &self.backend {
+            Backend::Sqlite(pool) => sqlite::migrate(&mut *pool.get()?),
+            Backend::Postgres(pool) => postgres::migrate(&mut pool.get()?.client),
+        }
+    }
+
+    /// Runs `f` in one write transaction: all of it commits, or (on any error) none of it.
+    pub fn write<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
+        match &self.backend {
+            Backend::Sqlite(pool) => {
+                let mut c = pool.get()?;
+                let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+                let out = f(&mut sqlite::SqliteConn(&tx))?;
+                tx.commit()?;
+                Ok(out)
+            }
+            Backend::Postgres(pool) => {
+                let mut c = pool.get()?;
+                let (client, cache) = postgres::split(&mut c);
+                let mut tx = client.transaction()?;
+                let out = f(&mut postgres::PgConn { tx: &mut tx, cache })?;
+                tx.commit()?;
+                Ok(out)
+            }
+        }
+    }
+
+    /// Runs `f` in a read transaction (one consistent snapshot).
+    pub fn read<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
+        match &self.backend {
+            Backend::Sqlite(pool) => {
+                let mut c = pool.get()?;
+                let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Deferred)?;
+                let out = f(&mut sqlite::SqliteConn(&tx))?;
+                tx.commit()?;
+                Ok(out)
+            }
+            Backend::Postgres(pool) => {
+                let mut c = pool.get()?;
+                let (client, cache) = postgres::split(&mut c);
+                let mut tx = client.build_transaction().read_only(true).start()?;
+                let out = f(&mut postgres::PgConn { tx: &mut tx, cache })?;
+                tx.commit()?;
+                Ok(out)
+            }
+        }
+    }
+
+    /// Direct access to the SQLite connection (bulk load, backup); `None` on PostgreSQL.
+    pub fn with_sqlite<T>(&self, f: impl FnOnce(&mut rusqlite::Connection) -> Result<T>) -> Option<Result<T>> {
+        match &self.backend {
+            Backend::Sqlite(pool) => Some(pool.get().map_err(StoreError::from).and_then(|mut c| f(&mut c))),
+            Backend::Postgres(_) => None,
+        }
+    }
+
+    /// Direct access to a PostgreSQL client (bulk COPY); `None` on SQLite.
+    pub fn with_postgres<T>(&self, f: impl FnOnce(&mut ::postgres::Client) -> Result<T>) -> Option<Result<T>> {
+        match &self.backend {
+            Backend::Postgres(pool) => Some(pool.get().map_err(StoreError::from).and_then(|mut c| f(&mut c.client))),
+            Backend::Sqlite(_) => None,
+        }
+    }
+
+    /// A consistent online copy (SQLite only).
+    pub fn backup(&self, dest: &Path) -> Result<()> {
+        match self.with_sqlite(|c| sqlite::backup(c, dest)) {
+            Some(r) => r,
+            None => Err(StoreError::Conflict(
+                "PostgreSQL 请使用 pg_dump 备份，例如：pg_dump -Fc -f xianfeng.dump 数据库名".into(),
+            )),
+        }
+    }
+}
+
+/// The current time as stored in text columns.
+pub fn now_text() -> String {
+    xianfeng_domain::date::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+}

@@ -1,0 +1,281 @@
+//! The organisation tree: create, rename, move a subtree, dissolve, and subtree questions as
+//! index ranges over materialised paths.
+
+use serde_json::json;
+use xianfeng_domain::auth::Actor;
+use xianfeng_domain::org::{check_move, structural_warnings, MemberCounts, Org, OrgDomain, OrgDraft, OrgKind, StructuralWarning};
+use xianfeng_domain::path;
+use xianfeng_domain::rules::Rules;
+
+use crate::audit::{self, Record};
+use crate::db::{Conn, Row};
+use crate::rollup;
+use crate::{now_text, vals, Result, StoreError};
+
+pub const COLS: &str = "id, parent_id, path, name, kind, domain, committee_size, dissolved_on";
+
+pub fn from_row(r: &Row) -> Org {
+    Org {
+        id: r.i64(0),
+        parent_id: r.opt_i64(1),
+        path: r.text(2),
+        name: r.text(3),
+        kind: OrgKind::parse(&r.text(4)).unwrap_or(OrgKind::Branch),
+        domain: OrgDomain::parse(&r.text(5)).unwrap_or(OrgDomain::Other),
+        committee_size: r.i64(6),
+        dissolved_on: r.opt_text(7),
+    }
+}
+
+fn snapshot(o: &Org) -> serde_json::Value {
+    json!({"name": o.name, "kind": o.kind.label(), "domain": o.domain.label(), "path": o.path,
+           "committee_size": o.committee_size, "dissolved_on": o.dissolved_on})
+}
+
+pub fn get(c: &mut dyn Conn, id: i64) -> Result<Option<Org>> {
+    Ok(c.query_opt(&format!("SELECT {COLS} FROM orgs WHERE id = ?"), vals![id])?.map(|r| from_row(&r)))
+}
+
+pub fn require(c: &mut dyn Conn, id: i64) -> Result<Org> {
+    get(c, id)?.ok_or(StoreError::NotFound("组织"))
+}
+
+/// Direct children, active first then by name.
+pub fn children(c: &mut dyn Conn, id: i64) -> Result<Vec<Org>> {
+    Ok(c
+        .query(
+            &format!("SELECT {COLS} FROM orgs WHERE parent_id = ? ORDER BY dissolved_on IS NOT NULL, id"),
+            vals![id],
+        )?
+        .iter()
+        .map(from_row)
+        .collect())
+}
+
+/// Organisations on the path from the root down to `org` (inclusive).
+pub fn ancestors(c: &mut dyn Conn, org: &Org) -> Result<Vec<Org>> {
+    let ids = path::ids(&org.path);
+    let marks = vec!["?"; ids.len()].join(",");
+    let params: Vec<crate::Value> = ids.iter().map(|i| crate::Value::Int(*i)).collect();
+    let mut out: Vec<Org> = c
+        .query(&format!("SELECT {COLS} FROM orgs WHERE id IN ({marks})"), &params)?
+        .iter()
+        .map(from_row)
+        .collect();
+    out.sort_by_key(|o| o.path.len());
+    Ok(out)
+}
+
+/// The top organisations (a deployment normally has one county).
+pub fn roots(c: &mut dyn Conn) -> Result<Vec<Org>> {
+    Ok(c.query(&format!("SELECT {COLS} FROM orgs WHERE parent_id IS NULL ORDER BY id"), &[])?.iter().map(from_row).collect())
+}
+
+pub fn create(c: &mut dyn Conn, actor: Option<&Actor>, parent: Option<&Org>, d: &OrgDraft) -> Result<Org> {
+    if let Some(p) = parent {
+        if p.dissolved_on.is_some() {
+            return Err(xianfeng_domain::Invalid::one("parent_id", "上级组织", "该组织已撤销，不能再设立下级组织").into());
+        }
+        if !p.kind.allows_child(d.kind) {
+            return Err(xianfeng_domain::Invalid::one("kind", "类型", format!("{}下不能设立{}", p.kind.label(), d.kind.label())).into());
+        }
+    }
+    let pending = format!("pending:{}", rand::random::<u64>());
+    let id = c.scalar(
+        "INSERT INTO orgs (parent_id, root_id, path, depth, name, kind, domain, committee_size, created_at)
+         VALUES (?, 0, ?, 0, ?, ?, ?, ?, ?) RETURNING id",
+        vals![parent.map(|p| p.id), pending, d.name.as_str(), d.kind.label(), d.domain.label(), d.committee_size, now_text()],
+    )?;
+    let p = path::child(parent.map(|p| p.path.as_str()), id);
+    let root_id = path::ids(&p).first().copied().unwrap_or(id);
+    c.execute(
+        "UPDATE orgs SET path = ?, depth = ?, root_id = ? WHERE id = ?",
+        vals![p.as_str(), path::depth(&p), root_id, id],
+    )?;
+    let org = require(c, id)?;
+    rollup::bump(c, &org.path, rollup::ORGS, "", 1)?;
+    if org.kind.is_branch() {
+        rollup::bump(c, &org.path, rollup::BRANCHES, "", 1)?;
+    }
+    audit::append(
+        c,
+        Record { actor, org_id: Some(id), action: "org.create", entity: "org", entity_id: Some(id), before: json!(null), after: snapshot(&org) },
+    )?;
+    Ok(org)
+}
+
+/// Renames, changes domain or committee size, or kind (when the tree still allows it).
+pub fn update(c: &mut dyn Conn, actor: &Actor, org: &Org, d: &OrgDraft) -> Result<Org> {
+    if d.kind != org.kind {
+        if let Some(pid) = org.parent_id {
+            let parent = require(c, pid)?;
+            if !parent.kind.allows_child(d.kind) {
+                return Err(xianfeng_domain::Invalid::one("kind", "类型", format!("{}下不能设立{}", parent.kind.label(), d.kind.label())).into());
+            }
+        }
+        for child in children(c, org.id)? {
+            if child.dissolved_on.is_none() && !d.kind.allows_child(child.kind) {
+                return Err(xianfeng_domain::Invalid::one("kind", "类型", format!("其下级“{}”不能隶属于{}", child.name, d.kind.label())).into());
+            }
+        }
+        let (members, _) = rollup::get(c, org.id, rollup::MEMBERS, "")?;
+        if org.kind.is_branch() && !d.kind.is_branch() && members > 0 {
+            return Err(xianfeng_domain::Invalid::one("kind", "类型", "该支部仍有党员，不能改为非支部类型").into());
+        }
+        if org.kind.is_branch() != d.kind.is_branch() && org.dissolved_on.is_none() {
+            rollup::bump(c, &org.path, rollup::BRANCHES, "", if d.kind.is_branch() { 1 } else { -1 })?;
+        }
+    }
+    c.execute(
+        "UPDATE orgs SET name = ?, kind = ?, domain = ?, committee_size = ? WHERE id = ?",
+        vals![d.name.as_str(), d.kind.label(), d.domain.label(), d.committee_size, org.id],
+    )?;
+    let after = require(c, org.id)?;
+    audit::append(
+        c,
+        Record { actor: Some(actor), org_id: Some(org.id), action: "org.update", entity: "org", entity_id: Some(org.id), before: snapshot(org), after: snapshot(&after) },
+    )?;
+    Ok(after)
+}
+
+/// Moves the subtree at `org` under `new_parent`: one range update per table, roll-ups carried.
+pub fn move_to(c: &mut dyn Conn, actor: &Actor, org: &Org, new_parent: &Org) -> Result<Org> {
+    check_move(org, new_parent)?;
+    if org.parent_id == Some(new_parent.id) {
+        return Ok(org.clone());
+    }
+    let old = org.path.clone();
+    let upper = path::upper(&old);
+    let new_path = path::child(Some(&new_parent.path), org.id);
+    let depth_delta = path::depth(&new_path) - path::depth(&old);
+    let keep_from = old.len() as i64 + 1;
+    let root_id = path::ids(&new_path).first().copied().unwrap_or(org.id);
+    c.execute(
+        "UPDATE orgs SET path = ? || substr(path, ?), depth = depth + ?, root_id = ? WHERE path >= ? AND path < ?",
+        vals![new_path.as_str(), keep_from, depth_delta, root_id, old.as_str(), upper.as_str()],
+    )?;
+    c.execute("UPDATE orgs SET parent_id = ? WHERE id = ?", vals![new_parent.id, org.id])?;
+    c.execute(
+        "UPDATE members SET org_path = ? || substr(org_path, ?), root_id = ? WHERE org_path >= ? AND org_path < ?",
+        vals![new_path.as_str(), keep_from, root_id, old.as_str(), upper.as_str()],
+    )?;
+    c.execute(
+        "UPDATE member_tags SET org_path = ? || substr(org_path, ?) WHERE org_path >= ? AND org_path < ?",
+        vals![new_path.as_str(), keep_from, old.as_str(), upper.as_str()],
+    )?;
+    rollup::move_subtree(c, &old, &new_path)?;
+    let after = require(c, org.id)?;
+    audit::append(
+        c,
+        Record { actor: Some(actor), org_id: Some(org.id), action: "org.move", entity: "org", entity_id: Some(org.id), before: snapshot(org), after: snapshot(&after) },
+    )?;
+    Ok(after)
+}
+
+/// Dissolves an organisation with no active sub-organisations and no members. The row stays.
+pub fn dissolve(c: &mut dyn Conn, actor: &Actor, org: &Org, on: &str) -> Result<()> {
+    if org.dissolved_on.is_some() {
+        return Err(StoreError::Conflict("该组织已撤销".into()));
+    }
+    let active_children = c.scalar("SELECT COUNT(*) FROM orgs WHERE parent_id = ? AND dissolved_on IS NULL", vals![org.id])?;
+    if active_children > 0 {
+        return Err(StoreError::Conflict(format!("该组织还有{active_children}个下级组织，须先撤销或移走")));
+    }
+    let (_, members) = rollup::get(c, org.id, rollup::MEMBERS, "")?;
+    if members > 0 {
+        return Err(StoreError::Conflict(format!("该组织还有{members}名党员，须先转出")));
+    }
+    c.execute("UPDATE orgs SET dissolved_on = ? WHERE id = ?", vals![on, org.id])?;
+    rollup::bump(c, &org.path, rollup::ORGS, "", -1)?;
+    if org.kind.is_branch() {
+        rollup::bump(c, &org.path, rollup::BRANCHES, "", -1)?;
+    }
+    let after = require(c, org.id)?;
+    audit::append(
+        c,
+        Record { actor: Some(actor), org_id: Some(org.id), action: "org.dissolve", entity: "org", entity_id: Some(org.id), before: snapshot(org), after: snapshot(&after) },
+    )?;
+    Ok(())
+}
+
+/// Subtree member counts for the structural checks.
+pub fn counts(c: &mut dyn Conn, org_id: i64) -> Result<MemberCounts> {
+    Ok(MemberCounts {
+        members: rollup::get(c, org_id, rollup::MEMBERS, "")?.1,
+        full_members: rollup::get(c, org_id, rollup::FULL_MEMBERS, "")?.1,
+    })
+}
+
+/// Subtree totals shown on dashboards: organisations, branches, members, full members.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Totals {
+    pub orgs: i64,
+    pub branches: i64,
+    pub members: i64,
+    pub full_members: i64,
+}
+
+pub fn totals(c: &mut dyn Conn, org_id: i64) -> Result<Totals> {
+    Ok(Totals {
+        orgs: rollup::get(c, org_id, rollup::ORGS, "")?.1,
+        branches: rollup::get(c, org_id, rollup::BRANCHES, "")?.1,
+        members: rollup::get(c, org_id, rollup::MEMBERS, "")?.1,
+        full_members: rollup::get(c, org_id, rollup::FULL_MEMBERS, "")?.1,
+    })
+}
+
+/// Every structural warning in the subtree (up to `limit` organisations), with the total count.
+pub fn subtree_warnings(c: &mut dyn Conn, root: &Org, rules: &Rules, limit: usize) -> Result<(Vec<(Org, Vec<StructuralWarning>)>, usize)> {
+    let rows = c.query(
+        &format!(
+            "SELECT {}, COALESCE(m.subtree, 0), COALESCE(f.subtree, 0) FROM orgs o
+             LEFT JOIN rollups m ON m.org_id = o.id AND m.metric = 'members' AND m.period = ''
+             LEFT JOIN rollups f ON f.org_id = o.id AND f.metric = 'full_members' AND f.period = ''
+             WHERE o.path >= ? AND o.path < ? AND o.dissolved_on IS NULL
+               AND o.kind IN ('党支部', '联合党支部', '功能型党支部', '党总支')
+             ORDER BY o.path",
+            COLS.split(", ").map(|c| format!("o.{c}")).collect::<Vec<_>>().join(", ")
+        ),
+        vals![root.path.as_str(), path::upper(&root.path)],
+    )?;
+    let mut out = Vec::new();
+    let mut total = 0;
+    for r in &rows {
+        let org = from_row(r);
+        let w = structural_warnings(&org, MemberCounts { members: r.i64(8), full_members: r.i64(9) }, rules);
+        if !w.is_empty() {
+            total += 1;
+            if out.len() < limit {
+                out.push((org, w));
+            }
+        }
+    }
+    Ok((out, total))
+}
+
+/// Active branch-level organisations in the subtree (roster import targets).
+pub fn branches_in(c: &mut dyn Conn, root_path: &str) -> Result<Vec<Org>> {
+    Ok(c
+        .query(
+            &format!(
+                "SELECT {COLS} FROM orgs WHERE path >= ? AND path < ? AND dissolved_on IS NULL
+                 AND kind IN ('党支部', '联合党支部', '功能型党支部') ORDER BY path"
+            ),
+            vals![root_path, path::upper(root_path)],
+        )?
+        .iter()
+        .map(from_row)
+        .collect())
+}
+
+/// Active organisations in the subtree whose name is `name`.
+pub fn find_by_name(c: &mut dyn Conn, root_path: &str, name: &str) -> Result<Vec<Org>> {
+    Ok(c
+        .query(
+            &format!("SELECT {COLS} FROM orgs WHERE path >= ? AND path < ? AND name = ? AND dissolved_on IS NULL ORDER BY path"),
+            vals![root_path, path::upper(root_path), name],
+        )?
+        .iter()
+        .map(from_row)
+        .collect())
+}

@@ -1,0 +1,143 @@
+//! The one roll-up engine: counters per organisation (`direct`) and per subtree (`subtree`),
+//! maintained incrementally on every write so a subtree figure is one row read.
+
+use std::collections::HashMap;
+
+use xianfeng_domain::path;
+
+use crate::db::Conn;
+use crate::{vals, Result};
+
+/// Metrics the base maintains. Later modules add their own keys; the engine is the same.
+pub const MEMBERS: &str = "members";
+pub const FULL_MEMBERS: &str = "full_members";
+pub const ORGS: &str = "orgs";
+pub const BRANCHES: &str = "branches";
+
+const UPSERT: &str = "INSERT INTO rollups (org_id, metric, period, direct, subtree) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (org_id, metric, period)
+     DO UPDATE SET direct = rollups.direct + excluded.direct, subtree = rollups.subtree + excluded.subtree";
+
+/// Adds `delta` to `metric` of the organisation at `org_path` and to every ancestor's subtree.
+pub fn bump(c: &mut dyn Conn, org_path: &str, metric: &str, period: &str, delta: i64) -> Result<()> {
+    if delta == 0 {
+        return Ok(());
+    }
+    let ids = path::ids(org_path);
+    let own = ids.last().copied();
+    for id in &ids {
+        let direct = if Some(*id) == own { delta } else { 0 };
+        c.execute(UPSERT, vals![*id, metric, period, direct, delta])?;
+    }
+    Ok(())
+}
+
+/// `(direct, subtree)` of one metric at one organisation.
+pub fn get(c: &mut dyn Conn, org_id: i64, metric: &str, period: &str) -> Result<(i64, i64)> {
+    Ok(c
+        .query_opt(
+            "SELECT direct, subtree FROM rollups WHERE org_id = ? AND metric = ? AND period = ?",
+            vals![org_id, metric, period],
+        )?
+        .map(|r| (r.i64(0), r.i64(1)))
+        .unwrap_or((0, 0)))
+}
+
+/// Subtree values of one metric for many organisations.
+pub fn subtree_many(c: &mut dyn Conn, org_ids: &[i64], metric: &str) -> Result<HashMap<i64, i64>> {
+    let mut out = HashMap::new();
+    for chunk in org_ids.chunks(500) {
+        let marks = vec!["?"; chunk.len()].join(",");
+        let sql = format!("SELECT org_id, subtree FROM rollups WHERE metric = ? AND period = '' AND org_id IN ({marks})");
+        let mut params = vec![crate::Value::from(metric)];
+        params.extend(chunk.iter().map(|id| crate::Value::Int(*id)));
+        for r in c.query(&sql, &params)? {
+            out.insert(r.i64(0), r.i64(1));
+        }
+    }
+    Ok(out)
+}
+
+/// Carries the subtree totals of a moved organisation from its old ancestors to its new ones.
+pub fn move_subtree(c: &mut dyn Conn, old_path: &str, new_path: &str) -> Result<()> {
+    let ids = path::ids(old_path);
+    let Some(&own) = ids.last() else { return Ok(()) };
+    let rows = c.query("SELECT metric, period, subtree FROM rollups WHERE org_id = ?", vals![own])?;
+    let old_ancestors = &ids[..ids.len() - 1];
+    let new_ids = path::ids(new_path);
+    let new_ancestors = &new_ids[..new_ids.len().saturating_sub(1)];
+    for r in rows {
+        let (metric, period, total) = (r.text(0), r.text(1), r.i64(2));
+        for id in old_ancestors {
+            c.execute(UPSERT, vals![*id, metric.as_str(), period.as_str(), 0, -total])?;
+        }
+        for id in new_ancestors {
+            c.execute(UPSERT, vals![*id, metric.as_str(), period.as_str(), 0, total])?;
+        }
+    }
+    Ok(())
+}
+
+/// Direct counts of the base metrics, computed from the records themselves.
+fn base_direct(c: &mut dyn Conn) -> Result<Vec<(i64, &'static str, i64)>> {
+    let mut out = Vec::new();
+    for r in c.query("SELECT org_id, COUNT(*) FROM members GROUP BY org_id", &[])? {
+        out.push((r.i64(0), MEMBERS, r.i64(1)));
+    }
+    for r in c.query("SELECT org_id, COUNT(*) FROM members WHERE status = '正式党员' GROUP BY org_id", &[])? {
+        out.push((r.i64(0), FULL_MEMBERS, r.i64(1)));
+    }
+    let branch_kinds = "('党支部','联合党支部','功能型党支部')";
+    for r in c.query("SELECT id, kind FROM orgs WHERE dissolved_on IS NULL", &[])? {
+        out.push((r.i64(0), ORGS, 1));
+        if branch_kinds.contains(&format!("'{}'", r.text(1))) {
+            out.push((r.i64(0), BRANCHES, 1));
+        }
+    }
+    Ok(out)
+}
+
+/// Recomputes every base metric from the records (after a bulk load, or to check the
+/// incremental figures): returns `(org_id, metric) → (direct, subtree)`.
+pub fn compute(c: &mut dyn Conn) -> Result<HashMap<(i64, String), (i64, i64)>> {
+    let parents: HashMap<i64, Option<i64>> = c
+        .query("SELECT id, parent_id FROM orgs", &[])?
+        .into_iter()
+        .map(|r| (r.i64(0), r.opt_i64(1)))
+        .collect();
+    let mut out: HashMap<(i64, String), (i64, i64)> = HashMap::new();
+    for (org, metric, n) in base_direct(c)? {
+        out.entry((org, metric.to_string())).or_default().0 += n;
+        let mut cur = Some(org);
+        while let Some(id) = cur {
+            out.entry((id, metric.to_string())).or_default().1 += n;
+            cur = parents.get(&id).copied().flatten();
+        }
+    }
+    Ok(out)
+}
+
+/// Replaces the base metrics with freshly computed ones.
+pub fn rebuild(c: &mut dyn Conn) -> Result<()> {
+    let all = compute(c)?;
+    c.execute(
+        "DELETE FROM rollups WHERE period = '' AND metric IN (?, ?, ?, ?)",
+        vals![MEMBERS, FULL_MEMBERS, ORGS, BRANCHES],
+    )?;
+    for ((org, metric), (direct, subtree)) in all {
+        c.execute(UPSERT, vals![org, metric, "", direct, subtree])?;
+    }
+    Ok(())
+}
+
+/// The stored base metrics, for comparison with `compute`.
+pub fn stored(c: &mut dyn Conn) -> Result<HashMap<(i64, String), (i64, i64)>> {
+    Ok(c
+        .query(
+            "SELECT org_id, metric, direct, subtree FROM rollups WHERE period = '' AND (direct <> 0 OR subtree <> 0)",
+            &[],
+        )?
+        .into_iter()
+        .map(|r| ((r.i64(0), r.text(1)), (r.i64(2), r.i64(3))))
+        .collect())
+}

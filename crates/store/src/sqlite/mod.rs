@@ -1,0 +1,124 @@
+//! The embedded SQLite backend: WAL, foreign keys on, busy timeout, full durability.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::ToSql;
+
+use crate::db::{Conn, Dialect, Row, Value};
+use crate::StoreError;
+
+pub const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("migrations/0001_base.sql"))];
+
+pub struct Manager {
+    path: PathBuf,
+}
+
+impl Manager {
+    pub fn new(path: &Path) -> Manager {
+        Manager { path: path.to_path_buf() }
+    }
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = rusqlite::Connection;
+    type Error = rusqlite::Error;
+
+    fn connect(&self) -> Result<rusqlite::Connection, rusqlite::Error> {
+        let c = rusqlite::Connection::open(&self.path)?;
+        c.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = FULL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA busy_timeout = 10000;
+             PRAGMA cache_size = -65536;",
+        )?;
+        Ok(c)
+    }
+
+    fn is_valid(&self, c: &mut rusqlite::Connection) -> Result<(), rusqlite::Error> {
+        c.execute_batch("")
+    }
+
+    fn has_broken(&self, _: &mut rusqlite::Connection) -> bool {
+        false
+    }
+}
+
+impl ToSql for Value {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(match self {
+            Value::Null => ToSqlOutput::Borrowed(ValueRef::Null),
+            Value::Int(i) => ToSqlOutput::Borrowed(ValueRef::Integer(*i)),
+            Value::Real(f) => ToSqlOutput::Borrowed(ValueRef::Real(*f)),
+            Value::Text(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+            Value::Blob(b) => ToSqlOutput::Borrowed(ValueRef::Blob(b)),
+        })
+    }
+}
+
+fn read(v: ValueRef<'_>) -> Value {
+    match v {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) => Value::Int(i),
+        ValueRef::Real(f) => Value::Real(f),
+        ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+    }
+}
+
+/// A SQLite connection inside a transaction.
+pub struct SqliteConn<'a>(pub &'a rusqlite::Connection);
+
+impl Conn for SqliteConn<'_> {
+    fn dialect(&self) -> Dialect {
+        Dialect::Sqlite
+    }
+
+    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
+        let mut st = self.0.prepare_cached(sql)?;
+        Ok(st.execute(rusqlite::params_from_iter(params.iter()))? as u64)
+    }
+
+    fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
+        let mut st = self.0.prepare_cached(sql)?;
+        let n = st.column_count();
+        let mut rows = st.query(rusqlite::params_from_iter(params.iter()))?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let mut vals = Vec::with_capacity(n);
+            for i in 0..n {
+                vals.push(read(r.get_ref(i)?));
+            }
+            out.push(Row(vals));
+        }
+        Ok(out)
+    }
+}
+
+/// Applies the migrations not yet recorded.
+pub fn migrate(c: &mut rusqlite::Connection) -> Result<(), StoreError> {
+    c.execute_batch("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")?;
+    for (version, sql) in MIGRATIONS {
+        let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let done: i64 = tx.query_row("SELECT COUNT(*) FROM schema_migrations WHERE version = ?1", [version], |r| r.get(0))?;
+        if done == 0 {
+            tx.execute_batch(sql)?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
+                rusqlite::params![version, xianfeng_domain::date::now().to_rfc3339()],
+            )?;
+        }
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// A consistent online copy of the database (`VACUUM INTO`), safe while the server runs.
+pub fn backup(c: &rusqlite::Connection, dest: &Path) -> Result<(), StoreError> {
+    if dest.exists() {
+        return Err(StoreError::Conflict(format!("目标文件已存在：{}", dest.display())));
+    }
+    c.execute("VACUUM INTO ?1", [dest.to_string_lossy()])?;
+    Ok(())
+}

@@ -1,0 +1,85 @@
+//! Test support: every store test runs on SQLite and on PostgreSQL.
+//!
+//! PostgreSQL comes from `XIANFENG_TEST_PG_URL` (set by `scripts/test`), each test in a fresh
+//! schema. With `XIANFENG_REQUIRE_PG=1` a missing server fails the test instead of skipping.
+
+use crate::{Store, Vault};
+
+/// A store that cleans up after itself.
+pub struct TestStore {
+    pub store: Store,
+    pub name: &'static str,
+    cleanup: Option<Box<dyn FnOnce() + Send>>,
+}
+
+impl std::ops::Deref for TestStore {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        &self.store
+    }
+}
+
+impl Drop for TestStore {
+    fn drop(&mut self) {
+        if let Some(f) = self.cleanup.take() {
+            f();
+        }
+    }
+}
+
+fn unique() -> String {
+    format!("{}_{:08x}", std::process::id(), rand::random::<u32>())
+}
+
+pub fn sqlite() -> TestStore {
+    let path = std::env::temp_dir().join(format!("xianfeng-test-{}.db", unique()));
+    let store = Store::open(&format!("sqlite://{}", path.display()), Vault::from_key([42; 32])).expect("open sqlite");
+    store.migrate().expect("migrate sqlite");
+    TestStore {
+        store,
+        name: "sqlite",
+        cleanup: Some(Box::new(move || {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
+        })),
+    }
+}
+
+pub fn postgres() -> Option<TestStore> {
+    let required = std::env::var("XIANFENG_REQUIRE_PG").is_ok_and(|v| v == "1");
+    let url = match std::env::var("XIANFENG_TEST_PG_URL") {
+        Ok(u) => u,
+        Err(_) if required => panic!("XIANFENG_REQUIRE_PG=1 但未设置 XIANFENG_TEST_PG_URL"),
+        Err(_) => {
+            eprintln!("note: XIANFENG_TEST_PG_URL not set; PostgreSQL half of this test skipped (scripts/test sets it)");
+            return None;
+        }
+    };
+    let schema = format!("t_{}", unique());
+    let mut admin = match postgres::Client::connect(&url, postgres::NoTls) {
+        Ok(c) => c,
+        Err(e) if required => panic!("PostgreSQL at XIANFENG_TEST_PG_URL unreachable: {e}"),
+        Err(e) => {
+            eprintln!("note: PostgreSQL unreachable ({e}); skipped");
+            return None;
+        }
+    };
+    admin.batch_execute(&format!("CREATE SCHEMA {schema}")).expect("create schema");
+    let store = Store::open_in_schema(&url, Vault::from_key([42; 32]), Some(schema.clone())).expect("open postgres");
+    store.migrate().expect("migrate postgres");
+    Some(TestStore {
+        store,
+        name: "postgres",
+        cleanup: Some(Box::new(move || {
+            let _ = admin.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"));
+        })),
+    })
+}
+
+/// SQLite, then PostgreSQL when available.
+pub fn backends() -> Vec<TestStore> {
+    let mut v = vec![sqlite()];
+    v.extend(postgres());
+    v
+}
