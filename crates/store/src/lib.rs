@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod bench;
 pub mod crypto;
 pub mod db;
 mod error;
@@ -11,6 +12,7 @@ pub mod members;
 pub mod orgs;
 pub mod postgres;
 pub mod rollup;
+pub mod seed;
 pub mod settings;
 pub mod sqlite;
 pub mod testing;

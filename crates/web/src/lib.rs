@@ -1,1 +1,81 @@
+//! The web layer: authenticates, scopes, parses and renders. No business rule lives here; it
+//! asks `xianfeng_domain` to decide and `xianfeng_store` to persist.
 
+pub mod api;
+pub mod error;
+pub mod pages;
+pub mod roster;
+pub mod session;
+pub mod svg;
+
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use xianfeng_store::Store;
+
+pub use error::AppError;
+
+/// Shared state of every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<Store>,
+    /// Mark cookies `Secure` (behind HTTPS).
+    pub secure_cookies: bool,
+}
+
+impl AppState {
+    pub fn new(store: Store) -> AppState {
+        AppState { store: Arc::new(store), secure_cookies: false }
+    }
+}
+
+/// Runs blocking store work off the async threads.
+pub async fn blocking<T, F>(state: &AppState, f: F) -> Result<T, AppError>
+where
+    T: Send + 'static,
+    F: FnOnce(&Store) -> Result<T, AppError> + Send + 'static,
+{
+    let store = state.store.clone();
+    tokio::task::spawn_blocking(move || f(&store))
+        .await
+        .map_err(|e| AppError::Internal(format!("任务失败：{e}")))?
+}
+
+const STYLE: &str = include_str!("../static/style.css");
+const SCRIPT: &str = include_str!("../static/app.js");
+
+async fn style() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], STYLE)
+}
+
+async fn script() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], SCRIPT)
+}
+
+/// The whole application: pages, `/api/v1` and static assets.
+pub fn router(state: AppState) -> Router {
+    // Uploads are checked against the configured limit in the handler; this is the hard cap.
+    let hard_cap = 64 * 1024 * 1024;
+    Router::new()
+        .merge(pages::routes())
+        .nest("/api/v1", api::routes())
+        .route("/static/style.css", get(style))
+        .route("/static/app.js", get(script))
+        .route("/healthz", get(|| async { "ok" }))
+        .layer(DefaultBodyLimit::max(hard_cap))
+        .with_state(state)
+}
+
+/// Serves the application on `listener` until Ctrl+C.
+pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}

@@ -1,0 +1,214 @@
+//! One function per command: open the store, call the crates, print.
+
+use std::path::{Path, PathBuf};
+
+use xianfeng_store::seed::{self, Scale};
+use xianfeng_store::{audit, bench, members, orgs, sqlite_path, Store, StoreError, Vault};
+use xianfeng_web::{roster, AppState};
+
+pub struct Ctx {
+    pub database_url: String,
+    pub key_file: Option<PathBuf>,
+}
+
+type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+/// The key: `XIANFENG_SECRET_KEY`, else the key file (beside an SQLite database by default).
+fn vault(ctx: &Ctx, url: &str) -> std::result::Result<Vault, StoreError> {
+    if let Ok(hex) = std::env::var("XIANFENG_SECRET_KEY") {
+        return Vault::from_hex(&hex);
+    }
+    let file = ctx.key_file.clone().unwrap_or_else(|| match sqlite_path(url) {
+        Some(p) => p.parent().map(|d| d.join("secret.key")).unwrap_or_else(|| PathBuf::from("secret.key")),
+        None => PathBuf::from("data/secret.key"),
+    });
+    Vault::load_or_create(&file)
+}
+
+fn open_url(ctx: &Ctx, url: &str) -> Result<Store> {
+    let store = Store::open(url, vault(ctx, url)?)?;
+    store.migrate()?;
+    Ok(store)
+}
+
+fn open(ctx: &Ctx) -> Result<Store> {
+    open_url(ctx, &ctx.database_url)
+}
+
+fn run_server(store: Store, bind: &str, secure_cookies: bool) -> Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    rt.block_on(async move {
+        let mut state = AppState::new(store);
+        state.secure_cookies = secure_cookies;
+        let listener = tokio::net::TcpListener::bind(bind).await.map_err(|e| format!("无法监听 {bind}：{e}"))?;
+        println!("先锋已启动：http://{}", listener.local_addr()?);
+        xianfeng_web::serve(state, listener).await?;
+        Ok(())
+    })
+}
+
+pub fn serve(ctx: &Ctx, bind: &str, secure_cookies: bool) -> Result<()> {
+    let store = open(ctx)?;
+    tracing::info!("数据库：{}", store.describe());
+    run_server(store, bind, secure_cookies)
+}
+
+pub fn demo(ctx: &Ctx, bind: &str, no_serve: bool) -> Result<()> {
+    let store = open(ctx)?;
+    let logins = if seed::is_empty(&store)? {
+        println!("正在生成演示县数据……");
+        let g = seed::generate(&store, Scale::County, 1)?;
+        println!("已生成：{}个组织，{}名党员（{:.1}秒）", g.orgs, g.members, g.seconds);
+        seed::demo_accounts(&store, &g)?
+    } else {
+        println!("复用已有数据：{}", store.describe());
+        seed::existing_accounts(&store)?
+    };
+    println!("\n演示账号（密码均为 {}）：", seed::DEMO_PASSWORD);
+    for (user, name, role) in &logins {
+        println!("  {user:<18} {role:<10} {name}");
+    }
+    if no_serve {
+        return Ok(());
+    }
+    println!("\n浏览器打开 http://{bind} ，按 Ctrl+C 停止。");
+    run_server(store, bind, false)
+}
+
+pub fn migrate(ctx: &Ctx) -> Result<()> {
+    let store = open(ctx)?;
+    println!("迁移完成：{}", store.describe());
+    Ok(())
+}
+
+fn scale(s: &str) -> Result<Scale> {
+    Scale::parse(s).ok_or_else(|| format!("规模应为 county 或 province，而不是“{s}”").into())
+}
+
+pub fn gen(ctx: &Ctx, scale_name: &str, seed_value: u64) -> Result<()> {
+    let store = open(ctx)?;
+    let g = seed::generate(&store, scale(scale_name)?, seed_value)?;
+    println!(
+        "已生成：{}个组织，{}名党员，用时{:.1}秒（{:.0} 行/秒）",
+        g.orgs,
+        g.members,
+        g.seconds,
+        (g.orgs + g.members) as f64 / g.seconds.max(0.001)
+    );
+    Ok(())
+}
+
+fn root_scope(store: &Store, org: Option<i64>) -> Result<xianfeng_domain::org::Org> {
+    Ok(store.read(|c| match org {
+        Some(id) => orgs::require(c, id),
+        None => orgs::roots(c)?.into_iter().next().ok_or(StoreError::NotFound("组织树")),
+    })?)
+}
+
+pub fn import_members(ctx: &Ctx, file: &Path, org: Option<i64>) -> Result<()> {
+    let store = open(ctx)?;
+    let bytes = std::fs::read(file).map_err(|e| format!("无法读取 {}：{e}", file.display()))?;
+    let rows = roster::parse(&bytes)?;
+    let scope = root_scope(&store, org)?;
+    match store.write(|c| roster::import(c, &store.vault, None, &scope, &rows)) {
+        Ok(n) => {
+            println!("导入成功：{n}名党员");
+            Ok(())
+        }
+        Err(StoreError::Invalid(e)) => {
+            for r in roster::report(&e) {
+                eprintln!("第{}行 {}：{}", r.row, r.column, r.message);
+            }
+            Err(format!("共{}处错误，未导入任何数据", e.0.len()).into())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub fn export_members(ctx: &Ctx, org: i64, file: &Path) -> Result<()> {
+    let store = open(ctx)?;
+    let rows = store.write(|c| {
+        let o = orgs::require(c, org)?;
+        let rows = members::export(c, &store.vault, &o.path, true)?;
+        audit::append(
+            c,
+            audit::Record {
+                actor: None,
+                org_id: Some(o.id),
+                action: "roster.export",
+                entity: "org",
+                entity_id: Some(o.id),
+                before: serde_json::Value::Null,
+                after: serde_json::json!({"rows": rows.len(), "personal_data": true, "via": "cli"}),
+            },
+        )?;
+        Ok(rows)
+    })?;
+    std::fs::write(file, roster::export(&rows)?)?;
+    println!("已导出{}名党员到 {}", rows.len(), file.display());
+    Ok(())
+}
+
+pub fn audit_verify(ctx: &Ctx) -> Result<()> {
+    let store = open(ctx)?;
+    match store.read(|c| audit::verify(c))? {
+        Ok(n) => {
+            println!("审计日志完整：{n}条记录的哈希链校验通过");
+            Ok(())
+        }
+        Err(e) => Err(format!("审计日志被篡改：{e}").into()),
+    }
+}
+
+pub fn backup(ctx: &Ctx, file: &Path) -> Result<()> {
+    let store = open(ctx)?;
+    store.backup(file)?;
+    println!("已备份到 {}", file.display());
+    Ok(())
+}
+
+/// Benchmarks on a dedicated database per scale (generated on first use, then reused).
+pub fn bench(ctx: &Ctx, scale_name: &str, runs: usize) -> Result<()> {
+    let sc = scale(scale_name)?;
+    let url = if ctx.database_url.starts_with("postgres") {
+        ctx.database_url.clone()
+    } else {
+        format!("sqlite://data/bench-{scale_name}.db")
+    };
+    let store = open_url(ctx, &url)?;
+    println!("性能测试 · 规模 {scale_name} · 数据库 {}", store.describe());
+    if seed::is_empty(&store)? {
+        let g = seed::generate(&store, sc, 7)?;
+        println!(
+            "生成：{}个组织 + {}名党员，{:.1}秒，{:.0} 行/秒",
+            g.orgs,
+            g.members,
+            g.seconds,
+            (g.orgs + g.members) as f64 / g.seconds.max(0.001)
+        );
+    } else {
+        println!("复用已生成的数据（删除该数据库可重新生成并测量生成速度）");
+    }
+    let targets = store.read(|c| {
+        let root = orgs::roots(c)?.into_iter().next().ok_or(StoreError::NotFound("组织树"))?;
+        let town = c.query_one("SELECT id FROM orgs WHERE kind IN ('党委','党工委') AND depth = (SELECT MAX(depth) FROM orgs WHERE kind IN ('党委','党工委')) ORDER BY id LIMIT 1", &[])?.i64(0);
+        let branch = c.query_one("SELECT org_id FROM members GROUP BY org_id ORDER BY COUNT(*) DESC, org_id LIMIT 1", &[])?.i64(0);
+        let totals = orgs::totals(c, root.id)?;
+        Ok((root.id, town, branch, totals))
+    })?;
+    let (root, town, branch, totals) = targets;
+    println!("数据：{}个组织，{}名党员\n", totals.orgs, totals.members);
+    println!("{:<8} {:<4} {:<48} {:<48} {:>8}", "查询", "层级", "先锋（汇总行 / 路径区间）", "朴素做法（递归遍历）", "倍数");
+    for line in bench::run(&store, &[("全域", root), ("乡镇", town), ("支部", branch)], runs)? {
+        println!(
+            "{:<8} {:<4} {:<48} {:<48} {:>7.0}×{}",
+            line.query,
+            line.level,
+            line.fast.to_string(),
+            line.naive.to_string(),
+            line.naive.p99 / line.fast.p99.max(0.000_1),
+            if line.agree { "" } else { "  （结果不一致！）" }
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,131 @@
+//! One error type for the web layer, mapped once to HTTP: HTML for pages, JSON for the API.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+use xianfeng_domain::Invalid;
+use xianfeng_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Bad input; every field named.
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    /// Not there, or outside the caller's scope (never told apart).
+    #[error("{0}不存在或无权访问")]
+    NotFound(&'static str),
+    #[error("请先登录")]
+    Unauthenticated,
+    #[error("没有权限执行此操作")]
+    Forbidden,
+    #[error("页面已过期，请刷新后重试（CSRF 校验失败）")]
+    Csrf,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    TooMany(String),
+    #[error("{0}")]
+    TooLarge(String),
+    #[error("服务器内部错误：{0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Invalid(i) => AppError::Invalid(i),
+            StoreError::NotFound(what) => AppError::NotFound(what),
+            StoreError::Conflict(m) => AppError::Conflict(m),
+            StoreError::Db(m) => AppError::Internal(m),
+            StoreError::Crypto => AppError::Internal("加密数据无法解密".into()),
+        }
+    }
+}
+
+impl From<askama::Error> for AppError {
+    fn from(e: askama::Error) -> Self {
+        AppError::Internal(format!("页面渲染失败：{e}"))
+    }
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn log(&self) {
+        if let AppError::Internal(m) = self {
+            tracing::error!("{m}");
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    status: u16,
+    message: &'a str,
+    fields: Vec<String>,
+    login: bool,
+}
+
+/// Pages: a Chinese error page (a login prompt for an expired session).
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        self.log();
+        let status = self.status();
+        let message = self.to_string();
+        let fields = match &self {
+            AppError::Invalid(i) => i.0.iter().map(|e| e.to_string()).collect(),
+            _ => vec![],
+        };
+        let page = ErrorPage { status: status.as_u16(), message: &message, fields, login: matches!(self, AppError::Unauthenticated) };
+        match page.render() {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(_) => (status, message).into_response(),
+        }
+    }
+}
+
+/// The API's form of the same errors: `{"error": {"code", "message", "fields"}}`.
+pub struct ApiError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.0.log();
+        let status = self.0.status();
+        let fields = match &self.0 {
+            AppError::Invalid(i) => json!(i.0),
+            _ => json!([]),
+        };
+        let code = match &self.0 {
+            AppError::Invalid(_) => "invalid",
+            AppError::NotFound(_) => "not_found",
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::Forbidden => "forbidden",
+            AppError::Csrf => "csrf",
+            AppError::Conflict(_) => "conflict",
+            AppError::TooMany(_) => "too_many_requests",
+            AppError::TooLarge(_) => "too_large",
+            AppError::Internal(_) => "internal",
+        };
+        (status, Json(json!({"error": {"code": code, "message": self.0.to_string(), "fields": fields}}))).into_response()
+    }
+}

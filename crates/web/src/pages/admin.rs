@@ -1,0 +1,130 @@
+//! County settings (the configurable rules) and the audit log view.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use std::collections::HashMap;
+use xianfeng_domain::audit::AuditEntry;
+use xianfeng_domain::{FieldError, Invalid};
+use xianfeng_store::{audit, orgs, settings};
+
+use super::{render, Ctx};
+use crate::session::Session;
+use crate::{blocking, AppError, AppState};
+
+#[derive(Template)]
+#[template(path = "settings.html")]
+struct SettingsPage {
+    ctx: Ctx,
+    rules: Vec<(&'static str, &'static str, String, String)>,
+    saved: bool,
+}
+
+fn require_county(s: &Session) -> Result<(), AppError> {
+    if s.actor.is_county_admin() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+pub async fn settings(State(state): State<AppState>, s: Session, axum::extract::Query(q): axum::extract::Query<HashMap<String, String>>) -> Result<Response, AppError> {
+    require_county(&s)?;
+    let rules = blocking(&state, |st| Ok(st.read(|c| settings::rules(c))?)).await?;
+    render(&SettingsPage {
+        ctx: Ctx::new(&s, "settings"),
+        rules: rules.labelled().into_iter().map(|(k, l, v)| (k, l, v.to_string(), String::new())).collect(),
+        saved: q.contains_key("saved"),
+    })
+}
+
+pub async fn save_settings(State(state): State<AppState>, s: Session, Form(f): Form<HashMap<String, String>>) -> Result<Response, AppError> {
+    require_county(&s)?;
+    s.check_csrf(f.get("_csrf").map(String::as_str).unwrap_or(""))?;
+    let actor = s.actor.clone();
+    let submitted = f.clone();
+    let result = blocking(&state, move |st| {
+        Ok(st.write(|c| {
+            let before = settings::rules(c)?;
+            let mut rules = before.clone();
+            let mut errors = Vec::new();
+            for (key, label, _) in before.labelled() {
+                let raw = submitted.get(key).map(|v| xianfeng_domain::text::normalize(v)).unwrap_or_default();
+                match raw.parse::<i64>() {
+                    Ok(v) if v >= 0 => {
+                        let _ = rules.set(key, v);
+                    }
+                    _ => errors.push(FieldError::new(key, label, "应为非负整数")),
+                }
+            }
+            if rules.committee_min_size > rules.committee_max_size {
+                errors.push(FieldError::new("committee_min_size", "支委会委员下限", "不能大于上限"));
+            }
+            if rules.general_branch_min_members > rules.general_branch_max_members {
+                errors.push(FieldError::new("general_branch_min_members", "党总支党员下限", "不能大于上限"));
+            }
+            if !errors.is_empty() {
+                return Err(Invalid(errors).into());
+            }
+            settings::save_rules(c, &rules)?;
+            audit::append(
+                c,
+                audit::Record {
+                    actor: Some(&actor),
+                    org_id: Some(actor.scope_org_id),
+                    action: "settings.rules",
+                    entity: "settings",
+                    entity_id: None,
+                    before: serde_json::to_value(&before).unwrap_or_default(),
+                    after: serde_json::to_value(&rules).unwrap_or_default(),
+                },
+            )?;
+            Ok(())
+        })?)
+    })
+    .await;
+    match result {
+        Ok(()) => Ok(Redirect::to("/settings?saved=1").into_response()),
+        Err(AppError::Invalid(e)) => {
+            let rules = xianfeng_domain::rules::Rules::default();
+            let page = SettingsPage {
+                ctx: Ctx::new(&s, "settings"),
+                rules: rules
+                    .labelled()
+                    .into_iter()
+                    .map(|(k, l, _)| (k, l, f.get(k).cloned().unwrap_or_default(), e.for_field(k).unwrap_or("").to_string()))
+                    .collect(),
+                saved: false,
+            };
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    ctx: Ctx,
+    entries: Vec<AuditEntry>,
+    verified: String,
+}
+
+pub async fn audit(State(state): State<AppState>, s: Session) -> Result<Response, AppError> {
+    require_county(&s)?;
+    let scope = s.actor.scope_org_id;
+    let (entries, verified) = blocking(&state, move |st| {
+        Ok(st.read(|c| {
+            let root = orgs::require(c, scope)?;
+            let entries = audit::recent(c, &root.path, 100)?;
+            let verified = match audit::verify(c)? {
+                Ok(n) => format!("哈希链完整：共{n}条记录校验通过"),
+                Err(e) => format!("哈希链校验失败：{e}"),
+            };
+            Ok((entries, verified))
+        })?)
+    })
+    .await?;
+    render(&AuditPage { ctx: Ctx::new(&s, "audit"), entries, verified })
+}

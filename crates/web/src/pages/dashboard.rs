@@ -1,0 +1,94 @@
+use askama::Template;
+use axum::extract::State;
+use axum::response::{Redirect, Response, IntoResponse};
+use xianfeng_domain::auth::Role;
+use xianfeng_store::orgs::{self, Totals};
+use xianfeng_store::{rollup, settings};
+
+use super::{render, Ctx};
+use crate::session::Session;
+use crate::{blocking, svg, AppError, AppState};
+
+pub struct WarningRow {
+    pub org_id: i64,
+    pub org_name: String,
+    pub kind: String,
+    pub messages: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct Dashboard {
+    ctx: Ctx,
+    scope_name: String,
+    totals: Totals,
+    probationary: i64,
+    chart: String,
+    warnings: Vec<WarningRow>,
+    warning_total: usize,
+}
+
+pub async fn dashboard(State(state): State<AppState>, s: Session) -> Result<Response, AppError> {
+    if s.actor.role == Role::Member {
+        if let Some(id) = s.actor.member_id {
+            return Ok(Redirect::to(&format!("/members/{id}")).into_response());
+        }
+    }
+    let actor = s.actor.clone();
+    let page = blocking(&state, move |st| {
+        Ok(st.read(|c| {
+            let root = orgs::require(c, actor.scope_org_id)?;
+            let totals = orgs::totals(c, root.id)?;
+            let children: Vec<_> = orgs::children(c, root.id)?.into_iter().filter(|o| o.dissolved_on.is_none()).collect();
+            let ids: Vec<i64> = children.iter().map(|o| o.id).collect();
+            let counts = rollup::subtree_many(c, &ids, rollup::MEMBERS)?;
+            let mut rows: Vec<(String, i64)> = children.iter().map(|o| (o.name.clone(), counts.get(&o.id).copied().unwrap_or(0))).collect();
+            rows.sort_by(|a, b| b.1.cmp(&a.1));
+            rows.truncate(20);
+            let rules = settings::rules(c)?;
+            let (warnings, warning_total) = orgs::subtree_warnings(c, &root, &rules, 8)?;
+            Ok((root, totals, rows, warnings, warning_total))
+        })?)
+    })
+    .await?;
+    let (root, totals, rows, warnings, warning_total) = page;
+    render(&Dashboard {
+        ctx: Ctx::new(&s, "home"),
+        chart: svg::bar_chart(&format!("{}下属各组织党员数", root.name), &rows),
+        scope_name: root.name,
+        probationary: totals.members - totals.full_members,
+        totals,
+        warnings: warnings.into_iter().map(to_row).collect(),
+        warning_total,
+    })
+}
+
+fn to_row((org, w): (xianfeng_domain::org::Org, Vec<xianfeng_domain::org::StructuralWarning>)) -> WarningRow {
+    WarningRow { org_id: org.id, org_name: org.name, kind: org.kind.label().into(), messages: w.into_iter().map(|w| w.message).collect() }
+}
+
+#[derive(Template)]
+#[template(path = "warnings.html")]
+struct Warnings {
+    ctx: Ctx,
+    scope_name: String,
+    warnings: Vec<WarningRow>,
+    total: usize,
+}
+
+pub async fn warnings(State(state): State<AppState>, s: Session) -> Result<Response, AppError> {
+    if s.actor.role == Role::Member {
+        return Err(AppError::Forbidden);
+    }
+    let actor = s.actor.clone();
+    let (root, list, total) = blocking(&state, move |st| {
+        Ok(st.read(|c| {
+            let root = orgs::require(c, actor.scope_org_id)?;
+            let rules = settings::rules(c)?;
+            let (w, total) = orgs::subtree_warnings(c, &root, &rules, 1000)?;
+            Ok((root, w, total))
+        })?)
+    })
+    .await?;
+    render(&Warnings { ctx: Ctx::new(&s, "warnings"), scope_name: root.name, warnings: list.into_iter().map(to_row).collect(), total })
+}

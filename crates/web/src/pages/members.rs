@@ -1,0 +1,394 @@
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+use xianfeng_domain::member::{Education, Member, MemberInput, MemberStatus, ETHNICITIES, STANDARD_TAGS};
+use xianfeng_domain::org::Org;
+use xianfeng_domain::{date, Invalid};
+use xianfeng_store::members::{self, Filter, MemberRecord, Transfer};
+use xianfeng_store::{orgs, rollup, settings};
+
+use super::{crumbs, options, render, visible_org, Ctx, FieldErrors};
+use crate::session::{urlencode, Session};
+use crate::{blocking, AppError, AppState};
+
+pub const PER_PAGE: i64 = 20;
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub tag: String,
+    #[serde(default)]
+    pub page: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "members.html")]
+struct ListPage {
+    ctx: Ctx,
+    org: Org,
+    crumbs: Vec<(i64, String)>,
+    items: Vec<Member>,
+    q: String,
+    tag: String,
+    tags: Vec<(String, i64)>,
+    page: i64,
+    has_more: bool,
+    total: Option<i64>,
+    prev_link: String,
+    next_link: String,
+    can_add: bool,
+}
+
+pub async fn list(State(state): State<AppState>, s: Session, Path(id): Path<i64>, Query(q): Query<ListQuery>) -> Result<Response, AppError> {
+    let actor = s.actor.clone();
+    let page_no = q.page.unwrap_or(0).max(0);
+    let filter = Filter { q: q.q.clone(), tag: q.tag.clone() };
+    let (org, crumbs, page, tags, total) = blocking(&state, move |st| {
+        Ok(st.read(|c| {
+            let org = match visible_org(c, &actor, id) {
+                Ok(o) if actor.can_list_members(&o.path) => o,
+                Ok(_) => return Ok(Err(AppError::NotFound("组织"))),
+                Err(e) => return Ok(Err(e)),
+            };
+            let crumbs = crumbs(c, &actor, &org)?;
+            let page = members::list(c, &org.path, &filter, page_no, PER_PAGE)?;
+            let tags = members::tags_in(c, &org.path)?;
+            let unfiltered = filter.q.trim().is_empty() && filter.tag.trim().is_empty();
+            let total = if unfiltered { Some(rollup::get(c, org.id, rollup::MEMBERS, "")?.1) } else { None };
+            Ok(Ok((org, crumbs, page, tags, total)))
+        })?)
+    })
+    .await??;
+    let link = |p: i64| format!("/orgs/{id}/members?q={}&tag={}&page={p}", urlencode(&q.q), urlencode(&q.tag));
+    render(&ListPage {
+        ctx: Ctx::new(&s, "members"),
+        can_add: s.actor.can_write_member(&org.path) && org.kind.is_branch() && org.dissolved_on.is_none(),
+        org,
+        crumbs,
+        items: page.items.into_iter().map(|r| r.member).collect(),
+        q: q.q.clone(),
+        tag: q.tag.clone(),
+        tags,
+        page: page_no,
+        has_more: page.has_more,
+        total,
+        prev_link: link(page_no - 1),
+        next_link: link(page_no + 1),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "member.html")]
+struct MemberPage {
+    ctx: Ctx,
+    m: Member,
+    crumbs: Vec<(i64, String)>,
+    transfers: Vec<Transfer>,
+    id_number: String,
+    phone: String,
+    revealed: bool,
+    can_reveal: bool,
+    can_edit: bool,
+    joined_cn: String,
+}
+
+async fn visible_member(state: &AppState, s: &Session, id: i64) -> Result<(MemberRecord, Vec<(i64, String)>, Vec<Transfer>), AppError> {
+    let actor = s.actor.clone();
+    blocking(state, move |st| {
+        Ok(st.read(|c| {
+            let rec = match members::get(c, id)? {
+                Some(r) if actor.can_read_member(&r.org_path, r.member.id) => r,
+                _ => return Ok(Err(AppError::NotFound("党员"))),
+            };
+            let org = orgs::require(c, rec.member.org_id)?;
+            let crumbs = crumbs(c, &actor, &org)?;
+            let transfers = members::transfers(c, id)?;
+            Ok(Ok((rec, crumbs, transfers)))
+        })?)
+    })
+    .await?
+}
+
+fn member_page(s: &Session, rec: MemberRecord, crumbs: Vec<(i64, String)>, transfers: Vec<Transfer>, revealed: Option<(String, Option<String>)>) -> Result<Response, AppError> {
+    let joined_cn = date::parse(&rec.member.joined_on).map(date::format_cn).unwrap_or_default();
+    let (id_number, phone) = match &revealed {
+        Some((i, p)) => (i.clone(), p.clone().unwrap_or_default()),
+        None => (rec.member.id_masked.clone(), rec.member.phone_masked.clone()),
+    };
+    render(&MemberPage {
+        ctx: Ctx::new(s, "members"),
+        can_reveal: s.actor.can_reveal_personal(&rec.org_path, rec.member.id) && revealed.is_none(),
+        can_edit: s.actor.can_write_member(&rec.org_path),
+        revealed: revealed.is_some(),
+        m: rec.member,
+        crumbs,
+        transfers,
+        id_number,
+        phone,
+        joined_cn,
+    })
+}
+
+pub async fn show(State(state): State<AppState>, s: Session, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let (rec, crumbs, transfers) = visible_member(&state, &s, id).await?;
+    member_page(&s, rec, crumbs, transfers, None)
+}
+
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    _csrf: String,
+}
+
+/// Shows the full ID number and phone to a role that needs them; the viewing is audited.
+pub async fn reveal(State(state): State<AppState>, s: Session, Path(id): Path<i64>, Form(f): Form<CsrfOnly>) -> Result<Response, AppError> {
+    s.check_csrf(&f._csrf)?;
+    let (rec, crumbs, transfers) = visible_member(&state, &s, id).await?;
+    if !s.actor.can_reveal_personal(&rec.org_path, rec.member.id) {
+        return Err(AppError::Forbidden);
+    }
+    let actor = s.actor.clone();
+    let r = rec.clone();
+    let shown = blocking(&state, move |st| Ok(st.write(|c| members::reveal(c, &st.vault, &actor, &r))?)).await?;
+    member_page(&s, rec, crumbs, transfers, Some(shown))
+}
+
+#[derive(Template)]
+#[template(path = "member_form.html")]
+struct MemberForm {
+    ctx: Ctx,
+    title: String,
+    action: String,
+    org_name: String,
+    input: MemberInput,
+    editing: bool,
+    errors: FieldErrors,
+    genders: Vec<(String, bool)>,
+    ethnicities: Vec<(String, bool)>,
+    educations: Vec<(String, bool)>,
+    statuses: Vec<(String, bool)>,
+    standard_tags: String,
+}
+
+impl MemberForm {
+    fn new(s: &Session, title: String, action: String, org_name: String, input: MemberInput, editing: bool, errors: FieldErrors) -> MemberForm {
+        MemberForm {
+            ctx: Ctx::new(s, "members"),
+            title,
+            action,
+            org_name,
+            genders: options(["男", "女"], &input.gender),
+            ethnicities: options(ETHNICITIES, &input.ethnicity),
+            educations: options(Education::ALL.iter().map(|e| e.label()), &input.education),
+            statuses: options(MemberStatus::ALL.iter().map(|e| e.label()), &input.status),
+            standard_tags: format!("用顿号分隔，常用：{}", STANDARD_TAGS.join("、")),
+            input,
+            editing,
+            errors,
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct MemberFormData {
+    #[serde(default)]
+    _csrf: String,
+    #[serde(flatten)]
+    input: MemberInput,
+}
+
+async fn writable_branch(state: &AppState, s: &Session, id: i64) -> Result<Org, AppError> {
+    let actor = s.actor.clone();
+    let org = blocking(state, move |st| Ok(st.read(|c| Ok(visible_org(c, &actor, id)))?)).await??;
+    if !s.actor.can_write_member(&org.path) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(org)
+}
+
+pub async fn new_form(State(state): State<AppState>, s: Session, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let org = writable_branch(&state, &s, id).await?;
+    let input = MemberInput { ethnicity: "汉族".into(), status: "正式党员".into(), ..MemberInput::default() };
+    render(&MemberForm::new(&s, format!("在“{}”登记党员", org.name), format!("/orgs/{id}/members/new"), org.name, input, false, FieldErrors::default()))
+}
+
+fn invalid_form(s: &Session, title: String, action: String, org_name: String, mut input: MemberInput, editing: bool, e: &Invalid) -> Result<Response, AppError> {
+    if editing {
+        input.id_number.clear();
+    }
+    let page = MemberForm::new(s, title, action, org_name, input, editing, FieldErrors::from_invalid(e));
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+}
+
+pub async fn create(State(state): State<AppState>, s: Session, Path(id): Path<i64>, Form(f): Form<MemberFormData>) -> Result<Response, AppError> {
+    s.check_csrf(&f._csrf)?;
+    let org = writable_branch(&state, &s, id).await?;
+    let title = format!("在“{}”登记党员", org.name);
+    let action = format!("/orgs/{id}/members/new");
+    let actor = s.actor.clone();
+    let input = f.input.clone();
+    let o = org.clone();
+    let result = blocking(&state, move |st| {
+        Ok(st.write(|c| {
+            let rules = settings::rules(c)?;
+            let draft = input.validate(&rules, date::today(), None)?;
+            members::create(c, &st.vault, Some(&actor), &o, &draft)
+        })?)
+    })
+    .await;
+    match result {
+        Ok(mid) => Ok(Redirect::to(&format!("/members/{mid}")).into_response()),
+        Err(AppError::Invalid(e)) => invalid_form(&s, title, action, org.name, f.input, false, &e),
+        Err(e) => Err(e),
+    }
+}
+
+async fn editable(state: &AppState, s: &Session, id: i64) -> Result<MemberRecord, AppError> {
+    let (rec, _, _) = visible_member(state, s, id).await?;
+    if !s.actor.can_write_member(&rec.org_path) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(rec)
+}
+
+fn input_of(m: &Member) -> MemberInput {
+    MemberInput {
+        name: m.name.clone(),
+        gender: m.gender.clone(),
+        ethnicity: m.ethnicity.clone(),
+        birth_date: m.birth_date.clone(),
+        id_number: String::new(),
+        phone: String::new(),
+        joined_on: m.joined_on.clone(),
+        full_on: m.full_on.clone().unwrap_or_default(),
+        status: m.status.clone(),
+        education: m.education.clone(),
+        post: m.post.clone(),
+        tags: m.tags.join("、"),
+    }
+}
+
+pub async fn edit_form(State(state): State<AppState>, s: Session, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let rec = editable(&state, &s, id).await?;
+    let m = &rec.member;
+    render(&MemberForm::new(&s, format!("修改党员“{}”", m.name), format!("/members/{id}/edit"), m.org_name.clone(), input_of(m), true, FieldErrors::default()))
+}
+
+pub async fn update(State(state): State<AppState>, s: Session, Path(id): Path<i64>, Form(f): Form<MemberFormData>) -> Result<Response, AppError> {
+    s.check_csrf(&f._csrf)?;
+    let rec = editable(&state, &s, id).await?;
+    let title = format!("修改党员“{}”", rec.member.name);
+    let org_name = rec.member.org_name.clone();
+    let actor = s.actor.clone();
+    let input = f.input.clone();
+    let result = blocking(&state, move |st| {
+        Ok(st.write(|c| {
+            let rules = settings::rules(c)?;
+            let kept = members::stored_id_number(c, &st.vault, rec.member.id)?;
+            let mut draft = input.validate(&rules, date::today(), Some(&kept))?;
+            if input.phone.trim().is_empty() {
+                // A blank phone on edit keeps the stored one.
+                let r = c.query_one("SELECT phone_cipher FROM members WHERE id = ?", xianfeng_store::vals![rec.member.id])?;
+                draft.phone = match r.blob(0) {
+                    Some(b) => Some(st.vault.decrypt(&b)?),
+                    None => None,
+                };
+            }
+            members::update(c, &st.vault, &actor, &rec, &draft)
+        })?)
+    })
+    .await;
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/members/{id}")).into_response()),
+        Err(AppError::Invalid(e)) => invalid_form(&s, title, format!("/members/{id}/edit"), org_name, f.input, true, &e),
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "member_transfer.html")]
+struct TransferForm {
+    ctx: Ctx,
+    m: Member,
+    targets: Vec<(i64, String)>,
+    error: String,
+    today: String,
+}
+
+async fn transfer_targets(state: &AppState, s: &Session, current: i64) -> Result<Vec<(i64, String)>, AppError> {
+    let actor = s.actor.clone();
+    blocking(state, move |st| {
+        Ok(st.read(|c| {
+            let root = orgs::require(c, actor.scope_org_id)?;
+            Ok(orgs::branches_in(c, &root.path)?.into_iter().filter(|o| o.id != current).map(|o| (o.id, o.name)).collect())
+        })?)
+    })
+    .await
+}
+
+pub async fn transfer_form(State(state): State<AppState>, s: Session, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let rec = editable(&state, &s, id).await?;
+    let targets = transfer_targets(&state, &s, rec.member.org_id).await?;
+    render(&TransferForm { ctx: Ctx::new(&s, "members"), m: rec.member, targets, error: String::new(), today: date::today().to_string() })
+}
+
+#[derive(Deserialize)]
+pub struct TransferData {
+    #[serde(default)]
+    _csrf: String,
+    #[serde(default)]
+    to_org_id: String,
+    #[serde(default)]
+    on_date: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn transfer(State(state): State<AppState>, s: Session, Path(id): Path<i64>, Form(f): Form<TransferData>) -> Result<Response, AppError> {
+    s.check_csrf(&f._csrf)?;
+    let rec = editable(&state, &s, id).await?;
+    let actor = s.actor.clone();
+    let r = rec.clone();
+    let to: Option<i64> = f.to_org_id.trim().parse().ok();
+    let on = date::parse(&f.on_date);
+    let reason = xianfeng_domain::text::normalize(&f.reason);
+    let result = blocking(&state, move |st| {
+        Ok(st.write(|c| {
+            let mut errs = Vec::new();
+            let target = match to.map(|t| orgs::get(c, t)).transpose()?.flatten() {
+                Some(t) if actor.can_write_member(&t.path) => Some(t),
+                _ => {
+                    errs.push(xianfeng_domain::FieldError::new("to_org_id", "转入党组织", "请选择管辖范围内的党支部"));
+                    None
+                }
+            };
+            match on {
+                Some(d) if d <= date::today() => {}
+                Some(_) => errs.push(xianfeng_domain::FieldError::new("on_date", "转接日期", "不能晚于今天")),
+                None => errs.push(xianfeng_domain::FieldError::new("on_date", "转接日期", "不是有效日期")),
+            }
+            if reason.is_empty() {
+                errs.push(xianfeng_domain::FieldError::new("reason", "转接原因", "不能为空"));
+            }
+            match (target, on, errs.is_empty()) {
+                (Some(t), Some(d), true) => members::transfer(c, &actor, &r, &t, &d.to_string(), &reason),
+                _ => Err(Invalid(errs).into()),
+            }
+        })?)
+    })
+    .await;
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/members/{id}")).into_response()),
+        Err(AppError::Invalid(e)) => {
+            let targets = transfer_targets(&state, &s, rec.member.org_id).await?;
+            let page = TransferForm { ctx: Ctx::new(&s, "members"), m: rec.member, targets, error: e.to_string(), today: f.on_date };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}

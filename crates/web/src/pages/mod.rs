@@ -1,0 +1,121 @@
+//! Server-rendered pages (zh-CN). Each handler: session → scope check → domain → store → render.
+
+mod admin;
+mod auth;
+mod dashboard;
+mod members;
+mod orgs;
+mod roster_pages;
+
+use askama::Template;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use xianfeng_domain::auth::Actor;
+use xianfeng_domain::org::Org;
+use xianfeng_store::Conn;
+
+use crate::session::Session;
+use crate::{AppError, AppState};
+
+/// What the layout needs on every signed-in page.
+pub struct Ctx {
+    pub user: String,
+    pub role: String,
+    pub csrf: String,
+    pub scope_id: i64,
+    pub is_county: bool,
+    pub can_list: bool,
+    pub member_id: Option<i64>,
+    pub nav: &'static str,
+}
+
+impl Ctx {
+    pub fn new(s: &Session, nav: &'static str) -> Ctx {
+        Ctx {
+            user: s.actor.display_name.clone(),
+            role: s.actor.role.label().to_string(),
+            csrf: s.csrf.clone(),
+            scope_id: s.actor.scope_org_id,
+            is_county: s.actor.is_county_admin(),
+            can_list: s.actor.role != xianfeng_domain::auth::Role::Member,
+            member_id: s.actor.member_id,
+            nav,
+        }
+    }
+}
+
+pub fn render<T: Template>(t: &T) -> Result<Response, AppError> {
+    Ok(Html(t.render()?).into_response())
+}
+
+/// Loads an organisation the actor may see, or 404 (existence is not revealed).
+pub fn visible_org(c: &mut dyn Conn, actor: &Actor, id: i64) -> Result<Org, AppError> {
+    match xianfeng_store::orgs::get(c, id)? {
+        Some(o) if actor.can_read_org(&o.path) => Ok(o),
+        _ => Err(AppError::NotFound("组织")),
+    }
+}
+
+/// Ancestors the actor may see, for the breadcrumb.
+pub fn crumbs(c: &mut dyn Conn, actor: &Actor, org: &Org) -> xianfeng_store::Result<Vec<(i64, String)>> {
+    Ok(xianfeng_store::orgs::ancestors(c, org)?
+        .into_iter()
+        .filter(|o| actor.can_read_org(&o.path))
+        .map(|o| (o.id, o.name))
+        .collect())
+}
+
+/// `<option>`s with the current value selected.
+pub fn options<'a>(all: impl IntoIterator<Item = &'a str>, selected: &str) -> Vec<(String, bool)> {
+    all.into_iter().map(|v| (v.to_string(), v == selected)).collect()
+}
+
+/// Field errors by field name, for forms.
+#[derive(Default)]
+pub struct FieldErrors(pub Vec<(String, String)>);
+
+impl FieldErrors {
+    pub fn from_invalid(i: &xianfeng_domain::Invalid) -> FieldErrors {
+        FieldErrors(i.0.iter().map(|e| (e.field.clone(), e.message.clone())).collect())
+    }
+
+    pub fn get(&self, field: &str) -> String {
+        self.0
+            .iter()
+            .filter(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+            .collect::<Vec<_>>()
+            .join("；")
+    }
+
+    pub fn any(&self) -> bool {
+        !self.0.is_empty()
+    }
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(dashboard::dashboard))
+        .route("/login", get(auth::login_form).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/warnings", get(dashboard::warnings))
+        .route("/orgs/{id}", get(orgs::show))
+        .route("/orgs/{id}/tree", get(orgs::tree))
+        .route("/orgs/{id}/new", get(orgs::new_form).post(orgs::create))
+        .route("/orgs/{id}/edit", get(orgs::edit_form).post(orgs::update))
+        .route("/orgs/{id}/move", get(orgs::move_form).post(orgs::move_org))
+        .route("/orgs/{id}/dissolve", post(orgs::dissolve))
+        .route("/orgs/{id}/members", get(members::list))
+        .route("/orgs/{id}/members/new", get(members::new_form).post(members::create))
+        .route("/orgs/{id}/roster.xlsx", get(roster_pages::export))
+        .route("/members/{id}", get(members::show))
+        .route("/members/{id}/reveal", post(members::reveal))
+        .route("/members/{id}/edit", get(members::edit_form).post(members::update))
+        .route("/members/{id}/transfer", get(members::transfer_form).post(members::transfer))
+        .route("/roster", get(roster_pages::page))
+        .route("/roster/template.xlsx", get(roster_pages::template))
+        .route("/roster/import", post(roster_pages::import))
+        .route("/settings", get(admin::settings).post(admin::save_settings))
+        .route("/audit", get(admin::audit))
+}

@@ -1,0 +1,164 @@
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use xianfeng_domain::auth::Role;
+use xianfeng_store::{audit, members, orgs, settings};
+
+use super::{render, visible_org, Ctx};
+use crate::roster::{self, RowError};
+use crate::session::Session;
+use crate::{blocking, AppError, AppState};
+
+#[derive(Template)]
+#[template(path = "roster.html")]
+struct RosterPage {
+    ctx: Ctx,
+    scope_id: i64,
+    scope_name: String,
+    imported: Option<usize>,
+    error: String,
+    rows: Vec<RowError>,
+    max_mb: i64,
+}
+
+fn require_writer(s: &Session) -> Result<(), AppError> {
+    if s.actor.role == Role::Member {
+        return Err(AppError::Forbidden);
+    }
+    Ok(())
+}
+
+async fn scope_info(state: &AppState, s: &Session) -> Result<(String, i64), AppError> {
+    let id = s.actor.scope_org_id;
+    blocking(state, move |st| {
+        Ok(st.read(|c| Ok((orgs::require(c, id)?.name, settings::rules(c)?.upload_max_bytes / (1024 * 1024))))?)
+    })
+    .await
+}
+
+pub async fn page(State(state): State<AppState>, s: Session) -> Result<Response, AppError> {
+    require_writer(&s)?;
+    let (scope_name, max_mb) = scope_info(&state, &s).await?;
+    render(&RosterPage { ctx: Ctx::new(&s, "roster"), scope_id: s.actor.scope_org_id, scope_name, imported: None, error: String::new(), rows: vec![], max_mb })
+}
+
+fn xlsx(name: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename*=UTF-8''{}", crate::session::urlencode(name))),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+pub async fn template(State(state): State<AppState>, s: Session) -> Result<Response, AppError> {
+    require_writer(&s)?;
+    let scope = s.actor.scope_org_id;
+    let bytes = blocking(&state, move |st| {
+        let names: Vec<String> = st.read(|c| {
+            let root = orgs::require(c, scope)?;
+            Ok(orgs::branches_in(c, &root.path)?.into_iter().map(|o| o.name).collect())
+        })?;
+        Ok(roster::template(&names)?)
+    })
+    .await?;
+    Ok(xlsx("党员名册导入模板.xlsx", bytes))
+}
+
+pub async fn import(State(state): State<AppState>, s: Session, mut form: Multipart) -> Result<Response, AppError> {
+    require_writer(&s)?;
+    let (scope_name, max_mb) = scope_info(&state, &s).await?;
+    let page = |imported: Option<usize>, error: String, rows: Vec<RowError>| RosterPage {
+        ctx: Ctx::new(&s, "roster"),
+        scope_id: s.actor.scope_org_id,
+        scope_name: scope_name.clone(),
+        imported,
+        error,
+        rows,
+        max_mb,
+    };
+    let mut csrf = String::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let limit = (max_mb * 1024 * 1024) as usize;
+    while let Some(mut field) = form.next_field().await.map_err(|e| AppError::Conflict(format!("上传失败：{e}")))? {
+        match field.name() {
+            Some("_csrf") => csrf = field.text().await.unwrap_or_default(),
+            Some("file") => {
+                let name = field.file_name().unwrap_or("").to_string();
+                let mut data = Vec::new();
+                while let Some(chunk) = field.chunk().await.map_err(|e| AppError::Conflict(format!("上传失败：{e}")))? {
+                    data.extend_from_slice(&chunk);
+                    if data.len() > limit {
+                        let p = page(None, roster::RosterError::TooLarge(max_mb).to_string(), vec![]);
+                        return Ok((StatusCode::PAYLOAD_TOO_LARGE, render(&p)?).into_response());
+                    }
+                }
+                file = Some((name, data));
+            }
+            _ => {}
+        }
+    }
+    s.check_csrf(&csrf)?;
+    let Some((name, data)) = file.filter(|(_, d)| !d.is_empty()) else {
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page(None, "请选择要上传的 .xlsx 文件".into(), vec![]))?).into_response());
+    };
+    if !name.to_lowercase().ends_with(".xlsx") {
+        let p = page(None, format!("“{name}”不是 .xlsx 文件，请使用下载的模板（Excel 2007 及以上格式）"), vec![]);
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p)?).into_response());
+    }
+    let rows = match roster::parse(&data) {
+        Ok(r) => r,
+        Err(e) => return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page(None, e.to_string(), vec![]))?).into_response()),
+    };
+    let actor = s.actor.clone();
+    let result = blocking(&state, move |st| {
+        Ok(st.write(|c| {
+            let scope = orgs::require(c, actor.scope_org_id)?;
+            roster::import(c, &st.vault, Some(&actor), &scope, &rows)
+        })?)
+    })
+    .await;
+    match result {
+        Ok(n) => render(&page(Some(n), String::new(), vec![])),
+        Err(AppError::Invalid(e)) => {
+            let rows = roster::report(&e);
+            let p = page(None, format!("共{}处错误，未导入任何数据。请改正后重新上传。", rows.len()), rows);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p)?).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn export(State(state): State<AppState>, s: Session, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let actor = s.actor.clone();
+    let (name, bytes) = blocking(&state, move |st| {
+        let r = st.write(|c| {
+            let org = match visible_org(c, &actor, id) {
+                Ok(o) if actor.can_list_members(&o.path) => o,
+                _ => return Ok(Err(AppError::NotFound("组织"))),
+            };
+            let reveal = actor.can_reveal_personal(&org.path, -1);
+            let rows = members::export(c, &st.vault, &org.path, reveal)?;
+            audit::append(
+                c,
+                audit::Record {
+                    actor: Some(&actor),
+                    org_id: Some(org.id),
+                    action: "roster.export",
+                    entity: "org",
+                    entity_id: Some(org.id),
+                    before: serde_json::Value::Null,
+                    after: serde_json::json!({"rows": rows.len(), "personal_data": reveal}),
+                },
+            )?;
+            Ok(Ok((org.name, rows)))
+        })?;
+        let (name, rows) = r?;
+        Ok((name, roster::export(&rows)?))
+    })
+    .await?;
+    Ok(xlsx(&format!("{name}党员名册.xlsx"), bytes))
+}

@@ -1,0 +1,175 @@
+//! Sessions: the cookie, the signed-in actor, CSRF checks, login with throttling.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use xianfeng_domain::auth::{verify_password, Actor};
+use xianfeng_store::{accounts, settings, Store};
+
+use crate::error::ApiError;
+use crate::{blocking, AppError, AppState};
+
+pub const COOKIE: &str = "xf_session";
+
+/// A signed-in caller.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub actor: Actor,
+    pub csrf: String,
+    pub token: String,
+}
+
+impl Session {
+    /// Compares a submitted CSRF token with the session's, in constant time.
+    pub fn check_csrf(&self, submitted: &str) -> Result<(), AppError> {
+        let a = self.csrf.as_bytes();
+        let b = submitted.as_bytes();
+        let same = a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0;
+        if same {
+            Ok(())
+        } else {
+            Err(AppError::Csrf)
+        }
+    }
+}
+
+fn cookie_token(parts: &Parts) -> Option<String> {
+    parts
+        .headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == COOKIE)
+        .map(|(_, v)| v.to_string())
+        .filter(|v| !v.is_empty() && v.len() <= 128)
+}
+
+/// The caller's address (the socket peer).
+pub fn client_ip(parts: &Parts) -> String {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+async fn load(parts: &Parts, state: &AppState) -> Result<Option<Session>, AppError> {
+    let Some(token) = cookie_token(parts) else { return Ok(None) };
+    let t = token.clone();
+    let found = blocking(state, move |s| Ok(s.read(|c| accounts::session(c, &t))?)).await?;
+    Ok(found.map(|(actor, csrf)| Session { actor, csrf, token }))
+}
+
+/// Optional session (login page, public pages).
+pub struct MaybeSession(pub Option<Session>);
+
+impl FromRequestParts<AppState> for MaybeSession {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        Ok(MaybeSession(load(parts, state).await?))
+    }
+}
+
+/// Pages: a signed-in caller, or a redirect to the login page.
+impl FromRequestParts<AppState> for Session {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        match load(parts, state).await {
+            Ok(Some(s)) => Ok(s),
+            Ok(None) => {
+                let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+                let target = format!("/login?next={}", urlencode(next));
+                Err(Redirect::to(&target).into_response())
+            }
+            Err(e) => Err(e.into_response()),
+        }
+    }
+}
+
+/// API: a signed-in caller, or 401 JSON.
+pub struct ApiSession(pub Session);
+
+impl FromRequestParts<AppState> for ApiSession {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        match load(parts, state).await? {
+            Some(s) => Ok(ApiSession(s)),
+            None => Err(ApiError(AppError::Unauthenticated)),
+        }
+    }
+}
+
+/// The peer address as an extractor.
+pub struct ClientIp(pub String);
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, AppError> {
+        Ok(ClientIp(client_ip(parts)))
+    }
+}
+
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// A known hash to verify against when the account does not exist, so timing does not tell.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Qm9ndXNIYXNoVmFsdWVGb3JUaW1pbmdPbmx5MTIzNDU";
+
+/// Checks credentials with per-account and per-IP throttling; returns `(token, csrf)`.
+pub fn login(store: &Store, username: &str, password: &str, ip: &str) -> Result<(String, String), AppError> {
+    let username = xianfeng_domain::text::normalize(username);
+    if username.is_empty() || password.is_empty() {
+        return Err(xianfeng_domain::Invalid::one("username", "用户名", "请输入用户名和密码").into());
+    }
+    let user_key = format!("user:{username}");
+    let ip_key = format!("ip:{ip}");
+    let (rules, creds, user_fails, ip_fails) = store.read(|c| {
+        let rules = settings::rules(c)?;
+        let creds = accounts::credentials(c, &username)?;
+        let uf = accounts::recent_failures(c, &user_key, rules.login_window_minutes)?;
+        let ipf = accounts::recent_failures(c, &ip_key, rules.login_window_minutes)?;
+        Ok((rules, creds, uf, ipf))
+    })?;
+    if user_fails >= rules.login_max_failures_per_account || ip_fails >= rules.login_max_failures_per_ip {
+        return Err(AppError::TooMany(format!(
+            "登录失败次数过多，请{}分钟后再试",
+            rules.login_window_minutes
+        )));
+    }
+    let ok = match &creds {
+        Some((_, hash)) => verify_password(password, hash),
+        None => {
+            let _ = verify_password(password, DUMMY_HASH);
+            false
+        }
+    };
+    match (ok, creds) {
+        (true, Some((account_id, _))) => Ok(store.write(|c| {
+            accounts::clear_failures(c, &user_key)?;
+            accounts::start_session(c, account_id, rules.session_hours, ip)
+        })?),
+        _ => {
+            store.write(|c| accounts::record_failure(c, &[&user_key, &ip_key]))?;
+            Err(AppError::Conflict("用户名或密码错误".into()))
+        }
+    }
+}
+
+/// The `Set-Cookie` value for a new session (or a cleared one when `token` is empty).
+pub fn cookie(token: &str, secure: bool) -> String {
+    let max_age = if token.is_empty() { "; Max-Age=0" } else { "" };
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}{max_age}")
+}
