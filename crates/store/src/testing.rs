@@ -9,6 +9,8 @@ use crate::{Store, Vault};
 pub struct TestStore {
     pub store: Store,
     pub name: &'static str,
+    url: String,
+    schema: Option<String>,
     cleanup: Option<Box<dyn FnOnce() + Send>>,
 }
 
@@ -16,6 +18,13 @@ impl std::ops::Deref for TestStore {
     type Target = Store;
     fn deref(&self) -> &Store {
         &self.store
+    }
+}
+
+impl TestStore {
+    /// A second handle on the same database (e.g. for an app under test).
+    pub fn reopen(&self) -> Store {
+        Store::open_in_schema(&self.url, Vault::from_key([42; 32]), self.schema.clone()).expect("reopen")
     }
 }
 
@@ -33,11 +42,14 @@ fn unique() -> String {
 
 pub fn sqlite() -> TestStore {
     let path = std::env::temp_dir().join(format!("xianfeng-test-{}.db", unique()));
-    let store = Store::open(&format!("sqlite://{}", path.display()), Vault::from_key([42; 32])).expect("open sqlite");
+    let url = format!("sqlite://{}", path.display());
+    let store = Store::open(&url, Vault::from_key([42; 32])).expect("open sqlite");
     store.migrate().expect("migrate sqlite");
     TestStore {
         store,
         name: "sqlite",
+        url,
+        schema: None,
         cleanup: Some(Box::new(move || {
             for suffix in ["", "-wal", "-shm"] {
                 let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
@@ -71,6 +83,8 @@ pub fn postgres() -> Option<TestStore> {
     Some(TestStore {
         store,
         name: "postgres",
+        url,
+        schema: Some(schema.clone()),
         cleanup: Some(Box::new(move || {
             let _ = admin.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"));
         })),

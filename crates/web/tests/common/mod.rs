@@ -1,0 +1,180 @@
+//! A small scoped county for web tests, and a client that logs in through the API.
+
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use chrono::NaiveDate;
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+use xianfeng_domain::auth::{hash_password, Role};
+use xianfeng_domain::idcard;
+use xianfeng_domain::member::MemberInput;
+use xianfeng_domain::org::{Org, OrgInput};
+use xianfeng_domain::rules::Rules;
+use xianfeng_store::testing::TestStore;
+use xianfeng_store::{accounts, members, orgs, Conn};
+use xianfeng_web::AppState;
+
+pub const PASSWORD: &str = "xianfeng-test-pw";
+
+pub struct Fixture {
+    pub county: Org,
+    pub town_a: Org,
+    pub town_b: Org,
+    pub branch_a: Org,
+    pub branch_b: Org,
+    pub member_a: i64,
+    pub member_a2: i64,
+    pub member_b: i64,
+}
+
+fn org(c: &mut dyn Conn, parent: Option<&Org>, name: &str, kind: &str) -> Org {
+    let d = OrgInput { name: name.into(), kind: kind.into(), domain: "农村".into(), committee_size: String::new() }
+        .validate(parent.map(|p| p.kind))
+        .unwrap();
+    orgs::create(c, None, parent, &d).unwrap()
+}
+
+pub fn member_input(n: u32, name: &str) -> MemberInput {
+    let birth = NaiveDate::from_ymd_opt(1975, 1, 1).unwrap() + chrono::Days::new(u64::from(n) * 41);
+    MemberInput {
+        name: name.into(),
+        ethnicity: "汉族".into(),
+        id_number: idcard::build(440106, birth, n * 2 + 1),
+        phone: format!("138{n:08}"),
+        joined_on: "2005-07-01".into(),
+        full_on: "2006-07-01".into(),
+        status: "正式党员".into(),
+        ..MemberInput::default()
+    }
+}
+
+pub fn fixture(s: &TestStore) -> Fixture {
+    let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+    let hash = hash_password(PASSWORD).unwrap();
+    s.write(|c| {
+        let county = org(c, None, "测试县委", "县委");
+        let town_a = org(c, Some(&county), "甲镇党委", "党委");
+        let town_b = org(c, Some(&county), "乙镇党委", "党委");
+        let branch_a = org(c, Some(&town_a), "甲村党支部", "党支部");
+        let branch_b = org(c, Some(&town_b), "乙村党支部", "党支部");
+        let mk = |c: &mut dyn Conn, at: &Org, n: u32, name: &str| {
+            let d = member_input(n, name).validate(&Rules::default(), today, None).unwrap();
+            members::create(c, &s.vault, None, at, &d).unwrap()
+        };
+        let member_a = mk(c, &branch_a, 1, "甲党员");
+        let member_a2 = mk(c, &branch_a, 2, "甲党员二");
+        let member_b = mk(c, &branch_b, 3, "乙党员");
+        for (user, role, org_id, mid) in [
+            ("county_admin", Role::CountyAdmin, county.id, None),
+            ("town_admin", Role::TownAdmin, town_a.id, None),
+            ("branch_secretary", Role::BranchSecretary, branch_a.id, None),
+            ("member", Role::Member, branch_a.id, Some(member_a)),
+        ] {
+            accounts::create(c, &accounts::NewAccount { username: user, display_name: user, password_hash: &hash, role, org_id, member_id: mid })?;
+        }
+        Ok(Fixture { county, town_a, town_b, branch_a, branch_b, member_a, member_a2, member_b })
+    })
+    .unwrap()
+}
+
+/// A router over a test store (the store is moved into the app; keep the TestStore for cleanup).
+pub fn app(s: &TestStore) -> axum::Router {
+    // Re-open the same database for the app so the TestStore keeps ownership of cleanup.
+    xianfeng_web::router(AppState { store: std::sync::Arc::new(clone_store(s)), secure_cookies: false })
+}
+
+fn clone_store(s: &TestStore) -> xianfeng_store::Store {
+    s.reopen()
+}
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub body: String,
+    pub bytes: Vec<u8>,
+    pub location: String,
+    pub set_cookie: String,
+}
+
+pub async fn send(app: &axum::Router, req: Request<Body>) -> Resp {
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let location = res.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let set_cookie = res.headers().get(header::SET_COOKIE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+    Resp { status, body: String::from_utf8_lossy(&bytes).into_owned(), bytes, location, set_cookie }
+}
+
+/// A signed-in client.
+pub struct Client {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+pub async fn login(app: &axum::Router, user: &str) -> Client {
+    let req = Request::post("/api/v1/session")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(serde_json::json!({"username": user, "password": PASSWORD}).to_string()))
+        .unwrap();
+    let r = send(app, req).await;
+    assert_eq!(r.status, StatusCode::OK, "login {user}: {}", r.body);
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    Client { cookie: r.set_cookie.split(';').next().unwrap().to_string(), csrf: v["csrf_token"].as_str().unwrap().to_string() }
+}
+
+impl Client {
+    pub async fn get(&self, app: &axum::Router, uri: &str) -> Resp {
+        send(app, Request::get(uri).header(header::COOKIE, &self.cookie).body(Body::empty()).unwrap()).await
+    }
+
+    pub async fn post_form(&self, app: &axum::Router, uri: &str, fields: &[(&str, &str)]) -> Resp {
+        let mut body: Vec<(String, String)> = vec![("_csrf".into(), self.csrf.clone())];
+        body.extend(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let encoded = body.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&");
+        send(
+            app,
+            Request::post(uri)
+                .header(header::COOKIE, &self.cookie)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(encoded))
+                .unwrap(),
+        )
+        .await
+    }
+
+    pub async fn post_json(&self, app: &axum::Router, uri: &str, json: serde_json::Value) -> Resp {
+        send(
+            app,
+            Request::post(uri)
+                .header(header::COOKIE, &self.cookie)
+                .header("x-csrf-token", &self.csrf)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(json.to_string()))
+                .unwrap(),
+        )
+        .await
+    }
+}
+
+pub fn enc(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// Runs the HTTP part of a test on a runtime; store setup and cleanup stay outside it because
+/// the synchronous PostgreSQL client may not block inside async code.
+pub fn run<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap().block_on(f)
+}
+
+/// Store access from inside `run`.
+pub fn sync<T>(f: impl FnOnce() -> T) -> T {
+    tokio::task::block_in_place(f)
+}
