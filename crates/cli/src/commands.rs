@@ -18,10 +18,16 @@ fn vault(ctx: &Ctx, url: &str) -> std::result::Result<Vault, StoreError> {
     if let Ok(hex) = std::env::var("XIANFENG_SECRET_KEY") {
         return Vault::from_hex(&hex);
     }
-    let file = ctx.key_file.clone().unwrap_or_else(|| match sqlite_path(url) {
-        Some(p) => p.parent().map(|d| d.join("secret.key")).unwrap_or_else(|| PathBuf::from("secret.key")),
-        None => PathBuf::from("data/secret.key"),
-    });
+    let file = ctx
+        .key_file
+        .clone()
+        .unwrap_or_else(|| match sqlite_path(url) {
+            Some(p) => p
+                .parent()
+                .map(|d| d.join("secret.key"))
+                .unwrap_or_else(|| PathBuf::from("secret.key")),
+            None => PathBuf::from("data/secret.key"),
+        });
     Vault::load_or_create(&file)
 }
 
@@ -36,11 +42,15 @@ fn open(ctx: &Ctx) -> Result<Store> {
 }
 
 fn run_server(store: Store, bind: &str, secure_cookies: bool) -> Result<()> {
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     rt.block_on(async move {
         let mut state = AppState::new(store);
         state.secure_cookies = secure_cookies;
-        let listener = tokio::net::TcpListener::bind(bind).await.map_err(|e| format!("无法监听 {bind}：{e}"))?;
+        let listener = tokio::net::TcpListener::bind(bind)
+            .await
+            .map_err(|e| format!("无法监听 {bind}：{e}"))?;
         println!("先锋已启动：http://{}", listener.local_addr()?);
         xianfeng_web::serve(state, listener).await?;
         Ok(())
@@ -58,7 +68,10 @@ pub fn demo(ctx: &Ctx, bind: &str, no_serve: bool) -> Result<()> {
     let logins = if seed::is_empty(&store)? {
         println!("正在生成演示县数据……");
         let g = seed::generate(&store, Scale::County, 1)?;
-        println!("已生成：{}个组织，{}名党员（{:.1}秒）", g.orgs, g.members, g.seconds);
+        println!(
+            "已生成：{}个组织，{}名党员（{:.1}秒）",
+            g.orgs, g.members, g.seconds
+        );
         seed::demo_accounts(&store, &g)?
     } else {
         println!("复用已有数据：{}", store.describe());
@@ -101,7 +114,10 @@ pub fn gen(ctx: &Ctx, scale_name: &str, seed_value: u64) -> Result<()> {
 fn root_scope(store: &Store, org: Option<i64>) -> Result<xianfeng_domain::org::Org> {
     Ok(store.read(|c| match org {
         Some(id) => orgs::require(c, id),
-        None => orgs::roots(c)?.into_iter().next().ok_or(StoreError::NotFound("组织树")),
+        None => orgs::roots(c)?
+            .into_iter()
+            .next()
+            .ok_or(StoreError::NotFound("组织树")),
     })?)
 }
 
@@ -198,8 +214,15 @@ pub fn bench(ctx: &Ctx, scale_name: &str, runs: usize) -> Result<()> {
     })?;
     let (root, town, branch, totals) = targets;
     println!("数据：{}个组织，{}名党员\n", totals.orgs, totals.members);
-    println!("{:<8} {:<4} {:<48} {:<48} {:>8}", "查询", "层级", "先锋（汇总行 / 路径区间）", "朴素做法（递归遍历）", "倍数");
-    for line in bench::run(&store, &[("全域", root), ("乡镇", town), ("支部", branch)], runs)? {
+    println!(
+        "{:<8} {:<4} {:<48} {:<48} {:>8}",
+        "查询", "层级", "先锋（汇总行 / 路径区间）", "朴素做法（递归遍历）", "倍数"
+    );
+    for line in bench::run(
+        &store,
+        &[("全域", root), ("乡镇", town), ("支部", branch)],
+        runs,
+    )? {
         println!(
             "{:<8} {:<4} {:<48} {:<48} {:>7.0}×{}",
             line.query,
@@ -207,7 +230,11 @@ pub fn bench(ctx: &Ctx, scale_name: &str, runs: usize) -> Result<()> {
             line.fast.to_string(),
             line.naive.to_string(),
             line.naive.p99 / line.fast.p99.max(0.000_1),
-            if line.agree { "" } else { "  （结果不一致！）" }
+            if line.agree {
+                ""
+            } else {
+                "  （结果不一致！）"
+            }
         );
     }
     Ok(())

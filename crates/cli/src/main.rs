@@ -8,7 +8,12 @@ use clap::{Parser, Subcommand};
 #[command(name = "xianfeng", version, about = "先锋 · 基层党建工作平台")]
 struct Cli {
     /// 数据库地址：sqlite://路径 或 postgres://用户@主机/库
-    #[arg(long, global = true, env = "XIANFENG_DATABASE_URL", default_value = "sqlite://data/xianfeng.db")]
+    #[arg(
+        long,
+        global = true,
+        env = "XIANFENG_DATABASE_URL",
+        default_value = "sqlite://data/xianfeng.db"
+    )]
     database_url: String,
     /// 个人信息加密密钥文件（不存在时自动生成）；也可用 XIANFENG_SECRET_KEY 直接给出64位十六进制密钥
     #[arg(long, global = true, env = "XIANFENG_KEY_FILE")]
@@ -101,15 +106,27 @@ enum AuditWhat {
 fn main() {
     tracing_subscriber::fmt().with_target(false).init();
     let cli = Cli::parse();
-    let ctx = commands::Ctx { database_url: cli.database_url, key_file: cli.key_file };
+    let ctx = commands::Ctx {
+        database_url: cli.database_url,
+        key_file: cli.key_file,
+    };
     let result = match cli.command {
-        Command::Serve { bind, secure_cookies } => commands::serve(&ctx, &bind, secure_cookies),
+        Command::Serve {
+            bind,
+            secure_cookies,
+        } => commands::serve(&ctx, &bind, secure_cookies),
         Command::Demo { bind, no_serve } => commands::demo(&ctx, &bind, no_serve),
         Command::Migrate => commands::migrate(&ctx),
         Command::Gen { scale, seed } => commands::gen(&ctx, &scale, seed),
-        Command::Import { what: ImportWhat::Members { file, org } } => commands::import_members(&ctx, &file, org),
-        Command::Export { what: ExportWhat::Members { org, file } } => commands::export_members(&ctx, org, &file),
-        Command::Audit { what: AuditWhat::Verify } => commands::audit_verify(&ctx),
+        Command::Import {
+            what: ImportWhat::Members { file, org },
+        } => commands::import_members(&ctx, &file, org),
+        Command::Export {
+            what: ExportWhat::Members { org, file },
+        } => commands::export_members(&ctx, org, &file),
+        Command::Audit {
+            what: AuditWhat::Verify,
+        } => commands::audit_verify(&ctx),
         Command::Backup { file } => commands::backup(&ctx, &file),
         Command::Bench { scale, runs } => commands::bench(&ctx, &scale, runs),
     };

@@ -77,14 +77,21 @@ pub struct ChainVerifier {
 
 impl Default for ChainVerifier {
     fn default() -> Self {
-        ChainVerifier { expected_seq: 1, prev_hash: GENESIS.to_string(), checked: 0 }
+        ChainVerifier {
+            expected_seq: 1,
+            prev_hash: GENESIS.to_string(),
+            checked: 0,
+        }
     }
 }
 
 impl ChainVerifier {
     pub fn feed(&mut self, e: &AuditEntry) -> Result<(), ChainError> {
         if e.seq != self.expected_seq {
-            return Err(ChainError::Gap { seq: e.seq, expected: self.expected_seq });
+            return Err(ChainError::Gap {
+                seq: e.seq,
+                expected: self.expected_seq,
+            });
         }
         if e.prev_hash != self.prev_hash {
             return Err(ChainError::PrevMismatch { seq: e.seq });
@@ -171,10 +178,19 @@ mod tests {
         let h = head(&c);
         let mut mid = c.clone();
         mid.remove(1);
-        assert_eq!(verify(&mid, h.clone()), Err(ChainError::Gap { seq: 3, expected: 2 }));
+        assert_eq!(
+            verify(&mid, h.clone()),
+            Err(ChainError::Gap {
+                seq: 3,
+                expected: 2
+            })
+        );
         let mut tail = c.clone();
         tail.pop();
-        assert_eq!(verify(&tail, h), Err(ChainError::HeadMismatch { head_seq: 5 }));
+        assert_eq!(
+            verify(&tail, h),
+            Err(ChainError::HeadMismatch { head_seq: 5 })
+        );
     }
 
     proptest! {

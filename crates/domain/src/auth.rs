@@ -3,7 +3,9 @@
 //! Every account acts inside one organisation subtree with one role. The checks here are the
 //! only place access is decided; web/ asks them for every page and API call.
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use serde::{Deserialize, Serialize};
 
@@ -55,13 +57,16 @@ impl Actor {
 
     /// Creating organisations under `parent_path`.
     pub fn can_create_org_under(&self, parent_path: &str) -> bool {
-        matches!(self.role, Role::CountyAdmin | Role::TownAdmin) && within(parent_path, &self.scope_path)
+        matches!(self.role, Role::CountyAdmin | Role::TownAdmin)
+            && within(parent_path, &self.scope_path)
     }
 
     /// Renaming, moving or dissolving the organisation at `path`: strictly inside the scope,
     /// never the scope root itself (a town cannot dissolve itself).
     pub fn can_change_org(&self, path: &str) -> bool {
-        matches!(self.role, Role::CountyAdmin | Role::TownAdmin) && within(path, &self.scope_path) && path != self.scope_path
+        matches!(self.role, Role::CountyAdmin | Role::TownAdmin)
+            && within(path, &self.scope_path)
+            && path != self.scope_path
     }
 
     /// Whether the member `member_id` in the organisation at `org_path` may be read.
@@ -111,7 +116,11 @@ pub fn hash_password(password: &str) -> Result<String, PasswordError> {
 
 pub fn verify_password(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc)
-        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 

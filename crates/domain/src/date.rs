@@ -27,8 +27,7 @@ pub fn parse(input: &str) -> Option<NaiveDate> {
         return NaiveDate::parse_from_str(&s, "%Y%m%d").ok();
     }
     let unified: String = s
-        .replace('年', "-")
-        .replace('月', "-")
+        .replace(['年', '月'], "-")
         .replace('日', "")
         .replace(['/', '.'], "-");
     let parts: Vec<&str> = unified.split('-').map(str::trim).collect();
@@ -59,7 +58,14 @@ mod tests {
     #[test]
     fn parses_common_spellings() {
         let d = NaiveDate::from_ymd_opt(2001, 7, 1).unwrap();
-        for s in ["2001-07-01", "2001/7/1", "2001.07.01", "20010701", "2001年7月1日", "２００１-０７-０１"] {
+        for s in [
+            "2001-07-01",
+            "2001/7/1",
+            "2001.07.01",
+            "20010701",
+            "2001年7月1日",
+            "２００１-０７-０１",
+        ] {
             assert_eq!(parse(s), Some(d), "{s}");
         }
         assert_eq!(parse("2001-02-30"), None);
@@ -69,7 +75,13 @@ mod tests {
     #[test]
     fn age_counts_whole_years() {
         let born = NaiveDate::from_ymd_opt(2000, 5, 10).unwrap();
-        assert_eq!(age_on(born, NaiveDate::from_ymd_opt(2018, 5, 9).unwrap()), 17);
-        assert_eq!(age_on(born, NaiveDate::from_ymd_opt(2018, 5, 10).unwrap()), 18);
+        assert_eq!(
+            age_on(born, NaiveDate::from_ymd_opt(2018, 5, 9).unwrap()),
+            17
+        );
+        assert_eq!(
+            age_on(born, NaiveDate::from_ymd_opt(2018, 5, 10).unwrap()),
+            18
+        );
     }
 }

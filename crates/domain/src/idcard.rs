@@ -69,7 +69,9 @@ pub fn parse(input: &str) -> Result<IdNumber, IdError> {
         return Err(IdError::Length);
     }
     let bytes = value.as_bytes();
-    if !bytes[..17].iter().all(u8::is_ascii_digit) || !(bytes[17].is_ascii_digit() || bytes[17] == b'X') {
+    if !bytes[..17].iter().all(u8::is_ascii_digit)
+        || !(bytes[17].is_ascii_digit() || bytes[17] == b'X')
+    {
         return Err(IdError::Characters);
     }
     let birth = std::str::from_utf8(&bytes[6..14]).map_err(|_| IdError::Characters)?;
@@ -77,8 +79,16 @@ pub fn parse(input: &str) -> Result<IdNumber, IdError> {
     if check_char(&bytes[..17]) != bytes[17] as char {
         return Err(IdError::CheckDigit);
     }
-    let sex = if (bytes[16] - b'0') % 2 == 1 { Sex::Male } else { Sex::Female };
-    Ok(IdNumber { value, birth_date, sex })
+    let sex = if (bytes[16] - b'0') % 2 == 1 {
+        Sex::Male
+    } else {
+        Sex::Female
+    };
+    Ok(IdNumber {
+        value,
+        birth_date,
+        sex,
+    })
 }
 
 /// `440106199001011234` → `4401**********1234`.
@@ -95,7 +105,12 @@ pub fn mask(value: &str) -> String {
 /// Builds a valid ID number from a region code, birth date and sequence (for demo data and
 /// tests): `seq` odd for men, even for women.
 pub fn build(region: u32, birth: NaiveDate, seq: u32) -> String {
-    let first17 = format!("{:06}{}{:03}", region % 1_000_000, birth.format("%Y%m%d"), seq % 1000);
+    let first17 = format!(
+        "{:06}{}{:03}",
+        region % 1_000_000,
+        birth.format("%Y%m%d"),
+        seq % 1000
+    );
     let check = check_char(first17.as_bytes());
     format!("{first17}{check}")
 }
@@ -109,7 +124,10 @@ mod tests {
     fn accepts_a_known_valid_number() {
         // Sample from GB 11643's own worked example.
         let id = parse("11010519491231002X").unwrap();
-        assert_eq!(id.birth_date, NaiveDate::from_ymd_opt(1949, 12, 31).unwrap());
+        assert_eq!(
+            id.birth_date,
+            NaiveDate::from_ymd_opt(1949, 12, 31).unwrap()
+        );
         assert_eq!(id.sex, Sex::Female);
     }
 

@@ -32,12 +32,62 @@ labelled_enum!(
 
 /// The 56 recognised ethnic groups (民族).
 pub const ETHNICITIES: [&str; 56] = [
-    "汉族", "蒙古族", "回族", "藏族", "维吾尔族", "苗族", "彝族", "壮族", "布依族", "朝鲜族", "满族", "侗族",
-    "瑶族", "白族", "土家族", "哈尼族", "哈萨克族", "傣族", "黎族", "傈僳族", "佤族", "畲族", "高山族",
-    "拉祜族", "水族", "东乡族", "纳西族", "景颇族", "柯尔克孜族", "土族", "达斡尔族", "仫佬族", "羌族",
-    "布朗族", "撒拉族", "毛南族", "仡佬族", "锡伯族", "阿昌族", "普米族", "塔吉克族", "怒族", "乌孜别克族",
-    "俄罗斯族", "鄂温克族", "德昂族", "保安族", "裕固族", "京族", "塔塔尔族", "独龙族", "鄂伦春族", "赫哲族",
-    "门巴族", "珞巴族", "基诺族",
+    "汉族",
+    "蒙古族",
+    "回族",
+    "藏族",
+    "维吾尔族",
+    "苗族",
+    "彝族",
+    "壮族",
+    "布依族",
+    "朝鲜族",
+    "满族",
+    "侗族",
+    "瑶族",
+    "白族",
+    "土家族",
+    "哈尼族",
+    "哈萨克族",
+    "傣族",
+    "黎族",
+    "傈僳族",
+    "佤族",
+    "畲族",
+    "高山族",
+    "拉祜族",
+    "水族",
+    "东乡族",
+    "纳西族",
+    "景颇族",
+    "柯尔克孜族",
+    "土族",
+    "达斡尔族",
+    "仫佬族",
+    "羌族",
+    "布朗族",
+    "撒拉族",
+    "毛南族",
+    "仡佬族",
+    "锡伯族",
+    "阿昌族",
+    "普米族",
+    "塔吉克族",
+    "怒族",
+    "乌孜别克族",
+    "俄罗斯族",
+    "鄂温克族",
+    "德昂族",
+    "保安族",
+    "裕固族",
+    "京族",
+    "塔塔尔族",
+    "独龙族",
+    "鄂伦春族",
+    "赫哲族",
+    "门巴族",
+    "珞巴族",
+    "基诺族",
 ];
 
 /// Tags every deployment knows; others may be added by users.
@@ -55,7 +105,7 @@ pub fn parse_ethnicity(s: &str) -> Option<&'static str> {
 /// Splits `老党员、困难党员, 自定义` into distinct tags.
 pub fn parse_tags(s: &str) -> Vec<String> {
     let mut tags: Vec<String> = normalize(s)
-        .split(|c: char| matches!(c, ',' | '，' | '、' | ';' | '；' | ' '))
+        .split([',', '，', '、', ';', '；', ' '])
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .map(str::to_string)
@@ -118,12 +168,21 @@ pub const FIELDS: [(&str, &str); 12] = [
 ];
 
 fn label(field: &str) -> &'static str {
-    FIELDS.iter().find(|(f, _)| *f == field).map(|(_, l)| *l).unwrap_or("字段")
+    FIELDS
+        .iter()
+        .find(|(f, _)| *f == field)
+        .map(|(_, l)| *l)
+        .unwrap_or("字段")
 }
 
 impl MemberInput {
     /// Checks every field; `kept_id_number` is used when the form left the ID blank on edit.
-    pub fn validate(&self, rules: &Rules, today: NaiveDate, kept_id_number: Option<&str>) -> Result<MemberDraft, Invalid> {
+    pub fn validate(
+        &self,
+        rules: &Rules,
+        today: NaiveDate,
+        kept_id_number: Option<&str>,
+    ) -> Result<MemberDraft, Invalid> {
         let mut c = Collector::default();
         let err = |c: &mut Collector, field: &str, msg: String| c.push(field, label(field), msg);
 
@@ -134,7 +193,11 @@ impl MemberInput {
             err(&mut c, "name", "不能超过30个字".into());
         }
 
-        let raw_id = if self.id_number.trim().is_empty() { kept_id_number.unwrap_or("") } else { &self.id_number };
+        let raw_id = if self.id_number.trim().is_empty() {
+            kept_id_number.unwrap_or("")
+        } else {
+            &self.id_number
+        };
         let id = if raw_id.trim().is_empty() {
             err(&mut c, "id_number", "不能为空".into());
             None
@@ -161,7 +224,11 @@ impl MemberInput {
         };
         if let (Some(s), Some(id)) = (sex, id.as_ref()) {
             if s != id.sex {
-                err(&mut c, "gender", format!("与身份证号不符（身份证号为{}性）", id.sex.label()));
+                err(
+                    &mut c,
+                    "gender",
+                    format!("与身份证号不符（身份证号为{}性）", id.sex.label()),
+                );
             }
         }
 
@@ -171,14 +238,25 @@ impl MemberInput {
             match date::parse(&self.birth_date) {
                 Some(d) => Some(d),
                 None => {
-                    err(&mut c, "birth_date", "不是有效日期（例：1980-05-01）".into());
+                    err(
+                        &mut c,
+                        "birth_date",
+                        "不是有效日期（例：1980-05-01）".into(),
+                    );
                     None
                 }
             }
         };
         if let (Some(b), Some(id)) = (birth_date, id.as_ref()) {
             if b != id.birth_date {
-                err(&mut c, "birth_date", format!("与身份证号中的出生日期（{}）不符", date::format_cn(id.birth_date)));
+                err(
+                    &mut c,
+                    "birth_date",
+                    format!(
+                        "与身份证号中的出生日期（{}）不符",
+                        date::format_cn(id.birth_date)
+                    ),
+                );
             }
         }
 
@@ -188,7 +266,11 @@ impl MemberInput {
         } else {
             let e = parse_ethnicity(&self.ethnicity);
             if e.is_none() {
-                err(&mut c, "ethnicity", format!("“{}”不是有效的民族名称", normalize(&self.ethnicity)));
+                err(
+                    &mut c,
+                    "ethnicity",
+                    format!("“{}”不是有效的民族名称", normalize(&self.ethnicity)),
+                );
             }
             e
         };
@@ -222,7 +304,11 @@ impl MemberInput {
         };
         if let (Some(j), Some(b)) = (joined_on, birth_date) {
             if i64::from(date::age_on(b, j)) < rules.min_joining_age {
-                err(&mut c, "joined_on", format!("入党时未满{}周岁", rules.min_joining_age));
+                err(
+                    &mut c,
+                    "joined_on",
+                    format!("入党时未满{}周岁", rules.min_joining_age),
+                );
             }
         }
 
@@ -271,7 +357,18 @@ impl MemberInput {
         } else {
             let e = Education::parse(&self.education);
             if e.is_none() {
-                err(&mut c, "education", format!("应为{}之一", Education::ALL.iter().map(|e| e.label()).collect::<Vec<_>>().join("、")));
+                err(
+                    &mut c,
+                    "education",
+                    format!(
+                        "应为{}之一",
+                        Education::ALL
+                            .iter()
+                            .map(|e| e.label())
+                            .collect::<Vec<_>>()
+                            .join("、")
+                    ),
+                );
             }
             e
         };
@@ -286,7 +383,14 @@ impl MemberInput {
         }
 
         match (id, sex, birth_date, ethnicity, joined_on, status) {
-            (Some(id), Some(sex), Some(birth_date), Some(ethnicity), Some(joined_on), Some(status)) => c.finish(MemberDraft {
+            (
+                Some(id),
+                Some(sex),
+                Some(birth_date),
+                Some(ethnicity),
+                Some(joined_on),
+                Some(status),
+            ) => c.finish(MemberDraft {
                 name,
                 sex,
                 ethnicity: ethnicity.to_string(),
@@ -362,15 +466,25 @@ mod tests {
 
     #[test]
     fn birth_date_must_agree_with_id_number() {
-        let input = MemberInput { birth_date: "1985-03-15".into(), ..good() };
-        let err = input.validate(&Rules::default(), today(), None).unwrap_err();
+        let input = MemberInput {
+            birth_date: "1985-03-15".into(),
+            ..good()
+        };
+        let err = input
+            .validate(&Rules::default(), today(), None)
+            .unwrap_err();
         assert!(err.for_field("birth_date").unwrap().contains("不符"));
     }
 
     #[test]
     fn sex_must_agree_with_id_number() {
-        let input = MemberInput { gender: "女".into(), ..good() };
-        let err = input.validate(&Rules::default(), today(), None).unwrap_err();
+        let input = MemberInput {
+            gender: "女".into(),
+            ..good()
+        };
+        let err = input
+            .validate(&Rules::default(), today(), None)
+            .unwrap_err();
         assert!(err.for_field("gender").unwrap().contains("男性"));
     }
 
@@ -384,7 +498,9 @@ mod tests {
             ethnicity: "火星族".into(),
             ..good()
         };
-        let err = input.validate(&Rules::default(), today(), None).unwrap_err();
+        let err = input
+            .validate(&Rules::default(), today(), None)
+            .unwrap_err();
         for f in ["name", "id_number", "phone", "joined_on", "ethnicity"] {
             assert!(err.for_field(f).is_some(), "{f} missing in {err}");
         }
@@ -392,27 +508,53 @@ mod tests {
 
     #[test]
     fn joining_under_eighteen_is_refused() {
-        let input = MemberInput { joined_on: "2002-01-01".into(), full_on: "".into(), ..good() };
-        let err = input.validate(&Rules::default(), today(), None).unwrap_err();
+        let input = MemberInput {
+            joined_on: "2002-01-01".into(),
+            full_on: "".into(),
+            ..good()
+        };
+        let err = input
+            .validate(&Rules::default(), today(), None)
+            .unwrap_err();
         assert!(err.for_field("joined_on").unwrap().contains("18"));
     }
 
     #[test]
     fn probationary_member_has_no_full_date() {
-        let input = MemberInput { status: "预备党员".into(), ..good() };
-        assert!(input.validate(&Rules::default(), today(), None).unwrap_err().for_field("full_on").is_some());
+        let input = MemberInput {
+            status: "预备党员".into(),
+            ..good()
+        };
+        assert!(input
+            .validate(&Rules::default(), today(), None)
+            .unwrap_err()
+            .for_field("full_on")
+            .is_some());
     }
 
     #[test]
     fn blank_id_on_edit_keeps_the_stored_one() {
         let kept = good().id_number;
-        let input = MemberInput { id_number: "".into(), ..good() };
-        assert_eq!(input.validate(&Rules::default(), today(), Some(&kept)).unwrap().id_number, kept);
+        let input = MemberInput {
+            id_number: "".into(),
+            ..good()
+        };
+        assert_eq!(
+            input
+                .validate(&Rules::default(), today(), Some(&kept))
+                .unwrap()
+                .id_number,
+            kept
+        );
     }
 
     #[test]
     fn gender_and_birth_date_may_be_derived_from_id() {
-        let input = MemberInput { gender: "".into(), birth_date: "".into(), ..good() };
+        let input = MemberInput {
+            gender: "".into(),
+            birth_date: "".into(),
+            ..good()
+        };
         let d = input.validate(&Rules::default(), today(), None).unwrap();
         assert_eq!(d.sex, Sex::Male);
         assert_eq!(d.birth_date, NaiveDate::from_ymd_opt(1985, 3, 14).unwrap());

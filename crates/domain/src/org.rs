@@ -66,20 +66,30 @@ labelled_enum!(
 impl OrgKind {
     /// Branch-level kinds: the organisations members belong to.
     pub fn is_branch(self) -> bool {
-        matches!(self, OrgKind::Branch | OrgKind::JointBranch | OrgKind::FunctionalBranch)
+        matches!(
+            self,
+            OrgKind::Branch | OrgKind::JointBranch | OrgKind::FunctionalBranch
+        )
     }
 
     /// Town-level committees (镇党委 / 街道党工委) and above.
     pub fn is_committee(self) -> bool {
-        matches!(self, OrgKind::County | OrgKind::Committee | OrgKind::WorkCommittee)
+        matches!(
+            self,
+            OrgKind::County | OrgKind::Committee | OrgKind::WorkCommittee
+        )
     }
 
     /// Which kinds may sit directly under this one.
     pub fn allows_child(self, child: OrgKind) -> bool {
         use OrgKind::*;
         match self {
-            County => matches!(child, Committee | WorkCommittee | GeneralBranch) || child.is_branch(),
-            Committee | WorkCommittee => matches!(child, Committee | GeneralBranch) || child.is_branch(),
+            County => {
+                matches!(child, Committee | WorkCommittee | GeneralBranch) || child.is_branch()
+            }
+            Committee | WorkCommittee => {
+                matches!(child, Committee | GeneralBranch) || child.is_branch()
+            }
             GeneralBranch => child.is_branch(),
             Branch | JointBranch | FunctionalBranch => child == Group,
             Group => false,
@@ -149,7 +159,11 @@ impl OrgInput {
             OrgDomain::parse(&self.domain)
         };
         if domain.is_none() {
-            c.push("domain", "领域", format!("应为{}之一", join(OrgDomain::ALL)));
+            c.push(
+                "domain",
+                "领域",
+                format!("应为{}之一", join(OrgDomain::ALL)),
+            );
         }
         let committee_size = match normalize(&self.committee_size).as_str() {
             "" => 0,
@@ -163,24 +177,41 @@ impl OrgInput {
         };
         if let (Some(p), Some(k)) = (parent_kind, kind) {
             if !p.allows_child(k) {
-                c.push("kind", "类型", format!("{}下不能设立{}", p.label(), k.label()));
+                c.push(
+                    "kind",
+                    "类型",
+                    format!("{}下不能设立{}", p.label(), k.label()),
+                );
             }
         }
         match (kind, domain) {
-            (Some(kind), Some(domain)) => c.finish(OrgDraft { name, kind, domain, committee_size }),
+            (Some(kind), Some(domain)) => c.finish(OrgDraft {
+                name,
+                kind,
+                domain,
+                committee_size,
+            }),
             _ => Err(c.finish(()).err().unwrap_or_else(|| Invalid(vec![]))),
         }
     }
 }
 
 fn join<T: std::fmt::Display>(items: &[T]) -> String {
-    items.iter().map(|i| i.to_string()).collect::<Vec<_>>().join("、")
+    items
+        .iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join("、")
 }
 
 /// Why a move is refused, if it is: a move under itself or its own descendant makes a cycle.
 pub fn check_move(moving: &Org, new_parent: &Org) -> Result<(), Invalid> {
     if crate::path::within(&new_parent.path, &moving.path) {
-        return Err(Invalid::one("parent_id", "新上级组织", "不能移到自身或其下级组织之下（会形成循环）"));
+        return Err(Invalid::one(
+            "parent_id",
+            "新上级组织",
+            "不能移到自身或其下级组织之下（会形成循环）",
+        ));
     }
     if new_parent.dissolved_on.is_some() {
         return Err(Invalid::one("parent_id", "新上级组织", "该组织已撤销"));
@@ -189,7 +220,11 @@ pub fn check_move(moving: &Org, new_parent: &Org) -> Result<(), Invalid> {
         return Err(Invalid::one(
             "parent_id",
             "新上级组织",
-            format!("{}下不能设立{}", new_parent.kind.label(), moving.kind.label()),
+            format!(
+                "{}下不能设立{}",
+                new_parent.kind.label(),
+                moving.kind.label()
+            ),
         ));
     }
     Ok(())
@@ -210,7 +245,11 @@ pub struct StructuralWarning {
 }
 
 /// The glossary's structural checks for one organisation, given its subtree member counts.
-pub fn structural_warnings(org: &Org, counts: MemberCounts, rules: &Rules) -> Vec<StructuralWarning> {
+pub fn structural_warnings(
+    org: &Org,
+    counts: MemberCounts,
+    rules: &Rules,
+) -> Vec<StructuralWarning> {
     let mut out = Vec::new();
     if org.dissolved_on.is_some() {
         return out;
@@ -244,7 +283,8 @@ pub fn structural_warnings(org: &Org, counts: MemberCounts, rules: &Rules) -> Ve
             });
         }
         if org.committee_size > 0
-            && (org.committee_size < rules.committee_min_size || org.committee_size > rules.committee_max_size)
+            && (org.committee_size < rules.committee_min_size
+                || org.committee_size > rules.committee_max_size)
         {
             out.push(StructuralWarning {
                 code: "committee_size",
@@ -256,7 +296,8 @@ pub fn structural_warnings(org: &Org, counts: MemberCounts, rules: &Rules) -> Ve
         }
     }
     if org.kind == OrgKind::GeneralBranch
-        && (counts.members < rules.general_branch_min_members || counts.members > rules.general_branch_max_members)
+        && (counts.members < rules.general_branch_min_members
+            || counts.members > rules.general_branch_max_members)
     {
         out.push(StructuralWarning {
             code: "general_branch_size",
@@ -292,46 +333,106 @@ mod tests {
 
     #[test]
     fn branch_with_two_full_members_is_flagged() {
-        let w = structural_warnings(&org(OrgKind::Branch, 0), MemberCounts { members: 4, full_members: 2 }, &Rules::default());
+        let w = structural_warnings(
+            &org(OrgKind::Branch, 0),
+            MemberCounts {
+                members: 4,
+                full_members: 2,
+            },
+            &Rules::default(),
+        );
         assert_eq!(codes(w), vec!["branch_too_few_full"]);
     }
 
     #[test]
     fn branch_of_seven_without_committee_is_flagged() {
-        let w = structural_warnings(&org(OrgKind::Branch, 0), MemberCounts { members: 7, full_members: 7 }, &Rules::default());
+        let w = structural_warnings(
+            &org(OrgKind::Branch, 0),
+            MemberCounts {
+                members: 7,
+                full_members: 7,
+            },
+            &Rules::default(),
+        );
         assert_eq!(codes(w), vec!["committee_missing"]);
-        let ok = structural_warnings(&org(OrgKind::Branch, 3), MemberCounts { members: 7, full_members: 7 }, &Rules::default());
+        let ok = structural_warnings(
+            &org(OrgKind::Branch, 3),
+            MemberCounts {
+                members: 7,
+                full_members: 7,
+            },
+            &Rules::default(),
+        );
         assert!(ok.is_empty());
     }
 
     #[test]
     fn branch_over_fifty_and_general_branch_outside_range_are_flagged() {
-        let w = structural_warnings(&org(OrgKind::Branch, 5), MemberCounts { members: 51, full_members: 51 }, &Rules::default());
+        let w = structural_warnings(
+            &org(OrgKind::Branch, 5),
+            MemberCounts {
+                members: 51,
+                full_members: 51,
+            },
+            &Rules::default(),
+        );
         assert_eq!(codes(w), vec!["branch_too_large"]);
-        let g = structural_warnings(&org(OrgKind::GeneralBranch, 0), MemberCounts { members: 30, full_members: 30 }, &Rules::default());
+        let g = structural_warnings(
+            &org(OrgKind::GeneralBranch, 0),
+            MemberCounts {
+                members: 30,
+                full_members: 30,
+            },
+            &Rules::default(),
+        );
         assert_eq!(codes(g), vec!["general_branch_size"]);
     }
 
     #[test]
     fn configured_rules_change_the_outcome() {
-        let rules = Rules { branch_min_full_members: 1, ..Rules::default() };
-        let w = structural_warnings(&org(OrgKind::Branch, 0), MemberCounts { members: 2, full_members: 2 }, &rules);
+        let rules = Rules {
+            branch_min_full_members: 1,
+            ..Rules::default()
+        };
+        let w = structural_warnings(
+            &org(OrgKind::Branch, 0),
+            MemberCounts {
+                members: 2,
+                full_members: 2,
+            },
+            &rules,
+        );
         assert!(w.is_empty());
     }
 
     #[test]
     fn move_under_own_descendant_is_a_cycle() {
-        let town = Org { id: 2, path: "/1/2/".into(), kind: OrgKind::Committee, ..org(OrgKind::Committee, 0) };
+        let town = Org {
+            id: 2,
+            path: "/1/2/".into(),
+            kind: OrgKind::Committee,
+            ..org(OrgKind::Committee, 0)
+        };
         let branch = org(OrgKind::Branch, 0);
         let err = check_move(&town, &branch).unwrap_err();
         assert!(err.to_string().contains("循环"));
-        let other = Org { id: 9, path: "/1/9/".into(), kind: OrgKind::Committee, ..org(OrgKind::Committee, 0) };
+        let other = Org {
+            id: 9,
+            path: "/1/9/".into(),
+            kind: OrgKind::Committee,
+            ..org(OrgKind::Committee, 0)
+        };
         assert!(check_move(&branch, &other).is_ok());
     }
 
     #[test]
     fn input_validation_names_each_bad_field() {
-        let input = OrgInput { name: " ".into(), kind: "村委".into(), domain: "农村".into(), committee_size: "x".into() };
+        let input = OrgInput {
+            name: " ".into(),
+            kind: "村委".into(),
+            domain: "农村".into(),
+            committee_size: "x".into(),
+        };
         let err = input.validate(None).unwrap_err();
         assert!(err.for_field("name").is_some());
         assert!(err.for_field("kind").is_some());
@@ -340,7 +441,12 @@ mod tests {
 
     #[test]
     fn a_group_cannot_hold_a_branch() {
-        let input = OrgInput { name: "一组".into(), kind: "党支部".into(), domain: "".into(), committee_size: "".into() };
+        let input = OrgInput {
+            name: "一组".into(),
+            kind: "党支部".into(),
+            domain: "".into(),
+            committee_size: "".into(),
+        };
         assert!(input.validate(Some(OrgKind::Group)).is_err());
         assert!(input.validate(Some(OrgKind::Committee)).is_ok());
     }

@@ -61,7 +61,10 @@ mod tests {
 
     #[test]
     fn rebase_moves_descendants() {
-        assert_eq!(rebase("/1/5/23/", "/1/5/", "/1/7/").as_deref(), Some("/1/7/5/23/"));
+        assert_eq!(
+            rebase("/1/5/23/", "/1/5/", "/1/7/").as_deref(),
+            Some("/1/7/5/23/")
+        );
     }
 
     fn arb_path() -> impl Strategy<Value = Vec<i64>> {

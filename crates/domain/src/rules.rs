@@ -53,19 +53,63 @@ impl Rules {
     /// Each rule with its Chinese label, for the settings page.
     pub fn labelled(&self) -> Vec<(&'static str, &'static str, i64)> {
         vec![
-            ("branch_min_full_members", "党支部正式党员下限", self.branch_min_full_members),
-            ("branch_max_members", "党支部党员上限", self.branch_max_members),
-            ("general_branch_min_members", "党总支党员下限", self.general_branch_min_members),
-            ("general_branch_max_members", "党总支党员上限", self.general_branch_max_members),
-            ("committee_required_from", "应设支委会的党员数", self.committee_required_from),
-            ("committee_min_size", "支委会委员下限", self.committee_min_size),
-            ("committee_max_size", "支委会委员上限", self.committee_max_size),
+            (
+                "branch_min_full_members",
+                "党支部正式党员下限",
+                self.branch_min_full_members,
+            ),
+            (
+                "branch_max_members",
+                "党支部党员上限",
+                self.branch_max_members,
+            ),
+            (
+                "general_branch_min_members",
+                "党总支党员下限",
+                self.general_branch_min_members,
+            ),
+            (
+                "general_branch_max_members",
+                "党总支党员上限",
+                self.general_branch_max_members,
+            ),
+            (
+                "committee_required_from",
+                "应设支委会的党员数",
+                self.committee_required_from,
+            ),
+            (
+                "committee_min_size",
+                "支委会委员下限",
+                self.committee_min_size,
+            ),
+            (
+                "committee_max_size",
+                "支委会委员上限",
+                self.committee_max_size,
+            ),
             ("min_joining_age", "入党最低年龄", self.min_joining_age),
-            ("login_max_failures_per_account", "每账号登录失败上限", self.login_max_failures_per_account),
-            ("login_max_failures_per_ip", "每IP登录失败上限", self.login_max_failures_per_ip),
-            ("login_window_minutes", "登录失败统计时长（分钟）", self.login_window_minutes),
+            (
+                "login_max_failures_per_account",
+                "每账号登录失败上限",
+                self.login_max_failures_per_account,
+            ),
+            (
+                "login_max_failures_per_ip",
+                "每IP登录失败上限",
+                self.login_max_failures_per_ip,
+            ),
+            (
+                "login_window_minutes",
+                "登录失败统计时长（分钟）",
+                self.login_window_minutes,
+            ),
             ("session_hours", "登录有效时长（小时）", self.session_hours),
-            ("upload_max_bytes", "上传文件大小上限（字节）", self.upload_max_bytes),
+            (
+                "upload_max_bytes",
+                "上传文件大小上限（字节）",
+                self.upload_max_bytes,
+            ),
         ]
     }
 

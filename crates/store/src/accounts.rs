@@ -31,7 +31,12 @@ pub struct NewAccount<'a> {
 }
 
 pub fn create(c: &mut dyn Conn, a: &NewAccount<'_>) -> Result<i64> {
-    if c.query_opt("SELECT id FROM accounts WHERE username = ?", vals![a.username])?.is_some() {
+    if c.query_opt(
+        "SELECT id FROM accounts WHERE username = ?",
+        vals![a.username],
+    )?
+    .is_some()
+    {
         return Err(xianfeng_domain::Invalid::one("username", "用户名", "已被使用").into());
     }
     c.scalar(
@@ -43,9 +48,11 @@ pub fn create(c: &mut dyn Conn, a: &NewAccount<'_>) -> Result<i64> {
 
 /// `(account id, password hash)` of an enabled account.
 pub fn credentials(c: &mut dyn Conn, username: &str) -> Result<Option<(i64, String)>> {
-    Ok(c
-        .query_opt("SELECT id, password_hash FROM accounts WHERE username = ? AND disabled = 0", vals![username])?
-        .map(|r| (r.i64(0), r.text(1))))
+    Ok(c.query_opt(
+        "SELECT id, password_hash FROM accounts WHERE username = ? AND disabled = 0",
+        vals![username],
+    )?
+    .map(|r| (r.i64(0), r.text(1))))
 }
 
 fn actor_from(r: &Row) -> Result<Actor> {
@@ -60,7 +67,8 @@ fn actor_from(r: &Row) -> Result<Actor> {
     })
 }
 
-const ACTOR_SQL: &str = "SELECT a.id, a.username, a.display_name, a.role, a.org_id, o.path, a.member_id
+const ACTOR_SQL: &str =
+    "SELECT a.id, a.username, a.display_name, a.role, a.org_id, o.path, a.member_id
      FROM accounts a JOIN orgs o ON o.id = a.org_id";
 
 pub fn actor(c: &mut dyn Conn, account_id: i64) -> Result<Actor> {
@@ -71,7 +79,12 @@ pub fn actor(c: &mut dyn Conn, account_id: i64) -> Result<Actor> {
 }
 
 /// A new session: returns `(token for the cookie, CSRF token)`. Only the token's hash is stored.
-pub fn start_session(c: &mut dyn Conn, account_id: i64, hours: i64, ip: &str) -> Result<(String, String)> {
+pub fn start_session(
+    c: &mut dyn Conn,
+    account_id: i64,
+    hours: i64,
+    ip: &str,
+) -> Result<(String, String)> {
     let token = random_hex(32);
     let csrf = random_hex(16);
     let now = epoch();
@@ -93,26 +106,41 @@ pub fn session(c: &mut dyn Conn, token: &str) -> Result<Option<(Actor, String)>>
     )?;
     let Some(r) = row else { return Ok(None) };
     let csrf = c
-        .query_one("SELECT csrf FROM sessions WHERE token_hash = ?", vals![token_hash(token)])?
+        .query_one(
+            "SELECT csrf FROM sessions WHERE token_hash = ?",
+            vals![token_hash(token)],
+        )?
         .text(0);
     Ok(Some((actor_from(&r)?, csrf)))
 }
 
 pub fn end_session(c: &mut dyn Conn, token: &str) -> Result<()> {
-    c.execute("DELETE FROM sessions WHERE token_hash = ?", vals![token_hash(token)])?;
+    c.execute(
+        "DELETE FROM sessions WHERE token_hash = ?",
+        vals![token_hash(token)],
+    )?;
     Ok(())
 }
 
 /// Failed logins for `key` (`user:NAME` or `ip:ADDR`) in the last `minutes`.
 pub fn recent_failures(c: &mut dyn Conn, key: &str, minutes: i64) -> Result<i64> {
-    c.scalar("SELECT COUNT(*) FROM login_failures WHERE key = ? AND at > ?", vals![key, epoch() - minutes * 60])
+    c.scalar(
+        "SELECT COUNT(*) FROM login_failures WHERE key = ? AND at > ?",
+        vals![key, epoch() - minutes * 60],
+    )
 }
 
 pub fn record_failure(c: &mut dyn Conn, keys: &[&str]) -> Result<()> {
     let now = epoch();
-    c.execute("DELETE FROM login_failures WHERE at < ?", vals![now - 86_400])?;
+    c.execute(
+        "DELETE FROM login_failures WHERE at < ?",
+        vals![now - 86_400],
+    )?;
     for k in keys {
-        c.execute("INSERT INTO login_failures (key, at) VALUES (?, ?)", vals![*k, now])?;
+        c.execute(
+            "INSERT INTO login_failures (key, at) VALUES (?, ?)",
+            vals![*k, now],
+        )?;
     }
     Ok(())
 }

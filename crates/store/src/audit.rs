@@ -40,7 +40,10 @@ pub fn append(c: &mut dyn Conn, r: Record<'_>) -> Result<i64> {
         seq: seq + 1,
         at: now_text(),
         actor_id: r.actor.map(|a| a.account_id),
-        actor_name: r.actor.map(|a| a.username.clone()).unwrap_or_else(|| "系统".into()),
+        actor_name: r
+            .actor
+            .map(|a| a.username.clone())
+            .unwrap_or_else(|| "系统".into()),
         org_id: r.org_id,
         action: r.action.to_string(),
         entity: r.entity.to_string(),

@@ -16,43 +16,62 @@ pub struct Latency {
 
 impl std::fmt::Display for Latency {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "p50 {:>9.3} ms  p99 {:>9.3} ms  ({} 次)", self.p50, self.p99, self.runs)
+        write!(
+            f,
+            "p50 {:>9.3} ms  p99 {:>9.3} ms  ({} 次)",
+            self.p50, self.p99, self.runs
+        )
     }
 }
 
 /// Runs `f` up to `runs` times or until `budget_ms` is spent (at least 3 runs).
-pub fn measure(runs: usize, budget_ms: f64, mut f: impl FnMut() -> Result<i64>) -> Result<(Latency, i64)> {
+pub fn measure(
+    runs: usize,
+    budget_ms: f64,
+    mut f: impl FnMut() -> Result<i64>,
+) -> Result<(Latency, i64)> {
     let mut times = Vec::with_capacity(runs);
     let started = Instant::now();
     let mut answer = 0;
-    while times.len() < runs && (times.len() < 3 || started.elapsed().as_secs_f64() * 1000.0 < budget_ms) {
+    while times.len() < runs
+        && (times.len() < 3 || started.elapsed().as_secs_f64() * 1000.0 < budget_ms)
+    {
         let t = Instant::now();
         answer = f()?;
         times.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     times.sort_by(|a, b| a.total_cmp(b));
     let pick = |q: f64| times[((times.len() as f64 - 1.0) * q).round() as usize];
-    Ok((Latency { p50: pick(0.5), p99: pick(0.99), runs: times.len() }, answer))
+    Ok((
+        Latency {
+            p50: pick(0.5),
+            p99: pick(0.99),
+            runs: times.len(),
+        },
+        answer,
+    ))
 }
 
 const WALK: &str = "WITH RECURSIVE sub(id) AS (SELECT id FROM orgs WHERE id = ? UNION ALL SELECT o.id FROM orgs o JOIN sub ON o.parent_id = sub.id)";
 
 /// Naive subtree member count: walk the tree, then count.
 pub fn naive_count(c: &mut dyn Conn, org_id: i64) -> Result<i64> {
-    c.scalar(&format!("{WALK} SELECT COUNT(*) FROM members WHERE org_id IN (SELECT id FROM sub)"), &[org_id.into()])
+    c.scalar(
+        &format!("{WALK} SELECT COUNT(*) FROM members WHERE org_id IN (SELECT id FROM sub)"),
+        &[org_id.into()],
+    )
 }
 
 /// Naive first page: walk the tree, then sort the members found.
 pub fn naive_first_page(c: &mut dyn Conn, org_id: i64) -> Result<i64> {
-    Ok(c
-        .query(
-            &format!(
-                "{WALK} SELECT m.id, m.name, o.name FROM members m JOIN orgs o ON o.id = m.org_id
+    Ok(c.query(
+        &format!(
+            "{WALK} SELECT m.id, m.name, o.name FROM members m JOIN orgs o ON o.id = m.org_id
                  WHERE m.org_id IN (SELECT id FROM sub) ORDER BY m.org_path, m.id LIMIT 20"
-            ),
-            &[org_id.into()],
-        )?
-        .len() as i64)
+        ),
+        &[org_id.into()],
+    )?
+    .len() as i64)
 }
 
 pub fn fast_count(c: &mut dyn Conn, org_id: i64) -> Result<i64> {
@@ -60,7 +79,11 @@ pub fn fast_count(c: &mut dyn Conn, org_id: i64) -> Result<i64> {
 }
 
 pub fn fast_first_page(c: &mut dyn Conn, org_path: &str) -> Result<i64> {
-    Ok(members::list(c, org_path, &members::Filter::default(), 0, 20)?.items.len() as i64)
+    Ok(
+        members::list(c, org_path, &members::Filter::default(), 0, 20)?
+            .items
+            .len() as i64,
+    )
 }
 
 /// One benchmark line: what, where, maintained vs naive.
@@ -80,10 +103,22 @@ pub fn run(store: &Store, targets: &[(&'static str, i64)], runs: usize) -> Resul
         let p = org.path.clone();
         let (fast, a) = measure(runs, 20_000.0, || store.read(|c| fast_count(c, *id)))?;
         let (naive, b) = measure(runs, 20_000.0, || store.read(|c| naive_count(c, *id)))?;
-        out.push(Line { query: "子树党员数", level, fast, naive, agree: a == b });
+        out.push(Line {
+            query: "子树党员数",
+            level,
+            fast,
+            naive,
+            agree: a == b,
+        });
         let (fast, a) = measure(runs, 20_000.0, || store.read(|c| fast_first_page(c, &p)))?;
         let (naive, b) = measure(runs, 20_000.0, || store.read(|c| naive_first_page(c, *id)))?;
-        out.push(Line { query: "名单第一页", level, fast, naive, agree: a == b });
+        out.push(Line {
+            query: "名单第一页",
+            level,
+            fast,
+            naive,
+            agree: a == b,
+        });
     }
     Ok(out)
 }

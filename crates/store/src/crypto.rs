@@ -35,7 +35,8 @@ impl Vault {
 
     /// Parses a 64-character hex key.
     pub fn from_hex(hex_key: &str) -> Result<Vault, StoreError> {
-        let bytes = hex::decode(hex_key.trim()).map_err(|_| StoreError::Conflict("密钥应为64位十六进制".into()))?;
+        let bytes = hex::decode(hex_key.trim())
+            .map_err(|_| StoreError::Conflict("密钥应为64位十六进制".into()))?;
         let key: [u8; 32] = bytes
             .try_into()
             .map_err(|_| StoreError::Conflict("密钥应为64位十六进制（32字节）".into()))?;
@@ -50,9 +51,11 @@ impl Vault {
         let mut key = [0u8; 32];
         rand::thread_rng().fill_bytes(&mut key);
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| StoreError::Db(format!("无法创建目录：{e}")))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| StoreError::Db(format!("无法创建目录：{e}")))?;
         }
-        std::fs::write(path, hex::encode(key)).map_err(|e| StoreError::Db(format!("无法写入密钥文件：{e}")))?;
+        std::fs::write(path, hex::encode(key))
+            .map_err(|e| StoreError::Db(format!("无法写入密钥文件：{e}")))?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -66,7 +69,10 @@ impl Vault {
         rand::thread_rng().fill_bytes(&mut nonce);
         let mut out = nonce.to_vec();
         // Encryption with a fresh nonce and an in-memory buffer cannot fail.
-        if let Ok(ct) = self.cipher.encrypt(Nonce::from_slice(&nonce), plain.as_bytes()) {
+        if let Ok(ct) = self
+            .cipher
+            .encrypt(Nonce::from_slice(&nonce), plain.as_bytes())
+        {
             out.extend(ct);
         }
         out
@@ -77,13 +83,17 @@ impl Vault {
             return Err(StoreError::Crypto);
         }
         let (nonce, ct) = blob.split_at(12);
-        let plain = self.cipher.decrypt(Nonce::from_slice(nonce), ct).map_err(|_| StoreError::Crypto)?;
+        let plain = self
+            .cipher
+            .decrypt(Nonce::from_slice(nonce), ct)
+            .map_err(|_| StoreError::Crypto)?;
         String::from_utf8(plain).map_err(|_| StoreError::Crypto)
     }
 
     /// Deterministic keyed hash for equality look-ups.
     pub fn blind_index(&self, plain: &str) -> String {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.index_key).expect("HMAC takes any key length");
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.index_key)
+            .expect("HMAC takes any key length");
         mac.update(plain.as_bytes());
         hex::encode(mac.finalize().into_bytes())
     }

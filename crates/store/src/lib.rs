@@ -43,7 +43,9 @@ impl std::fmt::Debug for Store {
 
 /// Where a `sqlite://` URL points: `sqlite://data/x.db` (relative) or `sqlite:///abs/x.db`.
 pub fn sqlite_path(url: &str) -> Option<PathBuf> {
-    url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).map(PathBuf::from)
+    url.strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .map(PathBuf::from)
 }
 
 impl Store {
@@ -56,7 +58,9 @@ impl Store {
     pub fn open_in_schema(url: &str, vault: Vault, schema: Option<String>) -> Result<Store> {
         let backend = if let Some(path) = sqlite_path(url) {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(|e| StoreError::Db(format!("无法创建数据目录 {}：{e}", dir.display())))?;
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    StoreError::Db(format!("无法创建数据目录 {}：{e}", dir.display()))
+                })?;
             }
             let pool = r2d2::Pool::builder()
                 .max_size(8)
@@ -73,7 +77,11 @@ impl Store {
                 "不支持的数据库地址：{url}（应以 sqlite:// 或 postgres:// 开头）"
             )));
         };
-        Ok(Store { backend, vault, url: url.to_string() })
+        Ok(Store {
+            backend,
+            vault,
+            url: url.to_string(),
+        })
     }
 
     pub fn dialect(&self) -> Dialect {
@@ -144,17 +152,31 @@ impl Store {
     }
 
     /// Direct access to the SQLite connection (bulk load, backup); `None` on PostgreSQL.
-    pub fn with_sqlite<T>(&self, f: impl FnOnce(&mut rusqlite::Connection) -> Result<T>) -> Option<Result<T>> {
+    pub fn with_sqlite<T>(
+        &self,
+        f: impl FnOnce(&mut rusqlite::Connection) -> Result<T>,
+    ) -> Option<Result<T>> {
         match &self.backend {
-            Backend::Sqlite(pool) => Some(pool.get().map_err(StoreError::from).and_then(|mut c| f(&mut c))),
+            Backend::Sqlite(pool) => Some(
+                pool.get()
+                    .map_err(StoreError::from)
+                    .and_then(|mut c| f(&mut c)),
+            ),
             Backend::Postgres(_) => None,
         }
     }
 
     /// Direct access to a PostgreSQL client (bulk COPY); `None` on SQLite.
-    pub fn with_postgres<T>(&self, f: impl FnOnce(&mut ::postgres::Client) -> Result<T>) -> Option<Result<T>> {
+    pub fn with_postgres<T>(
+        &self,
+        f: impl FnOnce(&mut ::postgres::Client) -> Result<T>,
+    ) -> Option<Result<T>> {
         match &self.backend {
-            Backend::Postgres(pool) => Some(pool.get().map_err(StoreError::from).and_then(|mut c| f(&mut c.client))),
+            Backend::Postgres(pool) => Some(
+                pool.get()
+                    .map_err(StoreError::from)
+                    .and_then(|mut c| f(&mut c.client)),
+            ),
             Backend::Sqlite(_) => None,
         }
     }
@@ -164,7 +186,8 @@ impl Store {
         match self.with_sqlite(|c| sqlite::backup(c, dest)) {
             Some(r) => r,
             None => Err(StoreError::Conflict(
-                "PostgreSQL 请使用 pg_dump 备份，例如：pg_dump -Fc -f xianfeng.dump 数据库名".into(),
+                "PostgreSQL 请使用 pg_dump 备份，例如：pg_dump -Fc -f xianfeng.dump 数据库名"
+                    .into(),
             )),
         }
     }

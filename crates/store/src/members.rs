@@ -39,7 +39,12 @@ fn from_row(r: &Row) -> MemberRecord {
             status: r.text(11),
             education: r.text(12),
             post: r.text(13),
-            tags: r.text(14).split('|').filter(|t| !t.is_empty()).map(str::to_string).collect(),
+            tags: r
+                .text(14)
+                .split('|')
+                .filter(|t| !t.is_empty())
+                .map(str::to_string)
+                .collect(),
         },
         org_path: r.text(15),
     }
@@ -60,9 +65,11 @@ fn tags_text(tags: &[String]) -> String {
 }
 
 pub fn get(c: &mut dyn Conn, id: i64) -> Result<Option<MemberRecord>> {
-    Ok(c
-        .query_opt(&format!("SELECT {COLS} FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.id = ?"), vals![id])?
-        .map(|r| from_row(&r)))
+    Ok(c.query_opt(
+        &format!("SELECT {COLS} FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.id = ?"),
+        vals![id],
+    )?
+    .map(|r| from_row(&r)))
 }
 
 pub fn require(c: &mut dyn Conn, id: i64) -> Result<MemberRecord> {
@@ -71,7 +78,12 @@ pub fn require(c: &mut dyn Conn, id: i64) -> Result<MemberRecord> {
 
 fn check_target(org: &Org) -> Result<()> {
     if !org.kind.is_branch() {
-        return Err(Invalid::one("org_id", "所属党组织", format!("党员应编入党支部，“{}”是{}", org.name, org.kind.label())).into());
+        return Err(Invalid::one(
+            "org_id",
+            "所属党组织",
+            format!("党员应编入党支部，“{}”是{}", org.name, org.kind.label()),
+        )
+        .into());
     }
     if org.dissolved_on.is_some() {
         return Err(Invalid::one("org_id", "所属党组织", format!("“{}”已撤销", org.name)).into());
@@ -80,18 +92,32 @@ fn check_target(org: &Org) -> Result<()> {
 }
 
 fn check_duplicate(c: &mut dyn Conn, id_hash: &str, except: Option<i64>) -> Result<()> {
-    if let Some(r) = c.query_opt("SELECT id, name FROM members WHERE id_hash = ?", vals![id_hash])? {
+    if let Some(r) = c.query_opt(
+        "SELECT id, name FROM members WHERE id_hash = ?",
+        vals![id_hash],
+    )? {
         if Some(r.i64(0)) != except {
-            return Err(Invalid::one("id_number", "身份证号", format!("与已登记的党员“{}”重复", r.text(1))).into());
+            return Err(Invalid::one(
+                "id_number",
+                "身份证号",
+                format!("与已登记的党员“{}”重复", r.text(1)),
+            )
+            .into());
         }
     }
     Ok(())
 }
 
 fn replace_tags(c: &mut dyn Conn, member_id: i64, org_path: &str, tags: &[String]) -> Result<()> {
-    c.execute("DELETE FROM member_tags WHERE member_id = ?", vals![member_id])?;
+    c.execute(
+        "DELETE FROM member_tags WHERE member_id = ?",
+        vals![member_id],
+    )?;
     for t in tags {
-        c.execute("INSERT INTO member_tags (member_id, tag, org_path) VALUES (?, ?, ?)", vals![member_id, t.as_str(), org_path])?;
+        c.execute(
+            "INSERT INTO member_tags (member_id, tag, org_path) VALUES (?, ?, ?)",
+            vals![member_id, t.as_str(), org_path],
+        )?;
     }
     Ok(())
 }
@@ -106,12 +132,25 @@ fn draft_values(vault: &Vault, d: &MemberDraft) -> Vec<(&'static str, Value)> {
         ("id_cipher", vault.encrypt(&d.id_number).into()),
         ("id_hash", vault.blind_index(&d.id_number).into()),
         ("id_masked", idcard::mask(&d.id_number).into()),
-        ("phone_cipher", d.phone.as_ref().map(|p| vault.encrypt(p)).into()),
-        ("phone_masked", d.phone.as_deref().map(phone::mask).unwrap_or_default().into()),
+        (
+            "phone_cipher",
+            d.phone.as_ref().map(|p| vault.encrypt(p)).into(),
+        ),
+        (
+            "phone_masked",
+            d.phone
+                .as_deref()
+                .map(phone::mask)
+                .unwrap_or_default()
+                .into(),
+        ),
         ("joined_on", d.joined_on.to_string().into()),
         ("full_on", d.full_on.map(|f| f.to_string()).into()),
         ("status", d.status.label().into()),
-        ("education", d.education.map(|e| e.label()).unwrap_or("").into()),
+        (
+            "education",
+            d.education.map(|e| e.label()).unwrap_or("").into(),
+        ),
         ("post", d.post.clone().into()),
         ("tags", tags_text(&d.tags).into()),
         ("updated_at", now_text().into()),
@@ -123,53 +162,109 @@ fn is_full(d: &MemberDraft) -> i64 {
 }
 
 /// Adds a member to a branch.
-pub fn create(c: &mut dyn Conn, vault: &Vault, actor: Option<&Actor>, org: &Org, d: &MemberDraft) -> Result<i64> {
+pub fn create(
+    c: &mut dyn Conn,
+    vault: &Vault,
+    actor: Option<&Actor>,
+    org: &Org,
+    d: &MemberDraft,
+) -> Result<i64> {
     check_target(org)?;
     let id_hash = vault.blind_index(&d.id_number);
     check_duplicate(c, &id_hash, None)?;
     let mut cols = draft_values(vault, d);
     cols.push(("org_id", org.id.into()));
-    cols.push(("root_id", path::ids(&org.path).first().copied().unwrap_or(org.id).into()));
+    cols.push((
+        "root_id",
+        path::ids(&org.path)
+            .first()
+            .copied()
+            .unwrap_or(org.id)
+            .into(),
+    ));
     cols.push(("org_path", org.path.clone().into()));
     cols.push(("created_at", now_text().into()));
     let names = cols.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ");
     let marks = vec!["?"; cols.len()].join(", ");
     let params: Vec<Value> = cols.into_iter().map(|(_, v)| v).collect();
-    let id = c.scalar(&format!("INSERT INTO members ({names}) VALUES ({marks}) RETURNING id"), &params)?;
+    let id = c.scalar(
+        &format!("INSERT INTO members ({names}) VALUES ({marks}) RETURNING id"),
+        &params,
+    )?;
     replace_tags(c, id, &org.path, &d.tags)?;
     rollup::bump(c, &org.path, rollup::MEMBERS, "", 1)?;
     rollup::bump(c, &org.path, rollup::FULL_MEMBERS, "", is_full(d))?;
     let after = require(c, id)?;
     audit::append(
         c,
-        Record { actor, org_id: Some(org.id), action: "member.create", entity: "member", entity_id: Some(id), before: json!(null), after: snapshot(&after.member) },
+        Record {
+            actor,
+            org_id: Some(org.id),
+            action: "member.create",
+            entity: "member",
+            entity_id: Some(id),
+            before: json!(null),
+            after: snapshot(&after.member),
+        },
     )?;
     Ok(id)
 }
 
 /// Replaces a member's fields with a validated draft.
-pub fn update(c: &mut dyn Conn, vault: &Vault, actor: &Actor, before: &MemberRecord, d: &MemberDraft) -> Result<()> {
+pub fn update(
+    c: &mut dyn Conn,
+    vault: &Vault,
+    actor: &Actor,
+    before: &MemberRecord,
+    d: &MemberDraft,
+) -> Result<()> {
     let id = before.member.id;
     check_duplicate(c, &vault.blind_index(&d.id_number), Some(id))?;
     let cols = draft_values(vault, d);
-    let sets = cols.iter().map(|(n, _)| format!("{n} = ?")).collect::<Vec<_>>().join(", ");
+    let sets = cols
+        .iter()
+        .map(|(n, _)| format!("{n} = ?"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let mut params: Vec<Value> = cols.into_iter().map(|(_, v)| v).collect();
     params.push(id.into());
     c.execute(&format!("UPDATE members SET {sets} WHERE id = ?"), &params)?;
     replace_tags(c, id, &before.org_path, &d.tags)?;
     let was_full = i64::from(before.member.status == MemberStatus::Full.label());
-    rollup::bump(c, &before.org_path, rollup::FULL_MEMBERS, "", is_full(d) - was_full)?;
+    rollup::bump(
+        c,
+        &before.org_path,
+        rollup::FULL_MEMBERS,
+        "",
+        is_full(d) - was_full,
+    )?;
     let after = require(c, id)?;
     audit::append(
         c,
-        Record { actor: Some(actor), org_id: Some(before.member.org_id), action: "member.update", entity: "member", entity_id: Some(id), before: snapshot(&before.member), after: snapshot(&after.member) },
+        Record {
+            actor: Some(actor),
+            org_id: Some(before.member.org_id),
+            action: "member.update",
+            entity: "member",
+            entity_id: Some(id),
+            before: snapshot(&before.member),
+            after: snapshot(&after.member),
+        },
     )?;
     Ok(())
 }
 
 /// The full ID number and phone; the caller has checked the role and this is audited.
-pub fn reveal(c: &mut dyn Conn, vault: &Vault, actor: &Actor, m: &MemberRecord) -> Result<(String, Option<String>)> {
-    let r = c.query_one("SELECT id_cipher, phone_cipher FROM members WHERE id = ?", vals![m.member.id])?;
+pub fn reveal(
+    c: &mut dyn Conn,
+    vault: &Vault,
+    actor: &Actor,
+    m: &MemberRecord,
+) -> Result<(String, Option<String>)> {
+    let r = c.query_one(
+        "SELECT id_cipher, phone_cipher FROM members WHERE id = ?",
+        vals![m.member.id],
+    )?;
     let id_number = vault.decrypt(&r.blob(0).unwrap_or_default())?;
     let phone = match r.blob(1) {
         Some(b) => Some(vault.decrypt(&b)?),
@@ -177,28 +272,55 @@ pub fn reveal(c: &mut dyn Conn, vault: &Vault, actor: &Actor, m: &MemberRecord) 
     };
     audit::append(
         c,
-        Record { actor: Some(actor), org_id: Some(m.member.org_id), action: "member.reveal", entity: "member", entity_id: Some(m.member.id), before: json!(null), after: json!({"fields": ["id_number", "phone"]}) },
+        Record {
+            actor: Some(actor),
+            org_id: Some(m.member.org_id),
+            action: "member.reveal",
+            entity: "member",
+            entity_id: Some(m.member.id),
+            before: json!(null),
+            after: json!({"fields": ["id_number", "phone"]}),
+        },
     )?;
     Ok((id_number, phone))
 }
 
 /// Decrypts the stored ID number without auditing (validation on edit needs it).
 pub fn stored_id_number(c: &mut dyn Conn, vault: &Vault, member_id: i64) -> Result<String> {
-    let r = c.query_one("SELECT id_cipher FROM members WHERE id = ?", vals![member_id])?;
+    let r = c.query_one(
+        "SELECT id_cipher FROM members WHERE id = ?",
+        vals![member_id],
+    )?;
     vault.decrypt(&r.blob(0).unwrap_or_default())
 }
 
 /// Moves a member to another branch; the move is kept in `member_transfers`.
-pub fn transfer(c: &mut dyn Conn, actor: &Actor, m: &MemberRecord, to: &Org, on: &str, reason: &str) -> Result<()> {
+pub fn transfer(
+    c: &mut dyn Conn,
+    actor: &Actor,
+    m: &MemberRecord,
+    to: &Org,
+    on: &str,
+    reason: &str,
+) -> Result<()> {
     check_target(to)?;
     if to.id == m.member.org_id {
         return Err(Invalid::one("to_org_id", "转入党组织", "与当前所属党组织相同").into());
     }
     c.execute(
         "UPDATE members SET org_id = ?, org_path = ?, root_id = ?, updated_at = ? WHERE id = ?",
-        vals![to.id, to.path.as_str(), path::ids(&to.path).first().copied().unwrap_or(to.id), now_text(), m.member.id],
+        vals![
+            to.id,
+            to.path.as_str(),
+            path::ids(&to.path).first().copied().unwrap_or(to.id),
+            now_text(),
+            m.member.id
+        ],
     )?;
-    c.execute("UPDATE member_tags SET org_path = ? WHERE member_id = ?", vals![to.path.as_str(), m.member.id])?;
+    c.execute(
+        "UPDATE member_tags SET org_path = ? WHERE member_id = ?",
+        vals![to.path.as_str(), m.member.id],
+    )?;
     c.execute(
         "INSERT INTO member_transfers (member_id, from_org_id, to_org_id, on_date, reason, actor_id, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
         vals![m.member.id, m.member.org_id, to.id, on, reason, actor.account_id, now_text()],
@@ -210,8 +332,15 @@ pub fn transfer(c: &mut dyn Conn, actor: &Actor, m: &MemberRecord, to: &Org, on:
     rollup::bump(c, &to.path, rollup::FULL_MEMBERS, "", full)?;
     audit::append(
         c,
-        Record { actor: Some(actor), org_id: Some(to.id), action: "member.transfer", entity: "member", entity_id: Some(m.member.id),
-                 before: json!({"org_id": m.member.org_id}), after: json!({"org_id": to.id, "on": on, "reason": reason}) },
+        Record {
+            actor: Some(actor),
+            org_id: Some(to.id),
+            action: "member.transfer",
+            entity: "member",
+            entity_id: Some(m.member.id),
+            before: json!({"org_id": m.member.org_id}),
+            after: json!({"org_id": to.id, "on": on, "reason": reason}),
+        },
     )?;
     Ok(())
 }
@@ -225,16 +354,20 @@ pub struct Transfer {
 }
 
 pub fn transfers(c: &mut dyn Conn, member_id: i64) -> Result<Vec<Transfer>> {
-    Ok(c
-        .query(
-            "SELECT f.name, t.name, x.on_date, x.reason FROM member_transfers x
+    Ok(c.query(
+        "SELECT f.name, t.name, x.on_date, x.reason FROM member_transfers x
              JOIN orgs f ON f.id = x.from_org_id JOIN orgs t ON t.id = x.to_org_id
              WHERE x.member_id = ? ORDER BY x.id",
-            vals![member_id],
-        )?
-        .iter()
-        .map(|r| Transfer { from_org: r.text(0), to_org: r.text(1), on_date: r.text(2), reason: r.text(3) })
-        .collect())
+        vals![member_id],
+    )?
+    .iter()
+    .map(|r| Transfer {
+        from_org: r.text(0),
+        to_org: r.text(1),
+        on_date: r.text(2),
+        reason: r.text(3),
+    })
+    .collect())
 }
 
 /// A subtree list query.
@@ -252,12 +385,24 @@ pub struct Page {
 }
 
 /// One page of members under `root_path`, in tree order: an index range on `org_path`.
-pub fn list(c: &mut dyn Conn, root_path: &str, f: &Filter, page: i64, per_page: i64) -> Result<Page> {
+pub fn list(
+    c: &mut dyn Conn,
+    root_path: &str,
+    f: &Filter,
+    page: i64,
+    per_page: i64,
+) -> Result<Page> {
     let mut sql = format!("SELECT {COLS} FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.org_path >= ? AND m.org_path < ?");
     let mut params: Vec<Value> = vec![root_path.into(), path::upper(root_path).into()];
     if !f.q.trim().is_empty() {
         sql.push_str(" AND m.name LIKE ?");
-        params.push(format!("%{}%", xianfeng_domain::text::normalize(&f.q).replace(['%', '_'], "")).into());
+        params.push(
+            format!(
+                "%{}%",
+                xianfeng_domain::text::normalize(&f.q).replace(['%', '_'], "")
+            )
+            .into(),
+        );
     }
     if !f.tag.trim().is_empty() {
         sql.push_str(" AND m.id IN (SELECT member_id FROM member_tags WHERE tag = ? AND org_path >= ? AND org_path < ?)");
@@ -288,7 +433,12 @@ pub fn tags_in(c: &mut dyn Conn, root_path: &str) -> Result<Vec<(String, i64)>> 
 
 /// Every member under `root_path` with personal data in clear when `reveal` (admins), masked
 /// otherwise — the roster export.
-pub fn export(c: &mut dyn Conn, vault: &Vault, root_path: &str, reveal: bool) -> Result<Vec<(Member, String, String)>> {
+pub fn export(
+    c: &mut dyn Conn,
+    vault: &Vault,
+    root_path: &str,
+    reveal: bool,
+) -> Result<Vec<(Member, String, String)>> {
     let rows = c.query(
         &format!("SELECT {COLS}, m.id_cipher, m.phone_cipher FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.org_path >= ? AND m.org_path < ? ORDER BY m.org_path, m.id"),
         vals![root_path, path::upper(root_path)],
@@ -304,7 +454,10 @@ pub fn export(c: &mut dyn Conn, vault: &Vault, root_path: &str, reveal: bool) ->
             };
             (id, ph)
         } else {
-            (rec.member.id_masked.clone(), rec.member.phone_masked.clone())
+            (
+                rec.member.id_masked.clone(),
+                rec.member.phone_masked.clone(),
+            )
         };
         out.push((rec.member, id_number, phone));
     }

@@ -3,7 +3,10 @@
 
 use serde_json::json;
 use xianfeng_domain::auth::Actor;
-use xianfeng_domain::org::{check_move, structural_warnings, MemberCounts, Org, OrgDomain, OrgDraft, OrgKind, StructuralWarning};
+use xianfeng_domain::org::{
+    check_move, structural_warnings, MemberCounts, Org, OrgDomain, OrgDraft, OrgKind,
+    StructuralWarning,
+};
 use xianfeng_domain::path;
 use xianfeng_domain::rules::Rules;
 
@@ -33,7 +36,10 @@ fn snapshot(o: &Org) -> serde_json::Value {
 }
 
 pub fn get(c: &mut dyn Conn, id: i64) -> Result<Option<Org>> {
-    Ok(c.query_opt(&format!("SELECT {COLS} FROM orgs WHERE id = ?"), vals![id])?.map(|r| from_row(&r)))
+    Ok(
+        c.query_opt(&format!("SELECT {COLS} FROM orgs WHERE id = ?"), vals![id])?
+            .map(|r| from_row(&r)),
+    )
 }
 
 pub fn require(c: &mut dyn Conn, id: i64) -> Result<Org> {
@@ -42,14 +48,15 @@ pub fn require(c: &mut dyn Conn, id: i64) -> Result<Org> {
 
 /// Direct children, active first then by name.
 pub fn children(c: &mut dyn Conn, id: i64) -> Result<Vec<Org>> {
-    Ok(c
-        .query(
-            &format!("SELECT {COLS} FROM orgs WHERE parent_id = ? ORDER BY dissolved_on IS NOT NULL, id"),
-            vals![id],
-        )?
-        .iter()
-        .map(from_row)
-        .collect())
+    Ok(c.query(
+        &format!(
+            "SELECT {COLS} FROM orgs WHERE parent_id = ? ORDER BY dissolved_on IS NOT NULL, id"
+        ),
+        vals![id],
+    )?
+    .iter()
+    .map(from_row)
+    .collect())
 }
 
 /// Organisations on the path from the root down to `org` (inclusive).
@@ -58,7 +65,10 @@ pub fn ancestors(c: &mut dyn Conn, org: &Org) -> Result<Vec<Org>> {
     let marks = vec!["?"; ids.len()].join(",");
     let params: Vec<crate::Value> = ids.iter().map(|i| crate::Value::Int(*i)).collect();
     let mut out: Vec<Org> = c
-        .query(&format!("SELECT {COLS} FROM orgs WHERE id IN ({marks})"), &params)?
+        .query(
+            &format!("SELECT {COLS} FROM orgs WHERE id IN ({marks})"),
+            &params,
+        )?
         .iter()
         .map(from_row)
         .collect();
@@ -68,16 +78,37 @@ pub fn ancestors(c: &mut dyn Conn, org: &Org) -> Result<Vec<Org>> {
 
 /// The top organisations (a deployment normally has one county).
 pub fn roots(c: &mut dyn Conn) -> Result<Vec<Org>> {
-    Ok(c.query(&format!("SELECT {COLS} FROM orgs WHERE parent_id IS NULL ORDER BY id"), &[])?.iter().map(from_row).collect())
+    Ok(c.query(
+        &format!("SELECT {COLS} FROM orgs WHERE parent_id IS NULL ORDER BY id"),
+        &[],
+    )?
+    .iter()
+    .map(from_row)
+    .collect())
 }
 
-pub fn create(c: &mut dyn Conn, actor: Option<&Actor>, parent: Option<&Org>, d: &OrgDraft) -> Result<Org> {
+pub fn create(
+    c: &mut dyn Conn,
+    actor: Option<&Actor>,
+    parent: Option<&Org>,
+    d: &OrgDraft,
+) -> Result<Org> {
     if let Some(p) = parent {
         if p.dissolved_on.is_some() {
-            return Err(xianfeng_domain::Invalid::one("parent_id", "上级组织", "该组织已撤销，不能再设立下级组织").into());
+            return Err(xianfeng_domain::Invalid::one(
+                "parent_id",
+                "上级组织",
+                "该组织已撤销，不能再设立下级组织",
+            )
+            .into());
         }
         if !p.kind.allows_child(d.kind) {
-            return Err(xianfeng_domain::Invalid::one("kind", "类型", format!("{}下不能设立{}", p.kind.label(), d.kind.label())).into());
+            return Err(xianfeng_domain::Invalid::one(
+                "kind",
+                "类型",
+                format!("{}下不能设立{}", p.kind.label(), d.kind.label()),
+            )
+            .into());
         }
     }
     let pending = format!("pending:{}", rand::random::<u64>());
@@ -99,7 +130,15 @@ pub fn create(c: &mut dyn Conn, actor: Option<&Actor>, parent: Option<&Org>, d: 
     }
     audit::append(
         c,
-        Record { actor, org_id: Some(id), action: "org.create", entity: "org", entity_id: Some(id), before: json!(null), after: snapshot(&org) },
+        Record {
+            actor,
+            org_id: Some(id),
+            action: "org.create",
+            entity: "org",
+            entity_id: Some(id),
+            before: json!(null),
+            after: snapshot(&org),
+        },
     )?;
     Ok(org)
 }
@@ -110,30 +149,65 @@ pub fn update(c: &mut dyn Conn, actor: &Actor, org: &Org, d: &OrgDraft) -> Resul
         if let Some(pid) = org.parent_id {
             let parent = require(c, pid)?;
             if !parent.kind.allows_child(d.kind) {
-                return Err(xianfeng_domain::Invalid::one("kind", "类型", format!("{}下不能设立{}", parent.kind.label(), d.kind.label())).into());
+                return Err(xianfeng_domain::Invalid::one(
+                    "kind",
+                    "类型",
+                    format!("{}下不能设立{}", parent.kind.label(), d.kind.label()),
+                )
+                .into());
             }
         }
         for child in children(c, org.id)? {
             if child.dissolved_on.is_none() && !d.kind.allows_child(child.kind) {
-                return Err(xianfeng_domain::Invalid::one("kind", "类型", format!("其下级“{}”不能隶属于{}", child.name, d.kind.label())).into());
+                return Err(xianfeng_domain::Invalid::one(
+                    "kind",
+                    "类型",
+                    format!("其下级“{}”不能隶属于{}", child.name, d.kind.label()),
+                )
+                .into());
             }
         }
         let (members, _) = rollup::get(c, org.id, rollup::MEMBERS, "")?;
         if org.kind.is_branch() && !d.kind.is_branch() && members > 0 {
-            return Err(xianfeng_domain::Invalid::one("kind", "类型", "该支部仍有党员，不能改为非支部类型").into());
+            return Err(xianfeng_domain::Invalid::one(
+                "kind",
+                "类型",
+                "该支部仍有党员，不能改为非支部类型",
+            )
+            .into());
         }
         if org.kind.is_branch() != d.kind.is_branch() && org.dissolved_on.is_none() {
-            rollup::bump(c, &org.path, rollup::BRANCHES, "", if d.kind.is_branch() { 1 } else { -1 })?;
+            rollup::bump(
+                c,
+                &org.path,
+                rollup::BRANCHES,
+                "",
+                if d.kind.is_branch() { 1 } else { -1 },
+            )?;
         }
     }
     c.execute(
         "UPDATE orgs SET name = ?, kind = ?, domain = ?, committee_size = ? WHERE id = ?",
-        vals![d.name.as_str(), d.kind.label(), d.domain.label(), d.committee_size, org.id],
+        vals![
+            d.name.as_str(),
+            d.kind.label(),
+            d.domain.label(),
+            d.committee_size,
+            org.id
+        ],
     )?;
     let after = require(c, org.id)?;
     audit::append(
         c,
-        Record { actor: Some(actor), org_id: Some(org.id), action: "org.update", entity: "org", entity_id: Some(org.id), before: snapshot(org), after: snapshot(&after) },
+        Record {
+            actor: Some(actor),
+            org_id: Some(org.id),
+            action: "org.update",
+            entity: "org",
+            entity_id: Some(org.id),
+            before: snapshot(org),
+            after: snapshot(&after),
+        },
     )?;
     Ok(after)
 }
@@ -154,7 +228,10 @@ pub fn move_to(c: &mut dyn Conn, actor: &Actor, org: &Org, new_parent: &Org) -> 
         "UPDATE orgs SET path = ? || substr(path, ?), depth = depth + ?, root_id = ? WHERE path >= ? AND path < ?",
         vals![new_path.as_str(), keep_from, depth_delta, root_id, old.as_str(), upper.as_str()],
     )?;
-    c.execute("UPDATE orgs SET parent_id = ? WHERE id = ?", vals![new_parent.id, org.id])?;
+    c.execute(
+        "UPDATE orgs SET parent_id = ? WHERE id = ?",
+        vals![new_parent.id, org.id],
+    )?;
     c.execute(
         "UPDATE members SET org_path = ? || substr(org_path, ?), root_id = ? WHERE org_path >= ? AND org_path < ?",
         vals![new_path.as_str(), keep_from, root_id, old.as_str(), upper.as_str()],
@@ -167,7 +244,15 @@ pub fn move_to(c: &mut dyn Conn, actor: &Actor, org: &Org, new_parent: &Org) -> 
     let after = require(c, org.id)?;
     audit::append(
         c,
-        Record { actor: Some(actor), org_id: Some(org.id), action: "org.move", entity: "org", entity_id: Some(org.id), before: snapshot(org), after: snapshot(&after) },
+        Record {
+            actor: Some(actor),
+            org_id: Some(org.id),
+            action: "org.move",
+            entity: "org",
+            entity_id: Some(org.id),
+            before: snapshot(org),
+            after: snapshot(&after),
+        },
     )?;
     Ok(after)
 }
@@ -177,15 +262,25 @@ pub fn dissolve(c: &mut dyn Conn, actor: &Actor, org: &Org, on: &str) -> Result<
     if org.dissolved_on.is_some() {
         return Err(StoreError::Conflict("该组织已撤销".into()));
     }
-    let active_children = c.scalar("SELECT COUNT(*) FROM orgs WHERE parent_id = ? AND dissolved_on IS NULL", vals![org.id])?;
+    let active_children = c.scalar(
+        "SELECT COUNT(*) FROM orgs WHERE parent_id = ? AND dissolved_on IS NULL",
+        vals![org.id],
+    )?;
     if active_children > 0 {
-        return Err(StoreError::Conflict(format!("该组织还有{active_children}个下级组织，须先撤销或移走")));
+        return Err(StoreError::Conflict(format!(
+            "该组织还有{active_children}个下级组织，须先撤销或移走"
+        )));
     }
     let (_, members) = rollup::get(c, org.id, rollup::MEMBERS, "")?;
     if members > 0 {
-        return Err(StoreError::Conflict(format!("该组织还有{members}名党员，须先转出")));
+        return Err(StoreError::Conflict(format!(
+            "该组织还有{members}名党员，须先转出"
+        )));
     }
-    c.execute("UPDATE orgs SET dissolved_on = ? WHERE id = ?", vals![on, org.id])?;
+    c.execute(
+        "UPDATE orgs SET dissolved_on = ? WHERE id = ?",
+        vals![on, org.id],
+    )?;
     rollup::bump(c, &org.path, rollup::ORGS, "", -1)?;
     if org.kind.is_branch() {
         rollup::bump(c, &org.path, rollup::BRANCHES, "", -1)?;
@@ -193,7 +288,15 @@ pub fn dissolve(c: &mut dyn Conn, actor: &Actor, org: &Org, on: &str) -> Result<
     let after = require(c, org.id)?;
     audit::append(
         c,
-        Record { actor: Some(actor), org_id: Some(org.id), action: "org.dissolve", entity: "org", entity_id: Some(org.id), before: snapshot(org), after: snapshot(&after) },
+        Record {
+            actor: Some(actor),
+            org_id: Some(org.id),
+            action: "org.dissolve",
+            entity: "org",
+            entity_id: Some(org.id),
+            before: snapshot(org),
+            after: snapshot(&after),
+        },
     )?;
     Ok(())
 }
@@ -224,8 +327,16 @@ pub fn totals(c: &mut dyn Conn, org_id: i64) -> Result<Totals> {
     })
 }
 
+/// An organisation with the structural warnings it raises.
+pub type Flagged = (Org, Vec<StructuralWarning>);
+
 /// Every structural warning in the subtree (up to `limit` organisations), with the total count.
-pub fn subtree_warnings(c: &mut dyn Conn, root: &Org, rules: &Rules, limit: usize) -> Result<(Vec<(Org, Vec<StructuralWarning>)>, usize)> {
+pub fn subtree_warnings(
+    c: &mut dyn Conn,
+    root: &Org,
+    rules: &Rules,
+    limit: usize,
+) -> Result<(Vec<Flagged>, usize)> {
     let rows = c.query(
         &format!(
             "SELECT {}, COALESCE(m.subtree, 0), COALESCE(f.subtree, 0) FROM orgs o
@@ -234,7 +345,10 @@ pub fn subtree_warnings(c: &mut dyn Conn, root: &Org, rules: &Rules, limit: usiz
              WHERE o.path >= ? AND o.path < ? AND o.dissolved_on IS NULL
                AND o.kind IN ('党支部', '联合党支部', '功能型党支部', '党总支')
              ORDER BY o.path",
-            COLS.split(", ").map(|c| format!("o.{c}")).collect::<Vec<_>>().join(", ")
+            COLS.split(", ")
+                .map(|c| format!("o.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         vals![root.path.as_str(), path::upper(&root.path)],
     )?;
@@ -242,7 +356,14 @@ pub fn subtree_warnings(c: &mut dyn Conn, root: &Org, rules: &Rules, limit: usiz
     let mut total = 0;
     for r in &rows {
         let org = from_row(r);
-        let w = structural_warnings(&org, MemberCounts { members: r.i64(8), full_members: r.i64(9) }, rules);
+        let w = structural_warnings(
+            &org,
+            MemberCounts {
+                members: r.i64(8),
+                full_members: r.i64(9),
+            },
+            rules,
+        );
         if !w.is_empty() {
             total += 1;
             if out.len() < limit {
@@ -255,17 +376,16 @@ pub fn subtree_warnings(c: &mut dyn Conn, root: &Org, rules: &Rules, limit: usiz
 
 /// Active branch-level organisations in the subtree (roster import targets).
 pub fn branches_in(c: &mut dyn Conn, root_path: &str) -> Result<Vec<Org>> {
-    Ok(c
-        .query(
-            &format!(
-                "SELECT {COLS} FROM orgs WHERE path >= ? AND path < ? AND dissolved_on IS NULL
+    Ok(c.query(
+        &format!(
+            "SELECT {COLS} FROM orgs WHERE path >= ? AND path < ? AND dissolved_on IS NULL
                  AND kind IN ('党支部', '联合党支部', '功能型党支部') ORDER BY path"
-            ),
-            vals![root_path, path::upper(root_path)],
-        )?
-        .iter()
-        .map(from_row)
-        .collect())
+        ),
+        vals![root_path, path::upper(root_path)],
+    )?
+    .iter()
+    .map(from_row)
+    .collect())
 }
 
 /// Active organisations in the subtree whose name is `name`.

@@ -19,7 +19,13 @@ const UPSERT: &str = "INSERT INTO rollups (org_id, metric, period, direct, subtr
      DO UPDATE SET direct = rollups.direct + excluded.direct, subtree = rollups.subtree + excluded.subtree";
 
 /// Adds `delta` to `metric` of the organisation at `org_path` and to every ancestor's subtree.
-pub fn bump(c: &mut dyn Conn, org_path: &str, metric: &str, period: &str, delta: i64) -> Result<()> {
+pub fn bump(
+    c: &mut dyn Conn,
+    org_path: &str,
+    metric: &str,
+    period: &str,
+    delta: i64,
+) -> Result<()> {
     if delta == 0 {
         return Ok(());
     }
@@ -34,13 +40,12 @@ pub fn bump(c: &mut dyn Conn, org_path: &str, metric: &str, period: &str, delta:
 
 /// `(direct, subtree)` of one metric at one organisation.
 pub fn get(c: &mut dyn Conn, org_id: i64, metric: &str, period: &str) -> Result<(i64, i64)> {
-    Ok(c
-        .query_opt(
-            "SELECT direct, subtree FROM rollups WHERE org_id = ? AND metric = ? AND period = ?",
-            vals![org_id, metric, period],
-        )?
-        .map(|r| (r.i64(0), r.i64(1)))
-        .unwrap_or((0, 0)))
+    Ok(c.query_opt(
+        "SELECT direct, subtree FROM rollups WHERE org_id = ? AND metric = ? AND period = ?",
+        vals![org_id, metric, period],
+    )?
+    .map(|r| (r.i64(0), r.i64(1)))
+    .unwrap_or((0, 0)))
 }
 
 /// Subtree values of one metric for many organisations.
@@ -61,18 +66,29 @@ pub fn subtree_many(c: &mut dyn Conn, org_ids: &[i64], metric: &str) -> Result<H
 /// Carries the subtree totals of a moved organisation from its old ancestors to its new ones.
 pub fn move_subtree(c: &mut dyn Conn, old_path: &str, new_path: &str) -> Result<()> {
     let ids = path::ids(old_path);
-    let Some(&own) = ids.last() else { return Ok(()) };
-    let rows = c.query("SELECT metric, period, subtree FROM rollups WHERE org_id = ?", vals![own])?;
+    let Some(&own) = ids.last() else {
+        return Ok(());
+    };
+    let rows = c.query(
+        "SELECT metric, period, subtree FROM rollups WHERE org_id = ?",
+        vals![own],
+    )?;
     let old_ancestors = &ids[..ids.len() - 1];
     let new_ids = path::ids(new_path);
     let new_ancestors = &new_ids[..new_ids.len().saturating_sub(1)];
     for r in rows {
         let (metric, period, total) = (r.text(0), r.text(1), r.i64(2));
         for id in old_ancestors {
-            c.execute(UPSERT, vals![*id, metric.as_str(), period.as_str(), 0, -total])?;
+            c.execute(
+                UPSERT,
+                vals![*id, metric.as_str(), period.as_str(), 0, -total],
+            )?;
         }
         for id in new_ancestors {
-            c.execute(UPSERT, vals![*id, metric.as_str(), period.as_str(), 0, total])?;
+            c.execute(
+                UPSERT,
+                vals![*id, metric.as_str(), period.as_str(), 0, total],
+            )?;
         }
     }
     Ok(())
@@ -84,7 +100,10 @@ fn base_direct(c: &mut dyn Conn) -> Result<Vec<(i64, &'static str, i64)>> {
     for r in c.query("SELECT org_id, COUNT(*) FROM members GROUP BY org_id", &[])? {
         out.push((r.i64(0), MEMBERS, r.i64(1)));
     }
-    for r in c.query("SELECT org_id, COUNT(*) FROM members WHERE status = '正式党员' GROUP BY org_id", &[])? {
+    for r in c.query(
+        "SELECT org_id, COUNT(*) FROM members WHERE status = '正式党员' GROUP BY org_id",
+        &[],
+    )? {
         out.push((r.i64(0), FULL_MEMBERS, r.i64(1)));
     }
     let branch_kinds = "('党支部','联合党支部','功能型党支部')";

@@ -7,7 +7,8 @@ use crate::{vals, Result, StoreError};
 
 pub fn rules(c: &mut dyn Conn) -> Result<Rules> {
     match c.query_opt("SELECT value FROM settings WHERE key = 'rules'", &[])? {
-        Some(r) => serde_json::from_str(&r.text(0)).map_err(|e| StoreError::Db(format!("规则配置损坏：{e}"))),
+        Some(r) => serde_json::from_str(&r.text(0))
+            .map_err(|e| StoreError::Db(format!("规则配置损坏：{e}"))),
         None => Ok(Rules::default()),
     }
 }

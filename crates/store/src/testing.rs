@@ -24,7 +24,8 @@ impl std::ops::Deref for TestStore {
 impl TestStore {
     /// A second handle on the same database (e.g. for an app under test).
     pub fn reopen(&self) -> Store {
-        Store::open_in_schema(&self.url, Vault::from_key([42; 32]), self.schema.clone()).expect("reopen")
+        Store::open_in_schema(&self.url, Vault::from_key([42; 32]), self.schema.clone())
+            .expect("reopen")
     }
 }
 
@@ -77,8 +78,11 @@ pub fn postgres() -> Option<TestStore> {
             return None;
         }
     };
-    admin.batch_execute(&format!("CREATE SCHEMA {schema}")).expect("create schema");
-    let store = Store::open_in_schema(&url, Vault::from_key([42; 32]), Some(schema.clone())).expect("open postgres");
+    admin
+        .batch_execute(&format!("CREATE SCHEMA {schema}"))
+        .expect("create schema");
+    let store = Store::open_in_schema(&url, Vault::from_key([42; 32]), Some(schema.clone()))
+        .expect("open postgres");
     store.migrate().expect("migrate postgres");
     Some(TestStore {
         store,

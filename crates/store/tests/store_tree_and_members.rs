@@ -22,9 +22,14 @@ fn admin(root: &Org) -> Actor {
 }
 
 fn org(c: &mut dyn Conn, parent: Option<&Org>, name: &str, kind: &str) -> Org {
-    let d = OrgInput { name: name.into(), kind: kind.into(), domain: "农村".into(), committee_size: String::new() }
-        .validate(parent.map(|p| p.kind))
-        .unwrap();
+    let d = OrgInput {
+        name: name.into(),
+        kind: kind.into(),
+        domain: "农村".into(),
+        committee_size: String::new(),
+    }
+    .validate(parent.map(|p| p.kind))
+    .unwrap();
     orgs::create(c, None, parent, &d).unwrap()
 }
 
@@ -36,15 +41,26 @@ fn member_input(n: u32, status: &str) -> MemberInput {
         id_number: idcard::build(330100, birth, n * 2 + 1),
         phone: format!("139{n:08}"),
         joined_on: "2015-07-01".into(),
-        full_on: if status == "正式党员" { "2016-07-01".into() } else { String::new() },
+        full_on: if status == "正式党员" {
+            "2016-07-01".into()
+        } else {
+            String::new()
+        },
         status: status.into(),
         ..MemberInput::default()
     }
 }
 
 fn add_member(s: &TestStore, at: &Org, n: u32, status: &str) -> i64 {
-    let d = member_input(n, status).validate(&Rules::default(), NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(), None).unwrap();
-    s.write(|c| members::create(c, &s.vault, None, at, &d)).unwrap()
+    let d = member_input(n, status)
+        .validate(
+            &Rules::default(),
+            NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+            None,
+        )
+        .unwrap();
+    s.write(|c| members::create(c, &s.vault, None, at, &d))
+        .unwrap()
 }
 
 struct Tree {
@@ -62,7 +78,13 @@ fn tree(s: &TestStore) -> Tree {
         let town_b = org(c, Some(&county), "乙镇党委", "党委");
         let branch_a1 = org(c, Some(&town_a), "甲一村党支部", "党支部");
         let branch_a2 = org(c, Some(&town_a), "甲二村党支部", "党支部");
-        Ok(Tree { county, town_a, town_b, branch_a1, branch_a2 })
+        Ok(Tree {
+            county,
+            town_a,
+            town_b,
+            branch_a1,
+            branch_a2,
+        })
     })
     .unwrap()
 }
@@ -90,7 +112,8 @@ fn rollups_follow_member_creation_transfer_and_subtree_move() {
             members::transfer(c, &actor, &m, &t.branch_a1, "2026-11-01", "工作调动")
         })
         .unwrap();
-        s.write(|c| orgs::move_to(c, &actor, &t.branch_a1, &t.town_b)).unwrap();
+        s.write(|c| orgs::move_to(c, &actor, &t.branch_a1, &t.town_b))
+            .unwrap();
 
         s.read(|c| {
             assert_eq!(orgs::totals(c, t.town_a.id)?.members, 0, "{}", s.name);
@@ -116,8 +139,13 @@ fn moving_an_organisation_under_its_own_descendant_is_refused_and_changes_nothin
     for s in backends() {
         let t = tree(&s);
         let actor = admin(&t.county);
-        let err = s.write(|c| orgs::move_to(c, &actor, &t.town_a, &t.branch_a1)).unwrap_err();
-        assert!(matches!(err, StoreError::Invalid(ref i) if i.to_string().contains("循环")), "{err}");
+        let err = s
+            .write(|c| orgs::move_to(c, &actor, &t.town_a, &t.branch_a1))
+            .unwrap_err();
+        assert!(
+            matches!(err, StoreError::Invalid(ref i) if i.to_string().contains("循环")),
+            "{err}"
+        );
         s.read(|c| {
             assert_eq!(orgs::require(c, t.town_a.id)?.path, t.town_a.path);
             Ok(())
@@ -131,8 +159,16 @@ fn duplicate_id_number_is_refused_with_the_existing_name() {
     for s in backends() {
         let t = tree(&s);
         add_member(&s, &t.branch_a1, 1, "正式党员");
-        let d = member_input(1, "正式党员").validate(&Rules::default(), NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(), None).unwrap();
-        let err = s.write(|c| members::create(c, &s.vault, None, &t.branch_a2, &d)).unwrap_err();
+        let d = member_input(1, "正式党员")
+            .validate(
+                &Rules::default(),
+                NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+                None,
+            )
+            .unwrap();
+        let err = s
+            .write(|c| members::create(c, &s.vault, None, &t.branch_a2, &d))
+            .unwrap_err();
         match err {
             StoreError::Invalid(Invalid(e)) => {
                 assert_eq!(e[0].field, "id_number");
@@ -152,8 +188,16 @@ fn duplicate_id_number_is_refused_with_the_existing_name() {
 fn members_can_only_join_active_branches() {
     for s in backends() {
         let t = tree(&s);
-        let d = member_input(1, "正式党员").validate(&Rules::default(), NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(), None).unwrap();
-        let err = s.write(|c| members::create(c, &s.vault, None, &t.town_a, &d)).unwrap_err();
+        let d = member_input(1, "正式党员")
+            .validate(
+                &Rules::default(),
+                NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+                None,
+            )
+            .unwrap();
+        let err = s
+            .write(|c| members::create(c, &s.vault, None, &t.town_a, &d))
+            .unwrap_err();
         assert!(err.to_string().contains("党支部"), "{err}");
     }
 }
@@ -165,7 +209,10 @@ fn personal_data_is_encrypted_at_rest_and_revealed_only_through_the_vault() {
         let id = add_member(&s, &t.branch_a1, 3, "正式党员");
         let expected = member_input(3, "正式党员").id_number;
         s.read(|c| {
-            let r = c.query_one("SELECT id_cipher, id_masked FROM members WHERE id = ?", &[id.into()])?;
+            let r = c.query_one(
+                "SELECT id_cipher, id_masked FROM members WHERE id = ?",
+                &[id.into()],
+            )?;
             let cipher = r.blob(0).unwrap();
             assert!(!String::from_utf8_lossy(&cipher).contains(&expected));
             assert_eq!(r.text(1), idcard::mask(&expected));
@@ -173,11 +220,12 @@ fn personal_data_is_encrypted_at_rest_and_revealed_only_through_the_vault() {
         })
         .unwrap();
         let actor = admin(&t.county);
-        let (shown, phone) = s.write(|c| {
-            let m = members::require(c, id)?;
-            members::reveal(c, &s.vault, &actor, &m)
-        })
-        .unwrap();
+        let (shown, phone) = s
+            .write(|c| {
+                let m = members::require(c, id)?;
+                members::reveal(c, &s.vault, &actor, &m)
+            })
+            .unwrap();
         assert_eq!(shown, expected);
         assert_eq!(phone.as_deref(), Some("13900000003"));
     }
@@ -189,13 +237,21 @@ fn dissolving_needs_an_empty_organisation_and_keeps_the_row() {
         let t = tree(&s);
         add_member(&s, &t.branch_a1, 1, "正式党员");
         let actor = admin(&t.county);
-        let err = s.write(|c| orgs::dissolve(c, &actor, &t.branch_a1, "2026-11-22")).unwrap_err();
+        let err = s
+            .write(|c| orgs::dissolve(c, &actor, &t.branch_a1, "2026-11-22"))
+            .unwrap_err();
         assert!(err.to_string().contains("党员"), "{err}");
-        let err = s.write(|c| orgs::dissolve(c, &actor, &t.town_a, "2026-11-22")).unwrap_err();
+        let err = s
+            .write(|c| orgs::dissolve(c, &actor, &t.town_a, "2026-11-22"))
+            .unwrap_err();
         assert!(err.to_string().contains("下级组织"), "{err}");
-        s.write(|c| orgs::dissolve(c, &actor, &t.branch_a2, "2026-11-22")).unwrap();
+        s.write(|c| orgs::dissolve(c, &actor, &t.branch_a2, "2026-11-22"))
+            .unwrap();
         s.read(|c| {
-            assert_eq!(orgs::require(c, t.branch_a2.id)?.dissolved_on.as_deref(), Some("2026-11-22"));
+            assert_eq!(
+                orgs::require(c, t.branch_a2.id)?.dissolved_on.as_deref(),
+                Some("2026-11-22")
+            );
             assert_eq!(orgs::totals(c, t.town_a.id)?.branches, 1);
             Ok(())
         })
@@ -210,16 +266,40 @@ fn member_list_filters_by_name_and_tag_within_the_subtree() {
         let mut input = member_input(7, "正式党员");
         input.name = "王秀英".into();
         input.tags = "老党员、困难党员".into();
-        let d = input.validate(&Rules::default(), NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(), None).unwrap();
-        s.write(|c| members::create(c, &s.vault, None, &t.branch_a2, &d)).unwrap();
+        let d = input
+            .validate(
+                &Rules::default(),
+                NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+                None,
+            )
+            .unwrap();
+        s.write(|c| members::create(c, &s.vault, None, &t.branch_a2, &d))
+            .unwrap();
         add_member(&s, &t.branch_a1, 8, "正式党员");
         s.read(|c| {
-            let f = members::Filter { q: "秀".into(), tag: String::new() };
+            let f = members::Filter {
+                q: "秀".into(),
+                tag: String::new(),
+            };
             assert_eq!(members::list(c, &t.county.path, &f, 0, 20)?.items.len(), 1);
-            let f = members::Filter { q: String::new(), tag: "老党员".into() };
-            assert_eq!(members::list(c, &t.town_a.path, &f, 0, 20)?.items[0].member.name, "王秀英");
-            assert!(members::list(c, &t.branch_a1.path, &f, 0, 20)?.items.is_empty());
-            assert!(members::list(c, &t.town_b.path, &members::Filter::default(), 0, 20)?.items.is_empty());
+            let f = members::Filter {
+                q: String::new(),
+                tag: "老党员".into(),
+            };
+            assert_eq!(
+                members::list(c, &t.town_a.path, &f, 0, 20)?.items[0]
+                    .member
+                    .name,
+                "王秀英"
+            );
+            assert!(members::list(c, &t.branch_a1.path, &f, 0, 20)?
+                .items
+                .is_empty());
+            assert!(
+                members::list(c, &t.town_b.path, &members::Filter::default(), 0, 20)?
+                    .items
+                    .is_empty()
+            );
             Ok(())
         })
         .unwrap();
@@ -236,7 +316,9 @@ fn audit_chain_verifies_and_tampering_is_detected() {
         assert_eq!(n, 7, "{}", s.name);
 
         // An ordinary UPDATE is refused by the database itself.
-        assert!(s.write(|c| c.execute("UPDATE audit_log SET actor_name = 'x' WHERE seq = 1", &[])).is_err());
+        assert!(s
+            .write(|c| c.execute("UPDATE audit_log SET actor_name = 'x' WHERE seq = 1", &[]))
+            .is_err());
 
         // Someone with raw access drops the guard and alters a member's entry.
         let drop_guard = match s.dialect() {
@@ -252,7 +334,12 @@ fn audit_chain_verifies_and_tampering_is_detected() {
         })
         .unwrap();
         let err = s.read(|c| audit::verify(c)).unwrap().unwrap_err();
-        assert_eq!(err, xianfeng_domain::audit::ChainError::HashMismatch { seq: 6 }, "{}", s.name);
+        assert_eq!(
+            err,
+            xianfeng_domain::audit::ChainError::HashMismatch { seq: 6 },
+            "{}",
+            s.name
+        );
     }
 }
 
@@ -266,9 +353,19 @@ fn deleting_an_audit_row_is_detected() {
             xianfeng_store::Dialect::Postgres => "DROP TRIGGER audit_log_no_change ON audit_log",
         };
         s.write(|c| c.execute(drop_guard, &[])).unwrap();
-        s.write(|c| c.execute("DELETE FROM audit_log WHERE seq = 3", &[])).unwrap();
+        s.write(|c| c.execute("DELETE FROM audit_log WHERE seq = 3", &[]))
+            .unwrap();
         let err = s.read(|c| audit::verify(c)).unwrap().unwrap_err();
-        assert!(matches!(err, xianfeng_domain::audit::ChainError::Gap { seq: 4, expected: 3 }), "{err}");
+        assert!(
+            matches!(
+                err,
+                xianfeng_domain::audit::ChainError::Gap {
+                    seq: 4,
+                    expected: 3
+                }
+            ),
+            "{err}"
+        );
     }
 }
 
@@ -276,15 +373,28 @@ fn deleting_an_audit_row_is_detected() {
 fn a_failed_write_leaves_nothing_behind() {
     for s in backends() {
         let t = tree(&s);
-        let before = s.read(|c| c.scalar("SELECT COUNT(*) FROM audit_log", &[])).unwrap();
+        let before = s
+            .read(|c| c.scalar("SELECT COUNT(*) FROM audit_log", &[]))
+            .unwrap();
         let result: Result<(), StoreError> = s.write(|c| {
-            let d = member_input(1, "正式党员").validate(&Rules::default(), NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(), None).unwrap();
+            let d = member_input(1, "正式党员")
+                .validate(
+                    &Rules::default(),
+                    NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+                    None,
+                )
+                .unwrap();
             members::create(c, &s.vault, None, &t.branch_a1, &d)?;
             Err(StoreError::Conflict("中途失败".into()))
         });
         assert!(result.is_err());
         s.read(|c| {
-            assert_eq!(c.scalar("SELECT COUNT(*) FROM members", &[])?, 0, "{}", s.name);
+            assert_eq!(
+                c.scalar("SELECT COUNT(*) FROM members", &[])?,
+                0,
+                "{}",
+                s.name
+            );
             assert_eq!(c.scalar("SELECT COUNT(*) FROM audit_log", &[])?, before);
             assert_eq!(orgs::totals(c, t.county.id)?.members, 0);
             Ok(())
@@ -302,23 +412,50 @@ fn sessions_resolve_to_the_scoped_actor_and_end_on_logout() {
             .write(|c| {
                 accounts::create(
                     c,
-                    &accounts::NewAccount { username: "town_admin", display_name: "甲镇党建办", password_hash: &hash, role: Role::TownAdmin, org_id: t.town_a.id, member_id: None },
+                    &accounts::NewAccount {
+                        username: "town_admin",
+                        display_name: "甲镇党建办",
+                        password_hash: &hash,
+                        role: Role::TownAdmin,
+                        org_id: t.town_a.id,
+                        member_id: None,
+                    },
                 )
             })
             .unwrap();
-        let (token, csrf) = s.write(|c| accounts::start_session(c, id, 12, "127.0.0.1")).unwrap();
+        let (token, csrf) = s
+            .write(|c| accounts::start_session(c, id, 12, "127.0.0.1"))
+            .unwrap();
         let (actor, got_csrf) = s.read(|c| accounts::session(c, &token)).unwrap().unwrap();
         assert_eq!(actor.scope_path, t.town_a.path);
         assert_eq!(actor.role, Role::TownAdmin);
         assert_eq!(got_csrf, csrf);
-        assert!(s.read(|c| accounts::session(c, "forged")).unwrap().is_none());
+        assert!(s
+            .read(|c| accounts::session(c, "forged"))
+            .unwrap()
+            .is_none());
         s.write(|c| accounts::end_session(c, &token)).unwrap();
         assert!(s.read(|c| accounts::session(c, &token)).unwrap().is_none());
 
-        s.write(|c| accounts::record_failure(c, &["user:town_admin", "ip:1.2.3.4"])).unwrap();
-        assert_eq!(s.read(|c| accounts::recent_failures(c, "user:town_admin", 15)).unwrap(), 1);
+        s.write(|c| accounts::record_failure(c, &["user:town_admin", "ip:1.2.3.4"]))
+            .unwrap();
+        assert_eq!(
+            s.read(|c| accounts::recent_failures(c, "user:town_admin", 15))
+                .unwrap(),
+            1
+        );
         let dup = s.write(|c| {
-            accounts::create(c, &accounts::NewAccount { username: "town_admin", display_name: "x", password_hash: &hash, role: Role::Member, org_id: t.town_a.id, member_id: None })
+            accounts::create(
+                c,
+                &accounts::NewAccount {
+                    username: "town_admin",
+                    display_name: "x",
+                    password_hash: &hash,
+                    role: Role::Member,
+                    org_id: t.town_a.id,
+                    member_id: None,
+                },
+            )
         });
         assert!(dup.is_err());
     }

@@ -90,7 +90,12 @@ impl IntoResponse for AppError {
             AppError::Invalid(i) => i.0.iter().map(|e| e.to_string()).collect(),
             _ => vec![],
         };
-        let page = ErrorPage { status: status.as_u16(), message: &message, fields, login: matches!(self, AppError::Unauthenticated) };
+        let page = ErrorPage {
+            status: status.as_u16(),
+            message: &message,
+            fields,
+            login: matches!(self, AppError::Unauthenticated),
+        };
         match page.render() {
             Ok(html) => (status, Html(html)).into_response(),
             Err(_) => (status, message).into_response(),
@@ -126,6 +131,10 @@ impl IntoResponse for ApiError {
             AppError::TooLarge(_) => "too_large",
             AppError::Internal(_) => "internal",
         };
-        (status, Json(json!({"error": {"code": code, "message": self.0.to_string(), "fields": fields}}))).into_response()
+        (
+            status,
+            Json(json!({"error": {"code": code, "message": self.0.to_string(), "fields": fields}})),
+        )
+            .into_response()
     }
 }

@@ -29,7 +29,10 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Store) -> AppState {
-        AppState { store: Arc::new(store), secure_cookies: false }
+        AppState {
+            store: Arc::new(store),
+            secure_cookies: false,
+        }
     }
 }
 
@@ -49,11 +52,23 @@ const STYLE: &str = include_str!("../static/style.css");
 const SCRIPT: &str = include_str!("../static/app.js");
 
 async fn style() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], STYLE)
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        STYLE,
+    )
 }
 
 async fn script() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], SCRIPT)
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        SCRIPT,
+    )
 }
 
 /// The whole application: pages, `/api/v1` and static assets.

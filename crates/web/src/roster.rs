@@ -18,7 +18,9 @@ const REQUIRED: [&str; 5] = [ORG_COLUMN, "姓名", "身份证号", "民族", "�
 
 /// Column headers in template order.
 pub fn headers() -> Vec<&'static str> {
-    std::iter::once(ORG_COLUMN).chain(FIELDS.iter().map(|(_, l)| *l)).collect()
+    std::iter::once(ORG_COLUMN)
+        .chain(FIELDS.iter().map(|(_, l)| *l))
+        .collect()
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -48,7 +50,8 @@ fn excel_serial_to_date(serial: f64) -> Option<String> {
         return None;
     }
     let base = chrono::NaiveDate::from_ymd_opt(1899, 12, 30)?;
-    base.checked_add_days(chrono::Days::new(serial.floor() as u64)).map(|d| d.to_string())
+    base.checked_add_days(chrono::Days::new(serial.floor() as u64))
+        .map(|d| d.to_string())
 }
 
 fn cell_text(cell: &Data) -> String {
@@ -77,7 +80,12 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<RosterRow>, RosterError> {
         None => return Err(RosterError::NoSheet),
     };
     let mut rows = range.rows();
-    let header: Vec<String> = rows.next().ok_or(RosterError::Empty)?.iter().map(|c| xianfeng_domain::text::normalize(&cell_text(c))).collect();
+    let header: Vec<String> = rows
+        .next()
+        .ok_or(RosterError::Empty)?
+        .iter()
+        .map(|c| xianfeng_domain::text::normalize(&cell_text(c)))
+        .collect();
     for required in REQUIRED {
         if !header.iter().any(|h| h == required) {
             return Err(RosterError::MissingColumn(required.to_string()));
@@ -112,7 +120,11 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<RosterRow>, RosterError> {
             };
             *slot = v;
         }
-        out.push(RosterRow { row: start_row as usize + i + 2, org_name: get(org_col), input });
+        out.push(RosterRow {
+            row: start_row as usize + i + 2,
+            org_name: get(org_col),
+            input,
+        });
     }
     if out.is_empty() {
         return Err(RosterError::Empty);
@@ -129,28 +141,53 @@ pub struct RowError {
 }
 
 fn row_error(row: usize, e: &FieldError) -> FieldError {
-    FieldError { field: format!("row{row}.{}", e.field), label: format!("第{row}行“{}”", e.label), message: e.message.clone() }
+    FieldError {
+        field: format!("row{row}.{}", e.field),
+        label: format!("第{row}行“{}”", e.label),
+        message: e.message.clone(),
+    }
 }
 
 /// Splits `row12.id_number` style errors back into rows for the report.
 pub fn report(e: &Invalid) -> Vec<RowError> {
     e.0.iter()
         .map(|f| {
-            let row = f.field.strip_prefix("row").and_then(|r| r.split('.').next()).and_then(|n| n.parse().ok()).unwrap_or(0);
-            let column = f.label.split('“').nth(1).map(|s| s.trim_end_matches('”').to_string()).unwrap_or_else(|| f.label.clone());
-            RowError { row, column, message: f.message.clone() }
+            let row = f
+                .field
+                .strip_prefix("row")
+                .and_then(|r| r.split('.').next())
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0);
+            let column = f
+                .label
+                .split('“')
+                .nth(1)
+                .map(|s| s.trim_end_matches('”').to_string())
+                .unwrap_or_else(|| f.label.clone());
+            RowError {
+                row,
+                column,
+                message: f.message.clone(),
+            }
         })
         .collect()
 }
 
 /// Validates every row and writes them all in the caller's transaction; any bad row fails the
 /// whole import (the transaction rolls back) with every problem listed.
-pub fn import(c: &mut dyn Conn, vault: &Vault, actor: Option<&Actor>, scope: &Org, rows: &[RosterRow]) -> Result<usize, StoreError> {
+pub fn import(
+    c: &mut dyn Conn,
+    vault: &Vault,
+    actor: Option<&Actor>,
+    scope: &Org,
+    rows: &[RosterRow],
+) -> Result<usize, StoreError> {
     let rules = settings::rules(c)?;
     let today = date::today();
     let mut errors: Vec<FieldError> = Vec::new();
     let mut seen_ids: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    let mut org_cache: std::collections::HashMap<String, Result<Org, String>> = std::collections::HashMap::new();
+    let mut org_cache: std::collections::HashMap<String, Result<Org, String>> =
+        std::collections::HashMap::new();
     let mut ready = Vec::new();
     for r in rows {
         let org = org_cache
@@ -162,9 +199,13 @@ pub fn import(c: &mut dyn Conn, vault: &Vault, actor: Option<&Actor>, scope: &Or
                 }
                 match orgs::find_by_name(c, &scope.path, &name) {
                     Ok(found) => {
-                        let branches: Vec<Org> = found.into_iter().filter(|o| o.kind.is_branch()).collect();
+                        let branches: Vec<Org> =
+                            found.into_iter().filter(|o| o.kind.is_branch()).collect();
                         match branches.len() {
-                            0 => Err(format!("在“{}”范围内找不到名为“{name}”的党支部", scope.name)),
+                            0 => Err(format!(
+                                "在“{}”范围内找不到名为“{name}”的党支部",
+                                scope.name
+                            )),
                             1 => Ok(branches.into_iter().next().expect("one branch")),
                             n => Err(format!("“{name}”有{n}个同名党支部，请先改名区分")),
                         }
@@ -183,7 +224,10 @@ pub fn import(c: &mut dyn Conn, vault: &Vault, actor: Option<&Actor>, scope: &Or
         match r.input.validate(&rules, today, None) {
             Ok(d) => {
                 if let Some(first) = seen_ids.insert(d.id_number.clone(), r.row) {
-                    errors.push(row_error(r.row, &FieldError::new("id_number", "身份证号", format!("与第{first}行重复"))));
+                    errors.push(row_error(
+                        r.row,
+                        &FieldError::new("id_number", "身份证号", format!("与第{first}行重复")),
+                    ));
                 } else if let Some(o) = org {
                     ready.push((r.row, o, d));
                 }
@@ -195,7 +239,9 @@ pub fn import(c: &mut dyn Conn, vault: &Vault, actor: Option<&Actor>, scope: &Or
         for (row, org, d) in &ready {
             if let Err(e) = members::create(c, vault, actor, org, d) {
                 match e {
-                    StoreError::Invalid(Invalid(es)) => errors.extend(es.iter().map(|e| row_error(*row, e))),
+                    StoreError::Invalid(Invalid(es)) => {
+                        errors.extend(es.iter().map(|e| row_error(*row, e)))
+                    }
                     other => return Err(other),
                 }
             }
@@ -204,7 +250,14 @@ pub fn import(c: &mut dyn Conn, vault: &Vault, actor: Option<&Actor>, scope: &Or
     if errors.is_empty() {
         Ok(ready.len())
     } else {
-        errors.sort_by_key(|e| e.field.trim_start_matches("row").split('.').next().and_then(|n| n.parse::<usize>().ok()).unwrap_or(0));
+        errors.sort_by_key(|e| {
+            e.field
+                .trim_start_matches("row")
+                .split('.')
+                .next()
+                .and_then(|n| n.parse::<usize>().ok())
+                .unwrap_or(0)
+        });
         Err(Invalid(errors).into())
     }
 }
@@ -217,14 +270,26 @@ fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> StoreError {
 /// ethnicity, status and education, and a sheet of instructions.
 pub fn template(branch_names: &[String]) -> Result<Vec<u8>, StoreError> {
     let mut wb = Workbook::new();
-    let head = Format::new().set_bold().set_background_color("#C00000").set_font_color("#FFFFFF");
+    let head = Format::new()
+        .set_bold()
+        .set_background_color("#C00000")
+        .set_font_color("#FFFFFF");
     let text = Format::new().set_num_format("@");
     let hs = headers();
     {
         let ws = wb.add_worksheet().set_name(SHEET).map_err(xlsx_err)?;
         for (i, h) in hs.iter().enumerate() {
-            ws.write_string_with_format(0, i as u16, *h, &head).map_err(xlsx_err)?;
-            ws.set_column_width(i as u16, if *h == "身份证号" || *h == ORG_COLUMN { 22 } else { 12 }).map_err(xlsx_err)?;
+            ws.write_string_with_format(0, i as u16, *h, &head)
+                .map_err(xlsx_err)?;
+            ws.set_column_width(
+                i as u16,
+                if *h == "身份证号" || *h == ORG_COLUMN {
+                    22
+                } else {
+                    12
+                },
+            )
+            .map_err(xlsx_err)?;
             ws.set_column_format(i as u16, &text).map_err(xlsx_err)?;
         }
         let col = |name: &str| hs.iter().position(|h| *h == name).unwrap_or(0) as u16;
@@ -242,7 +307,8 @@ pub fn template(branch_names: &[String]) -> Result<Vec<u8>, StoreError> {
                 .allow_list_formula(Formula::new(formula))
                 .set_error_title("请从下拉列表中选择")
                 .map_err(xlsx_err)?;
-            ws.add_data_validation(1, col(name), last, col(name), &dv).map_err(xlsx_err)?;
+            ws.add_data_validation(1, col(name), last, col(name), &dv)
+                .map_err(xlsx_err)?;
         }
         ws.set_freeze_panes(1, 0).map_err(xlsx_err)?;
     }
@@ -252,13 +318,27 @@ pub fn template(branch_names: &[String]) -> Result<Vec<u8>, StoreError> {
             ("党支部", branch_names.to_vec()),
             ("民族", ETHNICITIES.iter().map(|s| s.to_string()).collect()),
             ("性别", vec!["男".into(), "女".into()]),
-            ("党员类别", MemberStatus::ALL.iter().map(|s| s.label().to_string()).collect()),
-            ("学历", Education::ALL.iter().map(|s| s.label().to_string()).collect()),
+            (
+                "党员类别",
+                MemberStatus::ALL
+                    .iter()
+                    .map(|s| s.label().to_string())
+                    .collect(),
+            ),
+            (
+                "学历",
+                Education::ALL
+                    .iter()
+                    .map(|s| s.label().to_string())
+                    .collect(),
+            ),
         ];
         for (c, (title, values)) in columns.iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, *title, &head).map_err(xlsx_err)?;
+            ws.write_string_with_format(0, c as u16, *title, &head)
+                .map_err(xlsx_err)?;
             for (r, v) in values.iter().enumerate() {
-                ws.write_string(r as u32 + 1, c as u16, v).map_err(xlsx_err)?;
+                ws.write_string(r as u32 + 1, c as u16, v)
+                    .map_err(xlsx_err)?;
             }
             ws.set_column_width(c as u16, 20).map_err(xlsx_err)?;
         }
@@ -282,13 +362,24 @@ pub fn template(branch_names: &[String]) -> Result<Vec<u8>, StoreError> {
 }
 
 /// The roster of a subtree in the import layout (so an export can be corrected and re-imported).
-pub fn export(rows: &[(xianfeng_domain::member::Member, String, String)]) -> Result<Vec<u8>, StoreError> {
+pub fn export(
+    rows: &[(xianfeng_domain::member::Member, String, String)],
+) -> Result<Vec<u8>, StoreError> {
     let mut wb = Workbook::new();
     let head = Format::new().set_bold();
     let ws = wb.add_worksheet().set_name(SHEET).map_err(xlsx_err)?;
     for (i, h) in headers().iter().enumerate() {
-        ws.write_string_with_format(0, i as u16, *h, &head).map_err(xlsx_err)?;
-        ws.set_column_width(i as u16, if i == 0 || *h == "身份证号" { 22 } else { 12 }).map_err(xlsx_err)?;
+        ws.write_string_with_format(0, i as u16, *h, &head)
+            .map_err(xlsx_err)?;
+        ws.set_column_width(
+            i as u16,
+            if i == 0 || *h == "身份证号" {
+                22
+            } else {
+                12
+            },
+        )
+        .map_err(xlsx_err)?;
     }
     for (r, (m, id_number, phone)) in rows.iter().enumerate() {
         let r = r as u32 + 1;
@@ -341,7 +432,13 @@ mod tests {
     fn rows_are_read_by_header_name_with_their_row_numbers() {
         let bytes = sheet(&[
             vec!["姓名", "所属党组织", "身份证号", "民族", "入党日期"],
-            vec!["张三", "甲村党支部", "11010519491231002X", "汉族", "1980-07-01"],
+            vec![
+                "张三",
+                "甲村党支部",
+                "11010519491231002X",
+                "汉族",
+                "1980-07-01",
+            ],
             vec![],
             vec!["李四", "乙村党支部", "", "回族", "2001-07-01"],
         ]);
@@ -356,19 +453,35 @@ mod tests {
     #[test]
     fn a_missing_required_column_is_named() {
         let bytes = sheet(&[vec!["姓名", "所属党组织"], vec!["张三", "甲村党支部"]]);
-        assert_eq!(parse(&bytes).unwrap_err(), RosterError::MissingColumn("身份证号".into()));
+        assert_eq!(
+            parse(&bytes).unwrap_err(),
+            RosterError::MissingColumn("身份证号".into())
+        );
     }
 
     #[test]
     fn other_files_are_refused() {
         assert_eq!(parse(b"name,id\n").unwrap_err(), RosterError::NotXlsx);
-        assert_eq!(parse(b"PK\x03\x04garbage").unwrap_err(), RosterError::NotXlsx);
+        assert_eq!(
+            parse(b"PK\x03\x04garbage").unwrap_err(),
+            RosterError::NotXlsx
+        );
     }
 
     #[test]
     fn report_splits_rows_and_columns() {
-        let e = Invalid(vec![row_error(7, &FieldError::new("id_number", "身份证号", "校验位不正确"))]);
-        assert_eq!(report(&e), vec![RowError { row: 7, column: "身份证号".into(), message: "校验位不正确".into() }]);
+        let e = Invalid(vec![row_error(
+            7,
+            &FieldError::new("id_number", "身份证号", "校验位不正确"),
+        )]);
+        assert_eq!(
+            report(&e),
+            vec![RowError {
+                row: 7,
+                column: "身份证号".into(),
+                message: "校验位不正确".into()
+            }]
+        );
     }
 
     #[test]

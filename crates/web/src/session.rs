@@ -26,7 +26,8 @@ impl Session {
     pub fn check_csrf(&self, submitted: &str) -> Result<(), AppError> {
         let a = self.csrf.as_bytes();
         let b = submitted.as_bytes();
-        let same = a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0;
+        let same =
+            a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0;
         if same {
             Ok(())
         } else {
@@ -58,7 +59,9 @@ pub fn client_ip(parts: &Parts) -> String {
 }
 
 async fn load(parts: &Parts, state: &AppState) -> Result<Option<Session>, AppError> {
-    let Some(token) = cookie_token(parts) else { return Ok(None) };
+    let Some(token) = cookie_token(parts) else {
+        return Ok(None);
+    };
     let t = token.clone();
     let found = blocking(state, move |s| Ok(s.read(|c| accounts::session(c, &t))?)).await?;
     Ok(found.map(|(actor, csrf)| Session { actor, csrf, token }))
@@ -81,7 +84,11 @@ impl FromRequestParts<AppState> for Session {
         match load(parts, state).await {
             Ok(Some(s)) => Ok(s),
             Ok(None) => {
-                let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+                let next = parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/");
                 let target = format!("/login?next={}", urlencode(next));
                 Err(Redirect::to(&target).into_response())
             }
@@ -117,7 +124,9 @@ pub fn urlencode(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -128,10 +137,17 @@ pub fn urlencode(s: &str) -> String {
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Qm9ndXNIYXNoVmFsdWVGb3JUaW1pbmdPbmx5MTIzNDU";
 
 /// Checks credentials with per-account and per-IP throttling; returns `(token, csrf)`.
-pub fn login(store: &Store, username: &str, password: &str, ip: &str) -> Result<(String, String), AppError> {
+pub fn login(
+    store: &Store,
+    username: &str,
+    password: &str,
+    ip: &str,
+) -> Result<(String, String), AppError> {
     let username = xianfeng_domain::text::normalize(username);
     if username.is_empty() || password.is_empty() {
-        return Err(xianfeng_domain::Invalid::one("username", "用户名", "请输入用户名和密码").into());
+        return Err(
+            xianfeng_domain::Invalid::one("username", "用户名", "请输入用户名和密码").into(),
+        );
     }
     let user_key = format!("user:{username}");
     let ip_key = format!("ip:{ip}");
@@ -142,7 +158,9 @@ pub fn login(store: &Store, username: &str, password: &str, ip: &str) -> Result<
         let ipf = accounts::recent_failures(c, &ip_key, rules.login_window_minutes)?;
         Ok((rules, creds, uf, ipf))
     })?;
-    if user_fails >= rules.login_max_failures_per_account || ip_fails >= rules.login_max_failures_per_ip {
+    if user_fails >= rules.login_max_failures_per_account
+        || ip_fails >= rules.login_max_failures_per_ip
+    {
         return Err(AppError::TooMany(format!(
             "登录失败次数过多，请{}分钟后再试",
             rules.login_window_minutes

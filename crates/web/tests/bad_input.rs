@@ -34,10 +34,16 @@ fn member_fields(input: &xianfeng_domain::member::MemberInput) -> Vec<(&'static 
     ]
 }
 
-async fn post_member(c: &Client, app: &axum::Router, org: i64, input: &xianfeng_domain::member::MemberInput) -> common::Resp {
+async fn post_member(
+    c: &Client,
+    app: &axum::Router,
+    org: i64,
+    input: &xianfeng_domain::member::MemberInput,
+) -> common::Resp {
     let fields = member_fields(input);
     let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    c.post_form(app, &format!("/orgs/{org}/members/new"), &refs).await
+    c.post_form(app, &format!("/orgs/{org}/members/new"), &refs)
+        .await
 }
 
 #[test]
@@ -51,7 +57,14 @@ fn member_form_rejects_bad_ids_mismatched_birth_dates_duplicates_and_blanks() {
             let good = member_input(20, "新党员");
 
             let mut bad_check = good.clone();
-            bad_check.id_number.replace_range(17..18, if good.id_number.ends_with('1') { "2" } else { "1" });
+            bad_check.id_number.replace_range(
+                17..18,
+                if good.id_number.ends_with('1') {
+                    "2"
+                } else {
+                    "1"
+                },
+            );
             let r = post_member(&c, &app, f.branch_a.id, &bad_check).await;
             assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", s.name);
             assert!(r.body.contains("校验位不正确"), "{}", r.body);
@@ -66,14 +79,24 @@ fn member_form_rejects_bad_ids_mismatched_birth_dates_duplicates_and_blanks() {
             let r = post_member(&c, &app, f.branch_a.id, &wrong_sex).await;
             assert!(r.body.contains("与身份证号不符"), "{}", r.body);
 
-            let duplicate = xianfeng_domain::member::MemberInput { name: "重复者".into(), ..member_input(1, "x") };
+            let duplicate = xianfeng_domain::member::MemberInput {
+                name: "重复者".into(),
+                ..member_input(1, "x")
+            };
             let r = post_member(&c, &app, f.branch_a.id, &duplicate).await;
             assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
             assert!(r.body.contains("与已登记的党员“甲党员”重复"), "{}", r.body);
 
-            let blank = xianfeng_domain::member::MemberInput { name: String::new(), joined_on: String::new(), ..good.clone() };
+            let blank = xianfeng_domain::member::MemberInput {
+                name: String::new(),
+                joined_on: String::new(),
+                ..good.clone()
+            };
             let r = post_member(&c, &app, f.branch_a.id, &blank).await;
-            assert!(r.body.contains("e-name"), "the name field carries its message");
+            assert!(
+                r.body.contains("e-name"),
+                "the name field carries its message"
+            );
             assert!(r.body.contains("不能为空"));
 
             assert_eq!(counts(&s), before, "{}: nothing written", s.name);
@@ -94,20 +117,51 @@ fn api_names_the_bad_fields_in_json() {
         let mut input = serde_json::to_value(member_input(30, "接口党员")).unwrap();
         input["id_number"] = "123456".into();
         input["phone"] = "12345".into();
-        let r = c.post_json(&app, &format!("/api/v1/orgs/{}/members", f.branch_a.id), input).await;
+        let r = c
+            .post_json(
+                &app,
+                &format!("/api/v1/orgs/{}/members", f.branch_a.id),
+                input,
+            )
+            .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
-        let fields: Vec<&str> = v["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
-        assert!(fields.contains(&"id_number") && fields.contains(&"phone"), "{}", r.body);
+        let fields: Vec<&str> = v["error"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap())
+            .collect();
+        assert!(
+            fields.contains(&"id_number") && fields.contains(&"phone"),
+            "{}",
+            r.body
+        );
         assert!(v["error"]["message"].as_str().unwrap().contains("身份证号"));
 
-        let r = c.post_json(&app, "/api/v1/orgs/999999/children", serde_json::json!({"name": "孤儿", "kind": "党支部"})).await;
+        let r = c
+            .post_json(
+                &app,
+                "/api/v1/orgs/999999/children",
+                serde_json::json!({"name": "孤儿", "kind": "党支部"}),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "unknown parent");
         assert!(r.body.contains("组织不存在或无权访问"));
 
-        let r = c.post_json(&app, &format!("/api/v1/orgs/{}/children", f.branch_a.id), serde_json::json!({"name": "", "kind": "党委"})).await;
+        let r = c
+            .post_json(
+                &app,
+                &format!("/api/v1/orgs/{}/children", f.branch_a.id),
+                serde_json::json!({"name": "", "kind": "党委"}),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.body.contains("名称") && r.body.contains("党支部下不能设立党委"), "{}", r.body);
+        assert!(
+            r.body.contains("名称") && r.body.contains("党支部下不能设立党委"),
+            "{}",
+            r.body
+        );
     });
 }
 
@@ -119,11 +173,27 @@ fn a_move_that_makes_a_cycle_is_refused_on_the_page() {
     run(async {
         let c = login(&app, "county_admin").await;
         let before = counts(&s);
-        let r = c.post_form(&app, &format!("/orgs/{}/move", f.town_a.id), &[("parent_id", &f.branch_a.id.to_string())]).await;
+        let r = c
+            .post_form(
+                &app,
+                &format!("/orgs/{}/move", f.town_a.id),
+                &[("parent_id", &f.branch_a.id.to_string())],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.body.contains("循环") || r.body.contains("不能设立"), "{}", r.body);
+        assert!(
+            r.body.contains("循环") || r.body.contains("不能设立"),
+            "{}",
+            r.body
+        );
         assert_eq!(counts(&s), before);
-        let r = c.post_form(&app, &format!("/orgs/{}/move", f.branch_a.id), &[("parent_id", &f.town_b.id.to_string())]).await;
+        let r = c
+            .post_form(
+                &app,
+                &format!("/orgs/{}/move", f.branch_a.id),
+                &[("parent_id", &f.town_b.id.to_string())],
+            )
+            .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         let r = c.get(&app, &format!("/orgs/{}", f.town_b.id)).await;
         assert!(r.body.contains("甲村党支部"));
@@ -133,7 +203,10 @@ fn a_move_that_makes_a_cycle_is_refused_on_the_page() {
 fn multipart(csrf: &str, filename: &str, data: &[u8]) -> (String, Vec<u8>) {
     let boundary = "XIANFENGBOUNDARY";
     let mut body = Vec::new();
-    body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{csrf}\r\n").as_bytes());
+    body.extend(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{csrf}\r\n")
+            .as_bytes(),
+    );
     body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
     body.extend(data);
     body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
@@ -142,13 +215,31 @@ fn multipart(csrf: &str, filename: &str, data: &[u8]) -> (String, Vec<u8>) {
 
 async fn upload(app: &axum::Router, c: &Client, filename: &str, data: &[u8]) -> common::Resp {
     let (ct, body) = multipart(&c.csrf, filename, data);
-    send(app, Request::post("/roster/import").header(header::COOKIE, &c.cookie).header(header::CONTENT_TYPE, ct).body(Body::from(body)).unwrap()).await
+    send(
+        app,
+        Request::post("/roster/import")
+            .header(header::COOKIE, &c.cookie)
+            .header(header::CONTENT_TYPE, ct)
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await
 }
 
 fn roster(rows: &[[&str; 6]]) -> Vec<u8> {
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();
-    for (i, h) in ["所属党组织", "姓名", "身份证号", "民族", "入党日期", "转正日期"].iter().enumerate() {
+    for (i, h) in [
+        "所属党组织",
+        "姓名",
+        "身份证号",
+        "民族",
+        "入党日期",
+        "转正日期",
+    ]
+    .iter()
+    .enumerate()
+    {
         ws.write_string(0, i as u16, *h).unwrap();
     }
     for (r, row) in rows.iter().enumerate() {
@@ -183,21 +274,73 @@ fn roster_import_reports_every_bad_row_and_writes_nothing_then_imports_a_good_fi
             let ok1 = member_input(40, "导入一");
             let ok2 = member_input(41, "导入二");
             let bad = roster(&[
-                ["甲村党支部", "导入一", &ok1.id_number, "汉族", "2010-07-01", "2011-07-01"],
-                ["甲村党支部", "", "110105194912310021", "火星族", "2010-07-01", ""],
-                ["乙村党支部", "导入二", &ok2.id_number, "汉族", "2010-07-01", "2011-07-01"],
-                ["甲村党支部", "导入三", &ok1.id_number, "汉族", "2010-07-01", "2011-07-01"],
+                [
+                    "甲村党支部",
+                    "导入一",
+                    &ok1.id_number,
+                    "汉族",
+                    "2010-07-01",
+                    "2011-07-01",
+                ],
+                [
+                    "甲村党支部",
+                    "",
+                    "110105194912310021",
+                    "火星族",
+                    "2010-07-01",
+                    "",
+                ],
+                [
+                    "乙村党支部",
+                    "导入二",
+                    &ok2.id_number,
+                    "汉族",
+                    "2010-07-01",
+                    "2011-07-01",
+                ],
+                [
+                    "甲村党支部",
+                    "导入三",
+                    &ok1.id_number,
+                    "汉族",
+                    "2010-07-01",
+                    "2011-07-01",
+                ],
             ]);
             let r = upload(&app, &c, "名册.xlsx", &bad).await;
             assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", s.name);
-            for expected in ["第3行", "姓名", "校验位不正确", "不是有效的民族名称", "第4行", "找不到名为“乙村党支部”的党支部", "第5行", "与第2行重复", "未导入任何数据"] {
+            for expected in [
+                "第3行",
+                "姓名",
+                "校验位不正确",
+                "不是有效的民族名称",
+                "第4行",
+                "找不到名为“乙村党支部”的党支部",
+                "第5行",
+                "与第2行重复",
+                "未导入任何数据",
+            ] {
                 assert!(r.body.contains(expected), "{}: missing {expected}", s.name);
             }
             assert_eq!(counts(&s), before, "{}: nothing written", s.name);
 
             let good = roster(&[
-                ["甲村党支部", "导入一", &ok1.id_number, "汉族", "2010-07-01", "2011-07-01"],
-                ["甲村党支部", "导入二", &ok2.id_number, "汉", "2012/7/1", "2013/7/1"],
+                [
+                    "甲村党支部",
+                    "导入一",
+                    &ok1.id_number,
+                    "汉族",
+                    "2010-07-01",
+                    "2011-07-01",
+                ],
+                [
+                    "甲村党支部",
+                    "导入二",
+                    &ok2.id_number,
+                    "汉",
+                    "2012/7/1",
+                    "2013/7/1",
+                ],
             ]);
             let r = upload(&app, &c, "名册.xlsx", &good).await;
             assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -205,11 +348,16 @@ fn roster_import_reports_every_bad_row_and_writes_nothing_then_imports_a_good_fi
             assert_eq!(counts(&s).1, before.1 + 2);
 
             // The export reads back through the same parser.
-            let r = c.get(&app, &format!("/orgs/{}/roster.xlsx", f.town_a.id)).await;
+            let r = c
+                .get(&app, &format!("/orgs/{}/roster.xlsx", f.town_a.id))
+                .await;
             assert_eq!(r.status, StatusCode::OK);
             let rows = xianfeng_web::roster::parse(&r.bytes).unwrap();
             assert_eq!(rows.len(), 4);
-            assert!(rows.iter().any(|row| row.input.id_number == ok2.id_number), "admins export full ID numbers");
+            assert!(
+                rows.iter().any(|row| row.input.id_number == ok2.id_number),
+                "admins export full ID numbers"
+            );
         });
     }
 }

@@ -66,15 +66,31 @@ fn member_page_masks_the_id_until_an_admin_reveals_it_and_the_viewing_is_audited
     run(async {
         let sec = login(&app, "branch_secretary").await;
         let r = sec.get(&app, &format!("/members/{}", f.member_a)).await;
-        assert!(r.body.contains("4401**********"), "masked for the secretary");
+        assert!(
+            r.body.contains("4401**********"),
+            "masked for the secretary"
+        );
         assert!(!r.body.contains(&full));
-        assert!(!r.body.contains("查看完整证件号"), "secretaries cannot reveal");
+        assert!(
+            !r.body.contains("查看完整证件号"),
+            "secretaries cannot reveal"
+        );
 
         let town = login(&app, "town_admin").await;
-        let r = town.post_form(&app, &format!("/members/{}/reveal", f.member_a), &[]).await;
+        let r = town
+            .post_form(&app, &format!("/members/{}/reveal", f.member_a), &[])
+            .await;
         assert_eq!(r.status, StatusCode::OK);
         assert!(r.body.contains(&full));
-        let audited = common::sync(|| s.read(|c| c.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'member.reveal'", &[])).unwrap());
+        let audited = common::sync(|| {
+            s.read(|c| {
+                c.scalar(
+                    "SELECT COUNT(*) FROM audit_log WHERE action = 'member.reveal'",
+                    &[],
+                )
+            })
+            .unwrap()
+        });
         assert_eq!(audited, 1);
     });
 }
@@ -87,9 +103,13 @@ fn members_page_lists_the_subtree_and_filters_by_name() {
     run(async {
         let c = login(&app, "town_admin").await;
         let r = c.get(&app, &format!("/orgs/{}/members", f.town_a.id)).await;
-        assert!(r.body.contains("甲党员") && r.body.contains("甲党员二") && !r.body.contains("乙党员"));
+        assert!(
+            r.body.contains("甲党员") && r.body.contains("甲党员二") && !r.body.contains("乙党员")
+        );
         assert!(r.body.contains("共2名"));
-        let r = c.get(&app, &format!("/orgs/{}/members?q=%E4%BA%8C", f.town_a.id)).await;
+        let r = c
+            .get(&app, &format!("/orgs/{}/members?q=%E4%BA%8C", f.town_a.id))
+            .await;
         assert!(r.body.contains("甲党员二"));
         assert!(!r.body.contains(">甲党员<"));
     });

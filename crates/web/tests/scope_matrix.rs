@@ -13,66 +13,117 @@ fn reads_are_confined_to_each_roles_subtree() {
         let f = fixture(&s);
         let app = app(&s);
         run(async {
-        // (user, url, expected)
-        let cases: Vec<(&str, String, u16)> = vec![
-            // county admin sees everything
-            ("county_admin", format!("/orgs/{}", f.county.id), 200),
-            ("county_admin", format!("/orgs/{}", f.branch_b.id), 200),
-            ("county_admin", format!("/members/{}", f.member_b), 200),
-            ("county_admin", format!("/api/v1/members/{}", f.member_b), 200),
-            ("county_admin", format!("/orgs/{}/roster.xlsx", f.county.id), 200),
-            // town admin: its town only
-            ("town_admin", format!("/orgs/{}", f.town_a.id), 200),
-            ("town_admin", format!("/orgs/{}/tree", f.town_a.id), 200),
-            ("town_admin", format!("/orgs/{}/members", f.town_a.id), 200),
-            ("town_admin", format!("/members/{}", f.member_a), 200),
-            ("town_admin", format!("/api/v1/orgs/{}", f.branch_a.id), 200),
-            ("town_admin", format!("/api/v1/orgs/{}/members", f.town_a.id), 200),
-            ("town_admin", format!("/orgs/{}", f.county.id), 404),
-            ("town_admin", format!("/orgs/{}", f.town_b.id), 404),
-            ("town_admin", format!("/orgs/{}/members", f.branch_b.id), 404),
-            ("town_admin", format!("/orgs/{}/tree", f.town_b.id), 404),
-            ("town_admin", format!("/orgs/{}/roster.xlsx", f.town_b.id), 404),
-            ("town_admin", format!("/members/{}", f.member_b), 404),
-            ("town_admin", format!("/api/v1/orgs/{}", f.town_b.id), 404),
-            ("town_admin", format!("/api/v1/orgs/{}/children", f.county.id), 404),
-            ("town_admin", format!("/api/v1/orgs/{}/members", f.county.id), 404),
-            ("town_admin", format!("/api/v1/members/{}", f.member_b), 404),
-            ("town_admin", "/api/v1/members/999999".to_string(), 404),
-            // branch secretary: its branch only
-            ("branch_secretary", format!("/orgs/{}/members", f.branch_a.id), 200),
-            ("branch_secretary", format!("/members/{}", f.member_a2), 200),
-            ("branch_secretary", format!("/orgs/{}", f.town_a.id), 404),
-            ("branch_secretary", format!("/members/{}", f.member_b), 404),
-            ("branch_secretary", format!("/api/v1/orgs/{}/members", f.town_a.id), 404),
-            // member: only itself
-            ("member", format!("/members/{}", f.member_a), 200),
-            ("member", format!("/api/v1/members/{}", f.member_a), 200),
-            ("member", format!("/members/{}", f.member_a2), 404),
-            ("member", format!("/api/v1/members/{}", f.member_a2), 404),
-            ("member", format!("/orgs/{}/members", f.branch_a.id), 404),
-            ("member", format!("/api/v1/orgs/{}/members", f.branch_a.id), 404),
-            ("member", format!("/orgs/{}/roster.xlsx", f.branch_a.id), 404),
-            ("member", format!("/orgs/{}", f.town_a.id), 404),
-        ];
-        let mut failures = Vec::new();
-        for user in ["county_admin", "town_admin", "branch_secretary", "member"] {
-            let client = login(&app, user).await;
-            for (u, url, expected) in cases.iter().filter(|c| c.0 == user) {
-                let r = client.get(&app, url).await;
-                if r.status.as_u16() != *expected {
-                    failures.push(format!("{} {u} GET {url}: {} (expected {expected})", s.name, r.status));
-                }
-                if *expected == 404 {
-                    for secret in ["乙党员", "乙村党支部", "乙镇党委", "测试县委"] {
-                        if r.body.contains(secret) && !(user != "town_admin" && secret == "测试县委") {
-                            failures.push(format!("{} {u} GET {url} leaked “{secret}”", s.name));
+            // (user, url, expected)
+            let cases: Vec<(&str, String, u16)> = vec![
+                // county admin sees everything
+                ("county_admin", format!("/orgs/{}", f.county.id), 200),
+                ("county_admin", format!("/orgs/{}", f.branch_b.id), 200),
+                ("county_admin", format!("/members/{}", f.member_b), 200),
+                (
+                    "county_admin",
+                    format!("/api/v1/members/{}", f.member_b),
+                    200,
+                ),
+                (
+                    "county_admin",
+                    format!("/orgs/{}/roster.xlsx", f.county.id),
+                    200,
+                ),
+                // town admin: its town only
+                ("town_admin", format!("/orgs/{}", f.town_a.id), 200),
+                ("town_admin", format!("/orgs/{}/tree", f.town_a.id), 200),
+                ("town_admin", format!("/orgs/{}/members", f.town_a.id), 200),
+                ("town_admin", format!("/members/{}", f.member_a), 200),
+                ("town_admin", format!("/api/v1/orgs/{}", f.branch_a.id), 200),
+                (
+                    "town_admin",
+                    format!("/api/v1/orgs/{}/members", f.town_a.id),
+                    200,
+                ),
+                ("town_admin", format!("/orgs/{}", f.county.id), 404),
+                ("town_admin", format!("/orgs/{}", f.town_b.id), 404),
+                (
+                    "town_admin",
+                    format!("/orgs/{}/members", f.branch_b.id),
+                    404,
+                ),
+                ("town_admin", format!("/orgs/{}/tree", f.town_b.id), 404),
+                (
+                    "town_admin",
+                    format!("/orgs/{}/roster.xlsx", f.town_b.id),
+                    404,
+                ),
+                ("town_admin", format!("/members/{}", f.member_b), 404),
+                ("town_admin", format!("/api/v1/orgs/{}", f.town_b.id), 404),
+                (
+                    "town_admin",
+                    format!("/api/v1/orgs/{}/children", f.county.id),
+                    404,
+                ),
+                (
+                    "town_admin",
+                    format!("/api/v1/orgs/{}/members", f.county.id),
+                    404,
+                ),
+                ("town_admin", format!("/api/v1/members/{}", f.member_b), 404),
+                ("town_admin", "/api/v1/members/999999".to_string(), 404),
+                // branch secretary: its branch only
+                (
+                    "branch_secretary",
+                    format!("/orgs/{}/members", f.branch_a.id),
+                    200,
+                ),
+                ("branch_secretary", format!("/members/{}", f.member_a2), 200),
+                ("branch_secretary", format!("/orgs/{}", f.town_a.id), 404),
+                ("branch_secretary", format!("/members/{}", f.member_b), 404),
+                (
+                    "branch_secretary",
+                    format!("/api/v1/orgs/{}/members", f.town_a.id),
+                    404,
+                ),
+                // member: only itself
+                ("member", format!("/members/{}", f.member_a), 200),
+                ("member", format!("/api/v1/members/{}", f.member_a), 200),
+                ("member", format!("/members/{}", f.member_a2), 404),
+                ("member", format!("/api/v1/members/{}", f.member_a2), 404),
+                ("member", format!("/orgs/{}/members", f.branch_a.id), 404),
+                (
+                    "member",
+                    format!("/api/v1/orgs/{}/members", f.branch_a.id),
+                    404,
+                ),
+                (
+                    "member",
+                    format!("/orgs/{}/roster.xlsx", f.branch_a.id),
+                    404,
+                ),
+                ("member", format!("/orgs/{}", f.town_a.id), 404),
+            ];
+            let mut failures = Vec::new();
+            for user in ["county_admin", "town_admin", "branch_secretary", "member"] {
+                let client = login(&app, user).await;
+                for (u, url, expected) in cases.iter().filter(|c| c.0 == user) {
+                    let r = client.get(&app, url).await;
+                    if r.status.as_u16() != *expected {
+                        failures.push(format!(
+                            "{} {u} GET {url}: {} (expected {expected})",
+                            s.name, r.status
+                        ));
+                    }
+                    if *expected == 404 {
+                        for secret in ["乙党员", "乙村党支部", "乙镇党委", "测试县委"]
+                        {
+                            if r.body.contains(secret)
+                                && !(user != "town_admin" && secret == "测试县委")
+                            {
+                                failures
+                                    .push(format!("{} {u} GET {url} leaked “{secret}”", s.name));
+                            }
                         }
                     }
                 }
             }
-        }
-        assert!(failures.is_empty(), "{}", failures.join("\n"));
+            assert!(failures.is_empty(), "{}", failures.join("\n"));
         });
     }
 }
@@ -82,45 +133,117 @@ fn writes_outside_scope_are_refused_and_change_nothing() {
     for s in backends() {
         let f = fixture(&s);
         let app = app(&s);
-        let count = |s: &xianfeng_store::testing::TestStore| sync(|| s.read(|c| c.scalar("SELECT COUNT(*) FROM orgs", &[])).unwrap());
+        let count = |s: &xianfeng_store::testing::TestStore| {
+            sync(|| {
+                s.read(|c| c.scalar("SELECT COUNT(*) FROM orgs", &[]))
+                    .unwrap()
+            })
+        };
         let before = count(&s);
         run(async {
+            let town = login(&app, "town_admin").await;
+            let body =
+                serde_json::json!({"name": "新村党支部", "kind": "党支部", "domain": "农村"});
+            let r = town
+                .post_json(
+                    &app,
+                    &format!("/api/v1/orgs/{}/children", f.town_b.id),
+                    body.clone(),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", s.name);
+            let r = town
+                .post_form(
+                    &app,
+                    &format!("/orgs/{}/new", f.town_b.id),
+                    &[("name", "新村党支部"), ("kind", "党支部")],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND);
+            let r = town
+                .post_form(&app, &format!("/orgs/{}/dissolve", f.branch_b.id), &[])
+                .await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND);
+            let r = town
+                .post_form(
+                    &app,
+                    &format!("/orgs/{}/edit", f.town_a.id),
+                    &[("name", "改名"), ("kind", "党委")],
+                )
+                .await;
+            assert_eq!(
+                r.status,
+                StatusCode::FORBIDDEN,
+                "a town cannot rename itself"
+            );
+            assert_eq!(count(&s), before);
 
-        let town = login(&app, "town_admin").await;
-        let body = serde_json::json!({"name": "新村党支部", "kind": "党支部", "domain": "农村"});
-        let r = town.post_json(&app, &format!("/api/v1/orgs/{}/children", f.town_b.id), body.clone()).await;
-        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", s.name);
-        let r = town.post_form(&app, &format!("/orgs/{}/new", f.town_b.id), &[("name", "新村党支部"), ("kind", "党支部")]).await;
-        assert_eq!(r.status, StatusCode::NOT_FOUND);
-        let r = town.post_form(&app, &format!("/orgs/{}/dissolve", f.branch_b.id), &[]).await;
-        assert_eq!(r.status, StatusCode::NOT_FOUND);
-        let r = town.post_form(&app, &format!("/orgs/{}/edit", f.town_a.id), &[("name", "改名"), ("kind", "党委")]).await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN, "a town cannot rename itself");
-        assert_eq!(count(&s), before);
+            let sec = login(&app, "branch_secretary").await;
+            let r = sec
+                .post_json(
+                    &app,
+                    &format!("/api/v1/orgs/{}/children", f.branch_a.id),
+                    serde_json::json!({"name": "一组", "kind": "党小组"}),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN);
+            let input = serde_json::to_value(common::member_input(9, "外人")).unwrap();
+            let r = sec
+                .post_json(
+                    &app,
+                    &format!("/api/v1/orgs/{}/members", f.branch_b.id),
+                    input.clone(),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND);
+            let r = sec
+                .post_form(
+                    &app,
+                    &format!("/members/{}/edit", f.member_b),
+                    &[("name", "改名")],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND);
 
-        let sec = login(&app, "branch_secretary").await;
-        let r = sec.post_json(&app, &format!("/api/v1/orgs/{}/children", f.branch_a.id), serde_json::json!({"name": "一组", "kind": "党小组"})).await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN);
-        let input = serde_json::to_value(common::member_input(9, "外人")).unwrap();
-        let r = sec.post_json(&app, &format!("/api/v1/orgs/{}/members", f.branch_b.id), input.clone()).await;
-        assert_eq!(r.status, StatusCode::NOT_FOUND);
-        let r = sec.post_form(&app, &format!("/members/{}/edit", f.member_b), &[("name", "改名")]).await;
-        assert_eq!(r.status, StatusCode::NOT_FOUND);
+            let member = login(&app, "member").await;
+            let r = member
+                .post_json(
+                    &app,
+                    &format!("/api/v1/orgs/{}/members", f.branch_a.id),
+                    input.clone(),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN);
+            let r = member
+                .post_form(&app, &format!("/members/{}/reveal", f.member_a2), &[])
+                .await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND);
+            assert_eq!(count(&s), before);
+            assert_eq!(
+                sync(|| s
+                    .read(|c| c.scalar("SELECT COUNT(*) FROM members", &[]))
+                    .unwrap()),
+                3
+            );
 
-        let member = login(&app, "member").await;
-        let r = member.post_json(&app, &format!("/api/v1/orgs/{}/members", f.branch_a.id), input.clone()).await;
-        assert_eq!(r.status, StatusCode::FORBIDDEN);
-        let r = member.post_form(&app, &format!("/members/{}/reveal", f.member_a2), &[]).await;
-        assert_eq!(r.status, StatusCode::NOT_FOUND);
-        assert_eq!(count(&s), before);
-        assert_eq!(sync(|| s.read(|c| c.scalar("SELECT COUNT(*) FROM members", &[])).unwrap()), 3);
-
-        // Inside scope the same writes succeed.
-        let r = town.post_json(&app, &format!("/api/v1/orgs/{}/children", f.town_a.id), body).await;
-        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-        let r = sec.post_json(&app, &format!("/api/v1/orgs/{}/members", f.branch_a.id), input).await;
-        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-        assert!(r.body.contains("4401**********"), "{}", r.body);
+            // Inside scope the same writes succeed.
+            let r = town
+                .post_json(
+                    &app,
+                    &format!("/api/v1/orgs/{}/children", f.town_a.id),
+                    body,
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+            let r = sec
+                .post_json(
+                    &app,
+                    &format!("/api/v1/orgs/{}/members", f.branch_a.id),
+                    input,
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+            assert!(r.body.contains("4401**********"), "{}", r.body);
         });
     }
 }
@@ -131,17 +254,35 @@ fn state_changing_requests_need_the_csrf_token() {
     let f = fixture(&s);
     let app = app(&s);
     run(async {
-    let mut town = login(&app, "town_admin").await;
-    let real = town.csrf.clone();
-    town.csrf = "forged".into();
-    let r = town.post_form(&app, &format!("/orgs/{}/new", f.town_a.id), &[("name", "新村党支部"), ("kind", "党支部")]).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert!(r.body.contains("CSRF"));
-    let r = town.post_json(&app, &format!("/api/v1/orgs/{}/children", f.town_a.id), serde_json::json!({"name": "x", "kind": "党支部"})).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
-    town.csrf = real;
-    let r = town.post_form(&app, &format!("/orgs/{}/new", f.town_a.id), &[("name", "新村党支部"), ("kind", "党支部")]).await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let mut town = login(&app, "town_admin").await;
+        let real = town.csrf.clone();
+        town.csrf = "forged".into();
+        let r = town
+            .post_form(
+                &app,
+                &format!("/orgs/{}/new", f.town_a.id),
+                &[("name", "新村党支部"), ("kind", "党支部")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert!(r.body.contains("CSRF"));
+        let r = town
+            .post_json(
+                &app,
+                &format!("/api/v1/orgs/{}/children", f.town_a.id),
+                serde_json::json!({"name": "x", "kind": "党支部"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        town.csrf = real;
+        let r = town
+            .post_form(
+                &app,
+                &format!("/orgs/{}/new", f.town_a.id),
+                &[("name", "新村党支部"), ("kind", "党支部")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     });
 }
 
@@ -151,15 +292,18 @@ fn pages_without_a_session_redirect_to_login_and_api_says_401() {
     let f = fixture(&s);
     let app = app(&s);
     run(async {
-    let anon = common::Client { cookie: "xf_session=nothing".into(), csrf: String::new() };
-    let r = anon.get(&app, &format!("/orgs/{}", f.county.id)).await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert!(r.location.starts_with("/login?next="));
-    let r = anon.get(&app, "/api/v1/me").await;
-    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-    assert!(r.body.contains("unauthenticated"));
-    let r = anon.get(&app, "/api/v1/openapi.json").await;
-    assert_eq!(r.status, StatusCode::OK);
-    assert!(r.body.contains("\"openapi\":\"3.1.0\""));
+        let anon = common::Client {
+            cookie: "xf_session=nothing".into(),
+            csrf: String::new(),
+        };
+        let r = anon.get(&app, &format!("/orgs/{}", f.county.id)).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert!(r.location.starts_with("/login?next="));
+        let r = anon.get(&app, "/api/v1/me").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        assert!(r.body.contains("unauthenticated"));
+        let r = anon.get(&app, "/api/v1/openapi.json").await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("\"openapi\":\"3.1.0\""));
     });
 }

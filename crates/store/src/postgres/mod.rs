@@ -26,7 +26,9 @@ pub struct Manager {
 
 impl Manager {
     pub fn new(url: &str, schema: Option<String>) -> Result<Manager, StoreError> {
-        let config: postgres::Config = url.parse().map_err(|e| StoreError::Db(format!("数据库地址无效：{e}")))?;
+        let config: postgres::Config = url
+            .parse()
+            .map_err(|e| StoreError::Db(format!("数据库地址无效：{e}")))?;
         Ok(Manager { config, schema })
     }
 }
@@ -41,7 +43,10 @@ impl r2d2::ManageConnection for Manager {
             client.batch_execute(&format!("SET search_path TO {schema}"))?;
         }
         client.batch_execute("SET TIME ZONE 'Asia/Shanghai'")?;
-        Ok(PgClient { client, cache: HashMap::new() })
+        Ok(PgClient {
+            client,
+            cache: HashMap::new(),
+        })
     }
 
     fn is_valid(&self, c: &mut PgClient) -> Result<(), postgres::Error> {
@@ -54,7 +59,11 @@ impl r2d2::ManageConnection for Manager {
 }
 
 impl ToSql for Value {
-    fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, Box<dyn Error + Sync + Send>> {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut BytesMut,
+    ) -> Result<IsNull, Box<dyn Error + Sync + Send>> {
         match self {
             Value::Null => Ok(IsNull::Yes),
             Value::Int(i) => match *ty {
@@ -84,15 +93,31 @@ impl ToSql for Value {
 fn read(row: &postgres::Row, i: usize) -> Result<Value, postgres::Error> {
     let ty = row.columns()[i].type_().clone();
     Ok(match ty {
-        Type::INT8 => row.try_get::<_, Option<i64>>(i)?.map_or(Value::Null, Value::Int),
-        Type::INT4 => row.try_get::<_, Option<i32>>(i)?.map_or(Value::Null, |v| Value::Int(v.into())),
-        Type::INT2 => row.try_get::<_, Option<i16>>(i)?.map_or(Value::Null, |v| Value::Int(v.into())),
-        Type::BOOL => row.try_get::<_, Option<bool>>(i)?.map_or(Value::Null, |v| Value::Int(v.into())),
-        Type::FLOAT8 => row.try_get::<_, Option<f64>>(i)?.map_or(Value::Null, Value::Real),
-        Type::FLOAT4 => row.try_get::<_, Option<f32>>(i)?.map_or(Value::Null, |v| Value::Real(v.into())),
+        Type::INT8 => row
+            .try_get::<_, Option<i64>>(i)?
+            .map_or(Value::Null, Value::Int),
+        Type::INT4 => row
+            .try_get::<_, Option<i32>>(i)?
+            .map_or(Value::Null, |v| Value::Int(v.into())),
+        Type::INT2 => row
+            .try_get::<_, Option<i16>>(i)?
+            .map_or(Value::Null, |v| Value::Int(v.into())),
+        Type::BOOL => row
+            .try_get::<_, Option<bool>>(i)?
+            .map_or(Value::Null, |v| Value::Int(v.into())),
+        Type::FLOAT8 => row
+            .try_get::<_, Option<f64>>(i)?
+            .map_or(Value::Null, Value::Real),
+        Type::FLOAT4 => row
+            .try_get::<_, Option<f32>>(i)?
+            .map_or(Value::Null, |v| Value::Real(v.into())),
         Type::VOID => Value::Null,
-        Type::BYTEA => row.try_get::<_, Option<Vec<u8>>>(i)?.map_or(Value::Null, Value::Blob),
-        _ => row.try_get::<_, Option<String>>(i)?.map_or(Value::Null, Value::Text),
+        Type::BYTEA => row
+            .try_get::<_, Option<Vec<u8>>>(i)?
+            .map_or(Value::Null, Value::Blob),
+        _ => row
+            .try_get::<_, Option<String>>(i)?
+            .map_or(Value::Null, Value::Text),
     })
 }
 
@@ -152,7 +177,12 @@ pub fn migrate(c: &mut Client) -> Result<(), StoreError> {
     tx.batch_execute("SELECT pg_advisory_xact_lock(7050)")?;
     tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)")?;
     for (version, sql) in MIGRATIONS {
-        let done: i64 = tx.query_one("SELECT COUNT(*) FROM schema_migrations WHERE version = $1", &[version])?.get(0);
+        let done: i64 = tx
+            .query_one(
+                "SELECT COUNT(*) FROM schema_migrations WHERE version = $1",
+                &[version],
+            )?
+            .get(0);
         if done == 0 {
             tx.batch_execute(sql)?;
             tx.execute(

@@ -16,7 +16,9 @@ pub struct Manager {
 
 impl Manager {
     pub fn new(path: &Path) -> Manager {
-        Manager { path: path.to_path_buf() }
+        Manager {
+            path: path.to_path_buf(),
+        }
     }
 }
 
@@ -101,7 +103,11 @@ pub fn migrate(c: &mut rusqlite::Connection) -> Result<(), StoreError> {
     c.execute_batch("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")?;
     for (version, sql) in MIGRATIONS {
         let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let done: i64 = tx.query_row("SELECT COUNT(*) FROM schema_migrations WHERE version = ?1", [version], |r| r.get(0))?;
+        let done: i64 = tx.query_row(
+            "SELECT COUNT(*) FROM schema_migrations WHERE version = ?1",
+            [version],
+            |r| r.get(0),
+        )?;
         if done == 0 {
             tx.execute_batch(sql)?;
             tx.execute(
@@ -117,7 +123,10 @@ pub fn migrate(c: &mut rusqlite::Connection) -> Result<(), StoreError> {
 /// A consistent online copy of the database (`VACUUM INTO`), safe while the server runs.
 pub fn backup(c: &rusqlite::Connection, dest: &Path) -> Result<(), StoreError> {
     if dest.exists() {
-        return Err(StoreError::Conflict(format!("目标文件已存在：{}", dest.display())));
+        return Err(StoreError::Conflict(format!(
+            "目标文件已存在：{}",
+            dest.display()
+        )));
     }
     c.execute("VACUUM INTO ?1", [dest.to_string_lossy()])?;
     Ok(())

@@ -11,9 +11,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use xianfeng_domain::date;
 use xianfeng_domain::member::{Member, MemberInput};
 use xianfeng_domain::org::{structural_warnings, Org, OrgInput};
-use xianfeng_domain::date;
 use xianfeng_store::{accounts, members, orgs, settings};
 
 use crate::error::ApiError;
@@ -36,7 +36,12 @@ pub fn routes() -> Router<AppState> {
 type ApiResult = Result<Response, ApiError>;
 
 fn csrf(s: &Session, headers: &HeaderMap) -> Result<(), AppError> {
-    s.check_csrf(headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or(""))
+    s.check_csrf(
+        headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or(""),
+    )
 }
 
 #[derive(Deserialize)]
@@ -47,22 +52,50 @@ struct Credentials {
     password: String,
 }
 
-async fn login(State(state): State<AppState>, ClientIp(ip): ClientIp, body: Result<Json<Credentials>, axum::extract::rejection::JsonRejection>) -> ApiResult {
-    let Json(c) = body.map_err(|e| AppError::Invalid(xianfeng_domain::Invalid::one("body", "请求体", format!("应为 JSON：{e}"))))?;
+async fn login(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    body: Result<Json<Credentials>, axum::extract::rejection::JsonRejection>,
+) -> ApiResult {
+    let Json(c) = body.map_err(|e| {
+        AppError::Invalid(xianfeng_domain::Invalid::one(
+            "body",
+            "请求体",
+            format!("应为 JSON：{e}"),
+        ))
+    })?;
     let (token, csrf, actor) = blocking(&state, move |s| {
         let (token, csrf) = session::login(s, &c.username, &c.password, &ip)?;
-        let actor = s.read(|c| accounts::session(c, &token))?.map(|(a, _)| a).ok_or(AppError::Unauthenticated)?;
+        let actor = s
+            .read(|c| accounts::session(c, &token))?
+            .map(|(a, _)| a)
+            .ok_or(AppError::Unauthenticated)?;
         Ok((token, csrf, actor))
     })
     .await?;
-    Ok(([(SET_COOKIE, session::cookie(&token, state.secure_cookies))], Json(json!({"csrf_token": csrf, "user": actor_json(&actor)}))).into_response())
+    Ok((
+        [(SET_COOKIE, session::cookie(&token, state.secure_cookies))],
+        Json(json!({"csrf_token": csrf, "user": actor_json(&actor)})),
+    )
+        .into_response())
 }
 
-async fn logout(State(state): State<AppState>, ApiSession(s): ApiSession, headers: HeaderMap) -> ApiResult {
+async fn logout(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    headers: HeaderMap,
+) -> ApiResult {
     csrf(&s, &headers)?;
     let token = s.token.clone();
-    blocking(&state, move |st| Ok(st.write(|c| accounts::end_session(c, &token))?)).await?;
-    Ok(([(SET_COOKIE, session::cookie("", state.secure_cookies))], StatusCode::NO_CONTENT).into_response())
+    blocking(&state, move |st| {
+        Ok(st.write(|c| accounts::end_session(c, &token))?)
+    })
+    .await?;
+    Ok((
+        [(SET_COOKIE, session::cookie("", state.secure_cookies))],
+        StatusCode::NO_CONTENT,
+    )
+        .into_response())
 }
 
 fn actor_json(a: &xianfeng_domain::auth::Actor) -> Value {
@@ -79,7 +112,11 @@ fn org_json(o: &Org, totals: Option<orgs::Totals>, warnings: Vec<String>) -> Val
            "committee_size": o.committee_size, "dissolved_on": o.dissolved_on, "totals": totals, "warnings": warnings})
 }
 
-async fn org(State(state): State<AppState>, ApiSession(s): ApiSession, Path(id): Path<i64>) -> ApiResult {
+async fn org(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Path(id): Path<i64>,
+) -> ApiResult {
     let actor = s.actor.clone();
     let v = blocking(&state, move |st| {
         Ok(st.read(|c| {
@@ -89,7 +126,10 @@ async fn org(State(state): State<AppState>, ApiSession(s): ApiSession, Path(id):
             };
             let totals = orgs::totals(c, o.id)?;
             let rules = settings::rules(c)?;
-            let w = structural_warnings(&o, orgs::counts(c, o.id)?, &rules).into_iter().map(|w| w.message).collect();
+            let w = structural_warnings(&o, orgs::counts(c, o.id)?, &rules)
+                .into_iter()
+                .map(|w| w.message)
+                .collect();
             Ok(Ok(org_json(&o, Some(totals), w)))
         })?)
     })
@@ -97,7 +137,11 @@ async fn org(State(state): State<AppState>, ApiSession(s): ApiSession, Path(id):
     Ok(Json(v).into_response())
 }
 
-async fn children(State(state): State<AppState>, ApiSession(s): ApiSession, Path(id): Path<i64>) -> ApiResult {
+async fn children(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Path(id): Path<i64>,
+) -> ApiResult {
     let actor = s.actor.clone();
     let v = blocking(&state, move |st| {
         Ok(st.read(|c| {
@@ -117,9 +161,21 @@ async fn children(State(state): State<AppState>, ApiSession(s): ApiSession, Path
     Ok(Json(v).into_response())
 }
 
-async fn create_child(State(state): State<AppState>, ApiSession(s): ApiSession, headers: HeaderMap, Path(id): Path<i64>, body: Result<Json<OrgInput>, axum::extract::rejection::JsonRejection>) -> ApiResult {
+async fn create_child(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Result<Json<OrgInput>, axum::extract::rejection::JsonRejection>,
+) -> ApiResult {
     csrf(&s, &headers)?;
-    let Json(input) = body.map_err(|e| AppError::Invalid(xianfeng_domain::Invalid::one("body", "请求体", format!("应为 JSON：{e}"))))?;
+    let Json(input) = body.map_err(|e| {
+        AppError::Invalid(xianfeng_domain::Invalid::one(
+            "body",
+            "请求体",
+            format!("应为 JSON：{e}"),
+        ))
+    })?;
     let actor = s.actor.clone();
     let created = blocking(&state, move |st| {
         Ok(st.write(|c| {
@@ -154,7 +210,12 @@ struct ListQuery {
     per_page: Option<i64>,
 }
 
-async fn member_list(State(state): State<AppState>, ApiSession(s): ApiSession, Path(id): Path<i64>, Query(q): Query<ListQuery>) -> ApiResult {
+async fn member_list(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Path(id): Path<i64>,
+    Query(q): Query<ListQuery>,
+) -> ApiResult {
     let actor = s.actor.clone();
     let page = q.page.unwrap_or(0).max(0);
     let per_page = q.per_page.unwrap_or(20).clamp(1, 200);
@@ -174,9 +235,21 @@ async fn member_list(State(state): State<AppState>, ApiSession(s): ApiSession, P
     Ok(Json(v).into_response())
 }
 
-async fn create_member(State(state): State<AppState>, ApiSession(s): ApiSession, headers: HeaderMap, Path(id): Path<i64>, body: Result<Json<MemberInput>, axum::extract::rejection::JsonRejection>) -> ApiResult {
+async fn create_member(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    body: Result<Json<MemberInput>, axum::extract::rejection::JsonRejection>,
+) -> ApiResult {
     csrf(&s, &headers)?;
-    let Json(input) = body.map_err(|e| AppError::Invalid(xianfeng_domain::Invalid::one("body", "请求体", format!("应为 JSON：{e}"))))?;
+    let Json(input) = body.map_err(|e| {
+        AppError::Invalid(xianfeng_domain::Invalid::one(
+            "body",
+            "请求体",
+            format!("应为 JSON：{e}"),
+        ))
+    })?;
     let actor = s.actor.clone();
     let m = blocking(&state, move |st| {
         Ok(st.write(|c| {
@@ -195,11 +268,17 @@ async fn create_member(State(state): State<AppState>, ApiSession(s): ApiSession,
     Ok((StatusCode::CREATED, Json(member_json(&m))).into_response())
 }
 
-async fn member(State(state): State<AppState>, ApiSession(s): ApiSession, Path(id): Path<i64>) -> ApiResult {
+async fn member(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Path(id): Path<i64>,
+) -> ApiResult {
     let actor = s.actor.clone();
     let v = blocking(&state, move |st| {
         Ok(st.read(|c| match members::get(c, id)? {
-            Some(r) if actor.can_read_member(&r.org_path, r.member.id) => Ok(Ok(member_json(&r.member))),
+            Some(r) if actor.can_read_member(&r.org_path, r.member.id) => {
+                Ok(Ok(member_json(&r.member)))
+            }
             _ => Ok(Err(AppError::NotFound("党员"))),
         })?)
     })

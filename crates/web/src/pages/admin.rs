@@ -29,17 +29,29 @@ fn require_county(s: &Session) -> Result<(), AppError> {
     }
 }
 
-pub async fn settings(State(state): State<AppState>, s: Session, axum::extract::Query(q): axum::extract::Query<HashMap<String, String>>) -> Result<Response, AppError> {
+pub async fn settings(
+    State(state): State<AppState>,
+    s: Session,
+    axum::extract::Query(q): axum::extract::Query<HashMap<String, String>>,
+) -> Result<Response, AppError> {
     require_county(&s)?;
     let rules = blocking(&state, |st| Ok(st.read(|c| settings::rules(c))?)).await?;
     render(&SettingsPage {
         ctx: Ctx::new(&s, "settings"),
-        rules: rules.labelled().into_iter().map(|(k, l, v)| (k, l, v.to_string(), String::new())).collect(),
+        rules: rules
+            .labelled()
+            .into_iter()
+            .map(|(k, l, v)| (k, l, v.to_string(), String::new()))
+            .collect(),
         saved: q.contains_key("saved"),
     })
 }
 
-pub async fn save_settings(State(state): State<AppState>, s: Session, Form(f): Form<HashMap<String, String>>) -> Result<Response, AppError> {
+pub async fn save_settings(
+    State(state): State<AppState>,
+    s: Session,
+    Form(f): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
     require_county(&s)?;
     s.check_csrf(f.get("_csrf").map(String::as_str).unwrap_or(""))?;
     let actor = s.actor.clone();
@@ -50,7 +62,10 @@ pub async fn save_settings(State(state): State<AppState>, s: Session, Form(f): F
             let mut rules = before.clone();
             let mut errors = Vec::new();
             for (key, label, _) in before.labelled() {
-                let raw = submitted.get(key).map(|v| xianfeng_domain::text::normalize(v)).unwrap_or_default();
+                let raw = submitted
+                    .get(key)
+                    .map(|v| xianfeng_domain::text::normalize(v))
+                    .unwrap_or_default();
                 match raw.parse::<i64>() {
                     Ok(v) if v >= 0 => {
                         let _ = rules.set(key, v);
@@ -59,10 +74,18 @@ pub async fn save_settings(State(state): State<AppState>, s: Session, Form(f): F
                 }
             }
             if rules.committee_min_size > rules.committee_max_size {
-                errors.push(FieldError::new("committee_min_size", "支委会委员下限", "不能大于上限"));
+                errors.push(FieldError::new(
+                    "committee_min_size",
+                    "支委会委员下限",
+                    "不能大于上限",
+                ));
             }
             if rules.general_branch_min_members > rules.general_branch_max_members {
-                errors.push(FieldError::new("general_branch_min_members", "党总支党员下限", "不能大于上限"));
+                errors.push(FieldError::new(
+                    "general_branch_min_members",
+                    "党总支党员下限",
+                    "不能大于上限",
+                ));
             }
             if !errors.is_empty() {
                 return Err(Invalid(errors).into());
@@ -93,7 +116,14 @@ pub async fn save_settings(State(state): State<AppState>, s: Session, Form(f): F
                 rules: rules
                     .labelled()
                     .into_iter()
-                    .map(|(k, l, _)| (k, l, f.get(k).cloned().unwrap_or_default(), e.for_field(k).unwrap_or("").to_string()))
+                    .map(|(k, l, _)| {
+                        (
+                            k,
+                            l,
+                            f.get(k).cloned().unwrap_or_default(),
+                            e.for_field(k).unwrap_or("").to_string(),
+                        )
+                    })
                     .collect(),
                 saved: false,
             };
@@ -126,5 +156,9 @@ pub async fn audit(State(state): State<AppState>, s: Session) -> Result<Response
         })?)
     })
     .await?;
-    render(&AuditPage { ctx: Ctx::new(&s, "audit"), entries, verified })
+    render(&AuditPage {
+        ctx: Ctx::new(&s, "audit"),
+        entries,
+        verified,
+    })
 }

@@ -33,11 +33,18 @@ fn safe_next(next: &str) -> String {
     }
 }
 
-pub async fn login_form(MaybeSession(s): MaybeSession, Query(q): Query<NextQuery>) -> Result<Response, AppError> {
+pub async fn login_form(
+    MaybeSession(s): MaybeSession,
+    Query(q): Query<NextQuery>,
+) -> Result<Response, AppError> {
     if s.is_some() {
         return Ok(Redirect::to(&safe_next(&q.next)).into_response());
     }
-    render(&LoginPage { next: safe_next(&q.next), username: String::new(), error: String::new() })
+    render(&LoginPage {
+        next: safe_next(&q.next),
+        username: String::new(),
+        error: String::new(),
+    })
 }
 
 #[derive(Deserialize)]
@@ -50,7 +57,11 @@ pub struct LoginForm {
     next: String,
 }
 
-pub async fn login(State(state): State<AppState>, ClientIp(ip): ClientIp, Form(f): Form<LoginForm>) -> Result<Response, AppError> {
+pub async fn login(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Form(f): Form<LoginForm>,
+) -> Result<Response, AppError> {
     let (u, p) = (f.username.clone(), f.password.clone());
     let result = blocking(&state, move |s| session::login(s, &u, &p, &ip)).await;
     match result {
@@ -61,7 +72,11 @@ pub async fn login(State(state): State<AppState>, ClientIp(ip): ClientIp, Form(f
             .into_response()),
         Err(e @ (AppError::Conflict(_) | AppError::TooMany(_) | AppError::Invalid(_))) => {
             let status = e.status();
-            let page = LoginPage { next: safe_next(&f.next), username: f.username, error: e.to_string() };
+            let page = LoginPage {
+                next: safe_next(&f.next),
+                username: f.username,
+                error: e.to_string(),
+            };
             Ok((status, render(&page)?).into_response())
         }
         Err(e) => Err(e),
@@ -74,9 +89,20 @@ pub struct CsrfForm {
     _csrf: String,
 }
 
-pub async fn logout(State(state): State<AppState>, s: Session, Form(f): Form<CsrfForm>) -> Result<Response, AppError> {
+pub async fn logout(
+    State(state): State<AppState>,
+    s: Session,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, AppError> {
     s.check_csrf(&f._csrf)?;
     let token = s.token.clone();
-    blocking(&state, move |st| Ok(st.write(|c| accounts::end_session(c, &token))?)).await?;
-    Ok(([(SET_COOKIE, session::cookie("", state.secure_cookies))], Redirect::to("/login")).into_response())
+    blocking(&state, move |st| {
+        Ok(st.write(|c| accounts::end_session(c, &token))?)
+    })
+    .await?;
+    Ok((
+        [(SET_COOKIE, session::cookie("", state.secure_cookies))],
+        Redirect::to("/login"),
+    )
+        .into_response())
 }

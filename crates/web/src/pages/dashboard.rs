@@ -1,6 +1,6 @@
 use askama::Template;
 use axum::extract::State;
-use axum::response::{Redirect, Response, IntoResponse};
+use axum::response::{IntoResponse, Redirect, Response};
 use xianfeng_domain::auth::Role;
 use xianfeng_store::orgs::{self, Totals};
 use xianfeng_store::{rollup, settings};
@@ -39,11 +39,17 @@ pub async fn dashboard(State(state): State<AppState>, s: Session) -> Result<Resp
         Ok(st.read(|c| {
             let root = orgs::require(c, actor.scope_org_id)?;
             let totals = orgs::totals(c, root.id)?;
-            let children: Vec<_> = orgs::children(c, root.id)?.into_iter().filter(|o| o.dissolved_on.is_none()).collect();
+            let children: Vec<_> = orgs::children(c, root.id)?
+                .into_iter()
+                .filter(|o| o.dissolved_on.is_none())
+                .collect();
             let ids: Vec<i64> = children.iter().map(|o| o.id).collect();
             let counts = rollup::subtree_many(c, &ids, rollup::MEMBERS)?;
-            let mut rows: Vec<(String, i64)> = children.iter().map(|o| (o.name.clone(), counts.get(&o.id).copied().unwrap_or(0))).collect();
-            rows.sort_by(|a, b| b.1.cmp(&a.1));
+            let mut rows: Vec<(String, i64)> = children
+                .iter()
+                .map(|o| (o.name.clone(), counts.get(&o.id).copied().unwrap_or(0)))
+                .collect();
+            rows.sort_by_key(|r| std::cmp::Reverse(r.1));
             rows.truncate(20);
             let rules = settings::rules(c)?;
             let (warnings, warning_total) = orgs::subtree_warnings(c, &root, &rules, 8)?;
@@ -63,8 +69,18 @@ pub async fn dashboard(State(state): State<AppState>, s: Session) -> Result<Resp
     })
 }
 
-fn to_row((org, w): (xianfeng_domain::org::Org, Vec<xianfeng_domain::org::StructuralWarning>)) -> WarningRow {
-    WarningRow { org_id: org.id, org_name: org.name, kind: org.kind.label().into(), messages: w.into_iter().map(|w| w.message).collect() }
+fn to_row(
+    (org, w): (
+        xianfeng_domain::org::Org,
+        Vec<xianfeng_domain::org::StructuralWarning>,
+    ),
+) -> WarningRow {
+    WarningRow {
+        org_id: org.id,
+        org_name: org.name,
+        kind: org.kind.label().into(),
+        messages: w.into_iter().map(|w| w.message).collect(),
+    }
 }
 
 #[derive(Template)]
@@ -90,5 +106,10 @@ pub async fn warnings(State(state): State<AppState>, s: Session) -> Result<Respo
         })?)
     })
     .await?;
-    render(&Warnings { ctx: Ctx::new(&s, "warnings"), scope_name: root.name, warnings: list.into_iter().map(to_row).collect(), total })
+    render(&Warnings {
+        ctx: Ctx::new(&s, "warnings"),
+        scope_name: root.name,
+        warnings: list.into_iter().map(to_row).collect(),
+        total,
+    })
 }

@@ -4,7 +4,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
-use xianfeng_domain::member::{Education, Member, MemberInput, MemberStatus, ETHNICITIES, STANDARD_TAGS};
+use xianfeng_domain::member::{
+    Education, Member, MemberInput, MemberStatus, ETHNICITIES, STANDARD_TAGS,
+};
 use xianfeng_domain::org::Org;
 use xianfeng_domain::{date, Invalid};
 use xianfeng_store::members::{self, Filter, MemberRecord, Transfer};
@@ -44,10 +46,18 @@ struct ListPage {
     can_add: bool,
 }
 
-pub async fn list(State(state): State<AppState>, s: Session, Path(id): Path<i64>, Query(q): Query<ListQuery>) -> Result<Response, AppError> {
+pub async fn list(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, AppError> {
     let actor = s.actor.clone();
     let page_no = q.page.unwrap_or(0).max(0);
-    let filter = Filter { q: q.q.clone(), tag: q.tag.clone() };
+    let filter = Filter {
+        q: q.q.clone(),
+        tag: q.tag.clone(),
+    };
     let (org, crumbs, page, tags, total) = blocking(&state, move |st| {
         Ok(st.read(|c| {
             let org = match visible_org(c, &actor, id) {
@@ -59,15 +69,27 @@ pub async fn list(State(state): State<AppState>, s: Session, Path(id): Path<i64>
             let page = members::list(c, &org.path, &filter, page_no, PER_PAGE)?;
             let tags = members::tags_in(c, &org.path)?;
             let unfiltered = filter.q.trim().is_empty() && filter.tag.trim().is_empty();
-            let total = if unfiltered { Some(rollup::get(c, org.id, rollup::MEMBERS, "")?.1) } else { None };
+            let total = if unfiltered {
+                Some(rollup::get(c, org.id, rollup::MEMBERS, "")?.1)
+            } else {
+                None
+            };
             Ok(Ok((org, crumbs, page, tags, total)))
         })?)
     })
     .await??;
-    let link = |p: i64| format!("/orgs/{id}/members?q={}&tag={}&page={p}", urlencode(&q.q), urlencode(&q.tag));
+    let link = |p: i64| {
+        format!(
+            "/orgs/{id}/members?q={}&tag={}&page={p}",
+            urlencode(&q.q),
+            urlencode(&q.tag)
+        )
+    };
     render(&ListPage {
         ctx: Ctx::new(&s, "members"),
-        can_add: s.actor.can_write_member(&org.path) && org.kind.is_branch() && org.dissolved_on.is_none(),
+        can_add: s.actor.can_write_member(&org.path)
+            && org.kind.is_branch()
+            && org.dissolved_on.is_none(),
         org,
         crumbs,
         items: page.items.into_iter().map(|r| r.member).collect(),
@@ -97,7 +119,11 @@ struct MemberPage {
     joined_cn: String,
 }
 
-async fn visible_member(state: &AppState, s: &Session, id: i64) -> Result<(MemberRecord, Vec<(i64, String)>, Vec<Transfer>), AppError> {
+async fn visible_member(
+    state: &AppState,
+    s: &Session,
+    id: i64,
+) -> Result<(MemberRecord, Vec<(i64, String)>, Vec<Transfer>), AppError> {
     let actor = s.actor.clone();
     blocking(state, move |st| {
         Ok(st.read(|c| {
@@ -114,11 +140,22 @@ async fn visible_member(state: &AppState, s: &Session, id: i64) -> Result<(Membe
     .await?
 }
 
-fn member_page(s: &Session, rec: MemberRecord, crumbs: Vec<(i64, String)>, transfers: Vec<Transfer>, revealed: Option<(String, Option<String>)>) -> Result<Response, AppError> {
-    let joined_cn = date::parse(&rec.member.joined_on).map(date::format_cn).unwrap_or_default();
+fn member_page(
+    s: &Session,
+    rec: MemberRecord,
+    crumbs: Vec<(i64, String)>,
+    transfers: Vec<Transfer>,
+    revealed: Option<(String, Option<String>)>,
+) -> Result<Response, AppError> {
+    let joined_cn = date::parse(&rec.member.joined_on)
+        .map(date::format_cn)
+        .unwrap_or_default();
     let (id_number, phone) = match &revealed {
         Some((i, p)) => (i.clone(), p.clone().unwrap_or_default()),
-        None => (rec.member.id_masked.clone(), rec.member.phone_masked.clone()),
+        None => (
+            rec.member.id_masked.clone(),
+            rec.member.phone_masked.clone(),
+        ),
     };
     render(&MemberPage {
         ctx: Ctx::new(s, "members"),
@@ -134,7 +171,11 @@ fn member_page(s: &Session, rec: MemberRecord, crumbs: Vec<(i64, String)>, trans
     })
 }
 
-pub async fn show(State(state): State<AppState>, s: Session, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn show(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     let (rec, crumbs, transfers) = visible_member(&state, &s, id).await?;
     member_page(&s, rec, crumbs, transfers, None)
 }
@@ -146,7 +187,12 @@ pub struct CsrfOnly {
 }
 
 /// Shows the full ID number and phone to a role that needs them; the viewing is audited.
-pub async fn reveal(State(state): State<AppState>, s: Session, Path(id): Path<i64>, Form(f): Form<CsrfOnly>) -> Result<Response, AppError> {
+pub async fn reveal(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfOnly>,
+) -> Result<Response, AppError> {
     s.check_csrf(&f._csrf)?;
     let (rec, crumbs, transfers) = visible_member(&state, &s, id).await?;
     if !s.actor.can_reveal_personal(&rec.org_path, rec.member.id) {
@@ -154,7 +200,10 @@ pub async fn reveal(State(state): State<AppState>, s: Session, Path(id): Path<i6
     }
     let actor = s.actor.clone();
     let r = rec.clone();
-    let shown = blocking(&state, move |st| Ok(st.write(|c| members::reveal(c, &st.vault, &actor, &r))?)).await?;
+    let shown = blocking(&state, move |st| {
+        Ok(st.write(|c| members::reveal(c, &st.vault, &actor, &r))?)
+    })
+    .await?;
     member_page(&s, rec, crumbs, transfers, Some(shown))
 }
 
@@ -176,7 +225,15 @@ struct MemberForm {
 }
 
 impl MemberForm {
-    fn new(s: &Session, title: String, action: String, org_name: String, input: MemberInput, editing: bool, errors: FieldErrors) -> MemberForm {
+    fn new(
+        s: &Session,
+        title: String,
+        action: String,
+        org_name: String,
+        input: MemberInput,
+        editing: bool,
+        errors: FieldErrors,
+    ) -> MemberForm {
         MemberForm {
             ctx: Ctx::new(s, "members"),
             title,
@@ -204,28 +261,68 @@ pub struct MemberFormData {
 
 async fn writable_branch(state: &AppState, s: &Session, id: i64) -> Result<Org, AppError> {
     let actor = s.actor.clone();
-    let org = blocking(state, move |st| Ok(st.read(|c| Ok(visible_org(c, &actor, id)))?)).await??;
+    let org = blocking(state, move |st| {
+        Ok(st.read(|c| Ok(visible_org(c, &actor, id)))?)
+    })
+    .await??;
     if !s.actor.can_write_member(&org.path) {
         return Err(AppError::Forbidden);
     }
     Ok(org)
 }
 
-pub async fn new_form(State(state): State<AppState>, s: Session, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn new_form(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     let org = writable_branch(&state, &s, id).await?;
-    let input = MemberInput { ethnicity: "汉族".into(), status: "正式党员".into(), ..MemberInput::default() };
-    render(&MemberForm::new(&s, format!("在“{}”登记党员", org.name), format!("/orgs/{id}/members/new"), org.name, input, false, FieldErrors::default()))
+    let input = MemberInput {
+        ethnicity: "汉族".into(),
+        status: "正式党员".into(),
+        ..MemberInput::default()
+    };
+    render(&MemberForm::new(
+        &s,
+        format!("在“{}”登记党员", org.name),
+        format!("/orgs/{id}/members/new"),
+        org.name,
+        input,
+        false,
+        FieldErrors::default(),
+    ))
 }
 
-fn invalid_form(s: &Session, title: String, action: String, org_name: String, mut input: MemberInput, editing: bool, e: &Invalid) -> Result<Response, AppError> {
+fn invalid_form(
+    s: &Session,
+    title: String,
+    action: String,
+    org_name: String,
+    mut input: MemberInput,
+    editing: bool,
+    e: &Invalid,
+) -> Result<Response, AppError> {
     if editing {
         input.id_number.clear();
     }
-    let page = MemberForm::new(s, title, action, org_name, input, editing, FieldErrors::from_invalid(e));
+    let page = MemberForm::new(
+        s,
+        title,
+        action,
+        org_name,
+        input,
+        editing,
+        FieldErrors::from_invalid(e),
+    );
     Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
 }
 
-pub async fn create(State(state): State<AppState>, s: Session, Path(id): Path<i64>, Form(f): Form<MemberFormData>) -> Result<Response, AppError> {
+pub async fn create(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Form(f): Form<MemberFormData>,
+) -> Result<Response, AppError> {
     s.check_csrf(&f._csrf)?;
     let org = writable_branch(&state, &s, id).await?;
     let title = format!("在“{}”登记党员", org.name);
@@ -273,13 +370,30 @@ fn input_of(m: &Member) -> MemberInput {
     }
 }
 
-pub async fn edit_form(State(state): State<AppState>, s: Session, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn edit_form(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     let rec = editable(&state, &s, id).await?;
     let m = &rec.member;
-    render(&MemberForm::new(&s, format!("修改党员“{}”", m.name), format!("/members/{id}/edit"), m.org_name.clone(), input_of(m), true, FieldErrors::default()))
+    render(&MemberForm::new(
+        &s,
+        format!("修改党员“{}”", m.name),
+        format!("/members/{id}/edit"),
+        m.org_name.clone(),
+        input_of(m),
+        true,
+        FieldErrors::default(),
+    ))
 }
 
-pub async fn update(State(state): State<AppState>, s: Session, Path(id): Path<i64>, Form(f): Form<MemberFormData>) -> Result<Response, AppError> {
+pub async fn update(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Form(f): Form<MemberFormData>,
+) -> Result<Response, AppError> {
     s.check_csrf(&f._csrf)?;
     let rec = editable(&state, &s, id).await?;
     let title = format!("修改党员“{}”", rec.member.name);
@@ -293,7 +407,10 @@ pub async fn update(State(state): State<AppState>, s: Session, Path(id): Path<i6
             let mut draft = input.validate(&rules, date::today(), Some(&kept))?;
             if input.phone.trim().is_empty() {
                 // A blank phone on edit keeps the stored one.
-                let r = c.query_one("SELECT phone_cipher FROM members WHERE id = ?", xianfeng_store::vals![rec.member.id])?;
+                let r = c.query_one(
+                    "SELECT phone_cipher FROM members WHERE id = ?",
+                    xianfeng_store::vals![rec.member.id],
+                )?;
                 draft.phone = match r.blob(0) {
                     Some(b) => Some(st.vault.decrypt(&b)?),
                     None => None,
@@ -305,7 +422,15 @@ pub async fn update(State(state): State<AppState>, s: Session, Path(id): Path<i6
     .await;
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/members/{id}")).into_response()),
-        Err(AppError::Invalid(e)) => invalid_form(&s, title, format!("/members/{id}/edit"), org_name, f.input, true, &e),
+        Err(AppError::Invalid(e)) => invalid_form(
+            &s,
+            title,
+            format!("/members/{id}/edit"),
+            org_name,
+            f.input,
+            true,
+            &e,
+        ),
         Err(e) => Err(e),
     }
 }
@@ -320,21 +445,39 @@ struct TransferForm {
     today: String,
 }
 
-async fn transfer_targets(state: &AppState, s: &Session, current: i64) -> Result<Vec<(i64, String)>, AppError> {
+async fn transfer_targets(
+    state: &AppState,
+    s: &Session,
+    current: i64,
+) -> Result<Vec<(i64, String)>, AppError> {
     let actor = s.actor.clone();
     blocking(state, move |st| {
         Ok(st.read(|c| {
             let root = orgs::require(c, actor.scope_org_id)?;
-            Ok(orgs::branches_in(c, &root.path)?.into_iter().filter(|o| o.id != current).map(|o| (o.id, o.name)).collect())
+            Ok(orgs::branches_in(c, &root.path)?
+                .into_iter()
+                .filter(|o| o.id != current)
+                .map(|o| (o.id, o.name))
+                .collect())
         })?)
     })
     .await
 }
 
-pub async fn transfer_form(State(state): State<AppState>, s: Session, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn transfer_form(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     let rec = editable(&state, &s, id).await?;
     let targets = transfer_targets(&state, &s, rec.member.org_id).await?;
-    render(&TransferForm { ctx: Ctx::new(&s, "members"), m: rec.member, targets, error: String::new(), today: date::today().to_string() })
+    render(&TransferForm {
+        ctx: Ctx::new(&s, "members"),
+        m: rec.member,
+        targets,
+        error: String::new(),
+        today: date::today().to_string(),
+    })
 }
 
 #[derive(Deserialize)]
@@ -349,7 +492,12 @@ pub struct TransferData {
     reason: String,
 }
 
-pub async fn transfer(State(state): State<AppState>, s: Session, Path(id): Path<i64>, Form(f): Form<TransferData>) -> Result<Response, AppError> {
+pub async fn transfer(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Form(f): Form<TransferData>,
+) -> Result<Response, AppError> {
     s.check_csrf(&f._csrf)?;
     let rec = editable(&state, &s, id).await?;
     let actor = s.actor.clone();
@@ -363,20 +511,38 @@ pub async fn transfer(State(state): State<AppState>, s: Session, Path(id): Path<
             let target = match to.map(|t| orgs::get(c, t)).transpose()?.flatten() {
                 Some(t) if actor.can_write_member(&t.path) => Some(t),
                 _ => {
-                    errs.push(xianfeng_domain::FieldError::new("to_org_id", "转入党组织", "请选择管辖范围内的党支部"));
+                    errs.push(xianfeng_domain::FieldError::new(
+                        "to_org_id",
+                        "转入党组织",
+                        "请选择管辖范围内的党支部",
+                    ));
                     None
                 }
             };
             match on {
                 Some(d) if d <= date::today() => {}
-                Some(_) => errs.push(xianfeng_domain::FieldError::new("on_date", "转接日期", "不能晚于今天")),
-                None => errs.push(xianfeng_domain::FieldError::new("on_date", "转接日期", "不是有效日期")),
+                Some(_) => errs.push(xianfeng_domain::FieldError::new(
+                    "on_date",
+                    "转接日期",
+                    "不能晚于今天",
+                )),
+                None => errs.push(xianfeng_domain::FieldError::new(
+                    "on_date",
+                    "转接日期",
+                    "不是有效日期",
+                )),
             }
             if reason.is_empty() {
-                errs.push(xianfeng_domain::FieldError::new("reason", "转接原因", "不能为空"));
+                errs.push(xianfeng_domain::FieldError::new(
+                    "reason",
+                    "转接原因",
+                    "不能为空",
+                ));
             }
             match (target, on, errs.is_empty()) {
-                (Some(t), Some(d), true) => members::transfer(c, &actor, &r, &t, &d.to_string(), &reason),
+                (Some(t), Some(d), true) => {
+                    members::transfer(c, &actor, &r, &t, &d.to_string(), &reason)
+                }
                 _ => Err(Invalid(errs).into()),
             }
         })?)
@@ -386,7 +552,13 @@ pub async fn transfer(State(state): State<AppState>, s: Session, Path(id): Path<
         Ok(()) => Ok(Redirect::to(&format!("/members/{id}")).into_response()),
         Err(AppError::Invalid(e)) => {
             let targets = transfer_targets(&state, &s, rec.member.org_id).await?;
-            let page = TransferForm { ctx: Ctx::new(&s, "members"), m: rec.member, targets, error: e.to_string(), today: f.on_date };
+            let page = TransferForm {
+                ctx: Ctx::new(&s, "members"),
+                m: rec.member,
+                targets,
+                error: e.to_string(),
+                today: f.on_date,
+            };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }
         Err(e) => Err(e),

@@ -58,7 +58,11 @@ pub fn visible_org(c: &mut dyn Conn, actor: &Actor, id: i64) -> Result<Org, AppE
 }
 
 /// Ancestors the actor may see, for the breadcrumb.
-pub fn crumbs(c: &mut dyn Conn, actor: &Actor, org: &Org) -> xianfeng_store::Result<Vec<(i64, String)>> {
+pub fn crumbs(
+    c: &mut dyn Conn,
+    actor: &Actor,
+    org: &Org,
+) -> xianfeng_store::Result<Vec<(i64, String)>> {
     Ok(xianfeng_store::orgs::ancestors(c, org)?
         .into_iter()
         .filter(|o| actor.can_read_org(&o.path))
@@ -68,7 +72,9 @@ pub fn crumbs(c: &mut dyn Conn, actor: &Actor, org: &Org) -> xianfeng_store::Res
 
 /// `<option>`s with the current value selected.
 pub fn options<'a>(all: impl IntoIterator<Item = &'a str>, selected: &str) -> Vec<(String, bool)> {
-    all.into_iter().map(|v| (v.to_string(), v == selected)).collect()
+    all.into_iter()
+        .map(|v| (v.to_string(), v == selected))
+        .collect()
 }
 
 /// Field errors by field name, for forms.
@@ -77,7 +83,11 @@ pub struct FieldErrors(pub Vec<(String, String)>);
 
 impl FieldErrors {
     pub fn from_invalid(i: &xianfeng_domain::Invalid) -> FieldErrors {
-        FieldErrors(i.0.iter().map(|e| (e.field.clone(), e.message.clone())).collect())
+        FieldErrors(
+            i.0.iter()
+                .map(|e| (e.field.clone(), e.message.clone()))
+                .collect(),
+        )
     }
 
     pub fn get(&self, field: &str) -> String {
@@ -107,12 +117,21 @@ pub fn routes() -> Router<AppState> {
         .route("/orgs/{id}/move", get(orgs::move_form).post(orgs::move_org))
         .route("/orgs/{id}/dissolve", post(orgs::dissolve))
         .route("/orgs/{id}/members", get(members::list))
-        .route("/orgs/{id}/members/new", get(members::new_form).post(members::create))
+        .route(
+            "/orgs/{id}/members/new",
+            get(members::new_form).post(members::create),
+        )
         .route("/orgs/{id}/roster.xlsx", get(roster_pages::export))
         .route("/members/{id}", get(members::show))
         .route("/members/{id}/reveal", post(members::reveal))
-        .route("/members/{id}/edit", get(members::edit_form).post(members::update))
-        .route("/members/{id}/transfer", get(members::transfer_form).post(members::transfer))
+        .route(
+            "/members/{id}/edit",
+            get(members::edit_form).post(members::update),
+        )
+        .route(
+            "/members/{id}/transfer",
+            get(members::transfer_form).post(members::transfer),
+        )
         .route("/roster", get(roster_pages::page))
         .route("/roster/template.xlsx", get(roster_pages::template))
         .route("/roster/import", post(roster_pages::import))

@@ -37,7 +37,11 @@ struct OrgPage {
     can_list: bool,
 }
 
-pub async fn show(State(state): State<AppState>, s: Session, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn show(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     let actor = s.actor.clone();
     let page = blocking(&state, move |st| {
         Ok(st.read(|c| {
@@ -49,7 +53,10 @@ pub async fn show(State(state): State<AppState>, s: Session, Path(id): Path<i64>
             let totals = orgs::totals(c, org.id)?;
             let direct = rollup::get(c, org.id, rollup::MEMBERS, "")?.0;
             let rules = settings::rules(c)?;
-            let warnings = structural_warnings(&org, orgs::counts(c, org.id)?, &rules).into_iter().map(|w| w.message).collect();
+            let warnings = structural_warnings(&org, orgs::counts(c, org.id)?, &rules)
+                .into_iter()
+                .map(|w| w.message)
+                .collect();
             let kids = orgs::children(c, org.id)?;
             let ids: Vec<i64> = kids.iter().map(|o| o.id).collect();
             let members = rollup::subtree_many(c, &ids, rollup::MEMBERS)?;
@@ -77,9 +84,13 @@ pub async fn show(State(state): State<AppState>, s: Session, Path(id): Path<i64>
     .await??;
     let (org, crumbs, totals, direct_members, warnings, children) = page;
     render(&OrgPage {
-        can_create: s.actor.can_create_org_under(&org.path) && org.dissolved_on.is_none() && org.kind != OrgKind::Group,
+        can_create: s.actor.can_create_org_under(&org.path)
+            && org.dissolved_on.is_none()
+            && org.kind != OrgKind::Group,
         can_change: s.actor.can_change_org(&org.path),
-        can_add_member: s.actor.can_write_member(&org.path) && org.kind.is_branch() && org.dissolved_on.is_none(),
+        can_add_member: s.actor.can_write_member(&org.path)
+            && org.kind.is_branch()
+            && org.dissolved_on.is_none(),
         can_list: s.actor.can_list_members(&org.path),
         ctx: Ctx::new(&s, "tree"),
         org,
@@ -111,7 +122,11 @@ struct TreePage {
 }
 
 /// The tree from an organisation down three levels, deeper levels one click away.
-pub async fn tree(State(state): State<AppState>, s: Session, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn tree(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     let actor = s.actor.clone();
     let (root, crumbs, nodes) = blocking(&state, move |st| {
         Ok(st.read(|c| {
@@ -124,7 +139,10 @@ pub async fn tree(State(state): State<AppState>, s: Session, Path(id): Path<i64>
             let base = root.depth();
             let mut stack = vec![root.clone()];
             while let Some(o) = stack.pop() {
-                let kids: Vec<Org> = orgs::children(c, o.id)?.into_iter().filter(|k| k.dissolved_on.is_none()).collect();
+                let kids: Vec<Org> = orgs::children(c, o.id)?
+                    .into_iter()
+                    .filter(|k| k.dissolved_on.is_none())
+                    .collect();
                 let rel = o.depth() - base;
                 nodes.push((o.clone(), rel, !kids.is_empty() && rel >= 3));
                 if rel < 3 {
@@ -148,7 +166,12 @@ pub async fn tree(State(state): State<AppState>, s: Session, Path(id): Path<i64>
         })?)
     })
     .await??;
-    render(&TreePage { ctx: Ctx::new(&s, "tree"), root, crumbs, nodes })
+    render(&TreePage {
+        ctx: Ctx::new(&s, "tree"),
+        root,
+        crumbs,
+        nodes,
+    })
 }
 
 #[derive(Template)]
@@ -173,7 +196,13 @@ pub struct OrgFormData {
 }
 
 fn kinds_under(parent: Option<OrgKind>, selected: &str) -> Vec<(String, bool)> {
-    options(OrgKind::ALL.iter().filter(|k| parent.is_none_or(|p| p.allows_child(**k))).map(|k| k.label()), selected)
+    options(
+        OrgKind::ALL
+            .iter()
+            .filter(|k| parent.is_none_or(|p| p.allows_child(**k)))
+            .map(|k| k.label()),
+        selected,
+    )
 }
 
 fn domains(selected: &str) -> Vec<(String, bool)> {
@@ -182,47 +211,86 @@ fn domains(selected: &str) -> Vec<(String, bool)> {
 
 async fn writable_parent(state: &AppState, s: &Session, id: i64) -> Result<Org, AppError> {
     let actor = s.actor.clone();
-    let org = blocking(state, move |st| Ok(st.read(|c| Ok(visible_org(c, &actor, id)))?)).await??;
+    let org = blocking(state, move |st| {
+        Ok(st.read(|c| Ok(visible_org(c, &actor, id)))?)
+    })
+    .await??;
     if !s.actor.can_create_org_under(&org.path) {
         return Err(AppError::Forbidden);
     }
     Ok(org)
 }
 
-pub async fn new_form(State(state): State<AppState>, s: Session, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn new_form(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     let parent = writable_parent(&state, &s, id).await?;
     render(&OrgForm {
         ctx: Ctx::new(&s, "tree"),
         title: format!("在“{}”下新建组织", parent.name),
         action: format!("/orgs/{id}/new"),
         parent_name: parent.name.clone(),
-        input: OrgInput { domain: parent.domain.label().into(), ..OrgInput::default() },
+        input: OrgInput {
+            domain: parent.domain.label().into(),
+            ..OrgInput::default()
+        },
         kinds: kinds_under(Some(parent.kind), ""),
         domains: domains(parent.domain.label()),
         errors: FieldErrors::default(),
     })
 }
 
-pub async fn create(State(state): State<AppState>, s: Session, Path(id): Path<i64>, Form(f): Form<OrgFormData>) -> Result<Response, AppError> {
+pub async fn create(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Form(f): Form<OrgFormData>,
+) -> Result<Response, AppError> {
     s.check_csrf(&f._csrf)?;
     let parent = writable_parent(&state, &s, id).await?;
     let draft = match f.input.validate(Some(parent.kind)) {
         Ok(d) => d,
         Err(e) => {
-            return form_error(&s, format!("在“{}”下新建组织", parent.name), format!("/orgs/{id}/new"), &parent, f.input, &e);
+            return form_error(
+                &s,
+                format!("在“{}”下新建组织", parent.name),
+                format!("/orgs/{id}/new"),
+                &parent,
+                f.input,
+                &e,
+            );
         }
     };
     let actor = s.actor.clone();
     let p = parent.clone();
-    let created = blocking(&state, move |st| Ok(st.write(|c| orgs::create(c, Some(&actor), Some(&p), &draft))?)).await;
+    let created = blocking(&state, move |st| {
+        Ok(st.write(|c| orgs::create(c, Some(&actor), Some(&p), &draft))?)
+    })
+    .await;
     match created {
         Ok(org) => Ok(Redirect::to(&format!("/orgs/{}", org.id)).into_response()),
-        Err(AppError::Invalid(e)) => form_error(&s, format!("在“{}”下新建组织", parent.name), format!("/orgs/{id}/new"), &parent, f.input, &e),
+        Err(AppError::Invalid(e)) => form_error(
+            &s,
+            format!("在“{}”下新建组织", parent.name),
+            format!("/orgs/{id}/new"),
+            &parent,
+            f.input,
+            &e,
+        ),
         Err(e) => Err(e),
     }
 }
 
-fn form_error(s: &Session, title: String, action: String, parent: &Org, input: OrgInput, e: &xianfeng_domain::Invalid) -> Result<Response, AppError> {
+fn form_error(
+    s: &Session,
+    title: String,
+    action: String,
+    parent: &Org,
+    input: OrgInput,
+    e: &xianfeng_domain::Invalid,
+) -> Result<Response, AppError> {
     let page = OrgForm {
         ctx: Ctx::new(s, "tree"),
         title,
@@ -236,7 +304,11 @@ fn form_error(s: &Session, title: String, action: String, parent: &Org, input: O
     Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
 }
 
-async fn changeable(state: &AppState, s: &Session, id: i64) -> Result<(Org, Option<Org>), AppError> {
+async fn changeable(
+    state: &AppState,
+    s: &Session,
+    id: i64,
+) -> Result<(Org, Option<Org>), AppError> {
     let actor = s.actor.clone();
     let (org, parent) = blocking(state, move |st| {
         Ok(st.read(|c| {
@@ -258,7 +330,11 @@ async fn changeable(state: &AppState, s: &Session, id: i64) -> Result<(Org, Opti
     Ok((org, parent))
 }
 
-pub async fn edit_form(State(state): State<AppState>, s: Session, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn edit_form(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     let (org, parent) = changeable(&state, &s, id).await?;
     render(&OrgForm {
         ctx: Ctx::new(&s, "tree"),
@@ -277,7 +353,12 @@ pub async fn edit_form(State(state): State<AppState>, s: Session, Path(id): Path
     })
 }
 
-pub async fn update(State(state): State<AppState>, s: Session, Path(id): Path<i64>, Form(f): Form<OrgFormData>) -> Result<Response, AppError> {
+pub async fn update(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Form(f): Form<OrgFormData>,
+) -> Result<Response, AppError> {
     s.check_csrf(&f._csrf)?;
     let (org, parent) = changeable(&state, &s, id).await?;
     let title = format!("修改“{}”", org.name);
@@ -289,7 +370,11 @@ pub async fn update(State(state): State<AppState>, s: Session, Path(id): Path<i6
     };
     let actor = s.actor.clone();
     let o = org.clone();
-    match blocking(&state, move |st| Ok(st.write(|c| orgs::update(c, &actor, &o, &draft))?)).await {
+    match blocking(&state, move |st| {
+        Ok(st.write(|c| orgs::update(c, &actor, &o, &draft))?)
+    })
+    .await
+    {
         Ok(_) => Ok(Redirect::to(&format!("/orgs/{id}")).into_response()),
         Err(AppError::Invalid(e)) => form_error(&s, title, action, &fallback_parent, f.input, &e),
         Err(e) => Err(e),
@@ -305,7 +390,11 @@ struct MoveForm {
     error: String,
 }
 
-async fn move_targets(state: &AppState, s: &Session, org: &Org) -> Result<Vec<(i64, String)>, AppError> {
+async fn move_targets(
+    state: &AppState,
+    s: &Session,
+    org: &Org,
+) -> Result<Vec<(i64, String)>, AppError> {
     let actor = s.actor.clone();
     let org = org.clone();
     blocking(state, move |st| {
@@ -326,10 +415,19 @@ async fn move_targets(state: &AppState, s: &Session, org: &Org) -> Result<Vec<(i
     .await
 }
 
-pub async fn move_form(State(state): State<AppState>, s: Session, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn move_form(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     let (org, _) = changeable(&state, &s, id).await?;
     let targets = move_targets(&state, &s, &org).await?;
-    render(&MoveForm { ctx: Ctx::new(&s, "tree"), org, targets, error: String::new() })
+    render(&MoveForm {
+        ctx: Ctx::new(&s, "tree"),
+        org,
+        targets,
+        error: String::new(),
+    })
 }
 
 #[derive(Deserialize)]
@@ -340,7 +438,12 @@ pub struct MoveData {
     parent_id: String,
 }
 
-pub async fn move_org(State(state): State<AppState>, s: Session, Path(id): Path<i64>, Form(f): Form<MoveData>) -> Result<Response, AppError> {
+pub async fn move_org(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Form(f): Form<MoveData>,
+) -> Result<Response, AppError> {
     s.check_csrf(&f._csrf)?;
     let (org, _) = changeable(&state, &s, id).await?;
     let parent_id: Option<i64> = f.parent_id.trim().parse().ok();
@@ -348,9 +451,19 @@ pub async fn move_org(State(state): State<AppState>, s: Session, Path(id): Path<
     let o = org.clone();
     let result = blocking(&state, move |st| {
         Ok(st.write(|c| {
-            let target = match parent_id.and_then(|p| orgs::get(c, p).transpose()).transpose()? {
+            let target = match parent_id
+                .and_then(|p| orgs::get(c, p).transpose())
+                .transpose()?
+            {
                 Some(t) if actor.can_create_org_under(&t.path) => t,
-                _ => return Err(xianfeng_domain::Invalid::one("parent_id", "新上级组织", "请选择管辖范围内的组织").into()),
+                _ => {
+                    return Err(xianfeng_domain::Invalid::one(
+                        "parent_id",
+                        "新上级组织",
+                        "请选择管辖范围内的组织",
+                    )
+                    .into())
+                }
             };
             orgs::move_to(c, &actor, &o, &target)
         })?)
@@ -360,7 +473,12 @@ pub async fn move_org(State(state): State<AppState>, s: Session, Path(id): Path<
         Ok(_) => Ok(Redirect::to(&format!("/orgs/{id}")).into_response()),
         Err(AppError::Invalid(e)) => {
             let targets = move_targets(&state, &s, &org).await?;
-            let page = MoveForm { ctx: Ctx::new(&s, "tree"), org, targets, error: e.to_string() };
+            let page = MoveForm {
+                ctx: Ctx::new(&s, "tree"),
+                org,
+                targets,
+                error: e.to_string(),
+            };
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }
         Err(e) => Err(e),
@@ -373,11 +491,19 @@ pub struct CsrfOnly {
     _csrf: String,
 }
 
-pub async fn dissolve(State(state): State<AppState>, s: Session, Path(id): Path<i64>, Form(f): Form<CsrfOnly>) -> Result<Response, AppError> {
+pub async fn dissolve(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Form(f): Form<CsrfOnly>,
+) -> Result<Response, AppError> {
     s.check_csrf(&f._csrf)?;
     let (org, _) = changeable(&state, &s, id).await?;
     let actor = s.actor.clone();
     let today = date::today().to_string();
-    blocking(&state, move |st| Ok(st.write(|c| orgs::dissolve(c, &actor, &org, &today))?)).await?;
+    blocking(&state, move |st| {
+        Ok(st.write(|c| orgs::dissolve(c, &actor, &org, &today))?)
+    })
+    .await?;
     Ok(Redirect::to(&format!("/orgs/{id}")).into_response())
 }

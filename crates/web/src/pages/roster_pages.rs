@@ -32,7 +32,12 @@ fn require_writer(s: &Session) -> Result<(), AppError> {
 async fn scope_info(state: &AppState, s: &Session) -> Result<(String, i64), AppError> {
     let id = s.actor.scope_org_id;
     blocking(state, move |st| {
-        Ok(st.read(|c| Ok((orgs::require(c, id)?.name, settings::rules(c)?.upload_max_bytes / (1024 * 1024))))?)
+        Ok(st.read(|c| {
+            Ok((
+                orgs::require(c, id)?.name,
+                settings::rules(c)?.upload_max_bytes / (1024 * 1024),
+            ))
+        })?)
     })
     .await
 }
@@ -40,14 +45,31 @@ async fn scope_info(state: &AppState, s: &Session) -> Result<(String, i64), AppE
 pub async fn page(State(state): State<AppState>, s: Session) -> Result<Response, AppError> {
     require_writer(&s)?;
     let (scope_name, max_mb) = scope_info(&state, &s).await?;
-    render(&RosterPage { ctx: Ctx::new(&s, "roster"), scope_id: s.actor.scope_org_id, scope_name, imported: None, error: String::new(), rows: vec![], max_mb })
+    render(&RosterPage {
+        ctx: Ctx::new(&s, "roster"),
+        scope_id: s.actor.scope_org_id,
+        scope_name,
+        imported: None,
+        error: String::new(),
+        rows: vec![],
+        max_mb,
+    })
 }
 
 fn xlsx(name: &str, bytes: Vec<u8>) -> Response {
     (
         [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename*=UTF-8''{}", crate::session::urlencode(name))),
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename*=UTF-8''{}",
+                    crate::session::urlencode(name)
+                ),
+            ),
         ],
         bytes,
     )
@@ -60,7 +82,10 @@ pub async fn template(State(state): State<AppState>, s: Session) -> Result<Respo
     let bytes = blocking(&state, move |st| {
         let names: Vec<String> = st.read(|c| {
             let root = orgs::require(c, scope)?;
-            Ok(orgs::branches_in(c, &root.path)?.into_iter().map(|o| o.name).collect())
+            Ok(orgs::branches_in(c, &root.path)?
+                .into_iter()
+                .map(|o| o.name)
+                .collect())
         })?;
         Ok(roster::template(&names)?)
     })
@@ -68,7 +93,11 @@ pub async fn template(State(state): State<AppState>, s: Session) -> Result<Respo
     Ok(xlsx("党员名册导入模板.xlsx", bytes))
 }
 
-pub async fn import(State(state): State<AppState>, s: Session, mut form: Multipart) -> Result<Response, AppError> {
+pub async fn import(
+    State(state): State<AppState>,
+    s: Session,
+    mut form: Multipart,
+) -> Result<Response, AppError> {
     require_writer(&s)?;
     let (scope_name, max_mb) = scope_info(&state, &s).await?;
     let page = |imported: Option<usize>, error: String, rows: Vec<RowError>| RosterPage {
@@ -83,16 +112,28 @@ pub async fn import(State(state): State<AppState>, s: Session, mut form: Multipa
     let mut csrf = String::new();
     let mut file: Option<(String, Vec<u8>)> = None;
     let limit = (max_mb * 1024 * 1024) as usize;
-    while let Some(mut field) = form.next_field().await.map_err(|e| AppError::Conflict(format!("上传失败：{e}")))? {
+    while let Some(mut field) = form
+        .next_field()
+        .await
+        .map_err(|e| AppError::Conflict(format!("上传失败：{e}")))?
+    {
         match field.name() {
             Some("_csrf") => csrf = field.text().await.unwrap_or_default(),
             Some("file") => {
                 let name = field.file_name().unwrap_or("").to_string();
                 let mut data = Vec::new();
-                while let Some(chunk) = field.chunk().await.map_err(|e| AppError::Conflict(format!("上传失败：{e}")))? {
+                while let Some(chunk) = field
+                    .chunk()
+                    .await
+                    .map_err(|e| AppError::Conflict(format!("上传失败：{e}")))?
+                {
                     data.extend_from_slice(&chunk);
                     if data.len() > limit {
-                        let p = page(None, roster::RosterError::TooLarge(max_mb).to_string(), vec![]);
+                        let p = page(
+                            None,
+                            roster::RosterError::TooLarge(max_mb).to_string(),
+                            vec![],
+                        );
                         return Ok((StatusCode::PAYLOAD_TOO_LARGE, render(&p)?).into_response());
                     }
                 }
@@ -103,15 +144,29 @@ pub async fn import(State(state): State<AppState>, s: Session, mut form: Multipa
     }
     s.check_csrf(&csrf)?;
     let Some((name, data)) = file.filter(|(_, d)| !d.is_empty()) else {
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page(None, "请选择要上传的 .xlsx 文件".into(), vec![]))?).into_response());
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            render(&page(None, "请选择要上传的 .xlsx 文件".into(), vec![]))?,
+        )
+            .into_response());
     };
     if !name.to_lowercase().ends_with(".xlsx") {
-        let p = page(None, format!("“{name}”不是 .xlsx 文件，请使用下载的模板（Excel 2007 及以上格式）"), vec![]);
+        let p = page(
+            None,
+            format!("“{name}”不是 .xlsx 文件，请使用下载的模板（Excel 2007 及以上格式）"),
+            vec![],
+        );
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p)?).into_response());
     }
     let rows = match roster::parse(&data) {
         Ok(r) => r,
-        Err(e) => return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page(None, e.to_string(), vec![]))?).into_response()),
+        Err(e) => {
+            return Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                render(&page(None, e.to_string(), vec![]))?,
+            )
+                .into_response())
+        }
     };
     let actor = s.actor.clone();
     let result = blocking(&state, move |st| {
@@ -125,14 +180,22 @@ pub async fn import(State(state): State<AppState>, s: Session, mut form: Multipa
         Ok(n) => render(&page(Some(n), String::new(), vec![])),
         Err(AppError::Invalid(e)) => {
             let rows = roster::report(&e);
-            let p = page(None, format!("共{}处错误，未导入任何数据。请改正后重新上传。", rows.len()), rows);
+            let p = page(
+                None,
+                format!("共{}处错误，未导入任何数据。请改正后重新上传。", rows.len()),
+                rows,
+            );
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p)?).into_response())
         }
         Err(e) => Err(e),
     }
 }
 
-pub async fn export(State(state): State<AppState>, s: Session, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn export(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     let actor = s.actor.clone();
     let (name, bytes) = blocking(&state, move |st| {
         let r = st.write(|c| {

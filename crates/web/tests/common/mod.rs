@@ -30,9 +30,14 @@ pub struct Fixture {
 }
 
 fn org(c: &mut dyn Conn, parent: Option<&Org>, name: &str, kind: &str) -> Org {
-    let d = OrgInput { name: name.into(), kind: kind.into(), domain: "农村".into(), committee_size: String::new() }
-        .validate(parent.map(|p| p.kind))
-        .unwrap();
+    let d = OrgInput {
+        name: name.into(),
+        kind: kind.into(),
+        domain: "农村".into(),
+        committee_size: String::new(),
+    }
+    .validate(parent.map(|p| p.kind))
+    .unwrap();
     orgs::create(c, None, parent, &d).unwrap()
 }
 
@@ -60,7 +65,9 @@ pub fn fixture(s: &TestStore) -> Fixture {
         let branch_a = org(c, Some(&town_a), "甲村党支部", "党支部");
         let branch_b = org(c, Some(&town_b), "乙村党支部", "党支部");
         let mk = |c: &mut dyn Conn, at: &Org, n: u32, name: &str| {
-            let d = member_input(n, name).validate(&Rules::default(), today, None).unwrap();
+            let d = member_input(n, name)
+                .validate(&Rules::default(), today, None)
+                .unwrap();
             members::create(c, &s.vault, None, at, &d).unwrap()
         };
         let member_a = mk(c, &branch_a, 1, "甲党员");
@@ -72,9 +79,28 @@ pub fn fixture(s: &TestStore) -> Fixture {
             ("branch_secretary", Role::BranchSecretary, branch_a.id, None),
             ("member", Role::Member, branch_a.id, Some(member_a)),
         ] {
-            accounts::create(c, &accounts::NewAccount { username: user, display_name: user, password_hash: &hash, role, org_id, member_id: mid })?;
+            accounts::create(
+                c,
+                &accounts::NewAccount {
+                    username: user,
+                    display_name: user,
+                    password_hash: &hash,
+                    role,
+                    org_id,
+                    member_id: mid,
+                },
+            )?;
         }
-        Ok(Fixture { county, town_a, town_b, branch_a, branch_b, member_a, member_a2, member_b })
+        Ok(Fixture {
+            county,
+            town_a,
+            town_b,
+            branch_a,
+            branch_b,
+            member_a,
+            member_a2,
+            member_b,
+        })
     })
     .unwrap()
 }
@@ -82,7 +108,10 @@ pub fn fixture(s: &TestStore) -> Fixture {
 /// A router over a test store (the store is moved into the app; keep the TestStore for cleanup).
 pub fn app(s: &TestStore) -> axum::Router {
     // Re-open the same database for the app so the TestStore keeps ownership of cleanup.
-    xianfeng_web::router(AppState { store: std::sync::Arc::new(clone_store(s)), secure_cookies: false })
+    xianfeng_web::router(AppState {
+        store: std::sync::Arc::new(clone_store(s)),
+        secure_cookies: false,
+    })
 }
 
 fn clone_store(s: &TestStore) -> xianfeng_store::Store {
@@ -100,10 +129,26 @@ pub struct Resp {
 pub async fn send(app: &axum::Router, req: Request<Body>) -> Resp {
     let res = app.clone().oneshot(req).await.unwrap();
     let status = res.status();
-    let location = res.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-    let set_cookie = res.headers().get(header::SET_COOKIE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let location = res
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let set_cookie = res
+        .headers()
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
     let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
-    Resp { status, body: String::from_utf8_lossy(&bytes).into_owned(), bytes, location, set_cookie }
+    Resp {
+        status,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+        bytes,
+        location,
+        set_cookie,
+    }
 }
 
 /// A signed-in client.
@@ -115,23 +160,39 @@ pub struct Client {
 pub async fn login(app: &axum::Router, user: &str) -> Client {
     let req = Request::post("/api/v1/session")
         .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(serde_json::json!({"username": user, "password": PASSWORD}).to_string()))
+        .body(Body::from(
+            serde_json::json!({"username": user, "password": PASSWORD}).to_string(),
+        ))
         .unwrap();
     let r = send(app, req).await;
     assert_eq!(r.status, StatusCode::OK, "login {user}: {}", r.body);
     let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
-    Client { cookie: r.set_cookie.split(';').next().unwrap().to_string(), csrf: v["csrf_token"].as_str().unwrap().to_string() }
+    Client {
+        cookie: r.set_cookie.split(';').next().unwrap().to_string(),
+        csrf: v["csrf_token"].as_str().unwrap().to_string(),
+    }
 }
 
 impl Client {
     pub async fn get(&self, app: &axum::Router, uri: &str) -> Resp {
-        send(app, Request::get(uri).header(header::COOKIE, &self.cookie).body(Body::empty()).unwrap()).await
+        send(
+            app,
+            Request::get(uri)
+                .header(header::COOKIE, &self.cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
     }
 
     pub async fn post_form(&self, app: &axum::Router, uri: &str, fields: &[(&str, &str)]) -> Resp {
         let mut body: Vec<(String, String)> = vec![("_csrf".into(), self.csrf.clone())];
         body.extend(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-        let encoded = body.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&");
+        let encoded = body
+            .iter()
+            .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+            .collect::<Vec<_>>()
+            .join("&");
         send(
             app,
             Request::post(uri)
@@ -171,7 +232,12 @@ pub fn enc(s: &str) -> String {
 /// Runs the HTTP part of a test on a runtime; store setup and cleanup stay outside it because
 /// the synchronous PostgreSQL client may not block inside async code.
 pub fn run<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap().block_on(f)
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f)
 }
 
 /// Store access from inside `run`.

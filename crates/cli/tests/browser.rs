@@ -1,0 +1,268 @@
+//! Browser test in real headless Chromium (Debian's chromium + chromedriver, driven over the
+//! WebDriver protocol): a town administrator logs in on a phone-sized screen, opens the tree,
+//! opens a member and sees the ID number masked. Screenshots go to target/screenshots/.
+//!
+//! `scripts/test` installs Chromium and sets XIANFENG_BROWSER_TEST=1, which makes a missing
+//! browser a failure rather than a skip.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use serde_json::{json, Value};
+
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn wait_for(url: &str) {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(30) {
+        if ureq::get(url).call().is_ok() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("{url} did not come up");
+}
+
+fn browser_available() -> bool {
+    let ok = |cmd: &str| {
+        Command::new(cmd)
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    ok("chromium") && ok("chromedriver")
+}
+
+/// A minimal WebDriver session.
+struct Browser {
+    agent: ureq::Agent,
+    base: String,
+}
+
+impl Browser {
+    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let url = format!("{}{path}", self.base);
+        let mut resp = match (method, body) {
+            ("GET", _) => self.agent.get(&url).call(),
+            ("DELETE", _) => self.agent.delete(&url).call(),
+            (_, Some(b)) => self.agent.post(&url).send_json(&b),
+            (_, None) => self.agent.post(&url).send_json(json!({})),
+        }
+        .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let v: Value = resp.body_mut().read_json().unwrap();
+        if v["value"]["error"].is_string() {
+            panic!("{method} {path}: {}", v["value"]);
+        }
+        v["value"].clone()
+    }
+
+    fn go(&self, url: &str) {
+        self.call("POST", "/url", Some(json!({"url": url})));
+    }
+
+    fn find(&self, css: &str) -> String {
+        let started = Instant::now();
+        loop {
+            let url = format!("{}/element", self.base);
+            let mut r = self
+                .agent
+                .post(&url)
+                .send_json(json!({"using": "css selector", "value": css}))
+                .unwrap();
+            let v: Value = r.body_mut().read_json().unwrap();
+            if let Some(id) = v["value"]
+                .as_object()
+                .and_then(|o| o.values().next())
+                .and_then(|x| x.as_str())
+            {
+                return id.to_string();
+            }
+            if started.elapsed() > Duration::from_secs(10) {
+                panic!("element {css} not found: {}", v["value"]);
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn type_into(&self, css: &str, text: &str) {
+        let id = self.find(css);
+        self.call(
+            "POST",
+            &format!("/element/{id}/value"),
+            Some(json!({"text": text})),
+        );
+    }
+
+    /// Clicks a link or button that loads a new page, and waits until it has loaded.
+    fn click(&self, css: &str) {
+        let before = self.url();
+        let id = self.find(css);
+        self.call("POST", &format!("/element/{id}/click"), None);
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(10) {
+            let state = self.call(
+                "POST",
+                "/execute/sync",
+                Some(json!({"script": "return document.readyState", "args": []})),
+            );
+            if self.url() != before && state == "complete" {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("clicking {css} on {before} did not load a new page");
+    }
+
+    fn text(&self, css: &str) -> String {
+        let id = self.find(css);
+        self.call("GET", &format!("/element/{id}/text"), None)
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    }
+
+    fn url(&self) -> String {
+        self.call("GET", "/url", None)
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    }
+
+    fn screenshot(&self, name: &str) -> PathBuf {
+        let b64 = self
+            .call("GET", "/screenshot", None)
+            .as_str()
+            .unwrap()
+            .to_string();
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .unwrap();
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, png).unwrap();
+        path
+    }
+}
+
+#[test]
+fn town_admin_opens_the_tree_and_a_member_whose_id_is_masked() {
+    if !browser_available() {
+        assert!(
+            std::env::var("XIANFENG_BROWSER_TEST").is_err(),
+            "XIANFENG_BROWSER_TEST=1 but chromium/chromedriver are missing"
+        );
+        eprintln!("note: chromium or chromedriver not installed; browser test skipped (scripts/test installs them)");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("xianfeng-browser-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = format!("sqlite://{}/demo.db", dir.display());
+    let bin = env!("CARGO_BIN_EXE_xianfeng");
+    let status = Command::new(bin)
+        .args(["demo", "--no-serve"])
+        .env("XIANFENG_DATABASE_URL", &db)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+
+    let port = free_port();
+    let _server = Killed(
+        Command::new(bin)
+            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+            .env("XIANFENG_DATABASE_URL", &db)
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let app = format!("http://127.0.0.1:{port}");
+    wait_for(&format!("{app}/healthz"));
+
+    let driver_port = free_port();
+    let _driver = Killed(
+        Command::new("chromedriver")
+            .arg(format!("--port={driver_port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let driver = format!("http://127.0.0.1:{driver_port}");
+    wait_for(&format!("{driver}/status"));
+
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let profile = dir.join("chrome-profile");
+    let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
+        "binary": "/usr/bin/chromium",
+        "mobileEmulation": {"deviceMetrics": {"width": 375, "height": 812, "pixelRatio": 2.0}},
+        "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--window-size=375,812", format!("--user-data-dir={}", profile.display())]
+    }}}});
+    let mut r = agent
+        .post(format!("{driver}/session"))
+        .send_json(&caps)
+        .unwrap();
+    let v: Value = r.body_mut().read_json().unwrap();
+    let session = v["value"]["sessionId"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no session: {v}"))
+        .to_string();
+    let b = Browser {
+        agent: agent.clone(),
+        base: format!("{driver}/session/{session}"),
+    };
+
+    b.go(&format!("{app}/login"));
+    b.type_into("#username", "town_admin");
+    b.type_into("#password", "xianfeng-demo");
+    b.click("#login-submit");
+    let title = b.text("h1");
+    assert!(title.contains("工作台"), "after login: {title}");
+    b.screenshot("01-dashboard-phone.png");
+
+    b.click("header nav a[href$='/tree']");
+    assert!(b.text("h1").contains("组织树"));
+    b.screenshot("02-tree-phone.png");
+
+    b.click("ul.tree li:nth-child(2) a.org-link");
+    assert!(b.url().contains("/orgs/"));
+    b.click(".actions a[href$='/members']");
+    b.click("a.member-link");
+    assert!(b.url().contains("/members/"), "{}", b.url());
+    let id = b.text("#id-number");
+    assert_eq!(id.chars().count(), 18, "{id}");
+    assert!(id.contains("**********"), "masked: {id}");
+    assert!(
+        !id.chars().skip(4).take(10).any(|c| c.is_ascii_digit()),
+        "middle digits hidden: {id}"
+    );
+    b.screenshot("03-member-masked-phone.png");
+
+    let _ = b.call("DELETE", "", None);
+    let _ = std::fs::remove_dir_all(&dir);
+}
