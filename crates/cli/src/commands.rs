@@ -94,6 +94,49 @@ pub fn migrate(ctx: &Ctx) -> Result<()> {
     Ok(())
 }
 
+pub fn init(ctx: &Ctx, name: &str, admin: &str) -> Result<()> {
+    let store = open(ctx)?;
+    if !seed::is_empty(&store)? {
+        return Err("数据库中已有组织，init 只用于全新部署".into());
+    }
+    let password = match std::env::var("XIANFENG_ADMIN_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => {
+            eprintln!("请输入管理员 {admin} 的密码（至少10位）：");
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            line.trim_end_matches(['\r', '\n']).to_string()
+        }
+    };
+    xianfeng_domain::auth::check_username(admin)?;
+    xianfeng_domain::auth::check_new_password(&password)?;
+    let draft = xianfeng_domain::org::OrgInput {
+        name: name.into(),
+        kind: "县委".into(),
+        domain: "机关".into(),
+        committee_size: String::new(),
+    }
+    .validate(None)?;
+    let hash = xianfeng_domain::auth::hash_password(&password)?;
+    let root = store.write(|c| {
+        let root = orgs::create(c, None, None, &draft)?;
+        xianfeng_store::accounts::create(
+            c,
+            &xianfeng_store::accounts::NewAccount {
+                username: admin,
+                display_name: &format!("{}管理员", root.name),
+                password_hash: &hash,
+                role: xianfeng_domain::auth::Role::CountyAdmin,
+                org_id: root.id,
+                member_id: None,
+            },
+        )?;
+        Ok(root)
+    })?;
+    println!("已建立“{}”（组织编号 {}）和县级管理员 {admin}。用 xianfeng serve 启动后登录，在“组织”中建立下级组织，在“账号”中开通其他账号。", root.name, root.id);
+    Ok(())
+}
+
 fn scale(s: &str) -> Result<Scale> {
     Scale::parse(s).ok_or_else(|| format!("规模应为 county 或 province，而不是“{s}”").into())
 }
@@ -146,6 +189,14 @@ pub fn export_members(ctx: &Ctx, org: i64, file: &Path) -> Result<()> {
     let rows = store.write(|c| {
         let o = orgs::require(c, org)?;
         let rows = members::export(c, &store.vault, &o.path, true)?;
+        let root = orgs::roots(c)?
+            .into_iter()
+            .next()
+            .ok_or(StoreError::NotFound("组织树"))?;
+        let labels: std::collections::HashMap<i64, String> =
+            orgs::qualified_branch_names(c, &root)?
+                .into_iter()
+                .collect();
         audit::append(
             c,
             audit::Record {
@@ -158,9 +209,10 @@ pub fn export_members(ctx: &Ctx, org: i64, file: &Path) -> Result<()> {
                 after: serde_json::json!({"rows": rows.len(), "personal_data": true, "via": "cli"}),
             },
         )?;
-        Ok(rows)
+        Ok((rows, labels))
     })?;
-    std::fs::write(file, roster::export(&rows)?)?;
+    let (rows, labels) = rows;
+    std::fs::write(file, roster::export(&rows, &labels)?)?;
     println!("已导出{}名党员到 {}", rows.len(), file.display());
     Ok(())
 }
@@ -224,7 +276,7 @@ pub fn bench(ctx: &Ctx, scale_name: &str, runs: usize) -> Result<()> {
         runs,
     )? {
         println!(
-            "{:<8} {:<4} {:<48} {:<48} {:>7.0}×{}",
+            "{:<8} {:<4} {:<48} {:<48} {:>7.1}×{}",
             line.query,
             line.level,
             line.fast.to_string(),

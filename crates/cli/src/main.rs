@@ -42,6 +42,16 @@ enum Command {
     },
     /// 执行数据库迁移
     Migrate,
+    /// 新部署：在空数据库中建立顶层组织和第一个县级管理员账号
+    /// （密码取自 XIANFENG_ADMIN_PASSWORD，未设置时从标准输入读一行）
+    Init {
+        /// 顶层组织名称，例如“某某县委”
+        #[arg(long)]
+        name: String,
+        /// 管理员用户名
+        #[arg(long, default_value = "admin")]
+        admin: String,
+    },
     /// 向空数据库生成县级或省级规模数据
     Gen {
         #[arg(long, default_value = "county")]
@@ -117,6 +127,7 @@ fn main() {
         } => commands::serve(&ctx, &bind, secure_cookies),
         Command::Demo { bind, no_serve } => commands::demo(&ctx, &bind, no_serve),
         Command::Migrate => commands::migrate(&ctx),
+        Command::Init { name, admin } => commands::init(&ctx, &name, &admin),
         Command::Gen { scale, seed } => commands::gen(&ctx, &scale, seed),
         Command::Import {
             what: ImportWhat::Members { file, org },

@@ -95,9 +95,51 @@ impl Actor {
         }
     }
 
+    /// Creating or managing an account with `role` scoped at `org_path`: only administrators,
+    /// only inside their own subtree, and only roles below their own (a further county
+    /// administrator is created on the command line).
+    pub fn can_manage_account(&self, role: Role, org_path: &str) -> bool {
+        let rank = |r: Role| match r {
+            Role::CountyAdmin => 3,
+            Role::TownAdmin => 2,
+            Role::BranchSecretary => 1,
+            Role::Member => 0,
+        };
+        matches!(self.role, Role::CountyAdmin | Role::TownAdmin)
+            && within(org_path, &self.scope_path)
+            && rank(role) < rank(self.role)
+    }
+
     /// County-wide settings and the audit log.
     pub fn is_county_admin(&self) -> bool {
         self.role == Role::CountyAdmin
+    }
+}
+
+/// Which roles fit which organisation kinds: a member or secretary sits at a branch, a town
+/// administrator at a committee, a county administrator at the top.
+pub fn role_fits(role: Role, kind: crate::org::OrgKind) -> bool {
+    match role {
+        Role::Member | Role::BranchSecretary => kind.is_branch(),
+        Role::TownAdmin => kind.is_committee() || kind == crate::org::OrgKind::GeneralBranch,
+        Role::CountyAdmin => kind.is_committee(),
+    }
+}
+
+/// Usernames: 3–32 characters of letters, digits, `_`, `-` or `.`.
+pub fn check_username(username: &str) -> Result<(), crate::Invalid> {
+    let ok = (3..=32).contains(&username.len())
+        && username
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(crate::Invalid::one(
+            "username",
+            "用户名",
+            "应为3–32位字母、数字、下划线、连字符或点",
+        ))
     }
 }
 
@@ -173,6 +215,29 @@ mod tests {
         assert!(!actor(Role::BranchSecretary, "/1/2/30/", None).can_reveal_personal("/1/2/30/", 7));
         assert!(actor(Role::TownAdmin, "/1/2/", None).can_reveal_personal("/1/2/30/", 7));
         assert!(!actor(Role::TownAdmin, "/1/2/", None).can_reveal_personal("/1/3/30/", 7));
+    }
+
+    #[test]
+    fn admins_manage_weaker_accounts_inside_their_subtree_only() {
+        let town = actor(Role::TownAdmin, "/1/2/", None);
+        assert!(town.can_manage_account(Role::BranchSecretary, "/1/2/30/"));
+        assert!(
+            !town.can_manage_account(Role::TownAdmin, "/1/2/"),
+            "no peer at its own level"
+        );
+        assert!(!town.can_manage_account(Role::BranchSecretary, "/1/3/30/"));
+        let county = actor(Role::CountyAdmin, "/1/", None);
+        assert!(county.can_manage_account(Role::TownAdmin, "/1/2/"));
+        assert!(!county.can_manage_account(Role::CountyAdmin, "/1/2/"));
+        assert!(!actor(Role::BranchSecretary, "/1/2/30/", None)
+            .can_manage_account(Role::Member, "/1/2/30/"));
+    }
+
+    #[test]
+    fn usernames_are_plain_ascii() {
+        assert!(check_username("town_admin").is_ok());
+        assert!(check_username("张三").is_err());
+        assert!(check_username("ab").is_err());
     }
 
     #[test]

@@ -149,3 +149,82 @@ pub fn clear_failures(c: &mut dyn Conn, key: &str) -> Result<()> {
     c.execute("DELETE FROM login_failures WHERE key = ?", vals![key])?;
     Ok(())
 }
+
+/// An account as listed for administrators.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AccountRow {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub org_id: i64,
+    pub org_name: String,
+    pub org_path: String,
+    pub disabled: bool,
+}
+
+/// Accounts whose scope lies inside `root_path`.
+pub fn list_in(c: &mut dyn Conn, root_path: &str) -> Result<Vec<AccountRow>> {
+    let rows = c.query(
+        "SELECT a.id, a.username, a.display_name, a.role, a.org_id, o.name, o.path, a.disabled
+         FROM accounts a JOIN orgs o ON o.id = a.org_id WHERE o.path >= ? AND o.path < ? ORDER BY o.path, a.id LIMIT 1000",
+        vals![root_path, xianfeng_domain::path::upper(root_path)],
+    )?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| {
+            Some(AccountRow {
+                id: r.i64(0),
+                username: r.text(1),
+                display_name: r.text(2),
+                role: Role::from_code(&r.text(3))?,
+                org_id: r.i64(4),
+                org_name: r.text(5),
+                org_path: r.text(6),
+                disabled: r.i64(7) != 0,
+            })
+        })
+        .collect())
+}
+
+pub fn get_row(c: &mut dyn Conn, id: i64) -> Result<Option<AccountRow>> {
+    let r = c.query_opt(
+        "SELECT a.id, a.username, a.display_name, a.role, a.org_id, o.name, o.path, a.disabled
+         FROM accounts a JOIN orgs o ON o.id = a.org_id WHERE a.id = ?",
+        vals![id],
+    )?;
+    Ok(r.and_then(|r| {
+        Some(AccountRow {
+            id: r.i64(0),
+            username: r.text(1),
+            display_name: r.text(2),
+            role: Role::from_code(&r.text(3))?,
+            org_id: r.i64(4),
+            org_name: r.text(5),
+            org_path: r.text(6),
+            disabled: r.i64(7) != 0,
+        })
+    }))
+}
+
+/// Sets a new password hash and ends the account's sessions.
+pub fn set_password(c: &mut dyn Conn, id: i64, hash: &str) -> Result<()> {
+    c.execute(
+        "UPDATE accounts SET password_hash = ? WHERE id = ?",
+        vals![hash, id],
+    )?;
+    c.execute("DELETE FROM sessions WHERE account_id = ?", vals![id])?;
+    Ok(())
+}
+
+/// Enables or disables an account; disabling ends its sessions.
+pub fn set_disabled(c: &mut dyn Conn, id: i64, disabled: bool) -> Result<()> {
+    c.execute(
+        "UPDATE accounts SET disabled = ? WHERE id = ?",
+        vals![i64::from(disabled), id],
+    )?;
+    if disabled {
+        c.execute("DELETE FROM sessions WHERE account_id = ?", vals![id])?;
+    }
+    Ok(())
+}

@@ -12,7 +12,8 @@ use crate::crypto::Vault;
 use crate::db::{Conn, Row, Value};
 use crate::{now_text, rollup, vals, Result, StoreError};
 
-const COLS: &str = "m.id, m.org_id, o.name, m.name, m.gender, m.ethnicity, m.birth_date, m.id_masked, m.phone_masked,
+/// Columns of a member list row (shared with the benchmark's naive query).
+pub const COLS: &str = "m.id, m.org_id, o.name, m.name, m.gender, m.ethnicity, m.birth_date, m.id_masked, m.phone_masked,
      m.joined_on, m.full_on, m.status, m.education, m.post, m.tags, m.org_path";
 
 /// A stored member with what scope checks need.

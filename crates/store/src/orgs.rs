@@ -399,3 +399,114 @@ pub fn find_by_name(c: &mut dyn Conn, root_path: &str, name: &str) -> Result<Vec
         .map(from_row)
         .collect())
 }
+
+fn name_segments(qualified: &str) -> Vec<String> {
+    qualified
+        .split(['/', '／'])
+        .map(xianfeng_domain::text::normalize)
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// The shortest unique label of every active branch under `root`: its own name when unique,
+/// else prefixed with ancestors (`城关镇党委/新华村党总支/新华村第一党支部`) until it is.
+pub fn qualified_branch_names(c: &mut dyn Conn, root: &Org) -> Result<Vec<(i64, String)>> {
+    let rows = c.query(
+        "SELECT id, parent_id, name, kind FROM orgs WHERE path >= ? AND path < ? AND dissolved_on IS NULL ORDER BY path",
+        vals![root.path.as_str(), path::upper(&root.path)],
+    )?;
+    let parent: std::collections::HashMap<i64, (Option<i64>, String)> = rows
+        .iter()
+        .map(|r| (r.i64(0), (r.opt_i64(1), r.text(2))))
+        .collect();
+    let branches: Vec<(i64, Vec<String>)> = rows
+        .iter()
+        .filter(|r| OrgKind::parse(&r.text(3)).is_some_and(|k| k.is_branch()))
+        .map(|r| {
+            // Names from the branch up to (not including) the scope root.
+            let mut chain = vec![r.text(2)];
+            let mut cur = r.opt_i64(1);
+            while let Some(id) = cur.filter(|id| *id != root.id) {
+                match parent.get(&id) {
+                    Some((p, name)) => {
+                        chain.push(name.clone());
+                        cur = *p;
+                    }
+                    None => break,
+                }
+            }
+            (r.i64(0), chain)
+        })
+        .collect();
+    let label = |chain: &[String], k: usize| {
+        chain[..k.min(chain.len())]
+            .iter()
+            .rev()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("/")
+    };
+    let mut depth: Vec<usize> = vec![1; branches.len()];
+    loop {
+        let labels: Vec<String> = branches
+            .iter()
+            .zip(&depth)
+            .map(|((_, ch), k)| label(ch, *k))
+            .collect();
+        let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        for l in &labels {
+            *counts.entry(l.as_str()).or_default() += 1;
+        }
+        let mut grew = false;
+        for (i, l) in labels.iter().enumerate() {
+            if counts[l.as_str()] > 1 && depth[i] < branches[i].1.len() {
+                depth[i] += 1;
+                grew = true;
+            }
+        }
+        if !grew {
+            return Ok(branches
+                .iter()
+                .zip(labels)
+                .map(|((id, _), l)| (*id, l))
+                .collect());
+        }
+    }
+}
+
+/// Finds the one active branch under `scope` named by `qualified` (a name, or ancestors and
+/// name separated by `/`). The error is a Chinese reason for the import report.
+pub fn resolve_branch(
+    c: &mut dyn Conn,
+    scope: &Org,
+    qualified: &str,
+) -> Result<std::result::Result<Org, String>> {
+    let segs = name_segments(qualified);
+    let Some(last) = segs.last() else {
+        return Ok(Err("不能为空".into()));
+    };
+    let mut found = Vec::new();
+    for o in find_by_name(c, &scope.path, last)?
+        .into_iter()
+        .filter(|o| o.kind.is_branch())
+    {
+        let names: Vec<String> = ancestors(c, &o)?.into_iter().map(|a| a.name).collect();
+        // Every given ancestor must appear, in order, above the branch.
+        let mut it = names[..names.len().saturating_sub(1)].iter();
+        if segs[..segs.len() - 1].iter().all(|s| it.any(|n| n == s)) {
+            found.push(o);
+        }
+    }
+    Ok(match found.len() {
+        0 => Err(format!(
+            "在“{}”范围内找不到“{}”党支部",
+            scope.name,
+            segs.join("/")
+        )),
+        1 => Ok(found.remove(0)),
+        n => Err(format!(
+            "“{}”有{n}个同名党支部，请写明上级，例如“某某镇党委/{last}”（下载的模板中已列出）",
+            segs.join("/")
+        )),
+    })
+}

@@ -296,12 +296,18 @@ impl Gen<'_> {
         let join_year = self
             .rng
             .gen_range(earliest_join.min(2025)..=2025.max(earliest_join));
-        let joined = NaiveDate::from_ymd_opt(
+        let mut joined = NaiveDate::from_ymd_opt(
             join_year,
             self.rng.gen_range(1..=12),
             self.rng.gen_range(1..=28),
         )
         .unwrap_or(self.today);
+        if xianfeng_domain::date::age_on(birth, joined) < 18 {
+            // Joining is allowed from the 18th birthday on (birth days are 1–28, so this exists).
+            joined = NaiveDate::from_ymd_opt(birth.year() + 18, birth.month(), birth.day())
+                .unwrap_or(joined);
+        }
+        let joined = joined.min(self.today);
         let probationary = joined > self.today - chrono::Days::new(365)
             || self.rng.gen_bool(0.03) && joined.year() >= 2025;
         let full_on = if probationary {
@@ -434,7 +440,12 @@ impl Gen<'_> {
         let villages = self.rng.gen_range(16..=22);
         let mut first_branch = 0;
         for v in 0..villages {
-            let (place, domain) = if street || v % 6 == 5 {
+            let (place, domain) = if street {
+                (
+                    format!("{}社区", VILLAGE_PREFIX[v % VILLAGE_PREFIX.len()]),
+                    OrgDomain::Community,
+                )
+            } else if v % 6 == 5 {
                 (
                     format!("{}社区", COMMUNITY_PREFIX[v % COMMUNITY_PREFIX.len()]),
                     OrgDomain::Community,

@@ -460,3 +460,38 @@ fn sessions_resolve_to_the_scoped_actor_and_end_on_logout() {
         assert!(dup.is_err());
     }
 }
+
+#[test]
+fn same_named_branches_get_qualified_labels_and_resolve_by_ancestry() {
+    for s in backends() {
+        let t = tree(&s);
+        s.write(|c| {
+            org(c, Some(&t.town_a), "新村党支部", "党支部");
+            org(c, Some(&t.town_b), "新村党支部", "党支部");
+            Ok(())
+        })
+        .unwrap();
+        s.read(|c| {
+            let labels: std::collections::HashMap<String, i64> =
+                orgs::qualified_branch_names(c, &t.county)?
+                    .into_iter()
+                    .map(|(id, l)| (l, id))
+                    .collect();
+            assert!(labels.contains_key("甲镇党委/新村党支部"), "{labels:?}");
+            assert!(labels.contains_key("乙镇党委/新村党支部"));
+            assert!(
+                labels.contains_key("甲一村党支部"),
+                "unique names stay short"
+            );
+            let err = orgs::resolve_branch(c, &t.county, "新村党支部")?.unwrap_err();
+            assert!(err.contains("2个同名党支部"), "{err}");
+            let found = orgs::resolve_branch(c, &t.county, "乙镇党委 / 新村党支部")?.unwrap();
+            assert_eq!(Some(found.id), labels.get("乙镇党委/新村党支部").copied());
+            // Inside one town the short name is enough.
+            assert!(orgs::resolve_branch(c, &t.town_a, "新村党支部")?.is_ok());
+            assert!(orgs::resolve_branch(c, &t.town_a, "乙镇党委/新村党支部")?.is_err());
+            Ok(())
+        })
+        .unwrap();
+    }
+}

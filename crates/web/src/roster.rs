@@ -190,30 +190,14 @@ pub fn import(
         std::collections::HashMap::new();
     let mut ready = Vec::new();
     for r in rows {
-        let org = org_cache
-            .entry(r.org_name.clone())
-            .or_insert_with(|| {
-                let name = xianfeng_domain::text::normalize(&r.org_name);
-                if name.is_empty() {
-                    return Err("不能为空".into());
-                }
-                match orgs::find_by_name(c, &scope.path, &name) {
-                    Ok(found) => {
-                        let branches: Vec<Org> =
-                            found.into_iter().filter(|o| o.kind.is_branch()).collect();
-                        match branches.len() {
-                            0 => Err(format!(
-                                "在“{}”范围内找不到名为“{name}”的党支部",
-                                scope.name
-                            )),
-                            1 => Ok(branches.into_iter().next().expect("one branch")),
-                            n => Err(format!("“{name}”有{n}个同名党支部，请先改名区分")),
-                        }
-                    }
-                    Err(e) => Err(e.to_string()),
-                }
-            })
-            .clone();
+        let org = match org_cache.get(&r.org_name) {
+            Some(found) => found.clone(),
+            None => {
+                let found = orgs::resolve_branch(c, scope, &r.org_name)?;
+                org_cache.insert(r.org_name.clone(), found.clone());
+                found
+            }
+        };
         let org = match org {
             Ok(o) => Some(o),
             Err(m) => {
@@ -362,8 +346,10 @@ pub fn template(branch_names: &[String]) -> Result<Vec<u8>, StoreError> {
 }
 
 /// The roster of a subtree in the import layout (so an export can be corrected and re-imported).
+/// `labels` gives each branch's unique (qualified) name, the form the importer reads back.
 pub fn export(
     rows: &[(xianfeng_domain::member::Member, String, String)],
+    labels: &std::collections::HashMap<i64, String>,
 ) -> Result<Vec<u8>, StoreError> {
     let mut wb = Workbook::new();
     let head = Format::new().set_bold();
@@ -384,7 +370,10 @@ pub fn export(
     for (r, (m, id_number, phone)) in rows.iter().enumerate() {
         let r = r as u32 + 1;
         let values = [
-            m.org_name.as_str(),
+            labels
+                .get(&m.org_id)
+                .map(String::as_str)
+                .unwrap_or(m.org_name.as_str()),
             &m.name,
             &m.gender,
             &m.ethnicity,

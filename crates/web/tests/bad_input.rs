@@ -315,7 +315,7 @@ fn roster_import_reports_every_bad_row_and_writes_nothing_then_imports_a_good_fi
                 "校验位不正确",
                 "不是有效的民族名称",
                 "第4行",
-                "找不到名为“乙村党支部”的党支部",
+                "找不到“乙村党支部”党支部",
                 "第5行",
                 "与第2行重复",
                 "未导入任何数据",

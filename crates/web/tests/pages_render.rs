@@ -29,6 +29,7 @@ fn every_page_renders_for_the_county_admin() {
             "/roster".into(),
             "/settings".into(),
             "/audit".into(),
+            "/accounts".into(),
             "/api/v1/me".into(),
             "/api/v1/warnings".into(),
         ];

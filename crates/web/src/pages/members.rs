@@ -116,6 +116,7 @@ struct MemberPage {
     revealed: bool,
     can_reveal: bool,
     can_edit: bool,
+    can_open_account: bool,
     joined_cn: String,
 }
 
@@ -161,6 +162,9 @@ fn member_page(
         ctx: Ctx::new(s, "members"),
         can_reveal: s.actor.can_reveal_personal(&rec.org_path, rec.member.id) && revealed.is_none(),
         can_edit: s.actor.can_write_member(&rec.org_path),
+        can_open_account: s
+            .actor
+            .can_manage_account(xianfeng_domain::auth::Role::Member, &rec.org_path),
         revealed: revealed.is_some(),
         m: rec.member,
         crumbs,

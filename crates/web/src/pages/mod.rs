@@ -1,5 +1,6 @@
 //! Server-rendered pages (zh-CN). Each handler: session → scope check → domain → store → render.
 
+mod accounts;
 mod admin;
 mod auth;
 mod dashboard;
@@ -27,6 +28,8 @@ pub struct Ctx {
     pub is_county: bool,
     pub can_list: bool,
     pub member_id: Option<i64>,
+    pub account_id: i64,
+    pub is_admin: bool,
     pub nav: &'static str,
 }
 
@@ -40,6 +43,11 @@ impl Ctx {
             is_county: s.actor.is_county_admin(),
             can_list: s.actor.role != xianfeng_domain::auth::Role::Member,
             member_id: s.actor.member_id,
+            account_id: s.actor.account_id,
+            is_admin: matches!(
+                s.actor.role,
+                xianfeng_domain::auth::Role::CountyAdmin | xianfeng_domain::auth::Role::TownAdmin
+            ),
             nav,
         }
     }
@@ -135,6 +143,10 @@ pub fn routes() -> Router<AppState> {
         .route("/roster", get(roster_pages::page))
         .route("/roster/template.xlsx", get(roster_pages::template))
         .route("/roster/import", post(roster_pages::import))
+        .route("/accounts", get(accounts::list).post(accounts::create))
+        .route("/accounts/{id}/password", post(accounts::reset_password))
+        .route("/accounts/{id}/status", post(accounts::toggle))
+        .route("/members/{id}/account", post(accounts::for_member))
         .route("/settings", get(admin::settings).post(admin::save_settings))
         .route("/audit", get(admin::audit))
 }

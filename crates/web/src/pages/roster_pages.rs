@@ -205,6 +205,7 @@ pub async fn export(
             };
             let reveal = actor.can_reveal_personal(&org.path, -1);
             let rows = members::export(c, &st.vault, &org.path, reveal)?;
+            let labels = labels_for(c, &actor)?;
             audit::append(
                 c,
                 audit::Record {
@@ -217,11 +218,22 @@ pub async fn export(
                     after: serde_json::json!({"rows": rows.len(), "personal_data": reveal}),
                 },
             )?;
-            Ok(Ok((org.name, rows)))
+            Ok(Ok((org.name, rows, labels)))
         })?;
-        let (name, rows) = r?;
-        Ok((name, roster::export(&rows)?))
+        let (name, rows, labels) = r?;
+        Ok((name, roster::export(&rows, &labels)?))
     })
     .await?;
     Ok(xlsx(&format!("{name}党员名册.xlsx"), bytes))
+}
+
+/// Branch labels as the caller's own imports will read them (unique within the caller's scope).
+fn labels_for(
+    c: &mut dyn xianfeng_store::Conn,
+    actor: &xianfeng_domain::auth::Actor,
+) -> xianfeng_store::Result<std::collections::HashMap<i64, String>> {
+    let root = orgs::require(c, actor.scope_org_id)?;
+    Ok(orgs::qualified_branch_names(c, &root)?
+        .into_iter()
+        .collect())
 }

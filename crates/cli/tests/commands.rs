@@ -1,0 +1,133 @@
+//! The command line end to end: demo, audit verify (and tampering), backup, export, import.
+
+use std::process::{Command, Output};
+
+fn run(db: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xianfeng"))
+        .args(args)
+        .env("XIANFENG_DATABASE_URL", db)
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn audit_verify_passes_on_a_fresh_demo_and_names_the_entry_after_tampering() {
+    let dir = std::env::temp_dir().join(format!("xianfeng-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db_path = dir.join("t.db");
+    let db = format!("sqlite://{}", db_path.display());
+
+    let o = run(&db, &["demo", "--no-serve"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("county_admin"));
+    let again = run(&db, &["demo", "--no-serve"]);
+    assert!(
+        text(&again).contains("复用已有数据"),
+        "demo reuses the data"
+    );
+
+    // Export the first town's roster, then import it back into a fresh database: the export
+    // is in the import layout.
+    let export = dir.join("roster.xlsx");
+    let o = run(
+        &db,
+        &["export", "members", "--org", "2", export.to_str().unwrap()],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(&db, &["import", "members", export.to_str().unwrap()]);
+    assert!(
+        !o.status.success(),
+        "re-importing the same people is refused"
+    );
+    assert!(text(&o).contains("与已登记的党员"), "{}", text(&o));
+    assert!(text(&o).contains("未导入任何数据"));
+    for other in ["所属党组织", "入党日期", "出生日期", "民族", "手机号"] {
+        assert!(
+            !text(&o).contains(other),
+            "generated data and export pass every other rule: {}",
+            text(&o)
+        );
+    }
+
+    let backup = dir.join("backup.db");
+    let o = run(&db, &["backup", backup.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(
+        &format!("sqlite://{}", backup.display()),
+        &["audit", "verify"],
+    );
+    assert!(
+        o.status.success(),
+        "the backup is a consistent copy: {}",
+        text(&o)
+    );
+
+    let o = run(&db, &["audit", "verify"]);
+    assert!(o.status.success(), "{}", text(&o));
+
+    // Someone with raw access drops the guard trigger and alters the generation entry.
+    let store = xianfeng_store::Store::open(
+        &db,
+        xianfeng_store::Vault::load_or_create(&dir.join("secret.key")).unwrap(),
+    )
+    .unwrap();
+    store
+        .with_sqlite(|c| {
+            c.execute_batch("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET after_json = '{}' WHERE seq = 1;")?;
+            Ok(())
+        })
+        .unwrap()
+        .unwrap();
+    let o = run(&db, &["audit", "verify"]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("第1条记录"), "{}", text(&o));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn gen_refuses_a_database_that_already_has_data() {
+    let dir = std::env::temp_dir().join(format!("xianfeng-gen-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = format!("sqlite://{}/g.db", dir.display());
+    let o = run(&db, &["gen", "--scale", "county"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("行/秒"));
+    let o = run(&db, &["gen", "--scale", "county"]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("空数据库"), "{}", text(&o));
+    let o = run(&db, &["gen", "--scale", "city"]);
+    assert!(text(&o).contains("county 或 province"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn init_bootstraps_an_empty_deployment_once() {
+    let dir = std::env::temp_dir().join(format!("xianfeng-init-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = format!("sqlite://{}/i.db", dir.display());
+    let init = |pw: &str| {
+        Command::new(env!("CARGO_BIN_EXE_xianfeng"))
+            .args(["init", "--name", "示范县委", "--admin", "admin"])
+            .env("XIANFENG_DATABASE_URL", &db)
+            .env("XIANFENG_ADMIN_PASSWORD", pw)
+            .output()
+            .unwrap()
+    };
+    let o = init("short");
+    assert!(!o.status.success());
+    assert!(text(&o).contains("至少10位"), "{}", text(&o));
+    let o = init("a-long-admin-password");
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("示范县委"));
+    let o = init("a-long-admin-password");
+    assert!(!o.status.success(), "only into an empty database");
+    let _ = std::fs::remove_dir_all(&dir);
+}

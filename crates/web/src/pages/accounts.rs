@@ -1,0 +1,441 @@
+//! 账号管理: administrators create accounts for the roles below theirs inside their subtree,
+//! reset passwords and disable accounts. Every change is audited; passwords never are.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+use serde_json::json;
+use xianfeng_domain::auth::{
+    check_new_password, check_username, hash_password, role_fits, Actor, Role,
+};
+use xianfeng_domain::{FieldError, Invalid};
+use xianfeng_store::accounts::{self, AccountRow, NewAccount};
+use xianfeng_store::{audit, members, orgs, Conn};
+
+use super::{render, Ctx, FieldErrors};
+use crate::session::Session;
+use crate::{blocking, AppError, AppState};
+
+#[derive(Template)]
+#[template(path = "accounts.html")]
+struct AccountsPage {
+    ctx: Ctx,
+    rows: Vec<AccountRow>,
+    roles: Vec<(String, String)>,
+    orgs: Vec<(i64, String)>,
+    form: NewAccountForm,
+    errors: FieldErrors,
+    notice: String,
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct NewAccountForm {
+    #[serde(default)]
+    _csrf: String,
+    #[serde(default)]
+    pub username: String,
+    #[serde(default)]
+    pub display_name: String,
+    #[serde(default)]
+    pub role: String,
+    #[serde(default)]
+    pub org_id: String,
+    #[serde(default)]
+    pub password: String,
+}
+
+fn require_admin(s: &Session) -> Result<(), AppError> {
+    if matches!(s.actor.role, Role::CountyAdmin | Role::TownAdmin) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+fn grantable(actor: &Actor) -> Vec<(String, String)> {
+    [Role::TownAdmin, Role::BranchSecretary]
+        .into_iter()
+        .filter(|r| actor.can_manage_account(*r, &actor.scope_path))
+        .map(|r| (r.code().to_string(), r.label().to_string()))
+        .collect()
+}
+
+async fn page(
+    state: &AppState,
+    s: &Session,
+    form: NewAccountForm,
+    errors: FieldErrors,
+    notice: String,
+) -> Result<Response, AppError> {
+    let actor = s.actor.clone();
+    let (rows, org_list) = blocking(state, move |st| {
+        Ok(st.read(|c| {
+            let root = orgs::require(c, actor.scope_org_id)?;
+            let rows = accounts::list_in(c, &root.path)?;
+            let org_rows = c.query(
+                &format!(
+                    "SELECT {} FROM orgs WHERE path >= ? AND path < ? AND dissolved_on IS NULL AND kind <> '党小组' ORDER BY path LIMIT 3000",
+                    orgs::COLS
+                ),
+                xianfeng_store::vals![root.path.as_str(), xianfeng_domain::path::upper(&root.path)],
+            )?;
+            let list = org_rows
+                .iter()
+                .map(orgs::from_row)
+                .map(|o| (o.id, format!("{}{}", "　".repeat((o.depth() - root.depth()).max(0) as usize), o.name)))
+                .collect();
+            Ok((rows, list))
+        })?)
+    })
+    .await?;
+    let status = if errors.any() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let p = AccountsPage {
+        ctx: Ctx::new(s, "accounts"),
+        rows,
+        roles: grantable(&s.actor),
+        orgs: org_list,
+        form,
+        errors,
+        notice,
+    };
+    Ok((status, render(&p)?).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct Notice {
+    #[serde(default)]
+    done: String,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    s: Session,
+    Query(q): Query<Notice>,
+) -> Result<Response, AppError> {
+    require_admin(&s)?;
+    let notice = match q.done.as_str() {
+        "created" => "账号已创建。请将用户名和初始密码当面交给本人。",
+        "password" => "密码已重置，该账号原有登录已失效。",
+        "disabled" => "账号已停用。",
+        "enabled" => "账号已启用。",
+        _ => "",
+    };
+    page(
+        &state,
+        &s,
+        NewAccountForm::default(),
+        FieldErrors::default(),
+        notice.into(),
+    )
+    .await
+}
+
+/// Validates and writes a new account in the caller's transaction.
+fn create_account(
+    c: &mut dyn Conn,
+    actor: &Actor,
+    f: &NewAccountForm,
+    member_id: Option<i64>,
+    role: Option<Role>,
+) -> Result<i64, xianfeng_store::StoreError> {
+    let mut errs = Vec::new();
+    let username = xianfeng_domain::text::normalize(&f.username);
+    if let Err(Invalid(e)) = check_username(&username) {
+        errs.extend(e);
+    }
+    let display = xianfeng_domain::text::normalize(&f.display_name);
+    if display.is_empty() {
+        errs.push(FieldError::new("display_name", "显示名称", "不能为空"));
+    }
+    if let Err(Invalid(e)) = check_new_password(&f.password) {
+        errs.extend(e);
+    }
+    let role = role.or_else(|| Role::from_code(&f.role));
+    let org = match f
+        .org_id
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .map(|id| orgs::get(c, id))
+        .transpose()?
+        .flatten()
+    {
+        Some(o) if actor.can_read_org(&o.path) && o.dissolved_on.is_none() => Some(o),
+        _ => {
+            errs.push(FieldError::new(
+                "org_id",
+                "所属组织",
+                "请选择管辖范围内的组织",
+            ));
+            None
+        }
+    };
+    match (role, &org) {
+        (None, _) => errs.push(FieldError::new("role", "角色", "请选择角色")),
+        (Some(r), Some(o)) if !actor.can_manage_account(r, &o.path) => errs.push(FieldError::new(
+            "role",
+            "角色",
+            format!("无权在“{}”开通{}账号", o.name, r.label()),
+        )),
+        (Some(r), Some(o)) if !role_fits(r, o.kind) => errs.push(FieldError::new(
+            "org_id",
+            "所属组织",
+            format!(
+                "{}账号应设在{}",
+                r.label(),
+                if r == Role::TownAdmin {
+                    "镇（街道）党委或党总支"
+                } else {
+                    "党支部"
+                }
+            ),
+        )),
+        _ => {}
+    }
+    let (Some(role), Some(org), true) = (role, org, errs.is_empty()) else {
+        return Err(Invalid(errs).into());
+    };
+    let hash =
+        hash_password(&f.password).map_err(|e| xianfeng_store::StoreError::Db(e.to_string()))?;
+    let id = accounts::create(
+        c,
+        &NewAccount {
+            username: &username,
+            display_name: &display,
+            password_hash: &hash,
+            role,
+            org_id: org.id,
+            member_id,
+        },
+    )?;
+    audit::append(
+        c,
+        audit::Record {
+            actor: Some(actor),
+            org_id: Some(org.id),
+            action: "account.create",
+            entity: "account",
+            entity_id: Some(id),
+            before: json!(null),
+            after: json!({"username": username, "display_name": display, "role": role.code(), "org_id": org.id, "member_id": member_id}),
+        },
+    )?;
+    Ok(id)
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    s: Session,
+    Form(f): Form<NewAccountForm>,
+) -> Result<Response, AppError> {
+    require_admin(&s)?;
+    s.check_csrf(&f._csrf)?;
+    let actor = s.actor.clone();
+    let form = f.clone();
+    match blocking(&state, move |st| {
+        Ok(st.write(|c| create_account(c, &actor, &form, None, None))?)
+    })
+    .await
+    {
+        Ok(_) => Ok(Redirect::to("/accounts?done=created").into_response()),
+        Err(AppError::Invalid(e)) => {
+            page(
+                &state,
+                &s,
+                NewAccountForm {
+                    password: String::new(),
+                    ..f
+                },
+                FieldErrors::from_invalid(&e),
+                String::new(),
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// An account the caller may manage, or 404.
+fn managed(
+    c: &mut dyn Conn,
+    actor: &Actor,
+    id: i64,
+) -> Result<Result<AccountRow, AppError>, xianfeng_store::StoreError> {
+    Ok(match accounts::get_row(c, id)? {
+        Some(a) if actor.can_manage_account(a.role, &a.org_path) && a.id != actor.account_id => {
+            Ok(a)
+        }
+        _ => Err(AppError::NotFound("账号")),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    _csrf: String,
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn reset_password(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Form(f): Form<PasswordForm>,
+) -> Result<Response, AppError> {
+    require_admin(&s)?;
+    s.check_csrf(&f._csrf)?;
+    let actor = s.actor.clone();
+    let result = blocking(&state, move |st| {
+        Ok(st.write(|c| {
+            let a = match managed(c, &actor, id)? {
+                Ok(a) => a,
+                Err(e) => return Ok(Err(e)),
+            };
+            check_new_password(&f.password)?;
+            let hash = hash_password(&f.password)
+                .map_err(|e| xianfeng_store::StoreError::Db(e.to_string()))?;
+            accounts::set_password(c, a.id, &hash)?;
+            audit::append(
+                c,
+                audit::Record {
+                    actor: Some(&actor),
+                    org_id: Some(a.org_id),
+                    action: "account.password",
+                    entity: "account",
+                    entity_id: Some(a.id),
+                    before: json!(null),
+                    after: json!({"username": a.username}),
+                },
+            )?;
+            Ok(Ok(()))
+        })?)
+    })
+    .await;
+    match result {
+        Ok(Ok(())) => Ok(Redirect::to("/accounts?done=password").into_response()),
+        Ok(Err(e)) => Err(e),
+        Err(AppError::Invalid(e)) => {
+            page(
+                &state,
+                &s,
+                NewAccountForm::default(),
+                FieldErrors(vec![]),
+                format!("未重置：{e}"),
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ToggleForm {
+    #[serde(default)]
+    _csrf: String,
+    #[serde(default)]
+    disable: String,
+}
+
+pub async fn toggle(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Form(f): Form<ToggleForm>,
+) -> Result<Response, AppError> {
+    require_admin(&s)?;
+    s.check_csrf(&f._csrf)?;
+    let actor = s.actor.clone();
+    let disable = f.disable == "1";
+    blocking(&state, move |st| {
+        Ok(st.write(|c| {
+            let a = match managed(c, &actor, id)? {
+                Ok(a) => a,
+                Err(e) => return Ok(Err(e)),
+            };
+            accounts::set_disabled(c, a.id, disable)?;
+            audit::append(
+                c,
+                audit::Record {
+                    actor: Some(&actor),
+                    org_id: Some(a.org_id),
+                    action: if disable {
+                        "account.disable"
+                    } else {
+                        "account.enable"
+                    },
+                    entity: "account",
+                    entity_id: Some(a.id),
+                    before: json!({"disabled": a.disabled}),
+                    after: json!({"disabled": disable}),
+                },
+            )?;
+            Ok(Ok(()))
+        })?)
+    })
+    .await??;
+    Ok(Redirect::to(if disable {
+        "/accounts?done=disabled"
+    } else {
+        "/accounts?done=enabled"
+    })
+    .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct MemberAccountForm {
+    #[serde(default)]
+    _csrf: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// 开通党员账号 from the member page.
+pub async fn for_member(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Form(f): Form<MemberAccountForm>,
+) -> Result<Response, AppError> {
+    require_admin(&s)?;
+    s.check_csrf(&f._csrf)?;
+    let actor = s.actor.clone();
+    let result = blocking(&state, move |st| {
+        Ok(st.write(|c| {
+            let m = match members::get(c, id)? {
+                Some(m) if actor.can_read_member(&m.org_path, m.member.id) => m,
+                _ => return Ok(Err(AppError::NotFound("党员"))),
+            };
+            let form = NewAccountForm {
+                username: f.username,
+                display_name: m.member.name.clone(),
+                role: String::new(),
+                org_id: m.member.org_id.to_string(),
+                password: f.password,
+                _csrf: String::new(),
+            };
+            Ok(Ok(create_account(
+                c,
+                &actor,
+                &form,
+                Some(m.member.id),
+                Some(Role::Member),
+            )?))
+        })?)
+    })
+    .await;
+    match result {
+        Ok(Ok(_)) => Ok(Redirect::to(&format!("/members/{id}?account=created")).into_response()),
+        Ok(Err(e)) => Err(e),
+        Err(e) => Err(e),
+    }
+}
