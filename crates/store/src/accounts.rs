@@ -163,48 +163,38 @@ pub struct AccountRow {
     pub disabled: bool,
 }
 
+const ROW_SQL: &str =
+    "SELECT a.id, a.username, a.display_name, a.role, a.org_id, o.name, o.path, a.disabled
+     FROM accounts a JOIN orgs o ON o.id = a.org_id";
+
+fn account_row(r: &Row) -> Option<AccountRow> {
+    Some(AccountRow {
+        id: r.i64(0),
+        username: r.text(1),
+        display_name: r.text(2),
+        role: Role::from_code(&r.text(3))?,
+        org_id: r.i64(4),
+        org_name: r.text(5),
+        org_path: r.text(6),
+        disabled: r.i64(7) != 0,
+    })
+}
+
 /// Accounts whose scope lies inside `root_path`.
 pub fn list_in(c: &mut dyn Conn, root_path: &str) -> Result<Vec<AccountRow>> {
     let rows = c.query(
-        "SELECT a.id, a.username, a.display_name, a.role, a.org_id, o.name, o.path, a.disabled
-         FROM accounts a JOIN orgs o ON o.id = a.org_id WHERE o.path >= ? AND o.path < ? ORDER BY o.path, a.id LIMIT 1000",
+        &format!("{ROW_SQL} WHERE o.path >= ? AND o.path < ? ORDER BY o.path, a.id LIMIT 1000"),
         vals![root_path, xianfeng_domain::path::upper(root_path)],
     )?;
-    Ok(rows
-        .iter()
-        .filter_map(|r| {
-            Some(AccountRow {
-                id: r.i64(0),
-                username: r.text(1),
-                display_name: r.text(2),
-                role: Role::from_code(&r.text(3))?,
-                org_id: r.i64(4),
-                org_name: r.text(5),
-                org_path: r.text(6),
-                disabled: r.i64(7) != 0,
-            })
-        })
-        .collect())
+    Ok(rows.iter().filter_map(account_row).collect())
 }
 
 pub fn get_row(c: &mut dyn Conn, id: i64) -> Result<Option<AccountRow>> {
-    let r = c.query_opt(
-        "SELECT a.id, a.username, a.display_name, a.role, a.org_id, o.name, o.path, a.disabled
-         FROM accounts a JOIN orgs o ON o.id = a.org_id WHERE a.id = ?",
-        vals![id],
-    )?;
-    Ok(r.and_then(|r| {
-        Some(AccountRow {
-            id: r.i64(0),
-            username: r.text(1),
-            display_name: r.text(2),
-            role: Role::from_code(&r.text(3))?,
-            org_id: r.i64(4),
-            org_name: r.text(5),
-            org_path: r.text(6),
-            disabled: r.i64(7) != 0,
-        })
-    }))
+    Ok(
+        c.query_opt(&format!("{ROW_SQL} WHERE a.id = ?"), vals![id])?
+            .as_ref()
+            .and_then(account_row),
+    )
 }
 
 /// Sets a new password hash and ends the account's sessions.

@@ -464,3 +464,12 @@ pub fn export(
     }
     Ok(out)
 }
+
+/// Decrypts the stored phone number (validation on edit keeps it when the form leaves it blank).
+pub fn stored_phone(c: &mut dyn Conn, vault: &Vault, member_id: i64) -> Result<Option<String>> {
+    let r = c.query_one(
+        "SELECT phone_cipher FROM members WHERE id = ?",
+        vals![member_id],
+    )?;
+    r.blob(0).map(|b| vault.decrypt(&b)).transpose()
+}

@@ -510,3 +510,31 @@ pub fn resolve_branch(
         )),
     })
 }
+
+/// Active organisations under `root` in tree order (for pickers), at most `limit`.
+pub fn active_in(c: &mut dyn Conn, root: &Org, limit: i64) -> Result<Vec<Org>> {
+    Ok(c
+        .query(
+            &format!("SELECT {COLS} FROM orgs WHERE path >= ? AND path < ? AND dissolved_on IS NULL ORDER BY path LIMIT ?"),
+            vals![root.path.as_str(), path::upper(&root.path), limit],
+        )?
+        .iter()
+        .map(from_row)
+        .collect())
+}
+
+/// `(id, name indented by depth below root)` for a `<select>`.
+pub fn indented(root: &Org, list: impl IntoIterator<Item = Org>) -> Vec<(i64, String)> {
+    list.into_iter()
+        .map(|o| {
+            (
+                o.id,
+                format!(
+                    "{}{}",
+                    "　".repeat((o.depth() - root.depth()).max(0) as usize),
+                    o.name
+                ),
+            )
+        })
+        .collect()
+}

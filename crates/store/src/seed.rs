@@ -655,11 +655,7 @@ pub fn generate(store: &Store, scale: Scale, seed: u64) -> Result<Generated> {
         )?;
         Ok(())
     })?;
-    if store.dialect() == Dialect::Postgres {
-        store.write(|c| c.execute("ANALYZE", &[]).map(|_| ()))?;
-    } else {
-        store.write(|c| c.execute("ANALYZE", &[]).map(|_| ()))?;
-    }
+    store.write(|c| c.execute("ANALYZE", &[]).map(|_| ()))?;
     out.seconds = started.elapsed().as_secs_f64();
     Ok(out)
 }

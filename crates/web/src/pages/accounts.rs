@@ -75,18 +75,10 @@ async fn page(
         Ok(st.read(|c| {
             let root = orgs::require(c, actor.scope_org_id)?;
             let rows = accounts::list_in(c, &root.path)?;
-            let org_rows = c.query(
-                &format!(
-                    "SELECT {} FROM orgs WHERE path >= ? AND path < ? AND dissolved_on IS NULL AND kind <> '党小组' ORDER BY path LIMIT 3000",
-                    orgs::COLS
-                ),
-                xianfeng_store::vals![root.path.as_str(), xianfeng_domain::path::upper(&root.path)],
-            )?;
-            let list = org_rows
-                .iter()
-                .map(orgs::from_row)
-                .map(|o| (o.id, format!("{}{}", "　".repeat((o.depth() - root.depth()).max(0) as usize), o.name)))
-                .collect();
+            let pickable = orgs::active_in(c, &root, 3000)?
+                .into_iter()
+                .filter(|o| o.kind != xianfeng_domain::org::OrgKind::Group);
+            let list = orgs::indented(&root, pickable);
             Ok((rows, list))
         })?)
     })

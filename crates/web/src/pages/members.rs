@@ -411,14 +411,7 @@ pub async fn update(
             let mut draft = input.validate(&rules, date::today(), Some(&kept))?;
             if input.phone.trim().is_empty() {
                 // A blank phone on edit keeps the stored one.
-                let r = c.query_one(
-                    "SELECT phone_cipher FROM members WHERE id = ?",
-                    xianfeng_store::vals![rec.member.id],
-                )?;
-                draft.phone = match r.blob(0) {
-                    Some(b) => Some(st.vault.decrypt(&b)?),
-                    None => None,
-                };
+                draft.phone = members::stored_phone(c, &st.vault, rec.member.id)?;
             }
             members::update(c, &st.vault, &actor, &rec, &draft)
         })?)

@@ -400,16 +400,12 @@ async fn move_targets(
     blocking(state, move |st| {
         Ok(st.read(|c| {
             let root = orgs::require(c, actor.scope_org_id)?;
-            let rows = c.query(
-                &format!("SELECT {} FROM orgs WHERE path >= ? AND path < ? AND dissolved_on IS NULL ORDER BY path LIMIT 2000", orgs::COLS),
-                xianfeng_store::vals![root.path.as_str(), path::upper(&root.path)],
-            )?;
-            Ok(rows
-                .iter()
-                .map(orgs::from_row)
-                .filter(|o| o.kind.allows_child(org.kind) && !path::within(&o.path, &org.path) && Some(o.id) != org.parent_id)
-                .map(|o| (o.id, format!("{}{}", "　".repeat((o.depth() - root.depth()) as usize), o.name)))
-                .collect())
+            let candidates = orgs::active_in(c, &root, 2000)?.into_iter().filter(|o| {
+                o.kind.allows_child(org.kind)
+                    && !path::within(&o.path, &org.path)
+                    && Some(o.id) != org.parent_id
+            });
+            Ok(orgs::indented(&root, candidates))
         })?)
     })
     .await
