@@ -593,8 +593,8 @@ pub fn generate(store: &Store, scale: Scale, seed: u64) -> Result<Generated> {
                 0,
             );
             out.county_id = pid;
-            // 14 cities × 18 counties × 18 towns ≈ 4 500 towns ≈ 300 000 organisations.
-            for city in 0..14 {
+            // 18 cities × 18 counties × 18 towns ≈ 5 800 towns ≈ 290 000 organisations, 6 million members.
+            for city in 0..18 {
                 let (cityid, citypath) = g.org(
                     Some((&pp, pid)),
                     format!("第{}市委", city + 1),

@@ -18,6 +18,8 @@ pub enum AppError {
     NotFound(&'static str),
     #[error("请先登录")]
     Unauthenticated,
+    #[error("用户名或密码错误")]
+    BadCredentials,
     #[error("没有权限执行此操作")]
     Forbidden,
     #[error("页面已过期，请刷新后重试（CSRF 校验失败）")]
@@ -55,7 +57,7 @@ impl AppError {
         match self {
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
-            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::Unauthenticated | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -124,6 +126,7 @@ impl IntoResponse for ApiError {
             AppError::Invalid(_) => "invalid",
             AppError::NotFound(_) => "not_found",
             AppError::Unauthenticated => "unauthenticated",
+            AppError::BadCredentials => "bad_credentials",
             AppError::Forbidden => "forbidden",
             AppError::Csrf => "csrf",
             AppError::Conflict(_) => "conflict",

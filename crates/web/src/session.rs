@@ -180,7 +180,7 @@ pub fn login(
         })?),
         _ => {
             store.write(|c| accounts::record_failure(c, &[&user_key, &ip_key]))?;
-            Err(AppError::Conflict("用户名或密码错误".into()))
+            Err(AppError::BadCredentials)
         }
     }
 }

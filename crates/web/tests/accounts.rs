@@ -125,7 +125,7 @@ fn town_admin_opens_a_secretary_account_inside_its_town_only() {
         .await;
         assert_eq!(
             r.status,
-            StatusCode::CONFLICT,
+            StatusCode::UNAUTHORIZED,
             "disabled accounts cannot log in"
         );
 

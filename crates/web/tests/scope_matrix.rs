@@ -305,5 +305,26 @@ fn pages_without_a_session_redirect_to_login_and_api_says_401() {
         let r = anon.get(&app, "/api/v1/openapi.json").await;
         assert_eq!(r.status, StatusCode::OK);
         assert!(r.body.contains("\"openapi\":\"3.1.0\""));
+        let r = common::send(
+            &app,
+            axum::http::Request::get("/login")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK);
+        let csp = r
+            .headers
+            .get("content-security-policy")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        assert!(
+            csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"),
+            "{csp}"
+        );
+        assert_eq!(
+            r.headers.get("x-frame-options").map(|v| v.as_bytes()),
+            Some(&b"DENY"[..])
+        );
     });
 }

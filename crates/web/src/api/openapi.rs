@@ -62,7 +62,7 @@ pub fn document() -> Value {
             "/session": {
                 "post": {"summary": "登录", "security": [], "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["username", "password"], "properties": {"username": {"type": "string"}, "password": {"type": "string"}}}}}},
                          "responses": {"200": {"description": "已登录，设置 xf_session Cookie", "content": {"application/json": {"schema": {"type": "object", "properties": {"csrf_token": {"type": "string"}, "user": {"$ref": "#/components/schemas/User"}}}}}},
-                                       "409": {"description": "用户名或密码错误"}, "429": {"description": "登录失败次数过多"}}},
+                                       "401": {"description": "用户名或密码错误"}, "429": {"description": "登录失败次数过多"}}},
                 "delete": {"summary": "退出登录", "parameters": [csrf], "responses": {"204": {"description": "已退出"}}}
             },
             "/me": {"get": {"summary": "当前用户", "responses": with_errors(json!({"200": {"description": "当前用户与 CSRF 令牌"}}))}},

@@ -70,7 +70,7 @@ pub async fn login(
             Redirect::to(&safe_next(&f.next)),
         )
             .into_response()),
-        Err(e @ (AppError::Conflict(_) | AppError::TooMany(_) | AppError::Invalid(_))) => {
+        Err(e @ (AppError::BadCredentials | AppError::TooMany(_) | AppError::Invalid(_))) => {
             let status = e.status();
             let page = LoginPage {
                 next: safe_next(&f.next),

@@ -124,6 +124,7 @@ pub struct Resp {
     pub bytes: Vec<u8>,
     pub location: String,
     pub set_cookie: String,
+    pub headers: axum::http::HeaderMap,
 }
 
 pub async fn send(app: &axum::Router, req: Request<Body>) -> Resp {
@@ -141,6 +142,7 @@ pub async fn send(app: &axum::Router, req: Request<Body>) -> Resp {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
+    let headers = res.headers().clone();
     let bytes = res.into_body().collect().await.unwrap().to_bytes().to_vec();
     Resp {
         status,
@@ -148,6 +150,7 @@ pub async fn send(app: &axum::Router, req: Request<Body>) -> Resp {
         bytes,
         location,
         set_cookie,
+        headers,
     }
 }
 
