@@ -235,9 +235,31 @@ pub fn backup(ctx: &Ctx, file: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Plan-document parsing time on a document of at least 15 000 characters.
+fn bench_plan(runs: usize) -> Result<()> {
+    // The fixture ends with a web page's link list, which the parser cuts; repeat the body only.
+    let fixture = include_str!("../../plan/tests/fixtures/demo_plan.txt");
+    let one = fixture.split("相關推薦").next().unwrap_or(fixture);
+    let mut doc = String::new();
+    while doc.chars().count() < 15_000 {
+        doc.push_str(one);
+        doc.push('\n');
+    }
+    let (lat, found) = bench::measure(runs, 10_000.0, || {
+        Ok(xianfeng_plan::parse_text(&doc).targets.len() as i64)
+    })?;
+    println!(
+        "文件解析：{}字的方案（{}项目标） {lat}\n",
+        doc.chars().count(),
+        found
+    );
+    Ok(())
+}
+
 /// Benchmarks on a dedicated database per scale (generated on first use, then reused).
 pub fn bench(ctx: &Ctx, scale_name: &str, runs: usize) -> Result<()> {
     let sc = scale(scale_name)?;
+    bench_plan(runs)?;
     let url = if ctx.database_url.starts_with("postgres") {
         ctx.database_url.clone()
     } else {
@@ -288,6 +310,18 @@ pub fn bench(ctx: &Ctx, scale_name: &str, runs: usize) -> Result<()> {
                 "  （结果不一致！）"
             }
         );
+    }
+    Ok(())
+}
+
+/// Parses a plan document; needs no database.
+pub fn plan_parse(file: &Path, format: &str) -> Result<()> {
+    let bytes = std::fs::read(file).map_err(|e| format!("无法读取 {}：{e}", file.display()))?;
+    let plan = xianfeng_plan::parse_bytes(&bytes)?;
+    match format {
+        "json" => println!("{}", serde_json::to_string_pretty(&plan)?),
+        "text" => print!("{}", xianfeng_plan::render::text(&plan)),
+        other => return Err(format!("格式应为 json 或 text，而不是“{other}”").into()),
     }
     Ok(())
 }

@@ -74,6 +74,11 @@ enum Command {
         #[command(subcommand)]
         what: AuditWhat,
     },
+    /// 读取计划文件（实施意见、工作方案、通知）
+    Plan {
+        #[command(subcommand)]
+        what: PlanWhat,
+    },
     /// 在线备份 SQLite 数据库到文件
     Backup { file: std::path::PathBuf },
     /// 性能测试：维护的汇总与索引区间 对比 递归遍历
@@ -108,6 +113,16 @@ enum ExportWhat {
 }
 
 #[derive(Subcommand)]
+enum PlanWhat {
+    /// 解析 .txt（UTF-8 / GB18030）或 .docx，输出提纲、目标、频次、阶段、标准和责任单位
+    Parse {
+        file: std::path::PathBuf,
+        #[arg(long, default_value = "json")]
+        format: String,
+    },
+}
+
+#[derive(Subcommand)]
 enum AuditWhat {
     /// 校验哈希链；被改动或删除时以非零状态退出并指出第一条
     Verify,
@@ -138,6 +153,9 @@ fn main() {
         Command::Audit {
             what: AuditWhat::Verify,
         } => commands::audit_verify(&ctx),
+        Command::Plan {
+            what: PlanWhat::Parse { file, format },
+        } => commands::plan_parse(&file, &format),
         Command::Backup { file } => commands::backup(&ctx, &file),
         Command::Bench { scale, runs } => commands::bench(&ctx, &scale, runs),
     };

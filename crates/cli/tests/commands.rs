@@ -131,3 +131,34 @@ fn init_bootstraps_an_empty_deployment_once() {
     assert!(!o.status.success(), "only into an empty database");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn plan_parse_prints_json_and_a_text_outline() {
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../plan/tests/fixtures/demo_plan.txt"
+    );
+    let o = Command::new(env!("CARGO_BIN_EXE_xianfeng"))
+        .args(["plan", "parse", file])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["title"], "关于开展“红旗先锋”创建活动的实施方案");
+    assert!(v["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t["subject"] == "党员先锋岗" && t["comparator"] == ">="));
+    let o = Command::new(env!("CARGO_BIN_EXE_xianfeng"))
+        .args(["plan", "parse", file, "--format", "text"])
+        .output()
+        .unwrap();
+    assert!(text(&o).contains("【频次】"));
+    let o = Command::new(env!("CARGO_BIN_EXE_xianfeng"))
+        .args(["plan", "parse", "/nonexistent.txt"])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(text(&o).contains("无法读取"));
+}

@@ -1,0 +1,97 @@
+//! Reads a plan document (实施意见 / 工作方案 / 通知) into a structured draft: normalise →
+//! outline → extract targets, cadences, phases, criteria and responsible units. Pure: bytes
+//! in, data out; fuzzed and property-tested (never panics; every extracted text is found in
+//! the normalised document).
+
+pub mod extract;
+pub mod input;
+pub mod normalize;
+pub mod numerals;
+pub mod outline;
+pub mod render;
+
+use serde::Serialize;
+
+pub use outline::Section;
+
+/// A numeric target, e.g. 创建党员先锋岗60个以上.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Target {
+    pub text: String,
+    pub quantity: f64,
+    pub quantity_max: Option<f64>,
+    pub unit: String,
+    pub comparator: &'static str,
+    pub per: Option<&'static str>,
+    pub subject: String,
+    pub path: Vec<String>,
+}
+
+/// A cadence, e.g. 领导点评每季度不少于一次.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cadence {
+    pub text: String,
+    pub period: &'static str,
+    pub times: u32,
+    pub comparator: &'static str,
+    pub action: String,
+    pub path: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Phase {
+    pub name: String,
+    pub start: Option<String>,
+    pub end: Option<String>,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Criteria {
+    pub name: String,
+    pub items: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Responsible {
+    pub path: Vec<String>,
+    pub units: Vec<String>,
+}
+
+/// The parsed document.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Plan {
+    pub title: String,
+    pub sections: Vec<Section>,
+    pub targets: Vec<Target>,
+    pub cadences: Vec<Cadence>,
+    pub phases: Vec<Phase>,
+    pub criteria: Vec<Criteria>,
+    pub responsible: Vec<Responsible>,
+    /// The normalised text every item refers to.
+    #[serde(skip)]
+    pub text: String,
+}
+
+/// Parses already-decoded text.
+pub fn parse_text(raw: &str) -> Plan {
+    let text = normalize::normalize(raw);
+    let doc = outline::outline(&text);
+    let mut plan = Plan {
+        title: doc.title.clone(),
+        sections: doc.sections.clone(),
+        targets: vec![],
+        cadences: vec![],
+        phases: vec![],
+        criteria: vec![],
+        responsible: vec![],
+        text: text.clone(),
+    };
+    extract::extract_all(&doc, &mut plan);
+    plan
+}
+
+/// Parses a file's bytes (.txt in UTF-8 or GB18030, or .docx).
+pub fn parse_bytes(bytes: &[u8]) -> Result<Plan, input::InputError> {
+    Ok(parse_text(&input::decode(bytes)?))
+}
