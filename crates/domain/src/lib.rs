@@ -11,5 +11,6 @@ pub mod path;
 pub mod phone;
 pub mod rules;
 pub mod text;
+pub mod units;
 
 pub use error::{FieldError, Invalid};

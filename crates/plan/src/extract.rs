@@ -542,6 +542,18 @@ fn responsible(text: &str, path: &[String]) -> Vec<Responsible> {
     out
 }
 
+/// Targets and cadences in a fragment of text (a selection made while reviewing).
+pub fn from_fragment(text: &str) -> (Vec<Target>, Vec<Cadence>) {
+    let mut t = Vec::new();
+    let mut c = Vec::new();
+    for clause in clauses(text) {
+        let cad = cadences(clause, &[]);
+        t.extend(targets(clause, &[], !cad.is_empty()));
+        c.extend(cad);
+    }
+    (t, c)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

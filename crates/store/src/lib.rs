@@ -7,6 +7,7 @@ pub mod audit;
 pub mod bench;
 pub mod crypto;
 pub mod db;
+pub mod drafts;
 mod error;
 pub mod members;
 pub mod orgs;

@@ -240,6 +240,10 @@ pub fn move_to(c: &mut dyn Conn, actor: &Actor, org: &Org, new_parent: &Org) -> 
         "UPDATE member_tags SET org_path = ? || substr(org_path, ?) WHERE org_path >= ? AND org_path < ?",
         vals![new_path.as_str(), keep_from, old.as_str(), upper.as_str()],
     )?;
+    c.execute(
+        "UPDATE plan_drafts SET org_path = ? || substr(org_path, ?) WHERE org_path >= ? AND org_path < ?",
+        vals![new_path.as_str(), keep_from, old.as_str(), upper.as_str()],
+    )?;
     rollup::move_subtree(c, &old, &new_path)?;
     let after = require(c, org.id)?;
     audit::append(

@@ -12,3 +12,12 @@ document.addEventListener("submit", function (ev) {
     setTimeout(function () { button.disabled = true; }, 0);
   }
 });
+
+// Plan review: the text selected in the document is what "add" submits.
+document.addEventListener("selectionchange", function () {
+  var field = document.getElementById("selected-text");
+  var doc = document.getElementById("doc-text");
+  var sel = window.getSelection();
+  if (!field || !doc || !sel || sel.rangeCount === 0) return;
+  if (doc.contains(sel.anchorNode)) field.value = sel.toString().replace(/\s+/g, "");
+});

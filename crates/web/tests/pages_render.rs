@@ -30,6 +30,7 @@ fn every_page_renders_for_the_county_admin() {
             "/settings".into(),
             "/audit".into(),
             "/accounts".into(),
+            "/plans".into(),
             "/api/v1/me".into(),
             "/api/v1/warnings".into(),
         ];

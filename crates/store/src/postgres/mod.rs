@@ -10,7 +10,10 @@ use postgres::{Client, NoTls, Statement};
 use crate::db::{number_placeholders, Conn, Dialect, Row, Value};
 use crate::StoreError;
 
-pub const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("migrations/0001_base.sql"))];
+pub const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("migrations/0001_base.sql")),
+    (2, include_str!("migrations/0002_plan_drafts.sql")),
+];
 
 /// A pooled client with its statement cache.
 pub struct PgClient {

@@ -8,7 +8,10 @@ use rusqlite::ToSql;
 use crate::db::{Conn, Dialect, Row, Value};
 use crate::StoreError;
 
-pub const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("migrations/0001_base.sql"))];
+pub const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("migrations/0001_base.sql")),
+    (2, include_str!("migrations/0002_plan_drafts.sql")),
+];
 
 pub struct Manager {
     path: PathBuf,

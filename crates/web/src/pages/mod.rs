@@ -6,6 +6,7 @@ mod auth;
 mod dashboard;
 mod members;
 mod orgs;
+mod plans;
 mod roster_pages;
 
 use askama::Template;
@@ -147,6 +148,9 @@ pub fn routes() -> Router<AppState> {
         .route("/accounts/{id}/password", post(accounts::reset_password))
         .route("/accounts/{id}/status", post(accounts::toggle))
         .route("/members/{id}/account", post(accounts::for_member))
+        .route("/plans", get(plans::list).post(plans::upload))
+        .route("/plans/{id}", get(plans::show))
+        .route("/plans/{id}/items", post(plans::edit))
         .route("/settings", get(admin::settings).post(admin::save_settings))
         .route("/audit", get(admin::audit))
 }

@@ -1,0 +1,122 @@
+//! Plan drafts: a parsed plan document kept as JSON for review, owned by an organisation.
+
+use serde_json::{json, Value as Json};
+use xianfeng_domain::auth::Actor;
+use xianfeng_domain::org::Org;
+use xianfeng_domain::path;
+
+use crate::audit::{self, Record};
+use crate::db::{Conn, Row};
+use crate::{now_text, vals, Result, StoreError};
+
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub id: i64,
+    pub org_id: i64,
+    pub org_path: String,
+    pub file_name: String,
+    pub title: String,
+    pub body: String,
+    pub plan: Json,
+    /// Unit name → organisation ids chosen by the user.
+    pub unit_map: Json,
+    pub updated_at: String,
+}
+
+const COLS: &str =
+    "id, org_id, org_path, file_name, title, body, plan_json, unit_map_json, updated_at";
+
+fn from_row(r: &Row) -> Result<Draft> {
+    let parse = |s: String| {
+        serde_json::from_str(&s).map_err(|e| StoreError::Db(format!("草稿数据损坏：{e}")))
+    };
+    Ok(Draft {
+        id: r.i64(0),
+        org_id: r.i64(1),
+        org_path: r.text(2),
+        file_name: r.text(3),
+        title: r.text(4),
+        body: r.text(5),
+        plan: parse(r.text(6))?,
+        unit_map: parse(r.text(7))?,
+        updated_at: r.text(8),
+    })
+}
+
+pub fn create(
+    c: &mut dyn Conn,
+    actor: &Actor,
+    org: &Org,
+    file_name: &str,
+    title: &str,
+    body: &str,
+    plan: &Json,
+) -> Result<i64> {
+    let now = now_text();
+    let id = c.scalar(
+        "INSERT INTO plan_drafts (org_id, org_path, file_name, title, body, plan_json, unit_map_json, created_by, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, '{}', ?, ?, ?) RETURNING id",
+        vals![org.id, org.path.as_str(), file_name, title, body, plan.to_string(), actor.account_id, now.as_str(), now.as_str()],
+    )?;
+    audit::append(
+        c,
+        Record {
+            actor: Some(actor),
+            org_id: Some(org.id),
+            action: "plan_draft.create",
+            entity: "plan_draft",
+            entity_id: Some(id),
+            before: json!(null),
+            after: json!({"file_name": file_name, "title": title}),
+        },
+    )?;
+    Ok(id)
+}
+
+pub fn get(c: &mut dyn Conn, id: i64) -> Result<Option<Draft>> {
+    c.query_opt(
+        &format!("SELECT {COLS} FROM plan_drafts WHERE id = ?"),
+        vals![id],
+    )?
+    .map(|r| from_row(&r))
+    .transpose()
+}
+
+/// Drafts owned by organisations under `root_path`, newest first.
+pub fn list_in(c: &mut dyn Conn, root_path: &str, limit: i64) -> Result<Vec<Draft>> {
+    c.query(
+        &format!("SELECT {COLS} FROM plan_drafts WHERE org_path >= ? AND org_path < ? ORDER BY id DESC LIMIT ?"),
+        vals![root_path, path::upper(root_path), limit],
+    )?
+    .iter()
+    .map(from_row)
+    .collect()
+}
+
+/// Saves an edited plan or unit mapping; the change is audited with a short description.
+pub fn update(
+    c: &mut dyn Conn,
+    actor: &Actor,
+    d: &Draft,
+    plan: &Json,
+    unit_map: &Json,
+    what: &str,
+) -> Result<()> {
+    c.execute(
+        "UPDATE plan_drafts SET plan_json = ?, unit_map_json = ?, updated_at = ? WHERE id = ?",
+        vals![plan.to_string(), unit_map.to_string(), now_text(), d.id],
+    )?;
+    audit::append(
+        c,
+        Record {
+            actor: Some(actor),
+            org_id: Some(d.org_id),
+            action: "plan_draft.update",
+            entity: "plan_draft",
+            entity_id: Some(d.id),
+            before: json!(null),
+            after: json!({"change": what}),
+        },
+    )?;
+    Ok(())
+}

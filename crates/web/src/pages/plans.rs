@@ -1,0 +1,636 @@
+//! 文件导入: upload a plan document, review what was read beside the text, correct it, map the
+//! responsible units to organisations, and keep it as a draft owned by the uploader's
+//! organisation.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+use serde_json::{json, Value as Json};
+use xianfeng_domain::auth::{Actor, Role};
+use xianfeng_domain::units::{match_unit, OrgRef, UnitMatch};
+use xianfeng_domain::Invalid;
+use xianfeng_store::drafts::{self, Draft};
+use xianfeng_store::{orgs, Conn};
+
+use super::{render, Ctx};
+use crate::session::Session;
+use crate::{blocking, AppError, AppState};
+
+/// Uploads larger than this are refused.
+pub const MAX_PLAN_BYTES: usize = 10 * 1024 * 1024;
+/// The kinds of extracted items, their JSON key and Chinese label.
+const KINDS: [(&str, &str); 5] = [
+    ("targets", "目标"),
+    ("cadences", "频次"),
+    ("phases", "阶段"),
+    ("criteria", "评价标准"),
+    ("responsible", "责任单位"),
+];
+
+fn require_staff(s: &Session) -> Result<(), AppError> {
+    if s.actor.role == Role::Member {
+        Err(AppError::Forbidden)
+    } else {
+        Ok(())
+    }
+}
+
+pub struct DraftRow {
+    pub id: i64,
+    pub title: String,
+    pub file_name: String,
+    pub updated_at: String,
+    pub targets: usize,
+}
+
+#[derive(Template)]
+#[template(path = "plans.html")]
+struct PlansPage {
+    ctx: Ctx,
+    drafts: Vec<DraftRow>,
+    error: String,
+}
+
+async fn list_page(state: &AppState, s: &Session, error: String) -> Result<Response, AppError> {
+    let scope = s.actor.scope_org_id;
+    let drafts = blocking(state, move |st| {
+        Ok(st.read(|c| {
+            let root = orgs::require(c, scope)?;
+            drafts::list_in(c, &root.path, 200)
+        })?)
+    })
+    .await?;
+    let rows = drafts
+        .into_iter()
+        .map(|d| DraftRow {
+            targets: d.plan["targets"].as_array().map_or(0, Vec::len),
+            id: d.id,
+            title: if d.title.is_empty() {
+                d.file_name.clone()
+            } else {
+                d.title
+            },
+            file_name: d.file_name,
+            updated_at: d.updated_at,
+        })
+        .collect();
+    let status = if error.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((
+        status,
+        render(&PlansPage {
+            ctx: Ctx::new(s, "plans"),
+            drafts: rows,
+            error,
+        })?,
+    )
+        .into_response())
+}
+
+pub async fn list(State(state): State<AppState>, s: Session) -> Result<Response, AppError> {
+    require_staff(&s)?;
+    list_page(&state, &s, String::new()).await
+}
+
+pub async fn upload(
+    State(state): State<AppState>,
+    s: Session,
+    mut form: Multipart,
+) -> Result<Response, AppError> {
+    require_staff(&s)?;
+    let mut csrf = String::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Some(mut field) = form
+        .next_field()
+        .await
+        .map_err(|e| AppError::Conflict(format!("上传失败：{e}")))?
+    {
+        match field.name() {
+            Some("_csrf") => csrf = field.text().await.unwrap_or_default(),
+            Some("file") => {
+                let name = field.file_name().unwrap_or("").to_string();
+                let mut data = Vec::new();
+                while let Some(chunk) = field
+                    .chunk()
+                    .await
+                    .map_err(|e| AppError::Conflict(format!("上传失败：{e}")))?
+                {
+                    data.extend_from_slice(&chunk);
+                    if data.len() > MAX_PLAN_BYTES {
+                        s.check_csrf(&csrf)?;
+                        return list_page(
+                            &state,
+                            &s,
+                            "文件超过10MB，请上传方案正文（.txt 或 .docx）".into(),
+                        )
+                        .await;
+                    }
+                }
+                file = Some((name, data));
+            }
+            _ => {}
+        }
+    }
+    s.check_csrf(&csrf)?;
+    let Some((name, data)) = file.filter(|(_, d)| !d.is_empty()) else {
+        return list_page(&state, &s, "请选择要上传的文件".into()).await;
+    };
+    let lower = name.to_lowercase();
+    if !(lower.ends_with(".txt") || lower.ends_with(".docx")) {
+        return list_page(
+            &state,
+            &s,
+            format!("“{name}”不是 .txt 或 .docx 文件；.doc、.pdf、图片请先另存为 .docx 或文本"),
+        )
+        .await;
+    }
+    let plan = match xianfeng_plan::parse_bytes(&data) {
+        Ok(p) => p,
+        Err(e) => return list_page(&state, &s, e.to_string()).await,
+    };
+    let json = serde_json::to_value(&plan).map_err(|e| AppError::Internal(e.to_string()))?;
+    let actor = s.actor.clone();
+    let id = blocking(&state, move |st| {
+        Ok(st.write(|c| {
+            let org = orgs::require(c, actor.scope_org_id)?;
+            drafts::create(c, &actor, &org, &name, &plan.title, &plan.text, &json)
+        })?)
+    })
+    .await?;
+    Ok(Redirect::to(&format!("/plans/{id}")).into_response())
+}
+
+/// Loads a draft the actor may see, or 404.
+fn visible(
+    c: &mut dyn Conn,
+    actor: &Actor,
+    id: i64,
+) -> Result<Result<Draft, AppError>, xianfeng_store::StoreError> {
+    Ok(match drafts::get(c, id)? {
+        Some(d) if actor.role != Role::Member && actor.can_read_org(&d.org_path) => Ok(d),
+        _ => Err(AppError::NotFound("草稿")),
+    })
+}
+
+pub struct OutlineRow {
+    pub depth: usize,
+    pub number: String,
+    pub title: String,
+}
+
+fn outline_rows(sections: &Json, depth: usize, out: &mut Vec<OutlineRow>) {
+    for s in sections.as_array().into_iter().flatten() {
+        out.push(OutlineRow {
+            depth,
+            number: s["number"].as_str().unwrap_or("").into(),
+            title: s["title"].as_str().unwrap_or("").into(),
+        });
+        outline_rows(&s["children"], depth + 1, out);
+    }
+}
+
+pub struct ItemRow {
+    pub kind: &'static str,
+    pub index: usize,
+    pub path: String,
+    pub summary: String,
+    pub text: String,
+}
+
+fn path_of(v: &Json) -> String {
+    v["path"]
+        .as_array()
+        .map(|p| {
+            p.iter()
+                .filter_map(|x| x.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_default()
+}
+
+fn num(v: &Json) -> String {
+    match v.as_f64() {
+        Some(f) if f.fract() == 0.0 => format!("{}", f as i64),
+        Some(f) => f.to_string(),
+        None => "？".into(),
+    }
+}
+
+fn summary(kind: &str, v: &Json) -> String {
+    let s = |k: &str| v[k].as_str().unwrap_or("").to_string();
+    match kind {
+        "targets" => {
+            let max = if v["quantity_max"].is_null() {
+                String::new()
+            } else {
+                format!("–{}", num(&v["quantity_max"]))
+            };
+            format!(
+                "{} {} {}{}{}",
+                s("subject"),
+                s("comparator"),
+                num(&v["quantity"]),
+                max,
+                s("unit")
+            )
+        }
+        "cadences" => format!(
+            "{}：每{} {} {}次",
+            s("action"),
+            xianfeng_plan::render::period_cn(&s("period")),
+            s("comparator"),
+            v["times"]
+        ),
+        "phases" => format!(
+            "{}（{} — {}）",
+            s("name"),
+            v["start"].as_str().unwrap_or("?"),
+            v["end"].as_str().unwrap_or("?")
+        ),
+        "criteria" => format!(
+            "{}：{}",
+            s("name"),
+            v["items"]
+                .as_array()
+                .map(|i| i
+                    .iter()
+                    .filter_map(|x| x.as_str())
+                    .collect::<Vec<_>>()
+                    .join("、"))
+                .unwrap_or_default()
+        ),
+        _ => v["units"]
+            .as_array()
+            .map(|i| {
+                i.iter()
+                    .filter_map(|x| x.as_str())
+                    .collect::<Vec<_>>()
+                    .join("、")
+            })
+            .unwrap_or_default(),
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The document with every extracted item's text marked (first occurrence, no overlaps).
+fn highlighted(body: &str, items: &[ItemRow]) -> String {
+    let mut spans: Vec<(usize, usize, &str)> = items
+        .iter()
+        .filter(|i| !i.text.is_empty())
+        .filter_map(|i| body.find(&i.text).map(|at| (at, at + i.text.len(), i.kind)))
+        .collect();
+    spans.sort();
+    let mut out = String::new();
+    let mut pos = 0;
+    for (start, end, kind) in spans {
+        if start < pos {
+            continue;
+        }
+        out.push_str(&escape(&body[pos..start]));
+        out.push_str(&format!(
+            r#"<mark class="k-{kind}">{}</mark>"#,
+            escape(&body[start..end])
+        ));
+        pos = end;
+    }
+    out.push_str(&escape(&body[pos..]));
+    out.replace('\n', "<br>")
+}
+
+pub struct UnitRow {
+    pub name: String,
+    pub how: String,
+    pub orgs: String,
+    pub unmatched: bool,
+}
+
+#[derive(Template)]
+#[template(path = "plan.html")]
+struct PlanPage {
+    ctx: Ctx,
+    id: i64,
+    title: String,
+    file_name: String,
+    outline: Vec<OutlineRow>,
+    body_html: String,
+    groups: Vec<(String, String, Vec<ItemRow>)>,
+    units: Vec<UnitRow>,
+    map_targets: Vec<(i64, String)>,
+    error: String,
+}
+
+async fn review_page(
+    state: &AppState,
+    s: &Session,
+    id: i64,
+    error: String,
+) -> Result<Response, AppError> {
+    let actor = s.actor.clone();
+    let (d, org_refs, names) = blocking(state, move |st| {
+        Ok(st.read(|c| {
+            let d = match visible(c, &actor, id)? {
+                Ok(d) => d,
+                Err(e) => return Ok(Err(e)),
+            };
+            let root = orgs::require(c, actor.scope_org_id)?;
+            let list = orgs::active_in(c, &root, 5000)?;
+            let refs: Vec<OrgRef> = list
+                .iter()
+                .map(|o| OrgRef {
+                    id: o.id,
+                    name: o.name.clone(),
+                    kind: o.kind,
+                    depth: o.depth() - root.depth(),
+                })
+                .collect();
+            Ok(Ok((d, refs, orgs::indented(&root, list))))
+        })?)
+    })
+    .await??;
+    let mut outline = Vec::new();
+    outline_rows(&d.plan["sections"], 0, &mut outline);
+    let mut groups = Vec::new();
+    let mut all = Vec::new();
+    for (key, label) in KINDS {
+        let items: Vec<ItemRow> = d.plan[key]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .map(|(i, v)| ItemRow {
+                kind: key,
+                index: i,
+                path: path_of(v),
+                summary: summary(key, v),
+                text: v["text"].as_str().unwrap_or("").to_string(),
+            })
+            .collect();
+        all.extend(items.iter().map(|i| ItemRow {
+            kind: i.kind,
+            index: i.index,
+            path: String::new(),
+            summary: String::new(),
+            text: i.text.clone(),
+        }));
+        groups.push((key.to_string(), label.to_string(), items));
+    }
+    let name_of = |ids: &[i64]| {
+        ids.iter()
+            .filter_map(|id| org_refs.iter().find(|o| o.id == *id))
+            .map(|o| o.name.clone())
+            .collect::<Vec<_>>()
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    let mut units = Vec::new();
+    for r in d.plan["responsible"].as_array().into_iter().flatten() {
+        for u in r["units"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|u| u.as_str())
+        {
+            if !seen.insert(u.to_string()) {
+                continue;
+            }
+            let mapped: Vec<i64> = d.unit_map[u]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|x| x.as_i64())
+                .collect();
+            let (how, ids) = if !mapped.is_empty() {
+                ("已指定".to_string(), mapped)
+            } else {
+                match match_unit(u, &org_refs) {
+                    UnitMatch::Exact(ids) => ("名称一致".into(), ids),
+                    UnitMatch::Every(ids) => (format!("全部（{}个）", ids.len()), ids),
+                    UnitMatch::Fuzzy(ids) => ("相近，请确认".into(), ids),
+                    UnitMatch::Unmatched => ("未匹配".into(), vec![]),
+                }
+            };
+            let names = name_of(&ids);
+            let shown = if names.len() > 6 {
+                format!("{}等{}个", names[..6].join("、"), names.len())
+            } else {
+                names.join("、")
+            };
+            units.push(UnitRow {
+                name: u.to_string(),
+                unmatched: ids.is_empty(),
+                how,
+                orgs: shown,
+            });
+        }
+    }
+    let page = PlanPage {
+        ctx: Ctx::new(s, "plans"),
+        id: d.id,
+        title: d.title.clone(),
+        file_name: d.file_name.clone(),
+        outline,
+        body_html: highlighted(&d.body, &all),
+        groups,
+        units,
+        map_targets: names,
+        error: error.clone(),
+    };
+    let status = if error.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    require_staff(&s)?;
+    review_page(&state, &s, id, String::new()).await
+}
+
+#[derive(Deserialize)]
+pub struct ItemForm {
+    #[serde(default)]
+    _csrf: String,
+    #[serde(default)]
+    op: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    index: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    org_id: String,
+}
+
+/// Applies one edit to the draft's JSON; the rule for each edit lives here because it is a
+/// change to the review document, not to the organisation's records.
+fn apply(d: &Draft, f: &ItemForm) -> Result<(Json, Json, String), Invalid> {
+    let mut plan = d.plan.clone();
+    let mut map = d.unit_map.clone();
+    match f.op.as_str() {
+        "delete" => {
+            let kind = KINDS
+                .iter()
+                .find(|(k, _)| *k == f.kind)
+                .ok_or_else(|| Invalid::one("kind", "类别", "未知的类别"))?
+                .0;
+            let i: usize = f
+                .index
+                .parse()
+                .map_err(|_| Invalid::one("index", "序号", "无效"))?;
+            let arr = plan[kind]
+                .as_array_mut()
+                .ok_or_else(|| Invalid::one("kind", "类别", "无此类别"))?;
+            if i >= arr.len() {
+                return Err(Invalid::one("index", "序号", "该项不存在（可能已被删除）"));
+            }
+            let removed = arr.remove(i);
+            Ok((
+                plan,
+                map,
+                format!("删除{}：{}", kind, removed["text"].as_str().unwrap_or("")),
+            ))
+        }
+        "add" => {
+            let text = xianfeng_domain::text::normalize(&f.text);
+            if text.is_empty() {
+                return Err(Invalid::one("text", "所选文字", "请先在右侧原文中选中文字"));
+            }
+            if !d.body.contains(&text) {
+                return Err(Invalid::one(
+                    "text",
+                    "所选文字",
+                    "不在文件原文中，请在右侧原文中选取",
+                ));
+            }
+            let (found_targets, found_cadences) = xianfeng_plan::extract::from_fragment(&text);
+            let item = match f.kind.as_str() {
+                "targets" => found_targets.first().map(|t| serde_json::to_value(t).unwrap_or_default()).unwrap_or_else(|| {
+                    json!({"text": text, "quantity": null, "quantity_max": null, "unit": "", "comparator": "=", "per": null, "subject": text, "path": []})
+                }),
+                "cadences" => found_cadences.first().map(|t| serde_json::to_value(t).unwrap_or_default()).unwrap_or_else(|| {
+                    json!({"text": text, "period": "month", "times": 1, "comparator": ">=", "action": text, "path": []})
+                }),
+                "responsible" => json!({"text": text, "path": [], "units": text.split(['、', '，']).map(str::trim).filter(|s| !s.is_empty()).collect::<Vec<_>>()}),
+                _ => return Err(Invalid::one("kind", "类别", "只能添加目标、频次或责任单位")),
+            };
+            let mut item = item;
+            item["text"] = json!(text);
+            plan[f.kind.as_str()]
+                .as_array_mut()
+                .ok_or_else(|| Invalid::one("kind", "类别", "无此类别"))?
+                .push(item);
+            Ok((plan, map, format!("添加{}：{text}", f.kind)))
+        }
+        "map" => {
+            let org: i64 = f
+                .org_id
+                .trim()
+                .parse()
+                .map_err(|_| Invalid::one("org_id", "对应组织", "请选择组织"))?;
+            if f.unit.trim().is_empty() {
+                return Err(Invalid::one("unit", "责任单位", "缺少单位名称"));
+            }
+            if !map.is_object() {
+                map = json!({});
+            }
+            map[f.unit.trim()] = json!([org]);
+            Ok((
+                plan,
+                map,
+                format!("指定责任单位：{} → {org}", f.unit.trim()),
+            ))
+        }
+        _ => Err(Invalid::one("op", "操作", "未知的操作")),
+    }
+}
+
+pub async fn edit(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Form(f): Form<ItemForm>,
+) -> Result<Response, AppError> {
+    require_staff(&s)?;
+    s.check_csrf(&f._csrf)?;
+    let actor = s.actor.clone();
+    let result = blocking(&state, move |st| {
+        Ok(st.write(|c| {
+            let d = match visible(c, &actor, id)? {
+                Ok(d) => d,
+                Err(e) => return Ok(Err(e)),
+            };
+            if f.op == "map" {
+                let target: Option<i64> = f.org_id.trim().parse().ok();
+                let ok = target
+                    .map(|t| orgs::get(c, t))
+                    .transpose()?
+                    .flatten()
+                    .is_some_and(|o| actor.can_read_org(&o.path));
+                if !ok {
+                    return Err(Invalid::one("org_id", "对应组织", "请选择管辖范围内的组织").into());
+                }
+            }
+            let (plan, map, what) = apply(&d, &f)?;
+            drafts::update(c, &actor, &d, &plan, &map, &what)?;
+            Ok(Ok(()))
+        })?)
+    })
+    .await;
+    match result {
+        Ok(Ok(())) => Ok(Redirect::to(&format!("/plans/{id}")).into_response()),
+        Ok(Err(e)) => Err(e),
+        Err(AppError::Invalid(e)) => review_page(&state, &s, id, e.to_string()).await,
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn highlights_escape_the_text_and_skip_overlaps() {
+        let items = vec![
+            ItemRow {
+                kind: "targets",
+                index: 0,
+                path: String::new(),
+                summary: String::new(),
+                text: "建成2个示范点".into(),
+            },
+            ItemRow {
+                kind: "cadences",
+                index: 0,
+                path: String::new(),
+                summary: String::new(),
+                text: "2个示范".into(),
+            },
+        ];
+        let html = highlighted("<b>全镇建成2个示范点\n完", &items);
+        assert_eq!(
+            html,
+            r#"&lt;b&gt;全镇<mark class="k-targets">建成2个示范点</mark><br>完"#
+        );
+    }
+}
