@@ -115,6 +115,34 @@ fn upload_reads_the_plan_and_the_review_page_marks_what_was_found() {
                 .await;
             assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
             assert!(r.body.contains("不在文件原文中"));
+            // Edit the remaining target: bad values are named, good ones saved.
+            let bad: [(&str, &str); 8] = [
+                ("op", "edit"),
+                ("kind", "targets"),
+                ("index", "0"),
+                ("subject", ""),
+                ("quantity", "很多"),
+                ("quantity_max", ""),
+                ("unit_name", "个"),
+                ("comparator", "≈"),
+            ];
+            let r = town.post_form(&app, &items, &bad).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+            for msg in ["对象", "数量", "比较"] {
+                assert!(r.body.contains(msg), "{msg}");
+            }
+            let good: [(&str, &str); 8] = [
+                ("op", "edit"),
+                ("kind", "targets"),
+                ("index", "0"),
+                ("subject", "市级党员先锋岗"),
+                ("quantity", "八十"),
+                ("quantity_max", ""),
+                ("unit_name", "个"),
+                ("comparator", ">="),
+            ];
+            let r = town.post_form(&app, &items, &good).await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
             let r = town
                 .post_form(
                     &app,
@@ -158,7 +186,15 @@ fn upload_reads_the_plan_and_the_review_page_marks_what_was_found() {
                 .iter()
                 .filter_map(|t| t["subject"].as_str())
                 .collect();
-            assert!(subjects.contains(&"示范点"), "{subjects:?}");
+            assert!(
+                subjects.contains(&"示范点") && subjects.contains(&"市级党员先锋岗"),
+                "{subjects:?}"
+            );
+            assert!(v["targets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|t| t["quantity"] == 80.0));
             let audited = sync(|| {
                 s.read(|c| {
                     c.scalar(
@@ -168,7 +204,7 @@ fn upload_reads_the_plan_and_the_review_page_marks_what_was_found() {
                 })
                 .unwrap()
             });
-            assert_eq!(audited, 4, "{}", s.name);
+            assert_eq!(audited, 5, "{}", s.name);
         });
     }
 }

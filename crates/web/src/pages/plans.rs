@@ -201,6 +201,42 @@ pub struct ItemRow {
     pub path: String,
     pub summary: String,
     pub text: String,
+    /// Current values for the edit form: (field, label, value).
+    pub fields: Vec<(&'static str, &'static str, String)>,
+}
+
+fn edit_fields(kind: &str, v: &Json) -> Vec<(&'static str, &'static str, String)> {
+    let s = |k: &str| v[k].as_str().unwrap_or("").to_string();
+    let n = |k: &str| {
+        if v[k].is_null() {
+            String::new()
+        } else {
+            num(&v[k])
+        }
+    };
+    match kind {
+        "targets" => vec![
+            ("subject", "对象", s("subject")),
+            ("quantity", "数量", n("quantity")),
+            ("quantity_max", "上限", n("quantity_max")),
+            ("unit_name", "单位", s("unit")),
+            ("comparator", "比较", s("comparator")),
+        ],
+        "cadences" => vec![
+            ("action", "事项", s("action")),
+            ("period", "周期", s("period")),
+            (
+                "times",
+                "次数",
+                v["times"]
+                    .as_u64()
+                    .map(|t| t.to_string())
+                    .unwrap_or_default(),
+            ),
+            ("comparator", "比较", s("comparator")),
+        ],
+        _ => vec![],
+    }
 }
 
 fn path_of(v: &Json) -> String {
@@ -376,6 +412,7 @@ async fn review_page(
                 path: path_of(v),
                 summary: summary(key, v),
                 text: v["text"].as_str().unwrap_or("").to_string(),
+                fields: edit_fields(key, v),
             })
             .collect();
         all.extend(items.iter().map(|i| ItemRow {
@@ -384,6 +421,7 @@ async fn review_page(
             path: String::new(),
             summary: String::new(),
             text: i.text.clone(),
+            fields: vec![],
         }));
         groups.push((key.to_string(), label.to_string(), items));
     }
@@ -480,6 +518,116 @@ pub struct ItemForm {
     unit: String,
     #[serde(default)]
     org_id: String,
+    // Edited fields of a target or cadence.
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    quantity: String,
+    #[serde(default)]
+    quantity_max: String,
+    #[serde(default)]
+    unit_name: String,
+    #[serde(default)]
+    comparator: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    period: String,
+    #[serde(default)]
+    times: String,
+}
+
+const COMPARATORS: [&str; 4] = [">=", "<=", "=", ">"];
+const PERIODS: [&str; 5] = ["week", "month", "quarter", "half_year", "year"];
+
+/// Validates an edited target or cadence; every bad field is named.
+fn edited(kind: &str, old: &Json, f: &ItemForm) -> Result<Json, Invalid> {
+    let mut c = Vec::new();
+    let mut v = old.clone();
+    let cmp = f.comparator.trim();
+    if !COMPARATORS.contains(&cmp) {
+        c.push(xianfeng_domain::FieldError::new(
+            "comparator",
+            "比较",
+            "应为 >=、<=、= 或 >",
+        ));
+    }
+    match kind {
+        "targets" => {
+            let subject = xianfeng_domain::text::normalize(&f.subject);
+            if subject.is_empty() {
+                c.push(xianfeng_domain::FieldError::new(
+                    "subject",
+                    "对象",
+                    "不能为空",
+                ));
+            }
+            let q = xianfeng_plan::numerals::number(&f.quantity);
+            if q.is_none() {
+                c.push(xianfeng_domain::FieldError::new(
+                    "quantity",
+                    "数量",
+                    "应为数字（如 60 或 六十）",
+                ));
+            }
+            let max = if f.quantity_max.trim().is_empty() {
+                None
+            } else {
+                xianfeng_plan::numerals::number(&f.quantity_max)
+            };
+            if !f.quantity_max.trim().is_empty() && (max.is_none() || max < q) {
+                c.push(xianfeng_domain::FieldError::new(
+                    "quantity_max",
+                    "上限",
+                    "应为不小于数量的数字，或留空",
+                ));
+            }
+            v["subject"] = json!(subject);
+            v["quantity"] = json!(q);
+            v["quantity_max"] = json!(max);
+            v["unit"] = json!(xianfeng_domain::text::normalize(&f.unit_name));
+        }
+        "cadences" => {
+            let action = xianfeng_domain::text::normalize(&f.action);
+            if action.is_empty() {
+                c.push(xianfeng_domain::FieldError::new(
+                    "action",
+                    "事项",
+                    "不能为空",
+                ));
+            }
+            if !PERIODS.contains(&f.period.trim()) {
+                c.push(xianfeng_domain::FieldError::new(
+                    "period",
+                    "周期",
+                    "应为周、月、季度、半年或年",
+                ));
+            }
+            let times = f
+                .times
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|t| (1..=100).contains(t));
+            if times.is_none() {
+                c.push(xianfeng_domain::FieldError::new(
+                    "times",
+                    "次数",
+                    "应为1到100的整数",
+                ));
+            }
+            v["action"] = json!(action);
+            v["period"] = json!(f.period.trim());
+            v["times"] = json!(times);
+        }
+        _ => return Err(Invalid::one("kind", "类别", "只能修改目标或频次")),
+    }
+    v["comparator"] = json!(cmp);
+    if c.is_empty() {
+        Ok(v)
+    } else {
+        Err(Invalid(c))
+    }
 }
 
 /// Applies one edit to the draft's JSON; the rule for each edit lives here because it is a
@@ -541,6 +689,24 @@ fn apply(d: &Draft, f: &ItemForm) -> Result<(Json, Json, String), Invalid> {
                 .ok_or_else(|| Invalid::one("kind", "类别", "无此类别"))?
                 .push(item);
             Ok((plan, map, format!("添加{}：{text}", f.kind)))
+        }
+        "edit" => {
+            let i: usize = f
+                .index
+                .parse()
+                .map_err(|_| Invalid::one("index", "序号", "无效"))?;
+            let key = if f.kind == "targets" {
+                "targets"
+            } else {
+                "cadences"
+            };
+            let old = plan[key]
+                .get(i)
+                .cloned()
+                .ok_or_else(|| Invalid::one("index", "序号", "该项不存在（可能已被删除）"))?;
+            let new = edited(&f.kind, &old, f)?;
+            plan[key][i] = new;
+            Ok((plan, map, format!("修改{key}第{}项", i + 1)))
         }
         "map" => {
             let org: i64 = f
