@@ -784,6 +784,7 @@ mod tests {
                 path: String::new(),
                 summary: String::new(),
                 text: "建成2个示范点".into(),
+                fields: vec![],
             },
             ItemRow {
                 kind: "cadences",
@@ -791,6 +792,7 @@ mod tests {
                 path: String::new(),
                 summary: String::new(),
                 text: "2个示范".into(),
+                fields: vec![],
             },
         ];
         let html = highlighted("<b>全镇建成2个示范点\n完", &items);
