@@ -263,6 +263,29 @@ fn town_admin_opens_the_tree_and_a_member_whose_id_is_masked() {
     );
     b.screenshot("03-member-masked-phone.png");
 
+    // Upload a plan document through the file input and review what was read.
+    b.click("header nav a[href='/plans']");
+    let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../plan/tests/fixtures/demo_plan.txt")
+        .canonicalize()
+        .unwrap();
+    b.type_into("input[type=file]", fixture.to_str().unwrap());
+    b.click("form[action='/plans'] button[type=submit]");
+    assert!(b.url().contains("/plans/"), "{}", b.url());
+    let marked = b.call(
+        "POST",
+        "/execute/sync",
+        Some(json!({"script": "return Array.from(document.querySelectorAll('#doc-text mark.k-targets')).map(m => m.textContent).join('|')", "args": []})),
+    );
+    assert!(
+        marked
+            .as_str()
+            .unwrap_or("")
+            .contains("创建党员先锋岗60个以上"),
+        "highlighted targets: {marked}"
+    );
+    b.screenshot("04-plan-review-phone.png");
+
     let _ = b.call("DELETE", "", None);
     let _ = std::fs::remove_dir_all(&dir);
 }

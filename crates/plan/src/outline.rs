@@ -70,8 +70,19 @@ fn heading(line: &str, last_l3: Option<u64>) -> Option<(u8, String, String)> {
     None
 }
 
-/// Splits `强化理论武装，争做学思践悟的先锋。一是…` into a title and the text after it.
+/// Splits `强化理论武装，争做学思践悟的先锋。一是…` into a title and the text after it; the title
+/// loses trailing punctuation.
 fn split_title(rest: &str) -> (String, String) {
+    let (title, text) = split_title_raw(rest);
+    (
+        title
+            .trim_end_matches(['，', '；', '、', ',', ';', '：', ':'])
+            .to_string(),
+        text,
+    )
+}
+
+fn split_title_raw(rest: &str) -> (String, String) {
     let rest = rest.trim();
     match rest.find(['。', '：', ':']) {
         Some(i) if rest[..i].chars().count() <= 40 => {
