@@ -14,11 +14,29 @@ use serde::Serialize;
 
 pub use outline::Section;
 
+/// Whole quantities are written as integers (`60`, not `60.0`).
+fn whole<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        s.serialize_i64(*v as i64)
+    } else {
+        s.serialize_f64(*v)
+    }
+}
+
+fn whole_opt<S: serde::Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(v) => whole(v, s),
+        None => s.serialize_none(),
+    }
+}
+
 /// A numeric target, e.g. 创建党员先锋岗60个以上.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Target {
     pub text: String,
+    #[serde(serialize_with = "whole")]
     pub quantity: f64,
+    #[serde(serialize_with = "whole_opt")]
     pub quantity_max: Option<f64>,
     pub unit: String,
     pub comparator: &'static str,

@@ -172,6 +172,14 @@ fn json_has_the_documented_shape() {
         assert!(v.get(key).is_some(), "{key}");
     }
     let t = &v["targets"][0];
+    assert!(
+        v["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["quantity"].to_string() == "60"),
+        "whole numbers print as integers"
+    );
     for key in [
         "text",
         "quantity",
