@@ -177,7 +177,7 @@ fn json_has_the_documented_shape() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|t| t["quantity"].to_string() == "60"),
+            .any(|t| t["quantity"].as_i64() == Some(60)),
         "whole numbers print as integers"
     );
     for key in [
