@@ -4,6 +4,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
+use xianfeng_domain::auth::Actor;
 use xianfeng_domain::member::{
     Education, Member, MemberInput, MemberStatus, ETHNICITIES, STANDARD_TAGS,
 };
@@ -264,15 +265,7 @@ pub struct MemberFormData {
 }
 
 async fn writable_branch(state: &AppState, s: &Session, id: i64) -> Result<Org, AppError> {
-    let actor = s.actor.clone();
-    let org = blocking(state, move |st| {
-        Ok(st.read(|c| Ok(visible_org(c, &actor, id)))?)
-    })
-    .await??;
-    if !s.actor.can_write_member(&org.path) {
-        return Err(AppError::Forbidden);
-    }
-    Ok(org)
+    super::org_where(state, s, id, Actor::can_write_member).await
 }
 
 pub async fn new_form(

@@ -66,6 +66,24 @@ pub fn visible_org(c: &mut dyn Conn, actor: &Actor, id: i64) -> Result<Org, AppE
     }
 }
 
+/// Loads an organisation the actor may see (else 404) and requires `allowed` on it (else 403).
+pub async fn org_where(
+    state: &AppState,
+    s: &Session,
+    id: i64,
+    allowed: fn(&Actor, &str) -> bool,
+) -> Result<Org, AppError> {
+    let actor = s.actor.clone();
+    let org = crate::blocking(state, move |st| {
+        Ok(st.read(|c| Ok(visible_org(c, &actor, id)))?)
+    })
+    .await??;
+    if !allowed(&s.actor, &org.path) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(org)
+}
+
 /// Ancestors the actor may see, for the breadcrumb.
 pub fn crumbs(
     c: &mut dyn Conn,

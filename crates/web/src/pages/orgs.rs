@@ -3,6 +3,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
+use xianfeng_domain::auth::Actor;
 use xianfeng_domain::org::{structural_warnings, Org, OrgDomain, OrgInput, OrgKind};
 use xianfeng_domain::{date, path};
 use xianfeng_store::orgs::{self, Totals};
@@ -210,15 +211,7 @@ fn domains(selected: &str) -> Vec<(String, bool)> {
 }
 
 async fn writable_parent(state: &AppState, s: &Session, id: i64) -> Result<Org, AppError> {
-    let actor = s.actor.clone();
-    let org = blocking(state, move |st| {
-        Ok(st.read(|c| Ok(visible_org(c, &actor, id)))?)
-    })
-    .await??;
-    if !s.actor.can_create_org_under(&org.path) {
-        return Err(AppError::Forbidden);
-    }
-    Ok(org)
+    super::org_where(state, s, id, Actor::can_create_org_under).await
 }
 
 pub async fn new_form(
