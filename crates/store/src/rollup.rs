@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use xianfeng_domain::org::OrgKind;
 use xianfeng_domain::path;
 
 use crate::db::Conn;
@@ -106,10 +107,9 @@ fn base_direct(c: &mut dyn Conn) -> Result<Vec<(i64, &'static str, i64)>> {
     )? {
         out.push((r.i64(0), FULL_MEMBERS, r.i64(1)));
     }
-    let branch_kinds = "('党支部','联合党支部','功能型党支部')";
     for r in c.query("SELECT id, kind FROM orgs WHERE dissolved_on IS NULL", &[])? {
         out.push((r.i64(0), ORGS, 1));
-        if branch_kinds.contains(&format!("'{}'", r.text(1))) {
+        if OrgKind::parse(&r.text(1)).is_some_and(|k| k.is_branch()) {
             out.push((r.i64(0), BRANCHES, 1));
         }
     }

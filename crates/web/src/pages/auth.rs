@@ -83,16 +83,10 @@ pub async fn login(
     }
 }
 
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    _csrf: String,
-}
-
 pub async fn logout(
     State(state): State<AppState>,
     s: Session,
-    Form(f): Form<CsrfForm>,
+    Form(f): Form<super::CsrfOnly>,
 ) -> Result<Response, AppError> {
     s.check_csrf(&f._csrf)?;
     let token = s.token.clone();

@@ -185,18 +185,12 @@ pub async fn show(
     member_page(&s, rec, crumbs, transfers, None)
 }
 
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    _csrf: String,
-}
-
 /// Shows the full ID number and phone to a role that needs them; the viewing is audited.
 pub async fn reveal(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<CsrfOnly>,
+    Form(f): Form<super::CsrfOnly>,
 ) -> Result<Response, AppError> {
     s.check_csrf(&f._csrf)?;
     let (rec, crumbs, transfers) = visible_member(&state, &s, id).await?;

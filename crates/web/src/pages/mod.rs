@@ -20,6 +20,13 @@ use xianfeng_store::Conn;
 use crate::session::Session;
 use crate::{AppError, AppState};
 
+/// A form that carries only its CSRF token (logout, reveal, dissolve).
+#[derive(serde::Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    pub _csrf: String,
+}
+
 /// What the layout needs on every signed-in page.
 pub struct Ctx {
     pub user: String,

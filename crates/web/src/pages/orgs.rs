@@ -474,17 +474,11 @@ pub async fn move_org(
     }
 }
 
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    _csrf: String,
-}
-
 pub async fn dissolve(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<CsrfOnly>,
+    Form(f): Form<super::CsrfOnly>,
 ) -> Result<Response, AppError> {
     s.check_csrf(&f._csrf)?;
     let (org, _) = changeable(&state, &s, id).await?;
