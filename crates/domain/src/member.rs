@@ -409,6 +409,36 @@ impl MemberInput {
     }
 }
 
+/// A transfer between branches (组织关系转接): when and why. The target branch is checked
+/// against the caller's scope by the caller.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct TransferInput {
+    pub on_date: String,
+    pub reason: String,
+}
+
+impl TransferInput {
+    /// The date (not in the future) and the reason (required).
+    pub fn validate(&self, today: NaiveDate) -> Result<(NaiveDate, String), Invalid> {
+        let mut c = Collector::default();
+        let on = date::parse(&self.on_date);
+        match on {
+            Some(d) if d > today => c.push("on_date", "转接日期", "不能晚于今天"),
+            Some(_) => {}
+            None => c.push("on_date", "转接日期", "不是有效日期"),
+        }
+        let reason = normalize(&self.reason);
+        if reason.is_empty() {
+            c.push("reason", "转接原因", "不能为空");
+        }
+        match on {
+            Some(d) => c.finish((d, reason)),
+            None => Err(c.finish(()).err().unwrap_or_else(|| Invalid(vec![]))),
+        }
+    }
+}
+
 /// A member as read for display: personal data already masked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Member {
@@ -558,6 +588,28 @@ mod tests {
         let d = input.validate(&Rules::default(), today(), None).unwrap();
         assert_eq!(d.sex, Sex::Male);
         assert_eq!(d.birth_date, NaiveDate::from_ymd_opt(1985, 3, 14).unwrap());
+    }
+
+    #[test]
+    fn transfers_need_a_past_date_and_a_reason() {
+        let ok = TransferInput {
+            on_date: "2026-11-01".into(),
+            reason: "工作调动".into(),
+        };
+        assert_eq!(ok.validate(today()).unwrap().1, "工作调动");
+        let bad = TransferInput {
+            on_date: "2027-01-01".into(),
+            reason: " ".into(),
+        };
+        let err = bad.validate(today()).unwrap_err();
+        assert_eq!(err.for_field("on_date"), Some("不能晚于今天"));
+        assert_eq!(err.for_field("reason"), Some("不能为空"));
+        assert!(TransferInput {
+            on_date: "昨天".into(),
+            reason: "x".into()
+        }
+        .validate(today())
+        .is_err());
     }
 
     proptest! {

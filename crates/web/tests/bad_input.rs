@@ -390,3 +390,48 @@ fn login_is_throttled_per_account_after_repeated_failures() {
         assert!(r.body.contains("登录失败次数过多"), "{}", r.body);
     });
 }
+
+#[test]
+fn a_transfer_needs_a_branch_in_scope_a_past_date_and_a_reason() {
+    let s = xianfeng_store::testing::sqlite();
+    let f = fixture(&s);
+    let app = app(&s);
+    run(async {
+        let town = login(&app, "town_admin").await;
+        let url = format!("/members/{}/transfer", f.member_a);
+        let outside = f.branch_b.id.to_string();
+        let r = town
+            .post_form(
+                &app,
+                &url,
+                &[
+                    ("to_org_id", &outside),
+                    ("on_date", "2999-01-01"),
+                    ("reason", ""),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        for msg in ["请选择管辖范围内的党支部", "不能晚于今天", "不能为空"] {
+            assert!(r.body.contains(msg), "{msg}");
+        }
+        let before = counts(&s);
+        let r = town
+            .post_form(
+                &app,
+                &url,
+                &[
+                    ("to_org_id", &f.branch_a.id.to_string()),
+                    ("on_date", "2020-01-01"),
+                    ("reason", "工作调动"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "same branch is refused by the store rule"
+        );
+        assert_eq!(counts(&s), before);
+    });
+}

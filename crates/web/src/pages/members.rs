@@ -487,47 +487,33 @@ pub async fn transfer(
     let actor = s.actor.clone();
     let r = rec.clone();
     let to: Option<i64> = f.to_org_id.trim().parse().ok();
-    let on = date::parse(&f.on_date);
-    let reason = xianfeng_domain::text::normalize(&f.reason);
+    let input = xianfeng_domain::member::TransferInput {
+        on_date: f.on_date.clone(),
+        reason: f.reason.clone(),
+    };
     let result = blocking(&state, move |st| {
         Ok(st.write(|c| {
-            let mut errs = Vec::new();
             let target = match to.map(|t| orgs::get(c, t)).transpose()?.flatten() {
                 Some(t) if actor.can_write_member(&t.path) => Some(t),
-                _ => {
-                    errs.push(xianfeng_domain::FieldError::new(
-                        "to_org_id",
-                        "转入党组织",
-                        "请选择管辖范围内的党支部",
-                    ));
-                    None
-                }
+                _ => None,
             };
-            match on {
-                Some(d) if d <= date::today() => {}
-                Some(_) => errs.push(xianfeng_domain::FieldError::new(
-                    "on_date",
-                    "转接日期",
-                    "不能晚于今天",
-                )),
-                None => errs.push(xianfeng_domain::FieldError::new(
-                    "on_date",
-                    "转接日期",
-                    "不是有效日期",
-                )),
-            }
-            if reason.is_empty() {
-                errs.push(xianfeng_domain::FieldError::new(
-                    "reason",
-                    "转接原因",
-                    "不能为空",
-                ));
-            }
-            match (target, on, errs.is_empty()) {
-                (Some(t), Some(d), true) => {
-                    members::transfer(c, &actor, &r, &t, &d.to_string(), &reason)
+            let checked = input.validate(date::today());
+            match (target, checked) {
+                (Some(t), Ok((on, reason))) => {
+                    members::transfer(c, &actor, &r, &t, &on.to_string(), &reason)
                 }
-                _ => Err(Invalid(errs).into()),
+                (target, checked) => {
+                    let mut errs = Vec::new();
+                    if target.is_none() {
+                        errs.push(xianfeng_domain::FieldError::new(
+                            "to_org_id",
+                            "转入党组织",
+                            "请选择管辖范围内的党支部",
+                        ));
+                    }
+                    errs.extend(checked.err().map(|e| e.0).unwrap_or_default());
+                    Err(Invalid(errs).into())
+                }
             }
         })?)
     })
