@@ -9,6 +9,7 @@ pub mod normalize;
 pub mod numerals;
 pub mod outline;
 pub mod render;
+pub mod review;
 
 use serde::Serialize;
 

@@ -12,6 +12,7 @@ use serde_json::{json, Value as Json};
 use xianfeng_domain::auth::{Actor, Role};
 use xianfeng_domain::units::{match_unit, OrgRef, UnitMatch};
 use xianfeng_domain::Invalid;
+use xianfeng_plan::review::{self, KINDS};
 use xianfeng_store::drafts::{self, Draft};
 use xianfeng_store::{orgs, Conn};
 
@@ -21,14 +22,6 @@ use crate::{blocking, AppError, AppState};
 
 /// Uploads larger than this are refused.
 pub const MAX_PLAN_BYTES: usize = 10 * 1024 * 1024;
-/// The kinds of extracted items, their JSON key and Chinese label.
-const KINDS: [(&str, &str); 5] = [
-    ("targets", "目标"),
-    ("cadences", "频次"),
-    ("phases", "阶段"),
-    ("criteria", "评价标准"),
-    ("responsible", "责任单位"),
-];
 
 fn require_staff(s: &Session) -> Result<(), AppError> {
     if s.actor.role == Role::Member {
@@ -537,177 +530,34 @@ pub struct ItemForm {
     times: String,
 }
 
-const COMPARATORS: [&str; 4] = [">=", "<=", "=", ">"];
-const PERIODS: [&str; 5] = ["week", "month", "quarter", "half_year", "year"];
-
-/// Validates an edited target or cadence; every bad field is named.
-fn edited(kind: &str, old: &Json, f: &ItemForm) -> Result<Json, Invalid> {
-    let mut c = Vec::new();
-    let mut v = old.clone();
-    let cmp = f.comparator.trim();
-    if !COMPARATORS.contains(&cmp) {
-        c.push(xianfeng_domain::FieldError::new(
-            "comparator",
-            "比较",
-            "应为 >=、<=、= 或 >",
-        ));
-    }
-    match kind {
-        "targets" => {
-            let subject = xianfeng_domain::text::normalize(&f.subject);
-            if subject.is_empty() {
-                c.push(xianfeng_domain::FieldError::new(
-                    "subject",
-                    "对象",
-                    "不能为空",
-                ));
-            }
-            let q = xianfeng_plan::numerals::number(&f.quantity);
-            if q.is_none() {
-                c.push(xianfeng_domain::FieldError::new(
-                    "quantity",
-                    "数量",
-                    "应为数字（如 60 或 六十）",
-                ));
-            }
-            let max = if f.quantity_max.trim().is_empty() {
-                None
-            } else {
-                xianfeng_plan::numerals::number(&f.quantity_max)
-            };
-            if !f.quantity_max.trim().is_empty() && (max.is_none() || max < q) {
-                c.push(xianfeng_domain::FieldError::new(
-                    "quantity_max",
-                    "上限",
-                    "应为不小于数量的数字，或留空",
-                ));
-            }
-            v["subject"] = json!(subject);
-            v["quantity"] = json!(q);
-            v["quantity_max"] = json!(max);
-            v["unit"] = json!(xianfeng_domain::text::normalize(&f.unit_name));
-        }
-        "cadences" => {
-            let action = xianfeng_domain::text::normalize(&f.action);
-            if action.is_empty() {
-                c.push(xianfeng_domain::FieldError::new(
-                    "action",
-                    "事项",
-                    "不能为空",
-                ));
-            }
-            if !PERIODS.contains(&f.period.trim()) {
-                c.push(xianfeng_domain::FieldError::new(
-                    "period",
-                    "周期",
-                    "应为周、月、季度、半年或年",
-                ));
-            }
-            let times = f
-                .times
-                .trim()
-                .parse::<u32>()
-                .ok()
-                .filter(|t| (1..=100).contains(t));
-            if times.is_none() {
-                c.push(xianfeng_domain::FieldError::new(
-                    "times",
-                    "次数",
-                    "应为1到100的整数",
-                ));
-            }
-            v["action"] = json!(action);
-            v["period"] = json!(f.period.trim());
-            v["times"] = json!(times);
-        }
-        _ => return Err(Invalid::one("kind", "类别", "只能修改目标或频次")),
-    }
-    v["comparator"] = json!(cmp);
-    if c.is_empty() {
-        Ok(v)
-    } else {
-        Err(Invalid(c))
-    }
+fn invalid(problems: Vec<review::Problem>) -> Invalid {
+    Invalid(
+        problems
+            .into_iter()
+            .map(|p| xianfeng_domain::FieldError::new(p.field, p.label, p.message))
+            .collect(),
+    )
 }
 
-/// Applies one edit to the draft's JSON; the rule for each edit lives here because it is a
-/// change to the review document, not to the organisation's records.
+/// Applies one correction to the draft: item edits follow `xianfeng_plan::review`; the unit
+/// mapping (checked against scope by the caller) is recorded here.
 fn apply(d: &Draft, f: &ItemForm) -> Result<(Json, Json, String), Invalid> {
     let mut plan = d.plan.clone();
     let mut map = d.unit_map.clone();
-    match f.op.as_str() {
-        "delete" => {
-            let kind = KINDS
-                .iter()
-                .find(|(k, _)| *k == f.kind)
-                .ok_or_else(|| Invalid::one("kind", "类别", "未知的类别"))?
-                .0;
-            let i: usize = f
-                .index
-                .parse()
-                .map_err(|_| Invalid::one("index", "序号", "无效"))?;
-            let arr = plan[kind]
-                .as_array_mut()
-                .ok_or_else(|| Invalid::one("kind", "类别", "无此类别"))?;
-            if i >= arr.len() {
-                return Err(Invalid::one("index", "序号", "该项不存在（可能已被删除）"));
-            }
-            let removed = arr.remove(i);
-            Ok((
-                plan,
-                map,
-                format!("删除{}：{}", kind, removed["text"].as_str().unwrap_or("")),
-            ))
-        }
-        "add" => {
-            let text = xianfeng_domain::text::normalize(&f.text);
-            if text.is_empty() {
-                return Err(Invalid::one("text", "所选文字", "请先在右侧原文中选中文字"));
-            }
-            if !d.body.contains(&text) {
-                return Err(Invalid::one(
-                    "text",
-                    "所选文字",
-                    "不在文件原文中，请在右侧原文中选取",
-                ));
-            }
-            let (found_targets, found_cadences) = xianfeng_plan::extract::from_fragment(&text);
-            let item = match f.kind.as_str() {
-                "targets" => found_targets.first().map(|t| serde_json::to_value(t).unwrap_or_default()).unwrap_or_else(|| {
-                    json!({"text": text, "quantity": null, "quantity_max": null, "unit": "", "comparator": "=", "per": null, "subject": text, "path": []})
-                }),
-                "cadences" => found_cadences.first().map(|t| serde_json::to_value(t).unwrap_or_default()).unwrap_or_else(|| {
-                    json!({"text": text, "period": "month", "times": 1, "comparator": ">=", "action": text, "path": []})
-                }),
-                "responsible" => json!({"text": text, "path": [], "units": text.split(['、', '，']).map(str::trim).filter(|s| !s.is_empty()).collect::<Vec<_>>()}),
-                _ => return Err(Invalid::one("kind", "类别", "只能添加目标、频次或责任单位")),
-            };
-            let mut item = item;
-            item["text"] = json!(text);
-            plan[f.kind.as_str()]
-                .as_array_mut()
-                .ok_or_else(|| Invalid::one("kind", "类别", "无此类别"))?
-                .push(item);
-            Ok((plan, map, format!("添加{}：{text}", f.kind)))
-        }
-        "edit" => {
-            let i: usize = f
-                .index
-                .parse()
-                .map_err(|_| Invalid::one("index", "序号", "无效"))?;
-            let key = if f.kind == "targets" {
-                "targets"
-            } else {
-                "cadences"
-            };
-            let old = plan[key]
-                .get(i)
-                .cloned()
-                .ok_or_else(|| Invalid::one("index", "序号", "该项不存在（可能已被删除）"))?;
-            let new = edited(&f.kind, &old, f)?;
-            plan[key][i] = new;
-            Ok((plan, map, format!("修改{key}第{}项", i + 1)))
-        }
+    let edit = review::Edit {
+        subject: &f.subject,
+        quantity: &f.quantity,
+        quantity_max: &f.quantity_max,
+        unit: &f.unit_name,
+        comparator: &f.comparator,
+        action: &f.action,
+        period: &f.period,
+        times: &f.times,
+    };
+    let what = match f.op.as_str() {
+        "delete" => review::delete(&mut plan, &f.kind, &f.index),
+        "add" => review::add(&mut plan, &d.body, &f.kind, &f.text),
+        "edit" => review::edit(&mut plan, &f.kind, &f.index, &edit),
         "map" => {
             let org: i64 = f
                 .org_id
@@ -721,14 +571,11 @@ fn apply(d: &Draft, f: &ItemForm) -> Result<(Json, Json, String), Invalid> {
                 map = json!({});
             }
             map[f.unit.trim()] = json!([org]);
-            Ok((
-                plan,
-                map,
-                format!("指定责任单位：{} → {org}", f.unit.trim()),
-            ))
+            Ok(format!("指定责任单位：{} → {org}", f.unit.trim()))
         }
-        _ => Err(Invalid::one("op", "操作", "未知的操作")),
-    }
+        _ => return Err(Invalid::one("op", "操作", "未知的操作")),
+    };
+    Ok((plan, map, what.map_err(invalid)?))
 }
 
 pub async fn edit(
