@@ -334,6 +334,32 @@ pub fn totals(c: &mut dyn Conn, org_id: i64) -> Result<Totals> {
 /// An organisation with the structural warnings it raises.
 pub type Flagged = (Org, Vec<StructuralWarning>);
 
+/// Subtree totals of many organisations at once (one query per metric).
+pub fn totals_many(
+    c: &mut dyn Conn,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, Totals>> {
+    let orgs = rollup::subtree_many(c, ids, rollup::ORGS)?;
+    let branches = rollup::subtree_many(c, ids, rollup::BRANCHES)?;
+    let members = rollup::subtree_many(c, ids, rollup::MEMBERS)?;
+    let full = rollup::subtree_many(c, ids, rollup::FULL_MEMBERS)?;
+    let get = |m: &std::collections::HashMap<i64, i64>, id: i64| m.get(&id).copied().unwrap_or(0);
+    Ok(ids
+        .iter()
+        .map(|&id| {
+            (
+                id,
+                Totals {
+                    orgs: get(&orgs, id),
+                    branches: get(&branches, id),
+                    members: get(&members, id),
+                    full_members: get(&full, id),
+                },
+            )
+        })
+        .collect())
+}
+
 /// Every structural warning in the subtree (up to `limit` organisations), with the total count.
 pub fn subtree_warnings(
     c: &mut dyn Conn,

@@ -149,11 +149,13 @@ async fn children(
                 Ok(o) => o,
                 Err(e) => return Ok(Err(e)),
             };
-            let mut out = Vec::new();
-            for k in orgs::children(c, o.id)? {
-                let t = orgs::totals(c, k.id)?;
-                out.push(org_json(&k, Some(t), vec![]));
-            }
+            let kids = orgs::children(c, o.id)?;
+            let ids: Vec<i64> = kids.iter().map(|k| k.id).collect();
+            let totals = orgs::totals_many(c, &ids)?;
+            let out: Vec<_> = kids
+                .iter()
+                .map(|k| org_json(k, totals.get(&k.id).copied(), vec![]))
+                .collect();
             Ok(Ok(json!({"items": out})))
         })?)
     })
