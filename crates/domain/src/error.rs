@@ -64,10 +64,6 @@ impl Collector {
         self.0.push(FieldError::new(field, label, message));
     }
 
-    pub fn has(&self, field: &str) -> bool {
-        self.0.iter().any(|e| e.field == field)
-    }
-
     pub fn finish<T>(self, value: T) -> Result<T, Invalid> {
         if self.0.is_empty() {
             Ok(value)

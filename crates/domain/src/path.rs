@@ -29,13 +29,6 @@ pub fn depth(path: &str) -> i64 {
     ids(path).len() as i64 - 1
 }
 
-/// The path after moving the subtree at `old_root` under a parent whose path is `new_parent`.
-pub fn rebase(path: &str, old_root: &str, new_parent: &str) -> Option<String> {
-    let own = ids(old_root).last().copied()?;
-    let rest = path.strip_prefix(old_root)?;
-    Some(format!("{}{rest}", child(Some(new_parent), own)))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -57,14 +50,6 @@ mod tests {
         assert!("/1/5/23/" >= p && "/1/5/23/" < u.as_str());
         assert!(!("/1/50/" >= p && "/1/50/" < u.as_str()));
         assert!(!("/1/6/" >= p && "/1/6/" < u.as_str()));
-    }
-
-    #[test]
-    fn rebase_moves_descendants() {
-        assert_eq!(
-            rebase("/1/5/23/", "/1/5/", "/1/7/").as_deref(),
-            Some("/1/7/5/23/")
-        );
     }
 
     fn arb_path() -> impl Strategy<Value = Vec<i64>> {

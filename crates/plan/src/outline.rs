@@ -7,8 +7,6 @@ use std::sync::OnceLock;
 use regex::Regex;
 use serde::Serialize;
 
-use crate::numerals;
-
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Section {
     pub number: String,
@@ -245,15 +243,6 @@ fn close(stack: &mut Vec<Section>, roots: &mut Vec<Section>) {
         Some(parent) => parent.children.push(s),
         None => roots.push(s),
     }
-}
-
-/// Chinese numeral value of a level-1/2 number (`二`, `（三）`), for ordering checks.
-pub fn number_value(number: &str) -> Option<u64> {
-    let inner = number
-        .trim_start_matches('（')
-        .trim_end_matches('）')
-        .trim_end_matches('是');
-    inner.parse().ok().or_else(|| numerals::chinese(inner))
 }
 
 #[cfg(test)]

@@ -167,21 +167,6 @@ impl Store {
         }
     }
 
-    /// Direct access to a PostgreSQL client (bulk COPY); `None` on SQLite.
-    pub fn with_postgres<T>(
-        &self,
-        f: impl FnOnce(&mut ::postgres::Client) -> Result<T>,
-    ) -> Option<Result<T>> {
-        match &self.backend {
-            Backend::Postgres(pool) => Some(
-                pool.get()
-                    .map_err(StoreError::from)
-                    .and_then(|mut c| f(&mut c.client)),
-            ),
-            Backend::Sqlite(_) => None,
-        }
-    }
-
     /// A consistent online copy (SQLite only).
     pub fn backup(&self, dest: &Path) -> Result<()> {
         match self.with_sqlite(|c| sqlite::backup(c, dest)) {
