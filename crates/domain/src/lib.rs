@@ -2,9 +2,12 @@
 
 pub mod audit;
 pub mod auth;
+pub mod cadence;
+pub mod checkin;
 pub mod date;
 pub mod error;
 pub mod idcard;
+pub mod life;
 pub mod member;
 pub mod org;
 pub mod path;

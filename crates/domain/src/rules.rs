@@ -27,6 +27,19 @@ pub struct Rules {
     pub session_hours: i64,
     /// Largest roster upload accepted.
     pub upload_max_bytes: i64,
+    /// Training each member needs a year (3 days = 24 学时).
+    pub training_hours_per_year: i64,
+    /// 谈心谈话 each member needs a year.
+    pub talks_per_member_per_year: i64,
+    /// Villages each leader links (联系点), and instructors per village.
+    pub contact_villages_min: i64,
+    pub contact_villages_max: i64,
+    pub instructors_per_village: i64,
+    /// A contact point not visited for this many days is flagged.
+    pub contact_visit_days: i64,
+    /// Heatmap colours: green at or above this share of organisations done, yellow above the next.
+    pub heat_green_pct: i64,
+    pub heat_yellow_pct: i64,
 }
 
 impl Default for Rules {
@@ -45,6 +58,14 @@ impl Default for Rules {
             login_window_minutes: 15,
             session_hours: 12,
             upload_max_bytes: 20 * 1024 * 1024,
+            training_hours_per_year: 24,
+            talks_per_member_per_year: 1,
+            contact_villages_min: 1,
+            contact_villages_max: 2,
+            instructors_per_village: 1,
+            contact_visit_days: 90,
+            heat_green_pct: 95,
+            heat_yellow_pct: 80,
         }
     }
 }
@@ -110,6 +131,38 @@ impl Rules {
                 "上传文件大小上限（字节）",
                 self.upload_max_bytes,
             ),
+            (
+                "training_hours_per_year",
+                "党员年度培训学时",
+                self.training_hours_per_year,
+            ),
+            (
+                "talks_per_member_per_year",
+                "每名党员年度谈心谈话次数",
+                self.talks_per_member_per_year,
+            ),
+            (
+                "contact_villages_min",
+                "班子成员联系村数下限",
+                self.contact_villages_min,
+            ),
+            (
+                "contact_villages_max",
+                "班子成员联系村数上限",
+                self.contact_villages_max,
+            ),
+            (
+                "instructors_per_village",
+                "每村指导员人数",
+                self.instructors_per_village,
+            ),
+            (
+                "contact_visit_days",
+                "联系点走访间隔上限（天）",
+                self.contact_visit_days,
+            ),
+            ("heat_green_pct", "热力图绿色完成率（%）", self.heat_green_pct),
+            ("heat_yellow_pct", "热力图黄色完成率（%）", self.heat_yellow_pct),
         ]
     }
 
@@ -117,6 +170,9 @@ impl Rules {
     pub fn set(&mut self, key: &str, value: i64) -> Result<(), crate::Invalid> {
         if value < 0 {
             return Err(crate::Invalid::one(key, key, "不能为负数"));
+        }
+        if key.ends_with("_pct") && value > 100 {
+            return Err(crate::Invalid::one(key, key, "百分比不能超过100"));
         }
         let slot = match key {
             "branch_min_full_members" => &mut self.branch_min_full_members,
@@ -132,6 +188,14 @@ impl Rules {
             "login_window_minutes" => &mut self.login_window_minutes,
             "session_hours" => &mut self.session_hours,
             "upload_max_bytes" => &mut self.upload_max_bytes,
+            "training_hours_per_year" => &mut self.training_hours_per_year,
+            "talks_per_member_per_year" => &mut self.talks_per_member_per_year,
+            "contact_villages_min" => &mut self.contact_villages_min,
+            "contact_villages_max" => &mut self.contact_villages_max,
+            "instructors_per_village" => &mut self.instructors_per_village,
+            "contact_visit_days" => &mut self.contact_visit_days,
+            "heat_green_pct" => &mut self.heat_green_pct,
+            "heat_yellow_pct" => &mut self.heat_yellow_pct,
             _ => return Err(crate::Invalid::one(key, key, "未知的规则项")),
         };
         *slot = value;
