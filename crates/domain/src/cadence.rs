@@ -310,7 +310,8 @@ pub fn applicable(period: &Period, binds_from: NaiveDate) -> bool {
     binds_from <= period.start + Duration::days(period.days() / 2)
 }
 
-/// The decision itself.
+/// The decision itself. Enough records are done even in a period the organisation is exempt
+/// from.
 pub fn evaluate(
     rule: &CadenceRule,
     period: &Period,
@@ -318,11 +319,11 @@ pub fn evaluate(
     today: NaiveDate,
     binds_from: NaiveDate,
 ) -> Status {
-    if !applicable(period, binds_from) {
-        return Status::Exempt;
-    }
     if count >= rule.min_count {
         return Status::Done;
+    }
+    if !applicable(period, binds_from) {
+        return Status::Exempt;
     }
     if today > period.end {
         return Status::Missed;

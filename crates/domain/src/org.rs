@@ -110,6 +110,9 @@ pub struct Org {
     pub committee_size: i64,
     /// Set when dissolved; the row stays for history.
     pub dissolved_on: Option<String>,
+    /// The day it was set up (`2026-11-22`): its cadence obligations start then.
+    #[serde(default)]
+    pub created_on: String,
 }
 
 impl Org {
@@ -324,6 +327,7 @@ mod tests {
             domain: OrgDomain::Rural,
             committee_size: committee,
             dissolved_on: None,
+            created_on: String::new(),
         }
     }
 

@@ -5,10 +5,15 @@
 pub mod accounts;
 pub mod audit;
 pub mod bench;
+pub mod cadence;
+pub mod compliance;
+pub mod contacts;
 pub mod crypto;
 pub mod db;
 pub mod drafts;
+pub mod files;
 mod error;
+pub mod meetings;
 pub mod members;
 pub mod orgs;
 pub mod postgres;
@@ -17,6 +22,7 @@ pub mod seed;
 pub mod settings;
 pub mod sqlite;
 pub mod testing;
+pub mod training;
 
 use std::path::{Path, PathBuf};
 

@@ -15,7 +15,8 @@ use crate::db::{Conn, Row};
 use crate::rollup;
 use crate::{now_text, vals, Result, StoreError};
 
-pub const COLS: &str = "id, parent_id, path, name, kind, domain, committee_size, dissolved_on";
+pub const COLS: &str =
+    "id, parent_id, path, name, kind, domain, committee_size, dissolved_on, created_at";
 
 pub fn from_row(r: &Row) -> Org {
     Org {
@@ -27,6 +28,7 @@ pub fn from_row(r: &Row) -> Org {
         domain: OrgDomain::parse(&r.text(5)).unwrap_or(OrgDomain::Other),
         committee_size: r.i64(6),
         dissolved_on: r.opt_text(7),
+        created_on: r.text(8).chars().take(10).collect(),
     }
 }
 
@@ -124,10 +126,7 @@ pub fn create(
         vals![p.as_str(), path::depth(&p), root_id, id],
     )?;
     let org = require(c, id)?;
-    rollup::bump(c, &org.path, rollup::ORGS, "", 1)?;
-    if org.kind.is_branch() {
-        rollup::bump(c, &org.path, rollup::BRANCHES, "", 1)?;
-    }
+    rollup::bump_shape(c, &org.path, org.kind, org.committee_size, 1)?;
     audit::append(
         c,
         Record {
@@ -176,15 +175,12 @@ pub fn update(c: &mut dyn Conn, actor: &Actor, org: &Org, d: &OrgDraft) -> Resul
             )
             .into());
         }
-        if org.kind.is_branch() != d.kind.is_branch() && org.dissolved_on.is_none() {
-            rollup::bump(
-                c,
-                &org.path,
-                rollup::BRANCHES,
-                "",
-                if d.kind.is_branch() { 1 } else { -1 },
-            )?;
-        }
+    }
+    if org.dissolved_on.is_none()
+        && rollup::shape(org.kind, org.committee_size) != rollup::shape(d.kind, d.committee_size)
+    {
+        rollup::bump_shape(c, &org.path, org.kind, org.committee_size, -1)?;
+        rollup::bump_shape(c, &org.path, d.kind, d.committee_size, 1)?;
     }
     c.execute(
         "UPDATE orgs SET name = ?, kind = ?, domain = ?, committee_size = ? WHERE id = ?",
@@ -285,10 +281,7 @@ pub fn dissolve(c: &mut dyn Conn, actor: &Actor, org: &Org, on: &str) -> Result<
         "UPDATE orgs SET dissolved_on = ? WHERE id = ?",
         vals![on, org.id],
     )?;
-    rollup::bump(c, &org.path, rollup::ORGS, "", -1)?;
-    if org.kind.is_branch() {
-        rollup::bump(c, &org.path, rollup::BRANCHES, "", -1)?;
-    }
+    rollup::bump_shape(c, &org.path, org.kind, org.committee_size, -1)?;
     let after = require(c, org.id)?;
     audit::append(
         c,

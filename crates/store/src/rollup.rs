@@ -14,6 +14,46 @@ pub const MEMBERS: &str = "members";
 pub const FULL_MEMBERS: &str = "full_members";
 pub const ORGS: &str = "orgs";
 pub const BRANCHES: &str = "branches";
+pub const GROUPS: &str = "groups";
+pub const COMMITTEE_BRANCHES: &str = "committee_branches";
+const BASE: [&str; 6] = [
+    MEMBERS,
+    FULL_MEMBERS,
+    ORGS,
+    BRANCHES,
+    GROUPS,
+    COMMITTEE_BRANCHES,
+];
+
+/// The structural metrics one live organisation counts toward (the denominators of the
+/// cadence rules: branches, branches with a committee, groups).
+pub fn shape(kind: OrgKind, committee_size: i64) -> Vec<&'static str> {
+    let mut out = vec![ORGS];
+    if kind.is_branch() {
+        out.push(BRANCHES);
+        if committee_size > 0 {
+            out.push(COMMITTEE_BRANCHES);
+        }
+    }
+    if kind == OrgKind::Group {
+        out.push(GROUPS);
+    }
+    out
+}
+
+/// Adds `delta` to every structural metric of an organisation of this shape.
+pub fn bump_shape(
+    c: &mut dyn Conn,
+    org_path: &str,
+    kind: OrgKind,
+    committee_size: i64,
+    delta: i64,
+) -> Result<()> {
+    for m in shape(kind, committee_size) {
+        bump(c, org_path, m, "", delta)?;
+    }
+    Ok(())
+}
 
 const UPSERT: &str = "INSERT INTO rollups (org_id, metric, period, direct, subtree) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (org_id, metric, period)
@@ -107,10 +147,14 @@ fn base_direct(c: &mut dyn Conn) -> Result<Vec<(i64, &'static str, i64)>> {
     )? {
         out.push((r.i64(0), FULL_MEMBERS, r.i64(1)));
     }
-    for r in c.query("SELECT id, kind FROM orgs WHERE dissolved_on IS NULL", &[])? {
-        out.push((r.i64(0), ORGS, 1));
-        if OrgKind::parse(&r.text(1)).is_some_and(|k| k.is_branch()) {
-            out.push((r.i64(0), BRANCHES, 1));
+    for r in c.query(
+        "SELECT id, kind, committee_size FROM orgs WHERE dissolved_on IS NULL",
+        &[],
+    )? {
+        if let Some(kind) = OrgKind::parse(&r.text(1)) {
+            for m in shape(kind, r.i64(2)) {
+                out.push((r.i64(0), m, 1));
+            }
         }
     }
     Ok(out)
@@ -119,42 +163,78 @@ fn base_direct(c: &mut dyn Conn) -> Result<Vec<(i64, &'static str, i64)>> {
 /// Recomputes every base metric from the records (after a bulk load, or to check the
 /// incremental figures): returns `(org_id, metric) → (direct, subtree)`.
 pub fn compute(c: &mut dyn Conn) -> Result<HashMap<(i64, String), (i64, i64)>> {
+    let direct = base_direct(c)?
+        .into_iter()
+        .map(|(org, metric, n)| (org, metric.to_string(), String::new(), n));
+    Ok(accumulate(c, direct)?
+        .into_iter()
+        .map(|((org, metric, _), v)| ((org, metric), v))
+        .collect())
+}
+
+/// Direct figures `(org, metric, period, n)` summed up the tree:
+/// `(org, metric, period) → (direct, subtree)`.
+pub type Totals = HashMap<(i64, String, String), (i64, i64)>;
+
+pub fn accumulate(
+    c: &mut dyn Conn,
+    direct: impl IntoIterator<Item = (i64, String, String, i64)>,
+) -> Result<Totals> {
     let parents: HashMap<i64, Option<i64>> = c
         .query("SELECT id, parent_id FROM orgs", &[])?
         .into_iter()
         .map(|r| (r.i64(0), r.opt_i64(1)))
         .collect();
-    let mut out: HashMap<(i64, String), (i64, i64)> = HashMap::new();
-    for (org, metric, n) in base_direct(c)? {
-        out.entry((org, metric.to_string())).or_default().0 += n;
+    let mut out: Totals = HashMap::new();
+    for (org, metric, period, n) in direct {
+        out.entry((org, metric.clone(), period.clone()))
+            .or_default()
+            .0 += n;
         let mut cur = Some(org);
         while let Some(id) = cur {
-            out.entry((id, metric.to_string())).or_default().1 += n;
+            out.entry((id, metric.clone(), period.clone()))
+                .or_default()
+                .1 += n;
             cur = parents.get(&id).copied().flatten();
         }
     }
     Ok(out)
 }
 
-/// Replaces the base metrics with freshly computed ones.
-pub fn rebuild(c: &mut dyn Conn) -> Result<()> {
-    let all = compute(c)?;
-    c.execute(
-        "DELETE FROM rollups WHERE period = '' AND metric IN (?, ?, ?, ?)",
-        vals![MEMBERS, FULL_MEMBERS, ORGS, BRANCHES],
-    )?;
-    for ((org, metric), (direct, subtree)) in all {
-        c.execute(UPSERT, vals![org, metric, "", direct, subtree])?;
+/// Writes computed totals (after the caller deleted the rows they replace).
+pub fn insert_totals(c: &mut dyn Conn, totals: Totals) -> Result<()> {
+    for ((org, metric, period), (direct, subtree)) in totals {
+        if direct != 0 || subtree != 0 {
+            c.execute(UPSERT, vals![org, metric, period, direct, subtree])?;
+        }
     }
     Ok(())
 }
 
+/// Replaces the base metrics with freshly computed ones.
+pub fn rebuild(c: &mut dyn Conn) -> Result<()> {
+    let direct: Vec<_> = base_direct(c)?
+        .into_iter()
+        .map(|(org, metric, n)| (org, metric.to_string(), String::new(), n))
+        .collect();
+    let totals = accumulate(c, direct)?;
+    let marks = vec!["?"; BASE.len()].join(", ");
+    let params: Vec<crate::Value> = BASE.iter().map(|m| crate::Value::from(*m)).collect();
+    c.execute(
+        &format!("DELETE FROM rollups WHERE period = '' AND metric IN ({marks})"),
+        &params,
+    )?;
+    insert_totals(c, totals)
+}
+
 /// The stored base metrics, for comparison with `compute`.
 pub fn stored(c: &mut dyn Conn) -> Result<HashMap<(i64, String), (i64, i64)>> {
+    let marks = vec!["?"; BASE.len()].join(", ");
+    let params: Vec<crate::Value> = BASE.iter().map(|m| crate::Value::from(*m)).collect();
     Ok(c
         .query(
-            "SELECT org_id, metric, direct, subtree FROM rollups WHERE period = '' AND (direct <> 0 OR subtree <> 0)",
-            &[],
+            &format!("SELECT org_id, metric, direct, subtree FROM rollups WHERE period = '' AND metric IN ({marks}) AND (direct <> 0 OR subtree <> 0)"),
+            &params,
         )?
         .into_iter()
         .map(|r| ((r.i64(0), r.text(1)), (r.i64(2), r.i64(3))))

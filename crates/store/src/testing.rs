@@ -101,3 +101,55 @@ pub fn backends() -> Vec<TestStore> {
     v.extend(postgres());
     v
 }
+
+// Small builders shared by the store's integration tests.
+use chrono::NaiveDate;
+use xianfeng_domain::idcard;
+use xianfeng_domain::member::MemberInput;
+use xianfeng_domain::org::{Org, OrgInput};
+use xianfeng_domain::rules::Rules;
+
+use crate::{members, orgs, Conn};
+
+pub fn org(c: &mut dyn Conn, parent: Option<&Org>, name: &str, kind: &str) -> Org {
+    let d = OrgInput {
+        name: name.into(),
+        kind: kind.into(),
+        domain: "农村".into(),
+        committee_size: String::new(),
+    }
+    .validate(parent.map(|p| p.kind))
+    .unwrap();
+    orgs::create(c, None, parent, &d).unwrap()
+}
+
+pub fn member_input(n: u32, status: &str) -> MemberInput {
+    let birth = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap() + chrono::Days::new(u64::from(n) * 37);
+    MemberInput {
+        name: format!("党员{n}"),
+        ethnicity: "汉族".into(),
+        id_number: idcard::build(330100, birth, n * 2 + 1),
+        phone: format!("139{n:08}"),
+        joined_on: "2015-07-01".into(),
+        full_on: if status == "正式党员" {
+            "2016-07-01".into()
+        } else {
+            String::new()
+        },
+        status: status.into(),
+        ..MemberInput::default()
+    }
+}
+
+pub fn add_member(s: &TestStore, at: &Org, n: u32, status: &str) -> i64 {
+    let d = member_input(n, status)
+        .validate(
+            &Rules::default(),
+            NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+            None,
+        )
+        .unwrap();
+    s.write(|c| members::create(c, &s.vault, None, at, &d))
+        .unwrap()
+}
+

@@ -11,6 +11,7 @@ use crate::StoreError;
 pub const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/0001_base.sql")),
     (2, include_str!("migrations/0002_plan_drafts.sql")),
+    (3, include_str!("migrations/0003_life.sql")),
 ];
 
 pub struct Manager {
