@@ -72,6 +72,17 @@ pub fn demo(ctx: &Ctx, bind: &str, no_serve: bool) -> Result<()> {
             "已生成：{}个组织，{}名党员（{:.1}秒）",
             g.orgs, g.members, g.seconds
         );
+        let started = std::time::Instant::now();
+        let today = xianfeng_domain::date::today();
+        let life = xianfeng_store::seed_life::generate(&store, 1, 12, today)?;
+        xianfeng_store::seed_life::contact_points(&store, g.town_id, today)?;
+        println!(
+            "已生成近一年组织生活：{}次会议活动，{}条出勤，{}期培训（{:.1}秒）",
+            life.meetings,
+            life.attendance,
+            life.trainings,
+            started.elapsed().as_secs_f64()
+        );
         seed::demo_accounts(&store, &g)?
     } else {
         println!("复用已有数据：{}", store.describe());

@@ -110,6 +110,16 @@ impl Actor {
             && rank(role) < rank(self.role)
     }
 
+    /// Recording organisational life (meetings, attendance, photos, training) at `org_path`.
+    pub fn can_record_life(&self, org_path: &str) -> bool {
+        self.role != Role::Member && within(org_path, &self.scope_path)
+    }
+
+    /// Town-level arrangements for a subtree: stricter cadence rules, contact points.
+    pub fn can_manage_town(&self, org_path: &str) -> bool {
+        matches!(self.role, Role::CountyAdmin | Role::TownAdmin) && within(org_path, &self.scope_path)
+    }
+
     /// County-wide settings and the audit log.
     pub fn is_county_admin(&self) -> bool {
         self.role == Role::CountyAdmin

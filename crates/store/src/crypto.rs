@@ -90,6 +90,15 @@ impl Vault {
         String::from_utf8(plain).map_err(|_| StoreError::Crypto)
     }
 
+    /// A key for another purpose (e.g. signing check-in codes), derived from the master key.
+    pub fn derive_key(&self, purpose: &str) -> [u8; 32] {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.index_key)
+            .expect("HMAC takes any key length");
+        mac.update(b"derive:");
+        mac.update(purpose.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+
     /// Deterministic keyed hash for equality look-ups.
     pub fn blind_index(&self, plain: &str) -> String {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.index_key)

@@ -19,6 +19,7 @@ pub mod orgs;
 pub mod postgres;
 pub mod rollup;
 pub mod seed;
+pub mod seed_life;
 pub mod settings;
 pub mod sqlite;
 pub mod testing;

@@ -21,3 +21,8 @@ document.addEventListener("selectionchange", function () {
   if (!field || !doc || !sel || sel.rangeCount === 0) return;
   if (doc.contains(sel.anchorNode)) field.value = sel.toString().replace(/\s+/g, "");
 });
+
+// Print buttons (政治生日, bulletins).
+document.addEventListener("click", function (ev) {
+  if (ev.target && ev.target.hasAttribute && ev.target.hasAttribute("data-print")) window.print();
+});

@@ -200,30 +200,8 @@ fn a_move_that_makes_a_cycle_is_refused_on_the_page() {
     });
 }
 
-fn multipart(csrf: &str, filename: &str, data: &[u8]) -> (String, Vec<u8>) {
-    let boundary = "XIANFENGBOUNDARY";
-    let mut body = Vec::new();
-    body.extend(
-        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{csrf}\r\n")
-            .as_bytes(),
-    );
-    body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
-    body.extend(data);
-    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
 async fn upload(app: &axum::Router, c: &Client, filename: &str, data: &[u8]) -> common::Resp {
-    let (ct, body) = multipart(&c.csrf, filename, data);
-    send(
-        app,
-        Request::post("/roster/import")
-            .header(header::COOKIE, &c.cookie)
-            .header(header::CONTENT_TYPE, ct)
-            .body(Body::from(body))
-            .unwrap(),
-    )
-    .await
+    c.post_file(app, "/roster/import", "file", filename, data).await
 }
 
 fn roster(rows: &[[&str; 6]]) -> Vec<u8> {

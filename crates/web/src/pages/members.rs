@@ -3,6 +3,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use chrono::Datelike;
 use serde::Deserialize;
 use xianfeng_domain::auth::Actor;
 use xianfeng_domain::member::{
@@ -112,6 +113,9 @@ struct MemberPage {
     m: Member,
     crumbs: Vec<(i64, String)>,
     transfers: Vec<Transfer>,
+    life: xianfeng_domain::life::MemberYear,
+    rules: xianfeng_domain::rules::Rules,
+    year: i32,
     id_number: String,
     phone: String,
     revealed: bool,
@@ -125,7 +129,7 @@ async fn visible_member(
     state: &AppState,
     s: &Session,
     id: i64,
-) -> Result<(MemberRecord, Vec<(i64, String)>, Vec<Transfer>), AppError> {
+) -> Result<(MemberRecord, Vec<(i64, String)>, History), AppError> {
     let actor = s.actor.clone();
     blocking(state, move |st| {
         Ok(st.read(|c| {
@@ -135,18 +139,32 @@ async fn visible_member(
             };
             let org = orgs::require(c, rec.member.org_id)?;
             let crumbs = crumbs(c, &actor, &org)?;
-            let transfers = members::transfers(c, id)?;
-            Ok(Ok((rec, crumbs, transfers)))
+            let year = date::today().year();
+            let history = History {
+                transfers: members::transfers(c, id)?,
+                life: xianfeng_store::training::member_year(c, id, year)?,
+                rules: settings::rules(c)?,
+                year,
+            };
+            Ok(Ok((rec, crumbs, history)))
         })?)
     })
     .await?
+}
+
+/// A member's record beyond the roster fields: transfers and this year's branch life.
+struct History {
+    transfers: Vec<Transfer>,
+    life: xianfeng_domain::life::MemberYear,
+    rules: xianfeng_domain::rules::Rules,
+    year: i32,
 }
 
 fn member_page(
     s: &Session,
     rec: MemberRecord,
     crumbs: Vec<(i64, String)>,
-    transfers: Vec<Transfer>,
+    h: History,
     revealed: Option<(String, Option<String>)>,
 ) -> Result<Response, AppError> {
     let joined_cn = date::parse(&rec.member.joined_on)
@@ -169,7 +187,10 @@ fn member_page(
         revealed: revealed.is_some(),
         m: rec.member,
         crumbs,
-        transfers,
+        transfers: h.transfers,
+        life: h.life,
+        rules: h.rules,
+        year: h.year,
         id_number,
         phone,
         joined_cn,
@@ -181,8 +202,8 @@ pub async fn show(
     s: Session,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let (rec, crumbs, transfers) = visible_member(&state, &s, id).await?;
-    member_page(&s, rec, crumbs, transfers, None)
+    let (rec, crumbs, history) = visible_member(&state, &s, id).await?;
+    member_page(&s, rec, crumbs, history, None)
 }
 
 /// Shows the full ID number and phone to a role that needs them; the viewing is audited.
@@ -193,7 +214,7 @@ pub async fn reveal(
     Form(f): Form<super::CsrfOnly>,
 ) -> Result<Response, AppError> {
     s.check_csrf(&f._csrf)?;
-    let (rec, crumbs, transfers) = visible_member(&state, &s, id).await?;
+    let (rec, crumbs, history) = visible_member(&state, &s, id).await?;
     if !s.actor.can_reveal_personal(&rec.org_path, rec.member.id) {
         return Err(AppError::Forbidden);
     }
@@ -203,7 +224,7 @@ pub async fn reveal(
         Ok(st.write(|c| members::reveal(c, &st.vault, &actor, &r))?)
     })
     .await?;
-    member_page(&s, rec, crumbs, transfers, Some(shown))
+    member_page(&s, rec, crumbs, history, Some(shown))
 }
 
 #[derive(Template)]

@@ -3,11 +3,16 @@
 mod accounts;
 mod admin;
 mod auth;
+mod cadence;
+mod contacts;
 mod dashboard;
+mod life;
+mod meetings;
 mod members;
 mod orgs;
 mod plans;
 mod roster_pages;
+mod training;
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
@@ -178,4 +183,41 @@ pub fn routes() -> Router<AppState> {
         .route("/plans/{id}/items", post(plans::edit))
         .route("/settings", get(admin::settings).post(admin::save_settings))
         .route("/audit", get(admin::audit))
+        .route("/life", get(life::home))
+        .route("/orgs/{id}/life", get(life::page))
+        .route("/orgs/{id}/heatmap", get(life::heatmap))
+        .route("/orgs/{id}/missing", get(life::missing))
+        .route("/orgs/{id}/life/members", get(life::members))
+        .route("/orgs/{id}/birthdays", get(life::birthdays))
+        .route("/orgs/{id}/meetings", get(meetings::list))
+        .route(
+            "/orgs/{id}/meetings/new",
+            get(meetings::new_form).post(meetings::create),
+        )
+        .route("/meetings/{id}", get(meetings::show))
+        .route("/meetings/{id}/attendance", post(meetings::attendance))
+        .route("/meetings/{id}/photos", post(meetings::upload_photo))
+        .route("/meetings/{id}/photos/{sha}", get(meetings::photo))
+        .route("/meetings/{id}/qr.svg", get(meetings::qr))
+        .route(
+            "/checkin",
+            get(meetings::checkin_page).post(meetings::checkin),
+        )
+        .route(
+            "/orgs/{id}/training",
+            get(training::list).post(training::create),
+        )
+        .route(
+            "/orgs/{id}/contacts",
+            get(contacts::page).post(contacts::assign),
+        )
+        .route("/contacts/{id}/visit", post(contacts::visit))
+        .route(
+            "/settings/cadence",
+            get(cadence::county).post(cadence::save_county),
+        )
+        .route(
+            "/orgs/{id}/cadence",
+            get(cadence::town).post(cadence::save_town),
+        )
 }

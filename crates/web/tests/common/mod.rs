@@ -10,10 +10,10 @@ use tower::ServiceExt;
 use xianfeng_domain::auth::{hash_password, Role};
 use xianfeng_domain::idcard;
 use xianfeng_domain::member::MemberInput;
-use xianfeng_domain::org::{Org, OrgInput};
+use xianfeng_domain::org::Org;
 use xianfeng_domain::rules::Rules;
-use xianfeng_store::testing::TestStore;
-use xianfeng_store::{accounts, members, orgs, Conn};
+use xianfeng_store::testing::{org, TestStore};
+use xianfeng_store::{accounts, members};
 use xianfeng_web::AppState;
 
 pub const PASSWORD: &str = "xianfeng-test-pw";
@@ -27,18 +27,6 @@ pub struct Fixture {
     pub member_a: i64,
     pub member_a2: i64,
     pub member_b: i64,
-}
-
-fn org(c: &mut dyn Conn, parent: Option<&Org>, name: &str, kind: &str) -> Org {
-    let d = OrgInput {
-        name: name.into(),
-        kind: kind.into(),
-        domain: "农村".into(),
-        committee_size: String::new(),
-    }
-    .validate(parent.map(|p| p.kind))
-    .unwrap();
-    orgs::create(c, None, parent, &d).unwrap()
 }
 
 pub fn member_input(n: u32, name: &str) -> MemberInput {
@@ -215,6 +203,43 @@ impl Client {
                 .header("x-csrf-token", &self.csrf)
                 .header(header::CONTENT_TYPE, "application/json")
                 .body(Body::from(json.to_string()))
+                .unwrap(),
+        )
+        .await
+    }
+}
+
+impl Client {
+    /// Posts one file as `multipart/form-data` with the CSRF token.
+    pub async fn post_file(
+        &self,
+        app: &axum::Router,
+        uri: &str,
+        field: &str,
+        filename: &str,
+        data: &[u8],
+    ) -> Resp {
+        let boundary = "XIANFENGBOUNDARY";
+        let mut body = Vec::new();
+        body.extend(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{}\r\n",
+                self.csrf
+            )
+            .as_bytes(),
+        );
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+        body.extend(data);
+        body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+        send(
+            app,
+            Request::post(uri)
+                .header(header::COOKIE, &self.cookie)
+                .header(
+                    header::CONTENT_TYPE,
+                    format!("multipart/form-data; boundary={boundary}"),
+                )
+                .body(Body::from(body))
                 .unwrap(),
         )
         .await

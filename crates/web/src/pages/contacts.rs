@@ -1,0 +1,191 @@
+//! 联系点 pages of a town: links of leaders and instructors to villages, visits, and breaches
+//! of the configured bounds.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use chrono::Datelike;
+use serde::Deserialize;
+use xianfeng_domain::contact::{violations, ContactRole};
+use xianfeng_domain::date;
+use xianfeng_domain::org::{Org, OrgDomain};
+use xianfeng_domain::path;
+use xianfeng_store::contacts::{self, LinkRow};
+use xianfeng_store::{orgs, settings, vals};
+
+use super::life::with_org;
+use super::{render, Ctx};
+use crate::session::Session;
+use crate::{blocking, AppError, AppState};
+
+#[derive(Template)]
+#[template(path = "contacts.html")]
+struct Page {
+    ctx: Ctx,
+    org: Org,
+    crumbs: Vec<(i64, String)>,
+    links: Vec<LinkRow>,
+    villages: Vec<(i64, String)>,
+    people: Vec<(i64, String)>,
+    problems: Vec<String>,
+    error: String,
+    today: String,
+}
+
+/// Candidates for a link: members of the town's own offices (机关 branches directly under it),
+/// or members holding a post anywhere in the town when it has none.
+fn candidates(c: &mut dyn xianfeng_store::Conn, town: &Org) -> xianfeng_store::Result<Vec<(i64, String)>> {
+    let offices: Vec<Org> = orgs::children(c, town.id)?
+        .into_iter()
+        .filter(|o| o.domain == OrgDomain::Government && o.dissolved_on.is_none())
+        .collect();
+    let mut out = Vec::new();
+    for o in &offices {
+        for r in c.query("SELECT id, name, post FROM members WHERE org_id = ? ORDER BY id", vals![o.id])? {
+            let post = r.text(2);
+            out.push((r.i64(0), if post.is_empty() { r.text(1) } else { format!("{}（{post}）", r.text(1)) }));
+        }
+    }
+    if out.is_empty() {
+        for r in c.query(
+            "SELECT id, name, post FROM members WHERE org_path >= ? AND org_path < ? AND post <> '' ORDER BY org_path, id LIMIT 300",
+            vals![town.path.as_str(), path::upper(&town.path)],
+        )? {
+            out.push((r.i64(0), format!("{}（{}）", r.text(1), r.text(2))));
+        }
+    }
+    Ok(out)
+}
+
+async fn show(state: &AppState, s: &Session, id: i64, error: String) -> Result<Response, AppError> {
+    let today = date::today();
+    let (org, crumbs, (links, villages, people, rules)) = with_org(state, s, id, move |c, org| {
+        let links = contacts::links(c, org, today.year())?;
+        let villages: Vec<(i64, String)> =
+            contacts::villages(c, org)?.into_iter().map(|v| (v.id, v.name)).collect();
+        Ok((links, villages, candidates(c, org)?, settings::rules(c)?))
+    })
+    .await?;
+    if !s.actor.can_manage_town(&org.path) || !org.kind.is_committee() {
+        return Err(AppError::Forbidden);
+    }
+    let as_links: Vec<_> = links.iter().map(|l| l.as_link()).collect();
+    let problems = violations(&as_links, &villages, &rules, today);
+    let failed = !error.is_empty();
+    let mut res = render(&Page {
+        ctx: Ctx::new(s, "life"),
+        org,
+        crumbs,
+        links,
+        villages,
+        people,
+        problems,
+        error,
+        today: today.to_string(),
+    })?;
+    if failed {
+        *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
+}
+
+pub async fn page(State(state): State<AppState>, s: Session, Path(id): Path<i64>) -> Result<Response, AppError> {
+    show(&state, &s, id, String::new()).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct AssignForm {
+    #[serde(default)]
+    _csrf: String,
+    #[serde(default)]
+    village_id: String,
+    #[serde(default)]
+    member_id: String,
+    #[serde(default)]
+    role: String,
+}
+
+async fn town(state: &AppState, s: &Session, id: i64) -> Result<Org, AppError> {
+    let (org, _, _) = with_org(state, s, id, |_, _| Ok(())).await?;
+    if !s.actor.can_manage_town(&org.path) || !org.kind.is_committee() {
+        return Err(AppError::Forbidden);
+    }
+    Ok(org)
+}
+
+fn message(e: AppError) -> Result<String, AppError> {
+    match e {
+        AppError::Invalid(i) => Ok(i.to_string()),
+        AppError::Conflict(m) => Ok(m),
+        other => Err(other),
+    }
+}
+
+pub async fn assign(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Form(f): Form<AssignForm>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&f._csrf)?;
+    let org = town(&state, &s, id).await?;
+    let actor = s.actor.clone();
+    let result = blocking(&state, move |st| {
+        Ok(st.write(|c| {
+            let role = ContactRole::parse(&f.role)
+                .ok_or_else(|| xianfeng_domain::Invalid::one("role", "身份", "请选择联系领导或指导员"))?;
+            let village = f.village_id.parse::<i64>().map_err(|_| xianfeng_domain::Invalid::one("village_id", "联系村", "请选择村"))?;
+            let member = f.member_id.parse::<i64>().map_err(|_| xianfeng_domain::Invalid::one("member_id", "联系人", "请选择人员"))?;
+            contacts::assign(c, &actor, &org, village, member, role, date::today())
+        })?)
+    })
+    .await;
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/orgs/{id}/contacts")).into_response()),
+        Err(e) => show(&state, &s, id, message(e)?).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct VisitForm {
+    #[serde(default)]
+    _csrf: String,
+    #[serde(default)]
+    visited_on: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    end: String,
+}
+
+/// Records a visit on a link, or ends the link.
+pub async fn visit(
+    State(state): State<AppState>,
+    s: Session,
+    Path(link_id): Path<i64>,
+    Form(f): Form<VisitForm>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&f._csrf)?;
+    let (town_id, _) = blocking(&state, move |st| Ok(st.read(|c| contacts::get(c, link_id))?))
+        .await?
+        .ok_or(AppError::NotFound("联系关系"))?;
+    let org = town(&state, &s, town_id).await?;
+    let actor = s.actor.clone();
+    let result = blocking(&state, move |st| {
+        Ok(st.write(|c| {
+            let today = date::today();
+            if f.end == "1" {
+                return contacts::end(c, &actor, &org, link_id, today);
+            }
+            let on = date::parse(&f.visited_on)
+                .ok_or_else(|| xianfeng_domain::Invalid::one("visited_on", "走访日期", "日期格式应为 2026-11-22"))?;
+            contacts::visit(c, &actor, &org, link_id, on, &f.note, today).map(|_| ())
+        })?)
+    })
+    .await;
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/orgs/{town_id}/contacts")).into_response()),
+        Err(e) => show(&state, &s, town_id, message(e)?).await,
+    }
+}

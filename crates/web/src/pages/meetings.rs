@@ -1,0 +1,550 @@
+//! Meeting pages: list, record (with attendance), show, attendance changes, photos, and QR
+//! check-in drawn by the server.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+use xianfeng_domain::date;
+use xianfeng_domain::life::{parse_attendance, MeetingInput, MeetingKind, Presence};
+use xianfeng_domain::org::Org;
+use xianfeng_store::meetings::{self, Meeting};
+use xianfeng_store::{orgs, settings};
+
+use super::life::with_org;
+use super::{crumbs, options, render, Ctx, FieldErrors};
+use crate::session::Session;
+use crate::{blocking, AppError, AppState};
+
+/// Form fields as pairs: attendance fields are named per member (`a12`, `r12`).
+type Pairs = Vec<(String, String)>;
+
+fn field(f: &Pairs, name: &str) -> String {
+    f.iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+fn meeting_input(f: &Pairs) -> MeetingInput {
+    MeetingInput {
+        kind: field(f, "kind"),
+        date: field(f, "date"),
+        held: field(f, "held"),
+        place: field(f, "place"),
+        host: field(f, "host"),
+        topic: field(f, "topic"),
+        first_topic: field(f, "first_topic"),
+        agenda: field(f, "agenda"),
+        minutes: field(f, "minutes"),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    page: i64,
+}
+
+#[derive(Template)]
+#[template(path = "meetings.html")]
+struct ListPage {
+    ctx: Ctx,
+    org: Org,
+    crumbs: Vec<(i64, String)>,
+    items: Vec<Meeting>,
+    kinds: Vec<(String, bool)>,
+    kind: String,
+    page: i64,
+    has_more: bool,
+    can_record: bool,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    let kind = MeetingKind::parse(&q.kind);
+    let page = q.page.max(0);
+    let (org, crumbs, mut items) = with_org(&state, &s, id, move |c, org| {
+        let f = meetings::Filter { kind, year: None };
+        meetings::list(c, &org.path, &f, 31, page * 30)
+    })
+    .await?;
+    if !s.actor.can_list_members(&org.path) {
+        return Err(AppError::Forbidden);
+    }
+    let has_more = items.len() > 30;
+    items.truncate(30);
+    render(&ListPage {
+        ctx: Ctx::new(&s, "life"),
+        can_record: s.actor.can_record_life(&org.path)
+            && org.dissolved_on.is_none()
+            && MeetingKind::ALL.iter().any(|k| k.fits(org.kind)),
+        kinds: options(MeetingKind::ALL.iter().map(|k| k.label()), &q.kind),
+        kind: q.kind,
+        org,
+        crumbs,
+        items,
+        page,
+        has_more,
+    })
+}
+
+/// One roster line of the form.
+pub struct Line {
+    pub id: i64,
+    pub name: String,
+    pub presence: String,
+    pub reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "meeting_form.html")]
+struct NewPage {
+    ctx: Ctx,
+    org: Org,
+    kinds: Vec<(String, bool)>,
+    input: MeetingInput,
+    lines: Vec<Line>,
+    errors: FieldErrors,
+}
+
+async fn recordable(state: &AppState, s: &Session, id: i64) -> Result<(Org, Vec<(i64, String)>), AppError> {
+    let today = date::today().to_string();
+    let (org, _, roster) = with_org(state, s, id, move |c, org| meetings::roster_at(c, org, &today)).await?;
+    if !s.actor.can_record_life(&org.path) || org.dissolved_on.is_some() {
+        return Err(AppError::Forbidden);
+    }
+    if !MeetingKind::ALL.iter().any(|k| k.fits(org.kind)) {
+        return Err(AppError::Conflict(format!("{}不召开支部会议，请在所属党支部登记", org.kind)));
+    }
+    Ok((org, roster))
+}
+
+fn lines(roster: &[(i64, String)], f: Option<&Pairs>) -> Vec<Line> {
+    roster
+        .iter()
+        .map(|(id, name)| Line {
+            id: *id,
+            name: name.clone(),
+            presence: f.map(|f| field(f, &format!("a{id}"))).unwrap_or_else(|| Presence::Present.label().into()),
+            reason: f.map(|f| field(f, &format!("r{id}"))).unwrap_or_default(),
+        })
+        .collect()
+}
+
+fn kinds_for(org: &Org, selected: &str) -> Vec<(String, bool)> {
+    options(
+        MeetingKind::ALL.iter().filter(|k| k.fits(org.kind)).map(|k| k.label()),
+        selected,
+    )
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let (org, roster) = recordable(&state, &s, id).await?;
+    let input = MeetingInput {
+        date: date::today().to_string(),
+        held: "1".into(),
+        kind: "主题党日".into(),
+        ..Default::default()
+    };
+    render(&NewPage {
+        ctx: Ctx::new(&s, "life"),
+        kinds: kinds_for(&org, &input.kind),
+        lines: lines(&roster, None),
+        org,
+        input,
+        errors: FieldErrors::default(),
+    })
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Form(f): Form<Pairs>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&field(&f, "_csrf"))?;
+    let (org, roster) = recordable(&state, &s, id).await?;
+    let input = meeting_input(&f);
+    let actor = s.actor.clone();
+    let (o, i, pairs) = (org.clone(), input.clone(), f.clone());
+    let result = blocking(&state, move |st| {
+        Ok(st.write(|c| {
+            let draft = i.validate(o.kind, date::today())?;
+            let entries = parse_attendance(&pairs)?;
+            meetings::create(c, Some(&actor), &o, &draft, &entries)
+        })?)
+    })
+    .await;
+    match result {
+        Ok(m) => Ok(Redirect::to(&format!("/meetings/{}", m.id)).into_response()),
+        Err(AppError::Invalid(e)) => {
+            let page = NewPage {
+                ctx: Ctx::new(&s, "life"),
+                kinds: kinds_for(&org, &input.kind),
+                lines: lines(&roster, Some(&f)),
+                org,
+                input,
+                errors: FieldErrors::from_invalid(&e),
+            };
+            let mut res = render(&page)?;
+            *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Loads a meeting the actor may see, with its organisation.
+async fn visible(state: &AppState, s: &Session, id: i64) -> Result<(Meeting, Org, Vec<(i64, String)>), AppError> {
+    let actor = s.actor.clone();
+    blocking(state, move |st| {
+        Ok(st.read(|c| {
+            let Some(m) = meetings::get(c, id)? else {
+                return Ok(Err(AppError::NotFound("会议")));
+            };
+            let org = orgs::require(c, m.org_id)?;
+            let member_here = actor
+                .member_id
+                .map(|mid| {
+                    c.query_opt(
+                        "SELECT 1 FROM attendance WHERE meeting_id = ? AND member_id = ?",
+                        xianfeng_store::vals![id, mid],
+                    )
+                })
+                .transpose()?
+                .flatten()
+                .is_some();
+            if !actor.can_list_members(&org.path) && !member_here {
+                return Ok(Err(AppError::NotFound("会议")));
+            }
+            let crumbs = crumbs(c, &actor, &org)?;
+            Ok(Ok((m, org, crumbs)))
+        })?)
+    })
+    .await?
+}
+
+#[derive(Template)]
+#[template(path = "meeting.html")]
+struct ShowPage {
+    ctx: Ctx,
+    m: Meeting,
+    org: Org,
+    crumbs: Vec<(i64, String)>,
+    lines: Vec<(i64, String, String, String, bool)>,
+    photos: Vec<(String, String)>,
+    can_edit: bool,
+    show_qr: bool,
+    presences: Vec<&'static str>,
+    errors: FieldErrors,
+    notice: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ShowQuery {
+    #[serde(default)]
+    notice: String,
+}
+
+async fn show_page(
+    state: &AppState,
+    s: &Session,
+    id: i64,
+    errors: FieldErrors,
+    notice: String,
+) -> Result<Response, AppError> {
+    let (m, org, crumbs) = visible(state, s, id).await?;
+    let mid = m.id;
+    let (lines, photos) = blocking(state, move |st| {
+        Ok(st.read(|c| Ok((meetings::attendance(c, mid)?, meetings::photos(c, mid)?)))?)
+    })
+    .await?;
+    let can_edit = s.actor.can_record_life(&org.path);
+    let failed = errors.any();
+    let mut res = render(&ShowPage {
+        ctx: Ctx::new(s, "life"),
+        show_qr: can_edit && m.date() == date::today(),
+        presences: Presence::ALL.iter().map(|p| p.label()).collect(),
+        m,
+        org,
+        crumbs,
+        lines,
+        photos,
+        can_edit,
+        errors,
+        notice,
+    })?;
+    if failed {
+        *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Query(q): Query<ShowQuery>,
+) -> Result<Response, AppError> {
+    let notice = match q.notice.as_str() {
+        "saved" => "已保存。",
+        "photo" => "照片已上传。",
+        _ => "",
+    };
+    show_page(&state, &s, id, FieldErrors::default(), notice.into()).await
+}
+
+async fn editable(state: &AppState, s: &Session, id: i64) -> Result<Meeting, AppError> {
+    let (m, org, _) = visible(state, s, id).await?;
+    if !s.actor.can_record_life(&org.path) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(m)
+}
+
+/// Changes attendance (and marks a planned meeting held).
+pub async fn attendance(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Form(f): Form<Pairs>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&field(&f, "_csrf"))?;
+    let m = editable(&state, &s, id).await?;
+    let actor = s.actor.clone();
+    let mark_held = field(&f, "held") == "1";
+    let result = blocking(&state, move |st| {
+        Ok(st.write(|c| {
+            let entries = parse_attendance(&f)?;
+            meetings::update_attendance(c, &actor, &m, &entries, mark_held, date::today())
+        })?)
+    })
+    .await;
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/meetings/{id}?notice=saved")).into_response()),
+        Err(AppError::Invalid(e)) => {
+            show_page(&state, &s, id, FieldErrors::from_invalid(&e), String::new()).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Uploads photos (images only, within the configured size).
+pub async fn upload_photo(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    mut form: Multipart,
+) -> Result<Response, AppError> {
+    let m = editable(&state, &s, id).await?;
+    let mut csrf = String::new();
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    while let Some(part) = form
+        .next_field()
+        .await
+        .map_err(|e| AppError::Conflict(format!("上传失败：{e}")))?
+    {
+        match part.name() {
+            Some("_csrf") => csrf = part.text().await.unwrap_or_default(),
+            Some("photo") => {
+                let name = part.file_name().unwrap_or("照片").to_string();
+                let bytes = part
+                    .bytes()
+                    .await
+                    .map_err(|e| AppError::Conflict(format!("上传失败：{e}")))?;
+                if !bytes.is_empty() || !name.is_empty() {
+                    files.push((name, bytes.to_vec()));
+                }
+            }
+            _ => {}
+        }
+    }
+    s.check_csrf(&csrf)?;
+    let actor = s.actor.clone();
+    let result = blocking(&state, move |st| {
+        Ok(st.write(|c| {
+            let max = settings::rules(c)?.upload_max_bytes;
+            if files.is_empty() {
+                return Err(xianfeng_domain::Invalid::one("photo", "照片", "请选择照片").into());
+            }
+            for (name, bytes) in &files {
+                let kind = xianfeng_domain::files::check_photo(name, bytes, max)?;
+                meetings::add_photo(c, &actor, &m, name, kind.mime(), bytes)?;
+            }
+            Ok(())
+        })?)
+    })
+    .await;
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/meetings/{id}?notice=photo")).into_response()),
+        Err(AppError::Invalid(e)) => {
+            show_page(&state, &s, id, FieldErrors::from_invalid(&e), String::new()).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn photo(
+    State(state): State<AppState>,
+    s: Session,
+    Path((id, sha)): Path<(i64, String)>,
+) -> Result<Response, AppError> {
+    let (m, _, _) = visible(&state, &s, id).await?;
+    let file = blocking(&state, move |st| {
+        Ok(st.read(|c| {
+            if !meetings::has_photo(c, m.id, &sha)? {
+                return Ok(None);
+            }
+            xianfeng_store::files::get(c, &sha)
+        })?)
+    })
+    .await?
+    .ok_or(AppError::NotFound("照片"))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, file.0),
+            (header::CACHE_CONTROL, "private, max-age=86400".into()),
+        ],
+        file.1,
+    )
+        .into_response())
+}
+
+/// The end of the meeting's day (China time) as a Unix time: when its code expires.
+fn expires(m: &Meeting) -> i64 {
+    let next = m.date() + chrono::Duration::days(1);
+    next.and_hms_opt(0, 0, 0)
+        .and_then(|t| t.and_local_timezone(date::china()).single())
+        .map(|t| t.timestamp() - 1)
+        .unwrap_or(0)
+}
+
+fn checkin_url(state: &AppState, headers: &HeaderMap, token: &str) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)))
+        .unwrap_or("localhost");
+    let scheme = if state.secure_cookies { "https" } else { "http" };
+    format!("{scheme}://{host}/checkin?t={token}")
+}
+
+/// The check-in QR code as SVG, for the host's screen.
+pub async fn qr(
+    State(state): State<AppState>,
+    s: Session,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let m = editable(&state, &s, id).await?;
+    if m.date() != date::today() {
+        return Err(AppError::Conflict("签到码只在会议当天提供".into()));
+    }
+    let key = state.store.vault.derive_key("checkin");
+    let token = xianfeng_domain::checkin::sign(&key, m.id, expires(&m));
+    let url = checkin_url(&state, &headers, &token);
+    let code = qrcode::QrCode::new(url.as_bytes())
+        .map_err(|e| AppError::Internal(format!("二维码生成失败：{e}")))?;
+    let svg = code
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(240, 240)
+        .build();
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        svg,
+    )
+        .into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct CheckinQuery {
+    #[serde(default)]
+    t: String,
+}
+
+#[derive(Template)]
+#[template(path = "checkin.html")]
+struct CheckinPage {
+    ctx: Ctx,
+    token: String,
+    meeting: Option<Meeting>,
+    error: String,
+    done: bool,
+}
+
+/// What a scanned code shows: the meeting and a button to confirm (a GET never writes).
+pub async fn checkin_page(
+    State(state): State<AppState>,
+    s: Session,
+    Query(q): Query<CheckinQuery>,
+) -> Result<Response, AppError> {
+    let key = state.store.vault.derive_key("checkin");
+    let now = date::now().timestamp();
+    let (meeting, error) = match xianfeng_domain::checkin::verify(&key, &q.t, now) {
+        Ok(id) => {
+            let m = blocking(&state, move |st| Ok(st.read(|c| meetings::get(c, id))?)).await?;
+            (m, String::new())
+        }
+        Err(e) => (None, e.to_string()),
+    };
+    render(&CheckinPage {
+        ctx: Ctx::new(&s, "life"),
+        token: q.t,
+        meeting,
+        error,
+        done: false,
+    })
+}
+
+#[derive(Deserialize, Default)]
+pub struct CheckinForm {
+    #[serde(default)]
+    _csrf: String,
+    #[serde(default)]
+    t: String,
+}
+
+pub async fn checkin(
+    State(state): State<AppState>,
+    s: Session,
+    Form(f): Form<CheckinForm>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&f._csrf)?;
+    let key = state.store.vault.derive_key("checkin");
+    let id = xianfeng_domain::checkin::verify(&key, &f.t, date::now().timestamp())
+        .map_err(|e| AppError::Conflict(e.to_string()))?;
+    let member_id = s
+        .actor
+        .member_id
+        .ok_or_else(|| AppError::Conflict("只有党员账号可以扫码签到".into()))?;
+    let m = blocking(&state, move |st| {
+        Ok(st.write(|c| {
+            let m = meetings::get(c, id)?.ok_or(xianfeng_store::StoreError::NotFound("会议"))?;
+            meetings::check_in(c, &m, member_id)
+        })?)
+    })
+    .await?;
+    render(&CheckinPage {
+        ctx: Ctx::new(&s, "life"),
+        token: String::new(),
+        meeting: Some(m),
+        error: String::new(),
+        done: true,
+    })
+}
