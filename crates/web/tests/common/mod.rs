@@ -13,7 +13,7 @@ use xianfeng_domain::member::MemberInput;
 use xianfeng_domain::org::Org;
 use xianfeng_domain::rules::Rules;
 use xianfeng_store::testing::{org, TestStore};
-use xianfeng_store::{accounts, members};
+use xianfeng_store::{accounts, members, Conn};
 use xianfeng_web::AppState;
 
 pub const PASSWORD: &str = "xianfeng-test-pw";
