@@ -74,7 +74,7 @@ pub fn demo(ctx: &Ctx, bind: &str, no_serve: bool) -> Result<()> {
         );
         let started = std::time::Instant::now();
         let today = xianfeng_domain::date::today();
-        let life = xianfeng_store::seed_life::generate(&store, 1, 12, today)?;
+        let life = xianfeng_store::seed_life::generate(&store, 1, 12, today, Some(g.branch_id))?;
         xianfeng_store::seed_life::contact_points(&store, g.town_id, today)?;
         println!(
             "已生成近一年组织生活：{}次会议活动，{}条出勤，{}期培训（{:.1}秒）",
@@ -298,18 +298,31 @@ pub fn bench(ctx: &Ctx, scale_name: &str, runs: usize) -> Result<()> {
         Ok((root.id, town, branch, totals))
     })?;
     let (root, town, branch, totals) = targets;
+    let today = xianfeng_domain::date::today();
+    let records = store.read(|c| c.scalar("SELECT COUNT(*) FROM meetings", &[]))?;
+    if records == 0 {
+        // A year of life at county scale; the current month only at province scale.
+        let months = if scale_name == "province" { 1 } else { 12 };
+        let started = std::time::Instant::now();
+        let life = xianfeng_store::seed_life::generate(&store, 7, months, today, None)?;
+        println!(
+            "生成组织生活：{}次会议活动 + {}条出勤，{:.1}秒",
+            life.meetings,
+            life.attendance,
+            started.elapsed().as_secs_f64()
+        );
+    }
     println!("数据：{}个组织，{}名党员\n", totals.orgs, totals.members);
     println!(
-        "{:<8} {:<4} {:<48} {:<48} {:>8}",
+        "{:<10} {:<4} {:<48} {:<48} {:>8}",
         "查询", "层级", "先锋（汇总行 / 路径区间）", "朴素做法（递归遍历）", "倍数"
     );
-    for line in bench::run(
-        &store,
-        &[("全域", root), ("乡镇", town), ("支部", branch)],
-        runs,
-    )? {
+    let levels = [("全域", root), ("乡镇", town), ("支部", branch)];
+    let mut lines = bench::run(&store, &levels, runs)?;
+    lines.extend(bench::run_life(&store, &levels, runs, today)?);
+    for line in lines {
         println!(
-            "{:<8} {:<4} {:<48} {:<48} {:>7.1}×{}",
+            "{:<10} {:<4} {:<48} {:<48} {:>7.1}×{}",
             line.query,
             line.level,
             line.fast.to_string(),

@@ -1,6 +1,7 @@
 //! Browser test in real headless Chromium (Debian's chromium + chromedriver, driven over the
 //! WebDriver protocol): a town administrator logs in on a phone-sized screen, opens the tree,
-//! opens a member and sees the ID number masked. Screenshots go to target/screenshots/.
+//! opens a member and sees the ID number masked, reviews a plan document and the 组织生活
+//! heatmap; a branch secretary records a 主题党日 with a photo and the branch turns green. Screenshots go to target/screenshots/.
 //!
 //! `scripts/test` installs Chromium and sets XIANFENG_BROWSER_TEST=1, which makes a missing
 //! browser a failure rather than a skip.
@@ -285,6 +286,54 @@ fn town_admin_opens_the_tree_and_a_member_whose_id_is_masked() {
         "highlighted targets: {marked}"
     );
     b.screenshot("04-plan-review-phone.png");
+
+    // 组织生活 of the town: the summary and the heatmap.
+    b.click("header nav a[href$='/life']");
+    assert!(b.text("h1").contains("组织生活"));
+    b.screenshot("05-life-town-phone.png");
+    b.click("a[href*='/heatmap']");
+    b.find("table.heat td.cell");
+    b.screenshot("06-heatmap-phone.png");
+
+    // A branch secretary records this month's 主题党日 with attendance and a photo; the branch
+    // turns green.
+    b.click("form.who button[type=submit]");
+    b.type_into("#username", "branch_secretary");
+    b.type_into("#password", "xianfeng-demo");
+    b.click("#login-submit");
+    b.click("header nav a[href$='/life']");
+    let light = "#standing li[data-activity='主题党日'] .light";
+    let before = b.text(light);
+    assert_ne!(before, "已完成", "the demo leaves this month's 主题党日 to do");
+    b.click("#new-meeting");
+    b.type_into("#f-topic", "重温入党誓词，学习全会精神");
+    b.type_into("#f-place", "村党群服务中心");
+    b.type_into("#f-host", "卢刚");
+    b.screenshot("07-meeting-form-phone.png");
+    b.click("#meeting-submit");
+    assert!(b.url().contains("/meetings/"), "{}", b.url());
+    let png: &[u8] = &[
+        0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, 0x49, 0x48, 0x44, 0x52, 0,
+        0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1F, 0x15, 0xC4, 0x89, 0, 0, 0, 0x0D, 0x49, 0x44,
+        0x41, 0x54, 0x78, 0x9C, 0x63, 0, 1, 0, 0, 5, 0, 1, 0x0D, 0x0A, 0x2D, 0xB4, 0, 0, 0, 0,
+        0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+    ];
+    let photo = dir.join("现场.png");
+    std::fs::write(&photo, png).unwrap();
+    b.type_into("#photo-input", photo.to_str().unwrap());
+    b.click("form[enctype='multipart/form-data'] button[type=submit]");
+    assert!(b.text("p.ok").contains("照片已上传"));
+    b.find(".photos img");
+    b.screenshot("08-meeting-phone.png");
+    b.click("dl.facts a[href$='/life']");
+    assert_eq!(b.text(light), "已完成");
+    let colour = b.call(
+        "POST",
+        "/execute/sync",
+        Some(json!({"script": "return document.querySelector(arguments[0]).dataset.status", "args": [light]})),
+    );
+    assert_eq!(colour, "green");
+    b.screenshot("09-life-green-phone.png");
 
     let _ = b.call("DELETE", "", None);
     let _ = std::fs::remove_dir_all(&dir);

@@ -122,3 +122,75 @@ pub fn run(store: &Store, targets: &[(&'static str, i64)], runs: usize) -> Resul
     }
     Ok(out)
 }
+
+/// This month's 主题党日: organisations that held one, from the maintained `ok:` counter.
+pub fn fast_themed_done(c: &mut dyn Conn, org_id: i64, month: &str) -> Result<i64> {
+    Ok(rollup::get(c, org_id, &crate::cadence::ok_metric("主题党日"), month)?.1)
+}
+
+/// The same by walking the tree and scanning its meetings.
+pub fn naive_themed_done(c: &mut dyn Conn, org_id: i64, month: &str) -> Result<i64> {
+    c.scalar(
+        &format!(
+            "{WALK} SELECT COUNT(DISTINCT m.org_id) FROM meetings m
+             WHERE m.org_id IN (SELECT id FROM sub) AND m.kind = '主题党日' AND m.counted = 1
+               AND m.held_on >= ? AND m.held_on < ?"
+        ),
+        &[
+            org_id.into(),
+            format!("{month}-01").into(),
+            format!("{month}-32").into(),
+        ],
+    )
+}
+
+/// Members who reached the yearly training hours, from the maintained counter.
+pub fn fast_trained(c: &mut dyn Conn, org_id: i64, year: i32) -> Result<i64> {
+    Ok(rollup::get(c, org_id, crate::training::TRAINED, &year.to_string())?.1)
+}
+
+/// The same by walking the tree and summing every member's hours.
+pub fn naive_trained(c: &mut dyn Conn, org_id: i64, year: i32, need: i64) -> Result<i64> {
+    c.scalar(
+        &format!(
+            "{WALK} SELECT COUNT(*) FROM (SELECT h.member_id FROM training_hours h JOIN members p ON p.id = h.member_id
+             WHERE p.org_id IN (SELECT id FROM sub) AND h.year = ? GROUP BY h.member_id HAVING SUM(h.hours) >= ?) t"
+        ),
+        &[org_id.into(), (year as i64).into(), need.into()],
+    )
+}
+
+/// The organisational-life questions at each target.
+pub fn run_life(
+    store: &Store,
+    targets: &[(&'static str, i64)],
+    runs: usize,
+    today: chrono::NaiveDate,
+) -> Result<Vec<Line>> {
+    use chrono::Datelike;
+    let month = today.format("%Y-%m").to_string();
+    let year = today.year();
+    let need = store.read(|c| crate::settings::rules(c))?.training_hours_per_year;
+    let mut out = Vec::new();
+    for (level, id) in targets {
+        let (fast, a) = measure(runs, 20_000.0, || store.read(|c| fast_themed_done(c, *id, &month)))?;
+        let (naive, b) = measure(runs, 20_000.0, || store.read(|c| naive_themed_done(c, *id, &month)))?;
+        out.push(Line {
+            query: "本月主题党日完成数",
+            level,
+            fast,
+            naive,
+            agree: a == b,
+        });
+        let (fast, a) = measure(runs, 20_000.0, || store.read(|c| fast_trained(c, *id, year)))?;
+        let (naive, b) = measure(runs, 20_000.0, || store.read(|c| naive_trained(c, *id, year, need)))?;
+        out.push(Line {
+            query: "年度培训达标人数",
+            level,
+            fast,
+            naive,
+            agree: a == b,
+        });
+    }
+    Ok(out)
+}

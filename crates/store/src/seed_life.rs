@@ -130,7 +130,14 @@ fn day_in(rng: &mut StdRng, p: &Period, today: NaiveDate) -> Option<NaiveDate> {
 }
 
 /// Generates `months` months of life up to `today` for every branch and group in the store.
-pub fn generate(store: &Store, seed: u64, months: u32, today: NaiveDate) -> Result<Generated> {
+/// `pending` is a branch whose 主题党日 this month is left to do (the demo secretary's).
+pub fn generate(
+    store: &Store,
+    seed: u64,
+    months: u32,
+    today: NaiveDate,
+    pending: Option<i64>,
+) -> Result<Generated> {
     let mut rng = StdRng::seed_from_u64(seed ^ 0x5eed_11fe);
     let (units, people) = store.read(|c| {
         let units: Vec<Branch> = c
@@ -205,7 +212,8 @@ pub fn generate(store: &Store, seed: u64, months: u32, today: NaiveDate) -> Resu
         for p in &month_periods {
             // The current month is still in progress: fewer have met yet.
             let odds = if p.contains(today) { diligence * f64::from(today.day()) / 31.0 } else { diligence };
-            if rng.gen_bool(odds.clamp(0.0, 1.0)) {
+            let left_to_do = p.contains(today) && pending == Some(u.id);
+            if rng.gen_bool(odds.clamp(0.0, 1.0)) && !left_to_do {
                 if let Some(d) = day_in(&mut rng, p, today) {
                     w.meeting(&mut rng, u, MeetingKind::ThemedDay, d, &roster, turnout);
                 }
