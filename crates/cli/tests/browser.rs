@@ -304,7 +304,10 @@ fn town_admin_opens_the_tree_and_a_member_whose_id_is_masked() {
     b.click("header nav a[href$='/life']");
     let light = "#standing li[data-activity='主题党日'] .light";
     let before = b.text(light);
-    assert_ne!(before, "已完成", "the demo leaves this month's 主题党日 to do");
+    assert_ne!(
+        before, "已完成",
+        "the demo leaves this month's 主题党日 to do"
+    );
     b.click("#new-meeting");
     b.type_into("#f-topic", "重温入党誓词，学习全会精神");
     b.type_into("#f-place", "村党群服务中心");

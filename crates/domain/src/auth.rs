@@ -117,7 +117,8 @@ impl Actor {
 
     /// Town-level arrangements for a subtree: stricter cadence rules, contact points.
     pub fn can_manage_town(&self, org_path: &str) -> bool {
-        matches!(self.role, Role::CountyAdmin | Role::TownAdmin) && within(org_path, &self.scope_path)
+        matches!(self.role, Role::CountyAdmin | Role::TownAdmin)
+            && within(org_path, &self.scope_path)
     }
 
     /// County-wide settings and the audit log.

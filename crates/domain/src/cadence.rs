@@ -137,7 +137,10 @@ impl Period {
             let h = num(h).filter(|h| (1..=2).contains(h))?;
             (Frequency::HalfYearly, (h - 1) * 6 + 1)
         } else {
-            (Frequency::Monthly, num(rest).filter(|m| (1..=12).contains(m))?)
+            (
+                Frequency::Monthly,
+                num(rest).filter(|m| (1..=12).contains(m))?,
+            )
         };
         let p = Period::containing(freq, ymd(y, month, 1));
         (p.key() == key).then_some(p)
@@ -153,7 +156,10 @@ impl Period {
             }
             Frequency::Monthly => format!("{y}年{m}月"),
             Frequency::Quarterly => {
-                format!("{y}年第{}季度", ["一", "二", "三", "四"][((m - 1) / 3) as usize])
+                format!(
+                    "{y}年第{}季度",
+                    ["一", "二", "三", "四"][((m - 1) / 3) as usize]
+                )
             }
             Frequency::HalfYearly => format!("{y}年{}", if m <= 6 { "上半年" } else { "下半年" }),
             Frequency::Yearly => format!("{y}年"),
@@ -166,7 +172,9 @@ impl Period {
         match self.frequency {
             Frequency::Weekly => format!("{}周", self.start.iso_week().week()),
             Frequency::Monthly => format!("{m}月"),
-            Frequency::Quarterly => format!("{}季度", ["一", "二", "三", "四"][((m - 1) / 3) as usize]),
+            Frequency::Quarterly => {
+                format!("{}季度", ["一", "二", "三", "四"][((m - 1) / 3) as usize])
+            }
             Frequency::HalfYearly => (if m <= 6 { "上半年" } else { "下半年" }).to_string(),
             Frequency::Yearly => format!("{}年", self.start.year()),
         }
@@ -251,7 +259,13 @@ impl CadenceRule {
     }
 
     /// What one organisation's record of `count` occurrences in `period` means on `today`.
-    pub fn status(&self, period: &Period, count: i64, today: NaiveDate, org_since: NaiveDate) -> Status {
+    pub fn status(
+        &self,
+        period: &Period,
+        count: i64,
+        today: NaiveDate,
+        org_since: NaiveDate,
+    ) -> Status {
         evaluate(self, period, count, today, self.binds_from(org_since))
     }
 
@@ -364,7 +378,11 @@ pub fn check_rules(rules: &[CadenceRule]) -> Result<(), Invalid> {
 pub fn check_override(county: &CadenceRule, town: &CadenceRule) -> Result<(), Invalid> {
     let mut errors = crate::error::Collector::default();
     if town.frequency != county.frequency {
-        errors.push("frequency", "频次", "周期由县级统一设置，镇（街道）不能修改");
+        errors.push(
+            "frequency",
+            "频次",
+            "周期由县级统一设置，镇（街道）不能修改",
+        );
     }
     if town.min_count < county.min_count {
         errors.push(
@@ -406,7 +424,10 @@ mod tests {
         assert_eq!(q.key(), "2026-Q4");
         assert_eq!(q.label(), "2026年第四季度");
         let h = Period::containing(Frequency::HalfYearly, d(2026, 6, 30));
-        assert_eq!((h.start, h.end, h.key()), (d(2026, 1, 1), d(2026, 6, 30), "2026-H1".into()));
+        assert_eq!(
+            (h.start, h.end, h.key()),
+            (d(2026, 1, 1), d(2026, 6, 30), "2026-H1".into())
+        );
         let feb = Period::containing(Frequency::Monthly, d(2028, 2, 10));
         assert_eq!(feb.end, d(2028, 2, 29));
         assert_eq!(q.month_keys(), vec!["2026-10", "2026-11", "2026-12"]);
@@ -418,7 +439,10 @@ mod tests {
         assert_eq!(w.start, d(2026, 12, 28));
         assert_eq!(w.key(), "2026-W53");
         assert_eq!(Period::parse_key("2026-W53"), Some(w));
-        assert_eq!(Period::in_year(Frequency::Weekly, 2027)[0].start, d(2027, 1, 4));
+        assert_eq!(
+            Period::in_year(Frequency::Weekly, 2027)[0].start,
+            d(2027, 1, 4)
+        );
     }
 
     #[test]
@@ -437,8 +461,14 @@ mod tests {
     fn organisation_created_late_in_a_period_is_exempt_for_it() {
         let r = rule(Frequency::Quarterly);
         let q4 = Period::containing(Frequency::Quarterly, d(2026, 10, 1));
-        assert_eq!(r.status(&q4, 0, d(2027, 1, 5), d(2026, 12, 1)), Status::Exempt);
-        assert_eq!(r.status(&q4, 0, d(2027, 1, 5), d(2026, 10, 20)), Status::Missed);
+        assert_eq!(
+            r.status(&q4, 0, d(2027, 1, 5), d(2026, 12, 1)),
+            Status::Exempt
+        );
+        assert_eq!(
+            r.status(&q4, 0, d(2027, 1, 5), d(2026, 10, 20)),
+            Status::Missed
+        );
     }
 
     #[test]
@@ -446,8 +476,14 @@ mod tests {
         let mut r = rule(Frequency::Monthly);
         r.since = Some(d(2026, 11, 25));
         let nov = Period::containing(Frequency::Monthly, d(2026, 11, 1));
-        assert_eq!(r.status(&nov, 0, d(2026, 12, 3), d(2000, 1, 1)), Status::Exempt);
-        assert_eq!(r.status(&nov.next(), 0, d(2027, 1, 3), d(2000, 1, 1)), Status::Missed);
+        assert_eq!(
+            r.status(&nov, 0, d(2026, 12, 3), d(2000, 1, 1)),
+            Status::Exempt
+        );
+        assert_eq!(
+            r.status(&nov.next(), 0, d(2027, 1, 3), d(2000, 1, 1)),
+            Status::Missed
+        );
     }
 
     #[test]

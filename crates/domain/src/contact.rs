@@ -118,7 +118,11 @@ mod tests {
 
     #[test]
     fn leader_with_too_many_villages_and_village_without_instructor_are_listed() {
-        let villages = vec![(1, "东村".to_string()), (2, "西村".into()), (3, "南村".into())];
+        let villages = vec![
+            (1, "东村".to_string()),
+            (2, "西村".into()),
+            (3, "南村".into()),
+        ];
         let links = vec![
             link(10, 1, ContactRole::Leader),
             link(10, 2, ContactRole::Leader),

@@ -367,9 +367,11 @@ mod tests {
     #[test]
     fn attendance_values_are_checked() {
         assert!(parse_attendance(&[("a1".into(), "迟到".into())]).is_err());
-        assert!(parse_attendance(&[("x".into(), "出席".into()), ("a1".into(), "".into())])
-            .unwrap()
-            .is_empty());
+        assert!(
+            parse_attendance(&[("x".into(), "出席".into()), ("a1".into(), "".into())])
+                .unwrap()
+                .is_empty()
+        );
     }
 
     #[test]

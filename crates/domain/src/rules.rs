@@ -161,8 +161,16 @@ impl Rules {
                 "联系点走访间隔上限（天）",
                 self.contact_visit_days,
             ),
-            ("heat_green_pct", "热力图绿色完成率（%）", self.heat_green_pct),
-            ("heat_yellow_pct", "热力图黄色完成率（%）", self.heat_yellow_pct),
+            (
+                "heat_green_pct",
+                "热力图绿色完成率（%）",
+                self.heat_green_pct,
+            ),
+            (
+                "heat_yellow_pct",
+                "热力图黄色完成率（%）",
+                self.heat_yellow_pct,
+            ),
         ]
     }
 

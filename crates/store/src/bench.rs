@@ -170,11 +170,17 @@ pub fn run_life(
     use chrono::Datelike;
     let month = today.format("%Y-%m").to_string();
     let year = today.year();
-    let need = store.read(|c| crate::settings::rules(c))?.training_hours_per_year;
+    let need = store
+        .read(|c| crate::settings::rules(c))?
+        .training_hours_per_year;
     let mut out = Vec::new();
     for (level, id) in targets {
-        let (fast, a) = measure(runs, 20_000.0, || store.read(|c| fast_themed_done(c, *id, &month)))?;
-        let (naive, b) = measure(runs, 20_000.0, || store.read(|c| naive_themed_done(c, *id, &month)))?;
+        let (fast, a) = measure(runs, 20_000.0, || {
+            store.read(|c| fast_themed_done(c, *id, &month))
+        })?;
+        let (naive, b) = measure(runs, 20_000.0, || {
+            store.read(|c| naive_themed_done(c, *id, &month))
+        })?;
         out.push(Line {
             query: "本月主题党日完成数",
             level,
@@ -182,8 +188,12 @@ pub fn run_life(
             naive,
             agree: a == b,
         });
-        let (fast, a) = measure(runs, 20_000.0, || store.read(|c| fast_trained(c, *id, year)))?;
-        let (naive, b) = measure(runs, 20_000.0, || store.read(|c| naive_trained(c, *id, year, need)))?;
+        let (fast, a) = measure(runs, 20_000.0, || {
+            store.read(|c| fast_trained(c, *id, year))
+        })?;
+        let (naive, b) = measure(runs, 20_000.0, || {
+            store.read(|c| naive_trained(c, *id, year, need))
+        })?;
         out.push(Line {
             query: "年度培训达标人数",
             level,

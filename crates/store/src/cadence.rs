@@ -22,7 +22,10 @@ pub fn ok_metric(activity: &str) -> String {
 
 /// The county's rules.
 pub fn county_rules(c: &mut dyn Conn) -> Result<Vec<CadenceRule>> {
-    match c.query_opt("SELECT value FROM settings WHERE key = 'cadence_rules'", &[])? {
+    match c.query_opt(
+        "SELECT value FROM settings WHERE key = 'cadence_rules'",
+        &[],
+    )? {
         Some(r) => serde_json::from_str(&r.text(0))
             .map_err(|e| StoreError::Db(format!("频次规则配置损坏：{e}"))),
         None => Ok(default_rules()),
@@ -141,7 +144,13 @@ pub fn record(
         let is = after >= r.min_count;
         if was != is {
             let key = Period::containing(r.frequency, date).key();
-            rollup::bump(c, &org.path, &ok_metric(activity), &key, if is { 1 } else { -1 })?;
+            rollup::bump(
+                c,
+                &org.path,
+                &ok_metric(activity),
+                &key,
+                if is { 1 } else { -1 },
+            )?;
         }
     }
     Ok(())
@@ -160,13 +169,14 @@ pub fn rebuild_ok(c: &mut dyn Conn) -> Result<()> {
     for r in rows {
         let org_id = r.i64(0);
         let activity = r.text(1).trim_start_matches("count:").to_string();
-        let Some(date) = chrono::NaiveDate::parse_from_str(&format!("{}-01", r.text(2)), "%Y-%m-%d").ok() else {
+        let Some(date) =
+            chrono::NaiveDate::parse_from_str(&format!("{}-01", r.text(2)), "%Y-%m-%d").ok()
+        else {
             continue;
         };
         let kind = OrgKind::parse(&r.text(5));
-        if !rules_at.contains_key(&org_id) {
-            let rules = effective(c, &r.text(4))?;
-            rules_at.insert(org_id, rules);
+        if let std::collections::hash_map::Entry::Vacant(slot) = rules_at.entry(org_id) {
+            slot.insert(effective(c, &r.text(4))?);
         }
         let Some(rule) = rules_at[&org_id].iter().find(|x| x.activity == activity) else {
             continue;
@@ -210,7 +220,7 @@ pub fn rebuild_counts(c: &mut dyn Conn) -> Result<()> {
 }
 
 /// Every life counter as stored, for comparison after `rebuild_counts`.
-pub fn stored_counts(c: &mut dyn Conn) -> Result<HashMap<(i64, String, String), (i64, i64)>> {
+pub fn stored_counts(c: &mut dyn Conn) -> Result<rollup::Totals> {
     Ok(c
         .query(
             "SELECT org_id, metric, period, direct, subtree FROM rollups

@@ -192,7 +192,11 @@ fn share_cell(done: i64, bound: i64, period: &Period, today: NaiveDate, rules: &
         return Cell {
             colour: "grey",
             text: String::new(),
-            title: if bound == 0 { "无需开展".into() } else { "未到期".into() },
+            title: if bound == 0 {
+                "无需开展".into()
+            } else {
+                "未到期".into()
+            },
         };
     }
     let pct = done * 100 / bound;
@@ -303,7 +307,12 @@ fn periods_many(
 }
 
 /// Monthly record counts of one activity for a subtree, Jan–Dec of `year` (for the chart).
-pub fn monthly_counts(c: &mut dyn Conn, org_id: i64, activity: &str, year: i32) -> Result<Vec<i64>> {
+pub fn monthly_counts(
+    c: &mut dyn Conn,
+    org_id: i64,
+    activity: &str,
+    year: i32,
+) -> Result<Vec<i64>> {
     let months: Vec<Period> = Period::in_year(xianfeng_domain::cadence::Frequency::Monthly, year);
     let got = periods_many(c, &[org_id], &count_metric(activity), &months)?;
     Ok(months

@@ -94,13 +94,20 @@ pub fn assign(
     since: NaiveDate,
 ) -> Result<i64> {
     if !villages(c, town)?.iter().any(|v| v.id == village_id) {
-        return Err(xianfeng_domain::Invalid::one("village_id", "联系村", "不是本镇（街道）的村").into());
+        return Err(
+            xianfeng_domain::Invalid::one("village_id", "联系村", "不是本镇（街道）的村").into(),
+        );
     }
     let member_path = c
-        .query_opt("SELECT org_path FROM members WHERE id = ?", vals![member_id])?
+        .query_opt(
+            "SELECT org_path FROM members WHERE id = ?",
+            vals![member_id],
+        )?
         .map(|r| r.text(0));
     if !member_path.is_some_and(|p| path::within(&p, &town.path)) {
-        return Err(xianfeng_domain::Invalid::one("member_id", "联系人", "不是本镇（街道）的党员").into());
+        return Err(
+            xianfeng_domain::Invalid::one("member_id", "联系人", "不是本镇（街道）的党员").into(),
+        );
     }
     let dup = c.query_opt(
         "SELECT 1 FROM contact_links WHERE village_id = ? AND member_id = ? AND role = ? AND ended_on IS NULL",

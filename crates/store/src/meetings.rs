@@ -49,7 +49,8 @@ impl Meeting {
     }
 }
 
-const COLS: &str = "m.id, m.org_id, o.name, m.org_path, m.kind, m.held_on, m.held, m.place, m.host, m.topic,
+const COLS: &str =
+    "m.id, m.org_id, o.name, m.org_path, m.kind, m.held_on, m.held, m.place, m.host, m.topic,
      m.first_topic, m.agenda, m.minutes, m.expected, m.present, m.counted";
 
 fn from_row(r: &Row) -> Meeting {
@@ -144,10 +145,12 @@ pub fn create(
     let lines: Vec<(i64, Presence, String)> = if d.kind.whole_roster() {
         roster
             .iter()
-            .map(|(mid, _)| match entries.iter().find(|e| e.member_id == *mid) {
-                Some(e) => (*mid, e.presence, e.reason.clone()),
-                None => (*mid, Presence::Absent, String::new()),
-            })
+            .map(
+                |(mid, _)| match entries.iter().find(|e| e.member_id == *mid) {
+                    Some(e) => (*mid, e.presence, e.reason.clone()),
+                    None => (*mid, Presence::Absent, String::new()),
+                },
+            )
             .collect()
     } else {
         entries
@@ -177,15 +180,32 @@ pub fn create(
     Ok(m)
 }
 
+/// One member's line of a meeting's attendance.
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub member_id: i64,
+    pub name: String,
+    pub presence: String,
+    pub reason: String,
+    /// Marked present by scanning the QR code.
+    pub scanned: bool,
+}
+
 /// Attendance lines of a meeting with names, in roster order.
-pub fn attendance(c: &mut dyn Conn, meeting_id: i64) -> Result<Vec<(i64, String, String, String, bool)>> {
+pub fn attendance(c: &mut dyn Conn, meeting_id: i64) -> Result<Vec<Line>> {
     Ok(c.query(
         "SELECT a.member_id, p.name, a.presence, a.reason, a.checked_in_at FROM attendance a JOIN members p ON p.id = a.member_id
          WHERE a.meeting_id = ? ORDER BY a.member_id",
         vals![meeting_id],
     )?
     .into_iter()
-    .map(|r| (r.i64(0), r.text(1), r.text(2), r.text(3), r.opt_text(4).is_some()))
+    .map(|r| Line {
+        member_id: r.i64(0),
+        name: r.text(1),
+        presence: r.text(2),
+        reason: r.text(3),
+        scanned: r.opt_text(4).is_some(),
+    })
     .collect())
 }
 
@@ -200,7 +220,7 @@ pub fn update_attendance(
 ) -> Result<Meeting> {
     let listed: Vec<(i64, String)> = attendance(c, m.id)?
         .into_iter()
-        .map(|(id, name, ..)| (id, name))
+        .map(|l| (l.member_id, l.name))
         .collect();
     check_attendance(&listed, entries)?;
     if mark_held && m.date() > today {

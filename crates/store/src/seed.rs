@@ -153,7 +153,12 @@ const MEMBER_COLS: [&str; 21] = [
 /// When generated organisations were set up.
 pub const FOUNDED: &str = "2016-01-01T00:00:00+08:00";
 
-pub(crate) fn insert_rows(c: &mut dyn Conn, table: &str, cols: &[&str], rows: &[Vec<Value>]) -> Result<()> {
+pub(crate) fn insert_rows(
+    c: &mut dyn Conn,
+    table: &str,
+    cols: &[&str],
+    rows: &[Vec<Value>],
+) -> Result<()> {
     let per = (30000 / cols.len()).min(500);
     for chunk in rows.chunks(per) {
         let one = format!("({})", vec!["?"; cols.len()].join(","));

@@ -29,8 +29,23 @@ const TOPICS: [&str; 8] = [
 const LEAVE_REASONS: [&str; 4] = ["外出务工", "生病住院", "在外地学习", "家中有事"];
 
 const MEETING_COLS: [&str; 17] = [
-    "id", "org_id", "org_path", "kind", "held_on", "held", "place", "host", "topic", "first_topic",
-    "agenda", "minutes", "expected", "present", "counted", "created_at", "updated_at",
+    "id",
+    "org_id",
+    "org_path",
+    "kind",
+    "held_on",
+    "held",
+    "place",
+    "host",
+    "topic",
+    "first_topic",
+    "agenda",
+    "minutes",
+    "expected",
+    "present",
+    "counted",
+    "created_at",
+    "updated_at",
 ];
 
 struct Branch {
@@ -77,7 +92,10 @@ impl Writer {
                 present += 1;
                 (Presence::Present, "")
             } else if roll < turnout + (1.0 - turnout) / 2.0 {
-                (Presence::Leave, LEAVE_REASONS[rng.gen_range(0..LEAVE_REASONS.len())])
+                (
+                    Presence::Leave,
+                    LEAVE_REASONS[rng.gen_range(0..LEAVE_REASONS.len())],
+                )
             } else {
                 (Presence::Absent, "")
             };
@@ -106,7 +124,8 @@ impl Writer {
             "党员活动室".into(),
             "支部书记".into(),
             topic.into(),
-            i64::from(kind == MeetingKind::CommitteeMeeting || kind == MeetingKind::ThemedDay).into(),
+            i64::from(kind == MeetingKind::CommitteeMeeting || kind == MeetingKind::ThemedDay)
+                .into(),
             "".into(),
             "".into(),
             expected.into(),
@@ -163,7 +182,8 @@ pub fn generate(
         }
         Ok((units, people))
     })?;
-    let first_meeting = store.read(|c| c.scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM meetings", &[]))?;
+    let first_meeting =
+        store.read(|c| c.scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM meetings", &[]))?;
     let mut w = Writer {
         next_meeting: first_meeting,
         meetings: Vec::new(),
@@ -188,11 +208,20 @@ pub fn generate(
     };
     let mut training_rows = Vec::new();
     let mut training_hours = Vec::new();
-    let mut next_training = store.read(|c| c.scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM trainings", &[]))?;
+    let mut next_training =
+        store.read(|c| c.scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM trainings", &[]))?;
     for u in &units {
         // Most branches are diligent; about one in six has real gaps.
-        let diligence: f64 = if rng.gen_bool(0.17) { rng.gen_range(0.35..0.7) } else { rng.gen_range(0.9..1.0) };
-        let roster_owner = if u.kind == OrgKind::Group { u.parent.unwrap_or(u.id) } else { u.id };
+        let diligence: f64 = if rng.gen_bool(0.17) {
+            rng.gen_range(0.35..0.7)
+        } else {
+            rng.gen_range(0.9..1.0)
+        };
+        let roster_owner = if u.kind == OrgKind::Group {
+            u.parent.unwrap_or(u.id)
+        } else {
+            u.id
+        };
         let roster: Vec<i64> = people.get(&roster_owner).cloned().unwrap_or_default();
         if roster.is_empty() {
             continue;
@@ -211,7 +240,11 @@ pub fn generate(
         }
         for p in &month_periods {
             // The current month is still in progress: fewer have met yet.
-            let odds = if p.contains(today) { diligence * f64::from(today.day()) / 31.0 } else { diligence };
+            let odds = if p.contains(today) {
+                diligence * f64::from(today.day()) / 31.0
+            } else {
+                diligence
+            };
             let left_to_do = p.contains(today) && pending == Some(u.id);
             if rng.gen_bool(odds.clamp(0.0, 1.0)) && !left_to_do {
                 if let Some(d) = day_in(&mut rng, p, today) {
@@ -220,8 +253,16 @@ pub fn generate(
             }
             if u.committee > 0 && rng.gen_bool(odds.clamp(0.0, 1.0)) {
                 if let Some(d) = day_in(&mut rng, p, today) {
-                    let committee: Vec<i64> = roster.iter().copied().take(u.committee as usize).collect();
-                    w.meeting(&mut rng, u, MeetingKind::CommitteeMeeting, d, &committee, 0.95);
+                    let committee: Vec<i64> =
+                        roster.iter().copied().take(u.committee as usize).collect();
+                    w.meeting(
+                        &mut rng,
+                        u,
+                        MeetingKind::CommitteeMeeting,
+                        d,
+                        &committee,
+                        0.95,
+                    );
                 }
             }
             // Quarterly meetings fall in the quarter's middle month.
@@ -259,12 +300,17 @@ pub fn generate(
             }
         }
         // Training: winter training (16 学时) and a later course (8 学时).
-        for (title, hours, month_index) in [("党员冬训", 16, 2usize), ("专题学习培训", 8, 7)] {
-            let Some(p) = month_periods.get(month_index.min(month_periods.len() - 1)) else { continue };
+        for (title, hours, month_index) in [("党员冬训", 16, 2usize), ("专题学习培训", 8, 7)]
+        {
+            let Some(p) = month_periods.get(month_index.min(month_periods.len() - 1)) else {
+                continue;
+            };
             if !rng.gen_bool(diligence) {
                 continue;
             }
-            let Some(d) = day_in(&mut rng, p, today) else { continue };
+            let Some(d) = day_in(&mut rng, p, today) else {
+                continue;
+            };
             let id = next_training;
             next_training += 1;
             training_rows.push(vec![
@@ -279,7 +325,12 @@ pub fn generate(
             ]);
             for mid in &roster {
                 if rng.gen_bool(0.88) {
-                    training_hours.push(vec![id.into(), (*mid).into(), i64::from(d.year()).into(), Value::Int(hours)]);
+                    training_hours.push(vec![
+                        id.into(),
+                        (*mid).into(),
+                        i64::from(d.year()).into(),
+                        Value::Int(hours),
+                    ]);
                 }
             }
         }

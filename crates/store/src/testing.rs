@@ -152,4 +152,3 @@ pub fn add_member(s: &TestStore, at: &Org, n: u32, status: &str) -> i64 {
     s.write(|c| members::create(c, &s.vault, None, at, &d))
         .unwrap()
 }
-

@@ -45,13 +45,18 @@ pub fn create(
     member_ids: &[i64],
 ) -> Result<i64> {
     if member_ids.is_empty() {
-        return Err(xianfeng_domain::Invalid::one("members", "参训党员", "请至少选择一名党员").into());
+        return Err(
+            xianfeng_domain::Invalid::one("members", "参训党员", "请至少选择一名党员").into(),
+        );
     }
     let year = d.date.year();
     let rules = settings::rules(c)?;
     let mut people = Vec::new();
     for mid in member_ids {
-        let row = c.query_opt("SELECT org_path, name FROM members WHERE id = ?", vals![*mid])?;
+        let row = c.query_opt(
+            "SELECT org_path, name FROM members WHERE id = ?",
+            vals![*mid],
+        )?;
         match row {
             Some(r) if path::within(&r.text(0), &org.path) => people.push((*mid, r.text(0))),
             _ => {
@@ -105,7 +110,12 @@ pub fn list(c: &mut dyn Conn, root_path: &str, year: i32) -> Result<Vec<Training
          FROM trainings t JOIN orgs o ON o.id = t.org_id
          WHERE t.org_path >= ? AND t.org_path < ? AND t.held_on >= ? AND t.held_on < ?
          ORDER BY t.held_on DESC, t.id DESC LIMIT 200",
-        vals![root_path, path::upper(root_path), format!("{year}-01-01"), format!("{}-01-01", year + 1)],
+        vals![
+            root_path,
+            path::upper(root_path),
+            format!("{year}-01-01"),
+            format!("{}-01-01", year + 1)
+        ],
     )?
     .into_iter()
     .map(|r| Training {
@@ -144,30 +154,43 @@ fn year_rows(
     let present = Presence::Present.label();
     let leave = Presence::Leave.label();
     let mut params: Vec<crate::Value> = vals![
-        talk, from.as_str(), to.as_str(),
-        talk, present, from.as_str(), to.as_str(),
-        talk, leave, from.as_str(), to.as_str(),
+        talk,
+        from.as_str(),
+        to.as_str(),
+        talk,
+        present,
+        from.as_str(),
+        to.as_str(),
+        talk,
+        leave,
+        from.as_str(),
+        to.as_str(),
         year as i64,
-        talk, present, from.as_str(), to.as_str()
+        talk,
+        present,
+        from.as_str(),
+        to.as_str()
     ]
     .to_vec();
     params.push(key);
-    Ok(c.query(&format!("{YEAR_SQL} WHERE {filter} ORDER BY p.id"), &params)?
-        .into_iter()
-        .map(|r| {
-            (
-                r.i64(0),
-                r.text(1),
-                MemberYear {
-                    expected: r.i64(2),
-                    present: r.i64(3),
-                    leave: r.i64(4),
-                    training_hours: r.i64(5),
-                    talks: r.i64(6),
-                },
-            )
-        })
-        .collect())
+    Ok(
+        c.query(&format!("{YEAR_SQL} WHERE {filter} ORDER BY p.id"), &params)?
+            .into_iter()
+            .map(|r| {
+                (
+                    r.i64(0),
+                    r.text(1),
+                    MemberYear {
+                        expected: r.i64(2),
+                        present: r.i64(3),
+                        leave: r.i64(4),
+                        training_hours: r.i64(5),
+                        talks: r.i64(6),
+                    },
+                )
+            })
+            .collect(),
+    )
 }
 
 /// One member's year: attendance, training hours, talks.
@@ -180,7 +203,11 @@ pub fn member_year(c: &mut dyn Conn, member_id: i64, year: i32) -> Result<Member
 }
 
 /// Every member of one branch, with their year.
-pub fn branch_year(c: &mut dyn Conn, org_id: i64, year: i32) -> Result<Vec<(i64, String, MemberYear)>> {
+pub fn branch_year(
+    c: &mut dyn Conn,
+    org_id: i64,
+    year: i32,
+) -> Result<Vec<(i64, String, MemberYear)>> {
     year_rows(c, "p.org_id = ?", org_id.into(), year)
 }
 
@@ -232,7 +259,7 @@ pub fn birthdays(c: &mut dyn Conn, root_path: &str, today: NaiveDate) -> Result<
             })
         })
         .collect();
-    out.sort_by(|a, b| (a.anniversary, a.member_id).cmp(&(b.anniversary, b.member_id)));
+    out.sort_by_key(|b| (b.anniversary, b.member_id));
     Ok(out)
 }
 

@@ -32,7 +32,9 @@ fn fixture(s: &TestStore) -> Fixture {
             Ok((county, town, branch, other))
         })
         .unwrap();
-    let people = (1..=4).map(|n| add_member(s, &branch, n, "正式党员")).collect();
+    let people = (1..=4)
+        .map(|n| add_member(s, &branch, n, "正式党员"))
+        .collect();
     let outsider = add_member(s, &other, 9, "正式党员");
     Fixture {
         county,
@@ -94,12 +96,28 @@ fn held_themed_day_turns_the_branch_done_and_rolls_up() {
     for s in backends() {
         let f = fixture(&s);
         let today = date::today();
-        assert_ne!(standing(&s, &f.branch, "主题党日"), Status::Done, "{}", s.name);
+        assert_ne!(
+            standing(&s, &f.branch, "主题党日"),
+            Status::Done,
+            "{}",
+            s.name
+        );
         s.write(|c| {
-            meetings::create(c, None, &f.branch, &draft(MeetingKind::ThemedDay, today, true), &present(&f.people[..2]))
+            meetings::create(
+                c,
+                None,
+                &f.branch,
+                &draft(MeetingKind::ThemedDay, today, true),
+                &present(&f.people[..2]),
+            )
         })
         .unwrap();
-        assert_eq!(standing(&s, &f.branch, "主题党日"), Status::Done, "{}", s.name);
+        assert_eq!(
+            standing(&s, &f.branch, "主题党日"),
+            Status::Done,
+            "{}",
+            s.name
+        );
         let sum = s
             .read(|c| compliance::summary(c, &f.county, today))
             .unwrap()
@@ -111,9 +129,22 @@ fn held_themed_day_turns_the_branch_done_and_rolls_up() {
             .read(|c| compliance::missing(c, &f.county, &sum.rule, &sum.period, today, 100))
             .unwrap();
         // The other branch was created today: exempt this period unless the month just began.
-        assert!(missing.iter().all(|(o, _, _)| o.id == f.other.id), "{}", s.name);
+        assert!(
+            missing.iter().all(|(o, _, _)| o.id == f.other.id),
+            "{}",
+            s.name
+        );
         let heat = s
-            .read(|c| compliance::heatmap(c, &f.town, &sum.rule, today.format("%Y").to_string().parse().unwrap(), today, &Default::default()))
+            .read(|c| {
+                compliance::heatmap(
+                    c,
+                    &f.town,
+                    &sum.rule,
+                    today.format("%Y").to_string().parse().unwrap(),
+                    today,
+                    &Default::default(),
+                )
+            })
             .unwrap();
         let row = heat.rows.iter().find(|r| r.org_id == f.branch.id).unwrap();
         let col = heat.columns.iter().position(|p| p.contains(today)).unwrap();
@@ -128,10 +159,21 @@ fn general_meeting_without_quorum_is_recorded_but_does_not_count() {
         let today = date::today();
         let m = s
             .write(|c| {
-                meetings::create(c, None, &f.branch, &draft(MeetingKind::GeneralMeeting, today, true), &present(&f.people[..2]))
+                meetings::create(
+                    c,
+                    None,
+                    &f.branch,
+                    &draft(MeetingKind::GeneralMeeting, today, true),
+                    &present(&f.people[..2]),
+                )
             })
             .unwrap();
-        assert_eq!((m.expected, m.present, m.counted), (4, 2, false), "{}", s.name);
+        assert_eq!(
+            (m.expected, m.present, m.counted),
+            (4, 2, false),
+            "{}",
+            s.name
+        );
         assert!(m.invalid());
         let q = Period::containing(xianfeng_domain::cadence::Frequency::Quarterly, today);
         let count = |s: &TestStore| {
@@ -140,7 +182,16 @@ fn general_meeting_without_quorum_is_recorded_but_does_not_count() {
         };
         assert_eq!(count(&s), 0);
         let m = s
-            .write(|c| meetings::update_attendance(c, &admin(&f.county), &m, &present(&f.people[2..3]), false, today))
+            .write(|c| {
+                meetings::update_attendance(
+                    c,
+                    &admin(&f.county),
+                    &m,
+                    &present(&f.people[2..3]),
+                    false,
+                    today,
+                )
+            })
             .unwrap();
         assert!(m.counted, "{}", s.name);
         assert_eq!(count(&s), 1, "{}", s.name);
@@ -154,7 +205,13 @@ fn attendance_for_a_non_member_changes_nothing() {
         let today = date::today();
         let err = s
             .write(|c| {
-                meetings::create(c, None, &f.branch, &draft(MeetingKind::ThemedDay, today, true), &present(&[f.people[0], f.outsider]))
+                meetings::create(
+                    c,
+                    None,
+                    &f.branch,
+                    &draft(MeetingKind::ThemedDay, today, true),
+                    &present(&[f.people[0], f.outsider]),
+                )
             })
             .unwrap_err();
         assert!(matches!(err, StoreError::Invalid(_)), "{}", s.name);
@@ -171,14 +228,26 @@ fn check_in_marks_present_once() {
         let f = fixture(&s);
         let today = date::today();
         let m = s
-            .write(|c| meetings::create(c, None, &f.branch, &draft(MeetingKind::ThemedDay, today, false), &[]))
+            .write(|c| {
+                meetings::create(
+                    c,
+                    None,
+                    &f.branch,
+                    &draft(MeetingKind::ThemedDay, today, false),
+                    &[],
+                )
+            })
             .unwrap();
         assert!(!m.counted);
         let m = s.write(|c| meetings::check_in(c, &m, f.people[0])).unwrap();
         assert_eq!(m.present, 1, "{}", s.name);
-        let again = s.write(|c| meetings::check_in(c, &m, f.people[0])).unwrap_err();
+        let again = s
+            .write(|c| meetings::check_in(c, &m, f.people[0]))
+            .unwrap_err();
         assert!(again.to_string().contains("已签到"), "{}", s.name);
-        let stranger = s.write(|c| meetings::check_in(c, &m, f.outsider)).unwrap_err();
+        let stranger = s
+            .write(|c| meetings::check_in(c, &m, f.outsider))
+            .unwrap_err();
         assert!(stranger.to_string().contains("应到名单"), "{}", s.name);
     }
 }
@@ -191,15 +260,28 @@ fn roster_on_a_date_undoes_later_transfers() {
         let moved = f.people[3];
         s.write(|c| {
             let rec = members::require(c, moved)?;
-            members::transfer(c, &admin(&f.county), &rec, &f.other, &today.to_string(), "工作调动")
+            members::transfer(
+                c,
+                &admin(&f.county),
+                &rec,
+                &f.other,
+                &today.to_string(),
+                "工作调动",
+            )
         })
         .unwrap();
         let yesterday = (today - Duration::days(1)).to_string();
-        let before = s.read(|c| meetings::roster_at(c, &f.other, &yesterday)).unwrap();
+        let before = s
+            .read(|c| meetings::roster_at(c, &f.other, &yesterday))
+            .unwrap();
         assert!(!before.iter().any(|(id, _)| *id == moved), "{}", s.name);
-        let old = s.read(|c| meetings::roster_at(c, &f.branch, &yesterday)).unwrap();
+        let old = s
+            .read(|c| meetings::roster_at(c, &f.branch, &yesterday))
+            .unwrap();
         assert!(old.iter().any(|(id, _)| *id == moved), "{}", s.name);
-        let now = s.read(|c| meetings::roster_at(c, &f.other, &today.to_string())).unwrap();
+        let now = s
+            .read(|c| meetings::roster_at(c, &f.other, &today.to_string()))
+            .unwrap();
         assert!(now.iter().any(|(id, _)| *id == moved), "{}", s.name);
     }
 }
@@ -209,14 +291,34 @@ fn town_may_tighten_a_rule_and_counters_follow() {
     for s in backends() {
         let f = fixture(&s);
         let today = date::today();
-        s.write(|c| meetings::create(c, None, &f.branch, &draft(MeetingKind::ThemedDay, today, true), &present(&f.people)))
-            .unwrap();
+        s.write(|c| {
+            meetings::create(
+                c,
+                None,
+                &f.branch,
+                &draft(MeetingKind::ThemedDay, today, true),
+                &present(&f.people),
+            )
+        })
+        .unwrap();
         assert_eq!(standing(&s, &f.branch, "主题党日"), Status::Done);
         s.write(|c| cadence::set_override(c, &f.town, "主题党日", Some((2, 7))))
             .unwrap();
-        assert_ne!(standing(&s, &f.branch, "主题党日"), Status::Done, "{}", s.name);
+        assert_ne!(
+            standing(&s, &f.branch, "主题党日"),
+            Status::Done,
+            "{}",
+            s.name
+        );
         let ok = s
-            .read(|c| rollup::get(c, f.county.id, "ok:主题党日", &today.format("%Y-%m").to_string()))
+            .read(|c| {
+                rollup::get(
+                    c,
+                    f.county.id,
+                    "ok:主题党日",
+                    &today.format("%Y-%m").to_string(),
+                )
+            })
             .unwrap();
         assert_eq!(ok.1, 0, "{}", s.name);
         let looser = s
@@ -233,11 +335,52 @@ fn incremental_life_counters_equal_a_full_recount() {
         let today = date::today();
         let a = admin(&f.county);
         s.write(|c| {
-            meetings::create(c, None, &f.branch, &draft(MeetingKind::ThemedDay, today, true), &present(&f.people[..3]))?;
-            let gm = meetings::create(c, None, &f.branch, &draft(MeetingKind::GeneralMeeting, today, true), &present(&f.people[..3]))?;
-            meetings::update_attendance(c, &a, &gm, &[AttendanceEntry { member_id: f.people[0], presence: Presence::Leave, reason: "外出务工".into() }, AttendanceEntry { member_id: f.people[1], presence: Presence::Absent, reason: String::new() }], false, today)?;
-            meetings::create(c, None, &f.branch, &draft(MeetingKind::HeartTalk, today, true), &present(&f.people[..1]))?;
-            let t = TrainingDraft { title: "冬训".into(), date: today, hours: 16, organiser: String::new() };
+            meetings::create(
+                c,
+                None,
+                &f.branch,
+                &draft(MeetingKind::ThemedDay, today, true),
+                &present(&f.people[..3]),
+            )?;
+            let gm = meetings::create(
+                c,
+                None,
+                &f.branch,
+                &draft(MeetingKind::GeneralMeeting, today, true),
+                &present(&f.people[..3]),
+            )?;
+            meetings::update_attendance(
+                c,
+                &a,
+                &gm,
+                &[
+                    AttendanceEntry {
+                        member_id: f.people[0],
+                        presence: Presence::Leave,
+                        reason: "外出务工".into(),
+                    },
+                    AttendanceEntry {
+                        member_id: f.people[1],
+                        presence: Presence::Absent,
+                        reason: String::new(),
+                    },
+                ],
+                false,
+                today,
+            )?;
+            meetings::create(
+                c,
+                None,
+                &f.branch,
+                &draft(MeetingKind::HeartTalk, today, true),
+                &present(&f.people[..1]),
+            )?;
+            let t = TrainingDraft {
+                title: "冬训".into(),
+                date: today,
+                hours: 16,
+                organiser: String::new(),
+            };
             training::create(c, None, &f.town, &t, &f.people[..2])?;
             training::create(c, None, &f.town, &t, &f.people[..1])?;
             Ok(())
@@ -245,18 +388,48 @@ fn incremental_life_counters_equal_a_full_recount() {
         .unwrap();
         let incremental = s.read(cadence::stored_counts).unwrap();
         let year = today.format("%Y").to_string();
-        assert_eq!(incremental.get(&(f.county.id, "trained".into(), year.clone())).map(|v| v.1), Some(1), "{}", s.name);
-        assert_eq!(incremental.get(&(f.county.id, "talk_ok".into(), year)).map(|v| v.1), Some(1), "{}", s.name);
+        assert_eq!(
+            incremental
+                .get(&(f.county.id, "trained".into(), year.clone()))
+                .map(|v| v.1),
+            Some(1),
+            "{}",
+            s.name
+        );
+        assert_eq!(
+            incremental
+                .get(&(f.county.id, "talk_ok".into(), year))
+                .map(|v| v.1),
+            Some(1),
+            "{}",
+            s.name
+        );
         s.write(|c| {
             cadence::rebuild_counts(c)?;
             training::rebuild(c)
         })
         .unwrap();
-        assert_eq!(incremental, s.read(cadence::stored_counts).unwrap(), "{}", s.name);
+        assert_eq!(
+            incremental,
+            s.read(cadence::stored_counts).unwrap(),
+            "{}",
+            s.name
+        );
         let y = s
-            .read(|c| training::member_year(c, f.people[0], today.format("%Y").to_string().parse().unwrap()))
+            .read(|c| {
+                training::member_year(
+                    c,
+                    f.people[0],
+                    today.format("%Y").to_string().parse().unwrap(),
+                )
+            })
             .unwrap();
-        assert_eq!((y.training_hours, y.talks, y.leave), (32, 1, 1), "{}", s.name);
+        assert_eq!(
+            (y.training_hours, y.talks, y.leave),
+            (32, 1, 1),
+            "{}",
+            s.name
+        );
     }
 }
 
@@ -268,16 +441,38 @@ fn contact_points_are_bounded_and_checked() {
         let a = admin(&f.county);
         let leader = f.people[0];
         let id = s
-            .write(|c| contacts::assign(c, &a, &f.town, f.branch.id, leader, ContactRole::Leader, today))
+            .write(|c| {
+                contacts::assign(
+                    c,
+                    &a,
+                    &f.town,
+                    f.branch.id,
+                    leader,
+                    ContactRole::Leader,
+                    today,
+                )
+            })
             .unwrap();
         let dup = s
-            .write(|c| contacts::assign(c, &a, &f.town, f.branch.id, leader, ContactRole::Leader, today))
+            .write(|c| {
+                contacts::assign(
+                    c,
+                    &a,
+                    &f.town,
+                    f.branch.id,
+                    leader,
+                    ContactRole::Leader,
+                    today,
+                )
+            })
             .unwrap_err();
         assert!(dup.to_string().contains("已存在"), "{}", s.name);
         s.write(|c| contacts::visit(c, &a, &f.town, id, today, "走访困难党员2户", today))
             .unwrap();
         let future = s
-            .write(|c| contacts::visit(c, &a, &f.town, id, today + Duration::days(3), "计划", today))
+            .write(|c| {
+                contacts::visit(c, &a, &f.town, id, today + Duration::days(3), "计划", today)
+            })
             .unwrap_err();
         assert!(matches!(future, StoreError::Invalid(_)));
         let links = s.read(|c| contacts::links(c, &f.town, 2026)).unwrap();
@@ -293,7 +488,13 @@ fn contact_points_are_bounded_and_checked() {
             &Default::default(),
             today,
         );
-        assert!(v.iter().any(|m| m.contains("西村党支部没有联系领导")), "{v:?}");
-        assert!(v.iter().any(|m| m.contains("东村党支部有0名指导员")), "{v:?}");
+        assert!(
+            v.iter().any(|m| m.contains("西村党支部没有联系领导")),
+            "{v:?}"
+        );
+        assert!(
+            v.iter().any(|m| m.contains("东村党支部有0名指导员")),
+            "{v:?}"
+        );
     }
 }

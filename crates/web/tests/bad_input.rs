@@ -201,7 +201,8 @@ fn a_move_that_makes_a_cycle_is_refused_on_the_page() {
 }
 
 async fn upload(app: &axum::Router, c: &Client, filename: &str, data: &[u8]) -> common::Resp {
-    c.post_file(app, "/roster/import", "file", filename, data).await
+    c.post_file(app, "/roster/import", "file", filename, data)
+        .await
 }
 
 fn roster(rows: &[[&str; 6]]) -> Vec<u8> {

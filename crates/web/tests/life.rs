@@ -47,15 +47,33 @@ fn secretary_records_a_themed_day_and_the_branch_turns_green() {
             let today = date::today().to_string();
             let form = themed_day(&f, &today, "1");
             let r = c
-                .post_form(&app, &format!("/orgs/{}/meetings/new", f.branch_a.id), &pairs(&form))
+                .post_form(
+                    &app,
+                    &format!("/orgs/{}/meetings/new", f.branch_a.id),
+                    &pairs(&form),
+                )
                 .await;
             assert_eq!(r.status, StatusCode::SEE_OTHER, "{}: {}", s.name, r.body);
             let page = c.get(&app, &format!("/orgs/{}/life", f.branch_a.id)).await;
-            let themed = page.body.split("data-activity=\"主题党日\"").nth(1).unwrap();
-            assert!(themed[..300].contains("data-status=\"green\""), "{}", s.name);
+            let themed = page
+                .body
+                .split("data-activity=\"主题党日\"")
+                .nth(1)
+                .unwrap();
+            assert!(
+                themed[..300].contains("data-status=\"green\""),
+                "{}",
+                s.name
+            );
             let town = login(&app, "town_admin").await;
-            let heat = town.get(&app, &format!("/orgs/{}/heatmap", f.town_a.id)).await;
-            assert!(heat.body.contains("甲村党支部") && heat.body.contains("cell green"), "{}", s.name);
+            let heat = town
+                .get(&app, &format!("/orgs/{}/heatmap", f.town_a.id))
+                .await;
+            assert!(
+                heat.body.contains("甲村党支部") && heat.body.contains("cell green"),
+                "{}",
+                s.name
+            );
             let member = c.get(&app, &format!("/members/{}", f.member_a2)).await;
             assert!(member.body.contains("请假1次"), "{}", s.name);
         });
@@ -71,7 +89,9 @@ fn bad_meetings_are_refused_with_the_field_named_and_nothing_written() {
             let c = login(&app, "branch_secretary").await;
             let uri = format!("/orgs/{}/meetings/new", f.branch_a.id);
             let future = (date::today() + chrono::Duration::days(5)).to_string();
-            let r = c.post_form(&app, &uri, &pairs(&themed_day(&f, &future, "1"))).await;
+            let r = c
+                .post_form(&app, &uri, &pairs(&themed_day(&f, &future, "1")))
+                .await;
             assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", s.name);
             assert!(r.body.contains("不能登记为已召开"), "{}", s.name);
             let mut outsider = themed_day(&f, &date::today().to_string(), "1");
@@ -100,12 +120,20 @@ fn qr_check_in_marks_present_once_and_refuses_forged_or_expired_codes() {
             let mut form = themed_day(&f, &today, "");
             form.retain(|(k, _)| !k.starts_with('a') && !k.starts_with('r'));
             let r = sec
-                .post_form(&app, &format!("/orgs/{}/meetings/new", f.branch_a.id), &pairs(&form))
+                .post_form(
+                    &app,
+                    &format!("/orgs/{}/meetings/new", f.branch_a.id),
+                    &pairs(&form),
+                )
                 .await;
             assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
             let id: i64 = r.location.rsplit('/').next().unwrap().parse().unwrap();
             let qr = sec.get(&app, &format!("/meetings/{id}/qr.svg")).await;
-            assert!(qr.body.starts_with("<?xml") && qr.body.contains("<svg"), "{}", s.name);
+            assert!(
+                qr.body.starts_with("<?xml") && qr.body.contains("<svg"),
+                "{}",
+                s.name
+            );
             let member = login(&app, "member").await;
             let exp = date::now().timestamp() + 3600;
             let token = checkin::sign(&key, id, exp);
@@ -127,8 +155,13 @@ fn qr_check_in_marks_present_once_and_refuses_forged_or_expired_codes() {
             assert!(shown.body.contains("扫码"), "{}", s.name);
         });
         let present = sync(|| {
-            s.read(|c| c.scalar("SELECT COUNT(*) FROM attendance WHERE presence = '出席'", &[]))
-                .unwrap()
+            s.read(|c| {
+                c.scalar(
+                    "SELECT COUNT(*) FROM attendance WHERE presence = '出席'",
+                    &[],
+                )
+            })
+            .unwrap()
         });
         assert_eq!(present, 1, "{}", s.name);
     }
@@ -143,17 +176,40 @@ fn photos_must_be_images() {
             let sec = login(&app, "branch_secretary").await;
             let today = date::today().to_string();
             let r = sec
-                .post_form(&app, &format!("/orgs/{}/meetings/new", f.branch_a.id), &pairs(&themed_day(&f, &today, "1")))
+                .post_form(
+                    &app,
+                    &format!("/orgs/{}/meetings/new", f.branch_a.id),
+                    &pairs(&themed_day(&f, &today, "1")),
+                )
                 .await;
             let id: i64 = r.location.rsplit('/').next().unwrap().parse().unwrap();
-            let bad = sec.post_file(&app, &format!("/meetings/{id}/photos"), "photo", "现场.jpg", b"%PDF-1.7 fake").await;
+            let bad = sec
+                .post_file(
+                    &app,
+                    &format!("/meetings/{id}/photos"),
+                    "photo",
+                    "现场.jpg",
+                    b"%PDF-1.7 fake",
+                )
+                .await;
             assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", s.name);
             assert!(bad.body.contains("不是图片"), "{}", s.name);
             let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
-            let ok = sec.post_file(&app, &format!("/meetings/{id}/photos"), "photo", "现场.png", png).await;
+            let ok = sec
+                .post_file(
+                    &app,
+                    &format!("/meetings/{id}/photos"),
+                    "photo",
+                    "现场.png",
+                    png,
+                )
+                .await;
             assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
         });
-        let files = sync(|| s.read(|c| c.scalar("SELECT COUNT(*) FROM files", &[])).unwrap());
+        let files = sync(|| {
+            s.read(|c| c.scalar("SELECT COUNT(*) FROM files", &[]))
+                .unwrap()
+        });
         assert_eq!(files, 1, "{}", s.name);
     }
 }
@@ -174,20 +230,51 @@ fn life_records_stay_inside_the_callers_subtree() {
                 ("place", "活动室"),
                 ("host", "书记"),
             ];
-            let r = county.post_form(&app, &format!("/orgs/{}/meetings/new", f.branch_b.id), &form).await;
+            let r = county
+                .post_form(
+                    &app,
+                    &format!("/orgs/{}/meetings/new", f.branch_b.id),
+                    &form,
+                )
+                .await;
             assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
             let other = r.location.clone();
             let town = login(&app, "town_admin").await;
-            assert_eq!(town.get(&app, &format!("/orgs/{}/life", f.town_b.id)).await.status, StatusCode::NOT_FOUND);
+            assert_eq!(
+                town.get(&app, &format!("/orgs/{}/life", f.town_b.id))
+                    .await
+                    .status,
+                StatusCode::NOT_FOUND
+            );
             assert_eq!(town.get(&app, &other).await.status, StatusCode::NOT_FOUND);
             let sec = login(&app, "branch_secretary").await;
             assert_eq!(sec.get(&app, &other).await.status, StatusCode::NOT_FOUND);
-            let r = sec.post_form(&app, &format!("/orgs/{}/meetings/new", f.branch_b.id), &form).await;
+            let r = sec
+                .post_form(
+                    &app,
+                    &format!("/orgs/{}/meetings/new", f.branch_b.id),
+                    &form,
+                )
+                .await;
             assert_eq!(r.status, StatusCode::NOT_FOUND);
-            assert_eq!(sec.get(&app, &format!("/orgs/{}/contacts", f.town_a.id)).await.status, StatusCode::NOT_FOUND);
+            assert_eq!(
+                sec.get(&app, &format!("/orgs/{}/contacts", f.town_a.id))
+                    .await
+                    .status,
+                StatusCode::NOT_FOUND
+            );
             let member = login(&app, "member").await;
-            assert_eq!(member.get(&app, &format!("/orgs/{}/life", f.branch_a.id)).await.status, StatusCode::FORBIDDEN);
-            assert_eq!(town.get(&app, "/settings/cadence").await.status, StatusCode::FORBIDDEN);
+            assert_eq!(
+                member
+                    .get(&app, &format!("/orgs/{}/life", f.branch_a.id))
+                    .await
+                    .status,
+                StatusCode::FORBIDDEN
+            );
+            assert_eq!(
+                town.get(&app, "/settings/cadence").await.status,
+                StatusCode::FORBIDDEN
+            );
         });
         assert_eq!(meetings(&s), 1, "{}", s.name);
     }
@@ -200,11 +287,18 @@ fn town_can_tighten_but_not_loosen_the_county_cadence() {
         let app = app(&s);
         run(async {
             let town = login(&app, "town_admin").await;
-            let page = town.get(&app, &format!("/orgs/{}/cadence", f.town_a.id)).await;
+            let page = town
+                .get(&app, &format!("/orgs/{}/cadence", f.town_a.id))
+                .await;
             assert_eq!(page.status, StatusCode::OK);
             // Seven rules: index 4 is 主题党日.
             let mut form: Vec<(String, String)> = (0..7)
-                .flat_map(|i| [(format!("min{i}"), "1".to_string()), (format!("warn{i}"), "30".to_string())])
+                .flat_map(|i| {
+                    [
+                        (format!("min{i}"), "1".to_string()),
+                        (format!("warn{i}"), "30".to_string()),
+                    ]
+                })
                 .collect();
             for (k, v) in form.iter_mut() {
                 if k.starts_with("warn") {
@@ -216,14 +310,79 @@ fn town_can_tighten_but_not_loosen_the_county_cadence() {
                 }
             }
             form.iter_mut().find(|(k, _)| k == "min4").unwrap().1 = "0".into();
-            let r = town.post_form(&app, &format!("/orgs/{}/cadence", f.town_a.id), &pairs(&form)).await;
+            let r = town
+                .post_form(
+                    &app,
+                    &format!("/orgs/{}/cadence", f.town_a.id),
+                    &pairs(&form),
+                )
+                .await;
             assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
             assert!(r.body.contains("不能少于县级要求"), "{}", s.name);
             form.iter_mut().find(|(k, _)| k == "min4").unwrap().1 = "2".into();
-            let r = town.post_form(&app, &format!("/orgs/{}/cadence", f.town_a.id), &pairs(&form)).await;
+            let r = town
+                .post_form(
+                    &app,
+                    &format!("/orgs/{}/cadence", f.town_a.id),
+                    &pairs(&form),
+                )
+                .await;
             assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-            let page = town.get(&app, &format!("/orgs/{}/life", f.branch_a.id)).await;
+            let page = town
+                .get(&app, &format!("/orgs/{}/life", f.branch_a.id))
+                .await;
             assert!(page.body.contains("每月至少2次"), "{}", s.name);
+        });
+    }
+}
+
+#[test]
+fn compliance_api_reports_colours_and_stays_in_scope() {
+    for s in backends() {
+        let f = fixture(&s);
+        let app = app(&s);
+        run(async {
+            let sec = login(&app, "branch_secretary").await;
+            let today = date::today().to_string();
+            sec.post_form(
+                &app,
+                &format!("/orgs/{}/meetings/new", f.branch_a.id),
+                &pairs(&themed_day(&f, &today, "1")),
+            )
+            .await;
+            let r = sec
+                .get(&app, &format!("/api/v1/orgs/{}/compliance", f.branch_a.id))
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+            let themed = v["own"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x["activity"] == "主题党日")
+                .unwrap();
+            assert_eq!(themed["colour"], "green", "{}", s.name);
+            let county = login(&app, "county_admin").await;
+            let r = county
+                .get(&app, &format!("/api/v1/orgs/{}/compliance", f.county.id))
+                .await;
+            let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+            let themed = v["subtree"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x["activity"] == "主题党日")
+                .unwrap();
+            assert_eq!(
+                (themed["organisations"].as_i64(), themed["done"].as_i64()),
+                (Some(2), Some(1)),
+                "{}",
+                s.name
+            );
+            let r = sec
+                .get(&app, &format!("/api/v1/orgs/{}/compliance", f.branch_b.id))
+                .await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", s.name);
         });
     }
 }

@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/me", get(me))
         .route("/warnings", get(warnings))
         .route("/orgs/{id}", get(org))
+        .route("/orgs/{id}/compliance", get(compliance))
         .route("/orgs/{id}/children", get(children).post(create_child))
         .route("/orgs/{id}/members", get(member_list).post(create_member))
         .route("/members/{id}", get(member))
@@ -303,5 +304,37 @@ async fn warnings(State(state): State<AppState>, ApiSession(s): ApiSession) -> A
         })?)
     })
     .await?;
+    Ok(Json(v).into_response())
+}
+
+/// An organisation's standing on each cadence rule, and its subtree's counts of organisations
+/// that met each rule this period.
+async fn compliance(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Path(id): Path<i64>,
+) -> ApiResult {
+    let actor = s.actor.clone();
+    let v = blocking(&state, move |st| {
+        Ok(st.read(|c| {
+            let o = match visible_org(c, &actor, id) {
+                Ok(o) if actor.can_list_members(&o.path) => o,
+                Ok(_) => return Ok(Err(AppError::Forbidden)),
+                Err(e) => return Ok(Err(e)),
+            };
+            let today = xianfeng_domain::date::today();
+            let own = xianfeng_store::compliance::standing(c, &o, today)?;
+            let sub = xianfeng_store::compliance::summary(c, &o, today)?;
+            Ok(Ok(json!({
+                "org_id": o.id,
+                "date": today.to_string(),
+                "own": own.iter().map(|x| json!({"activity": x.rule.activity, "period": x.period.key(), "count": x.count,
+                    "status": x.status.label(), "colour": x.status.colour(), "previous": x.prev_status.label()})).collect::<Vec<_>>(),
+                "subtree": sub.iter().filter(|x| x.bound > 0).map(|x| json!({"activity": x.rule.activity, "period": x.period.key(),
+                    "organisations": x.bound, "done": x.done, "previous_missed": x.prev_missed(), "days_left": x.days_left})).collect::<Vec<_>>(),
+            })))
+        })?)
+    })
+    .await??;
     Ok(Json(v).into_response())
 }

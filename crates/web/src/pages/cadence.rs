@@ -19,7 +19,10 @@ use crate::{blocking, AppError, AppState};
 type Pairs = Vec<(String, String)>;
 
 fn get(f: &Pairs, k: &str) -> String {
-    f.iter().find(|(a, _)| a == k).map(|(_, v)| v.clone()).unwrap_or_default()
+    f.iter()
+        .find(|(a, _)| a == k)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
 }
 
 /// A rule as the form shows it, with the county's figure beside a town's.
@@ -42,7 +45,13 @@ struct Page {
     saved: bool,
 }
 
-fn page(s: &Session, town: Option<Org>, rows: Vec<Row>, errors: FieldErrors, saved: bool) -> Result<Response, AppError> {
+fn page(
+    s: &Session,
+    town: Option<Org>,
+    rows: Vec<Row>,
+    errors: FieldErrors,
+    saved: bool,
+) -> Result<Response, AppError> {
     let failed = errors.any();
     let mut res = render(&Page {
         ctx: Ctx::new(s, "settings"),
@@ -65,7 +74,11 @@ fn rows_of(county: Vec<CadenceRule>, here: Vec<CadenceRule>) -> Vec<Row> {
         .map(|c| Row {
             county_min: c.min_count,
             county_warn: c.warn_days,
-            rule: here.iter().find(|h| h.activity == c.activity).cloned().unwrap_or(c),
+            rule: here
+                .iter()
+                .find(|h| h.activity == c.activity)
+                .cloned()
+                .unwrap_or(c),
         })
         .collect()
 }
@@ -117,7 +130,11 @@ fn parse_county(f: &Pairs, current: &[CadenceRule]) -> Result<Vec<CadenceRule>, 
         } else {
             let d = xianfeng_domain::date::parse(&since_text);
             if d.is_none() {
-                e.push(&format!("since{i}"), &r.activity, "起始日期格式应为 2026-11-22");
+                e.push(
+                    &format!("since{i}"),
+                    &r.activity,
+                    "起始日期格式应为 2026-11-22",
+                );
             }
             d
         };
@@ -135,7 +152,11 @@ fn parse_county(f: &Pairs, current: &[CadenceRule]) -> Result<Vec<CadenceRule>, 
     Ok(out)
 }
 
-pub async fn save_county(State(state): State<AppState>, s: Session, Form(f): Form<Pairs>) -> Result<Response, AppError> {
+pub async fn save_county(
+    State(state): State<AppState>,
+    s: Session,
+    Form(f): Form<Pairs>,
+) -> Result<Response, AppError> {
     s.check_csrf(&get(&f, "_csrf"))?;
     if !s.actor.is_county_admin() {
         return Err(AppError::Forbidden);
@@ -178,7 +199,10 @@ pub async fn save_county(State(state): State<AppState>, s: Session, Form(f): For
 
 async fn town_rows(state: &AppState, s: &Session, id: i64) -> Result<(Org, Vec<Row>), AppError> {
     let (org, _, rows) = with_org(state, s, id, |c, org| {
-        Ok(rows_of(cadence::county_rules(c)?, cadence::effective(c, &org.path)?))
+        Ok(rows_of(
+            cadence::county_rules(c)?,
+            cadence::effective(c, &org.path)?,
+        ))
     })
     .await?;
     if !s.actor.can_manage_town(&org.path) || !org.kind.is_committee() {
@@ -187,7 +211,11 @@ async fn town_rows(state: &AppState, s: &Session, id: i64) -> Result<(Org, Vec<R
     Ok((org, rows))
 }
 
-pub async fn town(State(state): State<AppState>, s: Session, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn town(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     let (org, rows) = town_rows(&state, &s, id).await?;
     page(&s, Some(org), rows, FieldErrors::default(), false)
 }
@@ -210,20 +238,28 @@ pub async fn save_town(
             for (i, r) in rows.iter().enumerate() {
                 let min = number(&mut e, &f, &format!("min{i}"), &r.rule.activity);
                 let warn = number(&mut e, &f, &format!("warn{i}"), &r.rule.activity);
-                changes.push((r.rule.activity.clone(), min, warn, r.county_min, r.county_warn));
+                changes.push((
+                    r.rule.activity.clone(),
+                    min,
+                    warn,
+                    r.county_min,
+                    r.county_warn,
+                ));
             }
             e.finish(())?;
             for (activity, min, warn, cmin, cwarn) in &changes {
                 let value = (min != cmin || warn != cwarn).then_some((*min, *warn));
                 cadence::set_override(c, &o, activity, value).map_err(|err| match err {
-                    xianfeng_store::StoreError::Invalid(i) => xianfeng_store::StoreError::Invalid(Invalid(
-                        i.0.into_iter()
-                            .map(|mut fe| {
-                                fe.label = format!("{activity}{}", fe.label);
-                                fe
-                            })
-                            .collect(),
-                    )),
+                    xianfeng_store::StoreError::Invalid(i) => {
+                        xianfeng_store::StoreError::Invalid(Invalid(
+                            i.0.into_iter()
+                                .map(|mut fe| {
+                                    fe.label = format!("{activity}{}", fe.label);
+                                    fe
+                                })
+                                .collect(),
+                        ))
+                    }
                     other => other,
                 })?;
             }
@@ -236,7 +272,10 @@ pub async fn save_town(
                     entity: "org",
                     entity_id: Some(o.id),
                     before: serde_json::Value::Null,
-                    after: serde_json::json!(changes.iter().map(|(a, m, w, _, _)| (a, m, w)).collect::<Vec<_>>()),
+                    after: serde_json::json!(changes
+                        .iter()
+                        .map(|(a, m, w, _, _)| (a, m, w))
+                        .collect::<Vec<_>>()),
                 },
             )?;
             Ok(())

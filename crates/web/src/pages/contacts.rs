@@ -35,16 +35,29 @@ struct Page {
 
 /// Candidates for a link: members of the town's own offices (机关 branches directly under it),
 /// or members holding a post anywhere in the town when it has none.
-fn candidates(c: &mut dyn xianfeng_store::Conn, town: &Org) -> xianfeng_store::Result<Vec<(i64, String)>> {
+fn candidates(
+    c: &mut dyn xianfeng_store::Conn,
+    town: &Org,
+) -> xianfeng_store::Result<Vec<(i64, String)>> {
     let offices: Vec<Org> = orgs::children(c, town.id)?
         .into_iter()
         .filter(|o| o.domain == OrgDomain::Government && o.dissolved_on.is_none())
         .collect();
     let mut out = Vec::new();
     for o in &offices {
-        for r in c.query("SELECT id, name, post FROM members WHERE org_id = ? ORDER BY id", vals![o.id])? {
+        for r in c.query(
+            "SELECT id, name, post FROM members WHERE org_id = ? ORDER BY id",
+            vals![o.id],
+        )? {
             let post = r.text(2);
-            out.push((r.i64(0), if post.is_empty() { r.text(1) } else { format!("{}（{post}）", r.text(1)) }));
+            out.push((
+                r.i64(0),
+                if post.is_empty() {
+                    r.text(1)
+                } else {
+                    format!("{}（{post}）", r.text(1))
+                },
+            ));
         }
     }
     if out.is_empty() {
@@ -62,8 +75,10 @@ async fn show(state: &AppState, s: &Session, id: i64, error: String) -> Result<R
     let today = date::today();
     let (org, crumbs, (links, villages, people, rules)) = with_org(state, s, id, move |c, org| {
         let links = contacts::links(c, org, today.year())?;
-        let villages: Vec<(i64, String)> =
-            contacts::villages(c, org)?.into_iter().map(|v| (v.id, v.name)).collect();
+        let villages: Vec<(i64, String)> = contacts::villages(c, org)?
+            .into_iter()
+            .map(|v| (v.id, v.name))
+            .collect();
         Ok((links, villages, candidates(c, org)?, settings::rules(c)?))
     })
     .await?;
@@ -90,7 +105,11 @@ async fn show(state: &AppState, s: &Session, id: i64, error: String) -> Result<R
     Ok(res)
 }
 
-pub async fn page(State(state): State<AppState>, s: Session, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn page(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     show(&state, &s, id, String::new()).await
 }
 
@@ -131,16 +150,22 @@ pub async fn assign(
     s.check_csrf(&f._csrf)?;
     let org = town(&state, &s, id).await?;
     let actor = s.actor.clone();
-    let result = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let role = ContactRole::parse(&f.role)
-                .ok_or_else(|| xianfeng_domain::Invalid::one("role", "身份", "请选择联系领导或指导员"))?;
-            let village = f.village_id.parse::<i64>().map_err(|_| xianfeng_domain::Invalid::one("village_id", "联系村", "请选择村"))?;
-            let member = f.member_id.parse::<i64>().map_err(|_| xianfeng_domain::Invalid::one("member_id", "联系人", "请选择人员"))?;
-            contacts::assign(c, &actor, &org, village, member, role, date::today())
-        })?)
-    })
-    .await;
+    let result =
+        blocking(&state, move |st| {
+            Ok(st.write(|c| {
+                let role = ContactRole::parse(&f.role).ok_or_else(|| {
+                    xianfeng_domain::Invalid::one("role", "身份", "请选择联系领导或指导员")
+                })?;
+                let village = f.village_id.parse::<i64>().map_err(|_| {
+                    xianfeng_domain::Invalid::one("village_id", "联系村", "请选择村")
+                })?;
+                let member = f.member_id.parse::<i64>().map_err(|_| {
+                    xianfeng_domain::Invalid::one("member_id", "联系人", "请选择人员")
+                })?;
+                contacts::assign(c, &actor, &org, village, member, role, date::today())
+            })?)
+        })
+        .await;
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/orgs/{id}/contacts")).into_response()),
         Err(e) => show(&state, &s, id, message(e)?).await,
@@ -167,9 +192,12 @@ pub async fn visit(
     Form(f): Form<VisitForm>,
 ) -> Result<Response, AppError> {
     s.check_csrf(&f._csrf)?;
-    let (town_id, _) = blocking(&state, move |st| Ok(st.read(|c| contacts::get(c, link_id))?))
-        .await?
-        .ok_or(AppError::NotFound("联系关系"))?;
+    let (town_id, _) = blocking(
+        &state,
+        move |st| Ok(st.read(|c| contacts::get(c, link_id))?),
+    )
+    .await?
+    .ok_or(AppError::NotFound("联系关系"))?;
     let org = town(&state, &s, town_id).await?;
     let actor = s.actor.clone();
     let result = blocking(&state, move |st| {
@@ -178,8 +206,9 @@ pub async fn visit(
             if f.end == "1" {
                 return contacts::end(c, &actor, &org, link_id, today);
             }
-            let on = date::parse(&f.visited_on)
-                .ok_or_else(|| xianfeng_domain::Invalid::one("visited_on", "走访日期", "日期格式应为 2026-11-22"))?;
+            let on = date::parse(&f.visited_on).ok_or_else(|| {
+                xianfeng_domain::Invalid::one("visited_on", "走访日期", "日期格式应为 2026-11-22")
+            })?;
             contacts::visit(c, &actor, &org, link_id, on, &f.note, today).map(|_| ())
         })?)
     })

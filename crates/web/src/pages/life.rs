@@ -129,7 +129,10 @@ struct HeatPage {
     years: Vec<i32>,
 }
 
-fn pick_rule(rules: Vec<CadenceRule>, activity: &str) -> Result<(CadenceRule, Vec<(String, bool)>), AppError> {
+fn pick_rule(
+    rules: Vec<CadenceRule>,
+    activity: &str,
+) -> Result<(CadenceRule, Vec<(String, bool)>), AppError> {
     let chosen = rules
         .iter()
         .find(|r| r.activity == activity)
@@ -151,7 +154,10 @@ pub async fn heatmap(
     Query(q): Query<HeatQuery>,
 ) -> Result<Response, AppError> {
     let today = date::today();
-    let year = q.year.filter(|y| (2000..=2100).contains(y)).unwrap_or(today.year());
+    let year = q
+        .year
+        .filter(|y| (2000..=2100).contains(y))
+        .unwrap_or(today.year());
     let activity = q.activity.clone();
     let (org, crumbs, (heat, activities)) = with_org(&state, &s, id, move |c, org| {
         let rules = cadence::effective(c, &org.path)?;
@@ -206,22 +212,23 @@ pub async fn missing(
     let today = date::today();
     let prev = q.prev == "1";
     let activity = q.activity.clone();
-    let (org, crumbs, (rule, period, rows, activities)) = with_org(&state, &s, id, move |c, org| {
-        let rules = cadence::effective(c, &org.path)?;
-        let Ok((rule, options)) = pick_rule(rules, &activity) else {
-            return Err(xianfeng_store::StoreError::NotFound("频次规则"));
-        };
-        let mut period = Period::containing(rule.frequency, today);
-        if prev {
-            period = period.prev();
-        }
-        let rows = compliance::missing(c, org, &rule, &period, today, 500)?
-            .into_iter()
-            .map(|(o, n, st)| (o, n, st.label().to_string(), st.colour()))
-            .collect();
-        Ok((rule, period, rows, options))
-    })
-    .await?;
+    let (org, crumbs, (rule, period, rows, activities)) =
+        with_org(&state, &s, id, move |c, org| {
+            let rules = cadence::effective(c, &org.path)?;
+            let Ok((rule, options)) = pick_rule(rules, &activity) else {
+                return Err(xianfeng_store::StoreError::NotFound("频次规则"));
+            };
+            let mut period = Period::containing(rule.frequency, today);
+            if prev {
+                period = period.prev();
+            }
+            let rows = compliance::missing(c, org, &rule, &period, today, 500)?
+                .into_iter()
+                .map(|(o, n, st)| (o, n, st.label().to_string(), st.colour()))
+                .collect();
+            Ok((rule, period, rows, options))
+        })
+        .await?;
     require_lister(&s, &org)?;
     render(&MissingPage {
         ctx: Ctx::new(&s, "life"),

@@ -116,14 +116,24 @@ struct NewPage {
     errors: FieldErrors,
 }
 
-async fn recordable(state: &AppState, s: &Session, id: i64) -> Result<(Org, Vec<(i64, String)>), AppError> {
+async fn recordable(
+    state: &AppState,
+    s: &Session,
+    id: i64,
+) -> Result<(Org, Vec<(i64, String)>), AppError> {
     let today = date::today().to_string();
-    let (org, _, roster) = with_org(state, s, id, move |c, org| meetings::roster_at(c, org, &today)).await?;
+    let (org, _, roster) = with_org(state, s, id, move |c, org| {
+        meetings::roster_at(c, org, &today)
+    })
+    .await?;
     if !s.actor.can_record_life(&org.path) || org.dissolved_on.is_some() {
         return Err(AppError::Forbidden);
     }
     if !MeetingKind::ALL.iter().any(|k| k.fits(org.kind)) {
-        return Err(AppError::Conflict(format!("{}不召开支部会议，请在所属党支部登记", org.kind)));
+        return Err(AppError::Conflict(format!(
+            "{}不召开支部会议，请在所属党支部登记",
+            org.kind
+        )));
     }
     Ok((org, roster))
 }
@@ -134,7 +144,9 @@ fn lines(roster: &[(i64, String)], f: Option<&Pairs>) -> Vec<Line> {
         .map(|(id, name)| Line {
             id: *id,
             name: name.clone(),
-            presence: f.map(|f| field(f, &format!("a{id}"))).unwrap_or_else(|| Presence::Present.label().into()),
+            presence: f
+                .map(|f| field(f, &format!("a{id}")))
+                .unwrap_or_else(|| Presence::Present.label().into()),
             reason: f.map(|f| field(f, &format!("r{id}"))).unwrap_or_default(),
         })
         .collect()
@@ -142,7 +154,10 @@ fn lines(roster: &[(i64, String)], f: Option<&Pairs>) -> Vec<Line> {
 
 fn kinds_for(org: &Org, selected: &str) -> Vec<(String, bool)> {
     options(
-        MeetingKind::ALL.iter().filter(|k| k.fits(org.kind)).map(|k| k.label()),
+        MeetingKind::ALL
+            .iter()
+            .filter(|k| k.fits(org.kind))
+            .map(|k| k.label()),
         selected,
     )
 }
@@ -208,7 +223,11 @@ pub async fn create(
 }
 
 /// Loads a meeting the actor may see, with its organisation.
-async fn visible(state: &AppState, s: &Session, id: i64) -> Result<(Meeting, Org, Vec<(i64, String)>), AppError> {
+async fn visible(
+    state: &AppState,
+    s: &Session,
+    id: i64,
+) -> Result<(Meeting, Org, Vec<(i64, String)>), AppError> {
     let actor = s.actor.clone();
     blocking(state, move |st| {
         Ok(st.read(|c| {
@@ -244,7 +263,7 @@ struct ShowPage {
     m: Meeting,
     org: Org,
     crumbs: Vec<(i64, String)>,
-    lines: Vec<(i64, String, String, String, bool)>,
+    lines: Vec<meetings::Line>,
     photos: Vec<(String, String)>,
     can_edit: bool,
     show_qr: bool,
@@ -436,9 +455,16 @@ fn checkin_url(state: &AppState, headers: &HeaderMap, token: &str) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
-        .filter(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)))
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
         .unwrap_or("localhost");
-    let scheme = if state.secure_cookies { "https" } else { "http" };
+    let scheme = if state.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
     format!("{scheme}://{host}/checkin?t={token}")
 }
 

@@ -34,7 +34,10 @@ struct Page {
 }
 
 fn get(f: &Pairs, k: &str) -> String {
-    f.iter().find(|(a, _)| a == k).map(|(_, v)| v.clone()).unwrap_or_default()
+    f.iter()
+        .find(|(a, _)| a == k)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
 }
 
 async fn page(
