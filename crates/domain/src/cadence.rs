@@ -98,6 +98,12 @@ impl Period {
         }
     }
 
+    /// The period an instant falls in, read in China Standard Time: 2026-11-30 17:00 UTC is
+    /// already 1 December in Shanghai.
+    pub fn at(frequency: Frequency, instant: chrono::DateTime<chrono::Utc>) -> Period {
+        Period::containing(frequency, crate::date::local_date(instant))
+    }
+
     /// Stable key used in storage: `2026-W47`, `2026-11`, `2026-Q4`, `2026-H2`, `2026`.
     pub fn key(&self) -> String {
         let (y, m) = (self.start.year(), self.start.month());
@@ -434,6 +440,19 @@ mod tests {
     }
 
     #[test]
+    fn month_end_evening_utc_is_next_month_in_shanghai() {
+        let instant = chrono::DateTime::parse_from_rfc3339("2026-11-30T17:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        assert_eq!(Period::at(Frequency::Monthly, instant).key(), "2026-12");
+        assert_eq!(Period::at(Frequency::Quarterly, instant).key(), "2026-Q4");
+        let new_year = chrono::DateTime::parse_from_rfc3339("2026-12-31T16:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        assert_eq!(Period::at(Frequency::Yearly, new_year).key(), "2027");
+    }
+
+    #[test]
     fn iso_weeks_cross_the_new_year() {
         let w = Period::containing(Frequency::Weekly, d(2027, 1, 1));
         assert_eq!(w.start, d(2026, 12, 28));
@@ -558,6 +577,18 @@ mod tests {
             prop_assert!(!applicable(&p, late) || applicable(&p, early));
             prop_assert!(applicable(&p, p.start));
             prop_assert!(!applicable(&p, p.end + Duration::days(1)));
+        }
+
+        #[test]
+        fn instants_are_read_in_shanghai_time(f in any_freq(), secs in 0i64..2_000_000_000) {
+            let instant = chrono::DateTime::from_timestamp(secs, 0).unwrap();
+            let p = Period::at(f, instant);
+            let shanghai = instant + Duration::hours(8);
+            prop_assert!(p.contains(shanghai.date_naive()));
+            // From 16:00 UTC the Shanghai date is the next UTC day.
+            let utc_day = instant.date_naive();
+            let expected = if instant.format("%H").to_string().parse::<u32>().unwrap() >= 16 { utc_day + Duration::days(1) } else { utc_day };
+            prop_assert_eq!(crate::date::local_date(instant), expected);
         }
 
         #[test]

@@ -15,6 +15,11 @@ pub fn today() -> NaiveDate {
     now().date_naive()
 }
 
+/// The China Standard Time date of an instant.
+pub fn local_date(instant: DateTime<Utc>) -> NaiveDate {
+    instant.with_timezone(&china()).date_naive()
+}
+
 /// `2026年11月22日`
 pub fn format_cn(date: NaiveDate) -> String {
     format!("{}年{}月{}日", date.year(), date.month(), date.day())

@@ -26,6 +26,9 @@ struct Dashboard {
     chart: String,
     warnings: Vec<WarningRow>,
     warning_total: usize,
+    /// This period's organisational life: the scope's own standing and its subtree's counts.
+    own: Vec<xianfeng_store::compliance::Standing>,
+    life: Vec<xianfeng_store::compliance::Summary>,
 }
 
 pub async fn dashboard(State(state): State<AppState>, s: Session) -> Result<Response, AppError> {
@@ -53,11 +56,15 @@ pub async fn dashboard(State(state): State<AppState>, s: Session) -> Result<Resp
             rows.truncate(20);
             let rules = settings::rules(c)?;
             let (warnings, warning_total) = orgs::subtree_warnings(c, &root, &rules, 8)?;
-            Ok((root, totals, rows, warnings, warning_total))
+            let today = xianfeng_domain::date::today();
+            let own = xianfeng_store::compliance::standing(c, &root, today)?;
+            let mut life = xianfeng_store::compliance::summary(c, &root, today)?;
+            life.retain(|x| x.bound > 0);
+            Ok((root, totals, rows, (warnings, warning_total), (own, life)))
         })?)
     })
     .await?;
-    let (root, totals, rows, warnings, warning_total) = page;
+    let (root, totals, rows, (warnings, warning_total), (own, life)) = page;
     render(&Dashboard {
         ctx: Ctx::new(&s, "home"),
         chart: svg::bar_chart(&format!("{}下属各组织党员数", root.name), &rows),
@@ -66,6 +73,8 @@ pub async fn dashboard(State(state): State<AppState>, s: Session) -> Result<Resp
         totals,
         warnings: warnings.into_iter().map(to_row).collect(),
         warning_total,
+        own,
+        life,
     })
 }
 
