@@ -12,18 +12,9 @@ use xianfeng_domain::Invalid;
 use xianfeng_store::cadence;
 
 use super::life::with_org;
-use super::{render, Ctx, FieldErrors};
+use super::{field as get, render_form, Ctx, FieldErrors, Pairs};
 use crate::session::Session;
 use crate::{blocking, AppError, AppState};
-
-type Pairs = Vec<(String, String)>;
-
-fn get(f: &Pairs, k: &str) -> String {
-    f.iter()
-        .find(|(a, _)| a == k)
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default()
-}
 
 /// A rule as the form shows it, with the county's figure beside a town's.
 pub struct Row {
@@ -53,19 +44,18 @@ fn page(
     saved: bool,
 ) -> Result<Response, AppError> {
     let failed = errors.any();
-    let mut res = render(&Page {
-        ctx: Ctx::new(s, "settings"),
-        town,
-        rows,
-        frequencies: Frequency::ALL.iter().map(|f| f.label()).collect(),
-        applies: Applies::ALL.iter().map(|a| a.label()).collect(),
-        errors,
-        saved,
-    })?;
-    if failed {
-        *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(res)
+    render_form(
+        &Page {
+            ctx: Ctx::new(s, "settings"),
+            town,
+            rows,
+            frequencies: Frequency::ALL.iter().map(|f| f.label()).collect(),
+            applies: Applies::ALL.iter().map(|a| a.label()).collect(),
+            errors,
+            saved,
+        },
+        failed,
+    )
 }
 
 fn rows_of(county: Vec<CadenceRule>, here: Vec<CadenceRule>) -> Vec<Row> {

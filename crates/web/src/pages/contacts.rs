@@ -15,7 +15,7 @@ use xianfeng_store::contacts::{self, LinkRow};
 use xianfeng_store::{orgs, settings, vals};
 
 use super::life::with_org;
-use super::{render, Ctx};
+use super::{render_form, Ctx};
 use crate::session::Session;
 use crate::{blocking, AppError, AppState};
 
@@ -88,21 +88,20 @@ async fn show(state: &AppState, s: &Session, id: i64, error: String) -> Result<R
     let as_links: Vec<_> = links.iter().map(|l| l.as_link()).collect();
     let problems = violations(&as_links, &villages, &rules, today);
     let failed = !error.is_empty();
-    let mut res = render(&Page {
-        ctx: Ctx::new(s, "life"),
-        org,
-        crumbs,
-        links,
-        villages,
-        people,
-        problems,
-        error,
-        today: today.to_string(),
-    })?;
-    if failed {
-        *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(res)
+    render_form(
+        &Page {
+            ctx: Ctx::new(s, "life"),
+            org,
+            crumbs,
+            links,
+            villages,
+            people,
+            problems,
+            error,
+            today: today.to_string(),
+        },
+        failed,
+    )
 }
 
 pub async fn page(

@@ -14,19 +14,9 @@ use xianfeng_store::meetings::{self, Meeting};
 use xianfeng_store::{orgs, settings};
 
 use super::life::with_org;
-use super::{crumbs, options, render, Ctx, FieldErrors};
+use super::{crumbs, field, options, render, render_form, Ctx, FieldErrors, Pairs};
 use crate::session::Session;
 use crate::{blocking, AppError, AppState};
-
-/// Form fields as pairs: attendance fields are named per member (`a12`, `r12`).
-type Pairs = Vec<(String, String)>;
-
-fn field(f: &Pairs, name: &str) -> String {
-    f.iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default()
-}
 
 fn meeting_input(f: &Pairs) -> MeetingInput {
     MeetingInput {
@@ -214,9 +204,7 @@ pub async fn create(
                 input,
                 errors: FieldErrors::from_invalid(&e),
             };
-            let mut res = render(&page)?;
-            *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(res)
+            render_form(&page, true)
         }
         Err(e) => Err(e),
     }
@@ -293,23 +281,22 @@ async fn show_page(
     .await?;
     let can_edit = s.actor.can_record_life(&org.path);
     let failed = errors.any();
-    let mut res = render(&ShowPage {
-        ctx: Ctx::new(s, "life"),
-        show_qr: can_edit && m.date() == date::today(),
-        presences: Presence::ALL.iter().map(|p| p.label()).collect(),
-        m,
-        org,
-        crumbs,
-        lines,
-        photos,
-        can_edit,
-        errors,
-        notice,
-    })?;
-    if failed {
-        *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(res)
+    render_form(
+        &ShowPage {
+            ctx: Ctx::new(s, "life"),
+            show_qr: can_edit && m.date() == date::today(),
+            presences: Presence::ALL.iter().map(|p| p.label()).collect(),
+            m,
+            org,
+            crumbs,
+            lines,
+            photos,
+            can_edit,
+            errors,
+            notice,
+        },
+        failed,
+    )
 }
 
 pub async fn show(

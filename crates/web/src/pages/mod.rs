@@ -70,6 +70,26 @@ pub fn render<T: Template>(t: &T) -> Result<Response, AppError> {
     Ok(Html(t.render()?).into_response())
 }
 
+/// Renders a form page; when it is shown again because of bad input, with status 422.
+pub fn render_form<T: Template>(t: &T, failed: bool) -> Result<Response, AppError> {
+    let mut res = render(t)?;
+    if failed {
+        *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
+}
+
+/// A form read as name/value pairs (for forms whose field names carry ids, e.g. `a12`).
+pub type Pairs = Vec<(String, String)>;
+
+/// The first value of `name` in a pairs form, or "".
+pub fn field(f: &Pairs, name: &str) -> String {
+    f.iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
 /// Loads an organisation the actor may see, or 404 (existence is not revealed).
 pub fn visible_org(c: &mut dyn Conn, actor: &Actor, id: i64) -> Result<Org, AppError> {
     match xianfeng_store::orgs::get(c, id)? {

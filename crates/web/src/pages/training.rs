@@ -12,11 +12,9 @@ use xianfeng_store::training::{self, Training};
 use xianfeng_store::{settings, vals};
 
 use super::life::with_org;
-use super::{render, Ctx, FieldErrors};
+use super::{field as get, render_form, Ctx, FieldErrors, Pairs};
 use crate::session::Session;
 use crate::{blocking, AppError, AppState};
-
-type Pairs = Vec<(String, String)>;
 
 #[derive(Template)]
 #[template(path = "trainings.html")]
@@ -31,13 +29,6 @@ struct Page {
     errors: FieldErrors,
     can_record: bool,
     need: i64,
-}
-
-fn get(f: &Pairs, k: &str) -> String {
-    f.iter()
-        .find(|(a, _)| a == k)
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default()
 }
 
 async fn page(
@@ -66,25 +57,24 @@ async fn page(
         return Err(AppError::Forbidden);
     }
     let failed = errors.any();
-    let mut res = render(&Page {
-        ctx: Ctx::new(s, "life"),
-        can_record: s.actor.can_record_life(&org.path) && !people.is_empty(),
-        people: people
-            .into_iter()
-            .map(|(i, n)| (i, n, chosen.is_empty() || chosen.contains(&i)))
-            .collect(),
-        org,
-        crumbs,
-        year,
-        items,
-        input,
-        errors,
-        need,
-    })?;
-    if failed {
-        *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(res)
+    render_form(
+        &Page {
+            ctx: Ctx::new(s, "life"),
+            can_record: s.actor.can_record_life(&org.path) && !people.is_empty(),
+            people: people
+                .into_iter()
+                .map(|(i, n)| (i, n, chosen.is_empty() || chosen.contains(&i)))
+                .collect(),
+            org,
+            crumbs,
+            year,
+            items,
+            input,
+            errors,
+            need,
+        },
+        failed,
+    )
 }
 
 pub async fn list(
