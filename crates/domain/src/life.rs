@@ -33,9 +33,13 @@ impl MeetingKind {
         }
     }
 
-    /// A 谈心谈话 is between a few people: only those chosen are listed, nobody else expected.
+    /// Whether the whole branch is expected. 支委会 (the committee), 党小组会 (the group's
+    /// members) and 谈心谈话 (those talked with) expect only the people listed.
     pub fn whole_roster(self) -> bool {
-        self != MeetingKind::HeartTalk
+        !matches!(
+            self,
+            MeetingKind::CommitteeMeeting | MeetingKind::GroupMeeting | MeetingKind::HeartTalk
+        )
     }
 }
 
@@ -225,7 +229,7 @@ pub fn check_attendance(
 pub fn meeting_valid(kind: MeetingKind, expected: i64, present: i64) -> bool {
     match kind {
         MeetingKind::GeneralMeeting => expected > 0 && present * 2 > expected,
-        _ => present > 0 || !kind.whole_roster(),
+        _ => present > 0,
     }
 }
 
@@ -348,6 +352,16 @@ mod tests {
         assert!(meeting_valid(MeetingKind::GeneralMeeting, 10, 6));
         assert!(!meeting_valid(MeetingKind::GeneralMeeting, 0, 0));
         assert!(meeting_valid(MeetingKind::ThemedDay, 10, 3));
+        assert!(!meeting_valid(MeetingKind::CommitteeMeeting, 5, 0));
+    }
+
+    #[test]
+    fn only_branch_wide_meetings_expect_the_whole_roster() {
+        assert!(MeetingKind::GeneralMeeting.whole_roster());
+        assert!(MeetingKind::ThemedDay.whole_roster());
+        assert!(!MeetingKind::CommitteeMeeting.whole_roster());
+        assert!(!MeetingKind::GroupMeeting.whole_roster());
+        assert!(!MeetingKind::HeartTalk.whole_roster());
     }
 
     #[test]

@@ -114,8 +114,8 @@ fn snapshot(m: &Meeting) -> serde_json::Value {
            "expected": m.expected, "present": m.present, "counted": m.counted})
 }
 
-/// Records a meeting with its attendance. For whole-roster meetings everyone on the roster
-/// gets a line (缺席 unless stated); a 谈心谈话 lists only those talked with.
+/// Records a meeting with its attendance. For branch-wide meetings everyone on the roster gets
+/// a line (缺席 unless stated); 支委会, 党小组会 and 谈心谈话 list only the people entered.
 pub fn create(
     c: &mut dyn Conn,
     actor: Option<&Actor>,
@@ -130,9 +130,12 @@ pub fn create(
     let roster = roster_at(c, org, &date)?;
     check_attendance(&roster, entries)?;
     if !d.kind.whole_roster() && entries.is_empty() {
-        return Err(
-            xianfeng_domain::Invalid::one("attendance", "谈话对象", "请至少选择一名党员").into(),
-        );
+        return Err(xianfeng_domain::Invalid::one(
+            "attendance",
+            "参加人员",
+            "请至少登记一名参加的党员",
+        )
+        .into());
     }
     let now = now_text();
     let id = c.scalar(
