@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod auth;
 pub mod cadence;
+pub mod campaign;
 pub mod checkin;
 pub mod contact;
 pub mod date;

@@ -12,6 +12,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/0001_base.sql")),
     (2, include_str!("migrations/0002_plan_drafts.sql")),
     (3, include_str!("migrations/0003_life.sql")),
+    (4, include_str!("migrations/0004_campaigns.sql")),
 ];
 
 pub struct Manager {

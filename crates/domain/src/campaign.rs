@@ -1,0 +1,308 @@
+//! Campaigns (活动): a plan document made accountable. Categories and measures hold tasks;
+//! a task is assigned to organisations and carries indicators with targets; assignees append
+//! progress reports. The rules here decide what a report may say and where a task stands.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::error::Collector;
+use crate::org::labelled_enum;
+use crate::text::normalize;
+use crate::Invalid;
+
+labelled_enum!(
+    /// How the reported figure is compared with the target.
+    Comparator {
+        AtLeast => "不少于",
+        AtMost => "不超过",
+        Between => "介于",
+    }
+);
+
+impl Comparator {
+    /// Reads the plan parser's comparator (`>=`, `>`, `<=`, `=`); a target with an upper
+    /// bound (2–3户) is a range.
+    pub fn from_plan(op: &str, has_max: bool) -> Comparator {
+        match op {
+            _ if has_max => Comparator::Between,
+            "<=" | "<" => Comparator::AtMost,
+            _ => Comparator::AtLeast,
+        }
+    }
+}
+
+labelled_enum!(
+    /// Where a task stands for one organisation.
+    TaskStatus {
+        NotStarted => "未开始",
+        InProgress => "进行中",
+        Done => "已完成",
+        Overdue => "逾期",
+    }
+);
+
+impl TaskStatus {
+    /// 红黄绿 for lists: done green, overdue red, in progress yellow, not started grey.
+    pub fn colour(self) -> &'static str {
+        match self {
+            TaskStatus::Done => "green",
+            TaskStatus::Overdue => "red",
+            TaskStatus::InProgress => "yellow",
+            TaskStatus::NotStarted => "grey",
+        }
+    }
+}
+
+/// A target: quantity (and an upper bound for ranges), unit and comparator.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Target {
+    pub quantity: f64,
+    pub quantity_max: Option<f64>,
+    pub unit: String,
+    pub comparator: Comparator,
+}
+
+impl Target {
+    /// Whether `value` meets the target.
+    pub fn met(&self, value: f64) -> bool {
+        match self.comparator {
+            Comparator::AtLeast => value >= self.quantity,
+            Comparator::AtMost => value <= self.quantity,
+            Comparator::Between => {
+                value >= self.quantity && self.quantity_max.is_none_or(|m| value <= m)
+            }
+        }
+    }
+
+    /// Progress toward the target in whole percent, 0–100.
+    pub fn percent(&self, value: f64) -> i64 {
+        if self.met(value) {
+            return 100;
+        }
+        match self.comparator {
+            Comparator::AtMost => 0,
+            _ if self.quantity <= 0.0 => 100,
+            _ => ((value / self.quantity) * 100.0).clamp(0.0, 99.0) as i64,
+        }
+    }
+
+    /// The largest figure a report may carry before it is refused as implausible: ten times
+    /// the target (or its upper bound), and never less than 100.
+    pub fn sensible_bound(&self) -> f64 {
+        (self.quantity_max.unwrap_or(self.quantity) * 10.0).max(100.0)
+    }
+
+    /// `60个以上`, `2–3户`, `不超过5个`.
+    pub fn describe(&self) -> String {
+        let q = fmt_quantity(self.quantity);
+        match (self.comparator, self.quantity_max) {
+            (Comparator::Between, Some(m)) => format!("{q}–{}{}", fmt_quantity(m), self.unit),
+            (Comparator::AtMost, _) => format!("不超过{q}{}", self.unit),
+            _ => format!("{q}{}以上", self.unit),
+        }
+    }
+}
+
+/// Whole numbers without decimals.
+pub fn fmt_quantity(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e12 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+/// Where a task stands for one organisation on `today`.
+pub fn task_status(
+    target: &Target,
+    reported: Option<f64>,
+    due: Option<NaiveDate>,
+    today: NaiveDate,
+) -> TaskStatus {
+    match reported {
+        Some(v) if target.met(v) => TaskStatus::Done,
+        _ if due.is_some_and(|d| today > d) => TaskStatus::Overdue,
+        Some(_) => TaskStatus::InProgress,
+        None => TaskStatus::NotStarted,
+    }
+}
+
+/// A progress report as typed: the cumulative figure so far and what was done.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReportInput {
+    pub quantity: String,
+    pub narrative: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportDraft {
+    pub quantity: f64,
+    pub narrative: String,
+}
+
+impl ReportInput {
+    pub fn validate(&self, target: &Target) -> Result<ReportDraft, Invalid> {
+        let mut e = Collector::default();
+        let q = normalize(&self.quantity);
+        let quantity = match q.parse::<f64>() {
+            Ok(v) if v.is_finite() && v >= 0.0 => {
+                if v > target.sensible_bound() {
+                    e.push(
+                        "quantity",
+                        "完成数量",
+                        format!(
+                            "{}超出合理范围（目标{}，最多{}），请核对",
+                            fmt_quantity(v),
+                            target.describe(),
+                            fmt_quantity(target.sensible_bound())
+                        ),
+                    );
+                }
+                v
+            }
+            _ => {
+                e.push("quantity", "完成数量", "应为不小于0的数字（累计完成数）");
+                0.0
+            }
+        };
+        let narrative = self.narrative.trim().to_string();
+        if narrative.is_empty() {
+            e.push("narrative", "进展情况", "请简要说明做了什么");
+        } else if narrative.chars().count() > 2000 {
+            e.push("narrative", "进展情况", "不能超过2000个字");
+        }
+        e.finish(ReportDraft {
+            quantity,
+            narrative,
+        })
+    }
+}
+
+/// What may be attached to a report as evidence: images, PDF, Word and Excel files.
+pub fn check_evidence(name: &str, bytes: &[u8], max_bytes: i64) -> Result<&'static str, Invalid> {
+    use crate::files::{sniff, FileKind};
+    if bytes.is_empty() {
+        return Err(Invalid::one("evidence", name, "文件为空"));
+    }
+    if bytes.len() as i64 > max_bytes {
+        return Err(Invalid::one(
+            "evidence",
+            name,
+            format!("文件超过{}MB上限", max_bytes / 1024 / 1024),
+        ));
+    }
+    let lower = name.to_lowercase();
+    match sniff(bytes) {
+        Some(FileKind::OfficeZip) if lower.ends_with(".docx") => {
+            Ok("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        }
+        Some(FileKind::OfficeZip) if lower.ends_with(".xlsx") => {
+            Ok("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        }
+        Some(k) if k != FileKind::OfficeZip => Ok(k.mime()),
+        _ => Err(Invalid::one(
+            "evidence",
+            name,
+            "只能上传图片、PDF、Word（.docx）或 Excel（.xlsx）文件",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn at_least(q: f64) -> Target {
+        Target {
+            quantity: q,
+            quantity_max: None,
+            unit: "个".into(),
+            comparator: Comparator::AtLeast,
+        }
+    }
+
+    fn d(m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, m, day).unwrap()
+    }
+
+    #[test]
+    fn status_follows_progress_and_due_date() {
+        let t = at_least(60.0);
+        assert_eq!(
+            task_status(&t, None, Some(d(11, 30)), d(11, 22)),
+            TaskStatus::NotStarted
+        );
+        assert_eq!(
+            task_status(&t, Some(20.0), Some(d(11, 30)), d(11, 22)),
+            TaskStatus::InProgress
+        );
+        assert_eq!(
+            task_status(&t, Some(20.0), Some(d(11, 30)), d(12, 1)),
+            TaskStatus::Overdue
+        );
+        assert_eq!(
+            task_status(&t, Some(61.0), Some(d(11, 30)), d(12, 1)),
+            TaskStatus::Done
+        );
+    }
+
+    #[test]
+    fn implausible_progress_is_refused_with_the_field_named() {
+        let t = at_least(60.0);
+        let err = ReportInput {
+            quantity: "6000".into(),
+            narrative: "新建先锋岗".into(),
+        }
+        .validate(&t)
+        .unwrap_err();
+        assert!(err.for_field("quantity").unwrap().contains("超出合理范围"));
+        let ok = ReportInput {
+            quantity: "２０".into(),
+            narrative: "新建先锋岗20个".into(),
+        }
+        .validate(&t)
+        .unwrap();
+        assert_eq!(ok.quantity, 20.0);
+        assert!(ReportInput::default().validate(&t).is_err());
+    }
+
+    #[test]
+    fn ranges_and_caps() {
+        let range = Target {
+            quantity: 2.0,
+            quantity_max: Some(3.0),
+            unit: "户".into(),
+            comparator: Comparator::Between,
+        };
+        assert!(range.met(2.0) && range.met(3.0) && !range.met(4.0) && !range.met(1.0));
+        assert_eq!(range.describe(), "2–3户");
+        assert_eq!(at_least(60.0).describe(), "60个以上");
+        assert_eq!(at_least(60.0).percent(30.0), 50);
+        assert_eq!(at_least(60.0).percent(90.0), 100);
+    }
+
+    #[test]
+    fn evidence_must_be_an_image_pdf_or_office_file() {
+        assert!(check_evidence("a.pdf", b"%PDF-1.4", 1 << 20).is_ok());
+        assert!(check_evidence("a.docx", b"PK\x03\x04rest", 1 << 20).is_ok());
+        assert!(check_evidence("a.zip", b"PK\x03\x04rest", 1 << 20).is_err());
+        assert!(check_evidence("a.exe", b"MZ\x90\x00", 1 << 20).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn percent_is_bounded_and_full_only_when_met(q in 1.0f64..1000.0, v in 0.0f64..5000.0) {
+            let t = at_least(q);
+            let p = t.percent(v);
+            prop_assert!((0..=100).contains(&p));
+            prop_assert_eq!(p == 100, t.met(v));
+        }
+
+        #[test]
+        fn report_validation_never_panics(q in "\\PC{0,12}", n in "\\PC{0,40}") {
+            let _ = ReportInput { quantity: q, narrative: n }.validate(&at_least(10.0));
+        }
+    }
+}
