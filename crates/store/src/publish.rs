@@ -23,6 +23,25 @@ fn strings(v: &Json) -> Vec<String> {
         .collect()
 }
 
+/// The titles of the sections a target's path of numbers (`["二", "（一）"]`) leads through.
+fn section_titles(sections: &Json, path: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut level = sections;
+    for number in path {
+        let Some(found) = level
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|s| s["number"].as_str() == Some(number.as_str()))
+        else {
+            break;
+        };
+        out.push(found["title"].as_str().unwrap_or(number).to_string());
+        level = &found["children"];
+    }
+    out
+}
+
 /// The last day of the month named in `text` (`11月底`, `12月`), in `year`.
 pub fn month_end_in(text: &str, year: i32) -> Option<NaiveDate> {
     let digits: String = text
@@ -118,9 +137,11 @@ pub fn publish(
         .collect();
     for t in plan["targets"].as_array().into_iter().flatten() {
         let path = strings(&t["path"]);
-        let category = path
+        // The category is the second-level section (（一）建强支部堡垒), else the first.
+        let titles = section_titles(&plan["sections"], &path);
+        let category = titles
             .get(1)
-            .or(path.first())
+            .or(titles.first())
             .cloned()
             .unwrap_or_else(|| "其他任务".into());
         // The most specific responsibility whose section contains the target.

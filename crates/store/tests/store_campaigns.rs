@@ -75,6 +75,7 @@ fn publishing_a_draft_fans_tasks_out_to_the_units_named() {
             .find(|x| x.title.contains("党员先锋岗60个"))
             .unwrap();
         assert_eq!(posts.indicators[0].target.quantity, 60.0);
+        assert_eq!(posts.category, "选树先锋典型", "{}", s.name);
         assert_eq!(posts.due_on.as_deref(), Some("2026-11-30"), "{}", s.name);
         // 县委组织部、县委宣传部 are not organisations of the tree: the county carries it.
         let on_county = s

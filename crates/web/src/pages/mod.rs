@@ -4,6 +4,7 @@ mod accounts;
 mod admin;
 mod auth;
 mod cadence;
+mod campaigns;
 mod contacts;
 mod dashboard;
 mod life;
@@ -203,6 +204,14 @@ pub fn routes() -> Router<AppState> {
         .route("/plans/{id}/items", post(plans::edit))
         .route("/settings", get(admin::settings).post(admin::save_settings))
         .route("/audit", get(admin::audit))
+        .route("/campaigns", get(campaigns::list).post(campaigns::create))
+        .route("/campaigns/{id}", get(campaigns::show))
+        .route("/campaigns/{id}/tasks", post(campaigns::add_task))
+        .route("/campaigns/{id}/close", post(campaigns::close))
+        .route("/plans/{id}/publish", post(campaigns::publish_draft))
+        .route("/assignments/{id}", get(campaigns::assignment))
+        .route("/assignments/{id}/reports", post(campaigns::report))
+        .route("/assignments/{id}/files/{sha}", get(campaigns::evidence))
         .route("/life", get(life::home))
         .route("/orgs/{id}/life", get(life::page))
         .route("/orgs/{id}/heatmap", get(life::heatmap))

@@ -160,7 +160,7 @@ pub async fn upload(
 }
 
 /// Loads a draft the actor may see, or 404.
-fn visible(
+pub fn visible(
     c: &mut dyn Conn,
     actor: &Actor,
     id: i64,

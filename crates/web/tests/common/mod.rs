@@ -219,18 +219,36 @@ impl Client {
         filename: &str,
         data: &[u8],
     ) -> Resp {
+        self.post_multipart(app, uri, &[], Some((field, filename, data)))
+            .await
+    }
+
+    /// Posts text fields and at most one file as `multipart/form-data` with the CSRF token.
+    pub async fn post_multipart(
+        &self,
+        app: &axum::Router,
+        uri: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &str, &[u8])>,
+    ) -> Resp {
         let boundary = "XIANFENGBOUNDARY";
         let mut body = Vec::new();
-        body.extend(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{}\r\n",
-                self.csrf
-            )
-            .as_bytes(),
-        );
-        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
-        body.extend(data);
-        body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let mut text = vec![("_csrf", self.csrf.as_str())];
+        text.extend_from_slice(fields);
+        for (k, v) in text {
+            body.extend(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        if let Some((field, filename, data)) = file {
+            body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+            body.extend(data);
+            body.extend(b"\r\n");
+        }
+        body.extend(format!("--{boundary}--\r\n").as_bytes());
         send(
             app,
             Request::post(uri)
