@@ -83,6 +83,19 @@ pub fn demo(ctx: &Ctx, bind: &str, no_serve: bool) -> Result<()> {
             life.trainings,
             started.elapsed().as_secs_f64()
         );
+        let plan_text = include_str!("../../plan/tests/fixtures/demo_plan.txt");
+        let plan = xianfeng_plan::parse_text(plan_text);
+        let plan_json = serde_json::to_value(&plan).map_err(|e| e.to_string())?;
+        let campaign = xianfeng_store::seed_campaign::generate(
+            &store,
+            g.county_id,
+            &plan.title,
+            &plan.text,
+            &plan_json,
+            today,
+            Some(g.branch_id),
+        )?;
+        println!("已发布演示活动（编号{campaign}）并生成近几个月的进展报送");
         seed::demo_accounts(&store, &g)?
     } else {
         println!("复用已有数据：{}", store.describe());

@@ -1,7 +1,8 @@
 //! Browser test in real headless Chromium (Debian's chromium + chromedriver, driven over the
 //! WebDriver protocol): a town administrator logs in on a phone-sized screen, opens the tree,
 //! opens a member and sees the ID number masked, reviews a plan document and the 组织生活
-//! heatmap; a branch secretary records a 主题党日 with a photo and the branch turns green. Screenshots go to target/screenshots/.
+//! heatmap; a branch secretary records a 主题党日 with a photo and the branch turns green, then
+//! reports campaign progress with a photo, and the town's campaign page shows the branch done. Screenshots go to target/screenshots/.
 //!
 //! `scripts/test` installs Chromium and sets XIANFENG_BROWSER_TEST=1, which makes a missing
 //! browser a failure rather than a skip.
@@ -337,6 +338,31 @@ fn town_admin_opens_the_tree_and_a_member_whose_id_is_masked() {
     );
     assert_eq!(colour, "green");
     b.screenshot("09-life-green-phone.png");
+
+    // The same secretary reports campaign progress with a photo; the town's campaign page
+    // shows the branch done.
+    b.click("header nav a[href='/campaigns']");
+    b.click("table a[href^='/campaigns/']");
+    b.click("#standings a[href^='/assignments/']");
+    b.type_into("#f-quantity", "2");
+    b.type_into("#f-narrative", "设立产业发展、网格服务两个党员先锋岗并挂牌");
+    b.type_into("#evidence-input", photo.to_str().unwrap());
+    b.screenshot("10-report-form-phone.png");
+    b.click("#report-submit");
+    assert!(b.text("p.ok").contains("进展已报送"));
+    b.click("form.who button[type=submit]");
+    b.type_into("#username", "town_admin");
+    b.type_into("#password", "xianfeng-demo");
+    b.click("#login-submit");
+    b.click("header nav a[href='/campaigns']");
+    b.click("table a[href^='/campaigns/']");
+    let standings = b.text("#standings");
+    let line = standings
+        .lines()
+        .find(|l| l.contains("红星村党支部"))
+        .unwrap_or_else(|| panic!("红星村党支部 not in the town's list: {standings}"));
+    assert!(line.contains("已完成"), "{line}");
+    b.screenshot("11-campaign-town-phone.png");
 
     let _ = b.call("DELETE", "", None);
     let _ = std::fs::remove_dir_all(&dir);

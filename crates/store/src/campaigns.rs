@@ -677,3 +677,48 @@ pub fn assignments_in(
     .map(assignment_row)
     .collect())
 }
+
+/// Recomputes every indicator roll-up (`ind:*`) from assignments and the latest reports:
+/// after a bulk load, and to check the incremental figures.
+pub fn rebuild_rollups(c: &mut dyn Conn) -> Result<()> {
+    let inds: std::collections::HashMap<i64, Indicator> = c
+        .query(
+            "SELECT id, task_id, label, quantity, quantity_max, unit, comparator FROM indicators",
+            &[],
+        )?
+        .iter()
+        .map(|r| (r.i64(0), indicator_row(r)))
+        .collect();
+    let mut direct = Vec::new();
+    for r in c.query(
+        "SELECT a.org_id, n.id FROM assignments a JOIN indicators n ON n.task_id = a.task_id",
+        &[],
+    )? {
+        direct.push((r.i64(0), assigned_metric(r.i64(1)), String::new(), 1));
+    }
+    for r in c.query(
+        "SELECT a.org_id, p.indicator_id, p.quantity FROM progress_now p JOIN assignments a ON a.id = p.assignment_id",
+        &[],
+    )? {
+        let (org, ind, q) = (r.i64(0), r.i64(1), r.f64(2));
+        direct.push((org, value_metric(ind), String::new(), (q * SCALE).round() as i64));
+        if inds.get(&ind).is_some_and(|i| i.target.met(q)) {
+            direct.push((org, done_metric(ind), String::new(), 1));
+        }
+    }
+    let totals = rollup::accumulate(c, direct)?;
+    c.execute("DELETE FROM rollups WHERE metric LIKE 'ind:%'", &[])?;
+    rollup::insert_totals(c, totals)
+}
+
+/// Every indicator roll-up as stored, for comparison after `rebuild_rollups`.
+pub fn stored_rollups(c: &mut dyn Conn) -> Result<rollup::Totals> {
+    Ok(c
+        .query(
+            "SELECT org_id, metric, period, direct, subtree FROM rollups WHERE metric LIKE 'ind:%' AND (direct <> 0 OR subtree <> 0)",
+            &[],
+        )?
+        .into_iter()
+        .map(|r| ((r.i64(0), r.text(1), r.text(2)), (r.i64(3), r.i64(4))))
+        .collect())
+}

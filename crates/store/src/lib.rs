@@ -21,6 +21,7 @@ pub mod postgres;
 pub mod publish;
 pub mod rollup;
 pub mod seed;
+pub mod seed_campaign;
 pub mod seed_life;
 pub mod settings;
 pub mod sqlite;

@@ -170,6 +170,14 @@ fn reports_move_the_rollups_and_are_append_only() {
         assert!(s.read(|c| campaigns::history(c, mine.id)).unwrap().len() == 2);
         let tamper = s.write(|c| c.execute("UPDATE progress_reports SET quantity = 99", &[]));
         assert!(tamper.is_err(), "{}: reports must be append-only", s.name);
+        let incremental = s.read(campaigns::stored_rollups).unwrap();
+        s.write(campaigns::rebuild_rollups).unwrap();
+        assert_eq!(
+            incremental,
+            s.read(campaigns::stored_rollups).unwrap(),
+            "{}",
+            s.name
+        );
         let camp = s.read(|c| campaigns::get(c, id)).unwrap().unwrap();
         s.write(|c| campaigns::close(c, &a, &camp)).unwrap();
         let late = report(3.0).unwrap_err();
