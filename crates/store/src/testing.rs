@@ -152,3 +152,16 @@ pub fn add_member(s: &TestStore, at: &Org, n: u32, status: &str) -> i64 {
     s.write(|c| members::create(c, &s.vault, None, at, &d))
         .unwrap()
 }
+
+/// A county administrator scoped at `root`, for store calls that record an actor.
+pub fn admin(root: &Org) -> xianfeng_domain::auth::Actor {
+    xianfeng_domain::auth::Actor {
+        account_id: 1,
+        username: "county_admin".into(),
+        display_name: "县委组织部".into(),
+        role: xianfeng_domain::auth::Role::CountyAdmin,
+        scope_org_id: root.id,
+        scope_path: root.path.clone(),
+        member_id: None,
+    }
+}

@@ -1,11 +1,10 @@
 //! Campaigns on both backends: a plan draft published fans tasks out to the units it names,
 //! reports move the roll-ups, a closed campaign refuses reports, reports are append-only.
 
-use xianfeng_domain::auth::{Actor, Role};
 use xianfeng_domain::campaign::{ReportDraft, TaskStatus};
 use xianfeng_domain::date;
 use xianfeng_domain::org::Org;
-use xianfeng_store::testing::{backends, org, TestStore};
+use xianfeng_store::testing::{admin, backends, org, TestStore};
 use xianfeng_store::{campaigns, drafts, publish, rollup, StoreError};
 
 struct Tree {
@@ -29,18 +28,6 @@ fn tree(s: &TestStore) -> Tree {
         })
     })
     .unwrap()
-}
-
-fn admin(root: &Org) -> Actor {
-    Actor {
-        account_id: 1,
-        username: "county_admin".into(),
-        display_name: "县委组织部".into(),
-        role: Role::CountyAdmin,
-        scope_org_id: root.id,
-        scope_path: root.path.clone(),
-        member_id: None,
-    }
 }
 
 fn published(s: &TestStore, t: &Tree) -> i64 {

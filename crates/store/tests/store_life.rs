@@ -2,13 +2,12 @@
 //! training, town overrides, contact points; incremental counters equal a full recount.
 
 use chrono::{Duration, NaiveDate};
-use xianfeng_domain::auth::{Actor, Role};
 use xianfeng_domain::cadence::{Period, Status};
 use xianfeng_domain::contact::ContactRole;
 use xianfeng_domain::date;
 use xianfeng_domain::life::{AttendanceEntry, MeetingDraft, MeetingKind, Presence, TrainingDraft};
 use xianfeng_domain::org::Org;
-use xianfeng_store::testing::{add_member, backends, org, TestStore};
+use xianfeng_store::testing::{add_member, admin, backends, org, TestStore};
 use xianfeng_store::{
     cadence, compliance, contacts, meetings, members, rollup, training, StoreError,
 };
@@ -43,18 +42,6 @@ fn fixture(s: &TestStore) -> Fixture {
         other,
         people,
         outsider,
-    }
-}
-
-fn admin(root: &Org) -> Actor {
-    Actor {
-        account_id: 1,
-        username: "county_admin".into(),
-        display_name: "县委组织部".into(),
-        role: Role::CountyAdmin,
-        scope_org_id: root.id,
-        scope_path: root.path.clone(),
-        member_id: None,
     }
 }
 

@@ -1,24 +1,12 @@
 //! Store behaviour on both backends: tree moves, roll-ups, members, audit chain, sessions.
 
 use chrono::NaiveDate;
-use xianfeng_domain::auth::{Actor, Role};
+use xianfeng_domain::auth::Role;
 use xianfeng_domain::org::Org;
 use xianfeng_domain::rules::Rules;
 use xianfeng_domain::{idcard, Invalid};
-use xianfeng_store::testing::{backends, TestStore};
+use xianfeng_store::testing::{admin, backends, TestStore};
 use xianfeng_store::{accounts, audit, members, orgs, rollup, StoreError};
-
-fn admin(root: &Org) -> Actor {
-    Actor {
-        account_id: 1,
-        username: "county_admin".into(),
-        display_name: "县委组织部".into(),
-        role: Role::CountyAdmin,
-        scope_org_id: root.id,
-        scope_path: root.path.clone(),
-        member_id: None,
-    }
-}
 
 use xianfeng_store::testing::{add_member, member_input, org};
 

@@ -4,7 +4,6 @@
 
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use xianfeng_domain::auth::Actor;
@@ -550,22 +549,8 @@ pub async fn evidence(
     Path((id, sha)): Path<(i64, String)>,
 ) -> Result<Response, AppError> {
     let (a, ..) = load_assignment(&state, &s, id).await?;
-    let file = blocking(&state, move |st| {
-        Ok(st.read(|c| {
-            if !campaigns::has_evidence(c, a.id, &sha)? {
-                return Ok(None);
-            }
-            xianfeng_store::files::get(c, &sha)
-        })?)
+    super::attached_file(&state, sha, "附件", move |c, sha| {
+        campaigns::has_evidence(c, a.id, sha)
     })
-    .await?
-    .ok_or(AppError::NotFound("附件"))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, file.0),
-            (header::CACHE_CONTROL, "private, max-age=86400".into()),
-        ],
-        file.1,
-    )
-        .into_response())
+    .await
 }

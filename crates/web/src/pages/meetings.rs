@@ -409,24 +409,10 @@ pub async fn photo(
     Path((id, sha)): Path<(i64, String)>,
 ) -> Result<Response, AppError> {
     let (m, _, _) = visible(&state, &s, id).await?;
-    let file = blocking(&state, move |st| {
-        Ok(st.read(|c| {
-            if !meetings::has_photo(c, m.id, &sha)? {
-                return Ok(None);
-            }
-            xianfeng_store::files::get(c, &sha)
-        })?)
+    super::attached_file(&state, sha, "照片", move |c, sha| {
+        meetings::has_photo(c, m.id, sha)
     })
-    .await?
-    .ok_or(AppError::NotFound("照片"))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, file.0),
-            (header::CACHE_CONTROL, "private, max-age=86400".into()),
-        ],
-        file.1,
-    )
-        .into_response())
+    .await
 }
 
 /// The end of the meeting's day (China time) as a Unix time: when its code expires.

@@ -80,6 +80,37 @@ pub fn render_form<T: Template>(t: &T, failed: bool) -> Result<Response, AppErro
     Ok(res)
 }
 
+/// Serves a stored file once `attached(conn)` has confirmed it belongs to a record the caller
+/// may see (a meeting photo, a report's evidence); otherwise 404.
+pub async fn attached_file(
+    state: &AppState,
+    sha: String,
+    what: &'static str,
+    attached: impl FnOnce(&mut dyn Conn, &str) -> xianfeng_store::Result<bool> + Send + 'static,
+) -> Result<Response, AppError> {
+    let (mime, bytes) = crate::blocking(state, move |st| {
+        Ok(st.read(|c| {
+            if !attached(c, &sha)? {
+                return Ok(None);
+            }
+            xianfeng_store::files::get(c, &sha)
+        })?)
+    })
+    .await?
+    .ok_or(AppError::NotFound(what))?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, mime),
+            (
+                axum::http::header::CACHE_CONTROL,
+                "private, max-age=86400".into(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
 /// A form read as name/value pairs (for forms whose field names carry ids, e.g. `a12`).
 pub type Pairs = Vec<(String, String)>;
 
