@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use xianfeng_domain::cadence::{Applies, CadenceRule, Period, Status};
 use xianfeng_domain::org::{Org, OrgKind};
 use xianfeng_domain::path;
@@ -319,9 +319,4 @@ pub fn monthly_counts(
         .iter()
         .map(|p| got.get(&(org_id, p.key())).copied().unwrap_or(0))
         .collect())
-}
-
-/// Current year as the pages default to it.
-pub fn this_year(today: NaiveDate) -> i32 {
-    today.year()
 }

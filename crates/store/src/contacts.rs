@@ -51,6 +51,41 @@ pub fn villages(c: &mut dyn Conn, town: &Org) -> Result<Vec<Org>> {
         .collect())
 }
 
+/// Candidates for a link: members of the town's own offices (机关 branches directly under it),
+/// or members holding a post anywhere in the town when it has none.
+pub fn candidates(c: &mut dyn Conn, town: &Org) -> Result<Vec<(i64, String)>> {
+    let offices: Vec<Org> = orgs::children(c, town.id)?
+        .into_iter()
+        .filter(|o| o.domain == OrgDomain::Government && o.dissolved_on.is_none())
+        .collect();
+    let mut out = Vec::new();
+    for o in &offices {
+        for r in c.query(
+            "SELECT id, name, post FROM members WHERE org_id = ? ORDER BY id",
+            vals![o.id],
+        )? {
+            let post = r.text(2);
+            out.push((
+                r.i64(0),
+                if post.is_empty() {
+                    r.text(1)
+                } else {
+                    format!("{}（{post}）", r.text(1))
+                },
+            ));
+        }
+    }
+    if out.is_empty() {
+        for r in c.query(
+            "SELECT id, name, post FROM members WHERE org_path >= ? AND org_path < ? AND post <> '' ORDER BY org_path, id LIMIT 300",
+            vals![town.path.as_str(), path::upper(&town.path)],
+        )? {
+            out.push((r.i64(0), format!("{}（{}）", r.text(1), r.text(2))));
+        }
+    }
+    Ok(out)
+}
+
 pub fn links(c: &mut dyn Conn, town: &Org, year: i32) -> Result<Vec<LinkRow>> {
     Ok(c.query(
         "SELECT l.id, l.village_id, v.name, l.member_id, p.name, l.role, l.since,
@@ -75,12 +110,12 @@ pub fn links(c: &mut dyn Conn, town: &Org, year: i32) -> Result<Vec<LinkRow>> {
     .collect())
 }
 
-pub fn get(c: &mut dyn Conn, id: i64) -> Result<Option<(i64, String)>> {
-    Ok(c.query_opt(
-        "SELECT town_id, town_path FROM contact_links WHERE id = ?",
-        vals![id],
-    )?
-    .map(|r| (r.i64(0), r.text(1))))
+/// The town a link belongs to.
+pub fn town_of(c: &mut dyn Conn, id: i64) -> Result<Option<i64>> {
+    Ok(
+        c.query_opt("SELECT town_id FROM contact_links WHERE id = ?", vals![id])?
+            .map(|r| r.i64(0)),
+    )
 }
 
 /// Links a member of the town to one of its villages.

@@ -344,6 +344,15 @@ pub fn talks_in_year(c: &mut dyn Conn, member_id: i64, year: i32) -> Result<i64>
     )
 }
 
+/// Whether `member_id` is on the meeting's attendance list (a member may see such a meeting).
+pub fn lists(c: &mut dyn Conn, meeting_id: i64, member_id: i64) -> Result<bool> {
+    Ok(c.query_opt(
+        "SELECT 1 FROM attendance WHERE meeting_id = ? AND member_id = ?",
+        vals![meeting_id, member_id],
+    )?
+    .is_some())
+}
+
 /// Filter of a meeting list.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {

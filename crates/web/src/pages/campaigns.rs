@@ -489,7 +489,7 @@ pub async fn report(
         }
     }
     s.check_csrf(&field(&fields, "_csrf"))?;
-    let (a, camp, task, _, _) = load_assignment(&state, &s, id).await?;
+    let (a, _, task, _, _) = load_assignment(&state, &s, id).await?;
     if !s.actor.can_record_life(&a.org_path) {
         return Err(AppError::Forbidden);
     }
@@ -519,7 +519,6 @@ pub async fn report(
                 let mime = check_evidence(name, bytes, max)?;
                 evidence.push((name.clone(), mime.to_string(), bytes.clone()));
             }
-            let _ = &camp;
             campaigns::report(c, &actor, &a, ind, &draft, &evidence)
         })?)
     })

@@ -9,10 +9,9 @@ use chrono::Datelike;
 use serde::Deserialize;
 use xianfeng_domain::contact::{violations, ContactRole};
 use xianfeng_domain::date;
-use xianfeng_domain::org::{Org, OrgDomain};
-use xianfeng_domain::path;
+use xianfeng_domain::org::Org;
 use xianfeng_store::contacts::{self, LinkRow};
-use xianfeng_store::{orgs, settings, vals};
+use xianfeng_store::settings;
 
 use super::life::with_org;
 use super::{render_form, Ctx};
@@ -33,44 +32,6 @@ struct Page {
     today: String,
 }
 
-/// Candidates for a link: members of the town's own offices (机关 branches directly under it),
-/// or members holding a post anywhere in the town when it has none.
-fn candidates(
-    c: &mut dyn xianfeng_store::Conn,
-    town: &Org,
-) -> xianfeng_store::Result<Vec<(i64, String)>> {
-    let offices: Vec<Org> = orgs::children(c, town.id)?
-        .into_iter()
-        .filter(|o| o.domain == OrgDomain::Government && o.dissolved_on.is_none())
-        .collect();
-    let mut out = Vec::new();
-    for o in &offices {
-        for r in c.query(
-            "SELECT id, name, post FROM members WHERE org_id = ? ORDER BY id",
-            vals![o.id],
-        )? {
-            let post = r.text(2);
-            out.push((
-                r.i64(0),
-                if post.is_empty() {
-                    r.text(1)
-                } else {
-                    format!("{}（{post}）", r.text(1))
-                },
-            ));
-        }
-    }
-    if out.is_empty() {
-        for r in c.query(
-            "SELECT id, name, post FROM members WHERE org_path >= ? AND org_path < ? AND post <> '' ORDER BY org_path, id LIMIT 300",
-            vals![town.path.as_str(), path::upper(&town.path)],
-        )? {
-            out.push((r.i64(0), format!("{}（{}）", r.text(1), r.text(2))));
-        }
-    }
-    Ok(out)
-}
-
 async fn show(state: &AppState, s: &Session, id: i64, error: String) -> Result<Response, AppError> {
     let today = date::today();
     let (org, crumbs, (links, villages, people, rules)) = with_org(state, s, id, move |c, org| {
@@ -79,7 +40,12 @@ async fn show(state: &AppState, s: &Session, id: i64, error: String) -> Result<R
             .into_iter()
             .map(|v| (v.id, v.name))
             .collect();
-        Ok((links, villages, candidates(c, org)?, settings::rules(c)?))
+        Ok((
+            links,
+            villages,
+            contacts::candidates(c, org)?,
+            settings::rules(c)?,
+        ))
     })
     .await?;
     if !s.actor.can_manage_town(&org.path) || !org.kind.is_committee() {
@@ -191,10 +157,9 @@ pub async fn visit(
     Form(f): Form<VisitForm>,
 ) -> Result<Response, AppError> {
     s.check_csrf(&f._csrf)?;
-    let (town_id, _) = blocking(
-        &state,
-        move |st| Ok(st.read(|c| contacts::get(c, link_id))?),
-    )
+    let town_id = blocking(&state, move |st| {
+        Ok(st.read(|c| contacts::town_of(c, link_id))?)
+    })
     .await?
     .ok_or(AppError::NotFound("联系关系"))?;
     let org = town(&state, &s, town_id).await?;

@@ -223,17 +223,10 @@ async fn visible(
                 return Ok(Err(AppError::NotFound("会议")));
             };
             let org = orgs::require(c, m.org_id)?;
-            let member_here = actor
-                .member_id
-                .map(|mid| {
-                    c.query_opt(
-                        "SELECT 1 FROM attendance WHERE meeting_id = ? AND member_id = ?",
-                        xianfeng_store::vals![id, mid],
-                    )
-                })
-                .transpose()?
-                .flatten()
-                .is_some();
+            let member_here = match actor.member_id {
+                Some(mid) => meetings::lists(c, id, mid)?,
+                None => false,
+            };
             if !actor.can_list_members(&org.path) && !member_here {
                 return Ok(Err(AppError::NotFound("会议")));
             }

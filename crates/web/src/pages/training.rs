@@ -8,8 +8,8 @@ use chrono::Datelike;
 use xianfeng_domain::date;
 use xianfeng_domain::life::TrainingInput;
 use xianfeng_domain::org::Org;
+use xianfeng_store::settings;
 use xianfeng_store::training::{self, Training};
-use xianfeng_store::{settings, vals};
 
 use super::life::with_org;
 use super::{field as get, render_form, Ctx, FieldErrors, Pairs};
@@ -42,14 +42,7 @@ async fn page(
     let year = date::today().year();
     let (org, crumbs, (items, people, need)) = with_org(state, s, id, move |c, org| {
         let items = training::list(c, &org.path, year)?;
-        let people = c
-            .query(
-                "SELECT id, name FROM members WHERE org_id = ? ORDER BY id",
-                vals![org.id],
-            )?
-            .into_iter()
-            .map(|r| (r.i64(0), r.text(1)))
-            .collect::<Vec<_>>();
+        let people = xianfeng_store::meetings::roster_at(c, org, &date::today().to_string())?;
         Ok((items, people, settings::rules(c)?.training_hours_per_year))
     })
     .await?;
