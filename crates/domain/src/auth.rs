@@ -121,6 +121,24 @@ impl Actor {
             && within(org_path, &self.scope_path)
     }
 
+    /// Inspecting (督查) an organisation strictly below the actor's own, as a town or the county.
+    pub fn can_inspect(&self, target_path: &str) -> bool {
+        matches!(self.role, Role::CountyAdmin | Role::TownAdmin)
+            && within(target_path, &self.scope_path)
+            && target_path != self.scope_path
+    }
+
+    /// Reporting the rectification of a problem owned at `owner_path`.
+    pub fn can_rectify(&self, owner_path: &str) -> bool {
+        self.role != Role::Member && within(owner_path, &self.scope_path)
+    }
+
+    /// Verifying (or returning) a rectification: the level that raised the problem, or above.
+    pub fn can_verify(&self, raised_path: &str) -> bool {
+        matches!(self.role, Role::CountyAdmin | Role::TownAdmin)
+            && within(raised_path, &self.scope_path)
+    }
+
     /// County-wide settings and the audit log.
     pub fn is_county_admin(&self) -> bool {
         self.role == Role::CountyAdmin

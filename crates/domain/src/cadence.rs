@@ -41,6 +41,7 @@ labelled_enum!(
         Branches => "党支部",
         CommitteeBranches => "设支委会的党支部",
         Groups => "党小组",
+        Towns => "乡镇（街道）党（工）委",
     }
 );
 
@@ -50,6 +51,7 @@ impl Applies {
             Applies::Branches => kind.is_branch(),
             Applies::CommitteeBranches => kind.is_branch() && committee_size > 0,
             Applies::Groups => kind == OrgKind::Group,
+            Applies::Towns => matches!(kind, OrgKind::Committee | OrgKind::WorkCommittee),
         }
     }
 }
@@ -286,7 +288,10 @@ impl CadenceRule {
     }
 }
 
-/// The glossary's default rules for organisational life.
+/// The activity a recorded inspection counts toward (一月一督查).
+pub const SUPERVISION: &str = "督查";
+
+/// The glossary's default rules for organisational life, and the towns' monthly inspection.
 pub fn default_rules() -> Vec<CadenceRule> {
     use Applies::*;
     use Frequency::*;
@@ -298,6 +303,7 @@ pub fn default_rules() -> Vec<CadenceRule> {
         CadenceRule::new("主题党日", Monthly, Branches, 7),
         CadenceRule::new("组织生活会", Yearly, Branches, 30),
         CadenceRule::new("民主评议党员", Yearly, Branches, 30),
+        CadenceRule::new(SUPERVISION, Monthly, Towns, 7),
     ]
 }
 

@@ -103,6 +103,193 @@ impl Target {
     }
 }
 
+labelled_enum!(
+    /// How an indicator's figure is obtained: reported by the assignee, or computed from
+    /// records the system already holds.
+    MeasureKind {
+        Reported => "上报数量",
+        Records => "活动次数",
+        OrgShare => "组织占比",
+        MemberShare => "党员占比",
+    }
+);
+
+labelled_enum!(
+    /// The organisations a share is taken among.
+    Among {
+        Branches => "党支部",
+        RuralBranches => "村级党支部",
+    }
+);
+
+labelled_enum!(
+    /// What a member must have done to count toward a member share.
+    MemberCondition {
+        Trained => "年度学时达标",
+        Talked => "开展谈心谈话",
+    }
+);
+
+/// An indicator's measure. Computed ones are kept current by the system: `Records` counts
+/// counted records of an activity in the campaign's year (e.g. 主题党日 held); `OrgShare` is
+/// the percentage of branches (or village branches) holding an honour (e.g. 镇级先进基层党组织);
+/// `MemberShare` the percentage of members meeting a condition this year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Measure {
+    Reported,
+    Records { activity: String },
+    OrgShare { title: String, among: Among },
+    MemberShare { condition: MemberCondition },
+}
+
+impl Measure {
+    pub fn kind(&self) -> MeasureKind {
+        match self {
+            Measure::Reported => MeasureKind::Reported,
+            Measure::Records { .. } => MeasureKind::Records,
+            Measure::OrgShare { .. } => MeasureKind::OrgShare,
+            Measure::MemberShare { .. } => MeasureKind::MemberShare,
+        }
+    }
+
+    pub fn computed(&self) -> bool {
+        *self != Measure::Reported
+    }
+
+    /// The stored form of the measure's parameters (`source` column).
+    pub fn source(&self) -> String {
+        match self {
+            Measure::Reported => String::new(),
+            Measure::Records { activity } => activity.clone(),
+            Measure::OrgShare { title, among } => format!("{title}|{}", among.label()),
+            Measure::MemberShare { condition } => condition.label().to_string(),
+        }
+    }
+
+    /// Reads the stored columns back; anything unreadable is a reported figure.
+    pub fn from_stored(kind: &str, source: &str) -> Measure {
+        match MeasureKind::parse(kind) {
+            Some(MeasureKind::Records) if !source.is_empty() => Measure::Records {
+                activity: source.to_string(),
+            },
+            Some(MeasureKind::OrgShare) => match source.rsplit_once('|') {
+                Some((title, among)) if !title.is_empty() => match Among::parse(among) {
+                    Some(among) => Measure::OrgShare {
+                        title: title.to_string(),
+                        among,
+                    },
+                    None => Measure::Reported,
+                },
+                _ => Measure::Reported,
+            },
+            Some(MeasureKind::MemberShare) => match MemberCondition::parse(source) {
+                Some(condition) => Measure::MemberShare { condition },
+                None => Measure::Reported,
+            },
+            _ => Measure::Reported,
+        }
+    }
+
+    /// Checks a measure typed into the task form: `param` is the activity, the honour, or
+    /// the member condition, and `among` the organisations of a share.
+    pub fn parse(kind: &str, param: &str, among: &str) -> Result<Measure, Invalid> {
+        let param = normalize(param);
+        let Some(kind) = MeasureKind::parse(kind) else {
+            return Err(Invalid::one("measure", "计算方式", "请选择计算方式"));
+        };
+        let bad = |m: &str| Err(Invalid::one("source", "计算依据", m));
+        match kind {
+            MeasureKind::Reported => Ok(Measure::Reported),
+            MeasureKind::Records if param.is_empty() || param.chars().count() > 20 => {
+                bad("请填写统计的活动名称（如“主题党日”），不超过20个字")
+            }
+            MeasureKind::Records => Ok(Measure::Records { activity: param }),
+            MeasureKind::OrgShare
+                if param.is_empty() || param.chars().count() > 40 || param.contains('|') =>
+            {
+                bad("请填写荣誉称号（如“镇级先进基层党组织”），不超过40个字")
+            }
+            MeasureKind::OrgShare => match Among::parse(among) {
+                Some(among) => Ok(Measure::OrgShare {
+                    title: param,
+                    among,
+                }),
+                None => Err(Invalid::one(
+                    "among",
+                    "统计范围",
+                    "请选择党支部或村级党支部",
+                )),
+            },
+            MeasureKind::MemberShare => match MemberCondition::parse(&param) {
+                Some(condition) => Ok(Measure::MemberShare { condition }),
+                None => bad("党员占比只能按“年度学时达标”或“开展谈心谈话”统计"),
+            },
+        }
+    }
+
+    /// 村级党支部中获“镇级先进基层党组织”的占比.
+    pub fn describe(&self) -> String {
+        match self {
+            Measure::Reported => "责任单位上报".into(),
+            Measure::Records { activity } => format!("本年度“{activity}”记录次数（自动统计）"),
+            Measure::OrgShare { title, among } => {
+                format!("{}中获“{title}”的占比（自动统计）", among.label())
+            }
+            Measure::MemberShare { condition } => {
+                format!("党员中{}的占比（自动统计）", condition.label())
+            }
+        }
+    }
+}
+
+/// Reads a plan target that is really about the tree: "60%以上的村级党支部创建镇级先进基层党组织"
+/// is the share of village branches holding that honour; "开展主题党日12次" counts records of
+/// one of `activities`. Anything else is reported by the assignees.
+pub fn infer_measure(text: &str, unit: &str, activities: &[&str]) -> Measure {
+    let text = normalize(text);
+    if unit == "%" || unit == "％" {
+        let among = if text.contains("村级党支部") || text.contains("村党支部") {
+            Some(Among::RuralBranches)
+        } else if text.contains("党支部") {
+            Some(Among::Branches)
+        } else {
+            None
+        };
+        let verbs = ["创建为", "创建", "评为", "获评", "争创", "获得", "达到"];
+        let title = verbs.iter().find_map(|v| {
+            text.find(v).map(|i| {
+                text[i + v.len()..]
+                    .trim_matches(|c: char| "“”\"'。；，、 ".contains(c))
+                    .trim_end_matches("称号")
+                    .trim_matches(|c: char| "“”\"'".contains(c))
+                    .to_string()
+            })
+        });
+        if let (Some(among), Some(title)) = (among, title) {
+            if !title.is_empty() && title.chars().count() <= 40 && !title.contains('|') {
+                return Measure::OrgShare { title, among };
+            }
+        }
+    }
+    if unit == "次" {
+        if let Some(a) = activities.iter().find(|a| text.contains(**a)) {
+            return Measure::Records {
+                activity: a.to_string(),
+            };
+        }
+    }
+    Measure::Reported
+}
+
+/// The percentage `part` is of `whole` (0 when there is no whole), to two decimals.
+pub fn share_pct(part: i64, whole: i64) -> f64 {
+    if whole <= 0 {
+        0.0
+    } else {
+        ((part as f64) * 10000.0 / whole as f64).round() / 100.0
+    }
+}
+
 /// Whole numbers without decimals.
 pub fn fmt_quantity(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e12 {
@@ -291,7 +478,68 @@ mod tests {
         assert!(check_evidence("a.exe", b"MZ\x90\x00", 1 << 20).is_err());
     }
 
+    #[test]
+    fn measures_round_trip_through_storage() {
+        for m in [
+            Measure::Reported,
+            Measure::Records {
+                activity: "主题党日".into(),
+            },
+            Measure::OrgShare {
+                title: "镇级先进基层党组织".into(),
+                among: Among::RuralBranches,
+            },
+            Measure::MemberShare {
+                condition: MemberCondition::Trained,
+            },
+        ] {
+            assert_eq!(Measure::from_stored(m.kind().label(), &m.source()), m);
+        }
+        assert!(Measure::parse("组织占比", "", "党支部").is_err());
+        assert!(Measure::parse("党员占比", "会唱歌", "").is_err());
+        assert_eq!(share_pct(2, 3), 66.67);
+        assert_eq!(share_pct(1, 0), 0.0);
+    }
+
+    #[test]
+    fn plan_targets_about_the_tree_are_computed() {
+        assert_eq!(
+            infer_measure("60%以上的村级党支部创建镇级先进基层党组织。", "%", &[]),
+            Measure::OrgShare {
+                title: "镇级先进基层党组织".into(),
+                among: Among::RuralBranches
+            }
+        );
+        assert_eq!(
+            infer_measure("每个支部全年开展主题党日12次", "次", &["主题党日", "党课"]),
+            Measure::Records {
+                activity: "主题党日".into()
+            }
+        );
+        assert_eq!(
+            infer_measure("全县创建党员先锋岗60个以上", "个", &["主题党日"]),
+            Measure::Reported
+        );
+    }
+
     proptest! {
+        #[test]
+        fn inferring_a_measure_never_panics(t in "\\PC{0,40}", u in "\\PC{0,3}") {
+            let _ = infer_measure(&t, &u, &["主题党日"]);
+        }
+
+        #[test]
+        fn shares_stay_within_0_and_100(part in 0i64..10_000, extra in 0i64..10_000) {
+            let p = share_pct(part, part + extra);
+            prop_assert!((0.0..=100.0).contains(&p));
+        }
+
+        #[test]
+        fn stored_measures_never_panic(k in "\\PC{0,8}", s in "\\PC{0,30}") {
+            let _ = Measure::from_stored(&k, &s);
+            let _ = Measure::parse(&k, &s, &s);
+        }
+
         #[test]
         fn percent_is_bounded_and_full_only_when_met(q in 1.0f64..1000.0, v in 0.0f64..5000.0) {
             let t = at_least(q);

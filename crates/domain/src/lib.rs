@@ -16,6 +16,7 @@ pub mod org;
 pub mod path;
 pub mod phone;
 pub mod rules;
+pub mod supervision;
 pub mod text;
 pub mod units;
 

@@ -6,13 +6,15 @@
 use chrono::NaiveDate;
 use serde_json::json;
 use xianfeng_domain::auth::Actor;
-use xianfeng_domain::campaign::{task_status, Comparator, ReportDraft, Target, TaskStatus};
+use xianfeng_domain::campaign::{
+    task_status, Comparator, Measure, ReportDraft, Target, TaskStatus,
+};
 use xianfeng_domain::org::Org;
 use xianfeng_domain::path;
 
 use crate::audit::{self, Record};
 use crate::db::{Conn, Row, Value};
-use crate::{now_text, orgs, rollup, vals, Result, StoreError};
+use crate::{measures, now_text, orgs, rollup, vals, Result, StoreError};
 
 /// Roll-ups hold integers: quantities are kept in hundredths.
 pub const SCALE: f64 = 100.0;
@@ -164,7 +166,8 @@ pub struct NewTask {
     pub detail: String,
     pub lead: String,
     pub due_on: Option<NaiveDate>,
-    pub indicators: Vec<(String, Target)>,
+    /// Label, target and how the figure is obtained.
+    pub indicators: Vec<(String, Target, Measure)>,
     pub assignees: Vec<i64>,
 }
 
@@ -209,10 +212,10 @@ pub fn add_task(c: &mut dyn Conn, campaign: &Campaign, t: &NewTask) -> Result<i6
         "INSERT INTO tasks (campaign_id, item_id, title, detail, lead, due_on, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
         vals![campaign.id, item, t.title.trim(), t.detail.as_str(), t.lead.as_str(), t.due_on.map(|d| d.to_string()), now_text()],
     )?;
-    let mut indicator_ids = Vec::new();
-    for (label, target) in &t.indicators {
-        indicator_ids.push(c.scalar(
-            "INSERT INTO indicators (task_id, label, quantity, quantity_max, unit, comparator) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+    let mut indicators = Vec::new();
+    for (label, target, measure) in &t.indicators {
+        let id = c.scalar(
+            "INSERT INTO indicators (task_id, label, quantity, quantity_max, unit, comparator, measure, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             &[
                 Value::Int(task),
                 label.as_str().into(),
@@ -220,8 +223,17 @@ pub fn add_task(c: &mut dyn Conn, campaign: &Campaign, t: &NewTask) -> Result<i6
                 target.quantity_max.map_or(Value::Null, Value::Real),
                 target.unit.as_str().into(),
                 target.comparator.label().into(),
+                measure.kind().label().into(),
+                measure.source().into(),
             ],
-        )?);
+        )?;
+        indicators.push(Indicator {
+            id,
+            task_id: task,
+            label: label.clone(),
+            target: target.clone(),
+            measure: measure.clone(),
+        });
     }
     let mut seen = std::collections::BTreeSet::new();
     for org_id in &t.assignees {
@@ -237,12 +249,16 @@ pub fn add_task(c: &mut dyn Conn, campaign: &Campaign, t: &NewTask) -> Result<i6
             )
             .into());
         }
-        c.execute(
-            "INSERT INTO assignments (task_id, org_id, org_path) VALUES (?, ?, ?)",
+        let assignment = c.scalar(
+            "INSERT INTO assignments (task_id, org_id, org_path) VALUES (?, ?, ?) RETURNING id",
             vals![task, org.id, org.path.as_str()],
         )?;
-        for ind in &indicator_ids {
-            rollup::bump(c, &org.path, &assigned_metric(*ind), "", 1)?;
+        for ind in &indicators {
+            rollup::bump(c, &org.path, &assigned_metric(ind.id), "", 1)?;
+            if ind.measure.computed() {
+                let v = measures::compute(c, org.id, &ind.measure, campaign.year)?;
+                measures::set_value(c, assignment, &org.path, ind, v, 0)?;
+            }
         }
     }
     Ok(task)
@@ -254,9 +270,11 @@ pub struct Indicator {
     pub task_id: i64,
     pub label: String,
     pub target: Target,
+    pub measure: Measure,
 }
 
-fn indicator_row(r: &Row) -> Indicator {
+/// Reads `id, task_id, label, quantity, quantity_max, unit, comparator, measure, source`.
+pub(crate) fn indicator_row(r: &Row) -> Indicator {
     Indicator {
         id: r.i64(0),
         task_id: r.i64(1),
@@ -270,6 +288,7 @@ fn indicator_row(r: &Row) -> Indicator {
             unit: r.text(5),
             comparator: Comparator::parse(&r.text(6)).unwrap_or(Comparator::AtLeast),
         },
+        measure: Measure::from_stored(&r.text(7), &r.text(8)),
     }
 }
 
@@ -313,7 +332,7 @@ pub fn tasks(c: &mut dyn Conn, campaign_id: i64) -> Result<Vec<Task>> {
         .collect();
     let inds: Vec<Indicator> = c
         .query(
-            "SELECT n.id, n.task_id, n.label, n.quantity, n.quantity_max, n.unit, n.comparator FROM indicators n
+            "SELECT n.id, n.task_id, n.label, n.quantity, n.quantity_max, n.unit, n.comparator, n.measure, n.source FROM indicators n
              JOIN tasks t ON t.id = n.task_id WHERE t.campaign_id = ? ORDER BY n.id",
             vals![campaign_id],
         )?
@@ -387,12 +406,13 @@ pub fn report(
     if indicator.task_id != a.task_id {
         return Err(StoreError::NotFound("指标"));
     }
-    let before = c
-        .query_opt(
-            "SELECT quantity FROM progress_now WHERE assignment_id = ? AND indicator_id = ?",
-            vals![a.id, indicator.id],
-        )?
-        .map(|r| r.f64(0));
+    if indicator.measure.computed() {
+        return Err(StoreError::Conflict(format!(
+            "“{}”由系统根据{}，无需上报",
+            indicator.label,
+            indicator.measure.describe()
+        )));
+    }
     let id = c.scalar(
         "INSERT INTO progress_reports (assignment_id, indicator_id, quantity, narrative, actor_id, at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
         &[
@@ -404,30 +424,7 @@ pub fn report(
             now_text().into(),
         ],
     )?;
-    c.execute(
-        "INSERT INTO progress_now (assignment_id, indicator_id, quantity, report_id) VALUES (?, ?, ?, ?)
-         ON CONFLICT (assignment_id, indicator_id) DO UPDATE SET quantity = excluded.quantity, report_id = excluded.report_id",
-        &[Value::Int(a.id), Value::Int(indicator.id), Value::Real(d.quantity), Value::Int(id)],
-    )?;
-    let scaled = |v: f64| (v * SCALE).round() as i64;
-    rollup::bump(
-        c,
-        &a.org_path,
-        &value_metric(indicator.id),
-        "",
-        scaled(d.quantity) - before.map_or(0, scaled),
-    )?;
-    let was = before.is_some_and(|v| indicator.target.met(v));
-    let is = indicator.target.met(d.quantity);
-    if was != is {
-        rollup::bump(
-            c,
-            &a.org_path,
-            &done_metric(indicator.id),
-            "",
-            if is { 1 } else { -1 },
-        )?;
-    }
+    let before = measures::set_value(c, a.id, &a.org_path, indicator, d.quantity, id)?;
     for (name, mime, bytes) in evidence {
         let sha = crate::files::put(c, mime, bytes)?;
         c.execute(
@@ -683,7 +680,7 @@ pub fn assignments_in(
 pub fn rebuild_rollups(c: &mut dyn Conn) -> Result<()> {
     let inds: std::collections::HashMap<i64, Indicator> = c
         .query(
-            "SELECT id, task_id, label, quantity, quantity_max, unit, comparator FROM indicators",
+            "SELECT id, task_id, label, quantity, quantity_max, unit, comparator, measure, source FROM indicators",
             &[],
         )?
         .iter()

@@ -26,6 +26,7 @@ pub fn denominator(applies: Applies) -> &'static str {
         Applies::Branches => rollup::BRANCHES,
         Applies::CommitteeBranches => rollup::COMMITTEE_BRANCHES,
         Applies::Groups => rollup::GROUPS,
+        Applies::Towns => rollup::TOWNS,
     }
 }
 

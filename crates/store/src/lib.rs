@@ -14,6 +14,7 @@ pub mod db;
 pub mod drafts;
 mod error;
 pub mod files;
+pub mod measures;
 pub mod meetings;
 pub mod members;
 pub mod orgs;
@@ -25,6 +26,7 @@ pub mod seed_campaign;
 pub mod seed_life;
 pub mod settings;
 pub mod sqlite;
+pub mod supervision;
 pub mod testing;
 pub mod training;
 
@@ -114,10 +116,23 @@ impl Store {
     }
 
     pub fn migrate(&self) -> Result<()> {
+        let had_towns = self
+            .read(|c| {
+                c.scalar(
+                    "SELECT COUNT(*) FROM schema_migrations WHERE version = 5",
+                    &[],
+                )
+            })
+            .unwrap_or(0);
         match &self.backend {
             Backend::Sqlite(pool) => sqlite::migrate(&mut *pool.get()?),
             Backend::Postgres(pool) => postgres::migrate(&mut pool.get()?.client),
+        }?;
+        if had_towns == 0 {
+            // Migration 5 added structural metrics (towns, village branches): count them once.
+            self.write(rollup::rebuild)?;
         }
+        Ok(())
     }
 
     /// Runs `f` in one write transaction: all of it commits, or (on any error) none of it.

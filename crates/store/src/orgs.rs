@@ -126,7 +126,7 @@ pub fn create(
         vals![p.as_str(), path::depth(&p), root_id, id],
     )?;
     let org = require(c, id)?;
-    rollup::bump_shape(c, &org.path, org.kind, org.committee_size, 1)?;
+    rollup::bump_shape(c, &org.path, rollup::Shape::of(&org), 1)?;
     audit::append(
         c,
         Record {
@@ -176,11 +176,16 @@ pub fn update(c: &mut dyn Conn, actor: &Actor, org: &Org, d: &OrgDraft) -> Resul
             .into());
         }
     }
+    let new_shape = rollup::Shape {
+        kind: d.kind,
+        committee_size: d.committee_size,
+        domain: d.domain,
+    };
     if org.dissolved_on.is_none()
-        && rollup::shape(org.kind, org.committee_size) != rollup::shape(d.kind, d.committee_size)
+        && rollup::shape(rollup::Shape::of(&org)) != rollup::shape(new_shape)
     {
-        rollup::bump_shape(c, &org.path, org.kind, org.committee_size, -1)?;
-        rollup::bump_shape(c, &org.path, d.kind, d.committee_size, 1)?;
+        rollup::bump_shape(c, &org.path, rollup::Shape::of(&org), -1)?;
+        rollup::bump_shape(c, &org.path, new_shape, 1)?;
     }
     c.execute(
         "UPDATE orgs SET name = ?, kind = ?, domain = ?, committee_size = ? WHERE id = ?",
@@ -281,7 +286,7 @@ pub fn dissolve(c: &mut dyn Conn, actor: &Actor, org: &Org, on: &str) -> Result<
         "UPDATE orgs SET dissolved_on = ? WHERE id = ?",
         vals![on, org.id],
     )?;
-    rollup::bump_shape(c, &org.path, org.kind, org.committee_size, -1)?;
+    rollup::bump_shape(c, &org.path, rollup::Shape::of(&org), -1)?;
     let after = require(c, org.id)?;
     audit::append(
         c,

@@ -6,7 +6,7 @@
 use chrono::{Datelike, NaiveDate};
 use serde_json::Value as Json;
 use xianfeng_domain::auth::Actor;
-use xianfeng_domain::campaign::{Comparator, Target};
+use xianfeng_domain::campaign::{infer_measure, Comparator, Target};
 use xianfeng_domain::org::Org;
 use xianfeng_domain::units::{match_unit, OrgRef, UnitMatch};
 
@@ -168,6 +168,11 @@ pub fn publish(
         };
         let text = t["text"].as_str().unwrap_or("").to_string();
         let subject = t["subject"].as_str().unwrap_or("").to_string();
+        let activities: Vec<&str> = xianfeng_domain::life::MeetingKind::ALL
+            .iter()
+            .map(|k| k.label())
+            .collect();
+        let measure = infer_measure(&text, &target.unit, &activities);
         campaigns::add_task(
             c,
             &campaign,
@@ -184,6 +189,7 @@ pub fn publish(
                         subject
                     },
                     target,
+                    measure,
                 )],
                 assignees,
             },

@@ -3,7 +3,8 @@
 
 use std::collections::HashMap;
 
-use xianfeng_domain::org::OrgKind;
+use xianfeng_domain::cadence::Applies;
+use xianfeng_domain::org::{OrgDomain, OrgKind};
 use xianfeng_domain::path;
 
 use crate::db::Conn;
@@ -16,21 +17,53 @@ pub const ORGS: &str = "orgs";
 pub const BRANCHES: &str = "branches";
 pub const GROUPS: &str = "groups";
 pub const COMMITTEE_BRANCHES: &str = "committee_branches";
-const BASE: [&str; 6] = [
+pub const TOWNS: &str = "towns";
+/// 村级党支部: branches in the rural field.
+pub const RURAL_BRANCHES: &str = "rural_branches";
+const BASE: [&str; 8] = [
     MEMBERS,
     FULL_MEMBERS,
     ORGS,
     BRANCHES,
     GROUPS,
     COMMITTEE_BRANCHES,
+    TOWNS,
+    RURAL_BRANCHES,
 ];
 
+/// What decides which structural metrics an organisation counts toward.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shape {
+    pub kind: OrgKind,
+    pub committee_size: i64,
+    pub domain: OrgDomain,
+}
+
+impl Shape {
+    pub fn of(org: &xianfeng_domain::org::Org) -> Shape {
+        Shape {
+            kind: org.kind,
+            committee_size: org.committee_size,
+            domain: org.domain,
+        }
+    }
+}
+
 /// The structural metrics one live organisation counts toward (the denominators of the
-/// cadence rules: branches, branches with a committee, groups).
-pub fn shape(kind: OrgKind, committee_size: i64) -> Vec<&'static str> {
+/// cadence rules and of share indicators: branches, branches with a committee, groups,
+/// towns, village branches).
+pub fn shape(s: Shape) -> Vec<&'static str> {
+    let Shape {
+        kind,
+        committee_size,
+        domain,
+    } = s;
     let mut out = vec![ORGS];
     if kind.is_branch() {
         out.push(BRANCHES);
+        if domain == OrgDomain::Rural {
+            out.push(RURAL_BRANCHES);
+        }
         if committee_size > 0 {
             out.push(COMMITTEE_BRANCHES);
         }
@@ -38,18 +71,15 @@ pub fn shape(kind: OrgKind, committee_size: i64) -> Vec<&'static str> {
     if kind == OrgKind::Group {
         out.push(GROUPS);
     }
+    if Applies::Towns.fits(kind, committee_size) {
+        out.push(TOWNS);
+    }
     out
 }
 
 /// Adds `delta` to every structural metric of an organisation of this shape.
-pub fn bump_shape(
-    c: &mut dyn Conn,
-    org_path: &str,
-    kind: OrgKind,
-    committee_size: i64,
-    delta: i64,
-) -> Result<()> {
-    for m in shape(kind, committee_size) {
+pub fn bump_shape(c: &mut dyn Conn, org_path: &str, s: Shape, delta: i64) -> Result<()> {
+    for m in shape(s) {
         bump(c, org_path, m, "", delta)?;
     }
     Ok(())
@@ -75,6 +105,9 @@ pub fn bump(
     for id in &ids {
         let direct = if Some(*id) == own { delta } else { 0 };
         c.execute(UPSERT, vals![*id, metric, period, direct, delta])?;
+    }
+    if crate::measures::watched(metric) {
+        crate::measures::refresh(c, org_path, metric)?;
     }
     Ok(())
 }
@@ -148,11 +181,17 @@ fn base_direct(c: &mut dyn Conn) -> Result<Vec<(i64, &'static str, i64)>> {
         out.push((r.i64(0), FULL_MEMBERS, r.i64(1)));
     }
     for r in c.query(
-        "SELECT id, kind, committee_size FROM orgs WHERE dissolved_on IS NULL",
+        "SELECT id, kind, committee_size, domain FROM orgs WHERE dissolved_on IS NULL",
         &[],
     )? {
-        if let Some(kind) = OrgKind::parse(&r.text(1)) {
-            for m in shape(kind, r.i64(2)) {
+        if let (Some(kind), Some(domain)) =
+            (OrgKind::parse(&r.text(1)), OrgDomain::parse(&r.text(3)))
+        {
+            for m in shape(Shape {
+                kind,
+                committee_size: r.i64(2),
+                domain,
+            }) {
                 out.push((r.i64(0), m, 1));
             }
         }

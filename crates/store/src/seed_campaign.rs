@@ -7,7 +7,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::Value as Json;
 use xianfeng_domain::auth::{Actor, Role};
-use xianfeng_domain::campaign::{Comparator, Target};
+use xianfeng_domain::campaign::{Comparator, Measure, Target};
 use xianfeng_domain::org::OrgDomain;
 
 use crate::campaigns::{self, NewTask};
@@ -82,6 +82,7 @@ pub fn generate(
                         unit: "个".into(),
                         comparator: Comparator::AtLeast,
                     },
+                    Measure::Reported,
                 )],
                 assignees: villages,
             },
@@ -92,7 +93,7 @@ pub fn generate(
     let (rows, next_id) = store.read(|c| {
         let rows = c.query(
             "SELECT a.id, a.org_id, n.id, n.quantity FROM assignments a JOIN tasks t ON t.id = a.task_id
-             JOIN indicators n ON n.task_id = t.id WHERE t.campaign_id = ? ORDER BY a.id, n.id",
+             JOIN indicators n ON n.task_id = t.id WHERE t.campaign_id = ? AND n.measure = '上报数量' ORDER BY a.id, n.id",
             crate::vals![id],
         )?;
         let next = c.scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM progress_reports", &[])?;

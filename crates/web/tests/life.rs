@@ -291,8 +291,8 @@ fn town_can_tighten_but_not_loosen_the_county_cadence() {
                 .get(&app, &format!("/orgs/{}/cadence", f.town_a.id))
                 .await;
             assert_eq!(page.status, StatusCode::OK);
-            // Seven rules: index 4 is 主题党日.
-            let mut form: Vec<(String, String)> = (0..7)
+            // Eight rules: index 4 is 主题党日, index 7 the towns' 督查.
+            let mut form: Vec<(String, String)> = (0..8)
                 .flat_map(|i| {
                     [
                         (format!("min{i}"), "1".to_string()),
@@ -304,7 +304,7 @@ fn town_can_tighten_but_not_loosen_the_county_cadence() {
                 if k.starts_with("warn") {
                     *v = match k.as_str() {
                         "warn0" | "warn3" => "15".into(),
-                        "warn1" | "warn2" | "warn4" => "7".into(),
+                        "warn1" | "warn2" | "warn4" | "warn7" => "7".into(),
                         _ => "30".into(),
                     };
                 }

@@ -15,6 +15,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("migrations/0002_plan_drafts.sql")),
     (3, include_str!("migrations/0003_life.sql")),
     (4, include_str!("migrations/0004_campaigns.sql")),
+    (5, include_str!("migrations/0005_supervision.sql")),
 ];
 
 /// A pooled client with its statement cache.

@@ -7,7 +7,9 @@ use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use xianfeng_domain::auth::Actor;
-use xianfeng_domain::campaign::{check_evidence, fmt_quantity, Comparator, ReportInput, Target};
+use xianfeng_domain::campaign::{
+    check_evidence, fmt_quantity, Among, Comparator, Measure, MeasureKind, ReportInput, Target,
+};
 use xianfeng_domain::org::Org;
 use xianfeng_domain::{date, path};
 use xianfeng_store::campaigns::{self, Assignment, Campaign, Phase, Report, Share, Standing, Task};
@@ -158,6 +160,8 @@ struct ShowPage {
     children: Vec<(i64, String)>,
     errors: FieldErrors,
     comparators: Vec<&'static str>,
+    measures: Vec<&'static str>,
+    among: Vec<&'static str>,
 }
 
 async fn show_page(
@@ -210,6 +214,8 @@ async fn show_page(
             children,
             errors,
             comparators: Comparator::ALL.iter().map(|c| c.label()).collect(),
+            measures: MeasureKind::ALL.iter().map(|c| c.label()).collect(),
+            among: Among::ALL.iter().map(|c| c.label()).collect(),
         },
         failed,
     )
@@ -292,6 +298,24 @@ pub async fn add_task(
             if field(&f, "self") == "1" {
                 assignees.push(camp.org_id);
             }
+            let kind = field(&f, "measure");
+            let measure = match Measure::parse(
+                if kind.trim().is_empty() {
+                    "上报数量"
+                } else {
+                    &kind
+                },
+                &field(&f, "source"),
+                &field(&f, "among"),
+            ) {
+                Ok(m) => m,
+                Err(inv) => {
+                    for fe in inv.0 {
+                        e.push(&fe.field, &fe.label, fe.message);
+                    }
+                    Measure::Reported
+                }
+            };
             e.finish(())?;
             let target = Target {
                 quantity: quantity.unwrap_or(0.0),
@@ -313,7 +337,7 @@ pub async fn add_task(
                     detail: field(&f, "detail"),
                     lead: field(&f, "lead"),
                     due_on,
-                    indicators: vec![(title, target)],
+                    indicators: vec![(title, target, measure)],
                     assignees,
                 },
             )
@@ -352,6 +376,8 @@ pub struct IndicatorRow {
     pub pct: i64,
     pub colour: &'static str,
     pub status: String,
+    /// How a computed figure is obtained (empty for reported ones).
+    pub basis: String,
 }
 
 #[derive(Template)]
@@ -409,7 +435,7 @@ async fn assignment_page(
 ) -> Result<Response, AppError> {
     let (a, camp, task, now, history) = load_assignment(state, s, id).await?;
     let today = date::today();
-    let rows = task
+    let rows: Vec<IndicatorRow> = task
         .indicators
         .iter()
         .map(|i| {
@@ -423,14 +449,20 @@ async fn assignment_page(
                 pct: v.map_or(0, |v| i.target.percent(v)),
                 colour: st.colour(),
                 status: st.label().into(),
+                basis: if i.measure.computed() {
+                    i.measure.describe()
+                } else {
+                    String::new()
+                },
             }
         })
         .collect();
     let failed = errors.any();
+    let reportable = rows.iter().any(|r: &IndicatorRow| r.basis.is_empty());
     render_form(
         &AssignmentPage {
             ctx: Ctx::new(s, "campaigns"),
-            can_report: s.actor.can_record_life(&a.org_path) && camp.open(),
+            can_report: s.actor.can_record_life(&a.org_path) && camp.open() && reportable,
             a,
             camp,
             task,
@@ -502,11 +534,10 @@ pub async fn report(
     let i2 = input.clone();
     let result = blocking(&state, move |st| {
         Ok(st.write(|c| {
-            let Some(ind) = task
-                .indicators
-                .iter()
+            let reported = || task.indicators.iter().filter(|i| !i.measure.computed());
+            let Some(ind) = reported()
                 .find(|i| i.id == indicator_id)
-                .or(task.indicators.first())
+                .or(reported().next())
             else {
                 return Err(
                     xianfeng_domain::Invalid::one("indicator", "指标", "请选择指标").into(),
