@@ -182,9 +182,9 @@ pub fn update(c: &mut dyn Conn, actor: &Actor, org: &Org, d: &OrgDraft) -> Resul
         domain: d.domain,
     };
     if org.dissolved_on.is_none()
-        && rollup::shape(rollup::Shape::of(&org)) != rollup::shape(new_shape)
+        && rollup::shape(rollup::Shape::of(org)) != rollup::shape(new_shape)
     {
-        rollup::bump_shape(c, &org.path, rollup::Shape::of(&org), -1)?;
+        rollup::bump_shape(c, &org.path, rollup::Shape::of(org), -1)?;
         rollup::bump_shape(c, &org.path, new_shape, 1)?;
     }
     c.execute(
@@ -286,7 +286,7 @@ pub fn dissolve(c: &mut dyn Conn, actor: &Actor, org: &Org, on: &str) -> Result<
         "UPDATE orgs SET dissolved_on = ? WHERE id = ?",
         vals![on, org.id],
     )?;
-    rollup::bump_shape(c, &org.path, rollup::Shape::of(&org), -1)?;
+    rollup::bump_shape(c, &org.path, rollup::Shape::of(org), -1)?;
     let after = require(c, org.id)?;
     audit::append(
         c,
