@@ -205,15 +205,15 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub fn colour(&self, today: NaiveDate) -> &'static str {
-        xianfeng_domain::supervision::colour(self.status, self.deadline, today)
+    pub fn colour(&self, today: &NaiveDate) -> &'static str {
+        xianfeng_domain::supervision::colour(self.status, self.deadline, *today)
     }
 
-    pub fn overdue_days(&self, today: NaiveDate) -> i64 {
+    pub fn overdue_days(&self, today: &NaiveDate) -> i64 {
         if self.status == ProblemStatus::Closed {
             0
         } else {
-            (today - self.deadline).num_days().max(0)
+            (*today - self.deadline).num_days().max(0)
         }
     }
 }

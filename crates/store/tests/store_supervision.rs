@@ -11,9 +11,7 @@ use xianfeng_domain::date;
 use xianfeng_domain::org::Org;
 use xianfeng_domain::supervision::{InspectionDraft, ProblemAction, ProblemDraft, ProblemStatus};
 use xianfeng_store::testing::{admin, backends, org, TestStore};
-use xianfeng_store::{
-    cadence, campaigns, compliance, measures, rollup, supervision, StoreError,
-};
+use xianfeng_store::{cadence, campaigns, compliance, measures, rollup, supervision, StoreError};
 
 struct Tree {
     county: Org,
@@ -134,7 +132,14 @@ fn a_problem_closes_only_after_rectification_and_verification_by_the_raising_lev
             .unwrap_err();
         assert!(matches!(bare, StoreError::Invalid(ref e) if e.for_field("evidence").is_some()));
         s.write(|c| {
-            supervision::act(c, &secretary, &p(), ProblemAction::Submit, "已补齐记录", &photo)
+            supervision::act(
+                c,
+                &secretary,
+                &p(),
+                ProblemAction::Submit,
+                "已补齐记录",
+                &photo,
+            )
         })
         .unwrap();
         assert_eq!(p().status, ProblemStatus::Submitted, "{}", s.name);
@@ -143,11 +148,27 @@ fn a_problem_closes_only_after_rectification_and_verification_by_the_raising_lev
             .write(|c| supervision::act(c, &secretary, &p(), ProblemAction::Verify, "好", &[]))
             .unwrap_err();
         assert!(matches!(own, StoreError::Conflict(ref m) if m.contains("无权")));
-        s.write(|c| supervision::act(c, &town_admin, &p(), ProblemAction::Return, "缺少会议签到", &[]))
-            .unwrap();
+        s.write(|c| {
+            supervision::act(
+                c,
+                &town_admin,
+                &p(),
+                ProblemAction::Return,
+                "缺少会议签到",
+                &[],
+            )
+        })
+        .unwrap();
         assert_eq!(p().status, ProblemStatus::Open);
         s.write(|c| {
-            supervision::act(c, &secretary, &p(), ProblemAction::Submit, "补充签到表", &photo)
+            supervision::act(
+                c,
+                &secretary,
+                &p(),
+                ProblemAction::Submit,
+                "补充签到表",
+                &photo,
+            )
         })
         .unwrap();
         s.write(|c| supervision::act(c, &town_admin, &p(), ProblemAction::Verify, "核验属实", &[]))
@@ -191,7 +212,9 @@ fn an_overdue_problem_climbs_each_level_once_with_a_record_of_each_step() {
         let p = s.read(|c| supervision::problem(c, id)).unwrap().unwrap();
         assert_eq!(p.level, 3);
         let overdue = s
-            .read(|c| supervision::problems(c, &t.town.path, supervision::Filter::Overdue, later, 10))
+            .read(|c| {
+                supervision::problems(c, &t.town.path, supervision::Filter::Overdue, later, 10)
+            })
             .unwrap();
         assert_eq!(overdue.len(), 1, "{}", s.name);
     }
@@ -213,7 +236,15 @@ fn computed_indicators_follow_honours_the_tree_and_records() {
         let a = admin(&t.county);
         let camp = s
             .write(|c| {
-                let id = campaigns::create(c, &a, &t.county, "红旗先锋", date::today().format("%Y").to_string().parse().unwrap(), None, &[])?;
+                let id = campaigns::create(
+                    c,
+                    &a,
+                    &t.county,
+                    "红旗先锋",
+                    date::today().format("%Y").to_string().parse().unwrap(),
+                    None,
+                    &[],
+                )?;
                 campaigns::get(c, id)
             })
             .unwrap()
@@ -227,7 +258,11 @@ fn computed_indicators_follow_honours_the_tree_and_records() {
         };
         let (share_task, records_task) = s
             .write(|c| {
-                let add = |c: &mut dyn xianfeng_store::Conn, title: &str, target: Target, m: Measure, to: i64| {
+                let add = |c: &mut dyn xianfeng_store::Conn,
+                           title: &str,
+                           target: Target,
+                           m: Measure,
+                           to: i64| {
                     campaigns::add_task(
                         c,
                         &camp,
@@ -243,15 +278,19 @@ fn computed_indicators_follow_honours_the_tree_and_records() {
                     )
                 };
                 Ok((
-                    add(c, "60%以上村级党支部创建先进", share_target(60.0, "%"), share, t.town.id)?,
+                    add(
+                        c,
+                        "60%以上村级党支部创建先进",
+                        share_target(60.0, "%"),
+                        share,
+                        t.town.id,
+                    )?,
                     add(c, "主题党日", share_target(1.0, "次"), records, t.branch.id)?,
                 ))
             })
             .unwrap();
         let tasks = s.read(|c| campaigns::tasks(c, camp.id)).unwrap();
-        let ind = |task: i64| {
-            tasks.iter().find(|x| x.id == task).unwrap().indicators[0].clone()
-        };
+        let ind = |task: i64| tasks.iter().find(|x| x.id == task).unwrap().indicators[0].clone();
         let (share_ind, records_ind) = (ind(share_task), ind(records_task));
         let done = |i: i64| {
             s.read(|c| rollup::get(c, t.county.id, &campaigns::done_metric(i), ""))
@@ -263,21 +302,52 @@ fn computed_indicators_follow_honours_the_tree_and_records() {
                 .unwrap()
                 .1
         };
-        assert_eq!((done(share_ind.id), value(share_ind.id)), (0, 0), "{}", s.name);
+        assert_eq!(
+            (done(share_ind.id), value(share_ind.id)),
+            (0, 0),
+            "{}",
+            s.name
+        );
         // The one village branch gets the honour: 100 %.
         s.write(|c| {
-            measures::grant(c, &a, &t.town, &t.branch, "镇级先进基层党组织", 2026, date::today())
+            measures::grant(
+                c,
+                &a,
+                &t.town,
+                &t.branch,
+                "镇级先进基层党组织",
+                2026,
+                date::today(),
+            )
         })
         .unwrap();
-        assert_eq!((done(share_ind.id), value(share_ind.id)), (1, 10000), "{}", s.name);
+        assert_eq!(
+            (done(share_ind.id), value(share_ind.id)),
+            (1, 10000),
+            "{}",
+            s.name
+        );
         // A second village branch without it: 50 %, below the 60 % target.
         s.write(|c| Ok(org(c, Some(&t.town), "西村党支部", "党支部")))
             .unwrap();
-        assert_eq!((done(share_ind.id), value(share_ind.id)), (0, 5000), "{}", s.name);
+        assert_eq!(
+            (done(share_ind.id), value(share_ind.id)),
+            (0, 5000),
+            "{}",
+            s.name
+        );
         // Granting it twice is refused.
         let twice = s
             .write(|c| {
-                measures::grant(c, &a, &t.town, &t.branch, "镇级先进基层党组织", 2026, date::today())
+                measures::grant(
+                    c,
+                    &a,
+                    &t.town,
+                    &t.branch,
+                    "镇级先进基层党组织",
+                    2026,
+                    date::today(),
+                )
             })
             .unwrap_err();
         assert!(matches!(twice, StoreError::Conflict(_)), "{}", s.name);
@@ -316,6 +386,11 @@ fn computed_indicators_follow_honours_the_tree_and_records() {
             campaigns::rebuild_rollups(c)
         })
         .unwrap();
-        assert_eq!(incremental, s.read(campaigns::stored_rollups).unwrap(), "{}", s.name);
+        assert_eq!(
+            incremental,
+            s.read(campaigns::stored_rollups).unwrap(),
+            "{}",
+            s.name
+        );
     }
 }

@@ -36,6 +36,29 @@ impl AppState {
     }
 }
 
+/// Moves overdue problem-ledger items up the escalation ladder at start-up and then hourly
+/// (each level is written once, so repeated runs are harmless).
+fn spawn_escalation(store: Arc<Store>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            let s = store.clone();
+            let run = tokio::task::spawn_blocking(move || {
+                s.write(|c| {
+                    xianfeng_store::supervision::escalate(c, xianfeng_domain::date::today())
+                })
+            })
+            .await;
+            match run {
+                Ok(Ok(n)) if n > 0 => tracing::info!("逾期问题升级：{n}项"),
+                Ok(Err(e)) => tracing::warn!("逾期问题升级失败：{e}"),
+                _ => {}
+            }
+        }
+    });
+}
+
 /// Runs blocking store work off the async threads.
 pub async fn blocking<T, F>(state: &AppState, f: F) -> Result<T, AppError>
 where
@@ -106,6 +129,7 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves the application on `listener` until Ctrl+C.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    spawn_escalation(state.store.clone());
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(async {

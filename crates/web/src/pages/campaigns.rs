@@ -497,29 +497,9 @@ pub async fn report(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Result<Response, AppError> {
-    let mut fields: Pairs = Vec::new();
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    while let Some(part) = form
-        .next_field()
-        .await
-        .map_err(|e| AppError::Conflict(format!("上传失败：{e}")))?
-    {
-        let name = part.name().unwrap_or("").to_string();
-        if name == "evidence" {
-            let file = part.file_name().unwrap_or("").to_string();
-            let bytes = part
-                .bytes()
-                .await
-                .map_err(|e| AppError::Conflict(format!("上传失败：{e}")))?;
-            if !file.is_empty() || !bytes.is_empty() {
-                files.push((file, bytes.to_vec()));
-            }
-        } else {
-            fields.push((name, part.text().await.unwrap_or_default()));
-        }
-    }
+    let (fields, files) = super::read_multipart(form, "evidence").await?;
     s.check_csrf(&field(&fields, "_csrf"))?;
     let (a, _, task, _, _) = load_assignment(&state, &s, id).await?;
     if !s.actor.can_record_life(&a.org_path) {

@@ -346,31 +346,11 @@ pub async fn upload_photo(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Result<Response, AppError> {
     let m = editable(&state, &s, id).await?;
-    let mut csrf = String::new();
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    while let Some(part) = form
-        .next_field()
-        .await
-        .map_err(|e| AppError::Conflict(format!("上传失败：{e}")))?
-    {
-        match part.name() {
-            Some("_csrf") => csrf = part.text().await.unwrap_or_default(),
-            Some("photo") => {
-                let name = part.file_name().unwrap_or("照片").to_string();
-                let bytes = part
-                    .bytes()
-                    .await
-                    .map_err(|e| AppError::Conflict(format!("上传失败：{e}")))?;
-                if !bytes.is_empty() || !name.is_empty() {
-                    files.push((name, bytes.to_vec()));
-                }
-            }
-            _ => {}
-        }
-    }
+    let (fields, files) = super::read_multipart(form, "photo").await?;
+    let csrf = super::field(&fields, "_csrf");
     s.check_csrf(&csrf)?;
     let actor = s.actor.clone();
     let result = blocking(&state, move |st| {

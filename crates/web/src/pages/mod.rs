@@ -13,6 +13,7 @@ mod members;
 mod orgs;
 mod plans;
 mod roster_pages;
+mod supervision;
 mod training;
 
 use askama::Template;
@@ -113,6 +114,31 @@ pub async fn attached_file(
 
 /// A form read as name/value pairs (for forms whose field names carry ids, e.g. `a12`).
 pub type Pairs = Vec<(String, String)>;
+
+/// Reads a multipart form: text fields as pairs, and the files sent under `file_field` as
+/// (file name, bytes). Empty file inputs are dropped.
+pub async fn read_multipart(
+    mut form: axum::extract::Multipart,
+    file_field: &str,
+) -> Result<(Pairs, Vec<(String, Vec<u8>)>), AppError> {
+    let failed =
+        |e: axum::extract::multipart::MultipartError| AppError::Conflict(format!("上传失败：{e}"));
+    let mut fields: Pairs = Vec::new();
+    let mut files = Vec::new();
+    while let Some(part) = form.next_field().await.map_err(failed)? {
+        let name = part.name().unwrap_or("").to_string();
+        if name == file_field {
+            let file = part.file_name().unwrap_or("").to_string();
+            let bytes = part.bytes().await.map_err(failed)?;
+            if !file.is_empty() || !bytes.is_empty() {
+                files.push((file, bytes.to_vec()));
+            }
+        } else {
+            fields.push((name, part.text().await.unwrap_or_default()));
+        }
+    }
+    Ok((fields, files))
+}
 
 /// The first value of `name` in a pairs form, or "".
 pub fn field(f: &Pairs, name: &str) -> String {
@@ -243,6 +269,24 @@ pub fn routes() -> Router<AppState> {
         .route("/assignments/{id}", get(campaigns::assignment))
         .route("/assignments/{id}/reports", post(campaigns::report))
         .route("/assignments/{id}/files/{sha}", get(campaigns::evidence))
+        .route("/supervision", get(supervision::home))
+        .route("/orgs/{id}/supervision", get(supervision::show))
+        .route("/orgs/{id}/inspections", post(supervision::inspect))
+        .route("/inspections/{id}", get(supervision::inspection))
+        .route("/inspections/{id}/problems", post(supervision::raise))
+        .route("/problems/{id}", get(supervision::problem))
+        .route("/problems/{id}/steps", post(supervision::step))
+        .route("/problems/{id}/files/{sha}", get(supervision::file))
+        .route(
+            "/settings/escalation",
+            get(supervision::ladder).post(supervision::save_ladder),
+        )
+        .route("/settings/escalation/run", post(supervision::escalate_now))
+        .route(
+            "/orgs/{id}/titles",
+            get(supervision::titles).post(supervision::grant),
+        )
+        .route("/titles/{id}/revoke", post(supervision::revoke))
         .route("/life", get(life::home))
         .route("/orgs/{id}/life", get(life::page))
         .route("/orgs/{id}/heatmap", get(life::heatmap))

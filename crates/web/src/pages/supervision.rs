@@ -1,0 +1,747 @@
+//! 督查 pages: a subtree's inspections and problem ledger, recording an inspection with the
+//! problems it found, an item's history with its next steps (rectify with evidence, verify or
+//! return, record a talk), and the county's escalation ladder.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+use xianfeng_domain::cadence::SUPERVISION;
+use xianfeng_domain::campaign::check_evidence;
+use xianfeng_domain::date;
+use xianfeng_domain::org::{Org, OrgKind};
+use xianfeng_domain::supervision::{
+    EscalationLevel, Escalator, InspectionInput, ProblemAction, ProblemInput,
+};
+use xianfeng_store::compliance::Summary;
+use xianfeng_store::supervision::{self, Counts, Filter, Inspection, Problem, Step};
+use xianfeng_store::{compliance, orgs, settings};
+
+use super::life::with_org;
+use super::{field, render_form, Ctx, FieldErrors, Pairs};
+use crate::session::Session;
+use crate::{blocking, AppError, AppState};
+
+fn staff(s: &Session) -> Result<(), AppError> {
+    if s.actor.role == xianfeng_domain::auth::Role::Member {
+        Err(AppError::Forbidden)
+    } else {
+        Ok(())
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(default)]
+    pub show: String,
+}
+
+fn filter_of(show: &str) -> Filter {
+    match show {
+        "overdue" => Filter::Overdue,
+        "closed" => Filter::Closed,
+        "all" => Filter::All,
+        _ => Filter::Unclosed,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "supervision.html")]
+struct Page {
+    ctx: Ctx,
+    org: Org,
+    crumbs: Vec<(i64, String)>,
+    today: chrono::NaiveDate,
+    counts: Counts,
+    rule: Option<Summary>,
+    inspections: Vec<Inspection>,
+    problems: Vec<Problem>,
+    show: String,
+    targets: Vec<(i64, String)>,
+    can_inspect: bool,
+    errors: FieldErrors,
+    input: InspectionInput,
+    problem: ProblemInput,
+    target_id: i64,
+}
+
+struct Form1 {
+    errors: FieldErrors,
+    input: InspectionInput,
+    problem: ProblemInput,
+    target_id: i64,
+}
+
+async fn page(
+    state: &AppState,
+    s: &Session,
+    id: i64,
+    show: String,
+    form: Form1,
+) -> Result<Response, AppError> {
+    staff(s)?;
+    let today = date::today();
+    let filter = filter_of(&show);
+    let (org, crumbs, (counts, rule, inspections, problems, targets)) =
+        with_org(state, s, id, move |c, org| {
+            let rule = compliance::summary(c, org, today)?
+                .into_iter()
+                .find(|x| x.rule.activity == SUPERVISION && x.bound > 0);
+            let targets = orgs::indented(
+                org,
+                orgs::active_in(c, org, 3000)?
+                    .into_iter()
+                    .filter(|o| o.id != org.id && o.kind != OrgKind::Group),
+            );
+            Ok((
+                supervision::counts(c, org, today)?,
+                rule,
+                supervision::inspections(c, &org.path, 20)?,
+                supervision::problems(c, &org.path, filter, today, 200)?,
+                targets,
+            ))
+        })
+        .await?;
+    let failed = form.errors.any();
+    render_form(
+        &Page {
+            ctx: Ctx::new(s, "supervision"),
+            can_inspect: s.actor.scope_org_id == org.id
+                && s.actor.can_manage_town(&org.path)
+                && !targets.is_empty(),
+            org,
+            crumbs,
+            today,
+            counts,
+            rule,
+            inspections,
+            problems,
+            show,
+            targets,
+            errors: form.errors,
+            input: form.input,
+            problem: form.problem,
+            target_id: form.target_id,
+        },
+        failed,
+    )
+}
+
+pub async fn home(s: Session) -> Response {
+    Redirect::to(&format!("/orgs/{}/supervision", s.actor.scope_org_id)).into_response()
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    page(
+        &state,
+        &s,
+        id,
+        q.show,
+        Form1 {
+            errors: FieldErrors::default(),
+            input: InspectionInput {
+                held_on: date::today().to_string(),
+                ..InspectionInput::default()
+            },
+            problem: ProblemInput::default(),
+            target_id: 0,
+        },
+    )
+    .await
+}
+
+/// Records an inspection by the actor's organisation of one below it, with at most one
+/// problem typed on the same form (more are added on the inspection's page).
+pub async fn inspect(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Form(f): Form<Pairs>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&field(&f, "_csrf"))?;
+    let input = InspectionInput {
+        held_on: field(&f, "held_on"),
+        inspectors: field(&f, "inspectors"),
+        findings: field(&f, "findings"),
+    };
+    let problem = ProblemInput {
+        description: field(&f, "description"),
+        deadline: field(&f, "deadline"),
+    };
+    let target_id: i64 = field(&f, "target_id").parse().unwrap_or(0);
+    let actor = s.actor.clone();
+    let (i2, p2) = (input.clone(), problem.clone());
+    let result = blocking(&state, move |st| {
+        Ok(st.write(|c| {
+            let inspector = orgs::require(c, actor.scope_org_id)?;
+            if inspector.id != id {
+                return Ok(Err(AppError::Forbidden));
+            }
+            let target = match orgs::get(c, target_id)? {
+                Some(t) if actor.can_inspect(&t.path) => t,
+                _ => {
+                    return Err(xianfeng_domain::Invalid::one(
+                        "target_id",
+                        "被督查单位",
+                        "请选择本级以下的组织",
+                    )
+                    .into())
+                }
+            };
+            let today = date::today();
+            let mut errors = Vec::new();
+            let d = i2.validate(today).map_err(|e| errors.extend(e.0)).ok();
+            let problems = if p2.description.trim().is_empty() && p2.deadline.trim().is_empty() {
+                vec![]
+            } else {
+                match p2.validate(d.as_ref().map_or(today, |d| d.held_on)) {
+                    Ok(p) => vec![p],
+                    Err(e) => {
+                        errors.extend(e.0);
+                        vec![]
+                    }
+                }
+            };
+            match d {
+                Some(d) if errors.is_empty() => Ok(Ok(supervision::inspect(
+                    c, &actor, &inspector, &target, None, &d, &problems,
+                )?)),
+                _ => Err(xianfeng_domain::Invalid(errors).into()),
+            }
+        })?)
+    })
+    .await;
+    match result {
+        Ok(Ok(ins)) => Ok(Redirect::to(&format!("/inspections/{ins}")).into_response()),
+        Ok(Err(e)) => Err(e),
+        Err(AppError::Invalid(e)) => {
+            page(
+                &state,
+                &s,
+                id,
+                String::new(),
+                Form1 {
+                    errors: FieldErrors::from_invalid(&e),
+                    input,
+                    problem,
+                    target_id,
+                },
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "inspection.html")]
+struct InspectionPage {
+    ctx: Ctx,
+    i: Inspection,
+    problems: Vec<Problem>,
+    today: chrono::NaiveDate,
+    can_raise: bool,
+    errors: FieldErrors,
+    problem: ProblemInput,
+}
+
+async fn inspection_page(
+    state: &AppState,
+    s: &Session,
+    id: i64,
+    errors: FieldErrors,
+    problem: ProblemInput,
+) -> Result<Response, AppError> {
+    staff(s)?;
+    let actor = s.actor.clone();
+    let today = date::today();
+    let (i, problems) = blocking(state, move |st| {
+        Ok(st.read(|c| {
+            let Some(i) = supervision::inspection(c, id)? else {
+                return Ok(None);
+            };
+            if !actor.can_read_org(&i.target_path) {
+                return Ok(None);
+            }
+            let problems: Vec<Problem> =
+                supervision::problems(c, &i.target_path, Filter::All, today, 500)?
+                    .into_iter()
+                    .filter(|p| p.inspection_id == Some(id))
+                    .collect();
+            Ok(Some((i, problems)))
+        })?)
+    })
+    .await?
+    .ok_or(AppError::NotFound("督查记录"))?;
+    let failed = errors.any();
+    render_form(
+        &InspectionPage {
+            ctx: Ctx::new(s, "supervision"),
+            can_raise: s.actor.scope_org_id == i.org_id && s.actor.can_inspect(&i.target_path),
+            i,
+            problems,
+            today,
+            errors,
+            problem,
+        },
+        failed,
+    )
+}
+
+pub async fn inspection(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    inspection_page(
+        &state,
+        &s,
+        id,
+        FieldErrors::default(),
+        ProblemInput::default(),
+    )
+    .await
+}
+
+/// Adds a problem found in an inspection (by the inspecting organisation).
+pub async fn raise(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Form(f): Form<Pairs>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&field(&f, "_csrf"))?;
+    let problem = ProblemInput {
+        description: field(&f, "description"),
+        deadline: field(&f, "deadline"),
+    };
+    let actor = s.actor.clone();
+    let p2 = problem.clone();
+    let result = blocking(&state, move |st| {
+        Ok(st.write(|c| {
+            let i = supervision::inspection(c, id)?
+                .ok_or(xianfeng_store::StoreError::NotFound("督查记录"))?;
+            if actor.scope_org_id != i.org_id || !actor.can_inspect(&i.target_path) {
+                return Ok(Err(AppError::Forbidden));
+            }
+            let found = date::parse(&i.held_on).unwrap_or_else(date::today);
+            let d = p2.validate(found)?;
+            let raiser = orgs::require(c, i.org_id)?;
+            let owner = orgs::require(c, i.target_id)?;
+            Ok(Ok(supervision::raise(
+                c,
+                &actor,
+                &raiser,
+                &owner,
+                Some(i.id),
+                found,
+                &d,
+            )?))
+        })?)
+    })
+    .await;
+    match result {
+        Ok(Ok(_)) => Ok(Redirect::to(&format!("/inspections/{id}")).into_response()),
+        Ok(Err(e)) => Err(e),
+        Err(AppError::Invalid(e)) => {
+            inspection_page(&state, &s, id, FieldErrors::from_invalid(&e), problem).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "problem.html")]
+struct ProblemPage {
+    ctx: Ctx,
+    p: Problem,
+    steps: Vec<Step>,
+    today: chrono::NaiveDate,
+    actions: Vec<&'static str>,
+    errors: FieldErrors,
+    note: String,
+    notice: String,
+}
+
+async fn load_problem(state: &AppState, s: &Session, id: i64) -> Result<Problem, AppError> {
+    staff(s)?;
+    let actor = s.actor.clone();
+    blocking(state, move |st| {
+        Ok(st.read(|c| supervision::problem(c, id))?)
+    })
+    .await?
+    .filter(|p| actor.can_read_org(&p.org_path) || actor.can_read_org(&p.raised_path))
+    .ok_or(AppError::NotFound("问题"))
+}
+
+async fn problem_page(
+    state: &AppState,
+    s: &Session,
+    id: i64,
+    errors: FieldErrors,
+    note: String,
+    notice: &str,
+) -> Result<Response, AppError> {
+    let p = load_problem(state, s, id).await?;
+    let steps = blocking(state, move |st| Ok(st.read(|c| supervision::steps(c, id))?)).await?;
+    let actions = [
+        ProblemAction::Submit,
+        ProblemAction::Verify,
+        ProblemAction::Return,
+        ProblemAction::Talk,
+    ]
+    .into_iter()
+    .filter(|a| {
+        xianfeng_domain::supervision::next(p.status, *a).is_some()
+            && supervision::allowed(&s.actor, &p, *a)
+    })
+    .map(|a| a.label())
+    .collect();
+    let failed = errors.any();
+    render_form(
+        &ProblemPage {
+            ctx: Ctx::new(s, "supervision"),
+            p,
+            steps,
+            today: date::today(),
+            actions,
+            errors,
+            note,
+            notice: notice.into(),
+        },
+        failed,
+    )
+}
+
+pub async fn problem(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    problem_page(&state, &s, id, FieldErrors::default(), String::new(), "").await
+}
+
+/// One step on an item (multipart: action, note, evidence files).
+pub async fn step(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    form: Multipart,
+) -> Result<Response, AppError> {
+    let (fields, files) = super::read_multipart(form, "evidence").await?;
+    s.check_csrf(&field(&fields, "_csrf"))?;
+    let p = load_problem(&state, &s, id).await?;
+    let note = field(&fields, "note");
+    let action = ProblemAction::parse(&field(&fields, "action"));
+    let actor = s.actor.clone();
+    let n2 = note.clone();
+    let result = blocking(&state, move |st| {
+        Ok(st.write(|c| {
+            let Some(action) = action.filter(|a| *a != ProblemAction::Escalate) else {
+                return Err(xianfeng_domain::Invalid::one("action", "操作", "请选择操作").into());
+            };
+            let max = settings::rules(c)?.upload_max_bytes;
+            let mut evidence = Vec::new();
+            for (name, bytes) in &files {
+                let mime = check_evidence(name, bytes, max)?;
+                evidence.push((name.clone(), mime.to_string(), bytes.clone()));
+            }
+            supervision::act(c, &actor, &p, action, &n2, &evidence)
+        })?)
+    })
+    .await;
+    match result {
+        Ok(_) => {
+            problem_page(
+                &state,
+                &s,
+                id,
+                FieldErrors::default(),
+                String::new(),
+                "已保存。",
+            )
+            .await
+        }
+        Err(AppError::Invalid(e)) => {
+            problem_page(&state, &s, id, FieldErrors::from_invalid(&e), note, "").await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn file(
+    State(state): State<AppState>,
+    s: Session,
+    Path((id, sha)): Path<(i64, String)>,
+) -> Result<Response, AppError> {
+    load_problem(&state, &s, id).await?;
+    super::attached_file(&state, sha, "文件", move |c, sha| {
+        supervision::has_file(c, id, sha)
+    })
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "escalation.html")]
+struct LadderPage {
+    ctx: Ctx,
+    /// Six editable rows: (after days, action, by); blank rows are unused levels.
+    rows: Vec<(String, String, &'static str)>,
+    escalators: Vec<&'static str>,
+    errors: FieldErrors,
+    notice: String,
+}
+
+fn ladder_page(
+    s: &Session,
+    levels: Vec<EscalationLevel>,
+    errors: FieldErrors,
+    notice: &str,
+) -> Result<Response, AppError> {
+    let failed = errors.any();
+    render_form(
+        &LadderPage {
+            ctx: Ctx::new(s, "settings"),
+            rows: (0..6)
+                .map(|i| match levels.get(i) {
+                    Some(l) => (l.after_days.to_string(), l.action.clone(), l.by.label()),
+                    None => (String::new(), String::new(), Escalator::Town.label()),
+                })
+                .collect(),
+            escalators: Escalator::ALL.iter().map(|e| e.label()).collect(),
+            errors,
+            notice: notice.into(),
+        },
+        failed,
+    )
+}
+
+pub async fn ladder(State(state): State<AppState>, s: Session) -> Result<Response, AppError> {
+    if !s.actor.is_county_admin() {
+        return Err(AppError::Forbidden);
+    }
+    let levels = blocking(&state, |st| Ok(st.read(supervision::escalation)?)).await?;
+    ladder_page(&s, levels, FieldErrors::default(), "")
+}
+
+/// Saves the ladder: rows `after{i}`, `action{i}`, `by{i}`; rows left blank are dropped.
+pub async fn save_ladder(
+    State(state): State<AppState>,
+    s: Session,
+    Form(f): Form<Pairs>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&field(&f, "_csrf"))?;
+    if !s.actor.is_county_admin() {
+        return Err(AppError::Forbidden);
+    }
+    let mut levels = Vec::new();
+    let mut e = xianfeng_domain::error::Collector::default();
+    for i in 0..6 {
+        let after = field(&f, &format!("after{i}"));
+        let action = field(&f, &format!("action{i}"));
+        if after.trim().is_empty() && action.trim().is_empty() {
+            continue;
+        }
+        let after_days = match xianfeng_domain::text::normalize(&after).parse::<i64>() {
+            Ok(v) => v,
+            Err(_) => {
+                e.push(
+                    &format!("after_days_{i}"),
+                    &format!("第{}级", i + 1),
+                    "逾期天数应为整数",
+                );
+                0
+            }
+        };
+        levels.push(EscalationLevel {
+            after_days,
+            action: action.trim().to_string(),
+            by: Escalator::parse(&field(&f, &format!("by{i}"))).unwrap_or(Escalator::Town),
+        });
+    }
+    let actor = s.actor.clone();
+    let l2 = levels.clone();
+    let result = match e.finish(()) {
+        Err(inv) => Err(AppError::Invalid(inv)),
+        Ok(()) => {
+            blocking(&state, move |st| {
+                Ok(st.write(|c| supervision::save_escalation(c, &actor, &l2))?)
+            })
+            .await
+        }
+    };
+    match result {
+        Ok(()) => ladder_page(&s, levels, FieldErrors::default(), "已保存。"),
+        Err(AppError::Invalid(inv)) => ladder_page(&s, levels, FieldErrors::from_invalid(&inv), ""),
+        Err(e) => Err(e),
+    }
+}
+
+/// Runs the escalation now (it also runs in the background); county only.
+pub async fn escalate_now(
+    State(state): State<AppState>,
+    s: Session,
+    Form(f): Form<super::CsrfOnly>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&f._csrf)?;
+    if !s.actor.is_county_admin() {
+        return Err(AppError::Forbidden);
+    }
+    let n = blocking(&state, |st| {
+        Ok(st.write(|c| supervision::escalate(c, date::today()))?)
+    })
+    .await?;
+    let levels = blocking(&state, |st| Ok(st.read(supervision::escalation)?)).await?;
+    ladder_page(
+        &s,
+        levels,
+        FieldErrors::default(),
+        &format!("已升级{n}项。"),
+    )
+}
+
+#[derive(Template)]
+#[template(path = "titles.html")]
+struct TitlesPage {
+    ctx: Ctx,
+    org: Org,
+    crumbs: Vec<(i64, String)>,
+    titles: Vec<xianfeng_store::measures::Title>,
+    targets: Vec<(i64, String)>,
+    can_grant: bool,
+    year: i32,
+    error: String,
+}
+
+async fn titles_page(
+    state: &AppState,
+    s: &Session,
+    id: i64,
+    error: String,
+) -> Result<Response, AppError> {
+    staff(s)?;
+    let (org, crumbs, (titles, targets)) = with_org(state, s, id, |c, org| {
+        let targets = orgs::indented(
+            org,
+            orgs::active_in(c, org, 3000)?
+                .into_iter()
+                .filter(|o| o.kind != OrgKind::Group),
+        );
+        Ok((
+            xianfeng_store::measures::titles(c, &org.path, 500)?,
+            targets,
+        ))
+    })
+    .await?;
+    let failed = !error.is_empty();
+    render_form(
+        &TitlesPage {
+            ctx: Ctx::new(s, "supervision"),
+            can_grant: s.actor.can_manage_town(&org.path) && s.actor.scope_org_id == org.id,
+            org,
+            crumbs,
+            titles,
+            targets,
+            year: chrono::Datelike::year(&date::today()),
+            error,
+        },
+        failed,
+    )
+}
+
+pub async fn titles(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    titles_page(&state, &s, id, String::new()).await
+}
+
+/// Records an honour for an organisation in the actor's subtree.
+pub async fn grant(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Form(f): Form<Pairs>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&field(&f, "_csrf"))?;
+    let actor = s.actor.clone();
+    let (title, year, target) = (
+        field(&f, "title"),
+        field(&f, "year"),
+        field(&f, "org_id").parse::<i64>().unwrap_or(0),
+    );
+    let result = blocking(&state, move |st| {
+        Ok(st.write(|c| {
+            let granter = orgs::require(c, actor.scope_org_id)?;
+            if granter.id != id || !actor.can_manage_town(&granter.path) {
+                return Ok(Err(AppError::Forbidden));
+            }
+            let org = match orgs::get(c, target)? {
+                Some(o) if actor.can_read_org(&o.path) => o,
+                _ => {
+                    return Err(
+                        xianfeng_domain::Invalid::one("org_id", "获得单位", "请选择组织").into(),
+                    )
+                }
+            };
+            let year = match year.trim().parse::<i64>() {
+                Ok(y) if (2000..=2100).contains(&y) => y,
+                _ => {
+                    return Err(
+                        xianfeng_domain::Invalid::one("year", "年度", "应为年份，如2026").into(),
+                    )
+                }
+            };
+            Ok(Ok(xianfeng_store::measures::grant(
+                c,
+                &actor,
+                &granter,
+                &org,
+                &title,
+                year,
+                date::today(),
+            )?))
+        })?)
+    })
+    .await;
+    match result {
+        Ok(Ok(_)) => Ok(Redirect::to(&format!("/orgs/{id}/titles")).into_response()),
+        Ok(Err(e)) => Err(e),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
+            titles_page(&state, &s, id, e.to_string()).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Withdraws an honour (the granting level or above).
+pub async fn revoke(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Form(f): Form<super::CsrfOnly>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&f._csrf)?;
+    let actor = s.actor.clone();
+    blocking(&state, move |st| {
+        Ok(st.write(|c| {
+            let t = xianfeng_store::measures::title(c, id)?
+                .ok_or(xianfeng_store::StoreError::NotFound("荣誉"))?;
+            let org = orgs::require(c, t.org_id)?;
+            if !actor.can_manage_town(&org.path) {
+                return Ok(Err(AppError::Forbidden));
+            }
+            xianfeng_store::measures::revoke(c, &actor, &t, &org)?;
+            Ok(Ok(()))
+        })?)
+    })
+    .await??;
+    Ok(Redirect::to(&format!("/orgs/{}/titles", s.actor.scope_org_id)).into_response())
+}
