@@ -2,6 +2,7 @@
 //! asks `xianfeng_domain` to decide and `xianfeng_store` to persist.
 
 pub mod api;
+pub mod bulletin_files;
 pub mod error;
 pub mod pages;
 pub mod roster;

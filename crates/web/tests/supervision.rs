@@ -159,3 +159,55 @@ fn the_county_edits_the_escalation_ladder_and_a_falling_one_is_refused() {
         assert_eq!(denied.status, StatusCode::FORBIDDEN);
     }
 }
+
+#[test]
+fn the_monthly_bulletin_says_the_same_on_the_page_in_word_and_in_excel() {
+    for s in backends() {
+        let f = fixture(&s);
+        let app = app(&s);
+        let today = xianfeng_domain::date::today();
+        let town = run(login(&app, "town_admin"));
+        let r = run(town.post_form(
+            &app,
+            &format!("/orgs/{}/inspections", f.town_a.id),
+            &[
+                ("target_id", &f.branch_a.id.to_string()),
+                ("held_on", &today.to_string()),
+                ("inspectors", "组织委员"),
+                ("findings", "阵地建设滞后"),
+                ("description", "党群服务中心未挂牌"),
+                ("deadline", &(today + chrono::Duration::days(5)).to_string()),
+            ],
+        ));
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let month = today.format("%Y-%m").to_string();
+        let county = run(login(&app, "county_admin"));
+        let base = format!("/orgs/{}/bulletin", f.county.id);
+        let page = run(county.get(&app, &format!("{base}?month={month}")));
+        assert_eq!(page.status, StatusCode::OK, "{}", s.name);
+        assert!(page.body.contains("党建工作通报") && page.body.contains("党群服务中心未挂牌"));
+        assert!(
+            page.body.contains("本月共开展督查1次，发现问题1个"),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("<svg"), "charts are drawn on the server");
+        let word = run(county.get(&app, &format!("{base}.docx?month={month}"))).bytes;
+        let text = xianfeng_plan::input::docx_text(&word).unwrap();
+        assert!(text.contains("党群服务中心未挂牌") && text.contains("本月共开展督查1次"));
+        let excel = run(county.get(&app, &format!("{base}.xlsx?month={month}"))).bytes;
+        use calamine::Reader;
+        let mut wb: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(excel)).unwrap();
+        let sheet = wb.worksheet_range("未销号问题").unwrap();
+        assert!(sheet
+            .rows()
+            .any(|r| r.iter().any(|c| c.to_string() == "党群服务中心未挂牌")));
+        let bad = run(county.get(&app, &format!("{base}?month=2026-13")));
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", s.name);
+        assert!(bad.body.contains("月份"));
+        // The other town's bulletin is out of the town's reach.
+        let other = run(town.get(&app, &format!("/orgs/{}/bulletin", f.town_b.id)));
+        assert_eq!(other.status, StatusCode::NOT_FOUND);
+    }
+}

@@ -3,6 +3,7 @@
 mod accounts;
 mod admin;
 mod auth;
+mod bulletin;
 mod cadence;
 mod campaigns;
 mod contacts;
@@ -110,6 +111,27 @@ pub async fn attached_file(
         bytes,
     )
         .into_response())
+}
+
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
+/// A generated file sent as a download under `name`.
+pub fn download(name: &str, mime: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, mime.to_string()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename*=UTF-8''{}",
+                    crate::session::urlencode(name)
+                ),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 /// A form read as name/value pairs (for forms whose field names carry ids, e.g. `a12`).
@@ -287,6 +309,9 @@ pub fn routes() -> Router<AppState> {
             get(supervision::titles).post(supervision::grant),
         )
         .route("/titles/{id}/revoke", post(supervision::revoke))
+        .route("/orgs/{id}/bulletin", get(bulletin::page))
+        .route("/orgs/{id}/bulletin.docx", get(bulletin::docx))
+        .route("/orgs/{id}/bulletin.xlsx", get(bulletin::xlsx))
         .route("/life", get(life::home))
         .route("/orgs/{id}/life", get(life::page))
         .route("/orgs/{id}/heatmap", get(life::heatmap))

@@ -1,6 +1,6 @@
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use xianfeng_domain::auth::Role;
 use xianfeng_store::{audit, members, orgs, settings};
@@ -57,23 +57,7 @@ pub async fn page(State(state): State<AppState>, s: Session) -> Result<Response,
 }
 
 fn xlsx(name: &str, bytes: Vec<u8>) -> Response {
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename*=UTF-8''{}",
-                    crate::session::urlencode(name)
-                ),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
+    super::download(name, super::XLSX, bytes)
 }
 
 pub async fn template(State(state): State<AppState>, s: Session) -> Result<Response, AppError> {
