@@ -200,9 +200,9 @@ fn the_monthly_bulletin_says_the_same_on_the_page_in_word_and_in_excel() {
         let mut wb: calamine::Xlsx<_> =
             calamine::open_workbook_from_rs(std::io::Cursor::new(excel)).unwrap();
         let sheet = wb.worksheet_range("未销号问题").unwrap();
-        assert!(sheet
-            .rows()
-            .any(|r| r.iter().any(|c| c.to_string() == "党群服务中心未挂牌")));
+        assert!(sheet.rows().any(|r| r
+            .iter()
+            .any(|c| c.get_string() == Some("党群服务中心未挂牌"))));
         let bad = run(county.get(&app, &format!("{base}?month=2026-13")));
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", s.name);
         assert!(bad.body.contains("月份"));
