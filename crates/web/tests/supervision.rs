@@ -196,7 +196,7 @@ fn the_monthly_bulletin_says_the_same_on_the_page_in_word_and_in_excel() {
         let text = xianfeng_plan::input::docx_text(&word).unwrap();
         assert!(text.contains("党群服务中心未挂牌") && text.contains("本月共开展督查1次"));
         let excel = run(county.get(&app, &format!("{base}.xlsx?month={month}"))).bytes;
-        use calamine::Reader;
+        use calamine::{DataType, Reader};
         let mut wb: calamine::Xlsx<_> =
             calamine::open_workbook_from_rs(std::io::Cursor::new(excel)).unwrap();
         let sheet = wb.worksheet_range("未销号问题").unwrap();
