@@ -96,6 +96,11 @@ pub fn demo(ctx: &Ctx, bind: &str, no_serve: bool) -> Result<()> {
             Some(g.branch_id),
         )?;
         println!("已发布演示活动（编号{campaign}）并生成近几个月的进展报送");
+        let sup = xianfeng_store::seed_supervision::generate(&store, g.county_id, 4, today)?;
+        println!(
+            "已生成督查：{}次督查，{}个问题（{}次逾期升级），{}个荣誉称号",
+            sup.inspections, sup.problems, sup.escalations, sup.titles
+        );
         seed::demo_accounts(&store, &g)?
     } else {
         println!("复用已有数据：{}", store.describe());

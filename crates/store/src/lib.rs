@@ -25,6 +25,7 @@ pub mod rollup;
 pub mod seed;
 pub mod seed_campaign;
 pub mod seed_life;
+pub mod seed_supervision;
 pub mod settings;
 pub mod sqlite;
 pub mod supervision;

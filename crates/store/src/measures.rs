@@ -68,6 +68,15 @@ pub fn watched(metric: &str) -> bool {
         .contains(&metric)
 }
 
+/// Whether a computed measure means anything for the subtree of `org_id`: a share needs
+/// something to share among (a street has no village branches).
+pub fn applies_to(c: &mut dyn Conn, org_id: i64, m: &Measure) -> Result<bool> {
+    match inputs(m, 0) {
+        Some((_, _, Some(d))) => Ok(rollup::get(c, org_id, d, "")?.1 > 0),
+        _ => Ok(true),
+    }
+}
+
 /// The figure of a computed measure for the subtree of `org_id` (counters only).
 pub fn compute(c: &mut dyn Conn, org_id: i64, m: &Measure, year: i64) -> Result<f64> {
     let Some((metric, periods, denominator)) = inputs(m, year) else {

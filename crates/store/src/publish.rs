@@ -6,6 +6,7 @@
 use chrono::{Datelike, NaiveDate};
 use serde_json::Value as Json;
 use xianfeng_domain::auth::Actor;
+use xianfeng_domain::cadence::Applies;
 use xianfeng_domain::campaign::{infer_measure, Comparator, Target};
 use xianfeng_domain::org::Org;
 use xianfeng_domain::units::{match_unit, OrgRef, UnitMatch};
@@ -151,10 +152,6 @@ pub fn publish(
             .max_by_key(|(p, _)| p.len())
             .map(|(_, u)| u.clone())
             .unwrap_or_default();
-        let mut assignees = resolve(&units, draft, &refs);
-        if assignees.is_empty() {
-            assignees.push(org.id);
-        }
         let quantity = t["quantity"].as_f64().unwrap_or(0.0);
         let quantity_max = t["quantity_max"].as_f64();
         let target = Target {
@@ -173,6 +170,25 @@ pub fn publish(
             .map(|k| k.label())
             .collect();
         let measure = infer_measure(&text, &target.unit, &activities);
+        // A figure computed from the tree is measured where the tree is: in each town (or
+        // the publishing organisation itself); the departments named lead it.
+        let mut assignees = if measure.computed() {
+            let mut towns = Vec::new();
+            for r in refs
+                .iter()
+                .filter(|r| r.depth == 1 && Applies::Towns.fits(r.kind, 0))
+            {
+                if crate::measures::applies_to(c, r.id, &measure)? {
+                    towns.push(r.id);
+                }
+            }
+            towns
+        } else {
+            resolve(&units, draft, &refs)
+        };
+        if assignees.is_empty() {
+            assignees.push(org.id);
+        }
         campaigns::add_task(
             c,
             &campaign,

@@ -83,6 +83,28 @@ fn publishing_a_draft_fans_tasks_out_to_the_units_named() {
             "{}: {towns:?}",
             s.name
         );
+        // "60%以上的村级党支部创建镇级先进基层党组织" is computed, and measured in each town
+        // that has village branches.
+        let share = tasks
+            .iter()
+            .find(|x| x.title.contains("先进基层党组织"))
+            .unwrap();
+        assert!(
+            matches!(
+                share.indicators[0].measure,
+                xianfeng_domain::campaign::Measure::OrgShare { .. }
+            ),
+            "{}",
+            s.name
+        );
+        let mut share_towns: Vec<i64> = on_county
+            .iter()
+            .filter(|a| a.task_id == share.id)
+            .map(|a| a.org_id)
+            .collect();
+        share_towns.sort();
+        // 乙镇 has no village branch to take a share among.
+        assert_eq!(share_towns, vec![t.town_a.id], "{}", s.name);
         let ind = link.indicators[0].id;
         assert_eq!(
             s.read(|c| rollup::get(c, t.county.id, &campaigns::assigned_metric(ind), ""))
