@@ -286,7 +286,7 @@ fn bench_plan(runs: usize) -> Result<()> {
 }
 
 /// Benchmarks on a dedicated database per scale (generated on first use, then reused).
-pub fn bench(ctx: &Ctx, scale_name: &str, runs: usize) -> Result<()> {
+pub fn bench(ctx: &Ctx, scale_name: &str, runs: usize, records: i64) -> Result<()> {
     let sc = scale(scale_name)?;
     bench_plan(runs)?;
     let url = if ctx.database_url.starts_with("postgres") {
@@ -317,8 +317,8 @@ pub fn bench(ctx: &Ctx, scale_name: &str, runs: usize) -> Result<()> {
     })?;
     let (root, town, branch, totals) = targets;
     let today = xianfeng_domain::date::today();
-    let records = store.read(|c| c.scalar("SELECT COUNT(*) FROM meetings", &[]))?;
-    if records == 0 {
+    let meetings = store.read(|c| c.scalar("SELECT COUNT(*) FROM meetings", &[]))?;
+    if meetings == 0 {
         // A year of life at county scale; the current month only at province scale.
         let months = if scale_name == "province" { 1 } else { 12 };
         let started = std::time::Instant::now();
@@ -330,6 +330,7 @@ pub fn bench(ctx: &Ctx, scale_name: &str, runs: usize) -> Result<()> {
             started.elapsed().as_secs_f64()
         );
     }
+    let indicator = xianfeng_store::bench_indicator::prepare(&store, records, 7)?;
     println!("数据：{}个组织，{}名党员\n", totals.orgs, totals.members);
     println!(
         "{:<10} {:<4} {:<48} {:<48} {:>8}",
@@ -338,6 +339,11 @@ pub fn bench(ctx: &Ctx, scale_name: &str, runs: usize) -> Result<()> {
     let levels = [("全域", root), ("乡镇", town), ("支部", branch)];
     let mut lines = bench::run(&store, &levels, runs)?;
     lines.extend(bench::run_life(&store, &levels, runs, today)?);
+    if let Some((ind, task)) = indicator {
+        lines.extend(xianfeng_store::bench_indicator::run(
+            &store, &levels, runs, ind, task,
+        )?);
+    }
     for line in lines {
         println!(
             "{:<10} {:<4} {:<48} {:<48} {:>7.1}×{}",

@@ -88,6 +88,9 @@ enum Command {
         /// 每项查询的运行次数
         #[arg(long, default_value_t = 200)]
         runs: usize,
+        /// 活动指标的进展报送条数（首次生成时使用；省级全量为 100000000）
+        #[arg(long, default_value_t = 1_000_000)]
+        records: i64,
     },
 }
 
@@ -157,7 +160,11 @@ fn main() {
             what: PlanWhat::Parse { file, format },
         } => commands::plan_parse(&file, &format),
         Command::Backup { file } => commands::backup(&ctx, &file),
-        Command::Bench { scale, runs } => commands::bench(&ctx, &scale, runs),
+        Command::Bench {
+            scale,
+            runs,
+            records,
+        } => commands::bench(&ctx, &scale, runs, records),
     };
     if let Err(e) = result {
         eprintln!("错误：{e}");

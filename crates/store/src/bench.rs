@@ -52,7 +52,7 @@ pub fn measure(
     ))
 }
 
-const WALK: &str = "WITH RECURSIVE sub(id) AS (SELECT id FROM orgs WHERE id = ? UNION ALL SELECT o.id FROM orgs o JOIN sub ON o.parent_id = sub.id)";
+pub(crate) const WALK: &str = "WITH RECURSIVE sub(id) AS (SELECT id FROM orgs WHERE id = ? UNION ALL SELECT o.id FROM orgs o JOIN sub ON o.parent_id = sub.id)";
 
 /// Naive subtree member count: walk the tree, then count.
 pub fn naive_count(c: &mut dyn Conn, org_id: i64) -> Result<i64> {

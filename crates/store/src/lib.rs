@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod bench;
+pub mod bench_indicator;
 pub mod bulletin;
 pub mod cadence;
 pub mod campaigns;

@@ -20,7 +20,7 @@ pub fn summary_lines(b: &Bulletin) -> Vec<String> {
         b.open_problems.len(),
         b.overdue_problems
     )];
-    out.extend(b.life_lines().into_iter().map(|l| format!("组织生活 {l}")));
+    out.extend(b.life_lines().into_iter().map(|l| format!("本月{l}")));
     for c in &b.campaigns {
         out.push(format!(
             "“{}”：{}/{}项指标已完成（{}%），逾期{}项。",

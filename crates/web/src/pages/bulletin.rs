@@ -92,7 +92,7 @@ pub async fn page(
             )
         })
         .chain(std::iter::once(crate::svg::bar_chart(
-            "本月组织生活完成率（%）",
+            "本月频次要求完成率（%）",
             &b.life
                 .iter()
                 .map(|s| (s.rule.activity.clone(), s.pct()))
