@@ -719,3 +719,145 @@ pub fn stored_rollups(c: &mut dyn Conn) -> Result<rollup::Totals> {
         .map(|r| ((r.i64(0), r.text(1), r.text(2)), (r.i64(3), r.i64(4))))
         .collect())
 }
+
+/// Replaces a campaign's phases (实施步骤). Each needs a name; start and end are kept as
+/// written (6月上旬, or a date), and two dates must be in order.
+pub fn set_phases(
+    c: &mut dyn Conn,
+    actor: &Actor,
+    campaign: &Campaign,
+    list: &[Phase],
+) -> Result<()> {
+    let mut e = xianfeng_domain::error::Collector::default();
+    for (i, p) in list.iter().enumerate() {
+        let label = format!("第{}阶段", i + 1);
+        if p.name.trim().is_empty() || p.name.chars().count() > 30 {
+            e.push(&format!("name{i}"), &label, "阶段名称应为1–30个字");
+        }
+        if p.starts.chars().count() > 20 || p.ends.chars().count() > 20 {
+            e.push(&format!("starts{i}"), &label, "起止时间不超过20个字");
+        }
+        if let (Some(a), Some(b)) = (
+            xianfeng_domain::date::parse(&p.starts),
+            xianfeng_domain::date::parse(&p.ends),
+        ) {
+            if a > b {
+                e.push(&format!("ends{i}"), &label, "结束时间不能早于开始时间");
+            }
+        }
+    }
+    e.finish(())?;
+    let before = phases(c, campaign.id)?;
+    c.execute(
+        "DELETE FROM campaign_phases WHERE campaign_id = ?",
+        vals![campaign.id],
+    )?;
+    for (i, p) in list.iter().enumerate() {
+        c.execute(
+            "INSERT INTO campaign_phases (campaign_id, position, name, starts, ends) VALUES (?, ?, ?, ?, ?)",
+            vals![campaign.id, i as i64, p.name.trim(), p.starts.trim(), p.ends.trim()],
+        )?;
+    }
+    audit::append(
+        c,
+        Record {
+            actor: Some(actor),
+            org_id: Some(campaign.org_id),
+            action: "campaign.phases",
+            entity: "campaign",
+            entity_id: Some(campaign.id),
+            before: json!(before
+                .iter()
+                .map(|p| [&p.name, &p.starts, &p.ends])
+                .collect::<Vec<_>>()),
+            after: json!(list
+                .iter()
+                .map(|p| [&p.name, &p.starts, &p.ends])
+                .collect::<Vec<_>>()),
+        },
+    )?;
+    Ok(())
+}
+
+/// Moves a date by whole years (29 February becomes 28 February).
+fn shift_years(d: NaiveDate, years: i32) -> NaiveDate {
+    use chrono::Datelike;
+    let y = d.year() + years;
+    NaiveDate::from_ymd_opt(y, d.month(), d.day())
+        .or_else(|| NaiveDate::from_ymd_opt(y, d.month(), 28))
+        .unwrap_or(d)
+}
+
+/// Starts `year`'s edition of a campaign from last year's: same phases, categories, tasks,
+/// indicators and assignees still in the tree, due dates and dated phases moved by the years
+/// between; no reports. Returns the new campaign.
+pub fn copy(c: &mut dyn Conn, actor: &Actor, src: &Campaign, year: i64) -> Result<i64> {
+    if year <= src.year {
+        return Err(xianfeng_domain::Invalid::one(
+            "year",
+            "年度",
+            format!("应晚于原活动的{}年", src.year),
+        )
+        .into());
+    }
+    let org = orgs::require(c, src.org_id)?;
+    let title = src.title.replace(&src.year.to_string(), &year.to_string());
+    let years = (year - src.year) as i32;
+    let moved = |t: &str| match xianfeng_domain::date::parse(t) {
+        Some(d) => shift_years(d, years).to_string(),
+        None => t.to_string(),
+    };
+    let steps: Vec<Phase> = phases(c, src.id)?
+        .into_iter()
+        .map(|p| Phase {
+            starts: moved(&p.starts),
+            ends: moved(&p.ends),
+            name: p.name,
+        })
+        .collect();
+    let id = create(c, actor, &org, &title, year, None, &steps)?;
+    let camp = get(c, id)?.ok_or(StoreError::NotFound("活动"))?;
+    for t in tasks(c, src.id)? {
+        let assignees: Vec<i64> = c
+            .query(
+                "SELECT a.org_id FROM assignments a JOIN orgs o ON o.id = a.org_id WHERE a.task_id = ? AND o.dissolved_on IS NULL AND o.path >= ? AND o.path < ? ORDER BY a.id",
+                vals![t.id, org.path.as_str(), path::upper(&org.path)],
+            )?
+            .into_iter()
+            .map(|r| r.i64(0))
+            .collect();
+        if assignees.is_empty() {
+            continue;
+        }
+        add_task(
+            c,
+            &camp,
+            &NewTask {
+                category: t.category.clone(),
+                title: t.title.clone(),
+                detail: t.detail.clone(),
+                lead: t.lead.clone(),
+                due_on: t.due().map(|d| shift_years(d, years)),
+                indicators: t
+                    .indicators
+                    .iter()
+                    .map(|i| (i.label.clone(), i.target.clone(), i.measure.clone()))
+                    .collect(),
+                assignees,
+            },
+        )?;
+    }
+    audit::append(
+        c,
+        Record {
+            actor: Some(actor),
+            org_id: Some(org.id),
+            action: "campaign.copy",
+            entity: "campaign",
+            entity_id: Some(id),
+            before: json!({"from": src.id}),
+            after: json!({"year": year, "title": title}),
+        },
+    )?;
+    Ok(id)
+}

@@ -199,3 +199,74 @@ fn reports_move_the_rollups_and_are_append_only() {
         let _ = &t.branch;
     }
 }
+
+#[test]
+fn next_years_campaign_is_copied_without_reports_and_phases_are_editable() {
+    for s in backends() {
+        let t = tree(&s);
+        let id = published(&s, &t);
+        let a = admin(&t.county);
+        let camp = s.read(|c| campaigns::get(c, id)).unwrap().unwrap();
+        let bad = s
+            .write(|c| {
+                campaigns::set_phases(
+                    c,
+                    &a,
+                    &camp,
+                    &[campaigns::Phase {
+                        name: "组织实施".into(),
+                        starts: "2026-12-01".into(),
+                        ends: "2026-06-01".into(),
+                    }],
+                )
+            })
+            .unwrap_err();
+        assert!(matches!(bad, StoreError::Invalid(ref e) if e.for_field("ends0").is_some()));
+        s.write(|c| {
+            campaigns::set_phases(
+                c,
+                &a,
+                &camp,
+                &[campaigns::Phase {
+                    name: "组织实施".into(),
+                    starts: "2026-06-15".into(),
+                    ends: "2026-11-30".into(),
+                }],
+            )
+        })
+        .unwrap();
+        assert_eq!(s.read(|c| campaigns::phases(c, id)).unwrap().len(), 1);
+        let same_year = s
+            .write(|c| campaigns::copy(c, &a, &camp, 2026))
+            .unwrap_err();
+        assert!(matches!(same_year, StoreError::Invalid(_)), "{}", s.name);
+        let next = s.write(|c| campaigns::copy(c, &a, &camp, 2027)).unwrap();
+        let old_tasks = s.read(|c| campaigns::tasks(c, id)).unwrap();
+        let new_tasks = s.read(|c| campaigns::tasks(c, next)).unwrap();
+        assert_eq!(old_tasks.len(), new_tasks.len(), "{}", s.name);
+        let posts = new_tasks
+            .iter()
+            .find(|x| x.title.contains("党员先锋岗60个"))
+            .unwrap();
+        assert_eq!(posts.due_on.as_deref(), Some("2027-11-30"), "{}", s.name);
+        assert_eq!(
+            s.read(|c| campaigns::assignments_in(c, next, &t.county.path))
+                .unwrap()
+                .len(),
+            s.read(|c| campaigns::assignments_in(c, id, &t.county.path))
+                .unwrap()
+                .len()
+        );
+        let phases = s.read(|c| campaigns::phases(c, next)).unwrap();
+        assert_eq!(phases[0].starts, "2027-06-15");
+        let reports = s
+            .read(|c| {
+                c.scalar(
+                    "SELECT COUNT(*) FROM progress_reports r JOIN assignments a ON a.id = r.assignment_id JOIN tasks t ON t.id = a.task_id WHERE t.campaign_id = ?",
+                    xianfeng_store::vals![next],
+                )
+            })
+            .unwrap();
+        assert_eq!(reports, 0);
+    }
+}

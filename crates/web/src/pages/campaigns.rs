@@ -157,6 +157,8 @@ struct ShowPage {
     ranking: Vec<(Org, Share)>,
     standings: Vec<Standing>,
     can_manage: bool,
+    can_copy: bool,
+    next_year: i64,
     children: Vec<(i64, String)>,
     errors: FieldErrors,
     comparators: Vec<&'static str>,
@@ -204,6 +206,8 @@ async fn show_page(
             can_manage: s.actor.can_manage_town(&camp.org_path)
                 && camp.open()
                 && root.id == camp.org_id,
+            can_copy: s.actor.can_manage_town(&camp.org_path) && root.id == camp.org_id,
+            next_year: camp.year + 1,
             camp,
             root,
             phases,
@@ -346,6 +350,59 @@ pub async fn add_task(
     .await;
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/campaigns/{id}")).into_response()),
+        Err(AppError::Invalid(e)) => show_page(&state, &s, id, FieldErrors::from_invalid(&e)).await,
+        Err(e) => Err(e),
+    }
+}
+
+/// Replaces the phases: rows `name{i}`, `starts{i}`, `ends{i}`; blank rows are dropped.
+pub async fn phases(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Form(f): Form<Pairs>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&field(&f, "_csrf"))?;
+    let camp = managed(&state, &s, id).await?;
+    let list: Vec<Phase> = (0..8)
+        .map(|i| Phase {
+            name: field(&f, &format!("name{i}")),
+            starts: field(&f, &format!("starts{i}")),
+            ends: field(&f, &format!("ends{i}")),
+        })
+        .filter(|p| {
+            !(p.name.trim().is_empty() && p.starts.trim().is_empty() && p.ends.trim().is_empty())
+        })
+        .collect();
+    let actor = s.actor.clone();
+    let result = blocking(&state, move |st| {
+        Ok(st.write(|c| campaigns::set_phases(c, &actor, &camp, &list))?)
+    })
+    .await;
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/campaigns/{id}")).into_response()),
+        Err(AppError::Invalid(e)) => show_page(&state, &s, id, FieldErrors::from_invalid(&e)).await,
+        Err(e) => Err(e),
+    }
+}
+
+/// Starts next year's edition from this campaign.
+pub async fn copy(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Form(f): Form<Pairs>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&field(&f, "_csrf"))?;
+    let camp = managed(&state, &s, id).await?;
+    let actor = s.actor.clone();
+    let year = field(&f, "year").trim().parse::<i64>().unwrap_or(0);
+    let result = blocking(&state, move |st| {
+        Ok(st.write(|c| campaigns::copy(c, &actor, &camp, year))?)
+    })
+    .await;
+    match result {
+        Ok(new) => Ok(Redirect::to(&format!("/campaigns/{new}")).into_response()),
         Err(AppError::Invalid(e)) => show_page(&state, &s, id, FieldErrors::from_invalid(&e)).await,
         Err(e) => Err(e),
     }

@@ -287,6 +287,8 @@ pub fn routes() -> Router<AppState> {
         .route("/campaigns/{id}", get(campaigns::show))
         .route("/campaigns/{id}/tasks", post(campaigns::add_task))
         .route("/campaigns/{id}/close", post(campaigns::close))
+        .route("/campaigns/{id}/phases", post(campaigns::phases))
+        .route("/campaigns/{id}/copy", post(campaigns::copy))
         .route("/plans/{id}/publish", post(campaigns::publish_draft))
         .route("/assignments/{id}", get(campaigns::assignment))
         .route("/assignments/{id}/reports", post(campaigns::report))
