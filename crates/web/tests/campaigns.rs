@@ -153,3 +153,48 @@ fn town_reports_progress_with_evidence_and_the_county_sees_it() {
         assert_eq!(reports(&s), 1, "{}", s.name);
     }
 }
+
+#[test]
+fn the_county_copies_a_campaign_for_next_year_and_a_town_cannot() {
+    for s in backends() {
+        let f = fixture(&s);
+        let d = draft(&s, &f);
+        let app = app(&s);
+        run(async {
+            let county = login(&app, "county_admin").await;
+            let r = county
+                .post_form(&app, &format!("/plans/{d}/publish"), &[])
+                .await;
+            let campaign: i64 = r.location.rsplit('/').next().unwrap().parse().unwrap();
+            let town = login(&app, "town_admin").await;
+            let denied = town
+                .post_form(
+                    &app,
+                    &format!("/campaigns/{campaign}/copy"),
+                    &[("year", "2099")],
+                )
+                .await;
+            assert_eq!(denied.status, StatusCode::FORBIDDEN, "{}", s.name);
+            let bad = county
+                .post_form(
+                    &app,
+                    &format!("/campaigns/{campaign}/copy"),
+                    &[("year", "1999")],
+                )
+                .await;
+            assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", s.name);
+            let year = (xianfeng_store::publish::this_year() + 1).to_string();
+            let ok = county
+                .post_form(
+                    &app,
+                    &format!("/campaigns/{campaign}/copy"),
+                    &[("year", &year)],
+                )
+                .await;
+            assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+            let page = county.get(&app, &ok.location).await;
+            assert!(page.body.contains(&format!("{year}年")), "{}", s.name);
+            assert!(page.body.contains("党员先锋岗"), "{}", s.name);
+        });
+    }
+}
