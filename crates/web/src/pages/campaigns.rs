@@ -8,12 +8,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use xianfeng_domain::auth::Actor;
 use xianfeng_domain::campaign::{
-    check_evidence, fmt_quantity, Among, Comparator, Measure, MeasureKind, ReportInput, Target,
+    fmt_quantity, Among, Comparator, Measure, MeasureKind, ReportInput, Target,
 };
 use xianfeng_domain::org::Org;
 use xianfeng_domain::{date, path};
 use xianfeng_store::campaigns::{self, Assignment, Campaign, Phase, Report, Share, Standing, Task};
-use xianfeng_store::{orgs, publish, settings};
+use xianfeng_store::{orgs, publish};
 
 use super::{field, render, render_form, CsrfOnly, Ctx, FieldErrors, Pairs};
 use crate::session::Session;
@@ -581,12 +581,7 @@ pub async fn report(
                 );
             };
             let draft = i2.validate(&ind.target)?;
-            let max = settings::rules(c)?.upload_max_bytes;
-            let mut evidence = Vec::new();
-            for (name, bytes) in &files {
-                let mime = check_evidence(name, bytes, max)?;
-                evidence.push((name.clone(), mime.to_string(), bytes.clone()));
-            }
+            let evidence = super::checked_evidence(c, &files)?;
             campaigns::report(c, &actor, &a, ind, &draft, &evidence)
         })?)
     })

@@ -134,6 +134,21 @@ pub fn download(name: &str, mime: &str, bytes: Vec<u8>) -> Response {
         .into_response()
 }
 
+/// Uploaded evidence checked by content and the configured size limit:
+/// (file name, MIME type, bytes) for the store.
+pub fn checked_evidence(
+    c: &mut dyn Conn,
+    files: &[(String, Vec<u8>)],
+) -> xianfeng_store::Result<Vec<(String, String, Vec<u8>)>> {
+    let max = xianfeng_store::settings::rules(c)?.upload_max_bytes;
+    let mut out = Vec::new();
+    for (name, bytes) in files {
+        let mime = xianfeng_domain::campaign::check_evidence(name, bytes, max)?;
+        out.push((name.clone(), mime.to_string(), bytes.clone()));
+    }
+    Ok(out)
+}
+
 /// A form read as name/value pairs (for forms whose field names carry ids, e.g. `a12`).
 pub type Pairs = Vec<(String, String)>;
 

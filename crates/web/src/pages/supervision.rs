@@ -8,7 +8,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
 use xianfeng_domain::cadence::SUPERVISION;
-use xianfeng_domain::campaign::check_evidence;
 use xianfeng_domain::date;
 use xianfeng_domain::org::{Org, OrgKind};
 use xianfeng_domain::supervision::{
@@ -16,7 +15,7 @@ use xianfeng_domain::supervision::{
 };
 use xianfeng_store::compliance::Summary;
 use xianfeng_store::supervision::{self, Counts, Filter, Inspection, Problem, Step};
-use xianfeng_store::{compliance, orgs, settings};
+use xianfeng_store::{compliance, orgs};
 
 use super::life::with_org;
 use super::{field, render_form, Ctx, FieldErrors, Pairs};
@@ -446,12 +445,7 @@ pub async fn step(
             let Some(action) = action.filter(|a| *a != ProblemAction::Escalate) else {
                 return Err(xianfeng_domain::Invalid::one("action", "操作", "请选择操作").into());
             };
-            let max = settings::rules(c)?.upload_max_bytes;
-            let mut evidence = Vec::new();
-            for (name, bytes) in &files {
-                let mime = check_evidence(name, bytes, max)?;
-                evidence.push((name.clone(), mime.to_string(), bytes.clone()));
-            }
+            let evidence = super::checked_evidence(c, &files)?;
             supervision::act(c, &actor, &p, action, &n2, &evidence)
         })?)
     })
