@@ -40,6 +40,14 @@ pub struct Rules {
     /// Heatmap colours: green at or above this share of organisations done, yellow above the next.
     pub heat_green_pct: i64,
     pub heat_yellow_pct: i64,
+    /// 积分制: largest points a town's own rule may give or take per action.
+    pub points_town_max: i64,
+    /// Points earned within seven days above which new earning is flagged for review.
+    pub points_velocity_week: i64,
+    /// Leaderboards on the public board (1) or only for signed-in cadres (0).
+    pub points_board_public: i64,
+    /// Names on public leaderboards masked (1: 张*三) or shown in full (0).
+    pub points_mask_names: i64,
 }
 
 impl Default for Rules {
@@ -66,6 +74,10 @@ impl Default for Rules {
             contact_visit_days: 90,
             heat_green_pct: 95,
             heat_yellow_pct: 80,
+            points_town_max: 20,
+            points_velocity_week: 100,
+            points_board_public: 1,
+            points_mask_names: 1,
         }
     }
 }
@@ -171,6 +183,26 @@ impl Rules {
                 "热力图黄色完成率（%）",
                 self.heat_yellow_pct,
             ),
+            (
+                "points_town_max",
+                "乡镇自定积分事项分值上限",
+                self.points_town_max,
+            ),
+            (
+                "points_velocity_week",
+                "7日内积分超过此数提示复核",
+                self.points_velocity_week,
+            ),
+            (
+                "points_board_public",
+                "积分排行榜公开（1公开/0不公开）",
+                self.points_board_public,
+            ),
+            (
+                "points_mask_names",
+                "公开排行榜隐去姓名（1隐去/0不隐去）",
+                self.points_mask_names,
+            ),
         ]
     }
 
@@ -181,6 +213,9 @@ impl Rules {
         }
         if key.ends_with("_pct") && value > 100 {
             return Err(crate::Invalid::one(key, key, "百分比不能超过100"));
+        }
+        if matches!(key, "points_board_public" | "points_mask_names") && value > 1 {
+            return Err(crate::Invalid::one(key, key, "只能填1（是）或0（否）"));
         }
         let slot = match key {
             "branch_min_full_members" => &mut self.branch_min_full_members,
@@ -204,6 +239,10 @@ impl Rules {
             "contact_visit_days" => &mut self.contact_visit_days,
             "heat_green_pct" => &mut self.heat_green_pct,
             "heat_yellow_pct" => &mut self.heat_yellow_pct,
+            "points_town_max" => &mut self.points_town_max,
+            "points_velocity_week" => &mut self.points_velocity_week,
+            "points_board_public" => &mut self.points_board_public,
+            "points_mask_names" => &mut self.points_mask_names,
             _ => return Err(crate::Invalid::one(key, key, "未知的规则项")),
         };
         *slot = value;

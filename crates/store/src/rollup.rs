@@ -124,11 +124,21 @@ pub fn get(c: &mut dyn Conn, org_id: i64, metric: &str, period: &str) -> Result<
 
 /// Subtree values of one metric for many organisations.
 pub fn subtree_many(c: &mut dyn Conn, org_ids: &[i64], metric: &str) -> Result<HashMap<i64, i64>> {
+    subtree_many_in(c, org_ids, metric, "")
+}
+
+/// Subtree values of one metric in one period for many organisations.
+pub fn subtree_many_in(
+    c: &mut dyn Conn,
+    org_ids: &[i64],
+    metric: &str,
+    period: &str,
+) -> Result<HashMap<i64, i64>> {
     let mut out = HashMap::new();
     for chunk in org_ids.chunks(500) {
         let marks = vec!["?"; chunk.len()].join(",");
-        let sql = format!("SELECT org_id, subtree FROM rollups WHERE metric = ? AND period = '' AND org_id IN ({marks})");
-        let mut params = vec![crate::Value::from(metric)];
+        let sql = format!("SELECT org_id, subtree FROM rollups WHERE metric = ? AND period = ? AND org_id IN ({marks})");
+        let mut params = vec![crate::Value::from(metric), crate::Value::from(period)];
         params.extend(chunk.iter().map(|id| crate::Value::Int(*id)));
         for r in c.query(&sql, &params)? {
             out.insert(r.i64(0), r.i64(1));

@@ -16,6 +16,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("migrations/0003_life.sql")),
     (4, include_str!("migrations/0004_campaigns.sql")),
     (5, include_str!("migrations/0005_supervision.sql")),
+    (6, include_str!("migrations/0006_points.sql")),
 ];
 
 /// A pooled client with its statement cache.
