@@ -101,6 +101,17 @@ pub fn demo(ctx: &Ctx, bind: &str, no_serve: bool) -> Result<()> {
             "已生成督查：{}次督查，{}个问题（{}次逾期升级），{}个荣誉称号",
             sup.inspections, sup.problems, sup.escalations, sup.titles
         );
+        let started = std::time::Instant::now();
+        let pts = xianfeng_store::seed_points::generate(&store, g.county_id, g.branch_id, today)?;
+        println!(
+            "已生成积分制：{}户{}名群众，{}条积分记录，{}次兑换，{}条待审核申报（{:.1}秒）",
+            pts.households,
+            pts.residents,
+            pts.entries,
+            pts.redemptions,
+            pts.pending,
+            started.elapsed().as_secs_f64()
+        );
         seed::demo_accounts(&store, &g)?
     } else {
         println!("复用已有数据：{}", store.describe());

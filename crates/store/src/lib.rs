@@ -32,6 +32,7 @@ pub mod rollup;
 pub mod seed;
 pub mod seed_campaign;
 pub mod seed_life;
+pub mod seed_points;
 pub mod seed_supervision;
 pub mod settings;
 pub mod sqlite;

@@ -5,6 +5,7 @@ pub mod api;
 pub mod bulletin_files;
 pub mod error;
 pub mod pages;
+pub mod residents;
 pub mod roster;
 pub mod session;
 pub mod svg;

@@ -68,8 +68,27 @@ fn cell_text(cell: &Data) -> String {
     }
 }
 
-/// Reads the first sheet: headers matched by name in any order, blank rows skipped.
-pub fn parse(bytes: &[u8]) -> Result<Vec<RosterRow>, RosterError> {
+/// One data row of a sheet: its spreadsheet row number and its cells by header.
+pub struct SheetRow {
+    pub row: usize,
+    cells: Vec<(String, String)>,
+}
+
+impl SheetRow {
+    /// The cell under `header`, or "" when the column is absent or empty.
+    pub fn get(&self, header: &str) -> String {
+        let header = xianfeng_domain::text::normalize(header);
+        self.cells
+            .iter()
+            .find(|(h, _)| *h == header)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// Reads the first sheet of an upload (the one reader behind every import): headers matched
+/// by name in any order, `required` columns checked, blank rows skipped.
+pub fn read_sheet(bytes: &[u8], required: &[&str]) -> Result<Vec<SheetRow>, RosterError> {
     if !bytes.starts_with(b"PK\x03\x04") {
         return Err(RosterError::NotXlsx);
     }
@@ -86,50 +105,66 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<RosterRow>, RosterError> {
         .iter()
         .map(|c| xianfeng_domain::text::normalize(&cell_text(c)))
         .collect();
-    for required in REQUIRED {
-        if !header.iter().any(|h| h == required) {
+    for required in required {
+        let wanted = xianfeng_domain::text::normalize(required);
+        if !header.contains(&wanted) {
             return Err(RosterError::MissingColumn(required.to_string()));
         }
     }
-    let col = |name: &str| header.iter().position(|h| h == name);
-    let org_col = col(ORG_COLUMN);
-    let field_cols: Vec<(&str, Option<usize>)> = FIELDS.iter().map(|(f, l)| (*f, col(l))).collect();
     let (start_row, _) = range.start().unwrap_or((0, 0));
     let mut out = Vec::new();
     for (i, r) in rows.enumerate() {
-        let get = |c: Option<usize>| c.and_then(|c| r.get(c)).map(cell_text).unwrap_or_default();
-        if r.iter().all(|c| cell_text(c).is_empty()) {
+        let cells: Vec<(String, String)> = header
+            .iter()
+            .zip(r.iter())
+            .filter(|(h, _)| !h.is_empty())
+            .map(|(h, c)| (h.clone(), cell_text(c)))
+            .collect();
+        if cells.iter().all(|(_, v)| v.is_empty()) {
             continue;
         }
-        let mut input = MemberInput::default();
-        for (field, c) in &field_cols {
-            let v = get(*c);
-            let slot = match *field {
-                "name" => &mut input.name,
-                "gender" => &mut input.gender,
-                "ethnicity" => &mut input.ethnicity,
-                "birth_date" => &mut input.birth_date,
-                "id_number" => &mut input.id_number,
-                "phone" => &mut input.phone,
-                "joined_on" => &mut input.joined_on,
-                "full_on" => &mut input.full_on,
-                "status" => &mut input.status,
-                "education" => &mut input.education,
-                "post" => &mut input.post,
-                _ => &mut input.tags,
-            };
-            *slot = v;
-        }
-        out.push(RosterRow {
+        out.push(SheetRow {
             row: start_row as usize + i + 2,
-            org_name: get(org_col),
-            input,
+            cells,
         });
     }
     if out.is_empty() {
         return Err(RosterError::Empty);
     }
     Ok(out)
+}
+
+/// Reads a roster upload into members to validate.
+pub fn parse(bytes: &[u8]) -> Result<Vec<RosterRow>, RosterError> {
+    Ok(read_sheet(bytes, &REQUIRED)?
+        .into_iter()
+        .map(|r| {
+            let mut input = MemberInput::default();
+            for (field, label) in FIELDS {
+                let v = r.get(label);
+                let slot = match field {
+                    "name" => &mut input.name,
+                    "gender" => &mut input.gender,
+                    "ethnicity" => &mut input.ethnicity,
+                    "birth_date" => &mut input.birth_date,
+                    "id_number" => &mut input.id_number,
+                    "phone" => &mut input.phone,
+                    "joined_on" => &mut input.joined_on,
+                    "full_on" => &mut input.full_on,
+                    "status" => &mut input.status,
+                    "education" => &mut input.education,
+                    "post" => &mut input.post,
+                    _ => &mut input.tags,
+                };
+                *slot = v;
+            }
+            RosterRow {
+                row: r.row,
+                org_name: r.get(ORG_COLUMN),
+                input,
+            }
+        })
+        .collect())
 }
 
 /// One bad cell: row, column and reason.
@@ -140,7 +175,7 @@ pub struct RowError {
     pub message: String,
 }
 
-fn row_error(row: usize, e: &FieldError) -> FieldError {
+pub fn row_error(row: usize, e: &FieldError) -> FieldError {
     FieldError {
         field: format!("row{row}.{}", e.field),
         label: format!("第{row}行“{}”", e.label),

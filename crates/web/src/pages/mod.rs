@@ -6,6 +6,7 @@ mod auth;
 mod bulletin;
 mod cadence;
 mod campaigns;
+mod card;
 mod contacts;
 mod dashboard;
 mod life;
@@ -13,7 +14,9 @@ mod meetings;
 mod members;
 mod orgs;
 mod plans;
+mod points;
 mod roster_pages;
+mod shop;
 mod supervision;
 mod training;
 
@@ -358,6 +361,38 @@ pub fn routes() -> Router<AppState> {
             get(contacts::page).post(contacts::assign),
         )
         .route("/contacts/{id}/visit", post(contacts::visit))
+        .route("/points", get(points::home))
+        .route("/my/points", get(points::mine))
+        .route("/orgs/{id}/points", get(points::show))
+        .route("/orgs/{id}/points/record", post(points::record))
+        .route(
+            "/orgs/{id}/points/rules",
+            get(points::rules).post(points::add_rule),
+        )
+        .route("/point-rules/{id}/active", post(points::toggle_rule))
+        .route("/point-claims/{id}/decide", post(points::decide))
+        .route("/point-claims/{id}/files/{sha}", get(points::claim_file))
+        .route("/point-accounts/{id}", get(points::account))
+        .route("/point-accounts/{id}/qr.svg", get(points::account_qr))
+        .route("/point-entries/{id}/reverse", post(points::reverse))
+        .route(
+            "/orgs/{id}/households",
+            get(points::household_list).post(points::add_resident),
+        )
+        .route(
+            "/orgs/{id}/households/import",
+            post(points::import_residents),
+        )
+        .route("/households/template.xlsx", get(points::resident_template))
+        .route("/orgs/{id}/stores", post(shop::open))
+        .route("/stores/{id}", get(shop::show))
+        .route("/stores/{id}/items", post(shop::stock))
+        .route("/stores/{id}/redeem", post(shop::redeem))
+        .route("/stores/{id}/reconcile.xlsx", get(shop::reconcile))
+        .route("/receipts/{id}", get(shop::receipt))
+        .route("/c/{code}", get(card::show))
+        .route("/c/{code}/claims", post(card::claim))
+        .route("/board/{id}", get(card::board))
         .route(
             "/settings/cadence",
             get(cadence::county).post(cadence::save_county),

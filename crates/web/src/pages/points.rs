@@ -1,0 +1,843 @@
+//! 积分 pages for cadres: an organisation's review queue, recording points, leaderboards and
+//! its stores; the rules catalogue; a person's or household's account with its ledger and
+//! reversals; households and the resident import.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+use xianfeng_domain::auth::Actor;
+use xianfeng_domain::date;
+use xianfeng_domain::household::ResidentInput;
+use xianfeng_domain::org::Org;
+use xianfeng_domain::points::{BoardPeriod, Bounds, ClaimStatus, EarnInput, RuleInput};
+use xianfeng_store::point_board::Standing;
+use xianfeng_store::point_claims::{self, By, Claim};
+use xianfeng_store::point_rules::{self, Rule};
+use xianfeng_store::point_shop::{self, Shop};
+use xianfeng_store::points::{self, Account, Entry, HOUSEHOLD, PERSON};
+use xianfeng_store::{households, orgs, point_board, settings, Conn, StoreError};
+
+use super::life::with_org;
+use super::{field, read_multipart, render, render_form, visible_org, Ctx, Pairs};
+use crate::session::{urlencode, Session};
+use crate::{blocking, AppError, AppState};
+
+/// Bad input and refused changes come back as a message for the page (with its status);
+/// anything else is an error page.
+pub fn refused(e: AppError) -> Result<(StatusCode, String), AppError> {
+    match e {
+        AppError::Invalid(i) => Ok((StatusCode::UNPROCESSABLE_ENTITY, i.to_string())),
+        AppError::Conflict(m) => Ok((StatusCode::CONFLICT, m)),
+        other => Err(other),
+    }
+}
+
+pub fn with_status(status: StatusCode, r: Response) -> Response {
+    let mut r = r;
+    if status != StatusCode::OK {
+        *r.status_mut() = status;
+    }
+    r
+}
+
+fn staff(s: &Session, org: &Org) -> Result<(), AppError> {
+    if s.actor.can_list_members(&org.path) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+pub async fn home(s: Session) -> Response {
+    Redirect::to(&format!("/orgs/{}/points", s.actor.scope_org_id)).into_response()
+}
+
+#[derive(Deserialize, Default)]
+pub struct PageQuery {
+    #[serde(default)]
+    pub period: String,
+    #[serde(default)]
+    pub ok: String,
+    #[serde(default)]
+    pub q: String,
+}
+
+fn period_of(q: &str) -> BoardPeriod {
+    match q {
+        "quarter" => BoardPeriod::Quarter,
+        "year" => BoardPeriod::Year,
+        _ => BoardPeriod::Month,
+    }
+}
+
+fn period_key(p: BoardPeriod) -> String {
+    xianfeng_domain::cadence::Period::containing(p.frequency(), date::today()).key()
+}
+
+/// What the overview shows.
+pub struct Overview {
+    pub pending: Vec<Claim>,
+    pub people: Vec<Standing>,
+    pub households: Vec<Standing>,
+    pub orgs: Vec<(i64, String, i64)>,
+    pub rules: Vec<Rule>,
+    pub candidates: Vec<(String, String)>,
+    pub shops: Vec<Shop>,
+}
+
+#[derive(Template)]
+#[template(path = "points.html")]
+struct PointsPage {
+    ctx: Ctx,
+    org: Org,
+    crumbs: Vec<(i64, String)>,
+    period: String,
+    period_label: String,
+    o: Overview,
+    notice: String,
+    error: String,
+    today: String,
+    can_record: bool,
+    can_open_store: bool,
+}
+
+/// People who can be given points here: a branch's members (`m` + member id; their account
+/// opens when first used) and residents (`a` + account id).
+fn candidates(c: &mut dyn Conn, org: &Org) -> xianfeng_store::Result<Vec<(String, String)>> {
+    if !org.kind.is_branch() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for m in c.query(
+        "SELECT id, name FROM members WHERE org_id = ? ORDER BY id LIMIT 300",
+        &[org.id.into()],
+    )? {
+        out.push((format!("m{}", m.i64(0)), format!("{}（党员）", m.text(1))));
+    }
+    for r in c.query(
+        "SELECT id, name FROM point_accounts WHERE kind = 'person' AND resident_id IS NOT NULL AND org_id = ? ORDER BY id LIMIT 700",
+        &[org.id.into()],
+    )? {
+        out.push((format!("a{}", r.i64(0)), r.text(1)));
+    }
+    Ok(out)
+}
+
+async fn overview(
+    state: &AppState,
+    s: &Session,
+    id: i64,
+    q: PageQuery,
+    notice: String,
+    error: (StatusCode, String),
+) -> Result<Response, AppError> {
+    let period = period_of(&q.period);
+    let key = period_key(period);
+    let writer = s.actor.clone();
+    let label = format!("{}（{key}）", period.label());
+    let (org, crumbs, o) = with_org(state, s, id, move |c, org| {
+        let children: Vec<Org> = orgs::children(c, org.id)?
+            .into_iter()
+            .filter(|o| o.dissolved_on.is_none())
+            .collect();
+        let can_record = writer.can_record_life(&org.path);
+        Ok(Overview {
+            pending: point_claims::in_scope(c, &org.path, ClaimStatus::Pending, 50)?,
+            people: point_board::top(c, &org.path, PERSON, &key, 10)?,
+            households: point_board::top(c, &org.path, HOUSEHOLD, &key, 10)?,
+            orgs: point_board::orgs(c, &children, &key)?,
+            rules: point_rules::for_org(c, &org.path)?,
+            candidates: if can_record {
+                candidates(c, org)?
+            } else {
+                Vec::new()
+            },
+            shops: point_shop::in_scope(c, &org.path)?,
+        })
+    })
+    .await?;
+    staff(s, &org)?;
+    let page = PointsPage {
+        ctx: Ctx::new(s, "points"),
+        can_record: s.actor.can_record_life(&org.path),
+        can_open_store: s.actor.can_record_life(&org.path) && !org.kind.is_committee(),
+        org,
+        crumbs,
+        period: q.period,
+        period_label: label,
+        o,
+        notice,
+        error: error.1,
+        today: date::today().to_string(),
+    };
+    Ok(with_status(error.0, render(&page)?))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, AppError> {
+    let notice = q.ok.clone();
+    overview(&state, &s, id, q, notice, (StatusCode::OK, String::new())).await
+}
+
+/// Finds the person to record for: a picked account, or a scanned code.
+fn person_for(
+    c: &mut dyn Conn,
+    actor: &Actor,
+    picked: &str,
+    code: &str,
+) -> xianfeng_store::Result<Account> {
+    let code = code.trim().rsplit('/').next().unwrap_or("").to_uppercase();
+    let picked = picked.trim();
+    let number = |prefix: char| {
+        picked
+            .strip_prefix(prefix)
+            .and_then(|n| n.parse::<i64>().ok())
+    };
+    let account = if let Some(id) = number('a') {
+        points::account(c, id).ok()
+    } else if let Some(member) = number('m') {
+        match xianfeng_store::members::get(c, member)? {
+            Some(m) if actor.can_record_life(&m.org_path) => {
+                Some(points::member_account(c, member)?)
+            }
+            _ => None,
+        }
+    } else if !code.is_empty() {
+        points::by_code(c, &code)?
+    } else {
+        None
+    };
+    match account {
+        Some(a) if a.kind == PERSON && actor.can_record_life(&a.org_path) => Ok(a),
+        Some(a) if a.kind == HOUSEHOLD => Err(xianfeng_domain::Invalid::one(
+            "person",
+            "积分对象",
+            "户码用于兑换；记积分请选择户里的具体人员",
+        )
+        .into()),
+        _ => Err(xianfeng_domain::Invalid::one(
+            "person",
+            "积分对象",
+            "请选择本组织的人员或扫描其积分码",
+        )
+        .into()),
+    }
+}
+
+/// A cadre records points for a person (with evidence when the rule requires it).
+pub async fn record(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    form: Multipart,
+) -> Result<Response, AppError> {
+    let (f, files) = read_multipart(form, "evidence").await?;
+    s.check_csrf(&field(&f, "_csrf"))?;
+    let actor = s.actor.clone();
+    let input = EarnInput {
+        rule: field(&f, "rule"),
+        day: field(&f, "day"),
+        note: field(&f, "note"),
+    };
+    let (picked, code) = (field(&f, "person"), field(&f, "code"));
+    let result = blocking(&state, move |st| {
+        Ok(st.write(|c| {
+            let evidence = super::checked_evidence(c, &files)?;
+            let person = person_for(c, &actor, &picked, &code)?;
+            let d = input.validate(date::today())?;
+            let file = evidence.first().map(|(_, m, b)| (m.as_str(), b.as_slice()));
+            point_claims::earn(c, By::Cadre(&actor), person.id, &d, file)?;
+            Ok(person.name)
+        })?)
+    })
+    .await;
+    match result {
+        Ok(name) => Ok(Redirect::to(&format!(
+            "/orgs/{id}/points?ok={}",
+            urlencode(&format!("已为{name}记积分"))
+        ))
+        .into_response()),
+        Err(e) => {
+            let err = refused(e)?;
+            overview(&state, &s, id, PageQuery::default(), String::new(), err).await
+        }
+    }
+}
+
+/// Approves or rejects a waiting claim; back to the organisation it came from.
+pub async fn decide(
+    State(state): State<AppState>,
+    s: Session,
+    Path(claim_id): Path<i64>,
+    Form(f): Form<Pairs>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&field(&f, "_csrf"))?;
+    let actor = s.actor.clone();
+    let approve = field(&f, "decision") == "approve";
+    let reason = field(&f, "reason");
+    let back = blocking(&state, move |st| {
+        Ok(st.write(|c| {
+            let claim = point_claims::get(c, claim_id)?;
+            if !actor.can_record_life(&claim.org_path) {
+                return Ok(Err(AppError::Forbidden));
+            }
+            let back = actor.scope_org_id;
+            Ok(Ok(point_claims::decide(
+                c, &actor, claim_id, approve, &reason,
+            )
+            .map(|st| (back, st))))
+        })?)
+    })
+    .await??;
+    let back_org = s.actor.scope_org_id;
+    match back {
+        Ok((org, status)) => Ok(Redirect::to(&format!(
+            "/orgs/{org}/points?ok={}",
+            urlencode(&format!("第{claim_id}号申报{}", status.label()))
+        ))
+        .into_response()),
+        Err(e) => {
+            let err = refused(e.into())?;
+            overview(
+                &state,
+                &s,
+                back_org,
+                PageQuery::default(),
+                String::new(),
+                err,
+            )
+            .await
+        }
+    }
+}
+
+pub async fn claim_file(
+    State(state): State<AppState>,
+    s: Session,
+    Path((id, sha)): Path<(i64, String)>,
+) -> Result<Response, AppError> {
+    let actor = s.actor.clone();
+    blocking(&state, move |st| {
+        let claim = st.read(|c| point_claims::get(c, id))?;
+        if actor.can_list_members(&claim.org_path) {
+            Ok(())
+        } else {
+            Err(AppError::NotFound("文件"))
+        }
+    })
+    .await?;
+    super::attached_file(&state, sha, "佐证材料", move |c, sha| {
+        point_claims::has_evidence(c, id, sha)
+    })
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "point_rules.html")]
+struct RulesPage {
+    ctx: Ctx,
+    org: Org,
+    crumbs: Vec<(i64, String)>,
+    rules: Vec<Rule>,
+    can_write: bool,
+    bound: Option<i64>,
+    input: RuleInput,
+    error: String,
+    notice: String,
+}
+
+fn bounds_for(c: &mut dyn Conn, org: &Org) -> xianfeng_store::Result<Option<Bounds>> {
+    Ok(match org.parent_id {
+        None => None,
+        Some(_) => Some(Bounds {
+            max_points: settings::rules(c)?.points_town_max,
+        }),
+    })
+}
+
+async fn rules_page(
+    state: &AppState,
+    s: &Session,
+    id: i64,
+    input: RuleInput,
+    notice: String,
+    error: (StatusCode, String),
+) -> Result<Response, AppError> {
+    let (org, crumbs, (rules, bound)) = with_org(state, s, id, |c, org| {
+        Ok((
+            point_rules::catalogue(c, &org.path)?,
+            bounds_for(c, org)?.map(|b| b.max_points),
+        ))
+    })
+    .await?;
+    staff(s, &org)?;
+    let page = RulesPage {
+        ctx: Ctx::new(s, "points"),
+        can_write: s.actor.can_manage_town(&org.path) && org.kind.is_committee(),
+        org,
+        crumbs,
+        rules,
+        bound,
+        input,
+        error: error.1,
+        notice,
+    };
+    Ok(with_status(error.0, render(&page)?))
+}
+
+pub async fn rules(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, AppError> {
+    rules_page(
+        &state,
+        &s,
+        id,
+        RuleInput::default(),
+        q.ok,
+        (StatusCode::OK, String::new()),
+    )
+    .await
+}
+
+/// Adds a rule at a county or town (a town within the county's bounds).
+pub async fn add_rule(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Form(f): Form<Pairs>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&field(&f, "_csrf"))?;
+    let input = RuleInput {
+        action: field(&f, "action"),
+        category: field(&f, "category"),
+        points: field(&f, "points"),
+        audience: field(&f, "audience"),
+        evidence_required: f
+            .iter()
+            .any(|(k, _)| k == "evidence_required")
+            .then(String::new),
+        approval_required: f
+            .iter()
+            .any(|(k, _)| k == "approval_required")
+            .then(String::new),
+        cap_day: field(&f, "cap_day"),
+        cap_month: field(&f, "cap_month"),
+        cap_year: field(&f, "cap_year"),
+        valid_from: field(&f, "valid_from"),
+        valid_to: field(&f, "valid_to"),
+    };
+    let actor = s.actor.clone();
+    let typed = input.clone();
+    let result = blocking(&state, move |st| {
+        Ok(st.write(|c| {
+            let org = match visible_org(c, &actor, id) {
+                Ok(o) if actor.can_manage_town(&o.path) && o.kind.is_committee() => o,
+                _ => return Ok(Err(AppError::Forbidden)),
+            };
+            let d = typed.validate(bounds_for(c, &org)?)?;
+            point_rules::create(c, Some(&actor), &org, &d)?;
+            Ok(Ok(d.action))
+        })?)
+    })
+    .await;
+    match result.and_then(|r| r) {
+        Ok(action) => Ok(Redirect::to(&format!(
+            "/orgs/{id}/points/rules?ok={}",
+            urlencode(&format!("已添加“{action}”"))
+        ))
+        .into_response()),
+        Err(e) => {
+            let err = refused(e)?;
+            rules_page(&state, &s, id, input, String::new(), err).await
+        }
+    }
+}
+
+/// Stops or resumes a rule set by the actor's own level or below.
+pub async fn toggle_rule(
+    State(state): State<AppState>,
+    s: Session,
+    Path(rule_id): Path<i64>,
+    Form(f): Form<Pairs>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&field(&f, "_csrf"))?;
+    let actor = s.actor.clone();
+    let org_id = blocking(&state, move |st| {
+        Ok(st.write(|c| {
+            let rule = point_rules::get(c, rule_id)?;
+            if !actor.can_manage_town(&rule.org_path) {
+                return Ok(Err(AppError::Forbidden));
+            }
+            point_rules::set_active(c, &actor, &rule, !rule.active)?;
+            Ok(Ok(rule.org_id))
+        })?)
+    })
+    .await??;
+    Ok(Redirect::to(&format!(
+        "/orgs/{org_id}/points/rules?ok={}",
+        urlencode("已更新")
+    ))
+    .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "point_account.html")]
+struct AccountPage {
+    ctx: Ctx,
+    account: Account,
+    org_name: String,
+    spendable: i64,
+    people: Vec<households::Resident>,
+    entries: Vec<Entry>,
+    claims: Vec<Claim>,
+    can_reverse: bool,
+    notice: String,
+    error: String,
+}
+
+async fn account_page(
+    state: &AppState,
+    s: &Session,
+    id: i64,
+    notice: String,
+    error: (StatusCode, String),
+) -> Result<Response, AppError> {
+    let actor = s.actor.clone();
+    let page = blocking(state, move |st| {
+        Ok(st.read(|c| {
+            let account = points::account(c, id)?;
+            if !matches!(account.kind.as_str(), PERSON | HOUSEHOLD)
+                || !actor.can_list_members(&account.org_path)
+            {
+                return Ok(Err(AppError::NotFound("积分账户")));
+            }
+            let org_name = orgs::require(c, account.org_id)?.name;
+            let spendable = points::spendable(c, &account)?;
+            let (people, entries, claims) = if account.kind == HOUSEHOLD {
+                let h = account.household_id.unwrap_or(0);
+                let people = households::people(c, h)?;
+                let mut entries = Vec::new();
+                for p in &people {
+                    entries.extend(points::history(c, p.account_id, 50)?);
+                }
+                entries.sort_by_key(|e| std::cmp::Reverse(e.id));
+                (people, entries, Vec::new())
+            } else {
+                (
+                    Vec::new(),
+                    points::history(c, id, 100)?,
+                    point_claims::of_account(c, id, 30)?,
+                )
+            };
+            Ok(Ok((account, org_name, spendable, people, entries, claims)))
+        })?)
+    })
+    .await??;
+    let (account, org_name, spendable, people, entries, claims) = page;
+    let p = AccountPage {
+        ctx: Ctx::new(s, "points"),
+        can_reverse: s.actor.can_manage_town(&account.org_path),
+        account,
+        org_name,
+        spendable,
+        people,
+        entries,
+        claims,
+        notice,
+        error: error.1,
+    };
+    Ok(with_status(error.0, render(&p)?))
+}
+
+pub async fn account(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, AppError> {
+    account_page(&state, &s, id, q.ok, (StatusCode::OK, String::new())).await
+}
+
+/// The account's QR code (a link to its public card), for printing.
+pub async fn account_qr(
+    State(state): State<AppState>,
+    s: Session,
+    headers: axum::http::HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let actor = s.actor.clone();
+    let code = blocking(&state, move |st| {
+        let a = st.read(|c| points::account(c, id))?;
+        match a.code {
+            Some(code) if actor.can_list_members(&a.org_path) => Ok(code),
+            _ => Err(AppError::NotFound("积分码")),
+        }
+    })
+    .await?;
+    let url = super::card::card_url(&state, &headers, &code);
+    super::card::qr_svg(&url)
+}
+
+/// Reverses one grant or deduction (a town or the county, with a reason).
+pub async fn reverse(
+    State(state): State<AppState>,
+    s: Session,
+    Path(entry_id): Path<i64>,
+    Form(f): Form<Pairs>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&field(&f, "_csrf"))?;
+    let actor = s.actor.clone();
+    let reason = field(&f, "reason");
+    let (person, result) = blocking(&state, move |st| {
+        let e = st.read(|c| points::entry(c, entry_id))?;
+        let person = st.read(|c| points::account(c, e.person_id))?;
+        if !actor.can_manage_town(&person.org_path) {
+            return Err(AppError::Forbidden);
+        }
+        let result = st.write(|c| point_claims::reverse(c, &actor, entry_id, &reason));
+        Ok((person, result))
+    })
+    .await?;
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/point-accounts/{}?ok={}",
+            person.id,
+            urlencode(&format!("第{entry_id}号记录已冲正"))
+        ))
+        .into_response()),
+        Err(e) => {
+            let err = refused(e.into())?;
+            account_page(&state, &s, person.id, String::new(), err).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "households.html")]
+struct HouseholdsPage {
+    ctx: Ctx,
+    org: Org,
+    crumbs: Vec<(i64, String)>,
+    list: Vec<households::Household>,
+    q: String,
+    can_write: bool,
+    input: ResidentInput,
+    notice: String,
+    error: String,
+    rows: Vec<crate::roster::RowError>,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn households_page(
+    state: &AppState,
+    s: &Session,
+    id: i64,
+    q: String,
+    input: ResidentInput,
+    notice: String,
+    error: (StatusCode, String),
+    rows: Vec<crate::roster::RowError>,
+) -> Result<Response, AppError> {
+    let query = q.clone();
+    let (org, crumbs, list) = with_org(state, s, id, move |c, org| {
+        households::list(c, &org.path, &query, 200, 0)
+    })
+    .await?;
+    staff(s, &org)?;
+    let page = HouseholdsPage {
+        ctx: Ctx::new(s, "points"),
+        can_write: s.actor.can_write_member(&org.path),
+        org,
+        crumbs,
+        list,
+        q,
+        input,
+        notice,
+        error: error.1,
+        rows,
+    };
+    Ok(with_status(error.0, render_form(&page, false)?))
+}
+
+pub async fn household_list(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, AppError> {
+    households_page(
+        &state,
+        &s,
+        id,
+        q.q,
+        ResidentInput::default(),
+        q.ok,
+        (StatusCode::OK, String::new()),
+        vec![],
+    )
+    .await
+}
+
+/// Adds one resident (and the household when new) at a village organisation.
+pub async fn add_resident(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Form(f): Form<Pairs>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&field(&f, "_csrf"))?;
+    let mut input = ResidentInput::default();
+    for (name, _) in xianfeng_domain::household::FIELDS {
+        input.set(name, field(&f, name));
+    }
+    let actor = s.actor.clone();
+    let typed = input.clone();
+    let result = blocking(&state, move |st| {
+        let vault = st.vault.clone();
+        Ok(st.write(|c| {
+            let org = match visible_org(c, &actor, id) {
+                Ok(o) if actor.can_write_member(&o.path) => o,
+                _ => return Ok(Err(AppError::Forbidden)),
+            };
+            let d = typed.validate()?;
+            households::add_resident(c, &vault, Some(&actor), &org, &d)?;
+            Ok(Ok(d.name))
+        })?)
+    })
+    .await;
+    match result.and_then(|r| r) {
+        Ok(name) => Ok(Redirect::to(&format!(
+            "/orgs/{id}/households?ok={}",
+            urlencode(&format!("已登记{name}"))
+        ))
+        .into_response()),
+        Err(e) => {
+            let err = refused(e)?;
+            households_page(
+                &state,
+                &s,
+                id,
+                String::new(),
+                input,
+                String::new(),
+                err,
+                vec![],
+            )
+            .await
+        }
+    }
+}
+
+/// Imports residents from the template; any bad row fails the whole file, every row listed.
+pub async fn import_residents(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    form: Multipart,
+) -> Result<Response, AppError> {
+    let (f, files) = read_multipart(form, "file").await?;
+    s.check_csrf(&field(&f, "_csrf"))?;
+    let actor = s.actor.clone();
+    let bytes = files.into_iter().next().map(|(_, b)| b).unwrap_or_default();
+    let result = blocking(&state, move |st| {
+        let vault = st.vault.clone();
+        let rows =
+            crate::residents::parse(&bytes).map_err(|e| AppError::Conflict(e.to_string()))?;
+        Ok(st.write(|c| {
+            let org = match visible_org(c, &actor, id) {
+                Ok(o) if actor.can_write_member(&o.path) => o,
+                _ => return Ok(Err(AppError::Forbidden)),
+            };
+            Ok(Ok(crate::residents::import(
+                c,
+                &vault,
+                Some(&actor),
+                &org,
+                &rows,
+            )?))
+        })?)
+    })
+    .await;
+    match result.and_then(|r| r) {
+        Ok(n) => Ok(Redirect::to(&format!(
+            "/orgs/{id}/households?ok={}",
+            urlencode(&format!("已导入{n}人"))
+        ))
+        .into_response()),
+        Err(AppError::Invalid(e)) => {
+            let rows = crate::roster::report(&e);
+            let msg = format!(
+                "导入未完成：共{}处错误，整表未导入，请改正后重新上传",
+                rows.len()
+            );
+            households_page(
+                &state,
+                &s,
+                id,
+                String::new(),
+                ResidentInput::default(),
+                String::new(),
+                (StatusCode::UNPROCESSABLE_ENTITY, msg),
+                rows,
+            )
+            .await
+        }
+        Err(e) => {
+            let err = refused(e)?;
+            households_page(
+                &state,
+                &s,
+                id,
+                String::new(),
+                ResidentInput::default(),
+                String::new(),
+                err,
+                vec![],
+            )
+            .await
+        }
+    }
+}
+
+pub async fn resident_template(
+    State(state): State<AppState>,
+    s: Session,
+) -> Result<Response, AppError> {
+    let actor = s.actor.clone();
+    let bytes = blocking(&state, move |st| {
+        Ok(st.read(|c| {
+            let scope = orgs::require(c, actor.scope_org_id)?;
+            let names: Vec<String> = orgs::qualified_branch_names(c, &scope)?
+                .into_iter()
+                .map(|(_, n)| n)
+                .collect();
+            crate::residents::template(&names)
+        })?)
+    })
+    .await?;
+    Ok(super::download("群众名册导入模板.xlsx", super::XLSX, bytes))
+}
+
+/// Members' own page: their points card.
+pub async fn mine(State(state): State<AppState>, s: Session) -> Result<Response, AppError> {
+    let member = s
+        .actor
+        .member_id
+        .ok_or_else(|| AppError::Conflict("只有党员账号有个人积分".into()))?;
+    let code = blocking(&state, move |st| {
+        let a = st.write(|c| points::member_account(c, member))?;
+        a.code.ok_or(StoreError::NotFound("积分码").into())
+    })
+    .await?;
+    Ok(Redirect::to(&format!("/c/{code}")).into_response())
+}
