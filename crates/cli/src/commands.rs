@@ -297,7 +297,13 @@ fn bench_plan(runs: usize) -> Result<()> {
 }
 
 /// Benchmarks on a dedicated database per scale (generated on first use, then reused).
-pub fn bench(ctx: &Ctx, scale_name: &str, runs: usize, records: i64) -> Result<()> {
+pub fn bench(
+    ctx: &Ctx,
+    scale_name: &str,
+    runs: usize,
+    records: i64,
+    (points, batch): (usize, usize),
+) -> Result<()> {
     let sc = scale(scale_name)?;
     bench_plan(runs)?;
     let url = if ctx.database_url.starts_with("postgres") {
@@ -342,6 +348,12 @@ pub fn bench(ctx: &Ctx, scale_name: &str, runs: usize, records: i64) -> Result<(
         );
     }
     let indicator = xianfeng_store::bench_indicator::prepare(&store, records, 7)?;
+    if let Some(w) = xianfeng_store::bench_points::prepare(&store, points, batch, today)? {
+        println!(
+            "积分账本写入（经记账路径，SQLite 为 synchronous=FULL）：逐笔提交 {} 条 {:.0} 条/秒；每批 {} 条提交 {} 条 {:.0} 条/秒",
+            w.single, w.single_per_s, w.batch, w.batched, w.batched_per_s
+        );
+    }
     println!("数据：{}个组织，{}名党员\n", totals.orgs, totals.members);
     println!(
         "{:<10} {:<4} {:<48} {:<48} {:>8}",
@@ -355,6 +367,9 @@ pub fn bench(ctx: &Ctx, scale_name: &str, runs: usize, records: i64) -> Result<(
             &store, &levels, runs, ind, task,
         )?);
     }
+    lines.extend(xianfeng_store::bench_points::run(
+        &store, &levels, runs, today,
+    )?);
     for line in lines {
         println!(
             "{:<10} {:<4} {:<48} {:<48} {:>7.1}×{}",

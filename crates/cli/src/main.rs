@@ -91,6 +91,12 @@ enum Command {
         /// 活动指标的进展报送条数（首次生成时使用；省级全量为 100000000）
         #[arg(long, default_value_t = 1_000_000)]
         records: i64,
+        /// 积分账本写入条数（首次生成时使用；其中2000条逐笔提交，其余每批 --batch 条提交）
+        #[arg(long, default_value_t = 1_000_000)]
+        points: usize,
+        /// 积分批量写入时每个事务的条数
+        #[arg(long, default_value_t = 1_000)]
+        batch: usize,
     },
 }
 
@@ -164,7 +170,9 @@ fn main() {
             scale,
             runs,
             records,
-        } => commands::bench(&ctx, &scale, runs, records),
+            points,
+            batch,
+        } => commands::bench(&ctx, &scale, runs, records, (points, batch.max(1))),
     };
     if let Err(e) = result {
         eprintln!("错误：{e}");

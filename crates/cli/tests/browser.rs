@@ -2,7 +2,9 @@
 //! WebDriver protocol): a town administrator logs in on a phone-sized screen, opens the tree,
 //! opens a member and sees the ID number masked, reviews a plan document and the 组织生活
 //! heatmap; a branch secretary records a 主题党日 with a photo and the branch turns green, then
-//! reports campaign progress with a photo, and the town's campaign page shows the branch done. Screenshots go to target/screenshots/.
+//! reports campaign progress with a photo, and the town's campaign page shows the branch done;
+//! a resident claims points from the household card, the secretary approves, and the household
+//! redeems at the village store. Screenshots go to target/screenshots/.
 //!
 //! `scripts/test` installs Chromium and sets XIANFENG_BROWSER_TEST=1, which makes a missing
 //! browser a failure rather than a skip.
@@ -363,6 +365,56 @@ fn town_admin_opens_the_tree_and_a_member_whose_id_is_masked() {
         .unwrap_or_else(|| panic!("红星村党支部 not in the town's list: {standings}"));
     assert!(line.contains("已完成"), "{line}");
     b.screenshot("11-campaign-town-phone.png");
+
+    // 积分制: a resident claims points from the household's card on a phone, the branch
+    // secretary approves the claim, and the household redeems at the village store.
+    b.click("form.who button[type=submit]");
+    b.type_into("#username", "branch_secretary");
+    b.type_into("#password", "xianfeng-demo");
+    b.click("#login-submit");
+    b.click("header nav a[href$='/points']");
+    b.click("nav.tabs a[href$='/households']");
+    b.click("table a[href^='/point-accounts/']");
+    let code = b.text("code");
+    assert_eq!(code.len(), 10, "household code: {code}");
+    b.click("form.who button[type=submit]");
+    b.go(&format!("{app}/c/{code}"));
+    let pick = |select: &str, text: &str| {
+        b.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": "const s = document.querySelector(arguments[0]); const o = Array.from(s.options).find(o => o.value && o.text.includes(arguments[1])); s.value = o.value; return o.text;", "args": [select, text]})),
+        )
+    };
+    pick("select[name=person]", "");
+    pick("select[name=rule]", "志愿服务");
+    b.type_into("input[name=note]", "参加村里环境卫生志愿服务");
+    b.type_into("input[name=evidence]", photo.to_str().unwrap());
+    b.screenshot("12-points-card-claim-phone.png");
+    b.click("#claim-submit");
+    let notice = b.text("#notice");
+    assert!(notice.contains("等待"), "{notice}");
+    let claim: String = notice
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+    b.go(&format!("{app}/login"));
+    b.type_into("#username", "branch_secretary");
+    b.type_into("#password", "xianfeng-demo");
+    b.click("#login-submit");
+    b.click("header nav a[href$='/points']");
+    b.screenshot("13-points-review-phone.png");
+    b.click(&format!("#claim-{claim} button[value=approve]"));
+    assert!(b.text("p.ok").contains("已通过"), "{}", b.text("main"));
+    b.click("a[href^='/stores/']");
+    b.type_into("input[name=code]", &code);
+    pick("select[name=item]", "洗洁精");
+    b.click("#redeem-submit");
+    let receipt = b.text("#receipt-no");
+    assert!(receipt.starts_with("DH"), "{receipt}");
+    assert!(b.text("main").contains("洗洁精"));
+    b.screenshot("14-points-receipt-phone.png");
 
     let _ = b.call("DELETE", "", None);
     let _ = std::fs::remove_dir_all(&dir);

@@ -104,6 +104,11 @@ pub struct Used {
 }
 
 impl Caps {
+    /// Whether any cap is set (otherwise nothing needs counting).
+    pub fn any(&self) -> bool {
+        self.day.is_some() || self.month.is_some() || self.year.is_some()
+    }
+
     /// Whether `points` more fit under every cap; the error names the cap that is hit.
     pub fn check(&self, used: Used, points: i64) -> Result<(), Invalid> {
         if points <= 0 {

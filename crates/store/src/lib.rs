@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod audit;
 pub mod bench;
 pub mod bench_indicator;
+pub mod bench_points;
 pub mod bulletin;
 pub mod cadence;
 pub mod campaigns;

@@ -165,9 +165,11 @@ pub fn apply(c: &mut dyn Conn, ledger: &mut Ledger, g: &Grant<'_>) -> Result<i64
     } = *g;
     let points = rule.draft.points;
     let (kind, debit, credit) = if points > 0 {
-        rule.draft
-            .caps
-            .check(used(c, person.id, rule.id, day)?, points)?;
+        if rule.draft.caps.any() {
+            rule.draft
+                .caps
+                .check(used(c, person.id, rule.id, day)?, points)?;
+        }
         (EntryKind::Grant, rule.account_id, person.id)
     } else {
         (EntryKind::Deduction, person.id, rule.account_id)
@@ -252,11 +254,6 @@ pub fn earn(
         }
         None => None,
     };
-    if rule.draft.points > 0 {
-        rule.draft
-            .caps
-            .check(used(c, person.id, rule.id, d.day)?, rule.draft.points)?;
-    }
     let threshold = settings::rules(c)?.points_velocity_week;
     let week = points::earned_between(c, person.id, None, d.day - Duration::days(6), d.day)?;
     let flagged = velocity_flag(week, rule.draft.points, threshold);
@@ -265,6 +262,13 @@ pub fn earn(
         _ if rule.draft.approval_required || flagged => ClaimStatus::Pending,
         _ => ClaimStatus::Approved,
     };
+    // A claim that waits is refused now if it could never be granted; a grant is checked
+    // when it is posted.
+    if status == ClaimStatus::Pending && rule.draft.points > 0 && rule.draft.caps.any() {
+        rule.draft
+            .caps
+            .check(used(c, person.id, rule.id, d.day)?, rule.draft.points)?;
+    }
     let actor = by.actor();
     let claim = c.scalar(
         "INSERT INTO point_claims (account_id, rule_id, org_path, day, note, evidence_sha, status, flagged, submitted_by, created_at, decided_by, decided_at)

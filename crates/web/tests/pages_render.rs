@@ -33,6 +33,11 @@ fn every_page_renders_for_the_county_admin() {
             "/plans".into(),
             "/api/v1/me".into(),
             "/api/v1/warnings".into(),
+            format!("/orgs/{}/points", f.county.id),
+            format!("/orgs/{}/points?period=year", f.branch_a.id),
+            format!("/orgs/{}/points/rules", f.county.id),
+            format!("/orgs/{}/households?q=王", f.branch_a.id),
+            format!("/board/{}?period=quarter", f.county.id),
         ];
         for p in pages {
             let r = c.get(&app, &p).await;

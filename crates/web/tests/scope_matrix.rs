@@ -66,6 +66,18 @@ fn reads_are_confined_to_each_roles_subtree() {
                     404,
                 ),
                 ("town_admin", format!("/api/v1/members/{}", f.member_b), 404),
+                ("town_admin", format!("/orgs/{}/points", f.town_a.id), 200),
+                ("town_admin", format!("/orgs/{}/points", f.town_b.id), 404),
+                (
+                    "town_admin",
+                    format!("/orgs/{}/points/rules", f.county.id),
+                    404,
+                ),
+                (
+                    "town_admin",
+                    format!("/orgs/{}/households", f.branch_b.id),
+                    404,
+                ),
                 ("town_admin", "/api/v1/members/999999".to_string(), 404),
                 // branch secretary: its branch only
                 (
@@ -76,6 +88,21 @@ fn reads_are_confined_to_each_roles_subtree() {
                 ("branch_secretary", format!("/members/{}", f.member_a2), 200),
                 ("branch_secretary", format!("/orgs/{}", f.town_a.id), 404),
                 ("branch_secretary", format!("/members/{}", f.member_b), 404),
+                (
+                    "branch_secretary",
+                    format!("/orgs/{}/points", f.branch_a.id),
+                    200,
+                ),
+                (
+                    "branch_secretary",
+                    format!("/orgs/{}/households", f.branch_a.id),
+                    200,
+                ),
+                (
+                    "branch_secretary",
+                    format!("/orgs/{}/points", f.branch_b.id),
+                    404,
+                ),
                 (
                     "branch_secretary",
                     format!("/api/v1/orgs/{}/members", f.town_a.id),
@@ -98,6 +125,8 @@ fn reads_are_confined_to_each_roles_subtree() {
                     404,
                 ),
                 ("member", format!("/orgs/{}", f.town_a.id), 404),
+                ("member", format!("/orgs/{}/points", f.branch_a.id), 403),
+                ("member", format!("/orgs/{}/points", f.branch_b.id), 404),
             ];
             let mut failures = Vec::new();
             for user in ["county_admin", "town_admin", "branch_secretary", "member"] {
