@@ -260,11 +260,15 @@ pub fn export_members(ctx: &Ctx, org: i64, file: &Path) -> Result<()> {
 pub fn audit_verify(ctx: &Ctx) -> Result<()> {
     let store = open(ctx)?;
     match store.read(|c| audit::verify(c))? {
-        Ok(n) => {
-            println!("审计日志完整：{n}条记录的哈希链校验通过");
+        Ok(n) => println!("审计日志完整：{n}条记录的哈希链校验通过"),
+        Err(e) => return Err(format!("审计日志被篡改：{e}").into()),
+    }
+    match store.read(xianfeng_store::points::check)? {
+        Ok(()) => {
+            println!("积分账本平衡：余额合计为零，个人余额无负数，余额与账目、年度积分与账目一致");
             Ok(())
         }
-        Err(e) => Err(format!("审计日志被篡改：{e}").into()),
+        Err(e) => Err(format!("积分账本不一致：{e}").into()),
     }
 }
 

@@ -72,6 +72,27 @@ fn audit_verify_passes_on_a_fresh_demo_and_names_the_entry_after_tampering() {
 
     let o = run(&db, &["audit", "verify"]);
     assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("积分账本平衡"), "{}", text(&o));
+
+    // In the backup, someone with raw access inflates one points entry: the ledger no longer
+    // matches its balances.
+    let copy = xianfeng_store::Store::open(
+        &format!("sqlite://{}", backup.display()),
+        xianfeng_store::Vault::load_or_create(&dir.join("secret.key")).unwrap(),
+    )
+    .unwrap();
+    copy.with_sqlite(|c| {
+        c.execute_batch("DROP TRIGGER point_entries_no_update; UPDATE point_entries SET amount = amount + 100 WHERE id = 1;")?;
+        Ok(())
+    })
+    .unwrap()
+    .unwrap();
+    let o = run(
+        &format!("sqlite://{}", backup.display()),
+        &["audit", "verify"],
+    );
+    assert!(!o.status.success());
+    assert!(text(&o).contains("积分账本不一致"), "{}", text(&o));
 
     // Someone with raw access drops the guard trigger and alters the generation entry.
     let store = xianfeng_store::Store::open(
