@@ -48,6 +48,15 @@ labelled_enum!(
 );
 
 labelled_enum!(
+    /// How a rule's points arrive: recorded or claimed, or granted by the system from records
+    /// elsewhere (attendance at organisational life that counts).
+    Trigger {
+        Manual => "人工记录或申报",
+        Attendance => "参加组织生活自动记分",
+    }
+);
+
+labelled_enum!(
     /// Leaderboard periods.
     BoardPeriod {
         Month => "月度",
@@ -158,6 +167,8 @@ pub struct RuleInput {
     pub valid_from: String,
     #[serde(default)]
     pub valid_to: String,
+    #[serde(default)]
+    pub trigger: String,
 }
 
 /// A checked rule.
@@ -172,6 +183,12 @@ pub struct RuleDraft {
     pub caps: Caps,
     pub valid_from: Option<NaiveDate>,
     pub valid_to: Option<NaiveDate>,
+    #[serde(default = "manual")]
+    pub trigger: Trigger,
+}
+
+fn manual() -> Trigger {
+    Trigger::Manual
 }
 
 /// How far a town may go when it writes its own rules (the county sets these in 设置).
@@ -281,6 +298,21 @@ impl RuleInput {
                 }
             }
         }
+        let trigger = if self.trigger.trim().is_empty() {
+            Trigger::Manual
+        } else {
+            Trigger::parse(&self.trigger).unwrap_or_else(|| {
+                c.push(
+                    "trigger",
+                    "记分方式",
+                    "应为人工记录或申报、参加组织生活自动记分之一",
+                );
+                Trigger::Manual
+            })
+        };
+        if trigger == Trigger::Attendance && points < 0 {
+            c.push("trigger", "记分方式", "自动记分只用于加分事项");
+        }
         let valid_from = parse_day(&mut c, &self.valid_from, "valid_from", "生效日期");
         let valid_to = parse_day(&mut c, &self.valid_to, "valid_to", "截止日期");
         if let (Some(a), Some(b)) = (valid_from, valid_to) {
@@ -298,6 +330,7 @@ impl RuleInput {
             caps,
             valid_from,
             valid_to,
+            trigger,
         })
     }
 }
@@ -530,6 +563,7 @@ pub fn default_rules() -> Vec<RuleDraft> {
                 caps,
                 valid_from: None,
                 valid_to: None,
+                trigger: Trigger::Manual,
             }
         };
     let month = |n| Caps {
@@ -600,6 +634,18 @@ pub fn default_rules() -> Vec<RuleDraft> {
                 ..Caps::default()
             },
         ),
+        RuleDraft {
+            audience: Audience::Members,
+            trigger: Trigger::Attendance,
+            ..r(
+                "组织生活",
+                "参加三会一课、主题党日",
+                2,
+                false,
+                false,
+                month(8),
+            )
+        },
         r(
             "扣分事项",
             "乱堆乱放经劝导不改",

@@ -78,6 +78,7 @@ pub fn prepare(
                 caps: Caps::default(),
                 valid_from: None,
                 valid_to: None,
+                trigger: xianfeng_domain::points::Trigger::Manual,
             },
         )?;
         point_rules::get(c, id)
@@ -111,6 +112,7 @@ pub fn prepare(
             note: "",
             claim_id: None,
             actor_id: None,
+            source_ref: None,
         };
         point_claims::apply(c, ledger, &g)
     };

@@ -26,6 +26,7 @@ pub mod point_board;
 pub mod point_claims;
 pub mod point_rules;
 pub mod point_shop;
+pub mod point_triggers;
 pub mod points;
 pub mod postgres;
 pub mod publish;

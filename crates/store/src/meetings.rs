@@ -310,7 +310,9 @@ pub fn recount(c: &mut dyn Conn, id: i64) -> Result<Meeting> {
             talks_changed(c, &m, delta)?;
         }
     }
-    get(c, id)?.ok_or(StoreError::NotFound("会议"))
+    let now = get(c, id)?.ok_or(StoreError::NotFound("会议"))?;
+    crate::point_triggers::sync_meeting(c, &now)?;
+    Ok(now)
 }
 
 /// A talk that starts or stops counting moves each participant's yearly "talked with" mark.

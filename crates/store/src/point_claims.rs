@@ -150,6 +150,7 @@ pub struct Grant<'a> {
     pub note: &'a str,
     pub claim_id: Option<i64>,
     pub actor_id: Option<i64>,
+    pub source_ref: Option<&'a str>,
 }
 
 /// Posts a grant: caps are checked against what the ledger already holds, and a deduction
@@ -162,6 +163,7 @@ pub fn apply(c: &mut dyn Conn, ledger: &mut Ledger, g: &Grant<'_>) -> Result<i64
         note,
         claim_id,
         actor_id,
+        source_ref,
     } = *g;
     let points = rule.draft.points;
     let (kind, debit, credit) = if points > 0 {
@@ -189,6 +191,7 @@ pub fn apply(c: &mut dyn Conn, ledger: &mut Ledger, g: &Grant<'_>) -> Result<i64
             reverses: None,
             actor_id,
             note,
+            source_ref,
         },
     )
 }
@@ -287,6 +290,7 @@ pub fn earn(
             note: &d.note,
             claim_id: Some(claim),
             actor_id: actor.map(|a| a.account_id),
+            source_ref: None,
         };
         apply(c, &mut ledger, &grant)?;
         ledger.finish(c)?;
@@ -356,6 +360,7 @@ pub fn decide(
             note: &claim.note,
             claim_id: Some(claim_id),
             actor_id: Some(actor.account_id),
+            source_ref: None,
         };
         apply(c, &mut ledger, &grant)?;
         ledger.finish(c)?;
@@ -412,6 +417,7 @@ pub fn reverse(c: &mut dyn Conn, actor: &Actor, entry_id: i64, reason: &str) -> 
             reverses: Some(e.id),
             actor_id: Some(actor.account_id),
             note: &note,
+            source_ref: None,
         },
     )?;
     audit::append(

@@ -5,7 +5,7 @@ use serde_json::json;
 use xianfeng_domain::auth::Actor;
 use xianfeng_domain::org::Org;
 use xianfeng_domain::path;
-use xianfeng_domain::points::{Audience, Caps, RuleDraft};
+use xianfeng_domain::points::{Audience, Caps, RuleDraft, Trigger};
 
 use crate::audit::{self, Record};
 use crate::db::{Conn, Row};
@@ -24,7 +24,7 @@ pub struct Rule {
 }
 
 const COLS: &str = "r.id, r.org_id, o.name, r.org_path, r.account_id, r.action, r.category, r.points, r.audience,
-    r.evidence_required, r.approval_required, r.cap_day, r.cap_month, r.cap_year, r.valid_from, r.valid_to, r.active";
+    r.evidence_required, r.approval_required, r.cap_day, r.cap_month, r.cap_year, r.valid_from, r.valid_to, r.active, r.trigger_kind";
 const FROM: &str = "point_rules r JOIN orgs o ON o.id = r.org_id";
 
 fn row(r: &Row) -> Rule {
@@ -49,6 +49,7 @@ fn row(r: &Row) -> Rule {
             },
             valid_from: day(14),
             valid_to: day(15),
+            trigger: Trigger::parse(&r.text(17)).unwrap_or(Trigger::Manual),
         },
         active: r.i64(16) != 0,
     }
@@ -133,11 +134,11 @@ pub fn create(c: &mut dyn Conn, actor: Option<&Actor>, org: &Org, d: &RuleDraft)
     )?;
     let id = c.scalar(
         "INSERT INTO point_rules (org_id, org_path, account_id, category, action, points, audience, evidence_required, approval_required,
-            cap_day, cap_month, cap_year, valid_from, valid_to, active, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?) RETURNING id",
+            cap_day, cap_month, cap_year, valid_from, valid_to, trigger_kind, active, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?) RETURNING id",
         vals![org.id, org.path.as_str(), account, d.category.as_str(), d.action.as_str(), d.points, d.audience.label(),
               i64::from(d.evidence_required), i64::from(d.approval_required), d.caps.day, d.caps.month, d.caps.year,
-              day_text(d.valid_from), day_text(d.valid_to), now_text()],
+              day_text(d.valid_from), day_text(d.valid_to), d.trigger.label(), now_text()],
     )?;
     audit::append(
         c,
@@ -158,10 +159,10 @@ pub fn create(c: &mut dyn Conn, actor: Option<&Actor>, org: &Org, d: &RuleDraft)
 pub fn update(c: &mut dyn Conn, actor: &Actor, rule: &Rule, d: &RuleDraft) -> Result<()> {
     c.execute(
         "UPDATE point_rules SET category = ?, action = ?, points = ?, audience = ?, evidence_required = ?, approval_required = ?,
-            cap_day = ?, cap_month = ?, cap_year = ?, valid_from = ?, valid_to = ? WHERE id = ?",
+            cap_day = ?, cap_month = ?, cap_year = ?, valid_from = ?, valid_to = ?, trigger_kind = ? WHERE id = ?",
         vals![d.category.as_str(), d.action.as_str(), d.points, d.audience.label(), i64::from(d.evidence_required),
               i64::from(d.approval_required), d.caps.day, d.caps.month, d.caps.year, day_text(d.valid_from),
-              day_text(d.valid_to), rule.id],
+              day_text(d.valid_to), d.trigger.label(), rule.id],
     )?;
     audit::append(
         c,

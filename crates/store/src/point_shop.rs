@@ -280,6 +280,7 @@ pub fn redeem(
                 reverses: None,
                 actor_id: Some(clerk.account_id),
                 note: &note,
+                source_ref: None,
             },
         )?;
     }

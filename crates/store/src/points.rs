@@ -187,6 +187,8 @@ pub struct Movement<'a> {
     pub reverses: Option<i64>,
     pub actor_id: Option<i64>,
     pub note: &'a str,
+    /// The record that triggered an automatic grant (`meeting:12`).
+    pub source_ref: Option<&'a str>,
 }
 
 /// Posts movements and gathers their effect on totals and roll-ups, written once by
@@ -223,10 +225,10 @@ impl Ledger {
             vals![m.amount, m.credit],
         )?;
         let id = c.scalar(
-            "INSERT INTO point_entries (at, day, kind, debit_id, credit_id, amount, person_id, org_path, rule_id, claim_id, redemption_id, reverses_id, actor_id, note)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO point_entries (at, day, kind, debit_id, credit_id, amount, person_id, org_path, rule_id, claim_id, redemption_id, reverses_id, actor_id, note, source_ref)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             vals![now_text(), m.day.to_string(), m.kind.label(), m.debit, m.credit, m.amount, m.person.id,
-                  m.person.org_path.as_str(), m.rule_id, m.claim_id, m.redemption_id, m.reverses, m.actor_id, m.note],
+                  m.person.org_path.as_str(), m.rule_id, m.claim_id, m.redemption_id, m.reverses, m.actor_id, m.note, m.source_ref],
         )?;
         let earned = earned_delta(m);
         if earned != 0 {

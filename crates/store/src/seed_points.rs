@@ -10,7 +10,7 @@ use xianfeng_domain::auth::{Actor, Role};
 use xianfeng_domain::household::ResidentInput;
 use xianfeng_domain::org::{Org, OrgDomain};
 use xianfeng_domain::points::{
-    default_rules, Audience, Caps, EarnDraft, ItemDraft, RedeemDraft, RuleDraft,
+    default_rules, Audience, Caps, EarnDraft, ItemDraft, RedeemDraft, RuleDraft, Trigger,
 };
 
 use crate::point_claims::{self, By, Grant};
@@ -142,6 +142,7 @@ pub fn generate(
                     },
                     valid_from: None,
                     valid_to: None,
+                    trigger: Trigger::Manual,
                 },
             )?;
         }
@@ -152,6 +153,21 @@ pub fn generate(
             )?,
             villages,
         ))
+    })?;
+    // Attendance rules reach back over this year's meetings of the villages.
+    store.write(|c| {
+        for v in &villages {
+            let ids = c.query(
+                "SELECT id FROM meetings WHERE org_id = ? AND counted = 1 AND held_on >= ?",
+                &[v.id.into(), format!("{}-01-01", today.year()).into()],
+            )?;
+            for r in ids {
+                if let Some(m) = crate::meetings::get(c, r.i64(0))? {
+                    crate::point_triggers::sync_meeting(c, &m)?;
+                }
+            }
+        }
+        Ok(())
     })?;
     for (i, v) in villages.iter().enumerate() {
         out.residents += village_people(store, &mut rng, v, if i == 0 { 12 } else { 6 })?;
@@ -195,7 +211,7 @@ pub fn generate(
                         if rule.draft.usable(day, kind).is_err() {
                             continue;
                         }
-                        let grant = Grant { person: p, rule, day, note: "", claim_id: None, actor_id: None };
+                        let grant = Grant { person: p, rule, day, note: "", claim_id: None, actor_id: None , source_ref: None};
                         if point_claims::apply(c, &mut ledger, &grant).is_ok() {
                             n += 1;
                         }
@@ -203,7 +219,7 @@ pub fn generate(
                 }
                 if rng.gen_bool(0.08) {
                     let rule = &faults[rng.gen_range(0..faults.len())];
-                    let grant = Grant { person: p, rule, day: today - Duration::days(rng.gen_range(3..60)), note: "网格员巡查发现", claim_id: None, actor_id: None };
+                    let grant = Grant { person: p, rule, day: today - Duration::days(rng.gen_range(3..60)), note: "网格员巡查发现", claim_id: None, actor_id: None , source_ref: None};
                     if point_claims::apply(c, &mut ledger, &grant).is_ok() {
                         n += 1;
                     }

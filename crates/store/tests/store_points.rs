@@ -41,6 +41,7 @@ fn rule(action: &str, points: i64, caps: Caps, evidence: bool) -> RuleDraft {
         caps,
         valid_from: None,
         valid_to: None,
+        trigger: xianfeng_domain::points::Trigger::Manual,
     }
 }
 
@@ -472,5 +473,68 @@ fn leaderboards_agree_with_the_ledger_grouped_and_organisations_roll_up() {
             })
             .unwrap();
         assert_eq!(orgs[0].2, top.iter().map(|t| t.points).sum::<i64>());
+    }
+}
+
+#[test]
+fn attendance_at_a_counted_meeting_earns_once_and_a_change_reverses_it() {
+    use xianfeng_domain::life::{AttendanceEntry, MeetingDraft, MeetingKind, Presence};
+    use xianfeng_domain::points::Trigger;
+    use xianfeng_store::meetings;
+    for s in backends() {
+        let w = world(&s);
+        let mut d = rule("参加主题党日", 2, Caps::default(), false);
+        d.trigger = Trigger::Attendance;
+        d.audience = Audience::Members;
+        s.write(|c| point_rules::create(c, None, &w.county, &d))
+            .unwrap();
+        let member_id = s
+            .read(|c| Ok(points::account(c, w.member)?.member_id.unwrap()))
+            .unwrap();
+        let entry = |presence| AttendanceEntry {
+            member_id,
+            presence,
+            reason: if presence == Presence::Leave {
+                "外出务工".into()
+            } else {
+                String::new()
+            },
+        };
+        let draft = MeetingDraft {
+            kind: MeetingKind::ThemedDay,
+            date: date::today(),
+            held: true,
+            place: "党员活动室".into(),
+            host: "书记".into(),
+            topic: "重温入党誓词".into(),
+            first_topic: true,
+            agenda: String::new(),
+            minutes: String::new(),
+        };
+        let m = s
+            .write(|c| meetings::create(c, None, &w.village, &draft, &[entry(Presence::Present)]))
+            .unwrap();
+        assert_eq!(balance(&s, w.member), 2, "{}", s.name);
+        // Recounting again does not grant twice.
+        s.write(|c| meetings::recount(c, m.id)).unwrap();
+        assert_eq!(balance(&s, w.member), 2, "{}", s.name);
+        let admin = admin(&w.county);
+        s.write(|c| {
+            meetings::update_attendance(
+                c,
+                &admin,
+                &m,
+                &[entry(Presence::Leave)],
+                false,
+                date::today(),
+            )
+        })
+        .unwrap();
+        assert_eq!(balance(&s, w.member), 0, "{}", s.name);
+        s.read(|c| {
+            balanced(c);
+            Ok(())
+        })
+        .unwrap();
     }
 }

@@ -435,6 +435,7 @@ pub async fn add_rule(
         cap_year: field(&f, "cap_year"),
         valid_from: field(&f, "valid_from"),
         valid_to: field(&f, "valid_to"),
+        trigger: field(&f, "trigger"),
     };
     let actor = s.actor.clone();
     let typed = input.clone();

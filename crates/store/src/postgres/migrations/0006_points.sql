@@ -64,6 +64,7 @@ CREATE TABLE point_rules (
     cap_year BIGINT,
     valid_from TEXT,
     valid_to TEXT,
+    trigger_kind TEXT NOT NULL DEFAULT '人工记录或申报',
     active BIGINT NOT NULL DEFAULT 1,
     created_at TEXT NOT NULL
 );
@@ -107,11 +108,13 @@ CREATE TABLE point_entries (
     claim_id BIGINT,
     redemption_id BIGINT,
     reverses_id BIGINT UNIQUE REFERENCES point_entries(id),
+    source_ref TEXT,
     actor_id BIGINT,
     note TEXT NOT NULL
 );
 CREATE INDEX point_entries_person ON point_entries(person_id, rule_id, day);
 CREATE INDEX point_entries_path ON point_entries(org_path, day);
+CREATE INDEX point_entries_source ON point_entries(source_ref, rule_id) WHERE source_ref IS NOT NULL;
 CREATE FUNCTION point_entries_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN RAISE EXCEPTION 'point_entries is append-only'; END $$;
 CREATE TRIGGER point_entries_no_change BEFORE UPDATE OR DELETE ON point_entries

@@ -64,6 +64,7 @@ CREATE TABLE point_rules (
     cap_year INTEGER,
     valid_from TEXT,
     valid_to TEXT,
+    trigger_kind TEXT NOT NULL DEFAULT '人工记录或申报',
     active INTEGER NOT NULL DEFAULT 1,
     created_at TEXT NOT NULL
 );
@@ -107,11 +108,13 @@ CREATE TABLE point_entries (
     claim_id INTEGER,
     redemption_id INTEGER,
     reverses_id INTEGER UNIQUE REFERENCES point_entries(id),
+    source_ref TEXT,
     actor_id INTEGER,
     note TEXT NOT NULL
 );
 CREATE INDEX point_entries_person ON point_entries(person_id, rule_id, day);
 CREATE INDEX point_entries_path ON point_entries(org_path, day);
+CREATE INDEX point_entries_source ON point_entries(source_ref, rule_id) WHERE source_ref IS NOT NULL;
 CREATE TRIGGER point_entries_no_update BEFORE UPDATE ON point_entries
 BEGIN SELECT RAISE(ABORT, 'point_entries is append-only'); END;
 CREATE TRIGGER point_entries_no_delete BEFORE DELETE ON point_entries
