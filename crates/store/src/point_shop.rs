@@ -311,6 +311,13 @@ pub fn redeem(
     })
 }
 
+impl Receipt {
+    /// The time as shown on a receipt: `2026-11-22 14:05`.
+    pub fn when(&self) -> String {
+        self.at.get(..16).unwrap_or(&self.at).replace('T', " ")
+    }
+}
+
 fn receipt_row(r: &Row) -> Receipt {
     Receipt {
         id: r.i64(0),
