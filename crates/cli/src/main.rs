@@ -95,7 +95,7 @@ enum Command {
         #[arg(long, default_value_t = 1_000_000)]
         points: usize,
         /// 积分批量写入时每个事务的条数
-        #[arg(long, default_value_t = 1_000)]
+        #[arg(long, default_value_t = 10_000)]
         batch: usize,
     },
 }

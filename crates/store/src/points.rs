@@ -198,6 +198,8 @@ pub struct Ledger {
     totals: HashMap<(i64, String), (&'static str, String, i64)>,
     rollups: HashMap<(String, String), i64>,
     households: HashMap<i64, i64>,
+    /// Balance changes of rule and store accounts, written once.
+    others: HashMap<i64, i64>,
 }
 
 impl Ledger {
@@ -207,23 +209,37 @@ impl Ledger {
         if m.amount <= 0 {
             return Err(StoreError::Conflict("积分数额必须为正".into()));
         }
-        let moved = c.execute(
-            "UPDATE point_accounts SET balance = balance - ? WHERE id = ? AND (kind <> 'person' OR balance >= ?)",
-            vals![m.amount, m.debit, m.amount],
-        )?;
-        if moved != 1 {
-            let have = account(c, m.debit)?.balance;
-            return Err(xianfeng_domain::Invalid::one(
-                "points",
-                "积分",
-                format!("余额不足：现有{have}分，需要{}分", m.amount),
-            )
-            .into());
+        let person = m.person.id;
+        if m.debit != person && m.credit != person {
+            return Err(StoreError::Conflict("积分记录必须涉及本人账户".into()));
         }
-        c.execute(
-            "UPDATE point_accounts SET balance = balance + ? WHERE id = ?",
-            vals![m.amount, m.credit],
-        )?;
+        // The person's side moves now (a debit that would go below zero is refused); the
+        // other side, a rule's or a store's account, is settled once in `finish`.
+        if m.debit == person {
+            let moved = c.execute(
+                "UPDATE point_accounts SET balance = balance - ? WHERE id = ? AND balance >= ?",
+                vals![m.amount, m.debit, m.amount],
+            )?;
+            if moved != 1 {
+                let have = account(c, m.debit)?.balance;
+                return Err(xianfeng_domain::Invalid::one(
+                    "points",
+                    "积分",
+                    format!("余额不足：现有{have}分，需要{}分", m.amount),
+                )
+                .into());
+            }
+        } else {
+            *self.others.entry(m.debit).or_default() -= m.amount;
+        }
+        if m.credit == person {
+            c.execute(
+                "UPDATE point_accounts SET balance = balance + ? WHERE id = ?",
+                vals![m.amount, m.credit],
+            )?;
+        } else {
+            *self.others.entry(m.credit).or_default() += m.amount;
+        }
         let id = c.scalar(
             "INSERT INTO point_entries (at, day, kind, debit_id, credit_id, amount, person_id, org_path, rule_id, claim_id, redemption_id, reverses_id, actor_id, note, source_ref)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -273,6 +289,14 @@ impl Ledger {
 
     /// Writes the gathered totals and roll-ups.
     pub fn finish(self, c: &mut dyn Conn) -> Result<()> {
+        for (account, delta) in self.others {
+            if delta != 0 {
+                c.execute(
+                    "UPDATE point_accounts SET balance = balance + ? WHERE id = ?",
+                    vals![delta, account],
+                )?;
+            }
+        }
         for ((account, period), (kind, org_path, delta)) in self.totals {
             if delta != 0 {
                 c.execute(
