@@ -219,20 +219,19 @@ fn check_unused_evidence(c: &mut dyn Conn, sha: &str) -> Result<()> {
 /// Evidence as uploaded: (MIME type, bytes), checked by the caller for type and size.
 pub type Evidence<'a> = Option<(&'a str, &'a [u8])>;
 
-/// Who asks for points: a signed-in cadre recording them, a signed-in member claiming, or
-/// a household through its code.
+/// Who asks for points: a signed-in cadre recording them, or the holder of a points card
+/// (a resident, a household or a member) claiming through its code.
 #[derive(Clone, Copy)]
 pub enum By<'a> {
     Cadre(&'a Actor),
-    Member(&'a Actor),
-    Household,
+    Card,
 }
 
 impl By<'_> {
     fn actor(&self) -> Option<&Actor> {
         match self {
-            By::Cadre(a) | By::Member(a) => Some(a),
-            By::Household => None,
+            By::Cadre(a) => Some(a),
+            By::Card => None,
         }
     }
 }

@@ -333,7 +333,7 @@ fn pending_claims(
                 let mut photo = crate::seed_supervision::DEMO_PHOTO.to_vec();
                 photo.extend_from_slice(format!("claim-{}-{p}", v.id).as_bytes());
                 let evidence = rule.draft.evidence_required.then_some(("image/png", photo.as_slice()));
-                if point_claims::earn(c, By::Household, p, &d, evidence).is_ok() {
+                if point_claims::earn(c, By::Card, p, &d, evidence).is_ok() {
                     n += 1;
                 }
             }

@@ -244,9 +244,7 @@ fn the_same_evidence_file_earns_once_and_a_rejection_frees_it() {
             note: "庭院整洁".into(),
         };
         let claim = |person: i64| {
-            s.write(|c| {
-                point_claims::earn(c, By::Household, person, &d, Some(("image/png", &photo)))
-            })
+            s.write(|c| point_claims::earn(c, By::Card, person, &d, Some(("image/png", &photo))))
         };
         let (first, status) = claim(w.people[0]).unwrap();
         assert_eq!(status, ClaimStatus::Approved);
@@ -296,7 +294,7 @@ fn a_claim_needing_approval_waits_for_the_branch_and_a_rejection_needs_a_reason(
             note: "调解成功".into(),
         };
         let (claim, status) = s
-            .write(|c| point_claims::earn(c, By::Household, w.people[1], &draft, None))
+            .write(|c| point_claims::earn(c, By::Card, w.people[1], &draft, None))
             .unwrap();
         assert_eq!(status, ClaimStatus::Pending);
         assert_eq!(balance(&s, w.people[1]), 0);

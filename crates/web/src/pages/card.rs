@@ -165,7 +165,7 @@ pub async fn claim(
             let evidence = super::checked_evidence(c, &files)?;
             let d = input.validate(date::today())?;
             let file = evidence.first().map(|(_, m, b)| (m.as_str(), b.as_slice()));
-            point_claims::earn(c, By::Household, person, &d, file)
+            point_claims::earn(c, By::Card, person, &d, file)
         })?)
     })
     .await;
