@@ -285,99 +285,102 @@ fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> StoreError {
     StoreError::Db(format!("生成表格失败：{e}"))
 }
 
-/// The import template: headers, a text-formatted ID column, dropdowns for branch, sex,
-/// ethnicity, status and education, and a sheet of instructions.
-pub fn template(branch_names: &[String]) -> Result<Vec<u8>, StoreError> {
+/// An import template: a data sheet of text-formatted columns, dropdowns fed from a sheet of
+/// choices, and a sheet of instructions. Every import (members, residents) is built from one.
+pub struct TemplateSpec<'a> {
+    pub sheet: &'a str,
+    pub headers: &'a [&'a str],
+    /// Columns shown wider (names of organisations, ID numbers, addresses).
+    pub wide: &'a [&'a str],
+    /// `(column, title on the choices sheet, choices)`.
+    pub lists: Vec<(&'a str, &'a str, Vec<String>)>,
+    pub notes: &'a [&'a str],
+}
+
+pub fn template_book(spec: &TemplateSpec<'_>) -> Result<Vec<u8>, StoreError> {
     let mut wb = Workbook::new();
     let head = Format::new()
         .set_bold()
         .set_background_color("#C00000")
         .set_font_color("#FFFFFF");
     let text = Format::new().set_num_format("@");
-    let hs = headers();
     {
-        let ws = wb.add_worksheet().set_name(SHEET).map_err(xlsx_err)?;
-        for (i, h) in hs.iter().enumerate() {
+        let ws = wb.add_worksheet().set_name(spec.sheet).map_err(xlsx_err)?;
+        for (i, h) in spec.headers.iter().enumerate() {
             ws.write_string_with_format(0, i as u16, *h, &head)
                 .map_err(xlsx_err)?;
-            ws.set_column_width(
-                i as u16,
-                if *h == "身份证号" || *h == ORG_COLUMN {
-                    22
-                } else {
-                    12
-                },
-            )
-            .map_err(xlsx_err)?;
+            let width = if spec.wide.contains(h) { 22 } else { 12 };
+            ws.set_column_width(i as u16, width).map_err(xlsx_err)?;
             ws.set_column_format(i as u16, &text).map_err(xlsx_err)?;
         }
-        let col = |name: &str| hs.iter().position(|h| *h == name).unwrap_or(0) as u16;
-        let last = 5000;
-        let lists: [(&str, &str, usize); 5] = [
-            (ORG_COLUMN, "A", branch_names.len().max(1)),
-            ("民族", "B", ETHNICITIES.len()),
-            ("性别", "C", 2),
-            ("党员类别", "D", MemberStatus::ALL.len()),
-            ("学历", "E", Education::ALL.len()),
-        ];
-        for (name, letter, n) in lists {
-            let formula = format!("={LISTS}!${letter}$2:${letter}${}", n + 1);
+        for (n, (column, _, values)) in spec.lists.iter().enumerate() {
+            let Some(col) = spec.headers.iter().position(|h| h == column) else {
+                continue;
+            };
+            let letter = (b'A' + n as u8) as char;
+            let formula = format!("={LISTS}!${letter}$2:${letter}${}", values.len().max(1) + 1);
             let dv = DataValidation::new()
                 .allow_list_formula(Formula::new(formula))
                 .set_error_title("请从下拉列表中选择")
                 .map_err(xlsx_err)?;
-            ws.add_data_validation(1, col(name), last, col(name), &dv)
+            ws.add_data_validation(1, col as u16, 5000, col as u16, &dv)
                 .map_err(xlsx_err)?;
         }
         ws.set_freeze_panes(1, 0).map_err(xlsx_err)?;
     }
     {
         let ws = wb.add_worksheet().set_name(LISTS).map_err(xlsx_err)?;
-        let columns: [(&str, Vec<String>); 5] = [
-            ("党支部", branch_names.to_vec()),
-            ("民族", ETHNICITIES.iter().map(|s| s.to_string()).collect()),
-            ("性别", vec!["男".into(), "女".into()]),
-            (
-                "党员类别",
-                MemberStatus::ALL
-                    .iter()
-                    .map(|s| s.label().to_string())
-                    .collect(),
-            ),
-            (
-                "学历",
-                Education::ALL
-                    .iter()
-                    .map(|s| s.label().to_string())
-                    .collect(),
-            ),
-        ];
-        for (c, (title, values)) in columns.iter().enumerate() {
+        for (c, (_, title, values)) in spec.lists.iter().enumerate() {
             ws.write_string_with_format(0, c as u16, *title, &head)
                 .map_err(xlsx_err)?;
             for (r, v) in values.iter().enumerate() {
                 ws.write_string(r as u32 + 1, c as u16, v)
                     .map_err(xlsx_err)?;
             }
-            ws.set_column_width(c as u16, 20).map_err(xlsx_err)?;
+            ws.set_column_width(c as u16, 22).map_err(xlsx_err)?;
         }
     }
     {
         let ws = wb.add_worksheet().set_name("填写说明").map_err(xlsx_err)?;
-        let notes = [
+        ws.set_column_width(0, 100).map_err(xlsx_err)?;
+        for (i, n) in spec.notes.iter().enumerate() {
+            ws.write_string(i as u32, 0, *n).map_err(xlsx_err)?;
+        }
+    }
+    wb.save_to_buffer().map_err(xlsx_err)
+}
+
+/// The member import template: a text-formatted ID column, dropdowns for branch, sex,
+/// ethnicity, status and education, and a sheet of instructions.
+pub fn template(branch_names: &[String]) -> Result<Vec<u8>, StoreError> {
+    template_book(&TemplateSpec {
+        sheet: SHEET,
+        headers: &headers(),
+        wide: &[ORG_COLUMN, "身份证号"],
+        lists: vec![
+            (ORG_COLUMN, "党支部", branch_names.to_vec()),
+            ("民族", "民族", ETHNICITIES.iter().map(|s| s.to_string()).collect()),
+            ("性别", "性别", vec!["男".into(), "女".into()]),
+            (
+                "党员类别",
+                "党员类别",
+                MemberStatus::ALL.iter().map(|s| s.label().to_string()).collect(),
+            ),
+            (
+                "学历",
+                "学历",
+                Education::ALL.iter().map(|s| s.label().to_string()).collect(),
+            ),
+        ],
+        notes: &[
             "1. 每行一名党员，从第2行开始填写；不要修改第1行表头。",
             "2. “所属党组织”从下拉列表选择党支部全称。",
             "3. “身份证号”为18位，末位可为X；出生日期、性别可留空，系统按身份证号填写，填写时须与身份证号一致。",
             "4. 日期格式：2010-07-01；“党员类别”为正式党员或预备党员，预备党员不填转正日期。",
             "5. 手机号为11位大陆手机号，可留空；标签之间用顿号分隔，例如：老党员、流动党员。",
             "6. 任何一行有误时整表不导入，系统会列出每一个错误的行、列和原因，改正后重新上传。",
-        ];
-        ws.set_column_width(0, 100).map_err(xlsx_err)?;
-        for (i, n) in notes.iter().enumerate() {
-            ws.write_string(i as u32, 0, *n).map_err(xlsx_err)?;
-        }
-    }
-    wb.save_to_buffer().map_err(xlsx_err)
+        ],
+    })
 }
 
 /// The roster of a subtree in the import layout (so an export can be corrected and re-imported).

@@ -5,8 +5,8 @@
 
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use xianfeng_domain::date;
 use xianfeng_domain::points::{mask_name, BoardPeriod, ClaimStatus, EarnInput};
 use xianfeng_store::point_claims::{self, By, Claim};
@@ -17,34 +17,6 @@ use xianfeng_store::{households, orgs, point_board, settings};
 use super::points::{refused, with_status, PageQuery};
 use super::{field, read_multipart, render};
 use crate::{blocking, AppError, AppState};
-
-/// The address a card's QR code opens.
-pub fn card_url(state: &AppState, headers: &HeaderMap, code: &str) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.chars()
-                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
-        })
-        .unwrap_or("localhost");
-    let scheme = if state.secure_cookies {
-        "https"
-    } else {
-        "http"
-    };
-    format!("{scheme}://{host}/c/{code}")
-}
-
-pub fn qr_svg(text: &str) -> Result<Response, AppError> {
-    let code = qrcode::QrCode::new(text.as_bytes())
-        .map_err(|e| AppError::Internal(format!("二维码生成失败：{e}")))?;
-    let svg = code
-        .render::<qrcode::render::svg::Color>()
-        .min_dimensions(200, 200)
-        .build();
-    Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
-}
 
 #[derive(Template)]
 #[template(path = "card.html")]

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{header, HeaderMap};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
@@ -397,23 +397,6 @@ fn expires(m: &Meeting) -> i64 {
         .unwrap_or(0)
 }
 
-fn checkin_url(state: &AppState, headers: &HeaderMap, token: &str) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.chars()
-                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
-        })
-        .unwrap_or("localhost");
-    let scheme = if state.secure_cookies {
-        "https"
-    } else {
-        "http"
-    };
-    format!("{scheme}://{host}/checkin?t={token}")
-}
-
 /// The check-in QR code as SVG, for the host's screen.
 pub async fn qr(
     State(state): State<AppState>,
@@ -427,21 +410,8 @@ pub async fn qr(
     }
     let key = state.store.vault.derive_key("checkin");
     let token = xianfeng_domain::checkin::sign(&key, m.id, expires(&m));
-    let url = checkin_url(&state, &headers, &token);
-    let code = qrcode::QrCode::new(url.as_bytes())
-        .map_err(|e| AppError::Internal(format!("二维码生成失败：{e}")))?;
-    let svg = code
-        .render::<qrcode::render::svg::Color>()
-        .min_dimensions(240, 240)
-        .build();
-    Ok((
-        [
-            (header::CONTENT_TYPE, "image/svg+xml"),
-            (header::CACHE_CONTROL, "no-store"),
-        ],
-        svg,
-    )
-        .into_response())
+    let url = super::public_url(&state, &headers, &format!("/checkin?t={token}"));
+    super::qr_svg(&url, 240)
 }
 
 #[derive(Deserialize, Default)]

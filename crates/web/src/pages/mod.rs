@@ -234,6 +234,43 @@ pub fn options<'a>(all: impl IntoIterator<Item = &'a str>, selected: &str) -> Ve
         .collect()
 }
 
+/// The absolute address of `path` on this server as the phone will reach it (for QR codes):
+/// the request's Host when it looks like a host name, the scheme from the deployment.
+pub fn public_url(state: &AppState, headers: &axum::http::HeaderMap, path: &str) -> String {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
+        .unwrap_or("localhost");
+    let scheme = if state.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}{path}")
+}
+
+/// `text` as a QR code in SVG, not cached (codes can expire or be replaced).
+pub fn qr_svg(text: &str, size: u32) -> Result<Response, AppError> {
+    let code = qrcode::QrCode::new(text.as_bytes())
+        .map_err(|e| AppError::Internal(format!("二维码生成失败：{e}")))?;
+    let svg = code
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(size, size)
+        .build();
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "image/svg+xml"),
+            (axum::http::header::CACHE_CONTROL, "no-store"),
+        ],
+        svg,
+    )
+        .into_response())
+}
+
 /// Field errors by field name, for forms.
 #[derive(Default)]
 pub struct FieldErrors(pub Vec<(String, String)>);

@@ -585,8 +585,8 @@ pub async fn account_qr(
         }
     })
     .await?;
-    let url = super::card::card_url(&state, &headers, &code);
-    super::card::qr_svg(&url)
+    let url = super::public_url(&state, &headers, &format!("/c/{code}"));
+    super::qr_svg(&url, 200)
 }
 
 /// Reverses one grant or deduction (a town or the county, with a reason).
