@@ -214,6 +214,31 @@ pub fn update(c: &mut dyn Conn, actor: &Actor, org: &Org, d: &OrgDraft) -> Resul
 }
 
 /// Moves the subtree at `org` under `new_parent`: one range update per table, roll-ups carried.
+/// Columns that hold where a record sits in the tree now, carried along when a subtree moves.
+/// (Ledger entries keep the place where they happened.)
+const PLACED: [(&str, &str); 20] = [
+    ("member_tags", "org_path"),
+    ("plan_drafts", "org_path"),
+    ("meetings", "org_path"),
+    ("trainings", "org_path"),
+    ("contact_links", "town_path"),
+    ("cadence_overrides", "org_path"),
+    ("campaigns", "org_path"),
+    ("assignments", "org_path"),
+    ("inspections", "org_path"),
+    ("inspections", "target_path"),
+    ("problems", "org_path"),
+    ("problems", "raised_path"),
+    ("org_titles", "org_path"),
+    ("households", "org_path"),
+    ("residents", "org_path"),
+    ("point_accounts", "org_path"),
+    ("point_rules", "org_path"),
+    ("point_claims", "org_path"),
+    ("point_totals", "org_path"),
+    ("point_stores", "org_path"),
+];
+
 pub fn move_to(c: &mut dyn Conn, actor: &Actor, org: &Org, new_parent: &Org) -> Result<Org> {
     check_move(org, new_parent)?;
     if org.parent_id == Some(new_parent.id) {
@@ -237,14 +262,12 @@ pub fn move_to(c: &mut dyn Conn, actor: &Actor, org: &Org, new_parent: &Org) -> 
         "UPDATE members SET org_path = ? || substr(org_path, ?), root_id = ? WHERE org_path >= ? AND org_path < ?",
         vals![new_path.as_str(), keep_from, root_id, old.as_str(), upper.as_str()],
     )?;
-    c.execute(
-        "UPDATE member_tags SET org_path = ? || substr(org_path, ?) WHERE org_path >= ? AND org_path < ?",
-        vals![new_path.as_str(), keep_from, old.as_str(), upper.as_str()],
-    )?;
-    c.execute(
-        "UPDATE plan_drafts SET org_path = ? || substr(org_path, ?) WHERE org_path >= ? AND org_path < ?",
-        vals![new_path.as_str(), keep_from, old.as_str(), upper.as_str()],
-    )?;
+    for (table, column) in PLACED {
+        c.execute(
+            &format!("UPDATE {table} SET {column} = ? || substr({column}, ?) WHERE {column} >= ? AND {column} < ?"),
+            vals![new_path.as_str(), keep_from, old.as_str(), upper.as_str()],
+        )?;
+    }
     rollup::move_subtree(c, &old, &new_path)?;
     let after = require(c, org.id)?;
     audit::append(

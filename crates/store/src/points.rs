@@ -138,6 +138,32 @@ pub fn member_account(c: &mut dyn Conn, member_id: i64) -> Result<Account> {
     account(c, id)
 }
 
+/// A transferred member's account and period totals move with them (what they earned keeps
+/// counting where it was earned in the organisations' roll-up).
+pub fn follow_member(
+    c: &mut dyn Conn,
+    member_id: i64,
+    to: &xianfeng_domain::org::Org,
+) -> Result<()> {
+    let Some(r) = c.query_opt(
+        "SELECT id FROM point_accounts WHERE member_id = ?",
+        vals![member_id],
+    )?
+    else {
+        return Ok(());
+    };
+    let account = r.i64(0);
+    c.execute(
+        "UPDATE point_accounts SET org_id = ?, org_path = ? WHERE id = ?",
+        vals![to.id, to.path.as_str(), account],
+    )?;
+    c.execute(
+        "UPDATE point_totals SET org_path = ? WHERE account_id = ?",
+        vals![to.path.as_str(), account],
+    )?;
+    Ok(())
+}
+
 /// The account holding a person's or household's QR code.
 pub fn by_code(c: &mut dyn Conn, code: &str) -> Result<Option<Account>> {
     Ok(c.query_opt(

@@ -536,3 +536,61 @@ fn attendance_at_a_counted_meeting_earns_once_and_a_change_reverses_it() {
         .unwrap();
     }
 }
+
+#[test]
+fn a_moved_village_and_a_transferred_member_take_their_points_places_along() {
+    use xianfeng_store::{members, orgs};
+    for s in backends() {
+        let w = world(&s);
+        earn(&s, &w, w.people[0], w.grant, 0).unwrap();
+        earn(&s, &w, w.member, w.grant, 0).unwrap();
+        let year = day(0).format("%Y").to_string();
+        let admin = admin(&w.county);
+        let (town_b, village_b) = s
+            .write(|c| {
+                let town_b = org(c, Some(&w.county), "乙镇党委", "党委");
+                let village_b = org(c, Some(&town_b), "南村党支部", "党支部");
+                Ok((town_b, village_b))
+            })
+            .unwrap();
+        // The member transfers to another village: their account follows.
+        let member_id = s
+            .read(|c| Ok(points::account(c, w.member)?.member_id.unwrap()))
+            .unwrap();
+        s.write(|c| {
+            let m = members::require(c, member_id)?;
+            members::transfer(c, &admin, &m, &village_b, "2026-11-01", "工作调动")
+        })
+        .unwrap();
+        let board = |path: &str| {
+            s.read(|c| point_board::top(c, path, points::PERSON, &year, 10))
+                .unwrap()
+                .into_iter()
+                .map(|t| t.account_id)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(board(&village_b.path), vec![w.member], "{}", s.name);
+        // The village moves under the other town: its households, store and totals go too.
+        let moved = s
+            .write(|c| orgs::move_to(c, &admin, &w.village, &town_b))
+            .unwrap();
+        assert!(board(&town_b.path).contains(&w.people[0]), "{}", s.name);
+        let (store_path, household_path) = s
+            .read(|c| {
+                Ok((
+                    point_shop::get(c, w.shop.id)?.org_path,
+                    households::get(c, w.household.id)?.org_path,
+                ))
+            })
+            .unwrap();
+        assert_eq!(
+            (store_path.as_str(), household_path.as_str()),
+            (moved.path.as_str(), moved.path.as_str())
+        );
+        s.read(|c| {
+            balanced(c);
+            Ok(())
+        })
+        .unwrap();
+    }
+}

@@ -142,6 +142,9 @@ mod tests {
 
     #[test]
     fn a_file_that_is_not_xlsx_is_refused_plainly() {
-        assert!(matches!(parse(b"name,address\n"), Err(RosterError::NotXlsx)));
+        assert!(matches!(
+            parse(b"name,address\n"),
+            Err(RosterError::NotXlsx)
+        ));
     }
 }
