@@ -314,6 +314,30 @@ fn a_households_claim_is_approved_redeemed_and_reconciled() {
             assert_eq!(balance, 5);
             let board = public.get(&app, &format!("/board/{}", f.county.id)).await;
             assert!(board.body.contains("李*英"), "{}", board.body);
+            let api = county
+                .get(
+                    &app,
+                    &format!("/api/v1/orgs/{}/points/board?period=year", f.county.id),
+                )
+                .await;
+            assert_eq!(api.status, StatusCode::OK, "{}", api.body);
+            let v: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+            assert_eq!(v["people"][0]["name"], "李秀英");
+            assert_eq!(v["people"][0]["points"], 20);
+            let bad = county
+                .get(
+                    &app,
+                    &format!("/api/v1/orgs/{}/points/board?period=week", f.county.id),
+                )
+                .await;
+            assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+            let r = member
+                .get(
+                    &app,
+                    &format!("/api/v1/orgs/{}/points/board", f.branch_a.id),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN);
         });
     }
 }

@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/warnings", get(warnings))
         .route("/orgs/{id}", get(org))
         .route("/orgs/{id}/compliance", get(compliance))
+        .route("/orgs/{id}/points/board", get(points_board))
         .route("/orgs/{id}/children", get(children).post(create_child))
         .route("/orgs/{id}/members", get(member_list).post(create_member))
         .route("/members/{id}", get(member))
@@ -309,6 +310,70 @@ async fn warnings(State(state): State<AppState>, ApiSession(s): ApiSession) -> A
 
 /// An organisation's standing on each cadence rule, and its subtree's counts of organisations
 /// that met each rule this period.
+#[derive(serde::Deserialize, Default)]
+struct BoardQuery {
+    #[serde(default)]
+    period: String,
+}
+
+/// The subtree's leaderboards for the month, quarter or year (names in full: staff only).
+async fn points_board(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Path(id): Path<i64>,
+    axum::extract::Query(q): axum::extract::Query<BoardQuery>,
+) -> ApiResult {
+    use xianfeng_domain::points::BoardPeriod;
+    use xianfeng_store::{point_board, points};
+    let period = match q.period.as_str() {
+        "" | "month" => BoardPeriod::Month,
+        "quarter" => BoardPeriod::Quarter,
+        "year" => BoardPeriod::Year,
+        _ => {
+            return Err(AppError::Invalid(xianfeng_domain::Invalid::one(
+                "period",
+                "周期",
+                "应为 month、quarter 或 year",
+            ))
+            .into())
+        }
+    };
+    let key = xianfeng_domain::cadence::Period::containing(
+        period.frequency(),
+        xianfeng_domain::date::today(),
+    )
+    .key();
+    let actor = s.actor.clone();
+    let v = blocking(&state, move |st| {
+        Ok(st.read(|c| {
+            let o = match visible_org(c, &actor, id) {
+                Ok(o) if actor.can_list_members(&o.path) => o,
+                Ok(_) => return Ok(Err(AppError::Forbidden)),
+                Err(e) => return Ok(Err(e)),
+            };
+            let standing = |list: Vec<point_board::Standing>| {
+                list.into_iter()
+                    .map(|s| json!({"rank": s.rank, "account_id": s.account_id, "name": s.name, "org": s.org_name, "points": s.points}))
+                    .collect::<Vec<_>>()
+            };
+            let children: Vec<_> = xianfeng_store::orgs::children(c, o.id)?
+                .into_iter()
+                .filter(|o| o.dissolved_on.is_none())
+                .collect();
+            Ok(Ok(json!({
+                "org_id": o.id,
+                "period": key,
+                "people": standing(point_board::top(c, &o.path, points::PERSON, &key, 20)?),
+                "households": standing(point_board::top(c, &o.path, points::HOUSEHOLD, &key, 20)?),
+                "orgs": point_board::orgs(c, &children, &key)?.into_iter()
+                    .map(|(id, name, pts)| json!({"org_id": id, "name": name, "points": pts})).collect::<Vec<_>>(),
+            })))
+        })?)
+    })
+    .await??;
+    Ok(Json(v).into_response())
+}
+
 async fn compliance(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,

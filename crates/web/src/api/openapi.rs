@@ -68,6 +68,7 @@ pub fn document() -> Value {
             "/me": {"get": {"summary": "当前用户", "responses": with_errors(json!({"200": {"description": "当前用户与 CSRF 令牌"}}))}},
             "/warnings": {"get": {"summary": "辖区组织设置预警", "responses": with_errors(json!({"200": {"description": "预警列表"}}))}},
             "/orgs/{id}": {"get": {"summary": "组织详情", "parameters": [id_param()], "responses": with_errors(json!({"200": {"description": "组织", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Org"}}}}}))}},
+            "/orgs/{id}/points/board": {"get": {"summary": "积分排行榜（个人、农户前20名，下级组织积分）", "parameters": [id_param(), {"name": "period", "in": "query", "required": false, "schema": {"type": "string", "enum": ["month", "quarter", "year"]}}], "responses": with_errors(json!({"200": {"description": "people / households / orgs"}}))}},
             "/orgs/{id}/compliance": {"get": {"summary": "组织生活完成情况（本组织各项要求的红黄绿状态，及下级组织本期完成数）", "parameters": [id_param()], "responses": with_errors(json!({"200": {"description": "own：本组织；subtree：下级组织"}}))}},
             "/orgs/{id}/children": {
                 "get": {"summary": "下级组织", "parameters": [id_param()], "responses": with_errors(json!({"200": {"description": "下级组织列表"}}))},
