@@ -106,6 +106,49 @@ fn rules_stay_within_bounds_and_only_administrators_write_them() {
                 )
                 .await;
             assert_eq!(r.status, StatusCode::FORBIDDEN);
+            let rule = sync(|| {
+                s.read(|c| {
+                    c.scalar(
+                        "SELECT id FROM point_rules WHERE action = '参加志愿服务'",
+                        &[],
+                    )
+                })
+            })
+            .unwrap();
+            let edit = format!("/point-rules/{rule}/edit");
+            let form = county.get(&app, &edit).await;
+            assert!(
+                form.body.contains("value=\"参加志愿服务\""),
+                "{}",
+                form.body
+            );
+            let r = county
+                .post_form(
+                    &app,
+                    &edit,
+                    &[
+                        ("action", "参加志愿服务"),
+                        ("points", "6"),
+                        ("cap_day", "-1"),
+                    ],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(r.body.contains("上限不能小于0"));
+            let r = county
+                .post_form(
+                    &app,
+                    &edit,
+                    &[
+                        ("action", "参加志愿服务"),
+                        ("category", "志愿服务"),
+                        ("points", "6"),
+                    ],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+            let town_edit = town.get(&app, &edit).await;
+            assert_eq!(town_edit.status, StatusCode::NOT_FOUND);
             let page = secretary
                 .get(&app, &format!("/orgs/{}/points/rules", f.branch_a.id))
                 .await;

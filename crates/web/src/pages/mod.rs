@@ -407,6 +407,10 @@ pub fn routes() -> Router<AppState> {
             get(points::rules).post(points::add_rule),
         )
         .route("/point-rules/{id}/active", post(points::toggle_rule))
+        .route(
+            "/point-rules/{id}/edit",
+            get(points::edit_rule_form).post(points::edit_rule),
+        )
         .route("/point-claims/{id}/decide", post(points::decide))
         .route("/point-claims/{id}/files/{sha}", get(points::claim_file))
         .route("/point-accounts/{id}", get(points::account))

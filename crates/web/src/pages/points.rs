@@ -409,6 +409,123 @@ pub async fn rules(
     .await
 }
 
+fn rule_input(f: &Pairs) -> RuleInput {
+    let checked = |name: &str| f.iter().any(|(k, _)| k == name).then(String::new);
+    RuleInput {
+        action: field(f, "action"),
+        category: field(f, "category"),
+        points: field(f, "points"),
+        audience: field(f, "audience"),
+        evidence_required: checked("evidence_required"),
+        approval_required: checked("approval_required"),
+        cap_day: field(f, "cap_day"),
+        cap_month: field(f, "cap_month"),
+        cap_year: field(f, "cap_year"),
+        valid_from: field(f, "valid_from"),
+        valid_to: field(f, "valid_to"),
+        trigger: field(f, "trigger"),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "point_rule_edit.html")]
+struct RuleEditPage {
+    ctx: Ctx,
+    rule: Rule,
+    bound: Option<i64>,
+    input: RuleInput,
+    error: String,
+}
+
+/// The rule and the organisation that set it, when the actor may change it (that level or
+/// above); otherwise not found.
+fn editable_rule(
+    c: &mut dyn Conn,
+    actor: &Actor,
+    id: i64,
+) -> xianfeng_store::Result<Result<(Rule, Org), AppError>> {
+    let rule = point_rules::get(c, id)?;
+    if !actor.can_manage_town(&rule.org_path) {
+        return Ok(Err(AppError::NotFound("积分事项")));
+    }
+    let org = orgs::require(c, rule.org_id)?;
+    Ok(Ok((rule, org)))
+}
+
+pub async fn edit_rule_form(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let actor = s.actor.clone();
+    let (rule, bound) = blocking(&state, move |st| {
+        Ok(st.read(|c| {
+            Ok(match editable_rule(c, &actor, id)? {
+                Ok((rule, org)) => Ok((rule, bounds_for(c, &org)?.map(|b| b.max_points))),
+                Err(e) => Err(e),
+            })
+        })?)
+    })
+    .await??;
+    let input = rule.draft.input();
+    render(&RuleEditPage {
+        ctx: Ctx::new(&s, "points"),
+        rule,
+        bound,
+        input,
+        error: String::new(),
+    })
+}
+
+/// What saving an edited rule came to: saved (the setter's id), or refused with the form.
+type Edited = Result<i64, (Rule, Option<i64>, xianfeng_domain::Invalid)>;
+
+/// Saves a rule's new terms; what it granted before stays in the ledger as it was.
+pub async fn edit_rule(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Form(f): Form<Pairs>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&field(&f, "_csrf"))?;
+    let input = rule_input(&f);
+    let typed = input.clone();
+    let actor = s.actor.clone();
+    let result: Edited = blocking(&state, move |st| {
+        Ok(st.write(|c| {
+            let (rule, org) = match editable_rule(c, &actor, id)? {
+                Ok(found) => found,
+                Err(e) => return Ok(Err(e)),
+            };
+            let bound = bounds_for(c, &org)?;
+            let d = match typed.validate(bound) {
+                Ok(d) => d,
+                Err(e) => return Ok(Ok(Err((rule, bound.map(|b| b.max_points), e)))),
+            };
+            point_rules::update(c, &actor, &rule, &d)?;
+            Ok(Ok(Ok(org.id)))
+        })?)
+    })
+    .await??;
+    match result {
+        Ok(org_id) => Ok(Redirect::to(&format!(
+            "/orgs/{org_id}/points/rules?ok={}",
+            urlencode("已保存")
+        ))
+        .into_response()),
+        Err((rule, bound, e)) => {
+            let page = RuleEditPage {
+                ctx: Ctx::new(&s, "points"),
+                rule,
+                bound,
+                input,
+                error: e.to_string(),
+            };
+            render_form(&page, true)
+        }
+    }
+}
+
 /// Adds a rule at a county or town (a town within the county's bounds).
 pub async fn add_rule(
     State(state): State<AppState>,
@@ -417,26 +534,7 @@ pub async fn add_rule(
     Form(f): Form<Pairs>,
 ) -> Result<Response, AppError> {
     s.check_csrf(&field(&f, "_csrf"))?;
-    let input = RuleInput {
-        action: field(&f, "action"),
-        category: field(&f, "category"),
-        points: field(&f, "points"),
-        audience: field(&f, "audience"),
-        evidence_required: f
-            .iter()
-            .any(|(k, _)| k == "evidence_required")
-            .then(String::new),
-        approval_required: f
-            .iter()
-            .any(|(k, _)| k == "approval_required")
-            .then(String::new),
-        cap_day: field(&f, "cap_day"),
-        cap_month: field(&f, "cap_month"),
-        cap_year: field(&f, "cap_year"),
-        valid_from: field(&f, "valid_from"),
-        valid_to: field(&f, "valid_to"),
-        trigger: field(&f, "trigger"),
-    };
+    let input = rule_input(&f);
     let actor = s.actor.clone();
     let typed = input.clone();
     let result = blocking(&state, move |st| {
