@@ -271,6 +271,12 @@ pub fn qr_svg(text: &str, size: u32) -> Result<Response, AppError> {
         .into_response())
 }
 
+/// After a successful form: back to `path` with a notice to show there (post/redirect/get).
+pub fn done(path: &str, notice: &str) -> Response {
+    axum::response::Redirect::to(&format!("{path}?ok={}", crate::session::urlencode(notice)))
+        .into_response()
+}
+
 /// Field errors by field name, for forms.
 #[derive(Default)]
 pub struct FieldErrors(pub Vec<(String, String)>);

@@ -22,7 +22,7 @@ use xianfeng_store::{households, orgs, point_board, settings, Conn, StoreError};
 
 use super::life::with_org;
 use super::{field, read_multipart, render, render_form, visible_org, Ctx, Pairs};
-use crate::session::{urlencode, Session};
+use crate::session::Session;
 use crate::{blocking, AppError, AppState};
 
 /// Bad input and refused changes come back as a message for the page (with its status);
@@ -126,7 +126,7 @@ fn candidates(c: &mut dyn Conn, org: &Org) -> xianfeng_store::Result<Vec<(String
     Ok(out)
 }
 
-async fn overview(
+pub(super) async fn overview(
     state: &AppState,
     s: &Session,
     id: i64,
@@ -259,11 +259,10 @@ pub async fn record(
     })
     .await;
     match result {
-        Ok(name) => Ok(Redirect::to(&format!(
-            "/orgs/{id}/points?ok={}",
-            urlencode(&format!("已为{name}记积分"))
-        ))
-        .into_response()),
+        Ok(name) => Ok(super::done(
+            &format!("/orgs/{id}/points"),
+            &format!("已为{name}记积分"),
+        )),
         Err(e) => {
             let err = refused(e)?;
             overview(&state, &s, id, PageQuery::default(), String::new(), err).await
@@ -298,11 +297,10 @@ pub async fn decide(
     .await??;
     let back_org = s.actor.scope_org_id;
     match back {
-        Ok((org, status)) => Ok(Redirect::to(&format!(
-            "/orgs/{org}/points?ok={}",
-            urlencode(&format!("第{claim_id}号申报{}", status.label()))
-        ))
-        .into_response()),
+        Ok((org, status)) => Ok(super::done(
+            &format!("/orgs/{org}/points"),
+            &format!("第{claim_id}号申报{}", status.label()),
+        )),
         Err(e) => {
             let err = refused(e.into())?;
             overview(
@@ -508,11 +506,10 @@ pub async fn edit_rule(
     })
     .await??;
     match result {
-        Ok(org_id) => Ok(Redirect::to(&format!(
-            "/orgs/{org_id}/points/rules?ok={}",
-            urlencode("已保存")
-        ))
-        .into_response()),
+        Ok(org_id) => Ok(super::done(
+            &format!("/orgs/{org_id}/points/rules"),
+            "已保存",
+        )),
         Err((rule, bound, e)) => {
             let page = RuleEditPage {
                 ctx: Ctx::new(&s, "points"),
@@ -550,11 +547,10 @@ pub async fn add_rule(
     })
     .await;
     match result.and_then(|r| r) {
-        Ok(action) => Ok(Redirect::to(&format!(
-            "/orgs/{id}/points/rules?ok={}",
-            urlencode(&format!("已添加“{action}”"))
-        ))
-        .into_response()),
+        Ok(action) => Ok(super::done(
+            &format!("/orgs/{id}/points/rules"),
+            &format!("已添加“{action}”"),
+        )),
         Err(e) => {
             let err = refused(e)?;
             rules_page(&state, &s, id, input, String::new(), err).await
@@ -582,11 +578,10 @@ pub async fn toggle_rule(
         })?)
     })
     .await??;
-    Ok(Redirect::to(&format!(
-        "/orgs/{org_id}/points/rules?ok={}",
-        urlencode("已更新")
+    Ok(super::done(
+        &format!("/orgs/{org_id}/points/rules"),
+        "已更新",
     ))
-    .into_response())
 }
 
 #[derive(Template)]
@@ -708,12 +703,10 @@ pub async fn reverse(
     })
     .await?;
     match result {
-        Ok(_) => Ok(Redirect::to(&format!(
-            "/point-accounts/{}?ok={}",
-            person.id,
-            urlencode(&format!("第{entry_id}号记录已冲正"))
-        ))
-        .into_response()),
+        Ok(_) => Ok(super::done(
+            &format!("/point-accounts/{}", person.id),
+            &format!("第{entry_id}号记录已冲正"),
+        )),
         Err(e) => {
             let err = refused(e.into())?;
             account_page(&state, &s, person.id, String::new(), err).await
@@ -736,18 +729,25 @@ struct HouseholdsPage {
     rows: Vec<crate::roster::RowError>,
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What the households page shows besides the list: the search, the single-person form as
+/// typed, and the outcome of the last action.
+#[derive(Default)]
+struct HouseholdsView {
+    q: String,
+    input: ResidentInput,
+    notice: String,
+    error: String,
+    rows: Vec<crate::roster::RowError>,
+}
+
 async fn households_page(
     state: &AppState,
     s: &Session,
     id: i64,
-    q: String,
-    input: ResidentInput,
-    notice: String,
-    error: (StatusCode, String),
-    rows: Vec<crate::roster::RowError>,
+    view: HouseholdsView,
+    status: StatusCode,
 ) -> Result<Response, AppError> {
-    let query = q.clone();
+    let query = view.q.clone();
     let (org, crumbs, list) = with_org(state, s, id, move |c, org| {
         households::list(c, &org.path, &query, 200, 0)
     })
@@ -759,13 +759,13 @@ async fn households_page(
         org,
         crumbs,
         list,
-        q,
-        input,
-        notice,
-        error: error.1,
-        rows,
+        q: view.q,
+        input: view.input,
+        notice: view.notice,
+        error: view.error,
+        rows: view.rows,
     };
-    Ok(with_status(error.0, render_form(&page, false)?))
+    Ok(with_status(status, render(&page)?))
 }
 
 pub async fn household_list(
@@ -778,11 +778,12 @@ pub async fn household_list(
         &state,
         &s,
         id,
-        q.q,
-        ResidentInput::default(),
-        q.ok,
-        (StatusCode::OK, String::new()),
-        vec![],
+        HouseholdsView {
+            q: q.q,
+            notice: q.ok,
+            ..HouseholdsView::default()
+        },
+        StatusCode::OK,
     )
     .await
 }
@@ -815,22 +816,22 @@ pub async fn add_resident(
     })
     .await;
     match result.and_then(|r| r) {
-        Ok(name) => Ok(Redirect::to(&format!(
-            "/orgs/{id}/households?ok={}",
-            urlencode(&format!("已登记{name}"))
-        ))
-        .into_response()),
+        Ok(name) => Ok(super::done(
+            &format!("/orgs/{id}/households"),
+            &format!("已登记{name}"),
+        )),
         Err(e) => {
-            let err = refused(e)?;
+            let (err_status, err_message) = refused(e)?;
             households_page(
                 &state,
                 &s,
                 id,
-                String::new(),
-                input,
-                String::new(),
-                err,
-                vec![],
+                HouseholdsView {
+                    input,
+                    error: err_message,
+                    ..HouseholdsView::default()
+                },
+                err_status,
             )
             .await
         }
@@ -868,11 +869,10 @@ pub async fn import_residents(
     })
     .await;
     match result.and_then(|r| r) {
-        Ok(n) => Ok(Redirect::to(&format!(
-            "/orgs/{id}/households?ok={}",
-            urlencode(&format!("已导入{n}人"))
-        ))
-        .into_response()),
+        Ok(n) => Ok(super::done(
+            &format!("/orgs/{id}/households"),
+            &format!("已导入{n}人"),
+        )),
         Err(AppError::Invalid(e)) => {
             let rows = crate::roster::report(&e);
             let msg = format!(
@@ -883,25 +883,26 @@ pub async fn import_residents(
                 &state,
                 &s,
                 id,
-                String::new(),
-                ResidentInput::default(),
-                String::new(),
-                (StatusCode::UNPROCESSABLE_ENTITY, msg),
-                rows,
+                HouseholdsView {
+                    rows,
+                    error: msg,
+                    ..HouseholdsView::default()
+                },
+                StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
         }
         Err(e) => {
-            let err = refused(e)?;
+            let (err_status, err_message) = refused(e)?;
             households_page(
                 &state,
                 &s,
                 id,
-                String::new(),
-                ResidentInput::default(),
-                String::new(),
-                err,
-                vec![],
+                HouseholdsView {
+                    error: err_message,
+                    ..HouseholdsView::default()
+                },
+                err_status,
             )
             .await
         }

@@ -16,7 +16,7 @@ use xianfeng_store::StoreError;
 
 use super::points::{refused, with_status};
 use super::{field, render, visible_org, Ctx, Pairs};
-use crate::session::{urlencode, Session};
+use crate::session::Session;
 use crate::{blocking, AppError, AppState};
 
 /// Opens a store at a village (or other non-committee) organisation.
@@ -42,8 +42,8 @@ pub async fn open(
     match result.and_then(|r| r) {
         Ok(store) => Ok(Redirect::to(&format!("/stores/{store}")).into_response()),
         Err(e) => {
-            let (_, msg) = refused(e)?;
-            Ok(Redirect::to(&format!("/orgs/{id}/points?ok={}", urlencode(&msg))).into_response())
+            let err = refused(e)?;
+            super::points::overview(&state, &s, id, Default::default(), String::new(), err).await
         }
     }
 }
@@ -165,11 +165,10 @@ pub async fn stock(
     })
     .await;
     match result {
-        Ok(name) => Ok(Redirect::to(&format!(
-            "/stores/{id}?ok={}",
-            urlencode(&format!("“{name}”已入库"))
-        ))
-        .into_response()),
+        Ok(name) => Ok(super::done(
+            &format!("/stores/{id}"),
+            &format!("“{name}”已入库"),
+        )),
         Err(e) => {
             let err = refused(e)?;
             store_page(&state, &s, id, String::new(), String::new(), err).await
