@@ -24,15 +24,16 @@ impl std::fmt::Display for Latency {
     }
 }
 
-/// Runs `f` up to `runs` times or until `budget_ms` is spent (at least 3 runs).
+/// Runs `f` once to warm the caches (not timed), then up to `runs` times or until
+/// `budget_ms` is spent (at least 3 runs).
 pub fn measure(
     runs: usize,
     budget_ms: f64,
     mut f: impl FnMut() -> Result<i64>,
 ) -> Result<(Latency, i64)> {
     let mut times = Vec::with_capacity(runs);
+    let mut answer = f()?;
     let started = Instant::now();
-    let mut answer = 0;
     while times.len() < runs
         && (times.len() < 3 || started.elapsed().as_secs_f64() * 1000.0 < budget_ms)
     {
