@@ -184,6 +184,8 @@ pub struct Receipt {
     pub quantity: i64,
     pub points: i64,
     pub holder: String,
+    /// The person's or household's account that paid.
+    pub account_id: i64,
     pub at: String,
     pub day: String,
     /// What the holder has left after this redemption (for the printed receipt).
@@ -305,6 +307,7 @@ pub fn redeem(
         quantity: d.quantity,
         points: total,
         holder: holder.name,
+        account_id: holder.id,
         at,
         day: today.to_string(),
         balance_after: have - total,
@@ -329,11 +332,13 @@ fn receipt_row(r: &Row) -> Receipt {
         holder: r.text(6),
         at: r.text(7),
         day: r.text(8),
+        account_id: r.i64(9),
         balance_after: 0,
     }
 }
 
-const RECEIPT_COLS: &str = "id, receipt, store_id, item_name, quantity, points, holder, at, day";
+const RECEIPT_COLS: &str =
+    "id, receipt, store_id, item_name, quantity, points, holder, at, day, account_id";
 
 pub fn receipt(c: &mut dyn Conn, id: i64) -> Result<Receipt> {
     c.query_opt(

@@ -110,19 +110,16 @@ fn candidates(c: &mut dyn Conn, org: &Org) -> xianfeng_store::Result<Vec<(String
     if !org.kind.is_branch() {
         return Ok(Vec::new());
     }
-    let mut out = Vec::new();
-    for m in c.query(
-        "SELECT id, name FROM members WHERE org_id = ? ORDER BY id LIMIT 300",
-        &[org.id.into()],
-    )? {
-        out.push((format!("m{}", m.i64(0)), format!("{}（党员）", m.text(1))));
-    }
-    for r in c.query(
-        "SELECT id, name FROM point_accounts WHERE kind = 'person' AND resident_id IS NOT NULL AND org_id = ? ORDER BY id LIMIT 700",
-        &[org.id.into()],
-    )? {
-        out.push((format!("a{}", r.i64(0)), r.text(1)));
-    }
+    let (members, residents) = points::people_at(c, org.id)?;
+    let mut out: Vec<(String, String)> = members
+        .into_iter()
+        .map(|(id, name)| (format!("m{id}"), format!("{name}（党员）")))
+        .collect();
+    out.extend(
+        residents
+            .into_iter()
+            .map(|(id, name)| (format!("a{id}"), name)),
+    );
     Ok(out)
 }
 

@@ -227,14 +227,10 @@ pub async fn receipt(
     })
     .await?;
     let shop = load_shop(&state, &s, r.store_id).await?;
-    let account = r.id;
+    let account = r.account_id;
     let balance = blocking(&state, move |st| {
         Ok(st.read(|c| {
-            let holder = c.scalar(
-                "SELECT account_id FROM point_redemptions WHERE id = ?",
-                &[account.into()],
-            )?;
-            let a = xianfeng_store::points::account(c, holder)?;
+            let a = xianfeng_store::points::account(c, account)?;
             xianfeng_store::points::spendable(c, &a)
         })?)
     })
