@@ -291,6 +291,9 @@ impl CadenceRule {
 /// The activity a recorded inspection counts toward (一月一督查).
 pub const SUPERVISION: &str = "督查";
 
+/// 领导点评: a town leader's written review of a branch, at least once a quarter.
+pub const LEADER_REVIEW: &str = "领导点评";
+
 /// The glossary's default rules for organisational life, and the towns' monthly inspection.
 pub fn default_rules() -> Vec<CadenceRule> {
     use Applies::*;
@@ -304,6 +307,7 @@ pub fn default_rules() -> Vec<CadenceRule> {
         CadenceRule::new("组织生活会", Yearly, Branches, 30),
         CadenceRule::new("民主评议党员", Yearly, Branches, 30),
         CadenceRule::new(SUPERVISION, Monthly, Towns, 7),
+        CadenceRule::new(LEADER_REVIEW, Quarterly, Branches, 15),
     ]
 }
 

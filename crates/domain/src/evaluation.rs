@@ -440,7 +440,10 @@ mod tests {
             .map(|o| o.subject)
             .collect();
         assert_eq!(excellent, vec![3, 5]);
-        assert_eq!(r.iter().map(|o| o.subject).collect::<Vec<_>>(), vec![3, 5, 1, 2, 4, 6]);
+        assert_eq!(
+            r.iter().map(|o| o.subject).collect::<Vec<_>>(),
+            vec![3, 5, 1, 2, 4, 6]
+        );
         assert!(r.iter().filter(|o| o.capped).count() == 4);
     }
 

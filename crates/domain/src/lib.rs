@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod award;
 pub mod cadence;
 pub mod campaign;
 pub mod checkin;

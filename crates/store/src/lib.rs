@@ -4,18 +4,21 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod awards;
 pub mod bench;
 pub mod bench_indicator;
 pub mod bench_points;
 pub mod bulletin;
 pub mod cadence;
 pub mod campaigns;
+pub mod commitments;
 pub mod compliance;
 pub mod contacts;
 pub mod crypto;
 pub mod db;
 pub mod drafts;
 mod error;
+pub mod evaluations;
 pub mod files;
 pub mod households;
 pub mod measures;
@@ -38,9 +41,11 @@ pub mod seed_points;
 pub mod seed_supervision;
 pub mod settings;
 pub mod sqlite;
+pub mod stars;
 pub mod supervision;
 pub mod testing;
 pub mod training;
+pub mod workflow;
 
 use std::path::{Path, PathBuf};
 

@@ -15,6 +15,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("migrations/0004_campaigns.sql")),
     (5, include_str!("migrations/0005_supervision.sql")),
     (6, include_str!("migrations/0006_points.sql")),
+    (7, include_str!("migrations/0007_awards.sql")),
 ];
 
 pub struct Manager {

@@ -1,0 +1,436 @@
+//! Commitments (承诺践诺) with their fulfilment entries and reviews, and leader reviews
+//! (领导点评), which count toward the quarterly `领导点评` cadence rule.
+
+use chrono::{Datelike, NaiveDate};
+use serde_json::json;
+use xianfeng_domain::auth::{Actor, Role};
+use xianfeng_domain::cadence::LEADER_REVIEW;
+use xianfeng_domain::commitment::{
+    accepts_fulfilment, check, next, CommitmentInput, CommitmentResult, CommitmentStage,
+    CommitmentStep, Reviewer,
+};
+use xianfeng_domain::evaluation::Choice;
+use xianfeng_domain::org::Org;
+use xianfeng_domain::text::normalize;
+use xianfeng_domain::{path, Invalid};
+
+use crate::audit::{self, Record};
+use crate::db::{Conn, Row};
+use crate::{cadence, now_text, vals, Result, StoreError};
+
+#[derive(Debug, Clone)]
+pub struct Commitment {
+    pub id: i64,
+    pub org_id: i64,
+    pub org_path: String,
+    pub org_name: String,
+    pub member_id: Option<i64>,
+    pub member_name: String,
+    pub year: i64,
+    pub category: String,
+    pub content: String,
+    pub due: String,
+    pub stage: CommitmentStage,
+    pub result: Option<CommitmentResult>,
+    pub entries: i64,
+}
+
+impl Commitment {
+    /// Who made it: the member, or the organisation itself.
+    pub fn maker(&self) -> &str {
+        if self.member_id.is_some() {
+            &self.member_name
+        } else {
+            &self.org_name
+        }
+    }
+}
+
+const COLUMNS: &str = "k.id, k.org_id, k.org_path, o.name, k.member_id, COALESCE(m.name, ''), k.year, k.category, k.content, k.due, k.stage, k.result,
+    (SELECT COUNT(*) FROM commitment_entries e WHERE e.commitment_id = k.id)";
+const FROM: &str =
+    "FROM commitments k JOIN orgs o ON o.id = k.org_id LEFT JOIN members m ON m.id = k.member_id";
+
+fn row(r: &Row) -> Commitment {
+    Commitment {
+        id: r.i64(0),
+        org_id: r.i64(1),
+        org_path: r.text(2),
+        org_name: r.text(3),
+        member_id: r.opt_i64(4),
+        member_name: r.text(5),
+        year: r.i64(6),
+        category: r.text(7),
+        content: r.text(8),
+        due: r.text(9),
+        stage: CommitmentStage::parse(&r.text(10)).unwrap_or(CommitmentStage::Draft),
+        result: CommitmentResult::parse(&r.text(11)),
+        entries: r.i64(12),
+    }
+}
+
+pub fn get(c: &mut dyn Conn, id: i64) -> Result<Commitment> {
+    c.query_opt(
+        &format!("SELECT {COLUMNS} {FROM} WHERE k.id = ?"),
+        vals![id],
+    )?
+    .map(|r| row(&r))
+    .ok_or(StoreError::NotFound("承诺"))
+}
+
+/// Commitments made in `scope` in `year`.
+pub fn list(c: &mut dyn Conn, scope: &str, year: i64) -> Result<Vec<Commitment>> {
+    Ok(c
+        .query(
+            &format!("SELECT {COLUMNS} {FROM} WHERE k.org_path >= ? AND k.org_path < ? AND k.year = ? ORDER BY k.org_path, k.member_id, k.id LIMIT 1000"),
+            vals![scope, path::upper(scope), year],
+        )?
+        .iter()
+        .map(row)
+        .collect())
+}
+
+/// A member may write their own; a secretary or administrator writes for anyone in scope.
+fn may_write(actor: &Actor, org_path: &str, member_id: Option<i64>) -> bool {
+    match actor.role {
+        Role::Member => member_id.is_some() && actor.member_id == member_id,
+        _ => actor.can_record_life(org_path),
+    }
+}
+
+/// Adds a commitment of `org` (member `None`) or of one of its members, as a draft.
+pub fn add(
+    c: &mut dyn Conn,
+    actor: &Actor,
+    org: &Org,
+    member_id: Option<i64>,
+    year: i32,
+    input: &CommitmentInput,
+) -> Result<i64> {
+    if !may_write(actor, &org.path, member_id) {
+        return Err(Invalid::one("org", "承诺主体", "不在您的管辖范围内").into());
+    }
+    if let Some(m) = member_id {
+        let here = c.scalar(
+            "SELECT COUNT(*) FROM members WHERE id = ? AND org_id = ?",
+            vals![m, org.id],
+        )?;
+        if here == 0 {
+            return Err(Invalid::one("member", "党员", "须为本支部党员").into());
+        }
+    }
+    let existing = match member_id {
+        Some(m) => c.scalar(
+            "SELECT COUNT(*) FROM commitments WHERE member_id = ? AND year = ?",
+            vals![m, year as i64],
+        )?,
+        None => 0,
+    };
+    let d = check(input, year, existing as usize, member_id.is_some())?;
+    let id = c.scalar(
+        "INSERT INTO commitments (org_id, org_path, member_id, year, category, content, due, stage, created_by, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        vals![org.id, org.path.as_str(), member_id, year as i64, d.category.as_str(), d.content.as_str(),
+              d.due.to_string(), CommitmentStage::Draft.label(), actor.account_id, now_text()],
+    )?;
+    audit::append(
+        c,
+        Record {
+            actor: Some(actor),
+            org_id: Some(org.id),
+            action: "commitment.add",
+            entity: "commitment",
+            entity_id: Some(id),
+            before: json!(null),
+            after: json!({"member": member_id, "content": d.content, "due": d.due}),
+        },
+    )?;
+    Ok(id)
+}
+
+/// Moves a commitment on: approve (published), start review, settle with a result.
+pub fn step(
+    c: &mut dyn Conn,
+    actor: &Actor,
+    id: i64,
+    step: CommitmentStep,
+    result: Option<CommitmentResult>,
+) -> Result<()> {
+    let k = get(c, id)?;
+    if !actor.can_record_life(&k.org_path) {
+        return Err(Invalid::one("step", "办理", "只有支部书记或上级管理员能办理").into());
+    }
+    let to = next(k.stage, step).ok_or_else(|| {
+        Invalid::one(
+            "step",
+            "办理",
+            format!("承诺当前为“{}”，不能“{}”", k.stage.label(), step.label()),
+        )
+    })?;
+    if step == CommitmentStep::Settle && result.is_none() {
+        return Err(Invalid::one("result", "评定结果", "请选择评定结果").into());
+    }
+    c.execute(
+        "UPDATE commitments SET stage = ?, result = ? WHERE id = ? AND stage = ?",
+        vals![
+            to.label(),
+            result.map(|r| r.label()).unwrap_or(""),
+            id,
+            k.stage.label()
+        ],
+    )?;
+    audit::append(
+        c,
+        Record {
+            actor: Some(actor),
+            org_id: Some(k.org_id),
+            action: "commitment.step",
+            entity: "commitment",
+            entity_id: Some(id),
+            before: json!({"stage": k.stage.label()}),
+            after: json!({"stage": to.label(), "result": result.map(|r| r.label())}),
+        },
+    )?;
+    Ok(())
+}
+
+/// A dated fulfilment entry (践诺), with an optional photo already stored in `files`.
+pub fn fulfil(
+    c: &mut dyn Conn,
+    actor: &Actor,
+    id: i64,
+    day: &str,
+    content: &str,
+    sha256: Option<&str>,
+) -> Result<i64> {
+    let k = get(c, id)?;
+    if !may_write(actor, &k.org_path, k.member_id) {
+        return Err(Invalid::one("content", "践诺记录", "不在您的管辖范围内").into());
+    }
+    if !accepts_fulfilment(k.stage) {
+        return Err(Invalid::one(
+            "content",
+            "践诺记录",
+            format!("承诺为“{}”，公示后才能记录践诺", k.stage.label()),
+        )
+        .into());
+    }
+    let today = xianfeng_domain::date::today();
+    let day = match xianfeng_domain::date::parse(day) {
+        Some(d) if d <= today && d.year() as i64 == k.year => d,
+        Some(_) => {
+            return Err(Invalid::one(
+                "day",
+                "践诺日期",
+                format!("须在 {} 年内且不晚于今天", k.year),
+            )
+            .into())
+        }
+        None => return Err(Invalid::one("day", "践诺日期", "请按 2026-06-30 的格式填写").into()),
+    };
+    let content = normalize(content);
+    if content.chars().count() < 4 || content.chars().count() > 500 {
+        return Err(Invalid::one("content", "践诺情况", "须为 4–500 字").into());
+    }
+    let entry = c.scalar(
+        "INSERT INTO commitment_entries (commitment_id, day, content, sha256, recorded_by, at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        vals![id, day.to_string(), content.as_str(), sha256, actor.account_id, now_text()],
+    )?;
+    audit::append(
+        c,
+        Record {
+            actor: Some(actor),
+            org_id: Some(k.org_id),
+            action: "commitment.fulfil",
+            entity: "commitment",
+            entity_id: Some(id),
+            before: json!(null),
+            after: json!({"day": day, "content": content, "photo": sha256}),
+        },
+    )?;
+    Ok(entry)
+}
+
+/// A review (评诺) by members, residents or the organisation, while under review.
+pub fn review(
+    c: &mut dyn Conn,
+    actor: &Actor,
+    id: i64,
+    reviewer: Reviewer,
+    choice: Choice,
+    comment: &str,
+) -> Result<()> {
+    let k = get(c, id)?;
+    if !actor.can_record_life(&k.org_path) {
+        return Err(Invalid::one("reviewer", "评诺", "只有支部书记或上级管理员能登记评诺").into());
+    }
+    if k.stage != CommitmentStage::Reviewing {
+        return Err(Invalid::one(
+            "reviewer",
+            "评诺",
+            format!("承诺为“{}”，开始评诺后才能登记", k.stage.label()),
+        )
+        .into());
+    }
+    c.execute(
+        "INSERT INTO commitment_reviews (commitment_id, reviewer, choice, comment, recorded_by, at) VALUES (?, ?, ?, ?, ?, ?)",
+        vals![id, reviewer.label(), choice.label(), normalize(comment), actor.account_id, now_text()],
+    )?;
+    audit::append(
+        c,
+        Record {
+            actor: Some(actor),
+            org_id: Some(k.org_id),
+            action: "commitment.review",
+            entity: "commitment",
+            entity_id: Some(id),
+            before: json!(null),
+            after: json!({"reviewer": reviewer.label(), "choice": choice.label()}),
+        },
+    )?;
+    Ok(())
+}
+
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub commitment_id: i64,
+    pub day: String,
+    pub content: String,
+    pub sha256: Option<String>,
+}
+
+pub fn entries(c: &mut dyn Conn, id: i64) -> Result<Vec<Entry>> {
+    Ok(c
+        .query(
+            "SELECT commitment_id, day, content, sha256 FROM commitment_entries WHERE commitment_id = ? ORDER BY day, id",
+            vals![id],
+        )?
+        .iter()
+        .map(|r| Entry {
+            commitment_id: r.i64(0),
+            day: r.text(1),
+            content: r.text(2),
+            sha256: r.opt_text(3),
+        })
+        .collect())
+}
+
+pub fn reviews(c: &mut dyn Conn, id: i64) -> Result<Vec<(Reviewer, Choice, String)>> {
+    Ok(c
+        .query(
+            "SELECT reviewer, choice, comment FROM commitment_reviews WHERE commitment_id = ? ORDER BY id",
+            vals![id],
+        )?
+        .iter()
+        .filter_map(|r| Some((Reviewer::parse(&r.text(0))?, Choice::parse(&r.text(1))?, r.text(2))))
+        .collect())
+}
+
+/// The half-yearly public report of a subtree: published commitments and the fulfilment
+/// entries dated in the half.
+pub fn report(
+    c: &mut dyn Conn,
+    scope: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(Commitment, Vec<Entry>)>> {
+    let list: Vec<Commitment> = list(c, scope, from.year() as i64)?
+        .into_iter()
+        .filter(|k| k.stage != CommitmentStage::Draft)
+        .collect();
+    let mut out = Vec::with_capacity(list.len());
+    for k in list {
+        let e = c
+            .query(
+                "SELECT commitment_id, day, content, sha256 FROM commitment_entries WHERE commitment_id = ? AND day >= ? AND day <= ? ORDER BY day",
+                vals![k.id, from.to_string(), to.to_string()],
+            )?
+            .iter()
+            .map(|r| Entry {
+                commitment_id: r.i64(0),
+                day: r.text(1),
+                content: r.text(2),
+                sha256: r.opt_text(3),
+            })
+            .collect();
+        out.push((k, e));
+    }
+    Ok(out)
+}
+
+#[derive(Debug, Clone)]
+pub struct LeaderReview {
+    pub org_id: i64,
+    pub org_name: String,
+    pub reviewer: String,
+    pub day: String,
+    pub content: String,
+}
+
+/// A town or county leader's written review of a branch below them.
+pub fn leader_review(
+    c: &mut dyn Conn,
+    actor: &Actor,
+    org: &Org,
+    reviewer: &str,
+    day: &str,
+    content: &str,
+) -> Result<()> {
+    if !actor.can_inspect(&org.path) {
+        return Err(Invalid::one("org", "被点评组织", "只有上级党组织能点评本级以下的组织").into());
+    }
+    let reviewer = normalize(reviewer);
+    let content = normalize(content);
+    let mut e = xianfeng_domain::error::Collector::default();
+    if reviewer.is_empty() || reviewer.chars().count() > 30 {
+        e.push("reviewer", "点评领导", "须为 1–30 字，如：镇党委书记 王明");
+    }
+    if content.chars().count() < 10 || content.chars().count() > 2000 {
+        e.push("content", "点评内容", "须为 10–2000 字");
+    }
+    let day = xianfeng_domain::date::parse(day).filter(|d| *d <= xianfeng_domain::date::today());
+    if day.is_none() {
+        e.push(
+            "day",
+            "点评日期",
+            "请按 2026-06-30 的格式填写，且不晚于今天",
+        );
+    }
+    let day = e.finish(day)?.unwrap_or_default();
+    c.execute(
+        "INSERT INTO leader_reviews (org_id, org_path, reviewer, day, content, recorded_by, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        vals![org.id, org.path.as_str(), reviewer.as_str(), day.to_string(), content.as_str(), actor.account_id, now_text()],
+    )?;
+    cadence::record(c, org, LEADER_REVIEW, day, 1)?;
+    audit::append(
+        c,
+        Record {
+            actor: Some(actor),
+            org_id: Some(org.id),
+            action: "leader_review.add",
+            entity: "org",
+            entity_id: Some(org.id),
+            before: json!(null),
+            after: json!({"reviewer": reviewer, "day": day, "content": content}),
+        },
+    )?;
+    Ok(())
+}
+
+pub fn leader_reviews(c: &mut dyn Conn, scope: &str, limit: i64) -> Result<Vec<LeaderReview>> {
+    Ok(c
+        .query(
+            "SELECT l.org_id, o.name, l.reviewer, l.day, l.content FROM leader_reviews l JOIN orgs o ON o.id = l.org_id
+             WHERE l.org_path >= ? AND l.org_path < ? ORDER BY l.day DESC, l.id DESC LIMIT ?",
+            vals![scope, path::upper(scope), limit],
+        )?
+        .iter()
+        .map(|r| LeaderReview {
+            org_id: r.i64(0),
+            org_name: r.text(1),
+            reviewer: r.text(2),
+            day: r.text(3),
+            content: r.text(4),
+        })
+        .collect())
+}

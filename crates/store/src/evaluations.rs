@@ -1,0 +1,638 @@
+//! Evaluation rounds (考评、民主评议): subjects, one-time rater codes for households and
+//! members, scores kept as versions, and results computed at close by
+//! `domain::evaluation::tally`. Nothing about the scores (not even how many were given) is
+//! read back while a round is open. Each score's digest is in the audit log, so
+//! `audit verify` finds a score changed behind the application's back.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use xianfeng_domain::auth::Actor;
+use xianfeng_domain::evaluation::{
+    tally, Ballot, Choice, Grade, Outcome, Part, RaterGroup, Scheme, SubjectKind,
+};
+use xianfeng_domain::org::Org;
+use xianfeng_domain::text::normalize;
+use xianfeng_domain::{path, Invalid};
+
+use crate::audit::{self, Record};
+use crate::db::{Conn, Row};
+use crate::points::new_code;
+use crate::{now_text, orgs, vals, Result, StoreError};
+
+#[derive(Debug, Clone)]
+pub struct Round {
+    pub id: i64,
+    pub org_id: i64,
+    pub org_path: String,
+    pub org_name: String,
+    pub name: String,
+    pub year: i64,
+    pub scheme: Scheme,
+    pub open: bool,
+    pub closes_on: NaiveDate,
+    pub created_at: String,
+    pub closed_at: Option<String>,
+    salt: String,
+}
+
+const ROUND_COLUMNS: &str = "r.id, r.org_id, r.org_path, o.name, r.name, r.year, r.scheme, r.status, r.closes_on, r.created_at, r.closed_at, r.salt";
+
+fn round_row(r: &Row) -> Result<Round> {
+    Ok(Round {
+        id: r.i64(0),
+        org_id: r.i64(1),
+        org_path: r.text(2),
+        org_name: r.text(3),
+        name: r.text(4),
+        year: r.i64(5),
+        scheme: serde_json::from_str(&r.text(6))
+            .map_err(|e| StoreError::Db(format!("评议方案损坏：{e}")))?,
+        open: r.text(7) == "open",
+        closes_on: r.text(8).parse().unwrap_or_default(),
+        created_at: r.text(9),
+        closed_at: r.opt_text(10),
+        salt: r.text(11),
+    })
+}
+
+pub fn round(c: &mut dyn Conn, id: i64) -> Result<Round> {
+    let r = c
+        .query_opt(
+            &format!("SELECT {ROUND_COLUMNS} FROM evaluation_rounds r JOIN orgs o ON o.id = r.org_id WHERE r.id = ?"),
+            vals![id],
+        )?
+        .ok_or(StoreError::NotFound("评议"))?;
+    round_row(&r)
+}
+
+/// Rounds held in `scope` or above it that concern it, newest first.
+pub fn rounds_in(c: &mut dyn Conn, scope: &str) -> Result<Vec<Round>> {
+    c.query(
+        &format!(
+            "SELECT {ROUND_COLUMNS} FROM evaluation_rounds r JOIN orgs o ON o.id = r.org_id
+             WHERE r.org_path >= ? AND r.org_path < ? ORDER BY r.id DESC LIMIT 200"
+        ),
+        vals![scope, path::upper(scope)],
+    )?
+    .iter()
+    .map(round_row)
+    .collect()
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct RoundInput {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub scheme: String,
+    #[serde(default)]
+    pub closes_on: String,
+}
+
+/// Who may open, close and score as the organisation in a round at `org_path`.
+fn may_run(actor: &Actor, org_path: &str) -> bool {
+    actor.can_record_life(org_path)
+}
+
+/// Opens a round: 五带头 rates the members of a branch, 五个好 rates the branches under a
+/// town. Codes are issued to every member concerned and every household in the subtree.
+pub fn open_round(c: &mut dyn Conn, actor: &Actor, org: &Org, input: &RoundInput) -> Result<i64> {
+    let mut errors = xianfeng_domain::error::Collector::default();
+    let name = normalize(&input.name);
+    if name.is_empty() || name.chars().count() > 60 {
+        errors.push("name", "评议名称", "须为 1–60 字");
+    }
+    let scheme = Scheme::builtin()
+        .into_iter()
+        .find(|s| normalize(&s.name) == normalize(&input.scheme));
+    if scheme.is_none() {
+        errors.push("scheme", "评议方案", "请选择评议方案");
+    }
+    let today = xianfeng_domain::date::today();
+    let closes_on = xianfeng_domain::date::parse(&input.closes_on);
+    match closes_on {
+        Some(d) if d >= today => {}
+        Some(_) => errors.push("closes_on", "截止日期", "不能早于今天"),
+        None => errors.push("closes_on", "截止日期", "请按 2026-12-31 的格式填写"),
+    }
+    let scheme = errors
+        .finish(scheme)?
+        .ok_or(StoreError::NotFound("评议方案"))?;
+    let closes_on = closes_on.unwrap_or(today);
+    if !may_run(actor, &org.path) {
+        return Err(Invalid::one("org", "评议单位", "不在您的管辖范围内").into());
+    }
+    let subjects: Vec<(i64, String, String)> = match scheme.subject {
+        SubjectKind::Member => c
+            .query(
+                "SELECT id, name, org_path FROM members WHERE org_id = ? ORDER BY id",
+                vals![org.id],
+            )?
+            .iter()
+            .map(|r| (r.i64(0), r.text(1), r.text(2)))
+            .collect(),
+        SubjectKind::Org => orgs::branches_in(c, &org.path)?
+            .into_iter()
+            .filter(|b| b.id != org.id)
+            .map(|b| (b.id, b.name, b.path))
+            .collect(),
+    };
+    if subjects.is_empty() {
+        return Err(Invalid::one(
+            "scheme",
+            "评议方案",
+            match scheme.subject {
+                SubjectKind::Member => "本组织没有党员，不能开展党员评议",
+                SubjectKind::Org => "本组织下没有支部，不能开展党组织评议",
+            },
+        )
+        .into());
+    }
+    let body = serde_json::to_string(&scheme).map_err(|e| StoreError::Db(e.to_string()))?;
+    let id = c.scalar(
+        "INSERT INTO evaluation_rounds (org_id, org_path, name, year, scheme, salt, status, closes_on, created_by, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?) RETURNING id",
+        vals![org.id, org.path.as_str(), name.as_str(), chrono::Datelike::year(&today) as i64, body,
+              format!("{}{}", new_code(), new_code()), closes_on.to_string(), actor.account_id, now_text()],
+    )?;
+    for (i, (sid, sname, spath)) in subjects.iter().enumerate() {
+        c.execute(
+            "INSERT INTO evaluation_subjects (round_id, subject_id, position, name, org_path) VALUES (?, ?, ?, ?, ?)",
+            vals![id, *sid, i as i64, sname.as_str(), spath.as_str()],
+        )?;
+    }
+    let members: Vec<(i64, String)> = c
+        .query(
+            "SELECT id, name FROM members WHERE org_path >= ? AND org_path < ? ORDER BY id",
+            vals![org.path.as_str(), path::upper(&org.path)],
+        )?
+        .iter()
+        .map(|r| (r.i64(0), r.text(1)))
+        .collect();
+    for (mid, mname) in members {
+        c.execute(
+            "INSERT INTO evaluation_codes (round_id, code, kind, member_id, label, status) VALUES (?, ?, 'member', ?, ?, 'active')",
+            vals![id, new_code(), mid, format!("党员 {mname}")],
+        )?;
+    }
+    let households: Vec<(i64, String, String)> = c
+        .query(
+            "SELECT id, head_name, address FROM households WHERE org_path >= ? AND org_path < ? ORDER BY id",
+            vals![org.path.as_str(), path::upper(&org.path)],
+        )?
+        .iter()
+        .map(|r| (r.i64(0), r.text(1), r.text(2)))
+        .collect();
+    for (hid, head, address) in households {
+        c.execute(
+            "INSERT INTO evaluation_codes (round_id, code, kind, household_id, label, status) VALUES (?, ?, 'household', ?, ?, 'active')",
+            vals![id, new_code(), hid, format!("{head}户（{address}）")],
+        )?;
+    }
+    audit::append(
+        c,
+        Record {
+            actor: Some(actor),
+            org_id: Some(org.id),
+            action: "evaluation.open",
+            entity: "evaluation_round",
+            entity_id: Some(id),
+            before: json!(null),
+            after: json!({"name": name, "scheme": scheme.name, "subjects": subjects.len(), "closes_on": closes_on}),
+        },
+    )?;
+    Ok(id)
+}
+
+#[derive(Debug, Clone)]
+pub struct Subject {
+    pub id: i64,
+    pub name: String,
+    pub org_path: String,
+}
+
+pub fn subjects(c: &mut dyn Conn, round_id: i64) -> Result<Vec<Subject>> {
+    Ok(c
+        .query(
+            "SELECT subject_id, name, org_path FROM evaluation_subjects WHERE round_id = ? ORDER BY position",
+            vals![round_id],
+        )?
+        .iter()
+        .map(|r| Subject {
+            id: r.i64(0),
+            name: r.text(1),
+            org_path: r.text(2),
+        })
+        .collect())
+}
+
+#[derive(Debug, Clone)]
+pub struct Code {
+    pub id: i64,
+    pub round_id: i64,
+    pub code: String,
+    pub household: bool,
+    pub member_id: Option<i64>,
+    pub label: String,
+    pub status: String,
+}
+
+impl Code {
+    pub fn status_label(&self) -> &'static str {
+        match self.status.as_str() {
+            "revoked" => "已作废",
+            // while the round is open, used and unused codes look the same (no partial counts)
+            _ => "有效",
+        }
+    }
+}
+
+fn code_row(r: &Row) -> Code {
+    Code {
+        id: r.i64(0),
+        round_id: r.i64(1),
+        code: r.text(2),
+        household: r.text(3) == "household",
+        member_id: r.opt_i64(4),
+        label: r.text(5),
+        status: r.text(6),
+    }
+}
+
+const CODE_COLUMNS: &str = "id, round_id, code, kind, member_id, label, status";
+
+pub fn codes(c: &mut dyn Conn, round_id: i64) -> Result<Vec<Code>> {
+    Ok(c.query(
+        &format!(
+            "SELECT {CODE_COLUMNS} FROM evaluation_codes WHERE round_id = ? ORDER BY kind DESC, id"
+        ),
+        vals![round_id],
+    )?
+    .iter()
+    .map(code_row)
+    .collect())
+}
+
+pub fn by_code(c: &mut dyn Conn, code: &str) -> Result<Option<Code>> {
+    let code = normalize(code).to_uppercase();
+    Ok(c.query_opt(
+        &format!("SELECT {CODE_COLUMNS} FROM evaluation_codes WHERE code = ?"),
+        vals![code],
+    )?
+    .map(|r| code_row(&r)))
+}
+
+/// Revokes a code (lost, or handed to the wrong household); a code already used stays
+/// counted.
+pub fn revoke(c: &mut dyn Conn, actor: &Actor, code_id: i64) -> Result<()> {
+    let r = c
+        .query_opt(
+            &format!("SELECT {CODE_COLUMNS} FROM evaluation_codes WHERE id = ?"),
+            vals![code_id],
+        )?
+        .ok_or(StoreError::NotFound("评议码"))?;
+    let code = code_row(&r);
+    let round = round(c, code.round_id)?;
+    if !may_run(actor, &round.org_path) {
+        return Err(Invalid::one("code", "评议码", "不在您的管辖范围内").into());
+    }
+    if !round.open {
+        return Err(StoreError::Conflict("评议已结束，评议码不能再作废".into()));
+    }
+    c.execute(
+        "UPDATE evaluation_codes SET status = 'revoked' WHERE id = ? AND status = 'active'",
+        vals![code_id],
+    )?;
+    audit::append(
+        c,
+        Record {
+            actor: Some(actor),
+            org_id: Some(round.org_id),
+            action: "evaluation.revoke_code",
+            entity: "evaluation_code",
+            entity_id: Some(code_id),
+            before: json!(null),
+            after: json!({"round": round.id, "label": code.label}),
+        },
+    )?;
+    Ok(())
+}
+
+fn digest(
+    salt: &str,
+    round: i64,
+    subject: i64,
+    rater: &str,
+    group: &str,
+    version: i64,
+    scores: &str,
+) -> String {
+    hex::encode(Sha256::digest(
+        format!("{salt}|{round}|{subject}|{rater}|{group}|{version}|{scores}").as_bytes(),
+    ))
+}
+
+fn ensure_open(round: &Round) -> Result<()> {
+    if !round.open {
+        return Err(StoreError::Conflict("评议已结束，不能再打分".into()));
+    }
+    if xianfeng_domain::date::today() > round.closes_on {
+        return Err(StoreError::Conflict(format!(
+            "评议已于 {} 截止，不能再打分",
+            round.closes_on
+        )));
+    }
+    Ok(())
+}
+
+fn insert_score(
+    c: &mut dyn Conn,
+    actor: Option<&Actor>,
+    round: &Round,
+    subject: i64,
+    rater: &str,
+    group: RaterGroup,
+    scores: &[u32],
+) -> Result<()> {
+    let version = c.scalar(
+        "SELECT COALESCE(MAX(version), 0) FROM evaluation_scores WHERE round_id = ? AND subject_id = ? AND rater_key = ?",
+        vals![round.id, subject, rater],
+    )? + 1;
+    let text = serde_json::to_string(scores).map_err(|e| StoreError::Db(e.to_string()))?;
+    let d = digest(
+        &round.salt,
+        round.id,
+        subject,
+        rater,
+        group.label(),
+        version,
+        &text,
+    );
+    // the audit entry carries the digest, not the scores: results stay hidden until close
+    let seq = audit::append(
+        c,
+        Record {
+            actor,
+            org_id: Some(round.org_id),
+            action: "evaluation.score",
+            entity: "evaluation_round",
+            entity_id: Some(round.id),
+            before: json!(null),
+            after: json!({"subject": subject, "rater": rater, "group": group.label(), "version": version, "digest": d}),
+        },
+    )?;
+    c.execute(
+        "INSERT INTO evaluation_scores (round_id, subject_id, rater_key, rater_group, version, scores, audit_seq, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        vals![round.id, subject, rater, group.label(), version, text, seq, now_text()],
+    )?;
+    Ok(())
+}
+
+/// A ballot cast with a one-time code: a quick choice per subject (at least one). The code
+/// is spent in the same transaction, so it counts once per round.
+pub fn vote_with_code(c: &mut dyn Conn, code: &str, choices: &[(i64, Choice)]) -> Result<()> {
+    let code = by_code(c, code)?.ok_or(StoreError::NotFound("评议码"))?;
+    let round = round(c, code.round_id)?;
+    ensure_open(&round)?;
+    match code.status.as_str() {
+        "used" => {
+            return Err(Invalid::one(
+                "code",
+                "评议码",
+                "该评议码已使用过，每户（每人）每轮只能评议一次",
+            )
+            .into())
+        }
+        "revoked" => {
+            return Err(
+                Invalid::one("code", "评议码", "该评议码已作废，请联系村（社区）党组织").into(),
+            )
+        }
+        _ => {}
+    }
+    if choices.is_empty() {
+        return Err(Invalid::one("choice", "评议", "请至少评议一项").into());
+    }
+    let known: Vec<i64> = subjects(c, round.id)?.iter().map(|s| s.id).collect();
+    if let Some((bad, _)) = choices.iter().find(|(s, _)| !known.contains(s)) {
+        return Err(
+            Invalid::one("choice", "评议对象", format!("编号 {bad} 不是本轮评议对象")).into(),
+        );
+    }
+    let spent = c.execute(
+        "UPDATE evaluation_codes SET status = 'used', used_at = ? WHERE id = ? AND status = 'active'",
+        vals![now_text(), code.id],
+    )?;
+    if spent != 1 {
+        return Err(Invalid::one(
+            "code",
+            "评议码",
+            "该评议码已使用过，每户（每人）每轮只能评议一次",
+        )
+        .into());
+    }
+    let rater = format!("code:{}", code.id);
+    for (subject, choice) in choices {
+        let group = if code.household {
+            RaterGroup::Residents
+        } else if round.scheme.subject == SubjectKind::Member && code.member_id == Some(*subject) {
+            RaterGroup::SelfReview
+        } else {
+            RaterGroup::Peers
+        };
+        insert_score(
+            c,
+            None,
+            &round,
+            *subject,
+            &rater,
+            group,
+            &round.scheme.scores_for(*choice),
+        )?;
+    }
+    Ok(())
+}
+
+/// The group an account scores in: a branch rating itself is 自评, any level above is
+/// 组织评价.
+pub fn account_group(round: &Round, subject: &Subject, actor: &Actor) -> Option<RaterGroup> {
+    if !may_run(actor, &subject.org_path) && !may_run(actor, &round.org_path) {
+        return None;
+    }
+    match round.scheme.subject {
+        SubjectKind::Org if actor.scope_path == subject.org_path => Some(RaterGroup::SelfReview),
+        _ if path::within(&round.org_path, &actor.scope_path) => Some(RaterGroup::Organisation),
+        _ => None,
+    }
+}
+
+/// An account's scores for one subject, one per criterion; a second submission is a new
+/// version and replaces the first in the tally.
+pub fn score(
+    c: &mut dyn Conn,
+    actor: &Actor,
+    round_id: i64,
+    subject_id: i64,
+    raw: &[String],
+) -> Result<()> {
+    let round = round(c, round_id)?;
+    ensure_open(&round)?;
+    let subject = subjects(c, round_id)?
+        .into_iter()
+        .find(|s| s.id == subject_id)
+        .ok_or(StoreError::NotFound("评议对象"))?;
+    let group = account_group(&round, &subject, actor)
+        .ok_or_else(|| Invalid::one("subject", "评议对象", "您不能为该对象打分"))?;
+    let scores = round.scheme.check_scores(raw)?;
+    insert_score(
+        c,
+        Some(actor),
+        &round,
+        subject_id,
+        &format!("account:{}", actor.account_id),
+        group,
+        &scores,
+    )
+}
+
+/// The latest version of every rater's scores (used only at close and for the check).
+fn latest_ballots(c: &mut dyn Conn, round_id: i64) -> Result<Vec<Ballot>> {
+    let mut latest: BTreeMap<(i64, String), Ballot> = BTreeMap::new();
+    for r in c.query(
+        "SELECT subject_id, rater_key, rater_group, scores FROM evaluation_scores WHERE round_id = ? ORDER BY version",
+        vals![round_id],
+    )? {
+        let scores: Vec<u32> = serde_json::from_str(&r.text(3)).map_err(|e| StoreError::Db(e.to_string()))?;
+        let group = RaterGroup::parse(&r.text(2)).unwrap_or(RaterGroup::Peers);
+        latest.insert((r.i64(0), r.text(1)), Ballot { subject: r.i64(0), group, scores });
+    }
+    Ok(latest.into_values().collect())
+}
+
+/// Closes a round and stores its results. Only the organisation that opened it, or above.
+pub fn close(c: &mut dyn Conn, actor: &Actor, round_id: i64) -> Result<Vec<Outcome>> {
+    let round = round(c, round_id)?;
+    if !may_run(actor, &round.org_path) {
+        return Err(Invalid::one("round", "评议", "只有组织评议的单位能结束评议").into());
+    }
+    let changed = c.execute(
+        "UPDATE evaluation_rounds SET status = 'closed', closed_at = ? WHERE id = ? AND status = 'open'",
+        vals![now_text(), round_id],
+    )?;
+    if changed != 1 {
+        return Err(StoreError::Conflict("评议已经结束".into()));
+    }
+    let subject_ids: Vec<i64> = subjects(c, round_id)?.iter().map(|s| s.id).collect();
+    let ballots = latest_ballots(c, round_id)?;
+    let outcomes = tally(&round.scheme, &subject_ids, &ballots);
+    for o in &outcomes {
+        c.execute(
+            "INSERT INTO evaluation_results (round_id, subject_id, total, rank, grade, capped, parts) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            vals![round_id, o.subject, o.total, o.rank as i64, o.grade.map(|g| g.label()).unwrap_or(""),
+                  o.capped as i64, serde_json::to_string(&o.parts).map_err(|e| StoreError::Db(e.to_string()))?],
+        )?;
+    }
+    audit::append(
+        c,
+        Record {
+            actor: Some(actor),
+            org_id: Some(round.org_id),
+            action: "evaluation.close",
+            entity: "evaluation_round",
+            entity_id: Some(round_id),
+            before: json!({"status": "open"}),
+            after: json!({"status": "closed", "ballots": ballots.len(),
+                "results": outcomes.iter().map(|o| json!({"subject": o.subject, "total": o.total, "grade": o.grade.map(|g| g.label())})).collect::<Vec<_>>()}),
+        },
+    )?;
+    Ok(outcomes)
+}
+
+#[derive(Debug, Clone)]
+pub struct ResultLine {
+    pub subject_id: i64,
+    pub name: String,
+    pub total: i64,
+    pub rank: i64,
+    pub grade: Option<Grade>,
+    pub capped: bool,
+    pub parts: Vec<Part>,
+}
+
+/// The results of a closed round; refused while it is open.
+pub fn results(c: &mut dyn Conn, round: &Round) -> Result<Vec<ResultLine>> {
+    if round.open {
+        return Err(StoreError::Conflict(
+            "评议进行中，结果在评议结束后公布".into(),
+        ));
+    }
+    c.query(
+        "SELECT r.subject_id, s.name, r.total, r.rank, r.grade, r.capped, r.parts FROM evaluation_results r
+         JOIN evaluation_subjects s ON s.round_id = r.round_id AND s.subject_id = r.subject_id
+         WHERE r.round_id = ? ORDER BY r.rank",
+        vals![round.id],
+    )?
+    .iter()
+    .map(|r| {
+        Ok(ResultLine {
+            subject_id: r.i64(0),
+            name: r.text(1),
+            total: r.i64(2),
+            rank: r.i64(3),
+            grade: Grade::parse(&r.text(4)),
+            capped: r.i64(5) != 0,
+            parts: serde_json::from_str(&r.text(6)).map_err(|e| StoreError::Db(e.to_string()))?,
+        })
+    })
+    .collect()
+}
+
+/// A member's latest closed 党员 evaluation total in `year` (for the stars' year-end review).
+pub fn member_result(c: &mut dyn Conn, member_id: i64, year: i64) -> Result<Option<i64>> {
+    for r in c.query(
+        "SELECT r.total, e.scheme FROM evaluation_results r JOIN evaluation_rounds e ON e.id = r.round_id
+         WHERE r.subject_id = ? AND e.year = ? AND e.status = 'closed' AND r.grade <> '' ORDER BY e.id DESC",
+        vals![member_id, year],
+    )? {
+        let scheme: Scheme = serde_json::from_str(&r.text(1)).map_err(|e| StoreError::Db(e.to_string()))?;
+        if scheme.subject == SubjectKind::Member {
+            return Ok(Some(r.i64(0)));
+        }
+    }
+    Ok(None)
+}
+
+/// Recomputes every score's digest and compares it with its audit entry.
+pub fn check(c: &mut dyn Conn) -> Result<std::result::Result<i64, String>> {
+    let rows = c.query(
+        "SELECT s.id, s.round_id, s.subject_id, s.rater_key, s.rater_group, s.version, s.scores, r.salt, a.after_json
+         FROM evaluation_scores s JOIN evaluation_rounds r ON r.id = s.round_id
+         LEFT JOIN audit_log a ON a.seq = s.audit_seq ORDER BY s.id",
+        &[],
+    )?;
+    for r in &rows {
+        let want = digest(
+            &r.text(7),
+            r.i64(1),
+            r.i64(2),
+            &r.text(3),
+            &r.text(4),
+            r.i64(5),
+            &r.text(6),
+        );
+        let logged: serde_json::Value = serde_json::from_str(&r.text(8)).unwrap_or_default();
+        if logged["digest"].as_str() != Some(want.as_str()) {
+            return Ok(Err(format!(
+                "评议打分 #{} 与审计记录不符（评议 #{}，对象 {}）",
+                r.i64(0),
+                r.i64(1),
+                r.i64(2)
+            )));
+        }
+    }
+    Ok(Ok(rows.len() as i64))
+}

@@ -1,0 +1,383 @@
+//! 评星定级 records: monthly member scores computed from attendance and commitments, yearly
+//! member and branch stars, and the history of every computation (`star_ratings` is only
+//! ever appended; the newest row of a subject and period is the current rating).
+
+use chrono::{Datelike, Duration, NaiveDate};
+use serde_json::json;
+use xianfeng_domain::auth::Actor;
+use xianfeng_domain::cadence::{Period, Status};
+use xianfeng_domain::life::Presence;
+use xianfeng_domain::org::Org;
+use xianfeng_domain::stars::{
+    branch_stars, month_score, year_stars, BranchFacts, BranchScheme, MemberScheme, MonthFacts,
+    Source,
+};
+use xianfeng_domain::{path, Invalid};
+
+use crate::audit::{self, Record};
+use crate::compliance::org_since;
+use crate::db::Conn;
+use crate::{cadence, evaluations, now_text, vals, Result, StoreError};
+
+pub fn member_scheme(c: &mut dyn Conn) -> Result<MemberScheme> {
+    match c.query_opt("SELECT value FROM settings WHERE key = 'stars_member'", &[])? {
+        Some(r) => serde_json::from_str(&r.text(0))
+            .map_err(|e| StoreError::Db(format!("评星方案配置损坏：{e}"))),
+        None => Ok(MemberScheme::default()),
+    }
+}
+
+pub fn branch_scheme(c: &mut dyn Conn) -> Result<BranchScheme> {
+    match c.query_opt("SELECT value FROM settings WHERE key = 'stars_branch'", &[])? {
+        Some(r) => serde_json::from_str(&r.text(0))
+            .map_err(|e| StoreError::Db(format!("支部评星方案配置损坏：{e}"))),
+        None => Ok(BranchScheme::default()),
+    }
+}
+
+fn month_bounds(month: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let first = month.with_day(1).unwrap_or(month);
+    let next = (first + Duration::days(32)).with_day(1).unwrap_or(first);
+    (first, next - Duration::days(1))
+}
+
+/// What the records say about `member_id` in the month containing `month`.
+pub fn month_facts(
+    c: &mut dyn Conn,
+    scheme: &MemberScheme,
+    member_id: i64,
+    month: NaiveDate,
+) -> Result<MonthFacts> {
+    let (from, to) = month_bounds(month);
+    let r = c.query_one(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN a.presence = ? THEN 1 ELSE 0 END), 0)
+         FROM attendance a JOIN meetings m ON m.id = a.meeting_id
+         WHERE a.member_id = ? AND m.counted = 1 AND m.held_on >= ? AND m.held_on <= ?",
+        vals![
+            Presence::Present.label(),
+            member_id,
+            from.to_string(),
+            to.to_string()
+        ],
+    )?;
+    let commitments = c.scalar(
+        "SELECT COUNT(*) FROM commitments WHERE member_id = ? AND year = ? AND stage <> '待审核'",
+        vals![member_id, from.year() as i64],
+    )?;
+    let fulfilled = c.scalar(
+        "SELECT COUNT(*) FROM commitment_entries e JOIN commitments k ON k.id = e.commitment_id
+         WHERE k.member_id = ? AND e.day >= ? AND e.day <= ?",
+        vals![member_id, from.to_string(), to.to_string()],
+    )?;
+    let month_key = from.format("%Y-%m").to_string();
+    let granted = c
+        .query(
+            "SELECT item, points FROM star_grants WHERE member_id = ? AND month = ?",
+            vals![member_id, month_key],
+        )?
+        .iter()
+        .map(|r| (r.text(0), r.i64(1).max(0) as u32))
+        .filter(|(n, _)| {
+            scheme
+                .items
+                .iter()
+                .any(|i| i.name == *n && i.source == Source::Granted)
+        })
+        .collect();
+    Ok(MonthFacts {
+        expected: r.i64(0) as u32,
+        attended: r.i64(1) as u32,
+        commitments: commitments as u32,
+        fulfilled: fulfilled as u32,
+        granted,
+    })
+}
+
+fn append(
+    c: &mut dyn Conn,
+    kind: &str,
+    subject: i64,
+    org: &Org,
+    period: &str,
+    score: i64,
+    stars: u8,
+    parts: serde_json::Value,
+) -> Result<()> {
+    c.execute(
+        "INSERT INTO star_ratings (kind, subject_id, org_id, org_path, period, score, stars, parts, computed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        vals![kind, subject, org.id, org.path.as_str(), period, score, stars as i64, parts.to_string(), now_text()],
+    )?;
+    Ok(())
+}
+
+/// Scores every member of `branch` for the month containing `month`.
+pub fn rate_month(c: &mut dyn Conn, branch: &Org, month: NaiveDate) -> Result<usize> {
+    let scheme = member_scheme(c)?;
+    let (from, _) = month_bounds(month);
+    let period = from.format("%Y-%m").to_string();
+    let members: Vec<i64> = c
+        .query(
+            "SELECT id FROM members WHERE org_id = ? ORDER BY id",
+            vals![branch.id],
+        )?
+        .iter()
+        .map(|r| r.i64(0))
+        .collect();
+    for m in &members {
+        let facts = month_facts(c, &scheme, *m, from)?;
+        let (total, items) = month_score(&scheme, &facts);
+        append(
+            c,
+            "member_month",
+            *m,
+            branch,
+            &period,
+            total as i64,
+            0,
+            json!(items),
+        )?;
+    }
+    Ok(members.len())
+}
+
+/// Obligations of the branch's cadence rules missed in periods of `year` already over.
+pub fn missed_obligations(c: &mut dyn Conn, org: &Org, year: i32, today: NaiveDate) -> Result<u32> {
+    let since = org_since(org);
+    let start = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(today);
+    let mut missed = 0;
+    for rule in cadence::effective(c, &org.path)? {
+        if !rule.applies.fits(org.kind, org.committee_size) {
+            continue;
+        }
+        let mut p = Period::containing(rule.frequency, start);
+        while p.start.year() == year && p.end < today {
+            let n = cadence::direct_count(c, org.id, &rule.activity, &p)?;
+            if rule.status(&p, n, today, since) == Status::Missed {
+                missed += 1;
+            }
+            p = p.next();
+        }
+    }
+    Ok(missed)
+}
+
+/// Yearly stars for every member of `branch` (months rated so far, plus the year-end
+/// evaluation when one has closed) and for the branch itself.
+pub fn rate_year(
+    c: &mut dyn Conn,
+    actor: Option<&Actor>,
+    branch: &Org,
+    year: i32,
+) -> Result<usize> {
+    if let Some(a) = actor {
+        if !a.can_record_life(&branch.path) {
+            return Err(Invalid::one("org", "评星单位", "不在您的管辖范围内").into());
+        }
+    }
+    let scheme = member_scheme(c)?;
+    let members: Vec<i64> = c
+        .query(
+            "SELECT id FROM members WHERE org_id = ? ORDER BY id",
+            vals![branch.id],
+        )?
+        .iter()
+        .map(|r| r.i64(0))
+        .collect();
+    let prefix = format!("{year}-");
+    for m in &members {
+        let months: Vec<u32> = c
+            .query(
+                "SELECT r.score FROM star_ratings r WHERE r.kind = 'member_month' AND r.subject_id = ? AND r.period >= ? AND r.period < ?
+                   AND r.id = (SELECT MAX(x.id) FROM star_ratings x WHERE x.kind = r.kind AND x.subject_id = r.subject_id AND x.period = r.period)",
+                vals![*m, prefix.as_str(), format!("{year}-99")],
+            )?
+            .iter()
+            .map(|r| r.i64(0) as u32)
+            .collect();
+        let review = evaluations::member_result(c, *m, year as i64)?
+            .map(|centi| ((centi + 50) / 100) as u32);
+        let (score, stars) = year_stars(&scheme, &months, review);
+        append(
+            c,
+            "member_year",
+            *m,
+            branch,
+            &year.to_string(),
+            score as i64,
+            stars,
+            json!({"months": months, "review": review, "review_percent": scheme.review_percent}),
+        )?;
+    }
+    let today = xianfeng_domain::date::today();
+    let facts = BranchFacts {
+        honours: c.scalar(
+            "SELECT COUNT(*) FROM org_titles WHERE org_id = ? AND year = ? AND revoked_on IS NULL",
+            vals![branch.id, year as i64],
+        )? as u32,
+        overdue_problems: c.scalar(
+            "SELECT COUNT(*) FROM problems WHERE org_id = ? AND status <> '已销号' AND deadline < ? AND found_on >= ?",
+            vals![branch.id, today.to_string(), format!("{year}-01-01")],
+        )? as u32,
+        missed_obligations: missed_obligations(c, branch, year, today)?,
+    };
+    let (score, stars, parts) = branch_stars(&branch_scheme(c)?, &facts);
+    append(
+        c,
+        "branch_year",
+        branch.id,
+        branch,
+        &year.to_string(),
+        score,
+        stars,
+        json!(parts),
+    )?;
+    if let Some(a) = actor {
+        audit::append(
+            c,
+            Record {
+                actor: Some(a),
+                org_id: Some(branch.id),
+                action: "stars.rate",
+                entity: "org",
+                entity_id: Some(branch.id),
+                before: json!(null),
+                after: json!({"year": year, "members": members.len(), "branch_score": score, "branch_stars": stars}),
+            },
+        )?;
+    }
+    Ok(members.len())
+}
+
+/// The branch's points for a `支部评定` item for one member and month.
+pub fn grant(
+    c: &mut dyn Conn,
+    actor: &Actor,
+    member_id: i64,
+    month: &str,
+    item: &str,
+    points: &str,
+) -> Result<()> {
+    let scheme = member_scheme(c)?;
+    let r = c
+        .query_opt(
+            "SELECT org_path, org_id FROM members WHERE id = ?",
+            vals![member_id],
+        )?
+        .ok_or(StoreError::NotFound("党员"))?;
+    if !actor.can_record_life(&r.text(0)) {
+        return Err(Invalid::one("member", "党员", "不在您的管辖范围内").into());
+    }
+    let it = scheme
+        .items
+        .iter()
+        .find(|i| i.name == item && i.source == Source::Granted)
+        .ok_or_else(|| Invalid::one("item", "评星项目", format!("“{item}”不是由支部评定的项目")))?;
+    let value = points
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|v| *v <= it.max)
+        .ok_or_else(|| Invalid::one("points", &it.name, format!("须为 0–{} 的整数", it.max)))?;
+    if NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").is_err() {
+        return Err(Invalid::one("month", "月份", "请按 2026-11 的格式填写").into());
+    }
+    c.execute(
+        "INSERT INTO star_grants (member_id, month, item, points) VALUES (?, ?, ?, ?)
+         ON CONFLICT (member_id, month, item) DO UPDATE SET points = excluded.points",
+        vals![member_id, month, item, value as i64],
+    )?;
+    audit::append(
+        c,
+        Record {
+            actor: Some(actor),
+            org_id: Some(r.i64(1)),
+            action: "stars.grant",
+            entity: "member",
+            entity_id: Some(member_id),
+            before: json!(null),
+            after: json!({"month": month, "item": item, "points": value}),
+        },
+    )?;
+    Ok(())
+}
+
+#[derive(Debug, Clone)]
+pub struct Rating {
+    pub kind: String,
+    pub subject_id: i64,
+    pub name: String,
+    pub org_name: String,
+    pub period: String,
+    pub score: i64,
+    pub stars: i64,
+    pub parts: serde_json::Value,
+    pub computed_at: String,
+}
+
+impl Rating {
+    pub fn star_text(&self) -> String {
+        "★".repeat(self.stars.clamp(0, 5) as usize)
+            + &"☆".repeat(5 - self.stars.clamp(0, 5) as usize)
+    }
+}
+
+/// The current yearly ratings under `scope`: members (`member_year`) or branches.
+pub fn board(c: &mut dyn Conn, scope: &str, kind: &str, year: i32) -> Result<Vec<Rating>> {
+    let name = if kind == "branch_year" {
+        "(SELECT name FROM orgs WHERE id = r.subject_id)"
+    } else {
+        "(SELECT name FROM members WHERE id = r.subject_id)"
+    };
+    Ok(c
+        .query(
+            &format!(
+                "SELECT r.kind, r.subject_id, {name}, o.name, r.period, r.score, r.stars, r.parts, r.computed_at
+                 FROM star_ratings r JOIN orgs o ON o.id = r.org_id
+                 WHERE r.kind = ? AND r.period = ? AND r.org_path >= ? AND r.org_path < ?
+                   AND r.id = (SELECT MAX(x.id) FROM star_ratings x WHERE x.kind = r.kind AND x.subject_id = r.subject_id AND x.period = r.period)
+                 ORDER BY r.score DESC, r.subject_id LIMIT 500"
+            ),
+            vals![kind, year.to_string(), scope, path::upper(scope)],
+        )?
+        .iter()
+        .map(|r| Rating {
+            kind: r.text(0),
+            subject_id: r.i64(1),
+            name: r.text(2),
+            org_name: r.text(3),
+            period: r.text(4),
+            score: r.i64(5),
+            stars: r.i64(6),
+            parts: serde_json::from_str(&r.text(7)).unwrap_or_default(),
+            computed_at: r.text(8),
+        })
+        .collect())
+}
+
+/// Every rating ever computed for one member (or branch), newest first.
+pub fn history(c: &mut dyn Conn, kinds: &[&str], subject_id: i64) -> Result<Vec<Rating>> {
+    let marks = vec!["?"; kinds.len()].join(", ");
+    let mut params: Vec<crate::db::Value> = kinds.iter().map(|k| (*k).into()).collect();
+    params.push(subject_id.into());
+    Ok(c
+        .query(
+            &format!(
+                "SELECT r.kind, r.subject_id, '', o.name, r.period, r.score, r.stars, r.parts, r.computed_at
+                 FROM star_ratings r JOIN orgs o ON o.id = r.org_id WHERE r.kind IN ({marks}) AND r.subject_id = ? ORDER BY r.id DESC LIMIT 200"
+            ),
+            &params,
+        )?
+        .iter()
+        .map(|r| Rating {
+            kind: r.text(0),
+            subject_id: r.i64(1),
+            name: r.text(2),
+            org_name: r.text(3),
+            period: r.text(4),
+            score: r.i64(5),
+            stars: r.i64(6),
+            parts: serde_json::from_str(&r.text(7)).unwrap_or_default(),
+            computed_at: r.text(8),
+        })
+        .collect())
+}
