@@ -112,6 +112,24 @@ pub fn demo(ctx: &Ctx, bind: &str, no_serve: bool) -> Result<()> {
             pts.pending,
             started.elapsed().as_secs_f64()
         );
+        let started = std::time::Instant::now();
+        let aw = xianfeng_store::seed_awards::generate(
+            &store,
+            g.county_id,
+            g.town_id,
+            g.branch_id,
+            today,
+        )?;
+        println!(
+            "已生成承诺评议表彰：{}项承诺（{}条践诺记录），{}次领导点评，{}张评议票，{}条星级评定，{}项表彰推荐（{:.1}秒）",
+            aw.commitments,
+            aw.entries,
+            aw.leader_reviews,
+            aw.ballots,
+            aw.ratings,
+            aw.nominations,
+            started.elapsed().as_secs_f64()
+        );
         seed::demo_accounts(&store, &g)?
     } else {
         println!("复用已有数据：{}", store.describe());
@@ -265,10 +283,16 @@ pub fn audit_verify(ctx: &Ctx) -> Result<()> {
     }
     match store.read(xianfeng_store::points::check)? {
         Ok(()) => {
-            println!("积分账本平衡：余额合计为零，个人余额无负数，余额与账目、年度积分与账目一致");
+            println!("积分账本平衡：余额合计为零，个人余额无负数，余额与账目、年度积分与账目一致")
+        }
+        Err(e) => return Err(format!("积分账本不一致：{e}").into()),
+    }
+    match store.read(xianfeng_store::evaluations::check)? {
+        Ok(n) => {
+            println!("评议打分完整：{n}条打分与审计记录一致");
             Ok(())
         }
-        Err(e) => Err(format!("积分账本不一致：{e}").into()),
+        Err(e) => Err(format!("评议打分被篡改：{e}").into()),
     }
 }
 

@@ -94,12 +94,25 @@ fn audit_verify_passes_on_a_fresh_demo_and_names_the_entry_after_tampering() {
     assert!(!o.status.success());
     assert!(text(&o).contains("积分账本不一致"), "{}", text(&o));
 
-    // Someone with raw access drops the guard trigger and alters the generation entry.
+    // Someone with raw access raises one evaluation score: its digest no longer matches the
+    // audit entry that recorded it.
     let store = xianfeng_store::Store::open(
         &db,
         xianfeng_store::Vault::load_or_create(&dir.join("secret.key")).unwrap(),
     )
     .unwrap();
+    store
+        .with_sqlite(|c| {
+            c.execute_batch("DROP TRIGGER evaluation_scores_no_update; UPDATE evaluation_scores SET scores = '[20,20,20,20,20]' WHERE id = (SELECT MIN(id) FROM evaluation_scores);")?;
+            Ok(())
+        })
+        .unwrap()
+        .unwrap();
+    let o = run(&db, &["audit", "verify"]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("评议打分被篡改"), "{}", text(&o));
+
+    // Someone with raw access drops the guard trigger and alters the generation entry.
     store
         .with_sqlite(|c| {
             c.execute_batch("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET after_json = '{}' WHERE seq = 1;")?;

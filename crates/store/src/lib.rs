@@ -35,6 +35,7 @@ pub mod postgres;
 pub mod publish;
 pub mod rollup;
 pub mod seed;
+pub mod seed_awards;
 pub mod seed_campaign;
 pub mod seed_life;
 pub mod seed_points;

@@ -39,7 +39,7 @@ pub(crate) const DEMO_PHOTO: &[u8] = &[
 
 pub const TITLE: &str = "镇级先进基层党组织";
 
-fn actor(at: &Org, role: Role) -> Actor {
+pub(crate) fn actor(at: &Org, role: Role) -> Actor {
     Actor {
         account_id: 0,
         username: "demo".into(),
