@@ -3,12 +3,15 @@
 mod accounts;
 mod admin;
 mod auth;
+mod awards;
 mod bulletin;
 mod cadence;
 mod campaigns;
 mod card;
+mod commitments;
 mod contacts;
 mod dashboard;
+mod evaluations;
 mod life;
 mod meetings;
 mod members;
@@ -17,6 +20,7 @@ mod plans;
 mod points;
 mod roster_pages;
 mod shop;
+mod stars;
 mod supervision;
 mod training;
 
@@ -440,6 +444,54 @@ pub fn routes() -> Router<AppState> {
         .route("/c/{code}", get(card::show))
         .route("/c/{code}/claims", post(card::claim))
         .route("/board/{id}", get(card::board))
+        .route("/awards", get(awards::home))
+        .route("/orgs/{id}/awards", get(awards::show))
+        .route("/orgs/{id}/awards/kinds", post(awards::create_kind))
+        .route("/orgs/{id}/awards/nominate", post(awards::nominate))
+        .route("/nominations/{id}", get(awards::nomination))
+        .route("/nominations/{id}/act", post(awards::act))
+        .route(
+            "/nominations/{id}/objections/{objection}",
+            post(awards::resolve),
+        )
+        .route("/notice/{id}", get(awards::public_notice))
+        .route("/notice/{id}/object", post(awards::object))
+        .route(
+            "/orgs/{id}/evaluations",
+            get(evaluations::list).post(evaluations::open),
+        )
+        .route("/evaluations/{id}", get(evaluations::show))
+        .route("/evaluations/{id}/score", post(evaluations::score))
+        .route("/evaluations/{id}/close", post(evaluations::close))
+        .route("/evaluations/{id}/codes", get(evaluations::codes))
+        .route(
+            "/evaluations/{id}/results/{subject}",
+            get(evaluations::explain),
+        )
+        .route("/evaluation-codes/{id}/revoke", post(evaluations::revoke))
+        .route(
+            "/r/{code}",
+            get(evaluations::rate_form).post(evaluations::rate),
+        )
+        .route("/r/{code}/qr.svg", get(evaluations::code_qr))
+        .route(
+            "/orgs/{id}/commitments",
+            get(commitments::list).post(commitments::add),
+        )
+        .route(
+            "/orgs/{id}/leader-reviews",
+            post(commitments::leader_review),
+        )
+        .route("/commitments/{id}", get(commitments::show))
+        .route("/commitments/{id}/step", post(commitments::step))
+        .route("/commitments/{id}/entries", post(commitments::fulfil))
+        .route("/commitments/{id}/reviews", post(commitments::review))
+        .route("/commitments/{id}/files/{sha}", get(commitments::photo))
+        .route("/board/{id}/commitments", get(commitments::report))
+        .route("/orgs/{id}/stars", get(stars::show))
+        .route("/orgs/{id}/stars/rate", post(stars::rate))
+        .route("/orgs/{id}/stars/grant", post(stars::grant))
+        .route("/members/{id}/stars", get(stars::history))
         .route(
             "/settings/cadence",
             get(cadence::county).post(cadence::save_county),

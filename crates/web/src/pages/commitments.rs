@@ -1,0 +1,450 @@
+//! 承诺践诺 pages: a subtree's commitments for a year (with members short of the minimum),
+//! adding and approving them, a commitment's fulfilment entries (with a photo), reviews and
+//! result; leader reviews (领导点评); and the public half-yearly fulfilment report.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Form;
+use chrono::Datelike;
+use serde::Deserialize;
+use xianfeng_domain::commitment::{
+    half_of, half_range, suggested, CommitmentInput, CommitmentResult, CommitmentStage,
+    CommitmentStep, Reviewer, MIN_PER_MEMBER,
+};
+use xianfeng_domain::evaluation::Choice;
+use xianfeng_domain::org::Org;
+use xianfeng_store::commitments::{self, Commitment, Entry, LeaderReview};
+use xianfeng_store::{files, orgs};
+
+use super::life::with_org;
+use super::points::{refused, with_status};
+use super::{done, field, read_multipart, render, Ctx, Pairs};
+use crate::session::Session;
+use crate::{blocking, AppError, AppState};
+
+#[derive(Deserialize, Default)]
+pub struct YearQuery {
+    #[serde(default)]
+    pub year: String,
+    #[serde(default)]
+    pub ok: String,
+    #[serde(default)]
+    pub half: String,
+}
+
+fn year_of(q: &str) -> i32 {
+    q.parse()
+        .ok()
+        .filter(|y| (2000..=2100).contains(y))
+        .unwrap_or_else(|| xianfeng_domain::date::today().year())
+}
+
+#[derive(Template)]
+#[template(path = "commitments.html")]
+struct ListPage {
+    ctx: Ctx,
+    org: Org,
+    crumbs: Vec<(i64, String)>,
+    year: i32,
+    items: Vec<Commitment>,
+    short: Vec<(i64, String, i64)>,
+    members: Vec<(i64, String)>,
+    reviews: Vec<LeaderReview>,
+    can_write: bool,
+    can_review: bool,
+    min: usize,
+    today: String,
+    half: String,
+    notice: String,
+    error: String,
+}
+
+async fn list_page(
+    state: &AppState,
+    s: &Session,
+    id: i64,
+    year: i32,
+    notice: String,
+    error: (StatusCode, String),
+) -> Result<Response, AppError> {
+    let (org, crumbs, (items, members, reviews)) = with_org(state, s, id, move |c, org| {
+        let members: Vec<(i64, String)> = if org.kind.is_branch() {
+            c.query(
+                "SELECT id, name FROM members WHERE org_id = ? ORDER BY id LIMIT 500",
+                &[org.id.into()],
+            )?
+            .iter()
+            .map(|r| (r.i64(0), r.text(1)))
+            .collect()
+        } else {
+            Vec::new()
+        };
+        Ok((
+            commitments::list(c, &org.path, year as i64)?,
+            members,
+            commitments::leader_reviews(c, &org.path, 20)?,
+        ))
+    })
+    .await?;
+    let member_view = s.actor.role == xianfeng_domain::auth::Role::Member;
+    if !s.actor.can_read_org(&org.path) {
+        return Err(AppError::Forbidden);
+    }
+    // a member sees their own commitments; staff see the subtree's
+    let items: Vec<Commitment> = items
+        .into_iter()
+        .filter(|k| !member_view || k.member_id == s.actor.member_id)
+        .collect();
+    let short = if member_view {
+        Vec::new()
+    } else {
+        members
+            .iter()
+            .map(|(mid, name)| {
+                let n = items.iter().filter(|k| k.member_id == Some(*mid)).count() as i64;
+                (*mid, name.clone(), n)
+            })
+            .filter(|(_, _, n)| (*n as usize) < MIN_PER_MEMBER)
+            .collect()
+    };
+    let members = if member_view {
+        members
+            .into_iter()
+            .filter(|(m, _)| Some(*m) == s.actor.member_id)
+            .collect()
+    } else {
+        members
+    };
+    let p = ListPage {
+        ctx: Ctx::new(s, "commitments"),
+        can_write: org.kind.is_branch() && (s.actor.can_record_life(&org.path) || member_view),
+        can_review: s.actor.can_inspect(&org.path) && org.kind.is_branch(),
+        org,
+        crumbs,
+        year,
+        items,
+        short,
+        members,
+        reviews,
+        min: MIN_PER_MEMBER,
+        today: xianfeng_domain::date::today().to_string(),
+        half: half_of(xianfeng_domain::date::today()),
+        notice,
+        error: error.1,
+    };
+    Ok(with_status(error.0, render(&p)?))
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, AppError> {
+    list_page(
+        &state,
+        &s,
+        id,
+        year_of(&q.year),
+        q.ok,
+        (StatusCode::OK, String::new()),
+    )
+    .await
+}
+
+pub async fn add(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Form(f): Form<Pairs>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&field(&f, "_csrf"))?;
+    let input = CommitmentInput {
+        content: field(&f, "content"),
+        category: field(&f, "category"),
+        due: field(&f, "due"),
+    };
+    let member: Option<i64> = field(&f, "member").parse().ok();
+    let year = input
+        .due
+        .get(..4)
+        .map(year_of)
+        .unwrap_or_else(|| year_of(""));
+    let actor = s.actor.clone();
+    let r = blocking(&state, move |st| {
+        Ok(st.write(|c| {
+            let org = orgs::require(c, id)?;
+            commitments::add(c, &actor, &org, member, year, &input)
+        })?)
+    })
+    .await;
+    match r {
+        Ok(_) => Ok(done(
+            &format!("/orgs/{id}/commitments"),
+            "已登记承诺，待支部审核后公示",
+        )),
+        Err(e) => list_page(&state, &s, id, year, String::new(), refused(e)?).await,
+    }
+}
+
+pub async fn leader_review(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Form(f): Form<Pairs>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&field(&f, "_csrf"))?;
+    let (reviewer, day, content) = (
+        field(&f, "reviewer"),
+        field(&f, "day"),
+        field(&f, "content"),
+    );
+    let actor = s.actor.clone();
+    let r = blocking(&state, move |st| {
+        Ok(st.write(|c| {
+            let org = orgs::require(c, id)?;
+            commitments::leader_review(c, &actor, &org, &reviewer, &day, &content)
+        })?)
+    })
+    .await;
+    match r {
+        Ok(()) => Ok(done(&format!("/orgs/{id}/commitments"), "已记录领导点评")),
+        Err(e) => list_page(&state, &s, id, year_of(""), String::new(), refused(e)?).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "commitment.html")]
+struct DetailPage {
+    ctx: Ctx,
+    k: Commitment,
+    entries: Vec<Entry>,
+    reviews: Vec<(Reviewer, Choice, String)>,
+    suggested: String,
+    reviewers: Vec<&'static str>,
+    choices: Vec<&'static str>,
+    results: Vec<&'static str>,
+    can_run: bool,
+    can_fulfil: bool,
+    today: String,
+    notice: String,
+    error: String,
+}
+
+async fn detail_page(
+    state: &AppState,
+    s: &Session,
+    id: i64,
+    notice: String,
+    error: (StatusCode, String),
+) -> Result<Response, AppError> {
+    let actor = s.actor.clone();
+    let (k, entries, reviews) = blocking(state, move |st| {
+        Ok(st.read(|c| {
+            let k = commitments::get(c, id)?;
+            let own = k.member_id.is_some() && k.member_id == actor.member_id;
+            if !(actor.can_list_members(&k.org_path) || own) {
+                return Ok(Err(AppError::NotFound("承诺")));
+            }
+            Ok(Ok((
+                k,
+                commitments::entries(c, id)?,
+                commitments::reviews(c, id)?,
+            )))
+        })?)
+    })
+    .await??;
+    let can_run = s.actor.can_record_life(&k.org_path);
+    let own = k.member_id.is_some() && k.member_id == s.actor.member_id;
+    let choices: Vec<Choice> = reviews.iter().map(|(_, c, _)| *c).collect();
+    let p = DetailPage {
+        ctx: Ctx::new(s, "commitments"),
+        can_fulfil: (can_run || own) && xianfeng_domain::commitment::accepts_fulfilment(k.stage),
+        can_run,
+        suggested: suggested(&choices)
+            .map(|r| r.label().to_string())
+            .unwrap_or_default(),
+        k,
+        entries,
+        reviews,
+        reviewers: Reviewer::ALL.iter().map(|r| r.label()).collect(),
+        choices: Choice::ALL.iter().map(|c| c.label()).collect(),
+        results: CommitmentResult::ALL.iter().map(|r| r.label()).collect(),
+        today: xianfeng_domain::date::today().to_string(),
+        notice,
+        error: error.1,
+    };
+    Ok(with_status(error.0, render(&p)?))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, AppError> {
+    detail_page(&state, &s, id, q.ok, (StatusCode::OK, String::new())).await
+}
+
+async fn after(
+    state: &AppState,
+    s: &Session,
+    id: i64,
+    notice: &str,
+    r: Result<(), AppError>,
+) -> Result<Response, AppError> {
+    match r {
+        Ok(()) => Ok(done(&format!("/commitments/{id}"), notice)),
+        Err(e) => detail_page(state, s, id, String::new(), refused(e)?).await,
+    }
+}
+
+/// Approve, start review, or settle with a result.
+pub async fn step(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Form(f): Form<Pairs>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&field(&f, "_csrf"))?;
+    let step = CommitmentStep::parse(&field(&f, "step"));
+    let result = CommitmentResult::parse(&field(&f, "result"));
+    let actor = s.actor.clone();
+    let r = blocking(&state, move |st| {
+        let step = step.ok_or_else(|| {
+            AppError::Invalid(xianfeng_domain::Invalid::one(
+                "step",
+                "办理",
+                "请选择办理方式",
+            ))
+        })?;
+        Ok(st.write(|c| commitments::step(c, &actor, id, step, result))?)
+    })
+    .await;
+    after(&state, &s, id, "已办理", r).await
+}
+
+/// A fulfilment entry with an optional photo.
+pub async fn fulfil(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    form: Multipart,
+) -> Result<Response, AppError> {
+    let (f, files) = read_multipart(form, "photo").await?;
+    s.check_csrf(&field(&f, "_csrf"))?;
+    let (day, content) = (field(&f, "day"), field(&f, "content"));
+    let actor = s.actor.clone();
+    let r = blocking(&state, move |st| {
+        Ok(st.write(|c| {
+            let evidence = super::checked_evidence(c, &files)?;
+            let sha = match evidence.first() {
+                Some((_, mime, bytes)) => Some(files::put(c, mime, bytes)?),
+                None => None,
+            };
+            commitments::fulfil(c, &actor, id, &day, &content, sha.as_deref())?;
+            Ok(())
+        })?)
+    })
+    .await;
+    after(&state, &s, id, "已记录践诺情况", r).await
+}
+
+pub async fn review(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Form(f): Form<Pairs>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&field(&f, "_csrf"))?;
+    let reviewer = Reviewer::parse(&field(&f, "reviewer"));
+    let choice = Choice::parse(&field(&f, "choice"));
+    let comment = field(&f, "comment");
+    let actor = s.actor.clone();
+    let r = blocking(&state, move |st| {
+        let (Some(reviewer), Some(choice)) = (reviewer, choice) else {
+            return Err(AppError::Invalid(xianfeng_domain::Invalid::one(
+                "choice",
+                "评诺",
+                "请选择评议方和评价",
+            )));
+        };
+        Ok(st.write(|c| commitments::review(c, &actor, id, reviewer, choice, &comment))?)
+    })
+    .await;
+    after(&state, &s, id, "已登记评诺", r).await
+}
+
+pub async fn photo(
+    State(state): State<AppState>,
+    s: Session,
+    Path((id, sha)): Path<(i64, String)>,
+) -> Result<Response, AppError> {
+    let actor = s.actor.clone();
+    super::attached_file(&state, sha, "照片", move |c, sha| {
+        let k = commitments::get(c, id)?;
+        let own = k.member_id.is_some() && k.member_id == actor.member_id;
+        Ok((actor.can_list_members(&k.org_path) || own)
+            && commitments::entries(c, id)?
+                .iter()
+                .any(|e| e.sha256.as_deref() == Some(sha)))
+    })
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "commitments_report.html")]
+struct ReportPage {
+    org_name: String,
+    half: String,
+    from: String,
+    to: String,
+    items: Vec<(Commitment, Vec<Entry>)>,
+    kept: usize,
+}
+
+impl ReportPage {
+    fn settled(&self) -> usize {
+        self.items
+            .iter()
+            .filter(|(k, _)| k.stage == CommitmentStage::Settled)
+            .count()
+    }
+}
+
+/// The public half-yearly fulfilment report (践诺情况公开) of a subtree.
+pub async fn report(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, AppError> {
+    let half = if half_range(&q.half).is_some() {
+        q.half
+    } else {
+        half_of(xianfeng_domain::date::today())
+    };
+    let (from, to) = half_range(&half).ok_or(AppError::NotFound("报告期"))?;
+    let page = blocking(&state, move |st| {
+        Ok(st.read(|c| {
+            let org = match orgs::get(c, id)? {
+                Some(o) if o.dissolved_on.is_none() => o,
+                _ => return Ok(None),
+            };
+            let items = commitments::report(c, &org.path, from, to)?;
+            let kept = items.iter().filter(|(_, e)| !e.is_empty()).count();
+            Ok(Some(ReportPage {
+                org_name: org.name,
+                half: half.clone(),
+                from: from.to_string(),
+                to: to.to_string(),
+                items,
+                kept,
+            }))
+        })?)
+    })
+    .await?
+    .ok_or(AppError::NotFound("组织"))?;
+    render(&page)
+}
