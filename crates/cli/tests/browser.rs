@@ -137,6 +137,25 @@ impl Browser {
         panic!("clicking {css} on {before} did not load a new page");
     }
 
+    /// Taps an element that does not navigate (a radio button), or whose page stays at the same
+    /// address (a form posting to itself).
+    fn tap(&self, css: &str) {
+        let id = self.find(css);
+        self.call("POST", &format!("/element/{id}/click"), None);
+    }
+
+    /// Waits until the text of `css` contains `needle`, and returns it.
+    fn wait_text(&self, css: &str, needle: &str) -> String {
+        let started = Instant::now();
+        loop {
+            let t = self.text(css);
+            if t.contains(needle) || started.elapsed() > Duration::from_secs(10) {
+                return t;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     fn text(&self, css: &str) -> String {
         let id = self.find(css);
         self.call("GET", &format!("/element/{id}/text"), None)
@@ -415,6 +434,58 @@ fn town_admin_opens_the_tree_and_a_member_whose_id_is_masked() {
     assert!(receipt.starts_with("DH"), "{receipt}");
     assert!(b.text("main").contains("洗洁精"));
     b.screenshot("14-points-receipt-phone.png");
+
+    // 评议表彰: the town prints the open 五个好 round's codes; a resident opens their
+    // household's link on the phone and rates the branches; the code then counts as used.
+    b.click("form.who button[type=submit]");
+    b.type_into("#username", "town_admin");
+    b.type_into("#password", "xianfeng-demo");
+    b.click("#login-submit");
+    b.click("header nav a[href$='/awards']");
+    assert!(
+        b.text("main").contains("公示中"),
+        "an award in public notice"
+    );
+    b.screenshot("15-awards-phone.png");
+    b.click("nav.tabs a[href$='/evaluations']");
+    b.click("table a[href^='/evaluations/']");
+    assert!(b.text("main").contains("评议进行中"));
+    b.click("a[href$='/codes']");
+    let link = b.text(".codes .code a");
+    assert!(link.contains("/r/"), "{link}");
+    let code = link.rsplit('/').next().unwrap().to_string();
+    assert!(
+        b.text(".codes .code").contains("户"),
+        "household codes come first"
+    );
+    b.click("form.who button[type=submit]");
+    b.go(&format!("{app}/r/{code}"));
+    assert!(b.text("main").contains("五个好"));
+    b.tap("fieldset:first-of-type input[value='好']");
+    b.call(
+        "POST",
+        "/execute/sync",
+        Some(json!({"script": "document.querySelectorAll('fieldset').forEach((f, i) => { if (i > 0) f.querySelectorAll('input[type=radio]')[i % 3].click(); }); return 0;", "args": []})),
+    );
+    b.screenshot("16-resident-rating-phone.png");
+    b.tap("button.big");
+    let thanks = b.wait_text("main", "感谢您参与评议");
+    assert!(thanks.contains("感谢您参与评议"), "{thanks}");
+    b.go(&format!("{app}/r/{code}"));
+    assert!(b.text("main").contains("已使用过"), "{}", b.text("main"));
+
+    // the secretary's closed round: results with their explanation
+    b.go(&format!("{app}/login"));
+    b.type_into("#username", "branch_secretary");
+    b.type_into("#password", "xianfeng-demo");
+    b.click("#login-submit");
+    b.click("header nav a[href$='/awards']");
+    b.click("nav.tabs a[href$='/evaluations']");
+    b.click("table a[href^='/evaluations/']");
+    assert!(b.text("main").contains("综合得分"));
+    b.click("a[href*='/results/']");
+    assert!(b.text("main").contains("得分构成"));
+    b.screenshot("17-evaluation-result-phone.png");
 
     let _ = b.call("DELETE", "", None);
     let _ = std::fs::remove_dir_all(&dir);

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Collector;
 use crate::org::labelled_enum;
+use crate::text::normalize;
 use crate::Invalid;
 
 labelled_enum!(
@@ -95,6 +96,174 @@ impl MemberScheme {
             c.push("stars", "星级分数线", "须从五星到二星递减");
         }
         c.finish(())
+    }
+}
+
+/// The member scheme as typed on the settings form: items one per line
+/// (`组织生活 30 组织生活出勤`), the review's percent and four star lines.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct MemberSchemeInput {
+    #[serde(default)]
+    pub items: String,
+    #[serde(default)]
+    pub review_percent: String,
+    #[serde(default)]
+    pub stars: [String; 4],
+}
+
+/// The branch scheme as typed: base, the three per-record points and four star lines.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct BranchSchemeInput {
+    #[serde(default)]
+    pub base: String,
+    #[serde(default)]
+    pub per_honour: String,
+    #[serde(default)]
+    pub per_overdue_problem: String,
+    #[serde(default)]
+    pub per_missed_obligation: String,
+    #[serde(default)]
+    pub stars: [String; 4],
+}
+
+const STAR_LABELS: [&str; 4] = ["五星线", "四星线", "三星线", "二星线"];
+
+fn number<T: std::str::FromStr>(
+    c: &mut Collector,
+    field: &str,
+    label: &str,
+    raw: &str,
+) -> Option<T> {
+    let t = normalize(raw);
+    let v = t.parse::<T>().ok();
+    if v.is_none() {
+        c.push(field, label, format!("须为整数，“{t}”不行"));
+    }
+    v
+}
+
+impl MemberSchemeInput {
+    pub fn from_scheme(s: &MemberScheme) -> Self {
+        MemberSchemeInput {
+            items: s
+                .items
+                .iter()
+                .map(|i| format!("{} {} {}", i.name, i.max, i.source.label()))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            review_percent: s.review_percent.to_string(),
+            stars: s.stars.map(|v| v.to_string()),
+        }
+    }
+
+    pub fn parse(&self) -> Result<MemberScheme, Invalid> {
+        let mut c = Collector::default();
+        let mut items = Vec::new();
+        for (i, line) in self.items.lines().enumerate() {
+            let line = normalize(line);
+            if line.is_empty() {
+                continue;
+            }
+            let parts: Vec<&str> = line.split_whitespace().collect();
+            let parsed = match parts.as_slice() {
+                [name, max, source] => max
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|m| (1..=100).contains(m))
+                    .zip(Source::parse(source))
+                    .map(|(max, source)| Item {
+                        name: name.to_string(),
+                        max,
+                        source,
+                    }),
+                _ => None,
+            };
+            match parsed {
+                Some(item) => items.push(item),
+                None => c.push(
+                    "items",
+                    "评星项目",
+                    format!("第{}行“{line}”应为“名称 分值 来源”，来源为 组织生活出勤、承诺践诺记录 或 支部评定", i + 1),
+                ),
+            }
+        }
+        let review_percent = number(
+            &mut c,
+            "review_percent",
+            "年终评议占比",
+            &self.review_percent,
+        )
+        .unwrap_or(0);
+        let mut stars = [0u32; 4];
+        for (i, raw) in self.stars.iter().enumerate() {
+            stars[i] = number(&mut c, "stars", STAR_LABELS[i], raw).unwrap_or(0);
+        }
+        let scheme = MemberScheme {
+            items,
+            review_percent,
+            stars,
+        };
+        c.finish(())?;
+        scheme.check()?;
+        Ok(scheme)
+    }
+}
+
+impl BranchSchemeInput {
+    pub fn from_scheme(s: &BranchScheme) -> Self {
+        BranchSchemeInput {
+            base: s.base.to_string(),
+            per_honour: s.per_honour.to_string(),
+            per_overdue_problem: s.per_overdue_problem.to_string(),
+            per_missed_obligation: s.per_missed_obligation.to_string(),
+            stars: s.stars.map(|v| v.to_string()),
+        }
+    }
+
+    pub fn parse(&self) -> Result<BranchScheme, Invalid> {
+        let mut c = Collector::default();
+        let base = number(&mut c, "base", "基础分", &self.base).unwrap_or(0);
+        let per_honour =
+            number(&mut c, "per_honour", "每项荣誉加分", &self.per_honour).unwrap_or(0);
+        let per_overdue_problem = number(
+            &mut c,
+            "per_overdue_problem",
+            "每个逾期问题减分",
+            &self.per_overdue_problem,
+        )
+        .unwrap_or(0);
+        let per_missed_obligation = number(
+            &mut c,
+            "per_missed_obligation",
+            "每项未完成减分",
+            &self.per_missed_obligation,
+        )
+        .unwrap_or(0);
+        let mut stars = [0i64; 4];
+        for (i, raw) in self.stars.iter().enumerate() {
+            stars[i] = number(&mut c, "stars", STAR_LABELS[i], raw).unwrap_or(0);
+        }
+        if !stars.windows(2).all(|w| w[0] > w[1]) {
+            c.push("stars", "星级分数线", "须从五星到二星递减");
+        }
+        if !(0..=1000).contains(&base)
+            || per_honour < 0
+            || per_overdue_problem > 0
+            || per_missed_obligation > 0
+        {
+            c.push(
+                "base",
+                "基础分",
+                "基础分 0–1000，荣誉加分不为负，减分项填负数或 0",
+            );
+        }
+        c.finish(BranchScheme {
+            base,
+            per_honour,
+            per_overdue_problem,
+            per_missed_obligation,
+            stars,
+        })
     }
 }
 
@@ -258,7 +427,33 @@ mod tests {
             .contains("92"));
     }
 
+    #[test]
+    fn schemes_read_back_through_their_forms_and_bad_lines_are_named() {
+        let m = MemberScheme::default();
+        assert_eq!(MemberSchemeInput::from_scheme(&m).parse().unwrap(), m);
+        let b = BranchScheme::default();
+        assert_eq!(BranchSchemeInput::from_scheme(&b).parse().unwrap(), b);
+        let mut f = MemberSchemeInput::from_scheme(&m);
+        f.items = "组织生活 30 出勤\n承诺践诺 70 承诺践诺记录".into();
+        let e = f.parse().unwrap_err();
+        assert!(e.for_field("items").unwrap().contains("第1行"));
+        let mut g = BranchSchemeInput::from_scheme(&b);
+        g.per_overdue_problem = "5".into();
+        g.stars[0] = "x".into();
+        let e = g.parse().unwrap_err();
+        assert!(e.for_field("stars").unwrap().contains("x"));
+        assert!(e.for_field("base").is_some());
+    }
+
     proptest! {
+        #[test]
+        fn scheme_forms_never_panic(items in ".{0,60}", p in "[0-9]{0,3}", s in proptest::array::uniform4("[0-9-]{0,4}")) {
+            let f = MemberSchemeInput { items, review_percent: p.clone(), stars: s.clone() };
+            if let Ok(m) = f.parse() { prop_assert!(m.check().is_ok()); }
+            let g = BranchSchemeInput { base: p.clone(), per_honour: p.clone(), per_overdue_problem: format!("-{p}"), per_missed_obligation: "-1".into(), stars: s };
+            let _ = g.parse();
+        }
+
         #[test]
         fn month_scores_stay_within_100_and_stars_within_1_to_5(
             expected in 0u32..10, attended in 0u32..12, commitments in 0u32..6, fulfilled in 0u32..4,

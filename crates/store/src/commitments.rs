@@ -90,6 +90,18 @@ pub fn list(c: &mut dyn Conn, scope: &str, year: i64) -> Result<Vec<Commitment>>
         .collect())
 }
 
+/// Categories of the year's campaigns, offered when a commitment is tied to one.
+pub fn categories(c: &mut dyn Conn, year: i64) -> Result<Vec<String>> {
+    Ok(c
+        .query(
+            "SELECT DISTINCT i.title FROM campaign_items i JOIN campaigns k ON k.id = i.campaign_id WHERE k.year = ? ORDER BY i.title LIMIT 100",
+            vals![year],
+        )?
+        .iter()
+        .map(|r| r.text(0))
+        .collect())
+}
+
 /// A member may write their own; a secretary or administrator writes for anyone in scope.
 fn may_write(actor: &Actor, org_path: &str, member_id: Option<i64>) -> bool {
     match actor.role {

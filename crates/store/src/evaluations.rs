@@ -21,7 +21,7 @@ use xianfeng_domain::{path, Invalid};
 use crate::audit::{self, Record};
 use crate::db::{Conn, Row};
 use crate::points::new_code;
-use crate::{now_text, orgs, vals, Result, StoreError};
+use crate::{now_text, orgs, settings, vals, Result, StoreError};
 
 #[derive(Debug, Clone)]
 pub struct Round {
@@ -83,6 +83,45 @@ pub fn rounds_in(c: &mut dyn Conn, scope: &str) -> Result<Vec<Round>> {
     .collect()
 }
 
+/// The county's evaluation schemes (the built-in 五带头 and 五个好 until edited).
+pub fn schemes(c: &mut dyn Conn) -> Result<Vec<Scheme>> {
+    settings::json(c, "evaluation_schemes", "评议方案", Scheme::builtin)
+}
+
+/// Adds a scheme (`index` None) or replaces one; names are unique. Rounds keep the scheme
+/// they were opened with.
+pub fn save_scheme(
+    c: &mut dyn Conn,
+    actor: &Actor,
+    index: Option<usize>,
+    scheme: Scheme,
+) -> Result<()> {
+    if !actor.is_county_admin() {
+        return Err(Invalid::one("scheme", "评议方案", "只有县级管理员能修改评议方案").into());
+    }
+    scheme.check()?;
+    let mut all = schemes(c)?;
+    let before = json!(all);
+    if all
+        .iter()
+        .enumerate()
+        .any(|(i, s)| Some(i) != index && normalize(&s.name) == normalize(&scheme.name))
+    {
+        return Err(Invalid::one(
+            "name",
+            "方案名称",
+            format!("已有名为“{}”的方案", scheme.name),
+        )
+        .into());
+    }
+    match index {
+        Some(i) if i < all.len() => all[i] = scheme,
+        Some(_) => return Err(StoreError::NotFound("评议方案")),
+        None => all.push(scheme),
+    }
+    settings::save_json(c, actor, "evaluation_schemes", before, &all)
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct RoundInput {
     #[serde(default)]
@@ -106,7 +145,7 @@ pub fn open_round(c: &mut dyn Conn, actor: &Actor, org: &Org, input: &RoundInput
     if name.is_empty() || name.chars().count() > 60 {
         errors.push("name", "评议名称", "须为 1–60 字");
     }
-    let scheme = Scheme::builtin()
+    let scheme = schemes(c)?
         .into_iter()
         .find(|s| normalize(&s.name) == normalize(&input.scheme));
     if scheme.is_none() {
@@ -268,7 +307,7 @@ const CODE_COLUMNS: &str = "id, round_id, code, kind, member_id, label, status";
 pub fn codes(c: &mut dyn Conn, round_id: i64) -> Result<Vec<Code>> {
     Ok(c.query(
         &format!(
-            "SELECT {CODE_COLUMNS} FROM evaluation_codes WHERE round_id = ? ORDER BY kind DESC, id"
+            "SELECT {CODE_COLUMNS} FROM evaluation_codes WHERE round_id = ? ORDER BY kind, id"
         ),
         vals![round_id],
     )?

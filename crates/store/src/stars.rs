@@ -17,22 +17,30 @@ use xianfeng_domain::{path, Invalid};
 use crate::audit::{self, Record};
 use crate::compliance::org_since;
 use crate::db::Conn;
-use crate::{cadence, evaluations, now_text, vals, Result, StoreError};
+use crate::{cadence, evaluations, now_text, settings, vals, Result, StoreError};
 
 pub fn member_scheme(c: &mut dyn Conn) -> Result<MemberScheme> {
-    match c.query_opt("SELECT value FROM settings WHERE key = 'stars_member'", &[])? {
-        Some(r) => serde_json::from_str(&r.text(0))
-            .map_err(|e| StoreError::Db(format!("评星方案配置损坏：{e}"))),
-        None => Ok(MemberScheme::default()),
-    }
+    settings::json(c, "stars_member", "评星方案", MemberScheme::default)
 }
 
 pub fn branch_scheme(c: &mut dyn Conn) -> Result<BranchScheme> {
-    match c.query_opt("SELECT value FROM settings WHERE key = 'stars_branch'", &[])? {
-        Some(r) => serde_json::from_str(&r.text(0))
-            .map_err(|e| StoreError::Db(format!("支部评星方案配置损坏：{e}"))),
-        None => Ok(BranchScheme::default()),
+    settings::json(c, "stars_branch", "支部评星方案", BranchScheme::default)
+}
+
+/// The county sets both star schemes (checked before they are stored).
+pub fn save_schemes(
+    c: &mut dyn Conn,
+    actor: &Actor,
+    member: &MemberScheme,
+    branch: &BranchScheme,
+) -> Result<()> {
+    if !actor.is_county_admin() {
+        return Err(Invalid::one("scheme", "评星方案", "只有县级管理员能修改评星方案").into());
     }
+    member.check()?;
+    let before = json!({"member": member_scheme(c)?, "branch": branch_scheme(c)?});
+    settings::save_json(c, actor, "stars_member", before, member)?;
+    settings::save_json(c, actor, "stars_branch", serde_json::Value::Null, branch)
 }
 
 fn month_bounds(month: NaiveDate) -> (NaiveDate, NaiveDate) {

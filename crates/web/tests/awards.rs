@@ -382,3 +382,72 @@ fn commitments_leader_reviews_and_stars_through_the_pages() {
         assert!(grant.body.contains("0–8"));
     }
 }
+
+#[test]
+fn the_county_configures_schemes_and_rounds_use_them() {
+    let s = xianfeng_store::testing::sqlite();
+    let f = fixture(&s);
+    let app = app(&s);
+    let county = run(login(&app, "county_admin"));
+    let town = run(login(&app, "town_admin"));
+    assert_eq!(
+        run(town.get(&app, "/settings/schemes")).status,
+        StatusCode::FORBIDDEN
+    );
+    let page = run(county.get(&app, "/settings/schemes"));
+    assert!(
+        page.body.contains("带头学习提高 20") && page.body.contains("组织生活 30 组织生活出勤")
+    );
+    let mut scheme = vec![
+        ("name", "村干部述职评议"),
+        ("subject", "党员"),
+        ("criteria", "履职尽责 50\n为民服务 50"),
+        ("w0", "0"),
+        ("w1", "50"),
+        ("w2", "40"),
+        ("w3", "20"),
+        ("t0", "90"),
+        ("t1", "75"),
+        ("t2", "60"),
+        ("cap", "1/3"),
+        ("tie_breaks", "群众评议"),
+    ];
+    let bad = run(county.post_form(&app, "/settings/schemes/evaluation", &scheme));
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("现为 110%"), "{}", bad.body);
+    scheme[6].1 = "10";
+    let ok = run(county.post_form(&app, "/settings/schemes/evaluation", &scheme));
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let rounds = run(town.get(&app, &format!("/orgs/{}/evaluations", f.branch_a.id)));
+    assert!(rounds.body.contains("村干部述职评议"));
+    let stars = [
+        (
+            "items",
+            "组织生活 50 组织生活出勤\n承诺践诺 40 承诺践诺记录",
+        ),
+        ("review_percent", "30"),
+        ("m0", "90"),
+        ("m1", "80"),
+        ("m2", "70"),
+        ("m3", "60"),
+        ("base", "100"),
+        ("per_honour", "5"),
+        ("per_overdue_problem", "-5"),
+        ("per_missed_obligation", "-2"),
+        ("b0", "110"),
+        ("b1", "100"),
+        ("b2", "90"),
+        ("b3", "80"),
+    ];
+    let short = run(county.post_form(&app, "/settings/schemes/stars", &stars));
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(short.body.contains("现为 90"), "{}", short.body);
+    let mut fixed = stars.to_vec();
+    fixed[0].1 = "组织生活 60 组织生活出勤\n承诺践诺 40 承诺践诺记录";
+    assert_eq!(
+        run(county.post_form(&app, "/settings/schemes/stars", &fixed)).status,
+        StatusCode::SEE_OTHER
+    );
+    let page = run(town.get(&app, &format!("/orgs/{}/stars", f.town_a.id)));
+    assert!(page.body.contains("组织生活 60分"), "{}", page.body);
+}

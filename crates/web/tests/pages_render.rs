@@ -38,6 +38,15 @@ fn every_page_renders_for_the_county_admin() {
             format!("/orgs/{}/points/rules", f.county.id),
             format!("/orgs/{}/households?q=王", f.branch_a.id),
             format!("/board/{}?period=quarter", f.county.id),
+            format!("/orgs/{}/awards", f.county.id),
+            format!("/orgs/{}/awards", f.branch_a.id),
+            format!("/orgs/{}/evaluations", f.town_a.id),
+            format!("/orgs/{}/commitments", f.branch_a.id),
+            format!("/orgs/{}/commitments?year=2025", f.county.id),
+            format!("/orgs/{}/stars", f.county.id),
+            format!("/members/{}/stars", f.member_a),
+            format!("/notice/{}", f.county.id),
+            format!("/board/{}/commitments?half=2026H1", f.county.id),
         ];
         for p in pages {
             let r = c.get(&app, &p).await;

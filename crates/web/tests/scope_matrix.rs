@@ -68,6 +68,31 @@ fn reads_are_confined_to_each_roles_subtree() {
                 ("town_admin", format!("/api/v1/members/{}", f.member_b), 404),
                 ("town_admin", format!("/orgs/{}/points", f.town_a.id), 200),
                 ("town_admin", format!("/orgs/{}/points", f.town_b.id), 404),
+                ("town_admin", format!("/orgs/{}/awards", f.town_a.id), 200),
+                ("town_admin", format!("/orgs/{}/awards", f.town_b.id), 404),
+                (
+                    "town_admin",
+                    format!("/orgs/{}/evaluations", f.town_a.id),
+                    200,
+                ),
+                (
+                    "town_admin",
+                    format!("/orgs/{}/evaluations", f.town_b.id),
+                    404,
+                ),
+                (
+                    "town_admin",
+                    format!("/orgs/{}/commitments", f.branch_a.id),
+                    200,
+                ),
+                (
+                    "town_admin",
+                    format!("/orgs/{}/commitments", f.branch_b.id),
+                    404,
+                ),
+                ("town_admin", format!("/orgs/{}/stars", f.town_a.id), 200),
+                ("town_admin", format!("/orgs/{}/stars", f.town_b.id), 404),
+                ("town_admin", format!("/members/{}/stars", f.member_b), 404),
                 (
                     "town_admin",
                     format!("/orgs/{}/points/rules", f.county.id),
@@ -127,6 +152,20 @@ fn reads_are_confined_to_each_roles_subtree() {
                 ("member", format!("/orgs/{}", f.town_a.id), 404),
                 ("member", format!("/orgs/{}/points", f.branch_a.id), 403),
                 ("member", format!("/orgs/{}/points", f.branch_b.id), 404),
+                ("member", format!("/orgs/{}/awards", f.branch_a.id), 403),
+                (
+                    "member",
+                    format!("/orgs/{}/evaluations", f.branch_a.id),
+                    403,
+                ),
+                ("member", format!("/orgs/{}/stars", f.branch_a.id), 403),
+                (
+                    "member",
+                    format!("/orgs/{}/commitments", f.branch_a.id),
+                    200,
+                ),
+                ("member", format!("/members/{}/stars", f.member_a), 200),
+                ("member", format!("/members/{}/stars", f.member_a2), 404),
             ];
             let mut failures = Vec::new();
             for user in ["county_admin", "town_admin", "branch_secretary", "member"] {

@@ -52,6 +52,7 @@ struct ListPage {
     short: Vec<(i64, String, i64)>,
     members: Vec<(i64, String)>,
     reviews: Vec<LeaderReview>,
+    categories: Vec<String>,
     can_write: bool,
     can_review: bool,
     min: usize,
@@ -69,25 +70,27 @@ async fn list_page(
     notice: String,
     error: (StatusCode, String),
 ) -> Result<Response, AppError> {
-    let (org, crumbs, (items, members, reviews)) = with_org(state, s, id, move |c, org| {
-        let members: Vec<(i64, String)> = if org.kind.is_branch() {
-            c.query(
-                "SELECT id, name FROM members WHERE org_id = ? ORDER BY id LIMIT 500",
-                &[org.id.into()],
-            )?
-            .iter()
-            .map(|r| (r.i64(0), r.text(1)))
-            .collect()
-        } else {
-            Vec::new()
-        };
-        Ok((
-            commitments::list(c, &org.path, year as i64)?,
-            members,
-            commitments::leader_reviews(c, &org.path, 20)?,
-        ))
-    })
-    .await?;
+    let (org, crumbs, (items, members, reviews, categories)) =
+        with_org(state, s, id, move |c, org| {
+            let members: Vec<(i64, String)> = if org.kind.is_branch() {
+                c.query(
+                    "SELECT id, name FROM members WHERE org_id = ? ORDER BY id LIMIT 500",
+                    &[org.id.into()],
+                )?
+                .iter()
+                .map(|r| (r.i64(0), r.text(1)))
+                .collect()
+            } else {
+                Vec::new()
+            };
+            Ok((
+                commitments::list(c, &org.path, year as i64)?,
+                members,
+                commitments::leader_reviews(c, &org.path, 20)?,
+                commitments::categories(c, year as i64)?,
+            ))
+        })
+        .await?;
     let member_view = s.actor.role == xianfeng_domain::auth::Role::Member;
     if !s.actor.can_read_org(&org.path) {
         return Err(AppError::Forbidden);
@@ -128,6 +131,7 @@ async fn list_page(
         short,
         members,
         reviews,
+        categories,
         min: MIN_PER_MEMBER,
         today: xianfeng_domain::date::today().to_string(),
         half: half_of(xianfeng_domain::date::today()),

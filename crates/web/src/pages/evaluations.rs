@@ -40,8 +40,13 @@ async fn rounds_page(
     notice: String,
     error: (StatusCode, String),
 ) -> Result<Response, AppError> {
-    let (org, crumbs, rounds) =
-        with_org(state, s, id, |c, org| evaluations::rounds_in(c, &org.path)).await?;
+    let (org, crumbs, (rounds, schemes)) = with_org(state, s, id, |c, org| {
+        Ok((
+            evaluations::rounds_in(c, &org.path)?,
+            evaluations::schemes(c)?,
+        ))
+    })
+    .await?;
     if !s.actor.can_list_members(&org.path) {
         return Err(AppError::Forbidden);
     }
@@ -51,10 +56,7 @@ async fn rounds_page(
         org,
         crumbs,
         rounds,
-        schemes: xianfeng_domain::evaluation::Scheme::builtin()
-            .into_iter()
-            .map(|s| s.name)
-            .collect(),
+        schemes: schemes.into_iter().map(|s| s.name).collect(),
         today: (xianfeng_domain::date::today() + chrono::Duration::days(14)).to_string(),
         notice,
         error: error.1,

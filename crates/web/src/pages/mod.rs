@@ -19,6 +19,7 @@ mod orgs;
 mod plans;
 mod points;
 mod roster_pages;
+mod schemes;
 mod shop;
 mod stars;
 mod supervision;
@@ -492,6 +493,12 @@ pub fn routes() -> Router<AppState> {
         .route("/orgs/{id}/stars/rate", post(stars::rate))
         .route("/orgs/{id}/stars/grant", post(stars::grant))
         .route("/members/{id}/stars", get(stars::history))
+        .route("/settings/schemes", get(schemes::show))
+        .route(
+            "/settings/schemes/evaluation",
+            post(schemes::save_evaluation),
+        )
+        .route("/settings/schemes/stars", post(schemes::save_stars))
         .route(
             "/settings/cadence",
             get(cadence::county).post(cadence::save_county),
