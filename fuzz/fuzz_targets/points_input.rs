@@ -27,6 +27,7 @@ fuzz_target!(|data: &[u8]| {
         cap_year: get("cap_year"),
         valid_from: get("valid_from"),
         valid_to: get("valid_to"),
+        trigger: get("trigger"),
     };
     let _ = rule.validate(Some(Bounds { max_points: 20 }));
     let _ = EarnInput { rule: get("rule"), day: get("day"), note: get("note") }.validate(today);

@@ -216,7 +216,7 @@ pub fn update(c: &mut dyn Conn, actor: &Actor, org: &Org, d: &OrgDraft) -> Resul
 /// Moves the subtree at `org` under `new_parent`: one range update per table, roll-ups carried.
 /// Columns that hold where a record sits in the tree now, carried along when a subtree moves.
 /// (Ledger entries keep the place where they happened.)
-const PLACED: [(&str, &str); 20] = [
+const PLACED: [(&str, &str); 28] = [
     ("member_tags", "org_path"),
     ("plan_drafts", "org_path"),
     ("meetings", "org_path"),
@@ -237,6 +237,14 @@ const PLACED: [(&str, &str); 20] = [
     ("point_claims", "org_path"),
     ("point_totals", "org_path"),
     ("point_stores", "org_path"),
+    ("workflow_definitions", "org_path"),
+    ("workflow_instances", "origin_path"),
+    ("award_kinds", "org_path"),
+    ("evaluation_rounds", "org_path"),
+    ("evaluation_subjects", "org_path"),
+    ("commitments", "org_path"),
+    ("leader_reviews", "org_path"),
+    ("star_ratings", "org_path"),
 ];
 
 pub fn move_to(c: &mut dyn Conn, actor: &Actor, org: &Org, new_parent: &Org) -> Result<Org> {

@@ -101,19 +101,20 @@ pub fn month_facts(
     })
 }
 
-fn append(
-    c: &mut dyn Conn,
-    kind: &str,
+/// One computed rating, appended to the history.
+struct NewRating<'a> {
+    kind: &'a str,
     subject: i64,
-    org: &Org,
-    period: &str,
+    period: &'a str,
     score: i64,
     stars: u8,
     parts: serde_json::Value,
-) -> Result<()> {
+}
+
+fn append(c: &mut dyn Conn, org: &Org, r: NewRating<'_>) -> Result<()> {
     c.execute(
         "INSERT INTO star_ratings (kind, subject_id, org_id, org_path, period, score, stars, parts, computed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        vals![kind, subject, org.id, org.path.as_str(), period, score, stars as i64, parts.to_string(), now_text()],
+        vals![r.kind, r.subject, org.id, org.path.as_str(), r.period, r.score, r.stars as i64, r.parts.to_string(), now_text()],
     )?;
     Ok(())
 }
@@ -136,13 +137,15 @@ pub fn rate_month(c: &mut dyn Conn, branch: &Org, month: NaiveDate) -> Result<us
         let (total, items) = month_score(&scheme, &facts);
         append(
             c,
-            "member_month",
-            *m,
             branch,
-            &period,
-            total as i64,
-            0,
-            json!(items),
+            NewRating {
+                kind: "member_month",
+                subject: *m,
+                period: &period,
+                score: total as i64,
+                stars: 0,
+                parts: json!(items),
+            },
         )?;
     }
     Ok(members.len())
@@ -207,13 +210,15 @@ pub fn rate_year(
         let (score, stars) = year_stars(&scheme, &months, review);
         append(
             c,
-            "member_year",
-            *m,
             branch,
-            &year.to_string(),
-            score as i64,
-            stars,
-            json!({"months": months, "review": review, "review_percent": scheme.review_percent}),
+            NewRating {
+                kind: "member_year",
+                subject: *m,
+                period: &year.to_string(),
+                score: score as i64,
+                stars,
+                parts: json!({"months": months, "review": review, "review_percent": scheme.review_percent}),
+            },
         )?;
     }
     let today = xianfeng_domain::date::today();
@@ -231,13 +236,15 @@ pub fn rate_year(
     let (score, stars, parts) = branch_stars(&branch_scheme(c)?, &facts);
     append(
         c,
-        "branch_year",
-        branch.id,
         branch,
-        &year.to_string(),
-        score,
-        stars,
-        json!(parts),
+        NewRating {
+            kind: "branch_year",
+            subject: branch.id,
+            period: &year.to_string(),
+            score,
+            stars,
+            parts: json!(parts),
+        },
     )?;
     if let Some(a) = actor {
         audit::append(

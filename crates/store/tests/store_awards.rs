@@ -275,3 +275,70 @@ fn a_town_award_ends_at_the_town_and_a_branch_cannot_set_one() {
         );
     }
 }
+
+#[test]
+fn a_moved_branch_takes_its_nominations_and_commitments_along() {
+    for s in backends() {
+        let t = tree(&s);
+        let county_admin = actor(&t.county, Role::CountyAdmin);
+        let east_sec = actor(&t.east, Role::BranchSecretary);
+        let m = add_member(&s, &t.east, 1, "正式党员");
+        let kind_id = s
+            .write(|c| {
+                awards::create_kind(
+                    c,
+                    &county_admin,
+                    &t.county,
+                    &kind_input("优秀共产党员", "", "", ""),
+                )
+            })
+            .unwrap();
+        let kind = s.read(|c| awards::kind(c, kind_id)).unwrap();
+        let n = s
+            .write(|c| {
+                awards::nominate(
+                    c,
+                    &east_sec,
+                    &kind,
+                    &t.east,
+                    Some(m),
+                    "",
+                    "带头调解矛盾纠纷三十余起，群众信任。",
+                )
+            })
+            .unwrap();
+        let year = chrono::Datelike::year(&xianfeng_domain::date::today());
+        let input = xianfeng_domain::commitment::CommitmentInput {
+            content: "结对联系3户困难群众".into(),
+            category: String::new(),
+            due: format!("{year}-12-31"),
+        };
+        s.write(|c| xianfeng_store::commitments::add(c, &east_sec, &t.east, Some(m), year, &input))
+            .unwrap();
+        let moved = s
+            .write(|c| xianfeng_store::orgs::move_to(c, &county_admin, &t.east, &t.other_town))
+            .unwrap();
+        assert_eq!(
+            s.read(|c| workflow::instance(c, n)).unwrap().origin_path,
+            moved.path
+        );
+        assert_eq!(
+            s.read(|c| workflow::list(c, kind.definition_id, &t.other_town.path))
+                .unwrap()
+                .len(),
+            1
+        );
+        assert_eq!(
+            s.read(|c| workflow::list(c, kind.definition_id, &t.town.path))
+                .unwrap()
+                .len(),
+            0
+        );
+        assert_eq!(
+            s.read(|c| xianfeng_store::commitments::list(c, &t.other_town.path, year as i64))
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+}
