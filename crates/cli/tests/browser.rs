@@ -144,11 +144,20 @@ impl Browser {
         self.call("POST", &format!("/element/{id}/click"), None);
     }
 
-    /// Waits until the text of `css` contains `needle`, and returns it.
+    /// Waits until the text of `css` contains `needle`, and returns it. Reads through a script,
+    /// so a page replaced meanwhile is read afresh rather than through a stale element.
     fn wait_text(&self, css: &str, needle: &str) -> String {
         let started = Instant::now();
         loop {
-            let t = self.text(css);
+            let t = self
+                .call(
+                    "POST",
+                    "/execute/sync",
+                    Some(json!({"script": "const e = document.querySelector(arguments[0]); return e ? e.innerText : '';", "args": [css]})),
+                )
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
             if t.contains(needle) || started.elapsed() > Duration::from_secs(10) {
                 return t;
             }

@@ -103,7 +103,7 @@ fn audit_verify_passes_on_a_fresh_demo_and_names_the_entry_after_tampering() {
     .unwrap();
     store
         .with_sqlite(|c| {
-            c.execute_batch("DROP TRIGGER evaluation_scores_no_update; UPDATE evaluation_scores SET scores = '[20,20,20,20,20]' WHERE id = (SELECT MIN(id) FROM evaluation_scores);")?;
+            c.execute_batch("DROP TRIGGER evaluation_scores_no_update; UPDATE evaluation_scores SET scores = '[0,0,0,0,1]' WHERE id = (SELECT MIN(id) FROM evaluation_scores);")?;
             Ok(())
         })
         .unwrap()

@@ -291,8 +291,8 @@ fn town_can_tighten_but_not_loosen_the_county_cadence() {
                 .get(&app, &format!("/orgs/{}/cadence", f.town_a.id))
                 .await;
             assert_eq!(page.status, StatusCode::OK);
-            // Eight rules: index 4 is 主题党日, index 7 the towns' 督查.
-            let mut form: Vec<(String, String)> = (0..8)
+            // Nine rules: index 4 is 主题党日, index 7 the towns' 督查, index 8 领导点评.
+            let mut form: Vec<(String, String)> = (0..9)
                 .flat_map(|i| {
                     [
                         (format!("min{i}"), "1".to_string()),
@@ -303,7 +303,7 @@ fn town_can_tighten_but_not_loosen_the_county_cadence() {
             for (k, v) in form.iter_mut() {
                 if k.starts_with("warn") {
                     *v = match k.as_str() {
-                        "warn0" | "warn3" => "15".into(),
+                        "warn0" | "warn3" | "warn8" => "15".into(),
                         "warn1" | "warn2" | "warn4" | "warn7" => "7".into(),
                         _ => "30".into(),
                     };
