@@ -30,7 +30,7 @@ fuzz_target!(|data: &[u8]| {
         let _ = check_kind(&kind, *level);
     }
     let commitment = CommitmentInput { content: get("content"), category: get("category"), due: get("due") };
-    let _ = check(&commitment, 2026, get("n").len(), true);
+    let _ = check(&commitment, 2026, Some((get("n").len(), 5)));
     let raw: Vec<String> = (0..6).map(|i| get(&format!("score_{i}"))).collect();
     for scheme in Scheme::builtin() {
         let _ = scheme.check_scores(&raw);

@@ -12,10 +12,6 @@ use crate::org::labelled_enum;
 use crate::text::normalize;
 use crate::Invalid;
 
-/// Each member makes 2–5 commitments a year by default.
-pub const MIN_PER_MEMBER: usize = 2;
-pub const MAX_PER_MEMBER: usize = 5;
-
 labelled_enum!(
     CommitmentStage {
         Draft => "待审核",
@@ -88,12 +84,12 @@ pub struct CommitmentDraft {
     pub due: NaiveDate,
 }
 
-/// Checks a new commitment for `year`; `existing` is how many the same person already has.
+/// Checks a new commitment for `year`. For a member's, `personal` is how many they already
+/// have and the most a member may make (`Rules::commitments_max_per_member`, default 5).
 pub fn check(
     input: &CommitmentInput,
     year: i32,
-    existing: usize,
-    personal: bool,
+    personal: Option<(usize, usize)>,
 ) -> Result<CommitmentDraft, Invalid> {
     let mut c = Collector::default();
     let content = normalize(&input.content);
@@ -122,11 +118,11 @@ pub fn check(
             None
         }
     };
-    if personal && existing >= MAX_PER_MEMBER {
+    if let Some((existing, max)) = personal.filter(|(n, max)| n >= max) {
         c.push(
             "content",
             "承诺内容",
-            format!("每名党员每年最多 {MAX_PER_MEMBER} 项承诺，已有 {existing} 项"),
+            format!("每名党员每年最多 {max} 项承诺，已有 {existing} 项"),
         );
     }
     let value = CommitmentDraft {
@@ -202,20 +198,18 @@ mod tests {
         let ok = check(
             &input("帮助3户困难群众发展庭院经济", "2026-09-30"),
             2026,
-            4,
-            true,
+            Some((4, 5)),
         );
         assert!(ok.is_ok());
         let e = check(
             &input("帮助3户困难群众发展庭院经济", "2027-01-05"),
             2026,
-            5,
-            true,
+            Some((5, 5)),
         )
         .unwrap_err();
         assert!(e.for_field("due").unwrap().contains("2026"));
         assert!(e.for_field("content").unwrap().contains("最多 5 项"));
-        assert!(check(&input("好", "x"), 2026, 0, false).is_err());
+        assert!(check(&input("好", "x"), 2026, None).is_err());
     }
 
     #[test]
@@ -238,8 +232,8 @@ mod tests {
     proptest! {
         #[test]
         fn checking_never_panics(content in ".{0,40}", due in ".{0,12}", n in 0usize..9) {
-            let r = check(&CommitmentInput { content, category: String::new(), due }, 2026, n, true);
-            if let Ok(d) = r { prop_assert_eq!(d.due.year(), 2026); prop_assert!(n < MAX_PER_MEMBER); }
+            let r = check(&CommitmentInput { content, category: String::new(), due }, 2026, Some((n, 5)));
+            if let Ok(d) = r { prop_assert_eq!(d.due.year(), 2026); prop_assert!(n < 5); }
         }
     }
 }

@@ -48,6 +48,9 @@ pub struct Rules {
     pub points_board_public: i64,
     /// Names on public leaderboards masked (1: 张*三) or shown in full (0).
     pub points_mask_names: i64,
+    /// Commitments (承诺) each member makes a year: at least, and at most.
+    pub commitments_min_per_member: i64,
+    pub commitments_max_per_member: i64,
 }
 
 impl Default for Rules {
@@ -78,6 +81,8 @@ impl Default for Rules {
             points_velocity_week: 100,
             points_board_public: 1,
             points_mask_names: 1,
+            commitments_min_per_member: 2,
+            commitments_max_per_member: 5,
         }
     }
 }
@@ -203,6 +208,16 @@ impl Rules {
                 "公开排行榜隐去姓名（1隐去/0不隐去）",
                 self.points_mask_names,
             ),
+            (
+                "commitments_min_per_member",
+                "党员每年承诺事项下限",
+                self.commitments_min_per_member,
+            ),
+            (
+                "commitments_max_per_member",
+                "党员每年承诺事项上限",
+                self.commitments_max_per_member,
+            ),
         ]
     }
 
@@ -243,6 +258,8 @@ impl Rules {
             "points_velocity_week" => &mut self.points_velocity_week,
             "points_board_public" => &mut self.points_board_public,
             "points_mask_names" => &mut self.points_mask_names,
+            "commitments_min_per_member" => &mut self.commitments_min_per_member,
+            "commitments_max_per_member" => &mut self.commitments_max_per_member,
             _ => return Err(crate::Invalid::one(key, key, "未知的规则项")),
         };
         *slot = value;

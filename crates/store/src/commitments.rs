@@ -138,7 +138,8 @@ pub fn add(
         )?,
         None => 0,
     };
-    let d = check(input, year, existing as usize, member_id.is_some())?;
+    let max = crate::settings::rules(c)?.commitments_max_per_member.max(0) as usize;
+    let d = check(input, year, member_id.map(|_| (existing as usize, max)))?;
     let id = c.scalar(
         "INSERT INTO commitments (org_id, org_path, member_id, year, category, content, due, stage, created_by, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",

@@ -69,6 +69,17 @@ pub fn round(c: &mut dyn Conn, id: i64) -> Result<Round> {
     round_row(&r)
 }
 
+/// Ids of the rounds still open.
+pub fn open_rounds(c: &mut dyn Conn) -> Result<std::collections::HashSet<i64>> {
+    Ok(c.query(
+        "SELECT id FROM evaluation_rounds WHERE status = 'open'",
+        &[],
+    )?
+    .iter()
+    .map(|r| r.i64(0))
+    .collect())
+}
+
 /// Rounds held in `scope` or above it that concern it, newest first.
 pub fn rounds_in(c: &mut dyn Conn, scope: &str) -> Result<Vec<Round>> {
     c.query(

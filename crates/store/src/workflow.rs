@@ -286,6 +286,47 @@ pub fn act(
     Ok(next)
 }
 
+/// The first level revises what it submitted (after a return, or before approving): only
+/// while the instance waits at the first step.
+pub fn revise(c: &mut dyn Conn, actor: &Actor, id: i64, summary: &str) -> Result<()> {
+    let inst = instance(c, id)?;
+    let summary = xianfeng_domain::text::normalize(summary);
+    let first = definition(c, inst.definition_id)?.steps[0].level;
+    if inst.stage != Stage::Pending(0)
+        || !actor.can_record_life(&inst.origin_path)
+        || acting_of(c, actor)? != first
+    {
+        return Err(Invalid::one("summary", "主要事迹", "只有推荐单位在待推荐时能修改").into());
+    }
+    if summary.chars().count() < 10 || summary.chars().count() > 2000 {
+        return Err(Invalid::one("summary", "主要事迹", "请填写 10–2000 字的主要事迹").into());
+    }
+    let now = now_text();
+    c.execute(
+        "UPDATE workflow_instances SET summary = ?, updated_at = ? WHERE id = ?",
+        vals![summary.as_str(), now.as_str(), id],
+    )?;
+    let stage = inst.stage.code();
+    c.execute(
+        "INSERT INTO workflow_history (instance_id, action, from_stage, to_stage, actor_id, actor_name, org_id, comment, at)
+         VALUES (?, '修改', ?, ?, ?, ?, ?, ?, ?)",
+        vals![id, stage.as_str(), stage.as_str(), actor.account_id, actor.display_name.as_str(), actor.scope_org_id, summary.as_str(), now.as_str()],
+    )?;
+    audit::append(
+        c,
+        Record {
+            actor: Some(actor),
+            org_id: Some(inst.origin_id),
+            action: "workflow.revise",
+            entity: "workflow_instance",
+            entity_id: Some(id),
+            before: json!({"summary": inst.summary}),
+            after: json!({"summary": summary}),
+        },
+    )?;
+    Ok(())
+}
+
 /// A member of the public files an objection during notice.
 pub fn object(c: &mut dyn Conn, id: i64, name: &str, contact: &str, content: &str) -> Result<i64> {
     let name = xianfeng_domain::text::normalize(name);

@@ -251,8 +251,14 @@ fn a_round_is_rated_by_code_hidden_until_close_and_explained() {
             run(sec.get(&app, &format!("/evaluations/{id}/results/{}", f.member_a))).status,
             StatusCode::CONFLICT
         );
+        let county = run(login(&app, "county_admin"));
+        let audit = run(county.get(&app, "/audit"));
+        assert!(audit.body.contains("evaluation.open") && !audit.body.contains("evaluation.score"));
         let closed = run(sec.post_form(&app, &format!("/evaluations/{id}/close"), &[]));
         assert_eq!(closed.status, StatusCode::SEE_OTHER);
+        assert!(run(county.get(&app, "/audit"))
+            .body
+            .contains("evaluation.score"));
         let results = run(sec.get(&app, &format!("/evaluations/{id}")));
         assert!(results.body.contains("综合得分") && results.body.contains("得分构成"));
         let why = run(sec.get(&app, &format!("/evaluations/{id}/results/{}", f.member_a)));

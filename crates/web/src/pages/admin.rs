@@ -147,7 +147,15 @@ pub async fn audit(State(state): State<AppState>, s: Session) -> Result<Response
     let (entries, verified) = blocking(&state, move |st| {
         Ok(st.read(|c| {
             let root = orgs::require(c, scope)?;
-            let entries = audit::recent(c, &root.path, 100)?;
+            // scores of rounds still open stay out of sight (results are hidden until close)
+            let open = xianfeng_store::evaluations::open_rounds(c)?;
+            let entries = audit::recent(c, &root.path, 100)?
+                .into_iter()
+                .filter(|e| {
+                    !(e.action == "evaluation.score"
+                        && e.entity_id.is_some_and(|r| open.contains(&r)))
+                })
+                .collect();
             let verified = match audit::verify(c)? {
                 Ok(n) => format!("哈希链完整：共{n}条记录校验通过"),
                 Err(e) => format!("哈希链校验失败：{e}"),

@@ -216,6 +216,7 @@ struct NominationPage {
     objections: Vec<Objection>,
     actions: Vec<Action>,
     can_resolve: bool,
+    can_revise: bool,
     notice: String,
     error: String,
 }
@@ -291,6 +292,9 @@ async fn nomination_page(
     let can_resolve = actions.contains(&Action::Uphold);
     actions.retain(|a| !matches!(a, Action::Uphold | Action::Dismiss));
     let p = NominationPage {
+        can_revise: i.stage == Stage::Pending(0)
+            && s.actor.can_record_life(&i.origin_path)
+            && Some(level) == kind.definition.steps.first().map(|st| st.level),
         ctx: Ctx::new(s, "awards"),
         stage: stage_label(&kind, i.stage),
         steps: step_marks(&kind, i.stage),
@@ -344,6 +348,29 @@ pub async fn act(
             };
             Ok(done(&format!("/nominations/{id}"), &notice))
         }
+        Err(e) => nomination_page(&state, &s, id, String::new(), refused(e)?).await,
+    }
+}
+
+/// The nominating branch revises the 事迹 after a return.
+pub async fn revise(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Form(f): Form<Pairs>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&field(&f, "_csrf"))?;
+    let summary = field(&f, "summary");
+    let actor = s.actor.clone();
+    let r = blocking(&state, move |st| {
+        Ok(st.write(|c| workflow::revise(c, &actor, id, &summary))?)
+    })
+    .await;
+    match r {
+        Ok(()) => Ok(done(
+            &format!("/nominations/{id}"),
+            "已修改事迹，可重新推荐",
+        )),
         Err(e) => nomination_page(&state, &s, id, String::new(), refused(e)?).await,
     }
 }

@@ -11,7 +11,7 @@ use chrono::Datelike;
 use serde::Deserialize;
 use xianfeng_domain::commitment::{
     half_of, half_range, suggested, CommitmentInput, CommitmentResult, CommitmentStage,
-    CommitmentStep, Reviewer, MIN_PER_MEMBER,
+    CommitmentStep, Reviewer,
 };
 use xianfeng_domain::evaluation::Choice;
 use xianfeng_domain::org::Org;
@@ -70,7 +70,7 @@ async fn list_page(
     notice: String,
     error: (StatusCode, String),
 ) -> Result<Response, AppError> {
-    let (org, crumbs, (items, members, reviews, categories)) =
+    let (org, crumbs, (items, members, reviews, categories, min)) =
         with_org(state, s, id, move |c, org| {
             let members: Vec<(i64, String)> = if org.kind.is_branch() {
                 c.query(
@@ -88,6 +88,9 @@ async fn list_page(
                 members,
                 commitments::leader_reviews(c, &org.path, 20)?,
                 commitments::categories(c, year as i64)?,
+                xianfeng_store::settings::rules(c)?
+                    .commitments_min_per_member
+                    .max(0) as usize,
             ))
         })
         .await?;
@@ -109,7 +112,7 @@ async fn list_page(
                 let n = items.iter().filter(|k| k.member_id == Some(*mid)).count() as i64;
                 (*mid, name.clone(), n)
             })
-            .filter(|(_, _, n)| (*n as usize) < MIN_PER_MEMBER)
+            .filter(|(_, _, n)| (*n as usize) < min)
             .collect()
     };
     let members = if member_view {
@@ -132,7 +135,7 @@ async fn list_page(
         members,
         reviews,
         categories,
-        min: MIN_PER_MEMBER,
+        min,
         today: xianfeng_domain::date::today().to_string(),
         half: half_of(xianfeng_domain::date::today()),
         notice,

@@ -451,6 +451,7 @@ pub fn routes() -> Router<AppState> {
         .route("/orgs/{id}/awards/nominate", post(awards::nominate))
         .route("/nominations/{id}", get(awards::nomination))
         .route("/nominations/{id}/act", post(awards::act))
+        .route("/nominations/{id}/summary", post(awards::revise))
         .route(
             "/nominations/{id}/objections/{objection}",
             post(awards::resolve),
