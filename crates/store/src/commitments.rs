@@ -161,6 +161,22 @@ pub fn add(
     Ok(id)
 }
 
+/// Approves every draft of `org`'s own members and of the organisation (支部统一审核).
+pub fn approve_all(c: &mut dyn Conn, actor: &Actor, org: &Org, year: i64) -> Result<usize> {
+    let drafts: Vec<i64> = c
+        .query(
+            "SELECT id FROM commitments WHERE org_id = ? AND year = ? AND stage = ? ORDER BY id",
+            vals![org.id, year, CommitmentStage::Draft.label()],
+        )?
+        .iter()
+        .map(|r| r.i64(0))
+        .collect();
+    for id in &drafts {
+        step(c, actor, *id, CommitmentStep::Approve, None)?;
+    }
+    Ok(drafts.len())
+}
+
 /// Moves a commitment on: approve (published), start review, settle with a result.
 pub fn step(
     c: &mut dyn Conn,

@@ -229,18 +229,24 @@ pub fn open_round(c: &mut dyn Conn, actor: &Actor, org: &Org, input: &RoundInput
             vals![id, new_code(), mid, format!("党员 {mname}")],
         )?;
     }
-    let households: Vec<(i64, String, String)> = c
+    let households: Vec<(i64, String, String, String)> = c
         .query(
-            "SELECT id, head_name, address FROM households WHERE org_path >= ? AND org_path < ? ORDER BY id",
+            "SELECT h.id, h.head_name, h.address, o.name FROM households h JOIN orgs o ON o.id = h.org_id
+             WHERE h.org_path >= ? AND h.org_path < ? ORDER BY h.org_path, h.id",
             vals![org.path.as_str(), path::upper(&org.path)],
         )?
         .iter()
-        .map(|r| (r.i64(0), r.text(1), r.text(2)))
+        .map(|r| (r.i64(0), r.text(1), r.text(2), r.text(3)))
         .collect();
-    for (hid, head, address) in households {
+    for (hid, head, address, village) in households {
+        let label = if village == org.name {
+            format!("{head}户（{address}）")
+        } else {
+            format!("{village} {head}户（{address}）")
+        };
         c.execute(
             "INSERT INTO evaluation_codes (round_id, code, kind, household_id, label, status) VALUES (?, ?, 'household', ?, ?, 'active')",
-            vals![id, new_code(), hid, format!("{head}户（{address}）")],
+            vals![id, new_code(), hid, label],
         )?;
     }
     audit::append(

@@ -43,7 +43,7 @@ pub(crate) fn actor(at: &Org, role: Role) -> Actor {
     Actor {
         account_id: 0,
         username: "demo".into(),
-        display_name: "演示数据".into(),
+        display_name: at.name.clone(),
         role,
         scope_org_id: at.id,
         scope_path: at.path.clone(),

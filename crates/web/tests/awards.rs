@@ -316,6 +316,39 @@ fn commitments_leader_reviews_and_stars_through_the_pages() {
             &[("step", "审核通过")],
         ));
         assert_eq!(approve.status, StatusCode::SEE_OTHER);
+        // the branch's own commitment, approved with every other draft at once
+        let branch_own = run(sec.post_form(
+            &app,
+            &list,
+            &[
+                ("member", ""),
+                ("category", "乡风文明"),
+                ("content", "全年开展移风易俗宣传4次"),
+                ("due", &due),
+            ],
+        ));
+        assert_eq!(
+            branch_own.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            branch_own.body
+        );
+        let all = run(sec.post_form(&app, &format!("{list}/approve"), &[("year", &year)]));
+        assert!(
+            all.location.contains(&common::enc("已审核通过 1 项")),
+            "{}",
+            all.location
+        );
+        let published = run(sec.get(
+            &app,
+            &format!("{list}?year={year}&stage={}", common::enc("已公示")),
+        ));
+        assert!(
+            published.body.contains("全年开展移风易俗宣传4次"),
+            "{}",
+            published.body
+        );
+        assert!(!published.body.contains("<td>待审核"));
         let entry = run(member.post_multipart(
             &app,
             &format!("/commitments/{k}/entries"),

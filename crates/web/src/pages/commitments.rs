@@ -32,6 +32,8 @@ pub struct YearQuery {
     pub ok: String,
     #[serde(default)]
     pub half: String,
+    #[serde(default)]
+    pub stage: String,
 }
 
 fn year_of(q: &str) -> i32 {
@@ -49,6 +51,9 @@ struct ListPage {
     crumbs: Vec<(i64, String)>,
     year: i32,
     items: Vec<Commitment>,
+    stage: String,
+    stages: Vec<(&'static str, usize)>,
+    drafts: usize,
     short: Vec<(i64, String, i64)>,
     members: Vec<(i64, String)>,
     reviews: Vec<LeaderReview>,
@@ -66,7 +71,7 @@ async fn list_page(
     state: &AppState,
     s: &Session,
     id: i64,
-    year: i32,
+    (year, stage): (i32, String),
     notice: String,
     error: (StatusCode, String),
 ) -> Result<Response, AppError> {
@@ -115,6 +120,18 @@ async fn list_page(
             .filter(|(_, _, n)| (*n as usize) < min)
             .collect()
     };
+    let stages: Vec<(&'static str, usize)> = CommitmentStage::ALL
+        .iter()
+        .map(|st| (st.label(), items.iter().filter(|k| k.stage == *st).count()))
+        .collect();
+    let drafts = items
+        .iter()
+        .filter(|k| k.stage == CommitmentStage::Draft && k.org_id == org.id)
+        .count();
+    let items: Vec<Commitment> = match CommitmentStage::parse(&stage) {
+        Some(st) => items.into_iter().filter(|k| k.stage == st).collect(),
+        None => items,
+    };
     let members = if member_view {
         members
             .into_iter()
@@ -131,6 +148,9 @@ async fn list_page(
         crumbs,
         year,
         items,
+        stage,
+        stages,
+        drafts,
         short,
         members,
         reviews,
@@ -154,7 +174,7 @@ pub async fn list(
         &state,
         &s,
         id,
-        year_of(&q.year),
+        (year_of(&q.year), q.stage),
         q.ok,
         (StatusCode::OK, String::new()),
     )
@@ -192,7 +212,53 @@ pub async fn add(
             &format!("/orgs/{id}/commitments"),
             "已登记承诺，待支部审核后公示",
         )),
-        Err(e) => list_page(&state, &s, id, year, String::new(), refused(e)?).await,
+        Err(e) => {
+            list_page(
+                &state,
+                &s,
+                id,
+                (year, String::new()),
+                String::new(),
+                refused(e)?,
+            )
+            .await
+        }
+    }
+}
+
+/// The branch approves all its drafts at once (支部统一审核后公示).
+pub async fn approve_all(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Form(f): Form<Pairs>,
+) -> Result<Response, AppError> {
+    s.check_csrf(&field(&f, "_csrf"))?;
+    let year = year_of(&field(&f, "year"));
+    let actor = s.actor.clone();
+    let r = blocking(&state, move |st| {
+        Ok(st.write(|c| {
+            let org = orgs::require(c, id)?;
+            commitments::approve_all(c, &actor, &org, year as i64)
+        })?)
+    })
+    .await;
+    match r {
+        Ok(n) => Ok(done(
+            &format!("/orgs/{id}/commitments"),
+            &format!("已审核通过 {n} 项承诺并公示"),
+        )),
+        Err(e) => {
+            list_page(
+                &state,
+                &s,
+                id,
+                (year, String::new()),
+                String::new(),
+                refused(e)?,
+            )
+            .await
+        }
     }
 }
 
@@ -218,7 +284,17 @@ pub async fn leader_review(
     .await;
     match r {
         Ok(()) => Ok(done(&format!("/orgs/{id}/commitments"), "已记录领导点评")),
-        Err(e) => list_page(&state, &s, id, year_of(""), String::new(), refused(e)?).await,
+        Err(e) => {
+            list_page(
+                &state,
+                &s,
+                id,
+                (year_of(""), String::new()),
+                String::new(),
+                refused(e)?,
+            )
+            .await
+        }
     }
 }
 

@@ -484,6 +484,10 @@ pub fn routes() -> Router<AppState> {
             "/orgs/{id}/leader-reviews",
             post(commitments::leader_review),
         )
+        .route(
+            "/orgs/{id}/commitments/approve",
+            post(commitments::approve_all),
+        )
         .route("/commitments/{id}", get(commitments::show))
         .route("/commitments/{id}/step", post(commitments::step))
         .route("/commitments/{id}/entries", post(commitments::fulfil))
