@@ -470,7 +470,7 @@ fn town_admin_opens_the_tree_and_a_member_whose_id_is_masked() {
     b.click("form.who button[type=submit]");
     b.go(&format!("{app}/r/{code}"));
     assert!(b.text("main").contains("五个好"));
-    b.tap("fieldset:first-of-type input[value='好']");
+    b.tap("fieldset:first-of-type input[value='满意']");
     b.call(
         "POST",
         "/execute/sync",

@@ -215,11 +215,11 @@ mod tests {
     #[test]
     fn reviews_suggest_a_result_and_halves_have_ranges() {
         assert_eq!(
-            suggested(&[Choice::Good, Choice::Good, Choice::Fair]),
+            suggested(&[Choice::Satisfied, Choice::Satisfied, Choice::Basic]),
             Some(CommitmentResult::Excellent)
         );
         assert_eq!(
-            suggested(&[Choice::Poor, Choice::Average]),
+            suggested(&[Choice::Unsatisfied, Choice::Basic]),
             Some(CommitmentResult::Broken)
         );
         assert_eq!(suggested(&[]), None);

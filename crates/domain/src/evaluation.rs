@@ -41,12 +41,11 @@ labelled_enum!(
 
 labelled_enum!(
     /// The quick choice a resident (or a commitment reviewer) makes instead of scoring each
-    /// criterion: a share of full marks.
+    /// criterion (群众满意度: 满意 / 基本满意 / 不满意), worth a share of full marks.
     Choice {
-        Good => "好",
-        Fair => "较好",
-        Average => "一般",
-        Poor => "差",
+        Satisfied => "满意",
+        Basic => "基本满意",
+        Unsatisfied => "不满意",
     }
 );
 
@@ -54,10 +53,9 @@ impl Choice {
     /// Percent of full marks.
     pub fn percent(self) -> u32 {
         match self {
-            Choice::Good => 100,
-            Choice::Fair => 85,
-            Choice::Average => 70,
-            Choice::Poor => 40,
+            Choice::Satisfied => 100,
+            Choice::Basic => 75,
+            Choice::Unsatisfied => 40,
         }
     }
 }
@@ -621,7 +619,7 @@ mod tests {
         assert_eq!(e.0.len(), 3);
         assert_eq!(e.0[0].label, "带头争创佳绩");
         assert!(e.0[0].message.contains("0–20"));
-        assert_eq!(s.scores_for(Choice::Fair), vec![17; 5]);
+        assert_eq!(s.scores_for(Choice::Basic), vec![15; 5]);
     }
 
     #[test]

@@ -52,10 +52,10 @@ pub struct Generated {
 }
 
 fn choice(rng: &mut StdRng) -> Choice {
-    match rng.gen_range(0..10) {
-        0..=5 => Choice::Good,
-        6..=8 => Choice::Fair,
-        _ => Choice::Average,
+    match rng.gen_range(0..20) {
+        0..=14 => Choice::Satisfied,
+        15..=18 => Choice::Basic,
+        _ => Choice::Unsatisfied,
     }
 }
 

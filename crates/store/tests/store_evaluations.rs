@@ -90,7 +90,8 @@ fn a_round_counts_each_code_once_hides_results_until_close_and_explains_them() {
         assert_eq!(codes.iter().filter(|c| c.household).count(), 2);
         assert_eq!(codes.iter().filter(|c| !c.household).count(), 3);
         let house = codes.iter().find(|c| c.household).unwrap();
-        let all_good: Vec<(i64, Choice)> = w.members.iter().map(|m| (*m, Choice::Good)).collect();
+        let all_good: Vec<(i64, Choice)> =
+            w.members.iter().map(|m| (*m, Choice::Satisfied)).collect();
         s.write(|c| evaluations::vote_with_code(c, &house.code.to_lowercase(), &all_good))
             .unwrap();
         // a second vote with the same code: refused, nothing written
@@ -122,9 +123,9 @@ fn a_round_counts_each_code_once_hides_results_until_close_and_explains_them() {
             .find(|c| c.member_id == Some(w.members[0]))
             .unwrap();
         let mixed = vec![
-            (w.members[0], Choice::Good),
-            (w.members[1], Choice::Fair),
-            (w.members[2], Choice::Poor),
+            (w.members[0], Choice::Satisfied),
+            (w.members[1], Choice::Basic),
+            (w.members[2], Choice::Unsatisfied),
         ];
         s.write(|c| evaluations::vote_with_code(c, &first.code, &mixed))
             .unwrap();
@@ -174,14 +175,14 @@ fn a_round_counts_each_code_once_hides_results_until_close_and_explains_them() {
             .iter()
             .find(|r| r.subject_id == w.members[1])
             .unwrap();
-        // peers 85 × 40 + residents 100 × 20 + organisation 100 × 20, over the 80 present
+        // peers 75 × 40 + residents 100 × 20 + organisation 100 × 20, over the 80 present
         let peers = second
             .parts
             .iter()
             .find(|p| p.group == RaterGroup::Peers)
             .unwrap();
-        assert_eq!((peers.raters, peers.mean), (1, 8500));
-        assert_eq!(second.total, 4250 + 2500 + 2500);
+        assert_eq!((peers.raters, peers.mean), (1, 7500));
+        assert_eq!(second.total, 3750 + 2500 + 2500);
         assert_eq!(
             second.total,
             second.parts.iter().map(|p| p.contribution).sum::<i64>()
@@ -209,7 +210,7 @@ fn an_altered_score_is_found_by_the_check() {
     let w = world(&s);
     let id = open(&s, &w);
     let code = s.read(|c| evaluations::codes(c, id)).unwrap().remove(0);
-    s.write(|c| evaluations::vote_with_code(c, &code.code, &[(w.members[0], Choice::Poor)]))
+    s.write(|c| evaluations::vote_with_code(c, &code.code, &[(w.members[0], Choice::Unsatisfied)]))
         .unwrap();
     assert_eq!(s.read(evaluations::check).unwrap(), Ok(1));
     s.with_sqlite(|c| {
@@ -279,8 +280,17 @@ fn commitments_run_their_cycle_and_leader_reviews_meet_the_quarterly_rule() {
             .is_err());
         s.write(|c| commitments::step(c, &sec, k, CommitmentStep::StartReview, None))
             .unwrap();
-        s.write(|c| commitments::review(c, &sec, k, Reviewer::Residents, Choice::Good, "说到做到"))
-            .unwrap();
+        s.write(|c| {
+            commitments::review(
+                c,
+                &sec,
+                k,
+                Reviewer::Residents,
+                Choice::Satisfied,
+                "说到做到",
+            )
+        })
+        .unwrap();
         s.write(|c| {
             commitments::step(
                 c,

@@ -213,15 +213,15 @@ fn a_round_is_rated_by_code_hidden_until_close_and_explained() {
         };
         let form = run(public.get(&app, &format!("/r/{code}")));
         assert!(
-            form.body.contains("甲党员二") && form.body.contains("较好"),
+            form.body.contains("甲党员二") && form.body.contains("基本满意"),
             "{}",
             form.body
         );
         let qr = run(public.get(&app, &format!("/r/{code}/qr.svg")));
         assert!(qr.body.contains("<svg"));
         let vote = [
-            (format!("s{}", f.member_a), "好"),
-            (format!("s{}", f.member_a2), "一般"),
+            (format!("s{}", f.member_a), "满意"),
+            (format!("s{}", f.member_a2), "不满意"),
         ];
         let fields: Vec<(&str, &str)> = vote.iter().map(|(k, v)| (k.as_str(), *v)).collect();
         let done = run(public.post_form(&app, &format!("/r/{code}"), &fields));

@@ -414,6 +414,13 @@ struct NoticePage {
     error: String,
 }
 
+impl NoticePage {
+    /// Dates on the public board read 2026年11月30日.
+    fn cn(&self, d: &chrono::NaiveDate) -> String {
+        xianfeng_domain::date::format_cn(*d)
+    }
+}
+
 async fn notice_page(
     state: &AppState,
     id: i64,

@@ -520,8 +520,8 @@ pub async fn report(
             Ok(Some(ReportPage {
                 org_name: org.name,
                 half: half.clone(),
-                from: from.to_string(),
-                to: to.to_string(),
+                from: xianfeng_domain::date::format_cn(from),
+                to: xianfeng_domain::date::format_cn(to),
                 items,
                 kept,
             }))

@@ -347,6 +347,12 @@ struct RatePage {
     error: String,
 }
 
+impl RatePage {
+    fn cn(&self, d: &chrono::NaiveDate) -> String {
+        xianfeng_domain::date::format_cn(*d)
+    }
+}
+
 fn choices() -> Vec<&'static str> {
     Choice::ALL.iter().map(|c| c.label()).collect()
 }
@@ -400,7 +406,7 @@ pub async fn rate_form(
     rate_page(&state, code, (StatusCode::OK, String::new())).await
 }
 
-/// A ballot: `s{subject}` = 好/较好/一般/差 for each subject rated.
+/// A ballot: `s{subject}` = 满意 / 基本满意 / 不满意 for each subject rated.
 pub async fn rate(
     State(state): State<AppState>,
     Path(code): Path<String>,
