@@ -16,8 +16,8 @@ use xianfeng_store::workflow::{self, HistoryEntry, Instance, Objection};
 use xianfeng_store::{orgs, Conn};
 
 use super::life::with_org;
-use super::points::{refused, with_status};
-use super::{done, field, render, Ctx, Pairs};
+use super::points::with_status;
+use super::{done, field, render, settle, write, Ctx, Pairs};
 use crate::session::Session;
 use crate::{blocking, AppError, AppState};
 
@@ -140,10 +140,12 @@ async fn write_then<T: Send + 'static>(
     notice: &str,
     f: impl FnOnce(&mut dyn Conn) -> xianfeng_store::Result<T> + Send + 'static,
 ) -> Result<Response, AppError> {
-    match blocking(state, move |st| Ok(st.write(f)?)).await {
-        Ok(_) => Ok(done(&to, notice)),
-        Err(e) => page(state, s, id, String::new(), refused(e)?).await,
-    }
+    settle(
+        write(state, f).await,
+        |_| done(&to, notice),
+        |e| page(state, s, id, String::new(), e),
+    )
+    .await
 }
 
 pub async fn create_kind(
@@ -336,20 +338,20 @@ pub async fn act(
     })?;
     let comment = field(&f, "comment");
     let actor = s.actor.clone();
-    let r = blocking(&state, move |st| {
-        Ok(st.write(|c| workflow::act(c, Some(&actor), "", id, action, &comment))?)
+    let r = write(&state, move |c| {
+        workflow::act(c, Some(&actor), "", id, action, &comment)
     })
     .await;
-    match r {
-        Ok(next) => {
-            let notice = match next {
-                Stage::Notice => "已同意，进入公示".to_string(),
-                _ => format!("已办理：{}", action.label()),
-            };
-            Ok(done(&format!("/nominations/{id}"), &notice))
-        }
-        Err(e) => nomination_page(&state, &s, id, String::new(), refused(e)?).await,
-    }
+    let notice = |next| match next {
+        Stage::Notice => "已同意，进入公示".to_string(),
+        _ => format!("已办理：{}", action.label()),
+    };
+    settle(
+        r,
+        |next| done(&format!("/nominations/{id}"), &notice(next)),
+        |e| nomination_page(&state, &s, id, String::new(), e),
+    )
+    .await
 }
 
 /// The nominating branch revises the 事迹 after a return.
@@ -362,17 +364,13 @@ pub async fn revise(
     s.check_csrf(&field(&f, "_csrf"))?;
     let summary = field(&f, "summary");
     let actor = s.actor.clone();
-    let r = blocking(&state, move |st| {
-        Ok(st.write(|c| workflow::revise(c, &actor, id, &summary))?)
-    })
-    .await;
-    match r {
-        Ok(()) => Ok(done(
-            &format!("/nominations/{id}"),
-            "已修改事迹，可重新推荐",
-        )),
-        Err(e) => nomination_page(&state, &s, id, String::new(), refused(e)?).await,
-    }
+    let r = write(&state, move |c| workflow::revise(c, &actor, id, &summary)).await;
+    settle(
+        r,
+        |()| done(&format!("/nominations/{id}"), "已修改事迹，可重新推荐"),
+        |e| nomination_page(&state, &s, id, String::new(), e),
+    )
+    .await
 }
 
 pub async fn resolve(
@@ -385,23 +383,23 @@ pub async fn resolve(
     let uphold = field(&f, "decision") == "uphold";
     let resolution = field(&f, "resolution");
     let actor = s.actor.clone();
-    let r = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let i = workflow::instance(c, id)?;
-            if !workflow::objections(c, i.id)?
-                .iter()
-                .any(|o| o.id == objection)
-            {
-                return Err(xianfeng_store::StoreError::NotFound("异议"));
-            }
-            workflow::resolve(c, &actor, objection, uphold, &resolution)
-        })?)
+    let r = write(&state, move |c| {
+        let i = workflow::instance(c, id)?;
+        if !workflow::objections(c, i.id)?
+            .iter()
+            .any(|o| o.id == objection)
+        {
+            return Err(xianfeng_store::StoreError::NotFound("异议"));
+        }
+        workflow::resolve(c, &actor, objection, uphold, &resolution)
     })
     .await;
-    match r {
-        Ok(_) => Ok(done(&format!("/nominations/{id}"), "异议已处理")),
-        Err(e) => nomination_page(&state, &s, id, String::new(), refused(e)?).await,
-    }
+    settle(
+        r,
+        |_| done(&format!("/nominations/{id}"), "异议已处理"),
+        |e| nomination_page(&state, &s, id, String::new(), e),
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -474,22 +472,19 @@ pub async fn object(
         field(&f, "contact"),
         field(&f, "content"),
     );
-    let r = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let org = orgs::require(c, id)?;
-            let i = workflow::instance(c, instance)?;
-            if !xianfeng_domain::path::within(&i.origin_path, &org.path) {
-                return Err(xianfeng_store::StoreError::NotFound("公示对象"));
-            }
-            workflow::object(c, instance, &name, &contact, &content)
-        })?)
+    let r = write(&state, move |c| {
+        let org = orgs::require(c, id)?;
+        let i = workflow::instance(c, instance)?;
+        if !xianfeng_domain::path::within(&i.origin_path, &org.path) {
+            return Err(xianfeng_store::StoreError::NotFound("公示对象"));
+        }
+        workflow::object(c, instance, &name, &contact, &content)
     })
     .await;
-    match r {
-        Ok(_) => Ok(done(
-            &format!("/notice/{id}"),
-            "已收到您的反映，将在核查后处理",
-        )),
-        Err(e) => notice_page(&state, id, String::new(), refused(e)?).await,
-    }
+    settle(
+        r,
+        |_| done(&format!("/notice/{id}"), "已收到您的反映，将在核查后处理"),
+        |e| notice_page(&state, id, String::new(), e),
+    )
+    .await
 }

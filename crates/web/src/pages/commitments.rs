@@ -19,8 +19,8 @@ use xianfeng_store::commitments::{self, Commitment, Entry, LeaderReview};
 use xianfeng_store::{files, orgs};
 
 use super::life::with_org;
-use super::points::{refused, with_status};
-use super::{done, field, read_multipart, render, Ctx, Pairs};
+use super::points::with_status;
+use super::{done, field, read_multipart, render, settle, write, Ctx, Pairs};
 use crate::session::Session;
 use crate::{blocking, AppError, AppState};
 
@@ -200,30 +200,15 @@ pub async fn add(
         .map(year_of)
         .unwrap_or_else(|| year_of(""));
     let actor = s.actor.clone();
-    let r = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let org = orgs::require(c, id)?;
-            commitments::add(c, &actor, &org, member, year, &input)
-        })?)
+    let r = write(&state, move |c| {
+        let org = orgs::require(c, id)?;
+        commitments::add(c, &actor, &org, member, year, &input)
     })
     .await;
-    match r {
-        Ok(_) => Ok(done(
-            &format!("/orgs/{id}/commitments"),
-            "已登记承诺，待支部审核后公示",
-        )),
-        Err(e) => {
-            list_page(
-                &state,
-                &s,
-                id,
-                (year, String::new()),
-                String::new(),
-                refused(e)?,
-            )
-            .await
-        }
-    }
+    on_list(&state, &s, (id, year), r, |_| {
+        "已登记承诺，待支部审核后公示".to_string()
+    })
+    .await
 }
 
 /// The branch approves all its drafts at once (支部统一审核后公示).
@@ -236,30 +221,31 @@ pub async fn approve_all(
     s.check_csrf(&field(&f, "_csrf"))?;
     let year = year_of(&field(&f, "year"));
     let actor = s.actor.clone();
-    let r = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let org = orgs::require(c, id)?;
-            commitments::approve_all(c, &actor, &org, year as i64)
-        })?)
+    let r = write(&state, move |c| {
+        let org = orgs::require(c, id)?;
+        commitments::approve_all(c, &actor, &org, year as i64)
     })
     .await;
-    match r {
-        Ok(n) => Ok(done(
-            &format!("/orgs/{id}/commitments"),
-            &format!("已审核通过 {n} 项承诺并公示"),
-        )),
-        Err(e) => {
-            list_page(
-                &state,
-                &s,
-                id,
-                (year, String::new()),
-                String::new(),
-                refused(e)?,
-            )
-            .await
-        }
-    }
+    on_list(&state, &s, (id, year), r, |n| {
+        format!("已审核通过 {n} 项承诺并公示")
+    })
+    .await
+}
+
+/// The end of a form on the list page: back to it with `notice`, or the page with the refusal.
+async fn on_list<T>(
+    state: &AppState,
+    s: &Session,
+    (id, year): (i64, i32),
+    r: Result<T, AppError>,
+    notice: impl FnOnce(T) -> String,
+) -> Result<Response, AppError> {
+    settle(
+        r,
+        |v| done(&format!("/orgs/{id}/commitments"), &notice(v)),
+        |e| list_page(state, s, id, (year, String::new()), String::new(), e),
+    )
+    .await
 }
 
 pub async fn leader_review(
@@ -275,27 +261,15 @@ pub async fn leader_review(
         field(&f, "content"),
     );
     let actor = s.actor.clone();
-    let r = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let org = orgs::require(c, id)?;
-            commitments::leader_review(c, &actor, &org, &reviewer, &day, &content)
-        })?)
+    let r = write(&state, move |c| {
+        let org = orgs::require(c, id)?;
+        commitments::leader_review(c, &actor, &org, &reviewer, &day, &content)
     })
     .await;
-    match r {
-        Ok(()) => Ok(done(&format!("/orgs/{id}/commitments"), "已记录领导点评")),
-        Err(e) => {
-            list_page(
-                &state,
-                &s,
-                id,
-                (year_of(""), String::new()),
-                String::new(),
-                refused(e)?,
-            )
-            .await
-        }
-    }
+    on_list(&state, &s, (id, year_of("")), r, |()| {
+        "已记录领导点评".to_string()
+    })
+    .await
 }
 
 #[derive(Template)]
@@ -378,10 +352,12 @@ async fn after(
     notice: &str,
     r: Result<(), AppError>,
 ) -> Result<Response, AppError> {
-    match r {
-        Ok(()) => Ok(done(&format!("/commitments/{id}"), notice)),
-        Err(e) => detail_page(state, s, id, String::new(), refused(e)?).await,
-    }
+    settle(
+        r,
+        |()| done(&format!("/commitments/{id}"), notice),
+        |e| detail_page(state, s, id, String::new(), e),
+    )
+    .await
 }
 
 /// Approve, start review, or settle with a result.
@@ -420,16 +396,14 @@ pub async fn fulfil(
     s.check_csrf(&field(&f, "_csrf"))?;
     let (day, content) = (field(&f, "day"), field(&f, "content"));
     let actor = s.actor.clone();
-    let r = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let evidence = super::checked_evidence(c, &files)?;
-            let sha = match evidence.first() {
-                Some((_, mime, bytes)) => Some(files::put(c, mime, bytes)?),
-                None => None,
-            };
-            commitments::fulfil(c, &actor, id, &day, &content, sha.as_deref())?;
-            Ok(())
-        })?)
+    let r = write(&state, move |c| {
+        let evidence = super::checked_evidence(c, &files)?;
+        let sha = match evidence.first() {
+            Some((_, mime, bytes)) => Some(files::put(c, mime, bytes)?),
+            None => None,
+        };
+        commitments::fulfil(c, &actor, id, &day, &content, sha.as_deref())?;
+        Ok(())
     })
     .await;
     after(&state, &s, id, "已记录践诺情况", r).await

@@ -15,7 +15,7 @@ use xianfeng_store::orgs;
 use super::awards::Notice;
 use super::life::with_org;
 use super::points::{refused, with_status};
-use super::{done, field, public_url, qr_svg, render, Ctx, Pairs};
+use super::{done, field, public_url, qr_svg, render, settle, write, Ctx, Pairs};
 use crate::session::Session;
 use crate::{blocking, AppError, AppState};
 
@@ -86,20 +86,22 @@ pub async fn open(
         closes_on: field(&f, "closes_on"),
     };
     let actor = s.actor.clone();
-    let r = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let org = orgs::require(c, id)?;
-            evaluations::open_round(c, &actor, &org, &input)
-        })?)
+    let r = write(&state, move |c| {
+        let org = orgs::require(c, id)?;
+        evaluations::open_round(c, &actor, &org, &input)
     })
     .await;
-    match r {
-        Ok(round) => Ok(done(
-            &format!("/evaluations/{round}"),
-            "评议已开始，请打印评议码发放到户、到人",
-        )),
-        Err(e) => rounds_page(&state, &s, id, String::new(), refused(e)?).await,
-    }
+    settle(
+        r,
+        |round| {
+            done(
+                &format!("/evaluations/{round}"),
+                "评议已开始，请打印评议码发放到户、到人",
+            )
+        },
+        |e| rounds_page(&state, &s, id, String::new(), e),
+    )
+    .await
 }
 
 /// One subject on the round page, with the caller's scoring group when they may score it.
@@ -200,20 +202,22 @@ pub async fn score(
     let subject: i64 = field(&f, "subject").parse().unwrap_or(0);
     let raw: Vec<String> = (0..10).map(|i| field(&f, &format!("score_{i}"))).collect();
     let actor = s.actor.clone();
-    let r = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let n = evaluations::round(c, id)?.scheme.criteria.len();
-            evaluations::score(c, &actor, id, subject, &raw[..n.min(raw.len())])
-        })?)
+    let r = write(&state, move |c| {
+        let n = evaluations::round(c, id)?.scheme.criteria.len();
+        evaluations::score(c, &actor, id, subject, &raw[..n.min(raw.len())])
     })
     .await;
-    match r {
-        Ok(()) => Ok(done(
-            &format!("/evaluations/{id}"),
-            "已保存打分（再次提交将以新版本替换）",
-        )),
-        Err(e) => round_page(&state, &s, id, String::new(), refused(e)?).await,
-    }
+    settle(
+        r,
+        |()| {
+            done(
+                &format!("/evaluations/{id}"),
+                "已保存打分（再次提交将以新版本替换）",
+            )
+        },
+        |e| round_page(&state, &s, id, String::new(), e),
+    )
+    .await
 }
 
 pub async fn close(
@@ -224,14 +228,13 @@ pub async fn close(
 ) -> Result<Response, AppError> {
     s.check_csrf(&field(&f, "_csrf"))?;
     let actor = s.actor.clone();
-    let r = blocking(&state, move |st| {
-        Ok(st.write(|c| evaluations::close(c, &actor, id))?)
-    })
-    .await;
-    match r {
-        Ok(_) => Ok(done(&format!("/evaluations/{id}"), "评议已结束，结果如下")),
-        Err(e) => round_page(&state, &s, id, String::new(), refused(e)?).await,
-    }
+    let r = write(&state, move |c| evaluations::close(c, &actor, id)).await;
+    settle(
+        r,
+        |_| done(&format!("/evaluations/{id}"), "评议已结束，结果如下"),
+        |e| round_page(&state, &s, id, String::new(), e),
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -430,8 +433,8 @@ pub async fn rate(
         ballot.push((subject, choice));
     }
     let c2 = code.clone();
-    let r = blocking(&state, move |st| {
-        Ok(st.write(|c| evaluations::vote_with_code(c, &c2, &ballot))?)
+    let r = write(&state, move |c| {
+        evaluations::vote_with_code(c, &c2, &ballot)
     })
     .await;
     match r {

@@ -276,6 +276,30 @@ pub fn qr_svg(text: &str, size: u32) -> Result<Response, AppError> {
         .into_response())
 }
 
+/// Runs `f` in one write transaction off the async runtime.
+pub async fn write<T: Send + 'static>(
+    state: &AppState,
+    f: impl FnOnce(&mut dyn Conn) -> xianfeng_store::Result<T> + Send + 'static,
+) -> Result<T, AppError> {
+    crate::blocking(state, move |st| Ok(st.write(f)?)).await
+}
+
+/// The end of a form handler: on success `ok` (usually a redirect with a notice); on bad input
+/// or a refused change the page again via `again`, with the message and its status.
+pub async fn settle<T, F>(
+    result: Result<T, AppError>,
+    ok: impl FnOnce(T) -> Response,
+    again: impl FnOnce((axum::http::StatusCode, String)) -> F,
+) -> Result<Response, AppError>
+where
+    F: std::future::Future<Output = Result<Response, AppError>>,
+{
+    match result {
+        Ok(v) => Ok(ok(v)),
+        Err(e) => again(points::refused(e)?).await,
+    }
+}
+
 /// After a successful form: back to `path` with a notice to show there (post/redirect/get).
 pub fn done(path: &str, notice: &str) -> Response {
     axum::response::Redirect::to(&format!("{path}?ok={}", crate::session::urlencode(notice)))

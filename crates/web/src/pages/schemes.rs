@@ -12,8 +12,8 @@ use xianfeng_domain::stars::{BranchSchemeInput, MemberSchemeInput};
 use xianfeng_store::{evaluations, stars};
 
 use super::awards::Notice;
-use super::points::{refused, with_status};
-use super::{done, field, render, Ctx, Pairs};
+use super::points::with_status;
+use super::{done, field, render, settle, Ctx, Pairs};
 use crate::session::Session;
 use crate::{blocking, AppError, AppState};
 
@@ -97,13 +97,17 @@ pub async fn save_evaluation(
         Ok(st.write(|c| evaluations::save_scheme(c, &actor, index, scheme))?)
     })
     .await;
-    match r {
-        Ok(()) => Ok(done(
-            "/settings/schemes",
-            "评议方案已保存，新开展的评议使用新方案",
-        )),
-        Err(e) => page(&state, &s, String::new(), refused(e)?).await,
-    }
+    settle(
+        r,
+        |()| {
+            done(
+                "/settings/schemes",
+                "评议方案已保存，新开展的评议使用新方案",
+            )
+        },
+        |e| page(&state, &s, String::new(), e),
+    )
+    .await
 }
 
 pub async fn save_stars(
@@ -137,8 +141,10 @@ pub async fn save_stars(
         Ok(st.write(|c| stars::save_schemes(c, &actor, &m, &b))?)
     })
     .await;
-    match r {
-        Ok(()) => Ok(done("/settings/schemes", "评星方案已保存，重新评定后生效")),
-        Err(e) => page(&state, &s, String::new(), refused(e)?).await,
-    }
+    settle(
+        r,
+        |()| done("/settings/schemes", "评星方案已保存，重新评定后生效"),
+        |e| page(&state, &s, String::new(), e),
+    )
+    .await
 }

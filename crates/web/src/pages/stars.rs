@@ -15,8 +15,8 @@ use xianfeng_store::{members, orgs};
 
 use super::commitments::YearQuery;
 use super::life::with_org;
-use super::points::{refused, with_status};
-use super::{done, field, render, Ctx, Pairs};
+use super::points::with_status;
+use super::{done, field, render, settle, write, Ctx, Pairs};
 use crate::session::Session;
 use crate::{blocking, AppError, AppState};
 
@@ -113,26 +113,28 @@ pub async fn rate(
     s.check_csrf(&field(&f, "_csrf"))?;
     let actor = s.actor.clone();
     let today = xianfeng_domain::date::today();
-    let r = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let org = orgs::require(c, id)?;
-            if !org.kind.is_branch() || !actor.can_record_life(&org.path) {
-                return Err(
-                    xianfeng_domain::Invalid::one("org", "评星单位", "请在支部页面评定").into(),
-                );
-            }
-            stars::rate_month(c, &org, today)?;
-            stars::rate_year(c, Some(&actor), &org, today.year())
-        })?)
+    let r = write(&state, move |c| {
+        let org = orgs::require(c, id)?;
+        if !org.kind.is_branch() || !actor.can_record_life(&org.path) {
+            return Err(
+                xianfeng_domain::Invalid::one("org", "评星单位", "请在支部页面评定").into(),
+            );
+        }
+        stars::rate_month(c, &org, today)?;
+        stars::rate_year(c, Some(&actor), &org, today.year())
     })
     .await;
-    match r {
-        Ok(n) => Ok(done(
-            &format!("/orgs/{id}/stars"),
-            &format!("已按最新记录评定 {n} 名党员和本支部的星级"),
-        )),
-        Err(e) => page(&state, &s, id, today.year(), String::new(), refused(e)?).await,
-    }
+    settle(
+        r,
+        |n| {
+            done(
+                &format!("/orgs/{id}/stars"),
+                &format!("已按最新记录评定 {n} 名党员和本支部的星级"),
+            )
+        },
+        |e| page(&state, &s, id, today.year(), String::new(), e),
+    )
+    .await
 }
 
 /// The branch's points for a 支部评定 item, one member and month.
@@ -146,32 +148,21 @@ pub async fn grant(
     let member: i64 = field(&f, "member").parse().unwrap_or(0);
     let (month, item, points) = (field(&f, "month"), field(&f, "item"), field(&f, "points"));
     let actor = s.actor.clone();
-    let r = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let m = members::require(c, member)?;
-            if m.member.org_id != id {
-                return Err(
-                    xianfeng_domain::Invalid::one("member", "党员", "须为本支部党员").into(),
-                );
-            }
-            stars::grant(c, &actor, member, &month, &item, &points)
-        })?)
+    let r = write(&state, move |c| {
+        let m = members::require(c, member)?;
+        if m.member.org_id != id {
+            return Err(xianfeng_domain::Invalid::one("member", "党员", "须为本支部党员").into());
+        }
+        stars::grant(c, &actor, member, &month, &item, &points)
     })
     .await;
-    match r {
-        Ok(()) => Ok(done(&format!("/orgs/{id}/stars"), "已记录，重新评定后计入")),
-        Err(e) => {
-            page(
-                &state,
-                &s,
-                id,
-                xianfeng_domain::date::today().year(),
-                String::new(),
-                refused(e)?,
-            )
-            .await
-        }
-    }
+    let year = xianfeng_domain::date::today().year();
+    settle(
+        r,
+        |()| done(&format!("/orgs/{id}/stars"), "已记录，重新评定后计入"),
+        |e| page(&state, &s, id, year, String::new(), e),
+    )
+    .await
 }
 
 #[derive(Template)]
