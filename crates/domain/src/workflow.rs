@@ -264,7 +264,9 @@ pub fn decide(
     if needs_comment && s.comment.trim().is_empty() {
         return Err(Refused::CommentRequired);
     }
-    let last = def.steps.len() - 1;
+    let Some(last) = def.steps.len().checked_sub(1) else {
+        return Err(not_now());
+    };
     let deciding = match (s.stage, action) {
         (Stage::Notice | Stage::Objected, Action::Object) => return Ok(Stage::Objected),
         (Stage::Pending(n), Action::Approve | Action::Return | Action::Reject) if n <= last => n,

@@ -180,7 +180,7 @@ pub fn nominate(
             Invalid::one("member", "推荐对象", format!("{name} 已在本项目的推荐中")).into(),
         );
     }
-    if let Some(q) = kind.definition.steps[0].quota {
+    if let Some(q) = kind.definition.steps.first().and_then(|s| s.quota) {
         let nominated = c.scalar(
             "SELECT COUNT(*) FROM workflow_instances WHERE definition_id = ? AND origin_id = ? AND stage <> 'rejected'",
             vals![kind.definition_id, origin.id],

@@ -78,12 +78,15 @@ pub fn get(c: &mut dyn Conn, id: i64) -> Result<Commitment> {
     .ok_or(StoreError::NotFound("承诺"))
 }
 
-/// Commitments made in `scope` in `year`.
+/// The most commitments one list (or report) holds; a larger subtree is read level by level.
+pub const LIST_LIMIT: usize = 5000;
+
+/// Commitments made in `scope` in `year` (at most `LIST_LIMIT`).
 pub fn list(c: &mut dyn Conn, scope: &str, year: i64) -> Result<Vec<Commitment>> {
     Ok(c
         .query(
-            &format!("SELECT {COLUMNS} {FROM} WHERE k.org_path >= ? AND k.org_path < ? AND k.year = ? ORDER BY k.org_path, k.member_id, k.id LIMIT 1000"),
-            vals![scope, path::upper(scope), year],
+            &format!("SELECT {COLUMNS} {FROM} WHERE k.org_path >= ? AND k.org_path < ? AND k.year = ? ORDER BY k.org_path, k.member_id, k.id LIMIT ?"),
+            vals![scope, path::upper(scope), year, LIST_LIMIT as i64],
         )?
         .iter()
         .map(row)
@@ -367,24 +370,27 @@ pub fn report(
         .into_iter()
         .filter(|k| k.stage != CommitmentStage::Draft)
         .collect();
-    let mut out = Vec::with_capacity(list.len());
-    for k in list {
-        let e = c
-            .query(
-                "SELECT commitment_id, day, content, sha256 FROM commitment_entries WHERE commitment_id = ? AND day >= ? AND day <= ? ORDER BY day",
-                vals![k.id, from.to_string(), to.to_string()],
-            )?
-            .iter()
-            .map(|r| Entry {
-                commitment_id: r.i64(0),
-                day: r.text(1),
-                content: r.text(2),
-                sha256: r.opt_text(3),
-            })
-            .collect();
-        out.push((k, e));
+    // one range query for the entries of the half, grouped by commitment
+    let mut entries: std::collections::HashMap<i64, Vec<Entry>> = std::collections::HashMap::new();
+    for r in c.query(
+        "SELECT e.commitment_id, e.day, e.content, e.sha256 FROM commitment_entries e JOIN commitments k ON k.id = e.commitment_id
+         WHERE k.org_path >= ? AND k.org_path < ? AND e.day >= ? AND e.day <= ? ORDER BY e.day, e.id",
+        vals![scope, path::upper(scope), from.to_string(), to.to_string()],
+    )? {
+        entries.entry(r.i64(0)).or_default().push(Entry {
+            commitment_id: r.i64(0),
+            day: r.text(1),
+            content: r.text(2),
+            sha256: r.opt_text(3),
+        });
     }
-    Ok(out)
+    Ok(list
+        .into_iter()
+        .map(|k| {
+            let e = entries.remove(&k.id).unwrap_or_default();
+            (k, e)
+        })
+        .collect())
 }
 
 #[derive(Debug, Clone)]

@@ -359,10 +359,14 @@ pub fn revoke(c: &mut dyn Conn, actor: &Actor, code_id: i64) -> Result<()> {
     if !round.open {
         return Err(StoreError::Conflict("评议已结束，评议码不能再作废".into()));
     }
-    c.execute(
+    let changed = c.execute(
         "UPDATE evaluation_codes SET status = 'revoked' WHERE id = ? AND status = 'active'",
         vals![code_id],
     )?;
+    // a code already used stays counted; saying so would reveal who has voted
+    if changed == 0 {
+        return Ok(());
+    }
     audit::append(
         c,
         Record {

@@ -291,10 +291,13 @@ pub fn act(
 pub fn revise(c: &mut dyn Conn, actor: &Actor, id: i64, summary: &str) -> Result<()> {
     let inst = instance(c, id)?;
     let summary = xianfeng_domain::text::normalize(summary);
-    let first = definition(c, inst.definition_id)?.steps[0].level;
+    let first = definition(c, inst.definition_id)?
+        .steps
+        .first()
+        .map(|s| s.level);
     if inst.stage != Stage::Pending(0)
         || !actor.can_record_life(&inst.origin_path)
-        || acting_of(c, actor)? != first
+        || Some(acting_of(c, actor)?) != first
     {
         return Err(Invalid::one("summary", "主要事迹", "只有推荐单位在待推荐时能修改").into());
     }

@@ -53,6 +53,7 @@ struct ListPage {
     items: Vec<Commitment>,
     stage: String,
     stages: Vec<(&'static str, usize)>,
+    truncated: bool,
     drafts: usize,
     short: Vec<(i64, String, i64)>,
     members: Vec<(i64, String)>,
@@ -120,6 +121,7 @@ async fn list_page(
             .filter(|(_, _, n)| (*n as usize) < min)
             .collect()
     };
+    let truncated = items.len() >= commitments::LIST_LIMIT;
     let stages: Vec<(&'static str, usize)> = CommitmentStage::ALL
         .iter()
         .map(|st| (st.label(), items.iter().filter(|k| k.stage == *st).count()))
@@ -150,6 +152,7 @@ async fn list_page(
         items,
         stage,
         stages,
+        truncated,
         drafts,
         short,
         members,

@@ -118,6 +118,7 @@ struct RoundPage {
     subjects: Vec<SubjectView>,
     results: Vec<ResultLine>,
     can_run: bool,
+    past_deadline: bool,
     notice: String,
     error: String,
 }
@@ -173,6 +174,7 @@ async fn round_page(
     let p = RoundPage {
         ctx: Ctx::new(s, "evaluations"),
         can_run: s.actor.can_record_life(&r.org_path),
+        past_deadline: r.open && xianfeng_domain::date::today() > r.closes_on,
         r,
         subjects,
         results,
