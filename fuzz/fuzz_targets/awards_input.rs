@@ -5,7 +5,8 @@
 use libfuzzer_sys::fuzz_target;
 use xianfeng_domain::award::{check_kind, AwardKindInput};
 use xianfeng_domain::commitment::{check, CommitmentInput};
-use xianfeng_domain::evaluation::{Choice, Scheme, SchemeInput};
+use xianfeng_domain::evaluation::{Choice, Scheme};
+use xianfeng_domain::evaluation_form::SchemeInput;
 use xianfeng_domain::stars::{BranchSchemeInput, MemberSchemeInput};
 use xianfeng_domain::workflow::Level;
 

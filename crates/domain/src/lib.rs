@@ -11,6 +11,7 @@ pub mod contact;
 pub mod date;
 pub mod error;
 pub mod evaluation;
+pub mod evaluation_form;
 pub mod files;
 pub mod household;
 pub mod idcard;

@@ -17,7 +17,9 @@ use xianfeng_domain::workflow::Action;
 
 use crate::evaluations::RoundInput;
 use crate::seed_supervision::actor;
-use crate::{awards, commitments, evaluations, orgs, stars, workflow, Result, Store};
+use crate::{
+    awards, commitments, evaluations, leader_reviews, orgs, stars, workflow, Result, Store,
+};
 
 const PROMISES: [(&str, &str); 8] = [
     (
@@ -131,7 +133,7 @@ pub fn generate(
                 if day > today || (this_quarter && b.id != branch.id && rng.gen_bool(0.3)) {
                     continue;
                 }
-                commitments::leader_review(
+                leader_reviews::add(
                     c,
                     &town_admin,
                     b,

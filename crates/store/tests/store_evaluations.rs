@@ -12,7 +12,9 @@ use xianfeng_domain::household::ResidentInput;
 use xianfeng_domain::org::Org;
 use xianfeng_store::evaluations::RoundInput;
 use xianfeng_store::testing::{add_member, admin, backends, org, TestStore};
-use xianfeng_store::{commitments, compliance, evaluations, households, stars, StoreError};
+use xianfeng_store::{
+    commitments, compliance, evaluations, households, leader_reviews, stars, StoreError,
+};
 
 fn actor(at: &Org, role: Role) -> Actor {
     Actor {
@@ -315,7 +317,7 @@ fn commitments_run_their_cycle_and_leader_reviews_meet_the_quarterly_rule() {
 
         // 领导点评: only from above; it meets the branch's quarterly rule
         assert!(s
-            .write(|c| commitments::leader_review(
+            .write(|c| leader_reviews::add(
                 c,
                 &sec,
                 &w.branch,
@@ -326,7 +328,7 @@ fn commitments_run_their_cycle_and_leader_reviews_meet_the_quarterly_rule() {
             .is_err());
         let town = actor(&w.town, Role::TownAdmin);
         s.write(|c| {
-            commitments::leader_review(
+            leader_reviews::add(
                 c,
                 &town,
                 &w.branch,

@@ -15,7 +15,8 @@ use xianfeng_domain::commitment::{
 };
 use xianfeng_domain::evaluation::Choice;
 use xianfeng_domain::org::Org;
-use xianfeng_store::commitments::{self, Commitment, Entry, LeaderReview};
+use xianfeng_store::commitments::{self, Commitment, Entry};
+use xianfeng_store::leader_reviews::{self, LeaderReview};
 use xianfeng_store::{files, orgs};
 
 use super::life::with_org;
@@ -92,7 +93,7 @@ async fn list_page(
             Ok((
                 commitments::list(c, &org.path, year as i64)?,
                 members,
-                commitments::leader_reviews(c, &org.path, 20)?,
+                leader_reviews::list(c, &org.path, 20)?,
                 commitments::categories(c, year as i64)?,
                 xianfeng_store::settings::rules(c)?
                     .commitments_min_per_member
@@ -266,7 +267,7 @@ pub async fn leader_review(
     let actor = s.actor.clone();
     let r = write(&state, move |c| {
         let org = orgs::require(c, id)?;
-        commitments::leader_review(c, &actor, &org, &reviewer, &day, &content)
+        leader_reviews::add(c, &actor, &org, &reviewer, &day, &content)
     })
     .await;
     on_list(&state, &s, (id, year_of("")), r, |()| {

@@ -7,7 +7,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Form;
-use xianfeng_domain::evaluation::SchemeInput;
+use xianfeng_domain::evaluation_form::SchemeInput;
 use xianfeng_domain::stars::{BranchSchemeInput, MemberSchemeInput};
 use xianfeng_store::{evaluations, stars};
 
