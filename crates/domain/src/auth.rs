@@ -139,6 +139,15 @@ impl Actor {
             && within(raised_path, &self.scope_path)
     }
 
+    /// A commitment made at `org_path` (by member `member_id`, or by the organisation): a
+    /// member reads and writes their own; cadres, any in their subtree.
+    pub fn can_access_commitment(&self, org_path: &str, member_id: Option<i64>) -> bool {
+        match self.role {
+            Role::Member => member_id.is_some() && self.member_id == member_id,
+            _ => within(org_path, &self.scope_path),
+        }
+    }
+
     /// County-wide settings and the audit log.
     pub fn is_county_admin(&self) -> bool {
         self.role == Role::CountyAdmin
@@ -228,6 +237,17 @@ mod tests {
         assert!(!a.can_read_org("/1/20/"));
         assert!(!a.can_change_org("/1/2/"));
         assert!(a.can_change_org("/1/2/30/"));
+    }
+
+    #[test]
+    fn a_member_keeps_only_their_own_commitments_and_cadres_their_subtrees() {
+        let m = actor(Role::Member, "/1/2/30/", Some(7));
+        assert!(m.can_access_commitment("/1/2/30/", Some(7)));
+        assert!(!m.can_access_commitment("/1/2/30/", Some(8)));
+        assert!(!m.can_access_commitment("/1/2/30/", None));
+        let sec = actor(Role::BranchSecretary, "/1/2/30/", None);
+        assert!(sec.can_access_commitment("/1/2/30/", Some(8)));
+        assert!(!sec.can_access_commitment("/1/2/31/", None));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use chrono::{Datelike, NaiveDate};
 use serde_json::json;
-use xianfeng_domain::auth::{Actor, Role};
+use xianfeng_domain::auth::Actor;
 use xianfeng_domain::commitment::{
     accepts_fulfilment, check, next, CommitmentInput, CommitmentResult, CommitmentStage,
     CommitmentStep, Reviewer,
@@ -104,14 +104,6 @@ pub fn categories(c: &mut dyn Conn, year: i64) -> Result<Vec<String>> {
         .collect())
 }
 
-/// A member may write their own; a secretary or administrator writes for anyone in scope.
-fn may_write(actor: &Actor, org_path: &str, member_id: Option<i64>) -> bool {
-    match actor.role {
-        Role::Member => member_id.is_some() && actor.member_id == member_id,
-        _ => actor.can_record_life(org_path),
-    }
-}
-
 /// Adds a commitment of `org` (member `None`) or of one of its members, as a draft.
 pub fn add(
     c: &mut dyn Conn,
@@ -121,7 +113,7 @@ pub fn add(
     year: i32,
     input: &CommitmentInput,
 ) -> Result<i64> {
-    if !may_write(actor, &org.path, member_id) {
+    if !actor.can_access_commitment(&org.path, member_id) {
         return Err(Invalid::one("org", "承诺主体", "不在您的管辖范围内").into());
     }
     if let Some(m) = member_id {
@@ -235,7 +227,7 @@ pub fn fulfil(
     sha256: Option<&str>,
 ) -> Result<i64> {
     let k = get(c, id)?;
-    if !may_write(actor, &k.org_path, k.member_id) {
+    if !actor.can_access_commitment(&k.org_path, k.member_id) {
         return Err(Invalid::one("content", "践诺记录", "不在您的管辖范围内").into());
     }
     if !accepts_fulfilment(k.stage) {
@@ -330,6 +322,16 @@ pub struct Entry {
     pub sha256: Option<String>,
 }
 
+/// Columns: commitment, day, content, photo.
+fn entry_row(r: &Row) -> Entry {
+    Entry {
+        commitment_id: r.i64(0),
+        day: r.text(1),
+        content: r.text(2),
+        sha256: r.opt_text(3),
+    }
+}
+
 pub fn entries(c: &mut dyn Conn, id: i64) -> Result<Vec<Entry>> {
     Ok(c
         .query(
@@ -337,12 +339,7 @@ pub fn entries(c: &mut dyn Conn, id: i64) -> Result<Vec<Entry>> {
             vals![id],
         )?
         .iter()
-        .map(|r| Entry {
-            commitment_id: r.i64(0),
-            day: r.text(1),
-            content: r.text(2),
-            sha256: r.opt_text(3),
-        })
+        .map(entry_row)
         .collect())
 }
 
@@ -376,12 +373,7 @@ pub fn report(
          WHERE k.org_path >= ? AND k.org_path < ? AND e.day >= ? AND e.day <= ? ORDER BY e.day, e.id",
         vals![scope, path::upper(scope), from.to_string(), to.to_string()],
     )? {
-        entries.entry(r.i64(0)).or_default().push(Entry {
-            commitment_id: r.i64(0),
-            day: r.text(1),
-            content: r.text(2),
-            sha256: r.opt_text(3),
-        });
+        entries.entry(r.i64(0)).or_default().push(entry_row(&r));
     }
     Ok(list
         .into_iter()

@@ -340,8 +340,8 @@ pub fn by_code(c: &mut dyn Conn, code: &str) -> Result<Option<Code>> {
 }
 
 /// Revokes a code (lost, or handed to the wrong household); a code already used stays
-/// counted.
-pub fn revoke(c: &mut dyn Conn, actor: &Actor, code_id: i64) -> Result<()> {
+/// counted. Returns the code's round.
+pub fn revoke(c: &mut dyn Conn, actor: &Actor, code_id: i64) -> Result<i64> {
     let r = c
         .query_opt(
             &format!("SELECT {CODE_COLUMNS} FROM evaluation_codes WHERE id = ?"),
@@ -362,7 +362,7 @@ pub fn revoke(c: &mut dyn Conn, actor: &Actor, code_id: i64) -> Result<()> {
     )?;
     // a code already used stays counted; saying so would reveal who has voted
     if changed == 0 {
-        return Ok(());
+        return Ok(round.id);
     }
     audit::append(
         c,
@@ -376,5 +376,5 @@ pub fn revoke(c: &mut dyn Conn, actor: &Actor, code_id: i64) -> Result<()> {
             after: json!({"round": round.id, "label": code.label}),
         },
     )?;
-    Ok(())
+    Ok(round.id)
 }

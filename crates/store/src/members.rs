@@ -474,3 +474,15 @@ pub fn stored_phone(c: &mut dyn Conn, vault: &Vault, member_id: i64) -> Result<O
     )?;
     r.blob(0).map(|b| vault.decrypt(&b)).transpose()
 }
+
+/// The members of one organisation (not its subtree) as (id, name), in registration order:
+/// for pickers and for per-member work such as star ratings.
+pub fn names_at(c: &mut dyn Conn, org_id: i64, limit: i64) -> Result<Vec<(i64, String)>> {
+    Ok(c.query(
+        "SELECT id, name FROM members WHERE org_id = ? ORDER BY id LIMIT ?",
+        vals![org_id, limit],
+    )?
+    .iter()
+    .map(|r| (r.i64(0), r.text(1)))
+    .collect())
+}

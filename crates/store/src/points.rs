@@ -170,14 +170,7 @@ pub type Named = Vec<(i64, String)>;
 /// Who can be given points at one organisation: its members `(member id, name)` (their
 /// accounts open when first used) and its residents' accounts `(account id, name)`.
 pub fn people_at(c: &mut dyn Conn, org_id: i64) -> Result<(Named, Named)> {
-    let members = c
-        .query(
-            "SELECT id, name FROM members WHERE org_id = ? ORDER BY id LIMIT 300",
-            vals![org_id],
-        )?
-        .iter()
-        .map(|r| (r.i64(0), r.text(1)))
-        .collect();
+    let members = crate::members::names_at(c, org_id, 300)?;
     let residents = c
         .query(
             "SELECT id, name FROM point_accounts WHERE kind = 'person' AND resident_id IS NOT NULL AND org_id = ? ORDER BY id LIMIT 700",

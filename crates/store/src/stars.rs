@@ -124,13 +124,9 @@ pub fn rate_month(c: &mut dyn Conn, branch: &Org, month: NaiveDate) -> Result<us
     let scheme = member_scheme(c)?;
     let (from, _) = month_bounds(month);
     let period = from.format("%Y-%m").to_string();
-    let members: Vec<i64> = c
-        .query(
-            "SELECT id FROM members WHERE org_id = ? ORDER BY id",
-            vals![branch.id],
-        )?
-        .iter()
-        .map(|r| r.i64(0))
+    let members: Vec<i64> = crate::members::names_at(c, branch.id, i64::MAX)?
+        .into_iter()
+        .map(|(id, _)| id)
         .collect();
     for m in &members {
         let facts = month_facts(c, &scheme, *m, from)?;
@@ -186,13 +182,9 @@ pub fn rate_year(
         }
     }
     let scheme = member_scheme(c)?;
-    let members: Vec<i64> = c
-        .query(
-            "SELECT id FROM members WHERE org_id = ? ORDER BY id",
-            vals![branch.id],
-        )?
-        .iter()
-        .map(|r| r.i64(0))
+    let members: Vec<i64> = crate::members::names_at(c, branch.id, i64::MAX)?
+        .into_iter()
+        .map(|(id, _)| id)
         .collect();
     let prefix = format!("{year}-");
     for m in &members {
@@ -336,6 +328,21 @@ impl Rating {
     }
 }
 
+/// Columns: kind, subject, name, organisation, period, score, stars, parts, computed at.
+fn rating_row(r: &crate::db::Row) -> Rating {
+    Rating {
+        kind: r.text(0),
+        subject_id: r.i64(1),
+        name: r.text(2),
+        org_name: r.text(3),
+        period: r.text(4),
+        score: r.i64(5),
+        stars: r.i64(6),
+        parts: serde_json::from_str(&r.text(7)).unwrap_or_default(),
+        computed_at: r.text(8),
+    }
+}
+
 /// The current yearly ratings under `scope`: members (`member_year`) or branches.
 pub fn board(c: &mut dyn Conn, scope: &str, kind: &str, year: i32) -> Result<Vec<Rating>> {
     let name = if kind == "branch_year" {
@@ -355,17 +362,7 @@ pub fn board(c: &mut dyn Conn, scope: &str, kind: &str, year: i32) -> Result<Vec
             vals![kind, year.to_string(), scope, path::upper(scope)],
         )?
         .iter()
-        .map(|r| Rating {
-            kind: r.text(0),
-            subject_id: r.i64(1),
-            name: r.text(2),
-            org_name: r.text(3),
-            period: r.text(4),
-            score: r.i64(5),
-            stars: r.i64(6),
-            parts: serde_json::from_str(&r.text(7)).unwrap_or_default(),
-            computed_at: r.text(8),
-        })
+        .map(rating_row)
         .collect())
 }
 
@@ -383,16 +380,6 @@ pub fn history(c: &mut dyn Conn, kinds: &[&str], subject_id: i64) -> Result<Vec<
             &params,
         )?
         .iter()
-        .map(|r| Rating {
-            kind: r.text(0),
-            subject_id: r.i64(1),
-            name: r.text(2),
-            org_name: r.text(3),
-            period: r.text(4),
-            score: r.i64(5),
-            stars: r.i64(6),
-            parts: serde_json::from_str(&r.text(7)).unwrap_or_default(),
-            computed_at: r.text(8),
-        })
+        .map(rating_row)
         .collect())
 }

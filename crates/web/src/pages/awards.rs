@@ -84,13 +84,7 @@ async fn page(
             });
         }
         let members = if org.kind.is_branch() {
-            c.query(
-                "SELECT id, name FROM members WHERE org_id = ? ORDER BY id LIMIT 500",
-                &[org.id.into()],
-            )?
-            .iter()
-            .map(|r| (r.i64(0), r.text(1)))
-            .collect()
+            xianfeng_store::members::names_at(c, org.id, 500)?
         } else {
             Vec::new()
         };

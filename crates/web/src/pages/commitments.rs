@@ -37,7 +37,8 @@ pub struct YearQuery {
     pub stage: String,
 }
 
-fn year_of(q: &str) -> i32 {
+/// The year asked for, or this year.
+pub(super) fn year_of(q: &str) -> i32 {
     q.parse()
         .ok()
         .filter(|y| (2000..=2100).contains(y))
@@ -80,13 +81,7 @@ async fn list_page(
     let (org, crumbs, (items, members, reviews, categories, min)) =
         with_org(state, s, id, move |c, org| {
             let members: Vec<(i64, String)> = if org.kind.is_branch() {
-                c.query(
-                    "SELECT id, name FROM members WHERE org_id = ? ORDER BY id LIMIT 500",
-                    &[org.id.into()],
-                )?
-                .iter()
-                .map(|r| (r.i64(0), r.text(1)))
-                .collect()
+                xianfeng_store::members::names_at(c, org.id, 500)?
             } else {
                 Vec::new()
             };
@@ -108,7 +103,7 @@ async fn list_page(
     // a member sees their own commitments; staff see the subtree's
     let items: Vec<Commitment> = items
         .into_iter()
-        .filter(|k| !member_view || k.member_id == s.actor.member_id)
+        .filter(|k| s.actor.can_access_commitment(&k.org_path, k.member_id))
         .collect();
     let short = if member_view {
         Vec::new()
@@ -305,8 +300,7 @@ async fn detail_page(
     let (k, entries, reviews) = blocking(state, move |st| {
         Ok(st.read(|c| {
             let k = commitments::get(c, id)?;
-            let own = k.member_id.is_some() && k.member_id == actor.member_id;
-            if !(actor.can_list_members(&k.org_path) || own) {
+            if !actor.can_access_commitment(&k.org_path, k.member_id) {
                 return Ok(Err(AppError::NotFound("承诺")));
             }
             Ok(Ok((
@@ -318,11 +312,11 @@ async fn detail_page(
     })
     .await??;
     let can_run = s.actor.can_record_life(&k.org_path);
-    let own = k.member_id.is_some() && k.member_id == s.actor.member_id;
     let choices: Vec<Choice> = reviews.iter().map(|(_, c, _)| *c).collect();
     let p = DetailPage {
         ctx: Ctx::new(s, "commitments"),
-        can_fulfil: (can_run || own) && xianfeng_domain::commitment::accepts_fulfilment(k.stage),
+        can_fulfil: s.actor.can_access_commitment(&k.org_path, k.member_id)
+            && xianfeng_domain::commitment::accepts_fulfilment(k.stage),
         can_run,
         suggested: suggested(&choices)
             .map(|r| r.label().to_string())
@@ -446,8 +440,7 @@ pub async fn photo(
     let actor = s.actor.clone();
     super::attached_file(&state, sha, "照片", move |c, sha| {
         let k = commitments::get(c, id)?;
-        let own = k.member_id.is_some() && k.member_id == actor.member_id;
-        Ok((actor.can_list_members(&k.org_path) || own)
+        Ok(actor.can_access_commitment(&k.org_path, k.member_id)
             && commitments::entries(c, id)?
                 .iter()
                 .any(|e| e.sha256.as_deref() == Some(sha)))

@@ -284,16 +284,7 @@ pub async fn revoke(
 ) -> Result<Response, AppError> {
     s.check_csrf(&field(&f, "_csrf"))?;
     let actor = s.actor.clone();
-    let round = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            evaluations::revoke(c, &actor, code_id)?;
-            c.scalar(
-                "SELECT round_id FROM evaluation_codes WHERE id = ?",
-                &[code_id.into()],
-            )
-        })?)
-    })
-    .await?;
+    let round = write(&state, move |c| evaluations::revoke(c, &actor, code_id)).await?;
     Ok(done(&format!("/evaluations/{round}/codes"), "评议码已作废"))
 }
 

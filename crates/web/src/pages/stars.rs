@@ -13,7 +13,7 @@ use xianfeng_domain::stars::{MemberScheme, Source};
 use xianfeng_store::stars::{self, Rating};
 use xianfeng_store::{members, orgs};
 
-use super::commitments::YearQuery;
+use super::commitments::{year_of, YearQuery};
 use super::life::with_org;
 use super::points::with_status;
 use super::{done, field, render, settle, write, Ctx, Pairs};
@@ -77,13 +77,6 @@ async fn page(
         error: error.1,
     };
     Ok(with_status(error.0, render(&p)?))
-}
-
-fn year_of(q: &str) -> i32 {
-    q.parse()
-        .ok()
-        .filter(|y| (2000..=2100).contains(y))
-        .unwrap_or_else(|| xianfeng_domain::date::today().year())
 }
 
 pub async fn show(
