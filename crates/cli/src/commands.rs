@@ -3,7 +3,9 @@
 use std::path::{Path, PathBuf};
 
 use xianfeng_store::seed::{self, Scale};
-use xianfeng_store::{audit, bench, members, orgs, sqlite_path, Store, StoreError, Vault};
+use xianfeng_store::{
+    audit, bench, people::members, people::orgs, sqlite_path, Check, Store, StoreError, Vault,
+};
 use xianfeng_web::{roster, AppState};
 
 pub struct Ctx {
@@ -176,11 +178,11 @@ pub fn init(ctx: &Ctx, name: &str, admin: &str) -> Result<()> {
     }
     .validate(None)?;
     let hash = xianfeng_domain::auth::hash_password(&password)?;
-    let root = store.write(|c| {
+    let root = store.write(|c| -> xianfeng_store::Result<_> {
         let root = orgs::create(c, None, None, &draft)?;
-        xianfeng_store::accounts::create(
+        xianfeng_store::people::accounts::create(
             c,
-            &xianfeng_store::accounts::NewAccount {
+            &xianfeng_store::people::accounts::NewAccount {
                 username: admin,
                 display_name: &format!("{}管理员", root.name),
                 password_hash: &hash,
@@ -244,7 +246,7 @@ pub fn import_members(ctx: &Ctx, file: &Path, org: Option<i64>) -> Result<()> {
 
 pub fn export_members(ctx: &Ctx, org: i64, file: &Path) -> Result<()> {
     let store = open(ctx)?;
-    let rows = store.write(|c| {
+    let rows = store.write(|c| -> xianfeng_store::Result<_> {
         let o = orgs::require(c, org)?;
         let rows = members::export(c, &store.vault, &o.path, true)?;
         let root = orgs::roots(c)?
@@ -277,22 +279,22 @@ pub fn export_members(ctx: &Ctx, org: i64, file: &Path) -> Result<()> {
 
 pub fn audit_verify(ctx: &Ctx) -> Result<()> {
     let store = open(ctx)?;
-    match store.read(|c| audit::verify(c))? {
-        Ok(n) => println!("审计日志完整：{n}条记录的哈希链校验通过"),
-        Err(e) => return Err(format!("审计日志被篡改：{e}").into()),
+    match store.read(audit::verify)? {
+        Check::Sound(n) => println!("审计日志完整：{n}条记录的哈希链校验通过"),
+        Check::Broken(e) => return Err(format!("审计日志被篡改：{e}").into()),
     }
     match store.read(xianfeng_store::points::check)? {
-        Ok(()) => {
+        Check::Sound(()) => {
             println!("积分账本平衡：余额合计为零，个人余额无负数，余额与账目、年度积分与账目一致")
         }
-        Err(e) => return Err(format!("积分账本不一致：{e}").into()),
+        Check::Broken(e) => return Err(format!("积分账本不一致：{e}").into()),
     }
-    match store.read(xianfeng_store::evaluations::check)? {
-        Ok(n) => {
+    match store.read(xianfeng_store::recognition::evaluations::check)? {
+        Check::Sound(n) => {
             println!("评议打分完整：{n}条打分与审计记录一致");
             Ok(())
         }
-        Err(e) => Err(format!("评议打分被篡改：{e}").into()),
+        Check::Broken(e) => Err(format!("评议打分被篡改：{e}").into()),
     }
 }
 
@@ -353,7 +355,7 @@ pub fn bench(
     } else {
         println!("复用已生成的数据（删除该数据库可重新生成并测量生成速度）");
     }
-    let targets = store.read(|c| {
+    let targets = store.read(|c| -> xianfeng_store::Result<_> {
         let root = orgs::roots(c)?.into_iter().next().ok_or(StoreError::NotFound("组织树"))?;
         let town = c.query_one("SELECT id FROM orgs WHERE kind IN ('党委','党工委') AND depth = (SELECT MAX(depth) FROM orgs WHERE kind IN ('党委','党工委')) ORDER BY id LIMIT 1", &[])?.i64(0);
         let branch = c.query_one("SELECT org_id FROM members GROUP BY org_id ORDER BY COUNT(*) DESC, org_id LIMIT 1", &[])?.i64(0);

@@ -89,7 +89,7 @@ fn entry(r: &Row) -> AuditEntry {
 }
 
 /// Walks the whole chain in pages; `Ok(n)` is the number of entries checked.
-pub fn verify(c: &mut dyn Conn) -> Result<std::result::Result<i64, ChainError>> {
+pub fn verify(c: &mut dyn Conn) -> Result<crate::Check<i64, ChainError>> {
     let mut v = ChainVerifier::default();
     let mut after = 0i64;
     loop {
@@ -103,7 +103,7 @@ pub fn verify(c: &mut dyn Conn) -> Result<std::result::Result<i64, ChainError>> 
         for r in &rows {
             let e = entry(r);
             if let Err(err) = v.feed(&e) {
-                return Ok(Err(err));
+                return Ok(crate::Check::Broken(err));
             }
             after = e.seq;
         }
@@ -111,7 +111,10 @@ pub fn verify(c: &mut dyn Conn) -> Result<std::result::Result<i64, ChainError>> 
     let head = c
         .query_opt("SELECT seq, hash FROM audit_head WHERE id = 1", &[])?
         .map(|r| (r.i64(0), r.text(1)));
-    Ok(v.finish(head).map(|_| v.checked))
+    Ok(match v.finish(head) {
+        Ok(()) => crate::Check::Sound(v.checked),
+        Err(e) => crate::Check::Broken(e),
+    })
 }
 
 /// The newest entries, optionally only those about organisations under `path`.

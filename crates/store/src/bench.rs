@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use crate::db::Conn;
-use crate::{members, orgs, rollup, Result, Store};
+use crate::{engines::rollup, people::members, people::orgs, Result, Store};
 
 /// p50/p99 in milliseconds over the runs.
 #[derive(Debug, Clone, Copy)]
@@ -126,7 +126,13 @@ pub fn run(store: &Store, targets: &[(&'static str, i64)], runs: usize) -> Resul
 
 /// This month's 主题党日: organisations that held one, from the maintained `ok:` counter.
 pub fn fast_themed_done(c: &mut dyn Conn, org_id: i64, month: &str) -> Result<i64> {
-    Ok(rollup::get(c, org_id, &crate::cadence::ok_metric("主题党日"), month)?.1)
+    Ok(rollup::get(
+        c,
+        org_id,
+        &crate::engines::cadence::ok_metric("主题党日"),
+        month,
+    )?
+    .1)
 }
 
 /// The same by walking the tree and scanning its meetings.
@@ -147,7 +153,7 @@ pub fn naive_themed_done(c: &mut dyn Conn, org_id: i64, month: &str) -> Result<i
 
 /// Members who reached the yearly training hours, from the maintained counter.
 pub fn fast_trained(c: &mut dyn Conn, org_id: i64, year: i32) -> Result<i64> {
-    Ok(rollup::get(c, org_id, crate::training::TRAINED, &year.to_string())?.1)
+    Ok(rollup::get(c, org_id, crate::life::training::TRAINED, &year.to_string())?.1)
 }
 
 /// The same by walking the tree and summing every member's hours.

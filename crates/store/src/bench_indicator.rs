@@ -12,7 +12,7 @@ use crate::bench::{measure, Line};
 use crate::campaigns::{self, NewTask};
 use crate::db::{Conn, Dialect, Value};
 use crate::seed::insert_rows;
-use crate::{orgs, rollup, Result, Store};
+use crate::{engines::rollup, people::orgs, Result, Store};
 
 /// Target of the benchmark indicator: at least this many 党员先锋岗 per branch.
 const TARGET: f64 = 3.0;
@@ -20,7 +20,7 @@ const TITLE: &str = "性能测试：党员先锋岗";
 
 /// The benchmark indicator, created with its reports on first use: `(indicator, task)`.
 pub fn prepare(store: &Store, records: i64, seed: u64) -> Result<Option<(i64, i64)>> {
-    if let Some(found) = store.read(|c| {
+    if let Some(found) = store.read(|c| -> crate::Result<_> {
         Ok(c.query_opt(
             "SELECT n.id, t.id FROM indicators n JOIN tasks t ON t.id = n.task_id WHERE t.title = ?",
             crate::vals![TITLE],
@@ -49,7 +49,7 @@ pub fn prepare(store: &Store, records: i64, seed: u64) -> Result<Option<(i64, i6
         member_id: None,
     };
     // The task is created for the root only; the branches' assignments are written in bulk.
-    let (task, indicator) = store.write(|c| {
+    let (task, indicator) = store.write(|c| -> crate::Result<_> {
         let id = campaigns::create(c, &actor, &root, "性能测试活动", 2026, None, &[])?;
         let camp = campaigns::get(c, id)?.ok_or(crate::StoreError::NotFound("活动"))?;
         let task = campaigns::add_task(
@@ -80,7 +80,7 @@ pub fn prepare(store: &Store, records: i64, seed: u64) -> Result<Option<(i64, i6
         )?;
         Ok((task, ind))
     })?;
-    let branches: Vec<(i64, String)> = store.read(|c| {
+    let branches: Vec<(i64, String)> = store.read(|c| -> crate::Result<_> {
         Ok(c
             .query(
                 "SELECT id, path FROM orgs WHERE kind IN ('党支部','联合党支部','功能型党支部') AND dissolved_on IS NULL ORDER BY id",

@@ -10,10 +10,10 @@ use rand::{Rng, SeedableRng};
 use xianfeng_domain::points::{Audience, Caps, RuleDraft};
 
 use crate::bench::{measure, Line};
-use crate::point_claims::{self, Grant};
-use crate::point_rules::{self, Rule};
+use crate::points::point_claims::{self, Grant};
+use crate::points::point_rules::{self, Rule};
 use crate::points::{self, Account, Ledger, PERSON};
-use crate::{orgs, point_board, Result, Store};
+use crate::{people::orgs, points::point_board, Result, Store};
 
 const ACTION: &str = "性能测试：参加志愿服务";
 
@@ -83,7 +83,7 @@ pub fn prepare(
         )?;
         point_rules::get(c, id)
     })?;
-    let people: Vec<i64> = store.read(|c| {
+    let people: Vec<i64> = store.read(|c| -> crate::Result<_> {
         Ok(c.query(
             "SELECT id FROM point_accounts WHERE kind = 'person' ORDER BY id",
             &[],
@@ -145,7 +145,7 @@ pub fn prepare(
         done += take;
     }
     let batched_per_s = batched as f64 / started.elapsed().as_secs_f64().max(1e-9);
-    store.write(|c| {
+    store.write(|c| -> crate::Result<_> {
         if c.dialect() == crate::Dialect::Postgres {
             c.execute("ANALYZE", &[])?;
         }

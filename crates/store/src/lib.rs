@@ -1,54 +1,36 @@
-//! Persistence for 先锋: one `Store` over SQLite (default, embedded) or PostgreSQL, and one
-//! repository module per aggregate. Repositories take a `&mut dyn Conn` inside a transaction, so
+//! Persistence for 先锋: one `Store` over SQLite (default, embedded) or PostgreSQL, and
+//! repositories grouped in one folder per area of the product. Repositories take a `&mut dyn Conn` inside a transaction, so
 //! a request's writes and its audit entry commit together or not at all.
 
-pub mod accounts;
+// The map: infrastructure, the three engines, then one folder per area of the product.
 pub mod audit;
-pub mod awards;
+pub mod crypto;
+pub mod db;
+mod error;
+pub mod files;
+pub mod postgres;
+pub mod settings;
+pub mod sqlite;
+
+pub mod engines;
+
+pub mod campaigns;
+pub mod life;
+pub mod people;
+pub mod plans;
+pub mod points;
+pub mod recognition;
+
 pub mod bench;
 pub mod bench_indicator;
 pub mod bench_points;
-pub mod bulletin;
-pub mod cadence;
-pub mod campaigns;
-pub mod commitments;
-pub mod compliance;
-pub mod contacts;
-pub mod crypto;
-pub mod db;
-pub mod drafts;
-mod error;
-pub mod evaluation_scores;
-pub mod evaluations;
-pub mod files;
-pub mod households;
-pub mod leader_reviews;
-pub mod measures;
-pub mod meetings;
-pub mod members;
-pub mod orgs;
-pub mod point_board;
-pub mod point_claims;
-pub mod point_rules;
-pub mod point_shop;
-pub mod point_triggers;
-pub mod points;
-pub mod postgres;
-pub mod publish;
-pub mod rollup;
 pub mod seed;
 pub mod seed_awards;
 pub mod seed_campaign;
 pub mod seed_life;
 pub mod seed_points;
 pub mod seed_supervision;
-pub mod settings;
-pub mod sqlite;
-pub mod stars;
-pub mod supervision;
 pub mod testing;
-pub mod training;
-pub mod workflow;
 
 use std::path::{Path, PathBuf};
 
@@ -150,48 +132,65 @@ impl Store {
         }?;
         if had_towns == 0 {
             // Migration 5 added structural metrics (towns, village branches): count them once.
-            self.write(rollup::rebuild)?;
+            self.write(engines::rollup::rebuild)?;
         }
         Ok(())
     }
 
-    /// Runs `f` in one write transaction: all of it commits, or (on any error) none of it.
-    pub fn write<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
+    /// Runs `f` in one write transaction: all of it commits, or, when `f` returns any error
+    /// (a refusal as much as a database failure), none of it. The closure's error type is the
+    /// caller's, so a handler's refusal rolls back exactly like a failed statement.
+    pub fn write<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&mut dyn Conn) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
         match &self.backend {
             Backend::Sqlite(pool) => {
-                let mut c = pool.get()?;
-                let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+                let mut c = pool.get().map_err(StoreError::from)?;
+                let tx = c
+                    .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                    .map_err(StoreError::from)?;
+                // Dropping `tx` without commit rolls back.
                 let out = f(&mut sqlite::SqliteConn(&tx))?;
-                tx.commit()?;
+                tx.commit().map_err(StoreError::from)?;
                 Ok(out)
             }
             Backend::Postgres(pool) => {
-                let mut c = pool.get()?;
+                let mut c = pool.get().map_err(StoreError::from)?;
                 let (client, cache) = postgres::split(&mut c);
-                let mut tx = client.transaction()?;
+                let mut tx = client.transaction().map_err(StoreError::from)?;
                 let out = f(&mut postgres::PgConn { tx: &mut tx, cache })?;
-                tx.commit()?;
+                tx.commit().map_err(StoreError::from)?;
                 Ok(out)
             }
         }
     }
 
-    /// Runs `f` in a read transaction (one consistent snapshot).
-    pub fn read<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
+    /// Runs `f` in a read transaction (one consistent snapshot); any error is the caller's.
+    pub fn read<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&mut dyn Conn) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
         match &self.backend {
             Backend::Sqlite(pool) => {
-                let mut c = pool.get()?;
-                let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Deferred)?;
+                let mut c = pool.get().map_err(StoreError::from)?;
+                let tx = c
+                    .transaction_with_behavior(rusqlite::TransactionBehavior::Deferred)
+                    .map_err(StoreError::from)?;
                 let out = f(&mut sqlite::SqliteConn(&tx))?;
-                tx.commit()?;
+                tx.commit().map_err(StoreError::from)?;
                 Ok(out)
             }
             Backend::Postgres(pool) => {
-                let mut c = pool.get()?;
+                let mut c = pool.get().map_err(StoreError::from)?;
                 let (client, cache) = postgres::split(&mut c);
-                let mut tx = client.build_transaction().read_only(true).start()?;
+                let mut tx = client
+                    .build_transaction()
+                    .read_only(true)
+                    .start()
+                    .map_err(StoreError::from)?;
                 let out = f(&mut postgres::PgConn { tx: &mut tx, cache })?;
-                tx.commit()?;
+                tx.commit().map_err(StoreError::from)?;
                 Ok(out)
             }
         }
@@ -220,6 +219,32 @@ impl Store {
                 "PostgreSQL 请使用 pg_dump 备份，例如：pg_dump -Fc -f xianfeng.dump 数据库名"
                     .into(),
             )),
+        }
+    }
+}
+
+/// The outcome of a consistency check (`audit verify`): sound, with what was checked, or broken,
+/// with the first inconsistency found. A failure to run the check is the `Err` around it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Check<T, E = String> {
+    Sound(T),
+    Broken(E),
+}
+
+impl<T, E> Check<T, E> {
+    /// What was checked, when sound.
+    pub fn sound(self) -> Option<T> {
+        match self {
+            Check::Sound(t) => Some(t),
+            Check::Broken(_) => None,
+        }
+    }
+
+    /// The first inconsistency, when broken.
+    pub fn broken(self) -> Option<E> {
+        match self {
+            Check::Sound(_) => None,
+            Check::Broken(e) => Some(e),
         }
     }
 }

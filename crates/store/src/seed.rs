@@ -11,7 +11,7 @@ use xianfeng_domain::org::{OrgDomain, OrgKind};
 use xianfeng_domain::{idcard, path, phone};
 
 use crate::db::{Conn, Dialect, Value};
-use crate::{accounts, audit, now_text, rollup, Result, Store, StoreError};
+use crate::{audit, engines::rollup, now_text, people::accounts, Result, Store, StoreError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scale {
@@ -643,7 +643,7 @@ pub fn generate(store: &Store, scale: Scale, seed: u64) -> Result<Generated> {
     g.bulk.flush(store)?;
     out.orgs = g.bulk.written_orgs;
     out.members = g.bulk.written_members;
-    store.write(|c| {
+    store.write(|c| -> crate::Result<_> {
         if c.dialect() == Dialect::Postgres {
             for t in ["orgs", "members"] {
                 c.query(&format!("SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT MAX(id) FROM {t}))"), &[])?;

@@ -13,7 +13,7 @@ use xianfeng_domain::org::OrgDomain;
 use crate::campaigns::{self, NewTask};
 use crate::db::{Dialect, Value};
 use crate::seed::insert_rows;
-use crate::{drafts, orgs, publish, Result, Store};
+use crate::{people::orgs, plans::drafts, plans::publish, Result, Store};
 
 const NOTES: [&str; 6] = [
     "召开专题会议部署，明确责任人",
@@ -37,7 +37,7 @@ pub fn generate(
 ) -> Result<i64> {
     let mut rng = StdRng::seed_from_u64(0xca4a_1911);
     let year = today.year();
-    let id = store.write(|c| {
+    let id = store.write(|c| -> crate::Result<_> {
         let county = orgs::require(c, county_id)?;
         let actor = Actor {
             account_id: 0,
@@ -90,7 +90,7 @@ pub fn generate(
         Ok(id)
     })?;
     // Progress: most assignments report once to three times over the past months.
-    let (rows, next_id) = store.read(|c| {
+    let (rows, next_id) = store.read(|c| -> crate::Result<_> {
         let rows = c.query(
             "SELECT a.id, a.org_id, n.id, n.quantity FROM assignments a JOIN tasks t ON t.id = a.task_id
              JOIN indicators n ON n.task_id = t.id WHERE t.campaign_id = ? AND n.measure = '上报数量' ORDER BY a.id, n.id",

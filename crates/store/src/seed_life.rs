@@ -13,7 +13,7 @@ use xianfeng_domain::org::OrgKind;
 
 use crate::db::{Dialect, Value};
 use crate::seed::insert_rows;
-use crate::{cadence, now_text, training, Result, Store};
+use crate::{engines::cadence, life::training, now_text, Result, Store};
 
 const TOPICS: [&str; 8] = [
     "学习贯彻党的二十届四中全会精神",
@@ -158,7 +158,7 @@ pub fn generate(
     pending: Option<i64>,
 ) -> Result<Generated> {
     let mut rng = StdRng::seed_from_u64(seed ^ 0x5eed_11fe);
-    let (units, people) = store.read(|c| {
+    let (units, people) = store.read(|c| -> crate::Result<_> {
         let units: Vec<Branch> = c
             .query(
                 "SELECT id, path, committee_size, kind, parent_id FROM orgs WHERE dissolved_on IS NULL ORDER BY id",
@@ -364,8 +364,8 @@ pub fn generate(
 /// gaps for the 联系点 page to report, with a visit or two each.
 pub fn contact_points(store: &Store, town_id: i64, today: NaiveDate) -> Result<usize> {
     store.write(|c| {
-        let town = crate::orgs::require(c, town_id)?;
-        let villages = crate::contacts::villages(c, &town)?;
+        let town = crate::people::orgs::require(c, town_id)?;
+        let villages = crate::life::contacts::villages(c, &town)?;
         let office: Vec<i64> = c
             .query(
                 "SELECT m.id FROM members m JOIN orgs o ON o.id = m.org_id WHERE o.parent_id = ? AND o.domain = '机关' ORDER BY m.id LIMIT 40",

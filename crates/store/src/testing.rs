@@ -109,7 +109,7 @@ use xianfeng_domain::member::MemberInput;
 use xianfeng_domain::org::{Org, OrgInput};
 use xianfeng_domain::rules::Rules;
 
-use crate::{members, orgs, Conn};
+use crate::{people::members, people::orgs, Conn};
 
 pub fn org(c: &mut dyn Conn, parent: Option<&Org>, name: &str, kind: &str) -> Org {
     let d = OrgInput {

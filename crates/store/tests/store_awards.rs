@@ -8,7 +8,7 @@ use xianfeng_domain::award::AwardKindInput;
 use xianfeng_domain::org::Org;
 use xianfeng_domain::workflow::{Action, Stage};
 use xianfeng_store::testing::{add_member, admin, backends, org, TestStore};
-use xianfeng_store::{awards, workflow, StoreError};
+use xianfeng_store::{engines::workflow, recognition::awards, StoreError};
 
 struct Tree {
     county: Org,
@@ -19,7 +19,7 @@ struct Tree {
 }
 
 fn tree(s: &TestStore) -> Tree {
-    s.write(|c| {
+    s.write(|c| -> xianfeng_store::Result<_> {
         let county = org(c, None, "测试县委", "县委");
         let town = org(c, Some(&county), "甲镇党委", "党委");
         let other_town = org(c, Some(&county), "乙镇党委", "党委");
@@ -313,10 +313,21 @@ fn a_moved_branch_takes_its_nominations_and_commitments_along() {
             category: String::new(),
             due: format!("{year}-12-31"),
         };
-        s.write(|c| xianfeng_store::commitments::add(c, &east_sec, &t.east, Some(m), year, &input))
-            .unwrap();
+        s.write(|c| {
+            xianfeng_store::recognition::commitments::add(
+                c,
+                &east_sec,
+                &t.east,
+                Some(m),
+                year,
+                &input,
+            )
+        })
+        .unwrap();
         let moved = s
-            .write(|c| xianfeng_store::orgs::move_to(c, &county_admin, &t.east, &t.other_town))
+            .write(|c| {
+                xianfeng_store::people::orgs::move_to(c, &county_admin, &t.east, &t.other_town)
+            })
             .unwrap();
         assert_eq!(
             s.read(|c| workflow::instance(c, n)).unwrap().origin_path,
@@ -335,9 +346,13 @@ fn a_moved_branch_takes_its_nominations_and_commitments_along() {
             0
         );
         assert_eq!(
-            s.read(|c| xianfeng_store::commitments::list(c, &t.other_town.path, year as i64))
-                .unwrap()
-                .len(),
+            s.read(|c| xianfeng_store::recognition::commitments::list(
+                c,
+                &t.other_town.path,
+                year as i64
+            ))
+            .unwrap()
+            .len(),
             1
         );
     }

@@ -5,7 +5,7 @@ use xianfeng_domain::campaign::{ReportDraft, TaskStatus};
 use xianfeng_domain::date;
 use xianfeng_domain::org::Org;
 use xianfeng_store::testing::{admin, backends, org, TestStore};
-use xianfeng_store::{campaigns, drafts, publish, rollup, StoreError};
+use xianfeng_store::{campaigns, engines::rollup, plans::drafts, plans::publish, StoreError};
 
 struct Tree {
     county: Org,
@@ -15,7 +15,7 @@ struct Tree {
 }
 
 fn tree(s: &TestStore) -> Tree {
-    s.write(|c| {
+    s.write(|c| -> xianfeng_store::Result<_> {
         let county = org(c, None, "测试县委", "县委");
         let town_a = org(c, Some(&county), "甲镇党委", "党委");
         let town_b = org(c, Some(&county), "乙镇党委", "党委");

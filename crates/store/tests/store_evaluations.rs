@@ -10,10 +10,11 @@ use xianfeng_domain::date;
 use xianfeng_domain::evaluation::{Choice, Grade, RaterGroup, Scheme};
 use xianfeng_domain::household::ResidentInput;
 use xianfeng_domain::org::Org;
-use xianfeng_store::evaluations::RoundInput;
+use xianfeng_store::recognition::evaluations::RoundInput;
 use xianfeng_store::testing::{add_member, admin, backends, org, TestStore};
 use xianfeng_store::{
-    commitments, compliance, evaluations, households, leader_reviews, stars, StoreError,
+    life::compliance, people::households, recognition::commitments, recognition::evaluations,
+    recognition::leader_reviews, recognition::stars, StoreError,
 };
 
 fn actor(at: &Org, role: Role) -> Actor {
@@ -33,7 +34,7 @@ struct World {
 
 fn world(s: &TestStore) -> World {
     let (town, branch) = s
-        .write(|c| {
+        .write(|c| -> xianfeng_store::Result<_> {
             let county = org(c, None, "测试县委", "县委");
             let town = org(c, Some(&county), "甲镇党委", "党委");
             let branch = org(c, Some(&town), "东村党支部", "党支部");
@@ -43,7 +44,7 @@ fn world(s: &TestStore) -> World {
     let members = (1..=3)
         .map(|n| add_member(s, &branch, n, "正式党员"))
         .collect();
-    s.write(|c| {
+    s.write(|c| -> xianfeng_store::Result<_> {
         for (i, head) in ["王建国", "李卫东"].iter().enumerate() {
             let d = ResidentInput {
                 head_name: head.to_string(),
@@ -197,7 +198,7 @@ fn a_round_counts_each_code_once_hides_results_until_close_and_explains_them() {
                 .count()
                 <= 1
         );
-        assert!(s.read(evaluations::check).unwrap().is_ok());
+        assert!(s.read(evaluations::check).unwrap().sound().is_some());
         // the stars' year-end review reads the closed result
         assert!(s
             .read(|c| evaluations::member_result(c, w.members[1], round.year))
@@ -214,7 +215,10 @@ fn an_altered_score_is_found_by_the_check() {
     let code = s.read(|c| evaluations::codes(c, id)).unwrap().remove(0);
     s.write(|c| evaluations::vote_with_code(c, &code.code, &[(w.members[0], Choice::Unsatisfied)]))
         .unwrap();
-    assert_eq!(s.read(evaluations::check).unwrap(), Ok(1));
+    assert_eq!(
+        s.read(evaluations::check).unwrap(),
+        xianfeng_store::Check::Sound(1)
+    );
     s.with_sqlite(|c| {
         Ok(c.execute_batch(
             "DROP TRIGGER evaluation_scores_no_update; UPDATE evaluation_scores SET scores = '[20,20,20,20,20]';",
@@ -222,7 +226,7 @@ fn an_altered_score_is_found_by_the_check() {
     })
     .unwrap()
     .unwrap();
-    let found = s.read(evaluations::check).unwrap().unwrap_err();
+    let found = s.read(evaluations::check).unwrap().broken().unwrap();
     assert!(found.contains("与审计记录不符"), "{found}");
 }
 

@@ -9,7 +9,8 @@ use xianfeng_domain::life::{AttendanceEntry, MeetingDraft, MeetingKind, Presence
 use xianfeng_domain::org::Org;
 use xianfeng_store::testing::{add_member, admin, backends, org, TestStore};
 use xianfeng_store::{
-    cadence, compliance, contacts, meetings, members, rollup, training, StoreError,
+    engines::cadence, engines::rollup, life::compliance, life::contacts, life::meetings,
+    life::training, people::members, StoreError,
 };
 
 struct Fixture {
@@ -23,7 +24,7 @@ struct Fixture {
 
 fn fixture(s: &TestStore) -> Fixture {
     let (county, town, branch, other) = s
-        .write(|c| {
+        .write(|c| -> xianfeng_store::Result<_> {
             let county = org(c, None, "测试县委", "县委");
             let town = org(c, Some(&county), "甲镇党委", "党委");
             let branch = org(c, Some(&town), "东村党支部", "党支部");
@@ -321,7 +322,7 @@ fn incremental_life_counters_equal_a_full_recount() {
         let f = fixture(&s);
         let today = date::today();
         let a = admin(&f.county);
-        s.write(|c| {
+        s.write(|c| -> xianfeng_store::Result<_> {
             meetings::create(
                 c,
                 None,

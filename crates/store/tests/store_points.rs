@@ -12,9 +12,12 @@ use xianfeng_domain::org::Org;
 use xianfeng_domain::points::{
     Audience, Caps, ClaimStatus, EarnDraft, ItemDraft, RedeemDraft, RuleDraft,
 };
-use xianfeng_store::point_claims::{self, By};
+use xianfeng_store::points::point_claims::{self, By};
 use xianfeng_store::testing::{add_member, admin, backends, org, TestStore};
-use xianfeng_store::{households, point_board, point_rules, point_shop, points, Conn, StoreError};
+use xianfeng_store::{
+    people::households, points, points::point_board, points::point_rules, points::point_shop, Conn,
+    StoreError,
+};
 
 struct World {
     county: Org,
@@ -57,7 +60,7 @@ fn resident(name: &str, head: &str) -> ResidentInput {
 
 fn world(s: &TestStore) -> World {
     let (county, village) = s
-        .write(|c| {
+        .write(|c| -> xianfeng_store::Result<_> {
             let county = org(c, None, "测试县委", "县委");
             let town = org(c, Some(&county), "甲镇党委", "党委");
             let village = org(c, Some(&town), "东村党支部", "党支部");
@@ -66,7 +69,7 @@ fn world(s: &TestStore) -> World {
         .unwrap();
     let member_id = add_member(s, &village, 1, "正式党员");
     let county_admin = admin(&county);
-    s.write(|c| {
+    s.write(|c| -> xianfeng_store::Result<_> {
         let grant = point_rules::create(
             c,
             None,
@@ -165,7 +168,7 @@ fn earn(s: &TestStore, w: &World, person: i64, rule: i64, n: i64) -> Result<i64,
 }
 
 fn balanced(c: &mut dyn Conn) {
-    assert_eq!(points::check(c).unwrap(), Ok(()));
+    assert_eq!(points::check(c).unwrap(), xianfeng_store::Check::Sound(()));
 }
 
 fn redeem(
@@ -175,7 +178,7 @@ fn redeem(
     item: &str,
     quantity: i64,
 ) -> Result<point_shop::Receipt, StoreError> {
-    s.write(|c| {
+    s.write(|c| -> xianfeng_store::Result<_> {
         let item_id = c.scalar("SELECT id FROM point_items WHERE name = ?", &[item.into()])?;
         point_shop::redeem(
             c,
@@ -192,7 +195,7 @@ fn redeem(
 }
 
 fn balance(s: &TestStore, account: i64) -> i64 {
-    s.read(|c| Ok(points::account(c, account)?.balance))
+    s.read(|c| -> xianfeng_store::Result<_> { Ok(points::account(c, account)?.balance) })
         .unwrap()
 }
 
@@ -225,7 +228,7 @@ fn caps_evidence_and_balances_refuse_with_nothing_written() {
             .read(|c| c.scalar("SELECT COUNT(*) FROM point_entries", &[]))
             .unwrap();
         assert_eq!(after, before + 2);
-        s.read(|c| {
+        s.read(|c| -> xianfeng_store::Result<_> {
             balanced(c);
             Ok(())
         })
@@ -256,7 +259,7 @@ fn the_same_evidence_file_earns_once_and_a_rejection_frees_it() {
         );
         // Reverse the grant: the claim stays approved, so the file is still used.
         let entry = s
-            .read(|c| {
+            .read(|c| -> xianfeng_store::Result<_> {
                 c.scalar(
                     "SELECT id FROM point_entries WHERE claim_id = ?",
                     &[first.into()],
@@ -271,7 +274,7 @@ fn the_same_evidence_file_earns_once_and_a_rejection_frees_it() {
             .unwrap_err();
         assert!(e.to_string().contains("已冲正"), "{}: {e}", s.name);
         assert_eq!(balance(&s, w.people[0]), 0);
-        s.read(|c| {
+        s.read(|c| -> xianfeng_store::Result<_> {
             balanced(c);
             Ok(())
         })
@@ -337,7 +340,7 @@ fn a_household_spends_its_peoples_points_and_redemption_checks_stock_and_balance
             .read(|c| point_board::top(c, &w.village.path, points::HOUSEHOLD, &month, 5))
             .unwrap();
         assert_eq!(board[0].points, 15, "{}", s.name);
-        s.read(|c| {
+        s.read(|c| -> xianfeng_store::Result<_> {
             balanced(c);
             Ok(())
         })
@@ -355,8 +358,10 @@ fn concurrent_redemptions_of_the_last_item_never_oversell() {
                 earn(&s, &w, p, w.grant, 0).unwrap();
             }
             codes.push(
-                s.read(|c| Ok(points::account(c, p)?.code.unwrap()))
-                    .unwrap(),
+                s.read(|c| -> xianfeng_store::Result<_> {
+                    Ok(points::account(c, p)?.code.unwrap())
+                })
+                .unwrap(),
             );
         }
         let results: Vec<bool> = std::thread::scope(|scope| {
@@ -375,7 +380,7 @@ fn concurrent_redemptions_of_the_last_item_never_oversell() {
             .read(|c| c.scalar("SELECT stock FROM point_items WHERE name = '食用油'", &[]))
             .unwrap();
         assert_eq!(stock, 0);
-        s.read(|c| {
+        s.read(|c| -> xianfeng_store::Result<_> {
             balanced(c);
             Ok(())
         })
@@ -422,16 +427,16 @@ proptest! {
                         }
                     }
                     Op::Redeem(p) => {
-                        let code = s.read(|c| Ok(points::account(c, persons[*p])?.code.unwrap())).unwrap();
+                        let code = s.read(|c| -> xianfeng_store::Result<_> { Ok(points::account(c, persons[*p])?.code.unwrap()) }).unwrap();
                         let _ = redeem(&s, &w, &code, "洗衣粉", 1);
                     }
                 }
-                let (sum_people, redeemed) = s.read(|c| Ok((
+                let (sum_people, redeemed) = s.read(|c| -> xianfeng_store::Result<_> { Ok((
                     c.scalar("SELECT CAST(COALESCE(SUM(balance), 0) AS BIGINT) FROM point_accounts WHERE kind = 'person'", &[])?,
                     c.scalar("SELECT CAST(COALESCE(SUM(points), 0) AS BIGINT) FROM point_redemptions", &[])?,
-                ))).unwrap();
+                )) }).unwrap();
                 prop_assert_eq!(sum_people, earned_total - redeemed, "{}", s.name);
-                s.read(|c| { balanced(c); Ok(()) }).unwrap();
+                s.read(|c| -> xianfeng_store::Result<_> { balanced(c); Ok(()) }).unwrap();
             }
         }
     }
@@ -451,7 +456,7 @@ fn leaderboards_agree_with_the_ledger_grouped_and_organisations_roll_up() {
             .read(|c| point_board::top(c, &w.county.path, points::PERSON, &year, 10))
             .unwrap();
         let grouped = s
-            .read(|c| {
+            .read(|c| -> xianfeng_store::Result<_> {
                 point_board::top_by_group(
                     c,
                     &w.county.path,
@@ -465,8 +470,8 @@ fn leaderboards_agree_with_the_ledger_grouped_and_organisations_roll_up() {
         assert_eq!(from_totals, grouped, "{}", s.name);
         assert_eq!(top[0].name, "王建国");
         let orgs = s
-            .read(|c| {
-                let town = xianfeng_store::orgs::children(c, w.county.id)?;
+            .read(|c| -> xianfeng_store::Result<_> {
+                let town = xianfeng_store::people::orgs::children(c, w.county.id)?;
                 point_board::orgs(c, &town, &year)
             })
             .unwrap();
@@ -478,7 +483,7 @@ fn leaderboards_agree_with_the_ledger_grouped_and_organisations_roll_up() {
 fn attendance_at_a_counted_meeting_earns_once_and_a_change_reverses_it() {
     use xianfeng_domain::life::{AttendanceEntry, MeetingDraft, MeetingKind, Presence};
     use xianfeng_domain::points::Trigger;
-    use xianfeng_store::meetings;
+    use xianfeng_store::life::meetings;
     for s in backends() {
         let w = world(&s);
         let mut d = rule("参加主题党日", 2, Caps::default(), false);
@@ -487,7 +492,9 @@ fn attendance_at_a_counted_meeting_earns_once_and_a_change_reverses_it() {
         s.write(|c| point_rules::create(c, None, &w.county, &d))
             .unwrap();
         let member_id = s
-            .read(|c| Ok(points::account(c, w.member)?.member_id.unwrap()))
+            .read(|c| -> xianfeng_store::Result<_> {
+                Ok(points::account(c, w.member)?.member_id.unwrap())
+            })
             .unwrap();
         let entry = |presence| AttendanceEntry {
             member_id,
@@ -517,7 +524,7 @@ fn attendance_at_a_counted_meeting_earns_once_and_a_change_reverses_it() {
         s.write(|c| meetings::recount(c, m.id)).unwrap();
         assert_eq!(balance(&s, w.member), 2, "{}", s.name);
         let admin = admin(&w.county);
-        s.write(|c| {
+        s.write(|c| -> xianfeng_store::Result<_> {
             meetings::update_attendance(
                 c,
                 &admin,
@@ -529,7 +536,7 @@ fn attendance_at_a_counted_meeting_earns_once_and_a_change_reverses_it() {
         })
         .unwrap();
         assert_eq!(balance(&s, w.member), 0, "{}", s.name);
-        s.read(|c| {
+        s.read(|c| -> xianfeng_store::Result<_> {
             balanced(c);
             Ok(())
         })
@@ -539,7 +546,7 @@ fn attendance_at_a_counted_meeting_earns_once_and_a_change_reverses_it() {
 
 #[test]
 fn a_moved_village_and_a_transferred_member_take_their_points_places_along() {
-    use xianfeng_store::{members, orgs};
+    use xianfeng_store::{people::members, people::orgs};
     for s in backends() {
         let w = world(&s);
         earn(&s, &w, w.people[0], w.grant, 0).unwrap();
@@ -547,7 +554,7 @@ fn a_moved_village_and_a_transferred_member_take_their_points_places_along() {
         let year = day(0).format("%Y").to_string();
         let admin = admin(&w.county);
         let (town_b, village_b) = s
-            .write(|c| {
+            .write(|c| -> xianfeng_store::Result<_> {
                 let town_b = org(c, Some(&w.county), "乙镇党委", "党委");
                 let village_b = org(c, Some(&town_b), "南村党支部", "党支部");
                 Ok((town_b, village_b))
@@ -555,7 +562,9 @@ fn a_moved_village_and_a_transferred_member_take_their_points_places_along() {
             .unwrap();
         // The member transfers to another village: their account follows.
         let member_id = s
-            .read(|c| Ok(points::account(c, w.member)?.member_id.unwrap()))
+            .read(|c| -> xianfeng_store::Result<_> {
+                Ok(points::account(c, w.member)?.member_id.unwrap())
+            })
             .unwrap();
         s.write(|c| {
             let m = members::require(c, member_id)?;
@@ -576,7 +585,7 @@ fn a_moved_village_and_a_transferred_member_take_their_points_places_along() {
             .unwrap();
         assert!(board(&town_b.path).contains(&w.people[0]), "{}", s.name);
         let (store_path, household_path) = s
-            .read(|c| {
+            .read(|c| -> xianfeng_store::Result<_> {
                 Ok((
                     point_shop::get(c, w.shop.id)?.org_path,
                     households::get(c, w.household.id)?.org_path,
@@ -587,7 +596,7 @@ fn a_moved_village_and_a_transferred_member_take_their_points_places_along() {
             (store_path.as_str(), household_path.as_str()),
             (moved.path.as_str(), moved.path.as_str())
         );
-        s.read(|c| {
+        s.read(|c| -> xianfeng_store::Result<_> {
             balanced(c);
             Ok(())
         })

@@ -11,7 +11,10 @@ use xianfeng_domain::date;
 use xianfeng_domain::org::Org;
 use xianfeng_domain::supervision::{InspectionDraft, ProblemAction, ProblemDraft, ProblemStatus};
 use xianfeng_store::testing::{admin, backends, org, TestStore};
-use xianfeng_store::{cadence, campaigns, compliance, measures, rollup, supervision, StoreError};
+use xianfeng_store::{
+    campaigns, campaigns::measures, campaigns::supervision, engines::cadence, engines::rollup,
+    life::compliance, StoreError,
+};
 
 struct Tree {
     county: Org,
@@ -20,7 +23,7 @@ struct Tree {
 }
 
 fn tree(s: &TestStore) -> Tree {
-    s.write(|c| {
+    s.write(|c| -> xianfeng_store::Result<_> {
         let county = org(c, None, "测试县委", "县委");
         let town = org(c, Some(&county), "甲镇党委", "党委");
         let branch = org(c, Some(&town), "东村党支部", "党支部");
@@ -212,7 +215,7 @@ fn an_overdue_problem_climbs_each_level_once_with_a_record_of_each_step() {
         let p = s.read(|c| supervision::problem(c, id)).unwrap().unwrap();
         assert_eq!(p.level, 3);
         let overdue = s
-            .read(|c| {
+            .read(|c| -> xianfeng_store::Result<_> {
                 supervision::problems(c, &t.town.path, supervision::Filter::Overdue, later, 10)
             })
             .unwrap();
@@ -235,7 +238,7 @@ fn computed_indicators_follow_honours_the_tree_and_records() {
         let t = tree(&s);
         let a = admin(&t.county);
         let camp = s
-            .write(|c| {
+            .write(|c| -> xianfeng_store::Result<_> {
                 let id = campaigns::create(
                     c,
                     &a,
@@ -257,7 +260,7 @@ fn computed_indicators_follow_honours_the_tree_and_records() {
             activity: "主题党日".into(),
         };
         let (share_task, records_task) = s
-            .write(|c| {
+            .write(|c| -> xianfeng_store::Result<_> {
                 let add = |c: &mut dyn xianfeng_store::Conn,
                            title: &str,
                            target: Target,
@@ -309,7 +312,7 @@ fn computed_indicators_follow_honours_the_tree_and_records() {
             s.name
         );
         // The one village branch gets the honour: 100 %.
-        s.write(|c| {
+        s.write(|c| -> xianfeng_store::Result<_> {
             measures::grant(
                 c,
                 &a,
@@ -328,8 +331,10 @@ fn computed_indicators_follow_honours_the_tree_and_records() {
             s.name
         );
         // A second village branch without it: 50 %, below the 60 % target.
-        s.write(|c| Ok(org(c, Some(&t.town), "西村党支部", "党支部")))
-            .unwrap();
+        s.write(|c| -> xianfeng_store::Result<_> {
+            Ok(org(c, Some(&t.town), "西村党支部", "党支部"))
+        })
+        .unwrap();
         assert_eq!(
             (done(share_ind.id), value(share_ind.id)),
             (0, 5000),

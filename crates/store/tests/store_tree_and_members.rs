@@ -6,7 +6,9 @@ use xianfeng_domain::org::Org;
 use xianfeng_domain::rules::Rules;
 use xianfeng_domain::{idcard, Invalid};
 use xianfeng_store::testing::{admin, backends, TestStore};
-use xianfeng_store::{accounts, audit, members, orgs, rollup, StoreError};
+use xianfeng_store::{
+    audit, engines::rollup, people::accounts, people::members, people::orgs, StoreError,
+};
 
 use xianfeng_store::testing::{add_member, member_input, org};
 
@@ -19,7 +21,7 @@ struct Tree {
 }
 
 fn tree(s: &TestStore) -> Tree {
-    s.write(|c| {
+    s.write(|c| -> xianfeng_store::Result<_> {
         let county = org(c, None, "测试县委", "县委");
         let town_a = org(c, Some(&county), "甲镇党委", "党委");
         let town_b = org(c, Some(&county), "乙镇党委", "党委");
@@ -44,7 +46,7 @@ fn rollups_follow_member_creation_transfer_and_subtree_move() {
             add_member(&s, &t.branch_a1, n, "正式党员");
         }
         let m5 = add_member(&s, &t.branch_a2, 5, "预备党员");
-        s.read(|c| {
+        s.read(|c| -> xianfeng_store::Result<_> {
             assert_eq!(orgs::totals(c, t.county.id)?.members, 5, "{}", s.name);
             assert_eq!(orgs::totals(c, t.county.id)?.full_members, 4);
             assert_eq!(orgs::totals(c, t.town_a.id)?.branches, 2);
@@ -62,7 +64,7 @@ fn rollups_follow_member_creation_transfer_and_subtree_move() {
         s.write(|c| orgs::move_to(c, &actor, &t.branch_a1, &t.town_b))
             .unwrap();
 
-        s.read(|c| {
+        s.read(|c| -> xianfeng_store::Result<_> {
             assert_eq!(orgs::totals(c, t.town_a.id)?.members, 0, "{}", s.name);
             assert_eq!(orgs::totals(c, t.town_b.id)?.members, 5);
             assert_eq!(orgs::totals(c, t.town_b.id)?.branches, 1);
@@ -93,7 +95,7 @@ fn moving_an_organisation_under_its_own_descendant_is_refused_and_changes_nothin
             matches!(err, StoreError::Invalid(ref i) if i.to_string().contains("循环")),
             "{err}"
         );
-        s.read(|c| {
+        s.read(|c| -> xianfeng_store::Result<_> {
             assert_eq!(orgs::require(c, t.town_a.id)?.path, t.town_a.path);
             Ok(())
         })
@@ -123,7 +125,7 @@ fn duplicate_id_number_is_refused_with_the_existing_name() {
             }
             other => panic!("{other}"),
         }
-        s.read(|c| {
+        s.read(|c| -> xianfeng_store::Result<_> {
             assert_eq!(orgs::totals(c, t.county.id)?.members, 1, "{}", s.name);
             Ok(())
         })
@@ -155,7 +157,7 @@ fn personal_data_is_encrypted_at_rest_and_revealed_only_through_the_vault() {
         let t = tree(&s);
         let id = add_member(&s, &t.branch_a1, 3, "正式党员");
         let expected = member_input(3, "正式党员").id_number;
-        s.read(|c| {
+        s.read(|c| -> xianfeng_store::Result<_> {
             let r = c.query_one(
                 "SELECT id_cipher, id_masked FROM members WHERE id = ?",
                 &[id.into()],
@@ -194,7 +196,7 @@ fn dissolving_needs_an_empty_organisation_and_keeps_the_row() {
         assert!(err.to_string().contains("下级组织"), "{err}");
         s.write(|c| orgs::dissolve(c, &actor, &t.branch_a2, "2026-11-22"))
             .unwrap();
-        s.read(|c| {
+        s.read(|c| -> xianfeng_store::Result<_> {
             assert_eq!(
                 orgs::require(c, t.branch_a2.id)?.dissolved_on.as_deref(),
                 Some("2026-11-22")
@@ -223,7 +225,7 @@ fn member_list_filters_by_name_and_tag_within_the_subtree() {
         s.write(|c| members::create(c, &s.vault, None, &t.branch_a2, &d))
             .unwrap();
         add_member(&s, &t.branch_a1, 8, "正式党员");
-        s.read(|c| {
+        s.read(|c| -> xianfeng_store::Result<_> {
             let f = members::Filter {
                 q: "秀".into(),
                 tag: String::new(),
@@ -259,7 +261,7 @@ fn audit_chain_verifies_and_tampering_is_detected() {
         let t = tree(&s);
         let id = add_member(&s, &t.branch_a1, 1, "正式党员");
         add_member(&s, &t.branch_a1, 2, "正式党员");
-        let n = s.read(|c| audit::verify(c)).unwrap().unwrap();
+        let n = s.read(audit::verify).unwrap().sound().unwrap();
         assert_eq!(n, 7, "{}", s.name);
 
         // An ordinary UPDATE is refused by the database itself.
@@ -280,7 +282,7 @@ fn audit_chain_verifies_and_tampering_is_detected() {
             )
         })
         .unwrap();
-        let err = s.read(|c| audit::verify(c)).unwrap().unwrap_err();
+        let err = s.read(audit::verify).unwrap().broken().unwrap();
         assert_eq!(
             err,
             xianfeng_domain::audit::ChainError::HashMismatch { seq: 6 },
@@ -302,7 +304,7 @@ fn deleting_an_audit_row_is_detected() {
         s.write(|c| c.execute(drop_guard, &[])).unwrap();
         s.write(|c| c.execute("DELETE FROM audit_log WHERE seq = 3", &[]))
             .unwrap();
-        let err = s.read(|c| audit::verify(c)).unwrap().unwrap_err();
+        let err = s.read(audit::verify).unwrap().broken().unwrap();
         assert!(
             matches!(
                 err,
@@ -335,7 +337,7 @@ fn a_failed_write_leaves_nothing_behind() {
             Err(StoreError::Conflict("中途失败".into()))
         });
         assert!(result.is_err());
-        s.read(|c| {
+        s.read(|c| -> xianfeng_store::Result<_> {
             assert_eq!(
                 c.scalar("SELECT COUNT(*) FROM members", &[])?,
                 0,
@@ -412,13 +414,13 @@ fn sessions_resolve_to_the_scoped_actor_and_end_on_logout() {
 fn same_named_branches_get_qualified_labels_and_resolve_by_ancestry() {
     for s in backends() {
         let t = tree(&s);
-        s.write(|c| {
+        s.write(|c| -> xianfeng_store::Result<_> {
             org(c, Some(&t.town_a), "新村党支部", "党支部");
             org(c, Some(&t.town_b), "新村党支部", "党支部");
             Ok(())
         })
         .unwrap();
-        s.read(|c| {
+        s.read(|c| -> xianfeng_store::Result<_> {
             let labels: std::collections::HashMap<String, i64> =
                 orgs::qualified_branch_names(c, &t.county)?
                     .into_iter()
@@ -430,13 +432,21 @@ fn same_named_branches_get_qualified_labels_and_resolve_by_ancestry() {
                 labels.contains_key("甲一村党支部"),
                 "unique names stay short"
             );
-            let err = orgs::resolve_branch(c, &t.county, "新村党支部")?.unwrap_err();
+            let err = orgs::resolve_branch(c, &t.county, "新村党支部")?
+                .missing()
+                .unwrap();
             assert!(err.contains("2个同名党支部"), "{err}");
-            let found = orgs::resolve_branch(c, &t.county, "乙镇党委 / 新村党支部")?.unwrap();
+            let found = orgs::resolve_branch(c, &t.county, "乙镇党委 / 新村党支部")?
+                .found()
+                .unwrap();
             assert_eq!(Some(found.id), labels.get("乙镇党委/新村党支部").copied());
             // Inside one town the short name is enough.
-            assert!(orgs::resolve_branch(c, &t.town_a, "新村党支部")?.is_ok());
-            assert!(orgs::resolve_branch(c, &t.town_a, "乙镇党委/新村党支部")?.is_err());
+            assert!(orgs::resolve_branch(c, &t.town_a, "新村党支部")?
+                .found()
+                .is_some());
+            assert!(orgs::resolve_branch(c, &t.town_a, "乙镇党委/新村党支部")?
+                .missing()
+                .is_some());
             Ok(())
         })
         .unwrap();

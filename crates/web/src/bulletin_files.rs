@@ -6,7 +6,7 @@ use docx_rs::{
 };
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use xianfeng_domain::campaign::fmt_quantity;
-use xianfeng_store::bulletin::Bulletin;
+use xianfeng_store::campaigns::bulletin::Bulletin;
 
 use crate::AppError;
 

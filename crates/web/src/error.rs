@@ -30,8 +30,38 @@ pub enum AppError {
     TooMany(String),
     #[error("{0}")]
     TooLarge(String),
-    #[error("服务器内部错误：{0}")]
+    /// Something went wrong inside (a database failure, a bug): logged in full with a short id;
+    /// the user sees only 系统错误 and the id.
+    #[error("系统错误，请稍后重试（错误编号 {}）", incident_id(.0))]
     Internal(String),
+}
+
+/// A short id that names one internal error in the log, so the user can quote it and the
+/// operator find it. It hashes the message with the time, so the database's words never reach
+/// the page.
+fn incident_id(message: &str) -> String {
+    use sha2::Digest;
+    thread_local! {
+        static SEEN: std::cell::RefCell<Option<(String, String)>> = const { std::cell::RefCell::new(None) };
+    }
+    SEEN.with(|seen| {
+        if let Some((m, id)) = seen.borrow().as_ref() {
+            if m == message {
+                return id.clone();
+            }
+        }
+        let mut h = sha2::Sha256::new();
+        h.update(message.as_bytes());
+        h.update(
+            xianfeng_domain::date::now()
+                .timestamp_micros()
+                .to_le_bytes(),
+        );
+        h.update(rand::random::<u64>().to_le_bytes());
+        let id = hex::encode(&h.finalize()[..4]);
+        *seen.borrow_mut() = Some((message.to_string(), id.clone()));
+        id
+    })
 }
 
 impl From<StoreError> for AppError {
@@ -68,7 +98,7 @@ impl AppError {
 
     fn log(&self) {
         if let AppError::Internal(m) = self {
-            tracing::error!("{m}");
+            tracing::error!(incident = %incident_id(m), "{m}");
         }
     }
 }
@@ -139,5 +169,27 @@ impl IntoResponse for ApiError {
             Json(json!({"error": {"code": code, "message": self.0.to_string(), "fields": fields}})),
         )
             .into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_internal_error_shows_an_id_and_never_the_database_message() {
+        let e = AppError::Internal("数据库错误：relation \"members\" does not exist".into());
+        let shown = e.to_string();
+        assert!(shown.starts_with("系统错误"), "{shown}");
+        assert!(!shown.contains("relation"), "{shown}");
+        let id = shown
+            .split("错误编号 ")
+            .nth(1)
+            .unwrap()
+            .trim_end_matches('）');
+        assert_eq!(id.len(), 8, "{shown}");
+        assert!(id.chars().all(|c| c.is_ascii_hexdigit()));
+        // The log line and the page name the same incident.
+        assert_eq!(e.to_string(), shown);
     }
 }

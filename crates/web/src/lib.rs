@@ -48,13 +48,19 @@ fn spawn_escalation(store: Arc<Store>) {
             let s = store.clone();
             let run = tokio::task::spawn_blocking(move || {
                 s.write(|c| {
-                    xianfeng_store::supervision::escalate(c, xianfeng_domain::date::today())
+                    xianfeng_store::campaigns::supervision::escalate(
+                        c,
+                        xianfeng_domain::date::today(),
+                    )
                 })
             })
             .await;
-            match run {
-                Ok(Ok(n)) if n > 0 => tracing::info!("逾期问题升级：{n}项"),
-                Ok(Err(e)) => tracing::warn!("逾期问题升级失败：{e}"),
+            match run
+                .map_err(|e| e.to_string())
+                .and_then(|r| r.map_err(|e| e.to_string()))
+            {
+                Ok(n) if n > 0 => tracing::info!("逾期问题升级：{n}项"),
+                Err(e) => tracing::warn!("逾期问题升级失败：{e}"),
                 _ => {}
             }
         }

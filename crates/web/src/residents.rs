@@ -5,7 +5,7 @@ use xianfeng_domain::auth::Actor;
 use xianfeng_domain::household::{ResidentInput, FIELDS, RELATIONS};
 use xianfeng_domain::org::Org;
 use xianfeng_domain::{FieldError, Invalid};
-use xianfeng_store::{households, orgs, Conn, StoreError, Vault};
+use xianfeng_store::{people::households, people::orgs, Conn, StoreError, Vault};
 
 use crate::roster::{read_sheet, row_error, template_book, RosterError, TemplateSpec};
 
@@ -46,7 +46,7 @@ pub fn import(
     rows: &[ResidentRow],
 ) -> Result<usize, StoreError> {
     let mut errors: Vec<FieldError> = Vec::new();
-    let mut orgs_by_name: std::collections::HashMap<String, Result<Org, String>> =
+    let mut orgs_by_name: std::collections::HashMap<String, orgs::Lookup<Org>> =
         std::collections::HashMap::new();
     let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut ready = Vec::new();
@@ -60,8 +60,8 @@ pub fn import(
             }
         };
         let org = match org {
-            Ok(o) => Some(o),
-            Err(m) => {
+            orgs::Lookup::Found(o) => Some(o),
+            orgs::Lookup::Missing(m) => {
                 errors.push(row_error(r.row, &FieldError::new("org", ORG_COLUMN, m)));
                 None
             }

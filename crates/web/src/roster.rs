@@ -9,7 +9,7 @@ use xianfeng_domain::auth::Actor;
 use xianfeng_domain::member::{Education, MemberInput, MemberStatus, ETHNICITIES, FIELDS};
 use xianfeng_domain::org::Org;
 use xianfeng_domain::{date, FieldError, Invalid};
-use xianfeng_store::{members, orgs, settings, Conn, StoreError, Vault};
+use xianfeng_store::{people::members, people::orgs, settings, Conn, StoreError, Vault};
 
 pub const ORG_COLUMN: &str = "所属党组织";
 const SHEET: &str = "党员名册";
@@ -221,7 +221,7 @@ pub fn import(
     let today = date::today();
     let mut errors: Vec<FieldError> = Vec::new();
     let mut seen_ids: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    let mut org_cache: std::collections::HashMap<String, Result<Org, String>> =
+    let mut org_cache: std::collections::HashMap<String, orgs::Lookup<Org>> =
         std::collections::HashMap::new();
     let mut ready = Vec::new();
     for r in rows {
@@ -234,8 +234,8 @@ pub fn import(
             }
         };
         let org = match org {
-            Ok(o) => Some(o),
-            Err(m) => {
+            orgs::Lookup::Found(o) => Some(o),
+            orgs::Lookup::Missing(m) => {
                 errors.push(row_error(r.row, &FieldError::new("org", ORG_COLUMN, m)));
                 None
             }

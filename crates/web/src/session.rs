@@ -6,7 +6,7 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use xianfeng_domain::auth::{verify_password, Actor};
-use xianfeng_store::{accounts, settings, Store};
+use xianfeng_store::{people::accounts, settings, Store};
 
 use crate::error::ApiError;
 use crate::{blocking, AppError, AppState};
@@ -19,6 +19,8 @@ pub struct Session {
     pub actor: Actor,
     pub csrf: String,
     pub token: String,
+    /// The notice a redirect after a successful form carried (`?ok=…`), shown once by the layout.
+    pub notice: String,
 }
 
 impl Session {
@@ -58,13 +60,41 @@ pub fn client_ip(parts: &Parts) -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-async fn load(parts: &Parts, state: &AppState) -> Result<Option<Session>, AppError> {
+/// The `ok` notice in the request's query string, if any.
+fn notice_of(parts: &Parts) -> String {
+    parts
+        .uri
+        .query()
+        .and_then(|q| {
+            serde_urlencoded::from_str::<Vec<(String, String)>>(q)
+                .ok()?
+                .into_iter()
+                .find(|(k, _)| k == "ok")
+                .map(|(_, v)| v)
+        })
+        .map(|v| v.chars().take(200).collect())
+        .unwrap_or_default()
+}
+
+/// The caller's session, looked up once per request (later extractors reuse it).
+async fn load(parts: &mut Parts, state: &AppState) -> Result<Option<Session>, AppError> {
+    if let Some(cached) = parts.extensions.get::<Option<Session>>() {
+        return Ok(cached.clone());
+    }
     let Some(token) = cookie_token(parts) else {
         return Ok(None);
     };
     let t = token.clone();
     let found = blocking(state, move |s| Ok(s.read(|c| accounts::session(c, &t))?)).await?;
-    Ok(found.map(|(actor, csrf)| Session { actor, csrf, token }))
+    let notice = notice_of(parts);
+    let session = found.map(|(actor, csrf)| Session {
+        actor,
+        csrf,
+        token,
+        notice,
+    });
+    parts.extensions.insert(session.clone());
+    Ok(session)
 }
 
 /// Optional session (login page, public pages).
@@ -151,7 +181,7 @@ pub fn login(
     }
     let user_key = format!("user:{username}");
     let ip_key = format!("ip:{ip}");
-    let (rules, creds, user_fails, ip_fails) = store.read(|c| {
+    let (rules, creds, user_fails, ip_fails) = store.read(|c| -> xianfeng_store::Result<_> {
         let rules = settings::rules(c)?;
         let creds = accounts::credentials(c, &username)?;
         let uf = accounts::recent_failures(c, &user_key, rules.login_window_minutes)?;

@@ -26,3 +26,49 @@ document.addEventListener("selectionchange", function () {
 document.addEventListener("click", function (ev) {
   if (ev.target && ev.target.hasAttribute && ev.target.hasAttribute("data-print")) window.print();
 });
+
+// A refused form comes back with what was typed: the server lists the fields, the chosen files'
+// names and each field's message; this puts them back into the form that holds those fields.
+(function () {
+  var data = document.getElementById("kept-input");
+  if (!data) return;
+  var kept;
+  try { kept = JSON.parse(data.textContent); } catch (e) { return; }
+  var named = function (name) {
+    return Array.prototype.slice.call(document.querySelectorAll("form [name]")).filter(function (el) {
+      return el.getAttribute("name") === name;
+    });
+  };
+  var seen = {};
+  (kept.fields || []).forEach(function (pair) {
+    var name = pair[0], value = pair[1];
+    var els = named(name);
+    els.forEach(function (el) {
+      if (el.type === "hidden" || el.type === "file") return;
+      if (el.type === "checkbox" || el.type === "radio") {
+        if (el.value === value) el.checked = true;
+        else if (!seen[name]) el.checked = false;
+      } else if (el.tagName === "SELECT" && el.multiple) {
+        Array.prototype.forEach.call(el.options, function (o) { if (o.value === value) o.selected = true; });
+      } else if (!seen[name]) {
+        el.value = value;
+      }
+    });
+    seen[name] = true;
+  });
+  var note = function (el, text, cls) {
+    var span = document.createElement("span");
+    span.className = cls;
+    span.textContent = text;
+    el.insertAdjacentElement("afterend", span);
+  };
+  (kept.files || []).forEach(function (pair) {
+    named(pair[0]).forEach(function (el) {
+      if (el.type === "file") note(el, "已选择“" + pair[1] + "”，请重新选择该文件", "hint kept-file");
+    });
+  });
+  (kept.errors || []).forEach(function (pair) {
+    var els = named(pair[0]);
+    if (els.length && !(els[0].parentNode.querySelector(".error"))) note(els[els.length - 1], pair[1], "error");
+  });
+})();

@@ -9,7 +9,7 @@ use xianfeng_store::testing::{backends, TestStore};
 
 fn counts(s: &TestStore) -> (i64, i64, i64) {
     sync(|| {
-        s.read(|c| {
+        s.read(|c| -> xianfeng_store::Result<_> {
             Ok((
                 c.scalar("SELECT COUNT(*) FROM orgs", &[])?,
                 c.scalar("SELECT COUNT(*) FROM members", &[])?,

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use common::{app, fixture, login, run, sync, Fixture};
 use xianfeng_domain::auth::{Actor, Role};
 use xianfeng_store::testing::{backends, TestStore};
-use xianfeng_store::{campaigns, drafts};
+use xianfeng_store::{campaigns, plans::drafts};
 
 fn draft(s: &TestStore, f: &Fixture) -> i64 {
     let text = "关于开展“红旗先锋”创建活动的实施方案\n二、主要任务\n（一）建强支部堡垒。每个村级党支部建立党员先锋岗3个以上。〔县委组织部、各镇党委〕\n三、实施步骤\n（一）组织实施阶段（6月下旬至12月底）。全面推进。\n";
@@ -183,7 +183,7 @@ fn the_county_copies_a_campaign_for_next_year_and_a_town_cannot() {
                 )
                 .await;
             assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", s.name);
-            let year = (xianfeng_store::publish::this_year() + 1).to_string();
+            let year = (xianfeng_store::plans::publish::this_year() + 1).to_string();
             let ok = county
                 .post_form(
                     &app,

@@ -224,7 +224,7 @@ fn a_households_claim_is_approved_redeemed_and_reconciled() {
                 .await;
             assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
             let (code, person, rule) = sync(|| {
-                s.read(|c| {
+                s.read(|c| -> xianfeng_store::Result<_> {
                     Ok((
                         c.query_one("SELECT code FROM households", &[])?.text(0),
                         c.scalar("SELECT id FROM point_accounts WHERE name = '李秀英'", &[])?,

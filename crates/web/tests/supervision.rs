@@ -151,7 +151,10 @@ fn the_county_edits_the_escalation_ladder_and_a_falling_one_is_refused() {
             ],
         ));
         assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
-        let ladder = sync(|| s.read(xianfeng_store::supervision::escalation).unwrap());
+        let ladder = sync(|| {
+            s.read(xianfeng_store::campaigns::supervision::escalation)
+                .unwrap()
+        });
         assert_eq!(ladder.len(), 2);
         assert_eq!(ladder[1].after_days, 10, "{}", s.name);
         let town = run(login(&app, "town_admin"));

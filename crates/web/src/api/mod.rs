@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use xianfeng_domain::date;
 use xianfeng_domain::member::{Member, MemberInput};
 use xianfeng_domain::org::{structural_warnings, Org, OrgInput};
-use xianfeng_store::{accounts, members, orgs, settings};
+use xianfeng_store::{people::accounts, people::members, people::orgs, settings};
 
 use crate::error::ApiError;
 use crate::pages::visible_org;
@@ -89,10 +89,7 @@ async fn logout(
 ) -> ApiResult {
     csrf(&s, &headers)?;
     let token = s.token.clone();
-    blocking(&state, move |st| {
-        Ok(st.write(|c| accounts::end_session(c, &token))?)
-    })
-    .await?;
+    crate::pages::write(&state, move |c| Ok(accounts::end_session(c, &token)?)).await?;
     Ok((
         [(SET_COOKIE, session::cookie("", state.secure_cookies))],
         StatusCode::NO_CONTENT,
@@ -120,22 +117,17 @@ async fn org(
     Path(id): Path<i64>,
 ) -> ApiResult {
     let actor = s.actor.clone();
-    let v = blocking(&state, move |st| {
-        Ok(st.read(|c| {
-            let o = match visible_org(c, &actor, id) {
-                Ok(o) => o,
-                Err(e) => return Ok(Err(e)),
-            };
-            let totals = orgs::totals(c, o.id)?;
-            let rules = settings::rules(c)?;
-            let w = structural_warnings(&o, orgs::counts(c, o.id)?, &rules)
-                .into_iter()
-                .map(|w| w.message)
-                .collect();
-            Ok(Ok(org_json(&o, Some(totals), w)))
-        })?)
+    let v = crate::pages::read(&state, move |c| {
+        let o = visible_org(c, &actor, id)?;
+        let totals = orgs::totals(c, o.id)?;
+        let rules = settings::rules(c)?;
+        let w = structural_warnings(&o, orgs::counts(c, o.id)?, &rules)
+            .into_iter()
+            .map(|w| w.message)
+            .collect();
+        Ok(org_json(&o, Some(totals), w))
     })
-    .await??;
+    .await?;
     Ok(Json(v).into_response())
 }
 
@@ -145,23 +137,18 @@ async fn children(
     Path(id): Path<i64>,
 ) -> ApiResult {
     let actor = s.actor.clone();
-    let v = blocking(&state, move |st| {
-        Ok(st.read(|c| {
-            let o = match visible_org(c, &actor, id) {
-                Ok(o) => o,
-                Err(e) => return Ok(Err(e)),
-            };
-            let kids = orgs::children(c, o.id)?;
-            let ids: Vec<i64> = kids.iter().map(|k| k.id).collect();
-            let totals = orgs::totals_many(c, &ids)?;
-            let out: Vec<_> = kids
-                .iter()
-                .map(|k| org_json(k, totals.get(&k.id).copied(), vec![]))
-                .collect();
-            Ok(Ok(json!({"items": out})))
-        })?)
+    let v = crate::pages::read(&state, move |c| {
+        let o = visible_org(c, &actor, id)?;
+        let kids = orgs::children(c, o.id)?;
+        let ids: Vec<i64> = kids.iter().map(|k| k.id).collect();
+        let totals = orgs::totals_many(c, &ids)?;
+        let out: Vec<_> = kids
+            .iter()
+            .map(|k| org_json(k, totals.get(&k.id).copied(), vec![]))
+            .collect();
+        Ok(json!({"items": out}))
     })
-    .await??;
+    .await?;
     Ok(Json(v).into_response())
 }
 
@@ -181,18 +168,16 @@ async fn create_child(
         ))
     })?;
     let actor = s.actor.clone();
-    let created = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let parent = match visible_org(c, &actor, id) {
-                Ok(p) if actor.can_create_org_under(&p.path) => p,
-                Ok(_) => return Ok(Err(AppError::Forbidden)),
-                Err(e) => return Ok(Err(e)),
-            };
-            let draft = input.validate(Some(parent.kind))?;
-            Ok(Ok(orgs::create(c, Some(&actor), Some(&parent), &draft)?))
-        })?)
+    let created = crate::pages::write(&state, move |c| {
+        let parent = match visible_org(c, &actor, id) {
+            Ok(p) if actor.can_create_org_under(&p.path) => p,
+            Ok(_) => return Err(AppError::Forbidden),
+            Err(e) => return Err(e),
+        };
+        let draft = input.validate(Some(parent.kind))?;
+        Ok(orgs::create(c, Some(&actor), Some(&parent), &draft)?)
     })
-    .await??;
+    .await?;
     Ok((StatusCode::CREATED, Json(org_json(&created, None, vec![]))).into_response())
 }
 
@@ -223,19 +208,17 @@ async fn member_list(
     let actor = s.actor.clone();
     let page = q.page.unwrap_or(0).max(0);
     let per_page = q.per_page.unwrap_or(20).clamp(1, 200);
-    let v = blocking(&state, move |st| {
-        Ok(st.read(|c| {
+    let v = crate::pages::read(&state, move |c| {
             let o = match visible_org(c, &actor, id) {
                 Ok(o) if actor.can_list_members(&o.path) => o,
-                _ => return Ok(Err(AppError::NotFound("组织"))),
+                _ => return Err(AppError::NotFound("组织")),
             };
             let p = members::list(c, &o.path, &members::Filter { q: q.q, tag: q.tag }, page, per_page)?;
             let total = orgs::totals(c, o.id)?.members;
-            Ok(Ok(json!({"page": page, "per_page": per_page, "has_more": p.has_more, "subtree_total": total,
-                         "items": p.items.iter().map(|r| member_json(&r.member)).collect::<Vec<_>>()})))
-        })?)
-    })
-    .await??;
+            Ok(json!({"page": page, "per_page": per_page, "has_more": p.has_more, "subtree_total": total,
+                         "items": p.items.iter().map(|r| member_json(&r.member)).collect::<Vec<_>>()}))
+        })
+    .await?;
     Ok(Json(v).into_response())
 }
 
@@ -255,20 +238,20 @@ async fn create_member(
         ))
     })?;
     let actor = s.actor.clone();
-    let m = blocking(&state, move |st| {
-        Ok(st.write(|c| {
+    let m = crate::blocking(&state, move |st| {
+        st.write(|c| {
             let o = match visible_org(c, &actor, id) {
                 Ok(o) if actor.can_write_member(&o.path) => o,
-                Ok(_) => return Ok(Err(AppError::Forbidden)),
-                Err(e) => return Ok(Err(e)),
+                Ok(_) => return Err(AppError::Forbidden),
+                Err(e) => return Err(e),
             };
             let rules = settings::rules(c)?;
             let draft = input.validate(&rules, date::today(), None)?;
             let mid = members::create(c, &st.vault, Some(&actor), &o, &draft)?;
-            Ok(Ok(members::require(c, mid)?.member))
-        })?)
+            Ok(members::require(c, mid)?.member)
+        })
     })
-    .await??;
+    .await?;
     Ok((StatusCode::CREATED, Json(member_json(&m))).into_response())
 }
 
@@ -278,15 +261,11 @@ async fn member(
     Path(id): Path<i64>,
 ) -> ApiResult {
     let actor = s.actor.clone();
-    let v = blocking(&state, move |st| {
-        Ok(st.read(|c| match members::get(c, id)? {
-            Some(r) if actor.can_read_member(&r.org_path, r.member.id) => {
-                Ok(Ok(member_json(&r.member)))
-            }
-            _ => Ok(Err(AppError::NotFound("党员"))),
-        })?)
+    let v = crate::pages::read(&state, move |c| match members::get(c, id)? {
+        Some(r) if actor.can_read_member(&r.org_path, r.member.id) => Ok(member_json(&r.member)),
+        _ => Err(AppError::NotFound("党员")),
     })
-    .await??;
+    .await?;
     Ok(Json(v).into_response())
 }
 
@@ -295,15 +274,13 @@ async fn warnings(State(state): State<AppState>, ApiSession(s): ApiSession) -> A
         return Err(AppError::Forbidden.into());
     }
     let scope = s.actor.scope_org_id;
-    let v = blocking(&state, move |st| {
-        Ok(st.read(|c| {
+    let v = crate::pages::read(&state, move |c| {
             let root = orgs::require(c, scope)?;
             let rules = settings::rules(c)?;
             let (list, total) = orgs::subtree_warnings(c, &root, &rules, 1000)?;
             Ok(json!({"total": total, "items": list.iter().map(|(o, w)| json!({"org_id": o.id, "name": o.name, "kind": o.kind.label(),
                 "warnings": w.iter().map(|w| json!({"code": w.code, "message": w.message})).collect::<Vec<_>>()})).collect::<Vec<_>>()}))
-        })?)
-    })
+        })
     .await?;
     Ok(Json(v).into_response())
 }
@@ -324,7 +301,7 @@ async fn points_board(
     axum::extract::Query(q): axum::extract::Query<BoardQuery>,
 ) -> ApiResult {
     use xianfeng_domain::points::BoardPeriod;
-    use xianfeng_store::{point_board, points};
+    use xianfeng_store::{points, points::point_board};
     let period = match q.period.as_str() {
         "" | "month" => BoardPeriod::Month,
         "quarter" => BoardPeriod::Quarter,
@@ -344,33 +321,31 @@ async fn points_board(
     )
     .key();
     let actor = s.actor.clone();
-    let v = blocking(&state, move |st| {
-        Ok(st.read(|c| {
+    let v = crate::pages::read(&state, move |c| {
             let o = match visible_org(c, &actor, id) {
                 Ok(o) if actor.can_list_members(&o.path) => o,
-                Ok(_) => return Ok(Err(AppError::Forbidden)),
-                Err(e) => return Ok(Err(e)),
+                Ok(_) => return Err(AppError::Forbidden),
+                Err(e) => return Err(e),
             };
             let standing = |list: Vec<point_board::Standing>| {
                 list.into_iter()
                     .map(|s| json!({"rank": s.rank, "account_id": s.account_id, "name": s.name, "org": s.org_name, "points": s.points}))
                     .collect::<Vec<_>>()
             };
-            let children: Vec<_> = xianfeng_store::orgs::children(c, o.id)?
+            let children: Vec<_> = xianfeng_store::people::orgs::children(c, o.id)?
                 .into_iter()
                 .filter(|o| o.dissolved_on.is_none())
                 .collect();
-            Ok(Ok(json!({
+            Ok(json!({
                 "org_id": o.id,
                 "period": key,
                 "people": standing(point_board::top(c, &o.path, points::PERSON, &key, 20)?),
                 "households": standing(point_board::top(c, &o.path, points::HOUSEHOLD, &key, 20)?),
                 "orgs": point_board::orgs(c, &children, &key)?.into_iter()
                     .map(|(id, name, pts)| json!({"org_id": id, "name": name, "points": pts})).collect::<Vec<_>>(),
-            })))
-        })?)
-    })
-    .await??;
+            }))
+        })
+    .await?;
     Ok(Json(v).into_response())
 }
 
@@ -380,26 +355,24 @@ async fn compliance(
     Path(id): Path<i64>,
 ) -> ApiResult {
     let actor = s.actor.clone();
-    let v = blocking(&state, move |st| {
-        Ok(st.read(|c| {
+    let v = crate::pages::read(&state, move |c| {
             let o = match visible_org(c, &actor, id) {
                 Ok(o) if actor.can_list_members(&o.path) => o,
-                Ok(_) => return Ok(Err(AppError::Forbidden)),
-                Err(e) => return Ok(Err(e)),
+                Ok(_) => return Err(AppError::Forbidden),
+                Err(e) => return Err(e),
             };
             let today = xianfeng_domain::date::today();
-            let own = xianfeng_store::compliance::standing(c, &o, today)?;
-            let sub = xianfeng_store::compliance::summary(c, &o, today)?;
-            Ok(Ok(json!({
+            let own = xianfeng_store::life::compliance::standing(c, &o, today)?;
+            let sub = xianfeng_store::life::compliance::summary(c, &o, today)?;
+            Ok(json!({
                 "org_id": o.id,
                 "date": today.to_string(),
                 "own": own.iter().map(|x| json!({"activity": x.rule.activity, "period": x.period.key(), "count": x.count,
                     "status": x.status.label(), "colour": x.status.colour(), "previous": x.prev_status.label()})).collect::<Vec<_>>(),
                 "subtree": sub.iter().filter(|x| x.bound > 0).map(|x| json!({"activity": x.rule.activity, "period": x.period.key(),
                     "organisations": x.bound, "done": x.done, "previous_missed": x.prev_missed(), "days_left": x.days_left})).collect::<Vec<_>>(),
-            })))
-        })?)
-    })
-    .await??;
+            }))
+        })
+    .await?;
     Ok(Json(v).into_response())
 }

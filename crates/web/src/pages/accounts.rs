@@ -12,12 +12,12 @@ use xianfeng_domain::auth::{
     check_new_password, check_username, hash_password, role_fits, Actor, Role,
 };
 use xianfeng_domain::{FieldError, Invalid};
-use xianfeng_store::accounts::{self, AccountRow, NewAccount};
-use xianfeng_store::{audit, members, orgs, Conn};
+use xianfeng_store::people::accounts::{self, AccountRow, NewAccount};
+use xianfeng_store::{audit, people::members, people::orgs, Conn};
 
 use super::{render, Ctx, FieldErrors};
 use crate::session::Session;
-use crate::{blocking, AppError, AppState};
+use crate::{AppError, AppState};
 
 #[derive(Template)]
 #[template(path = "accounts.html")]
@@ -71,16 +71,14 @@ async fn page(
     notice: String,
 ) -> Result<Response, AppError> {
     let actor = s.actor.clone();
-    let (rows, org_list) = blocking(state, move |st| {
-        Ok(st.read(|c| {
-            let root = orgs::require(c, actor.scope_org_id)?;
-            let rows = accounts::list_in(c, &root.path)?;
-            let pickable = orgs::active_in(c, &root, 3000)?
-                .into_iter()
-                .filter(|o| o.kind != xianfeng_domain::org::OrgKind::Group);
-            let list = orgs::indented(&root, pickable);
-            Ok((rows, list))
-        })?)
+    let (rows, org_list) = super::read(state, move |c| {
+        let root = orgs::require(c, actor.scope_org_id)?;
+        let rows = accounts::list_in(c, &root.path)?;
+        let pickable = orgs::active_in(c, &root, 3000)?
+            .into_iter()
+            .filter(|o| o.kind != xianfeng_domain::org::OrgKind::Group);
+        let list = orgs::indented(&root, pickable);
+        Ok((rows, list))
     })
     .await?;
     let status = if errors.any() {
@@ -231,8 +229,8 @@ pub async fn create(
     s.check_csrf(&f._csrf)?;
     let actor = s.actor.clone();
     let form = f.clone();
-    match blocking(&state, move |st| {
-        Ok(st.write(|c| create_account(c, &actor, &form, None, None))?)
+    match super::write(&state, move |c| {
+        Ok(create_account(c, &actor, &form, None, None)?)
     })
     .await
     {
@@ -255,17 +253,13 @@ pub async fn create(
 }
 
 /// An account the caller may manage, or 404.
-fn managed(
-    c: &mut dyn Conn,
-    actor: &Actor,
-    id: i64,
-) -> Result<Result<AccountRow, AppError>, xianfeng_store::StoreError> {
-    Ok(match accounts::get_row(c, id)? {
+fn managed(c: &mut dyn Conn, actor: &Actor, id: i64) -> Result<AccountRow, AppError> {
+    match accounts::get_row(c, id)? {
         Some(a) if actor.can_manage_account(a.role, &a.org_path) && a.id != actor.account_id => {
             Ok(a)
         }
         _ => Err(AppError::NotFound("账号")),
-    })
+    }
 }
 
 #[derive(Deserialize)]
@@ -285,35 +279,29 @@ pub async fn reset_password(
     require_admin(&s)?;
     s.check_csrf(&f._csrf)?;
     let actor = s.actor.clone();
-    let result = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let a = match managed(c, &actor, id)? {
-                Ok(a) => a,
-                Err(e) => return Ok(Err(e)),
-            };
-            check_new_password(&f.password)?;
-            let hash = hash_password(&f.password)
-                .map_err(|e| xianfeng_store::StoreError::Db(e.to_string()))?;
-            accounts::set_password(c, a.id, &hash)?;
-            audit::append(
-                c,
-                audit::Record {
-                    actor: Some(&actor),
-                    org_id: Some(a.org_id),
-                    action: "account.password",
-                    entity: "account",
-                    entity_id: Some(a.id),
-                    before: json!(null),
-                    after: json!({"username": a.username}),
-                },
-            )?;
-            Ok(Ok(()))
-        })?)
+    let result = super::write(&state, move |c| {
+        let a = managed(c, &actor, id)?;
+        check_new_password(&f.password)?;
+        let hash = hash_password(&f.password)
+            .map_err(|e| xianfeng_store::StoreError::Db(e.to_string()))?;
+        accounts::set_password(c, a.id, &hash)?;
+        audit::append(
+            c,
+            audit::Record {
+                actor: Some(&actor),
+                org_id: Some(a.org_id),
+                action: "account.password",
+                entity: "account",
+                entity_id: Some(a.id),
+                before: json!(null),
+                after: json!({"username": a.username}),
+            },
+        )?;
+        Ok(())
     })
     .await;
     match result {
-        Ok(Ok(())) => Ok(Redirect::to("/accounts?done=password").into_response()),
-        Ok(Err(e)) => Err(e),
+        Ok(()) => Ok(Redirect::to("/accounts?done=password").into_response()),
         Err(AppError::Invalid(e)) => {
             page(
                 &state,
@@ -346,33 +334,28 @@ pub async fn toggle(
     s.check_csrf(&f._csrf)?;
     let actor = s.actor.clone();
     let disable = f.disable == "1";
-    blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let a = match managed(c, &actor, id)? {
-                Ok(a) => a,
-                Err(e) => return Ok(Err(e)),
-            };
-            accounts::set_disabled(c, a.id, disable)?;
-            audit::append(
-                c,
-                audit::Record {
-                    actor: Some(&actor),
-                    org_id: Some(a.org_id),
-                    action: if disable {
-                        "account.disable"
-                    } else {
-                        "account.enable"
-                    },
-                    entity: "account",
-                    entity_id: Some(a.id),
-                    before: json!({"disabled": a.disabled}),
-                    after: json!({"disabled": disable}),
+    super::write(&state, move |c| {
+        let a = managed(c, &actor, id)?;
+        accounts::set_disabled(c, a.id, disable)?;
+        audit::append(
+            c,
+            audit::Record {
+                actor: Some(&actor),
+                org_id: Some(a.org_id),
+                action: if disable {
+                    "account.disable"
+                } else {
+                    "account.enable"
                 },
-            )?;
-            Ok(Ok(()))
-        })?)
+                entity: "account",
+                entity_id: Some(a.id),
+                before: json!({"disabled": a.disabled}),
+                after: json!({"disabled": disable}),
+            },
+        )?;
+        Ok(())
     })
-    .await??;
+    .await?;
     Ok(Redirect::to(if disable {
         "/accounts?done=disabled"
     } else {
@@ -401,33 +384,30 @@ pub async fn for_member(
     require_admin(&s)?;
     s.check_csrf(&f._csrf)?;
     let actor = s.actor.clone();
-    let result = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let m = match members::get(c, id)? {
-                Some(m) if actor.can_read_member(&m.org_path, m.member.id) => m,
-                _ => return Ok(Err(AppError::NotFound("党员"))),
-            };
-            let form = NewAccountForm {
-                username: f.username,
-                display_name: m.member.name.clone(),
-                role: String::new(),
-                org_id: m.member.org_id.to_string(),
-                password: f.password,
-                _csrf: String::new(),
-            };
-            Ok(Ok(create_account(
-                c,
-                &actor,
-                &form,
-                Some(m.member.id),
-                Some(Role::Member),
-            )?))
-        })?)
+    let result = super::write(&state, move |c| {
+        let m = match members::get(c, id)? {
+            Some(m) if actor.can_read_member(&m.org_path, m.member.id) => m,
+            _ => return Err(AppError::NotFound("党员")),
+        };
+        let form = NewAccountForm {
+            username: f.username,
+            display_name: m.member.name.clone(),
+            role: String::new(),
+            org_id: m.member.org_id.to_string(),
+            password: f.password,
+            _csrf: String::new(),
+        };
+        Ok(create_account(
+            c,
+            &actor,
+            &form,
+            Some(m.member.id),
+            Some(Role::Member),
+        )?)
     })
     .await;
     match result {
-        Ok(Ok(_)) => Ok(Redirect::to(&format!("/members/{id}?account=created")).into_response()),
-        Ok(Err(e)) => Err(e),
+        Ok(_) => Ok(Redirect::to(&format!("/members/{id}?account=created")).into_response()),
         Err(e) => Err(e),
     }
 }

@@ -7,11 +7,11 @@ use axum::Form;
 use std::collections::HashMap;
 use xianfeng_domain::audit::AuditEntry;
 use xianfeng_domain::{FieldError, Invalid};
-use xianfeng_store::{audit, orgs, settings};
+use xianfeng_store::{audit, people::orgs, settings};
 
 use super::{render, Ctx};
 use crate::session::Session;
-use crate::{blocking, AppError, AppState};
+use crate::{AppError, AppState};
 
 #[derive(Template)]
 #[template(path = "settings.html")]
@@ -35,7 +35,7 @@ pub async fn settings(
     axum::extract::Query(q): axum::extract::Query<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
     require_county(&s)?;
-    let rules = blocking(&state, |st| Ok(st.read(|c| settings::rules(c))?)).await?;
+    let rules = super::read(&state, move |c| Ok(settings::rules(c)?)).await?;
     render(&SettingsPage {
         ctx: Ctx::new(&s, "settings"),
         rules: rules
@@ -56,55 +56,53 @@ pub async fn save_settings(
     s.check_csrf(f.get("_csrf").map(String::as_str).unwrap_or(""))?;
     let actor = s.actor.clone();
     let submitted = f.clone();
-    let result = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let before = settings::rules(c)?;
-            let mut rules = before.clone();
-            let mut errors = Vec::new();
-            for (key, label, _) in before.labelled() {
-                let raw = submitted
-                    .get(key)
-                    .map(|v| xianfeng_domain::text::normalize(v))
-                    .unwrap_or_default();
-                match raw.parse::<i64>() {
-                    Ok(v) if v >= 0 => {
-                        let _ = rules.set(key, v);
-                    }
-                    _ => errors.push(FieldError::new(key, label, "应为非负整数")),
+    let result = super::write(&state, move |c| {
+        let before = settings::rules(c)?;
+        let mut rules = before.clone();
+        let mut errors = Vec::new();
+        for (key, label, _) in before.labelled() {
+            let raw = submitted
+                .get(key)
+                .map(|v| xianfeng_domain::text::normalize(v))
+                .unwrap_or_default();
+            match raw.parse::<i64>() {
+                Ok(v) if v >= 0 => {
+                    let _ = rules.set(key, v);
                 }
+                _ => errors.push(FieldError::new(key, label, "应为非负整数")),
             }
-            if rules.committee_min_size > rules.committee_max_size {
-                errors.push(FieldError::new(
-                    "committee_min_size",
-                    "支委会委员下限",
-                    "不能大于上限",
-                ));
-            }
-            if rules.general_branch_min_members > rules.general_branch_max_members {
-                errors.push(FieldError::new(
-                    "general_branch_min_members",
-                    "党总支党员下限",
-                    "不能大于上限",
-                ));
-            }
-            if !errors.is_empty() {
-                return Err(Invalid(errors).into());
-            }
-            settings::save_rules(c, &rules)?;
-            audit::append(
-                c,
-                audit::Record {
-                    actor: Some(&actor),
-                    org_id: Some(actor.scope_org_id),
-                    action: "settings.rules",
-                    entity: "settings",
-                    entity_id: None,
-                    before: serde_json::to_value(&before).unwrap_or_default(),
-                    after: serde_json::to_value(&rules).unwrap_or_default(),
-                },
-            )?;
-            Ok(())
-        })?)
+        }
+        if rules.committee_min_size > rules.committee_max_size {
+            errors.push(FieldError::new(
+                "committee_min_size",
+                "支委会委员下限",
+                "不能大于上限",
+            ));
+        }
+        if rules.general_branch_min_members > rules.general_branch_max_members {
+            errors.push(FieldError::new(
+                "general_branch_min_members",
+                "党总支党员下限",
+                "不能大于上限",
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(Invalid(errors).into());
+        }
+        settings::save_rules(c, &rules)?;
+        audit::append(
+            c,
+            audit::Record {
+                actor: Some(&actor),
+                org_id: Some(actor.scope_org_id),
+                action: "settings.rules",
+                entity: "settings",
+                entity_id: None,
+                before: serde_json::to_value(&before).unwrap_or_default(),
+                after: serde_json::to_value(&rules).unwrap_or_default(),
+            },
+        )?;
+        Ok(())
     })
     .await;
     match result {
@@ -144,24 +142,21 @@ struct AuditPage {
 pub async fn audit(State(state): State<AppState>, s: Session) -> Result<Response, AppError> {
     require_county(&s)?;
     let scope = s.actor.scope_org_id;
-    let (entries, verified) = blocking(&state, move |st| {
-        Ok(st.read(|c| {
-            let root = orgs::require(c, scope)?;
-            // scores of rounds still open stay out of sight (results are hidden until close)
-            let open = xianfeng_store::evaluations::open_rounds(c)?;
-            let entries = audit::recent(c, &root.path, 100)?
-                .into_iter()
-                .filter(|e| {
-                    !(e.action == "evaluation.score"
-                        && e.entity_id.is_some_and(|r| open.contains(&r)))
-                })
-                .collect();
-            let verified = match audit::verify(c)? {
-                Ok(n) => format!("哈希链完整：共{n}条记录校验通过"),
-                Err(e) => format!("哈希链校验失败：{e}"),
-            };
-            Ok((entries, verified))
-        })?)
+    let (entries, verified) = super::read(&state, move |c| {
+        let root = orgs::require(c, scope)?;
+        // scores of rounds still open stay out of sight (results are hidden until close)
+        let open = xianfeng_store::recognition::evaluations::open_rounds(c)?;
+        let entries = audit::recent(c, &root.path, 100)?
+            .into_iter()
+            .filter(|e| {
+                !(e.action == "evaluation.score" && e.entity_id.is_some_and(|r| open.contains(&r)))
+            })
+            .collect();
+        let verified = match audit::verify(c)? {
+            xianfeng_store::Check::Sound(n) => format!("哈希链完整：共{n}条记录校验通过"),
+            xianfeng_store::Check::Broken(e) => format!("哈希链校验失败：{e}"),
+        };
+        Ok((entries, verified))
     })
     .await?;
     render(&AuditPage {

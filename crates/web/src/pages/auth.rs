@@ -4,7 +4,7 @@ use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
-use xianfeng_store::accounts;
+use xianfeng_store::people::accounts;
 
 use super::render;
 use crate::session::{self, ClientIp, MaybeSession, Session};
@@ -90,10 +90,7 @@ pub async fn logout(
 ) -> Result<Response, AppError> {
     s.check_csrf(&f._csrf)?;
     let token = s.token.clone();
-    blocking(&state, move |st| {
-        Ok(st.write(|c| accounts::end_session(c, &token))?)
-    })
-    .await?;
+    super::write(&state, move |c| Ok(accounts::end_session(c, &token)?)).await?;
     Ok((
         [(SET_COOKIE, session::cookie("", state.secure_cookies))],
         Redirect::to("/login"),

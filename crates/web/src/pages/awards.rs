@@ -11,15 +11,15 @@ use serde::Deserialize;
 use xianfeng_domain::award::{describe, AwardKindInput};
 use xianfeng_domain::org::Org;
 use xianfeng_domain::workflow::{available, Acting, Action, Level, Stage};
-use xianfeng_store::awards::{self, AwardKind};
-use xianfeng_store::workflow::{self, HistoryEntry, Instance, Objection};
-use xianfeng_store::{orgs, Conn};
+use xianfeng_store::engines::workflow::{self, HistoryEntry, Instance, Objection};
+use xianfeng_store::recognition::awards::{self, AwardKind};
+use xianfeng_store::{people::orgs, Conn};
 
-use super::life::with_org;
-use super::points::with_status;
+use super::shared::with_org;
+use super::shared::with_status;
 use super::{done, field, render, settle, write, Ctx, Pairs};
 use crate::session::Session;
-use crate::{blocking, AppError, AppState};
+use crate::{AppError, AppState};
 
 #[derive(Deserialize, Default)]
 pub struct Notice {
@@ -84,7 +84,7 @@ async fn page(
             });
         }
         let members = if org.kind.is_branch() {
-            xianfeng_store::members::names_at(c, org.id, 500)?
+            xianfeng_store::people::members::names_at(c, org.id, 500)?
         } else {
             Vec::new()
         };
@@ -132,7 +132,7 @@ async fn write_then<T: Send + 'static>(
     id: i64,
     to: String,
     notice: &str,
-    f: impl FnOnce(&mut dyn Conn) -> xianfeng_store::Result<T> + Send + 'static,
+    f: impl FnOnce(&mut dyn Conn) -> Result<T, AppError> + Send + 'static,
 ) -> Result<Response, AppError> {
     settle(
         write(state, f).await,
@@ -167,7 +167,7 @@ pub async fn create_kind(
                 xianfeng_domain::Invalid::one("org", "设立单位", "只能以本级名义设立表彰").into(),
             );
         }
-        awards::create_kind(c, &actor, &org, &input)
+        Ok(awards::create_kind(c, &actor, &org, &input)?)
     })
     .await
 }
@@ -194,7 +194,9 @@ pub async fn nominate(
             let origin = orgs::require(c, id)?;
             let kind = awards::kind(c, kind_id)
                 .map_err(|_| xianfeng_domain::Invalid::one("kind", "表彰项目", "请选择表彰项目"))?;
-            awards::nominate(c, &actor, &kind, &origin, member, &person, &summary)
+            Ok(awards::nominate(
+                c, &actor, &kind, &origin, member, &person, &summary,
+            )?)
         },
     )
     .await
@@ -257,25 +259,23 @@ async fn nomination_page(
     error: (StatusCode, String),
 ) -> Result<Response, AppError> {
     let actor = s.actor.clone();
-    let (i, kind, history, objections, level) = blocking(state, move |st| {
-        Ok(st.read(|c| {
-            let i = workflow::instance(c, id)?;
-            let kind = awards::kind_of(c, i.definition_id)?;
-            // visible to the origin's subtree and every level above it
-            if !actor.can_read_org(&i.origin_path) {
-                return Ok(Err(AppError::NotFound("推荐")));
-            }
-            let level = workflow::acting_of(c, &actor)?;
-            Ok(Ok((
-                i.clone(),
-                kind,
-                workflow::history(c, id)?,
-                workflow::objections(c, id)?,
-                level,
-            )))
-        })?)
+    let (i, kind, history, objections, level) = super::read(state, move |c| {
+        let i = workflow::instance(c, id)?;
+        let kind = awards::kind_of(c, i.definition_id)?;
+        // visible to the origin's subtree and every level above it
+        if !actor.can_read_org(&i.origin_path) {
+            return Err(AppError::NotFound("推荐"));
+        }
+        let level = workflow::acting_of(c, &actor)?;
+        Ok((
+            i.clone(),
+            kind,
+            workflow::history(c, id)?,
+            workflow::objections(c, id)?,
+            level,
+        ))
     })
-    .await??;
+    .await?;
     if s.actor.role == xianfeng_domain::auth::Role::Member {
         return Err(AppError::Forbidden);
     }
@@ -333,7 +333,7 @@ pub async fn act(
     let comment = field(&f, "comment");
     let actor = s.actor.clone();
     let r = write(&state, move |c| {
-        workflow::act(c, Some(&actor), "", id, action, &comment)
+        Ok(workflow::act(c, Some(&actor), "", id, action, &comment)?)
     })
     .await;
     let notice = |next| match next {
@@ -358,7 +358,10 @@ pub async fn revise(
     s.check_csrf(&field(&f, "_csrf"))?;
     let summary = field(&f, "summary");
     let actor = s.actor.clone();
-    let r = write(&state, move |c| workflow::revise(c, &actor, id, &summary)).await;
+    let r = write(&state, move |c| {
+        Ok(workflow::revise(c, &actor, id, &summary)?)
+    })
+    .await;
     settle(
         r,
         |()| done(&format!("/nominations/{id}"), "已修改事迹，可重新推荐"),
@@ -383,9 +386,15 @@ pub async fn resolve(
             .iter()
             .any(|o| o.id == objection)
         {
-            return Err(xianfeng_store::StoreError::NotFound("异议"));
+            return Err(AppError::NotFound("异议"));
         }
-        workflow::resolve(c, &actor, objection, uphold, &resolution)
+        Ok(workflow::resolve(
+            c,
+            &actor,
+            objection,
+            uphold,
+            &resolution,
+        )?)
     })
     .await;
     settle(
@@ -419,26 +428,24 @@ async fn notice_page(
     notice: String,
     error: (StatusCode, String),
 ) -> Result<Response, AppError> {
-    let page = blocking(state, move |st| {
-        Ok(st.read(|c| {
-            let org = match orgs::get(c, id)? {
-                Some(o) if o.dissolved_on.is_none() => o,
-                _ => return Ok(None),
-            };
-            let mut items = Vec::new();
-            for i in workflow::in_notice(c, &org.path)? {
-                let kind = awards::kind_of(c, i.definition_id)?;
-                let label = stage_label(&kind, i.stage);
-                items.push((i, format!("{}年度{}", kind.year, kind.name), label));
-            }
-            Ok(Some(NoticePage {
-                org_name: org.name,
-                org_id: org.id,
-                items,
-                notice,
-                error: error.1.clone(),
-            }))
-        })?)
+    let page = super::read(state, move |c| {
+        let org = match orgs::get(c, id)? {
+            Some(o) if o.dissolved_on.is_none() => o,
+            _ => return Ok(None),
+        };
+        let mut items = Vec::new();
+        for i in workflow::in_notice(c, &org.path)? {
+            let kind = awards::kind_of(c, i.definition_id)?;
+            let label = stage_label(&kind, i.stage);
+            items.push((i, format!("{}年度{}", kind.year, kind.name), label));
+        }
+        Ok(Some(NoticePage {
+            org_name: org.name,
+            org_id: org.id,
+            items,
+            notice,
+            error: error.1.clone(),
+        }))
     })
     .await?
     .ok_or(AppError::NotFound("公示"))?;
@@ -470,9 +477,9 @@ pub async fn object(
         let org = orgs::require(c, id)?;
         let i = workflow::instance(c, instance)?;
         if !xianfeng_domain::path::within(&i.origin_path, &org.path) {
-            return Err(xianfeng_store::StoreError::NotFound("公示对象"));
+            return Err(AppError::NotFound("公示对象"));
         }
-        workflow::object(c, instance, &name, &contact, &content)
+        Ok(workflow::object(c, instance, &name, &contact, &content)?)
     })
     .await;
     settle(

@@ -7,9 +7,9 @@ use axum::response::Response;
 use serde::Deserialize;
 use xianfeng_domain::date;
 use xianfeng_domain::org::Org;
-use xianfeng_store::bulletin::{self, Bulletin};
+use xianfeng_store::campaigns::bulletin::{self, Bulletin};
 
-use super::life::with_org;
+use super::shared::with_org;
 use super::{render, Ctx};
 use crate::bulletin_files::{self, Tables};
 use crate::session::Session;
@@ -41,7 +41,7 @@ async fn load(
             .ok_or_else(|| xianfeng_domain::Invalid::one("month", "月份", "格式应为 2026-11"))?
     };
     with_org(state, s, id, move |c, org| {
-        bulletin::gather(c, org, month, today)
+        Ok(bulletin::gather(c, org, month, today)?)
     })
     .await
 }

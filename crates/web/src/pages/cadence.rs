@@ -9,12 +9,12 @@ use xianfeng_domain::error::Collector;
 use xianfeng_domain::org::Org;
 use xianfeng_domain::text::normalize;
 use xianfeng_domain::Invalid;
-use xianfeng_store::cadence;
+use xianfeng_store::engines::cadence;
 
-use super::life::with_org;
+use super::shared::with_org;
 use super::{field as get, render_form, Ctx, FieldErrors, Pairs};
 use crate::session::Session;
-use crate::{blocking, AppError, AppState};
+use crate::{AppError, AppState};
 
 /// A rule as the form shows it, with the county's figure beside a town's.
 pub struct Row {
@@ -74,11 +74,9 @@ fn rows_of(county: Vec<CadenceRule>, here: Vec<CadenceRule>) -> Vec<Row> {
 }
 
 async fn county_rows(state: &AppState) -> Result<Vec<Row>, AppError> {
-    blocking(state, |st| {
-        Ok(st.read(|c| {
-            let county = cadence::county_rules(c)?;
-            Ok(rows_of(county.clone(), county))
-        })?)
+    super::read(state, move |c| {
+        let county = cadence::county_rules(c)?;
+        Ok(rows_of(county.clone(), county))
     })
     .await
 }
@@ -153,25 +151,23 @@ pub async fn save_county(
     }
     let actor = s.actor.clone();
     let form = f.clone();
-    let result = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let current = cadence::county_rules(c)?;
-            let rules = parse_county(&form, &current)?;
-            cadence::save_county_rules(c, &rules)?;
-            xianfeng_store::audit::append(
-                c,
-                xianfeng_store::audit::Record {
-                    actor: Some(&actor),
-                    org_id: Some(actor.scope_org_id),
-                    action: "cadence.update",
-                    entity: "settings",
-                    entity_id: None,
-                    before: serde_json::to_value(&current).unwrap_or_default(),
-                    after: serde_json::to_value(&rules).unwrap_or_default(),
-                },
-            )?;
-            Ok(())
-        })?)
+    let result = super::write(&state, move |c| {
+        let current = cadence::county_rules(c)?;
+        let rules = parse_county(&form, &current)?;
+        cadence::save_county_rules(c, &rules)?;
+        xianfeng_store::audit::append(
+            c,
+            xianfeng_store::audit::Record {
+                actor: Some(&actor),
+                org_id: Some(actor.scope_org_id),
+                action: "cadence.update",
+                entity: "settings",
+                entity_id: None,
+                before: serde_json::to_value(&current).unwrap_or_default(),
+                after: serde_json::to_value(&rules).unwrap_or_default(),
+            },
+        )?;
+        Ok(())
     })
     .await;
     match result {
@@ -221,55 +217,53 @@ pub async fn save_town(
     let (org, rows) = town_rows(&state, &s, id).await?;
     let actor = s.actor.clone();
     let o = org.clone();
-    let result = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let mut e = Collector::default();
-            let mut changes = Vec::new();
-            for (i, r) in rows.iter().enumerate() {
-                let min = number(&mut e, &f, &format!("min{i}"), &r.rule.activity);
-                let warn = number(&mut e, &f, &format!("warn{i}"), &r.rule.activity);
-                changes.push((
-                    r.rule.activity.clone(),
-                    min,
-                    warn,
-                    r.county_min,
-                    r.county_warn,
-                ));
-            }
-            e.finish(())?;
-            for (activity, min, warn, cmin, cwarn) in &changes {
-                let value = (min != cmin || warn != cwarn).then_some((*min, *warn));
-                cadence::set_override(c, &o, activity, value).map_err(|err| match err {
-                    xianfeng_store::StoreError::Invalid(i) => {
-                        xianfeng_store::StoreError::Invalid(Invalid(
-                            i.0.into_iter()
-                                .map(|mut fe| {
-                                    fe.label = format!("{activity}{}", fe.label);
-                                    fe
-                                })
-                                .collect(),
-                        ))
-                    }
-                    other => other,
-                })?;
-            }
-            xianfeng_store::audit::append(
-                c,
-                xianfeng_store::audit::Record {
-                    actor: Some(&actor),
-                    org_id: Some(o.id),
-                    action: "cadence.override",
-                    entity: "org",
-                    entity_id: Some(o.id),
-                    before: serde_json::Value::Null,
-                    after: serde_json::json!(changes
-                        .iter()
-                        .map(|(a, m, w, _, _)| (a, m, w))
-                        .collect::<Vec<_>>()),
-                },
-            )?;
-            Ok(())
-        })?)
+    let result = super::write(&state, move |c| {
+        let mut e = Collector::default();
+        let mut changes = Vec::new();
+        for (i, r) in rows.iter().enumerate() {
+            let min = number(&mut e, &f, &format!("min{i}"), &r.rule.activity);
+            let warn = number(&mut e, &f, &format!("warn{i}"), &r.rule.activity);
+            changes.push((
+                r.rule.activity.clone(),
+                min,
+                warn,
+                r.county_min,
+                r.county_warn,
+            ));
+        }
+        e.finish(())?;
+        for (activity, min, warn, cmin, cwarn) in &changes {
+            let value = (min != cmin || warn != cwarn).then_some((*min, *warn));
+            cadence::set_override(c, &o, activity, value).map_err(|err| match err {
+                xianfeng_store::StoreError::Invalid(i) => {
+                    xianfeng_store::StoreError::Invalid(Invalid(
+                        i.0.into_iter()
+                            .map(|mut fe| {
+                                fe.label = format!("{activity}{}", fe.label);
+                                fe
+                            })
+                            .collect(),
+                    ))
+                }
+                other => other,
+            })?;
+        }
+        xianfeng_store::audit::append(
+            c,
+            xianfeng_store::audit::Record {
+                actor: Some(&actor),
+                org_id: Some(o.id),
+                action: "cadence.override",
+                entity: "org",
+                entity_id: Some(o.id),
+                before: serde_json::Value::Null,
+                after: serde_json::json!(changes
+                    .iter()
+                    .map(|(a, m, w, _, _)| (a, m, w))
+                    .collect::<Vec<_>>()),
+            },
+        )?;
+        Ok(())
     })
     .await;
     match result {

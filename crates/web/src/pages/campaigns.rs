@@ -13,11 +13,11 @@ use xianfeng_domain::campaign::{
 use xianfeng_domain::org::Org;
 use xianfeng_domain::{date, path};
 use xianfeng_store::campaigns::{self, Assignment, Campaign, Phase, Report, Share, Standing, Task};
-use xianfeng_store::{orgs, publish};
+use xianfeng_store::{people::orgs, plans::publish};
 
 use super::{field, render, render_form, CsrfOnly, Ctx, FieldErrors, Pairs};
 use crate::session::Session;
-use crate::{blocking, AppError, AppState};
+use crate::{AppError, AppState};
 
 fn staff(s: &Session) -> Result<(), AppError> {
     if s.actor.role == xianfeng_domain::auth::Role::Member {
@@ -40,10 +40,7 @@ struct ListPage {
 pub async fn list(State(state): State<AppState>, s: Session) -> Result<Response, AppError> {
     staff(&s)?;
     let scope = s.actor.scope_path.clone();
-    let items = blocking(&state, move |st| {
-        Ok(st.read(|c| campaigns::visible(c, &scope))?)
-    })
-    .await?;
+    let items = super::read(&state, move |c| Ok(campaigns::visible(c, &scope)?)).await?;
     render(&ListPage {
         ctx: Ctx::new(&s, "campaigns"),
         can_create: s.actor.can_manage_town(&s.actor.scope_path),
@@ -65,22 +62,17 @@ pub async fn create(
     }
     let actor = s.actor.clone();
     let (title, year) = (field(&f, "title"), field(&f, "year"));
-    let result = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let year = year.trim().parse::<i64>().unwrap_or(0);
-            let org = orgs::require(c, actor.scope_org_id)?;
-            campaigns::create(c, &actor, &org, &title, year, None, &[])
-        })?)
+    let result = super::write(&state, move |c| {
+        let year = year.trim().parse::<i64>().unwrap_or(0);
+        let org = orgs::require(c, actor.scope_org_id)?;
+        Ok(campaigns::create(c, &actor, &org, &title, year, None, &[])?)
     })
     .await;
     match result {
         Ok(id) => Ok(Redirect::to(&format!("/campaigns/{id}")).into_response()),
         Err(AppError::Invalid(e)) => {
             let scope = s.actor.scope_path.clone();
-            let items = blocking(&state, move |st| {
-                Ok(st.read(|c| campaigns::visible(c, &scope))?)
-            })
-            .await?;
+            let items = super::read(&state, move |c| Ok(campaigns::visible(c, &scope)?)).await?;
             render_form(
                 &ListPage {
                     ctx: Ctx::new(&s, "campaigns"),
@@ -106,26 +98,15 @@ pub async fn publish_draft(
     s.check_csrf(&f._csrf)?;
     staff(&s)?;
     let actor = s.actor.clone();
-    let campaign = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let d = match super::plans::visible(c, &actor, id)? {
-                Ok(d) => d,
-                Err(e) => return Ok(Err(e)),
-            };
-            if !actor.can_manage_town(&d.org_path) {
-                return Ok(Err(AppError::Forbidden));
-            }
-            let org = orgs::require(c, d.org_id)?;
-            Ok(Ok(publish::publish(
-                c,
-                &actor,
-                &org,
-                &d,
-                publish::this_year(),
-            )?))
-        })?)
+    let campaign = super::write(&state, move |c| {
+        let d = super::plans::visible(c, &actor, id)?;
+        if !actor.can_manage_town(&d.org_path) {
+            return Err(AppError::Forbidden);
+        }
+        let org = orgs::require(c, d.org_id)?;
+        Ok(publish::publish(c, &actor, &org, &d, publish::this_year())?)
     })
-    .await??;
+    .await?;
     Ok(Redirect::to(&format!("/campaigns/{campaign}")).into_response())
 }
 
@@ -174,30 +155,28 @@ async fn show_page(
 ) -> Result<Response, AppError> {
     staff(s)?;
     let actor = s.actor.clone();
-    let data = blocking(state, move |st| {
-        Ok(st.read(|c| {
-            let Some(camp) = campaigns::get(c, id)? else {
-                return Ok(Err(AppError::NotFound("活动")));
-            };
-            let Some(root) = view_root(c, &actor, &camp)? else {
-                return Ok(Err(AppError::NotFound("活动")));
-            };
-            let tasks = campaigns::tasks(c, id)?;
-            let categories = campaigns::categories(c, &tasks, &root)?;
-            let ranking = campaigns::ranking(c, &tasks, &root)?;
-            let standings = campaigns::standings(c, id, &tasks, &root.path, date::today(), 300)?;
-            let phases = campaigns::phases(c, id)?;
-            let children = orgs::children(c, root.id)?
-                .into_iter()
-                .filter(|o| o.dissolved_on.is_none())
-                .map(|o| (o.id, o.name))
-                .collect();
-            Ok(Ok((
-                camp, root, phases, tasks, categories, ranking, standings, children,
-            )))
-        })?)
+    let data = super::read(state, move |c| {
+        let Some(camp) = campaigns::get(c, id)? else {
+            return Err(AppError::NotFound("活动"));
+        };
+        let Some(root) = view_root(c, &actor, &camp)? else {
+            return Err(AppError::NotFound("活动"));
+        };
+        let tasks = campaigns::tasks(c, id)?;
+        let categories = campaigns::categories(c, &tasks, &root)?;
+        let ranking = campaigns::ranking(c, &tasks, &root)?;
+        let standings = campaigns::standings(c, id, &tasks, &root.path, date::today(), 300)?;
+        let phases = campaigns::phases(c, id)?;
+        let children = orgs::children(c, root.id)?
+            .into_iter()
+            .filter(|o| o.dissolved_on.is_none())
+            .map(|o| (o.id, o.name))
+            .collect();
+        Ok((
+            camp, root, phases, tasks, categories, ranking, standings, children,
+        ))
     })
-    .await??;
+    .await?;
     let (camp, root, phases, tasks, categories, ranking, standings, children) = data;
     let failed = errors.any();
     render_form(
@@ -235,7 +214,7 @@ pub async fn show(
 
 async fn managed(state: &AppState, s: &Session, id: i64) -> Result<Campaign, AppError> {
     let actor = s.actor.clone();
-    let camp = blocking(state, move |st| Ok(st.read(|c| campaigns::get(c, id))?))
+    let camp = super::read(state, move |c| Ok(campaigns::get(c, id)?))
         .await?
         .filter(|c| {
             path::within(&c.org_path, &actor.scope_path)
@@ -257,13 +236,10 @@ pub async fn add_task(
 ) -> Result<Response, AppError> {
     s.check_csrf(&field(&f, "_csrf"))?;
     let camp = managed(&state, &s, id).await?;
-    let result = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let mut e = xianfeng_domain::error::Collector::default();
-            let num = |e: &mut xianfeng_domain::error::Collector,
-                       k: &str,
-                       label: &str,
-                       required: bool| {
+    let result = super::write(&state, move |c| {
+        let mut e = xianfeng_domain::error::Collector::default();
+        let num =
+            |e: &mut xianfeng_domain::error::Collector, k: &str, label: &str, required: bool| {
                 let v = xianfeng_domain::text::normalize(&field(&f, k));
                 if v.is_empty() && !required {
                     return None;
@@ -276,76 +252,74 @@ pub async fn add_task(
                     }
                 }
             };
-            let quantity = num(&mut e, "quantity", "目标数量", true);
-            let quantity_max = num(&mut e, "quantity_max", "目标上限", false);
-            let comparator =
-                Comparator::parse(&field(&f, "comparator")).unwrap_or(Comparator::AtLeast);
-            let due = field(&f, "due_on");
-            let due_on = if due.trim().is_empty() {
-                None
+        let quantity = num(&mut e, "quantity", "目标数量", true);
+        let quantity_max = num(&mut e, "quantity_max", "目标上限", false);
+        let comparator = Comparator::parse(&field(&f, "comparator")).unwrap_or(Comparator::AtLeast);
+        let due = field(&f, "due_on");
+        let due_on = if due.trim().is_empty() {
+            None
+        } else {
+            let d = date::parse(&due);
+            if d.is_none() {
+                e.push("due_on", "完成时限", "日期格式应为 2026-11-22");
+            }
+            d
+        };
+        let unit = field(&f, "unit");
+        if unit.trim().is_empty() || unit.chars().count() > 10 {
+            e.push("unit", "单位", "应为1–10个字，如：个、户、%");
+        }
+        let mut assignees: Vec<i64> = f
+            .iter()
+            .filter(|(k, _)| k == "org")
+            .filter_map(|(_, v)| v.parse().ok())
+            .collect();
+        if field(&f, "self") == "1" {
+            assignees.push(camp.org_id);
+        }
+        let kind = field(&f, "measure");
+        let measure = match Measure::parse(
+            if kind.trim().is_empty() {
+                "上报数量"
             } else {
-                let d = date::parse(&due);
-                if d.is_none() {
-                    e.push("due_on", "完成时限", "日期格式应为 2026-11-22");
+                &kind
+            },
+            &field(&f, "source"),
+            &field(&f, "among"),
+        ) {
+            Ok(m) => m,
+            Err(inv) => {
+                for fe in inv.0 {
+                    e.push(&fe.field, &fe.label, fe.message);
                 }
-                d
-            };
-            let unit = field(&f, "unit");
-            if unit.trim().is_empty() || unit.chars().count() > 10 {
-                e.push("unit", "单位", "应为1–10个字，如：个、户、%");
+                Measure::Reported
             }
-            let mut assignees: Vec<i64> = f
-                .iter()
-                .filter(|(k, _)| k == "org")
-                .filter_map(|(_, v)| v.parse().ok())
-                .collect();
-            if field(&f, "self") == "1" {
-                assignees.push(camp.org_id);
-            }
-            let kind = field(&f, "measure");
-            let measure = match Measure::parse(
-                if kind.trim().is_empty() {
-                    "上报数量"
-                } else {
-                    &kind
-                },
-                &field(&f, "source"),
-                &field(&f, "among"),
-            ) {
-                Ok(m) => m,
-                Err(inv) => {
-                    for fe in inv.0 {
-                        e.push(&fe.field, &fe.label, fe.message);
-                    }
-                    Measure::Reported
-                }
-            };
-            e.finish(())?;
-            let target = Target {
-                quantity: quantity.unwrap_or(0.0),
-                quantity_max,
-                unit: unit.trim().to_string(),
-                comparator: if quantity_max.is_some() {
-                    Comparator::Between
-                } else {
-                    comparator
-                },
-            };
-            let title = field(&f, "title");
-            campaigns::add_task(
-                c,
-                &camp,
-                &campaigns::NewTask {
-                    category: field(&f, "category"),
-                    title: title.clone(),
-                    detail: field(&f, "detail"),
-                    lead: field(&f, "lead"),
-                    due_on,
-                    indicators: vec![(title, target, measure)],
-                    assignees,
-                },
-            )
-        })?)
+        };
+        e.finish(())?;
+        let target = Target {
+            quantity: quantity.unwrap_or(0.0),
+            quantity_max,
+            unit: unit.trim().to_string(),
+            comparator: if quantity_max.is_some() {
+                Comparator::Between
+            } else {
+                comparator
+            },
+        };
+        let title = field(&f, "title");
+        Ok(campaigns::add_task(
+            c,
+            &camp,
+            &campaigns::NewTask {
+                category: field(&f, "category"),
+                title: title.clone(),
+                detail: field(&f, "detail"),
+                lead: field(&f, "lead"),
+                due_on,
+                indicators: vec![(title, target, measure)],
+                assignees,
+            },
+        )?)
     })
     .await;
     match result {
@@ -375,8 +349,8 @@ pub async fn phases(
         })
         .collect();
     let actor = s.actor.clone();
-    let result = blocking(&state, move |st| {
-        Ok(st.write(|c| campaigns::set_phases(c, &actor, &camp, &list))?)
+    let result = super::write(&state, move |c| {
+        Ok(campaigns::set_phases(c, &actor, &camp, &list)?)
     })
     .await;
     match result {
@@ -397,8 +371,8 @@ pub async fn copy(
     let camp = managed(&state, &s, id).await?;
     let actor = s.actor.clone();
     let year = field(&f, "year").trim().parse::<i64>().unwrap_or(0);
-    let result = blocking(&state, move |st| {
-        Ok(st.write(|c| campaigns::copy(c, &actor, &camp, year))?)
+    let result = super::write(&state, move |c| {
+        Ok(campaigns::copy(c, &actor, &camp, year)?)
     })
     .await;
     match result {
@@ -417,10 +391,7 @@ pub async fn close(
     s.check_csrf(&f._csrf)?;
     let camp = managed(&state, &s, id).await?;
     let actor = s.actor.clone();
-    blocking(&state, move |st| {
-        Ok(st.write(|c| campaigns::close(c, &actor, &camp))?)
-    })
-    .await?;
+    super::write(&state, move |c| Ok(campaigns::close(c, &actor, &camp)?)).await?;
     Ok(Redirect::to(&format!("/campaigns/{id}")).into_response())
 }
 
@@ -458,28 +429,26 @@ async fn load_assignment(
     id: i64,
 ) -> Result<(Assignment, Campaign, Task, Vec<(i64, f64)>, Vec<Report>), AppError> {
     let actor = s.actor.clone();
-    blocking(state, move |st| {
-        Ok(st.read(|c| {
-            let Some(a) = campaigns::assignment(c, id)? else {
-                return Ok(Err(AppError::NotFound("任务")));
-            };
-            if actor.role == xianfeng_domain::auth::Role::Member
-                || !path::within(&a.org_path, &actor.scope_path)
-            {
-                return Ok(Err(AppError::NotFound("任务")));
-            }
-            let camp = campaigns::get(c, a.campaign_id)?
-                .ok_or(xianfeng_store::StoreError::NotFound("活动"))?;
-            let task = campaigns::tasks(c, a.campaign_id)?
-                .into_iter()
-                .find(|t| t.id == a.task_id)
-                .ok_or(xianfeng_store::StoreError::NotFound("任务"))?;
-            let now = campaigns::current(c, a.id)?;
-            let history = campaigns::history(c, a.id)?;
-            Ok(Ok((a, camp, task, now, history)))
-        })?)
+    super::read(state, move |c| {
+        let Some(a) = campaigns::assignment(c, id)? else {
+            return Err(AppError::NotFound("任务"));
+        };
+        if actor.role == xianfeng_domain::auth::Role::Member
+            || !path::within(&a.org_path, &actor.scope_path)
+        {
+            return Err(AppError::NotFound("任务"));
+        }
+        let camp = campaigns::get(c, a.campaign_id)?
+            .ok_or(xianfeng_store::StoreError::NotFound("活动"))?;
+        let task = campaigns::tasks(c, a.campaign_id)?
+            .into_iter()
+            .find(|t| t.id == a.task_id)
+            .ok_or(xianfeng_store::StoreError::NotFound("任务"))?;
+        let now = campaigns::current(c, a.id)?;
+        let history = campaigns::history(c, a.id)?;
+        Ok((a, camp, task, now, history))
     })
-    .await?
+    .await
 }
 
 async fn assignment_page(
@@ -569,21 +538,17 @@ pub async fn report(
     let indicator_id: i64 = field(&fields, "indicator").parse().unwrap_or(0);
     let actor = s.actor.clone();
     let i2 = input.clone();
-    let result = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let reported = || task.indicators.iter().filter(|i| !i.measure.computed());
-            let Some(ind) = reported()
-                .find(|i| i.id == indicator_id)
-                .or(reported().next())
-            else {
-                return Err(
-                    xianfeng_domain::Invalid::one("indicator", "指标", "请选择指标").into(),
-                );
-            };
-            let draft = i2.validate(&ind.target)?;
-            let evidence = super::checked_evidence(c, &files)?;
-            campaigns::report(c, &actor, &a, ind, &draft, &evidence)
-        })?)
+    let result = super::write(&state, move |c| {
+        let reported = || task.indicators.iter().filter(|i| !i.measure.computed());
+        let Some(ind) = reported()
+            .find(|i| i.id == indicator_id)
+            .or(reported().next())
+        else {
+            return Err(xianfeng_domain::Invalid::one("indicator", "指标", "请选择指标").into());
+        };
+        let draft = i2.validate(&ind.target)?;
+        let evidence = super::checked_evidence(c, &files)?;
+        Ok(campaigns::report(c, &actor, &a, ind, &draft, &evidence)?)
     })
     .await;
     match result {

@@ -9,14 +9,15 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use xianfeng_domain::date;
 use xianfeng_domain::points::{mask_name, BoardPeriod, ClaimStatus, EarnInput};
-use xianfeng_store::point_claims::{self, By, Claim};
-use xianfeng_store::point_rules::{self, Rule};
+use xianfeng_store::points::point_claims::{self, By, Claim};
+use xianfeng_store::points::point_rules::{self, Rule};
 use xianfeng_store::points::{self, Account, Entry, HOUSEHOLD, PERSON};
-use xianfeng_store::{households, orgs, point_board, settings};
+use xianfeng_store::{people::households, people::orgs, points::point_board, settings};
 
-use super::points::{refused, with_status, PageQuery};
+use super::points::PageQuery;
+use super::shared::{refused, with_status};
 use super::{field, read_multipart, render};
-use crate::{blocking, AppError, AppState};
+use crate::{AppError, AppState};
 
 #[derive(Template)]
 #[template(path = "card.html")]
@@ -39,50 +40,48 @@ async fn card_page(
     notice: String,
     error: (StatusCode, String),
 ) -> Result<Response, AppError> {
-    let page = blocking(state, move |st| {
-        Ok(st.read(|c| {
-            let Some(holder) = points::by_code(c, &code)? else {
-                return Ok(None);
-            };
-            let org_name = orgs::require(c, holder.org_id)?.name;
-            let spendable = points::spendable(c, &holder)?;
-            let (people, owners) = if holder.kind == HOUSEHOLD {
-                let people: Vec<(i64, String, i64)> =
-                    households::people(c, holder.household_id.unwrap_or(0))?
-                        .into_iter()
-                        .map(|p| (p.account_id, p.name, p.balance))
-                        .collect();
-                let owners = people.iter().map(|p| p.0).collect::<Vec<_>>();
-                (people, owners)
-            } else {
-                (Vec::new(), vec![holder.id])
-            };
-            let mut entries = Vec::new();
-            let mut claims = Vec::new();
-            for id in &owners {
-                entries.extend(points::history(c, *id, 20)?);
-                claims.extend(point_claims::of_account(c, *id, 10)?);
-            }
-            entries.sort_by_key(|e| std::cmp::Reverse(e.id));
-            entries.truncate(30);
-            claims.sort_by_key(|c| std::cmp::Reverse(c.id));
-            let rules = point_rules::for_org(c, &holder.org_path)?
-                .into_iter()
-                .filter(|r| r.draft.points > 0)
-                .collect();
-            Ok(Some(CardPage {
-                holder,
-                org_name,
-                spendable,
-                people,
-                entries,
-                claims,
-                rules,
-                today: date::today().to_string(),
-                notice,
-                error: error.1.clone(),
-            }))
-        })?)
+    let page = super::read(state, move |c| {
+        let Some(holder) = points::by_code(c, &code)? else {
+            return Ok(None);
+        };
+        let org_name = orgs::require(c, holder.org_id)?.name;
+        let spendable = points::spendable(c, &holder)?;
+        let (people, owners) = if holder.kind == HOUSEHOLD {
+            let people: Vec<(i64, String, i64)> =
+                households::people(c, holder.household_id.unwrap_or(0))?
+                    .into_iter()
+                    .map(|p| (p.account_id, p.name, p.balance))
+                    .collect();
+            let owners = people.iter().map(|p| p.0).collect::<Vec<_>>();
+            (people, owners)
+        } else {
+            (Vec::new(), vec![holder.id])
+        };
+        let mut entries = Vec::new();
+        let mut claims = Vec::new();
+        for id in &owners {
+            entries.extend(points::history(c, *id, 20)?);
+            claims.extend(point_claims::of_account(c, *id, 10)?);
+        }
+        entries.sort_by_key(|e| std::cmp::Reverse(e.id));
+        entries.truncate(30);
+        claims.sort_by_key(|c| std::cmp::Reverse(c.id));
+        let rules = point_rules::for_org(c, &holder.org_path)?
+            .into_iter()
+            .filter(|r| r.draft.points > 0)
+            .collect();
+        Ok(Some(CardPage {
+            holder,
+            org_name,
+            spendable,
+            people,
+            entries,
+            claims,
+            rules,
+            today: date::today().to_string(),
+            notice,
+            error: error.1.clone(),
+        }))
     })
     .await?
     .ok_or(AppError::NotFound("积分码"))?;
@@ -112,33 +111,31 @@ pub async fn claim(
     };
     let who = field(&f, "person").parse::<i64>().ok();
     let card = code.clone();
-    let result = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let holder =
-                points::by_code(c, &card)?.ok_or(xianfeng_store::StoreError::NotFound("积分码"))?;
-            let person = if holder.kind == HOUSEHOLD {
-                let people = points::household_people(c, holder.household_id.unwrap_or(0))?;
-                match people.into_iter().find(|p| Some(p.id) == who) {
-                    Some(p) => p.id,
-                    None => {
-                        return Err(xianfeng_domain::Invalid::one(
-                            "person",
-                            "申报人",
-                            "请选择户里的申报人",
-                        )
-                        .into())
-                    }
+    let result = super::write(&state, move |c| {
+        let holder =
+            points::by_code(c, &card)?.ok_or(xianfeng_store::StoreError::NotFound("积分码"))?;
+        let person = if holder.kind == HOUSEHOLD {
+            let people = points::household_people(c, holder.household_id.unwrap_or(0))?;
+            match people.into_iter().find(|p| Some(p.id) == who) {
+                Some(p) => p.id,
+                None => {
+                    return Err(xianfeng_domain::Invalid::one(
+                        "person",
+                        "申报人",
+                        "请选择户里的申报人",
+                    )
+                    .into())
                 }
-            } else if holder.kind == PERSON {
-                holder.id
-            } else {
-                return Err(xianfeng_store::StoreError::NotFound("积分码"));
-            };
-            let evidence = super::checked_evidence(c, &files)?;
-            let d = input.validate(date::today())?;
-            let file = evidence.first().map(|(_, m, b)| (m.as_str(), b.as_slice()));
-            point_claims::earn(c, By::Card, person, &d, file)
-        })?)
+            }
+        } else if holder.kind == PERSON {
+            holder.id
+        } else {
+            return Err(AppError::NotFound("积分码"));
+        };
+        let evidence = super::checked_evidence(c, &files)?;
+        let d = input.validate(date::today())?;
+        let file = evidence.first().map(|(_, m, b)| (m.as_str(), b.as_slice()));
+        Ok(point_claims::earn(c, By::Card, person, &d, file)?)
     })
     .await;
     match result {
@@ -180,32 +177,30 @@ pub async fn board(
         _ => BoardPeriod::Month,
     };
     let key = xianfeng_domain::cadence::Period::containing(period.frequency(), date::today()).key();
-    let page = blocking(&state, move |st| {
-        Ok(st.read(|c| {
-            let rules = settings::rules(c)?;
-            let org = match orgs::get(c, id)? {
-                Some(o) if rules.points_board_public == 1 && o.dissolved_on.is_none() => o,
-                _ => return Ok(None),
-            };
-            let masked = rules.points_mask_names == 1;
-            let shown = |list: Vec<point_board::Standing>| {
-                list.into_iter()
-                    .map(|s| (s.rank, mask_name(&s.name, masked), s.org_name, s.points))
-                    .collect::<Vec<_>>()
-            };
-            let children: Vec<_> = orgs::children(c, id)?
-                .into_iter()
-                .filter(|o| o.dissolved_on.is_none())
-                .collect();
-            Ok(Some(BoardPage {
-                people: shown(point_board::top(c, &org.path, PERSON, &key, 20)?),
-                households: shown(point_board::top(c, &org.path, HOUSEHOLD, &key, 20)?),
-                orgs: point_board::orgs(c, &children, &key)?,
-                org_name: org.name,
-                period: q.period.clone(),
-                period_label: format!("{}（{key}）", period.label()),
-            }))
-        })?)
+    let page = super::read(&state, move |c| {
+        let rules = settings::rules(c)?;
+        let org = match orgs::get(c, id)? {
+            Some(o) if rules.points_board_public == 1 && o.dissolved_on.is_none() => o,
+            _ => return Ok(None),
+        };
+        let masked = rules.points_mask_names == 1;
+        let shown = |list: Vec<point_board::Standing>| {
+            list.into_iter()
+                .map(|s| (s.rank, mask_name(&s.name, masked), s.org_name, s.points))
+                .collect::<Vec<_>>()
+        };
+        let children: Vec<_> = orgs::children(c, id)?
+            .into_iter()
+            .filter(|o| o.dissolved_on.is_none())
+            .collect();
+        Ok(Some(BoardPage {
+            people: shown(point_board::top(c, &org.path, PERSON, &key, 20)?),
+            households: shown(point_board::top(c, &org.path, HOUSEHOLD, &key, 20)?),
+            orgs: point_board::orgs(c, &children, &key)?,
+            org_name: org.name,
+            period: q.period.clone(),
+            period_label: format!("{}（{key}）", period.label()),
+        }))
     })
     .await?
     .ok_or(AppError::NotFound("排行榜"))?;

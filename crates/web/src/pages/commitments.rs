@@ -7,43 +7,21 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Form;
-use chrono::Datelike;
-use serde::Deserialize;
 use xianfeng_domain::commitment::{
     half_of, half_range, suggested, CommitmentInput, CommitmentResult, CommitmentStage,
     CommitmentStep, Reviewer,
 };
 use xianfeng_domain::evaluation::Choice;
 use xianfeng_domain::org::Org;
-use xianfeng_store::commitments::{self, Commitment, Entry};
-use xianfeng_store::leader_reviews::{self, LeaderReview};
-use xianfeng_store::{files, orgs};
+use xianfeng_store::recognition::commitments::{self, Commitment, Entry};
+use xianfeng_store::recognition::leader_reviews::{self, LeaderReview};
+use xianfeng_store::{files, people::orgs};
 
-use super::life::with_org;
-use super::points::with_status;
+use super::shared::with_status;
+use super::shared::{with_org, year_of, YearQuery};
 use super::{done, field, read_multipart, render, settle, write, Ctx, Pairs};
 use crate::session::Session;
 use crate::{blocking, AppError, AppState};
-
-#[derive(Deserialize, Default)]
-pub struct YearQuery {
-    #[serde(default)]
-    pub year: String,
-    #[serde(default)]
-    pub ok: String,
-    #[serde(default)]
-    pub half: String,
-    #[serde(default)]
-    pub stage: String,
-}
-
-/// The year asked for, or this year.
-pub(super) fn year_of(q: &str) -> i32 {
-    q.parse()
-        .ok()
-        .filter(|y| (2000..=2100).contains(y))
-        .unwrap_or_else(|| xianfeng_domain::date::today().year())
-}
 
 #[derive(Template)]
 #[template(path = "commitments.html")]
@@ -81,7 +59,7 @@ async fn list_page(
     let (org, crumbs, (items, members, reviews, categories, min)) =
         with_org(state, s, id, move |c, org| {
             let members: Vec<(i64, String)> = if org.kind.is_branch() {
-                xianfeng_store::members::names_at(c, org.id, 500)?
+                xianfeng_store::people::members::names_at(c, org.id, 500)?
             } else {
                 Vec::new()
             };
@@ -201,7 +179,7 @@ pub async fn add(
     let actor = s.actor.clone();
     let r = write(&state, move |c| {
         let org = orgs::require(c, id)?;
-        commitments::add(c, &actor, &org, member, year, &input)
+        Ok(commitments::add(c, &actor, &org, member, year, &input)?)
     })
     .await;
     on_list(&state, &s, (id, year), r, |_| {
@@ -222,7 +200,7 @@ pub async fn approve_all(
     let actor = s.actor.clone();
     let r = write(&state, move |c| {
         let org = orgs::require(c, id)?;
-        commitments::approve_all(c, &actor, &org, year as i64)
+        Ok(commitments::approve_all(c, &actor, &org, year as i64)?)
     })
     .await;
     on_list(&state, &s, (id, year), r, |n| {
@@ -262,7 +240,9 @@ pub async fn leader_review(
     let actor = s.actor.clone();
     let r = write(&state, move |c| {
         let org = orgs::require(c, id)?;
-        leader_reviews::add(c, &actor, &org, &reviewer, &day, &content)
+        Ok(leader_reviews::add(
+            c, &actor, &org, &reviewer, &day, &content,
+        )?)
     })
     .await;
     on_list(&state, &s, (id, year_of("")), r, |()| {
@@ -297,20 +277,18 @@ async fn detail_page(
     error: (StatusCode, String),
 ) -> Result<Response, AppError> {
     let actor = s.actor.clone();
-    let (k, entries, reviews) = blocking(state, move |st| {
-        Ok(st.read(|c| {
-            let k = commitments::get(c, id)?;
-            if !actor.can_access_commitment(&k.org_path, k.member_id) {
-                return Ok(Err(AppError::NotFound("承诺")));
-            }
-            Ok(Ok((
-                k,
-                commitments::entries(c, id)?,
-                commitments::reviews(c, id)?,
-            )))
-        })?)
+    let (k, entries, reviews) = super::read(state, move |c| {
+        let k = commitments::get(c, id)?;
+        if !actor.can_access_commitment(&k.org_path, k.member_id) {
+            return Err(AppError::NotFound("承诺"));
+        }
+        Ok((
+            k,
+            commitments::entries(c, id)?,
+            commitments::reviews(c, id)?,
+        ))
     })
-    .await??;
+    .await?;
     let can_run = s.actor.can_record_life(&k.org_path);
     let choices: Vec<Choice> = reviews.iter().map(|(_, c, _)| *c).collect();
     let p = DetailPage {
@@ -480,23 +458,21 @@ pub async fn report(
         half_of(xianfeng_domain::date::today())
     };
     let (from, to) = half_range(&half).ok_or(AppError::NotFound("报告期"))?;
-    let page = blocking(&state, move |st| {
-        Ok(st.read(|c| {
-            let org = match orgs::get(c, id)? {
-                Some(o) if o.dissolved_on.is_none() => o,
-                _ => return Ok(None),
-            };
-            let items = commitments::report(c, &org.path, from, to)?;
-            let kept = items.iter().filter(|(_, e)| !e.is_empty()).count();
-            Ok(Some(ReportPage {
-                org_name: org.name,
-                half: half.clone(),
-                from: xianfeng_domain::date::format_cn(from),
-                to: xianfeng_domain::date::format_cn(to),
-                items,
-                kept,
-            }))
-        })?)
+    let page = super::read(&state, move |c| {
+        let org = match orgs::get(c, id)? {
+            Some(o) if o.dissolved_on.is_none() => o,
+            _ => return Ok(None),
+        };
+        let items = commitments::report(c, &org.path, from, to)?;
+        let kept = items.iter().filter(|(_, e)| !e.is_empty()).count();
+        Ok(Some(ReportPage {
+            org_name: org.name,
+            half: half.clone(),
+            from: xianfeng_domain::date::format_cn(from),
+            to: xianfeng_domain::date::format_cn(to),
+            items,
+            kept,
+        }))
     })
     .await?
     .ok_or(AppError::NotFound("组织"))?;

@@ -10,13 +10,13 @@ use serde::Deserialize;
 use xianfeng_domain::contact::{violations, ContactRole};
 use xianfeng_domain::date;
 use xianfeng_domain::org::Org;
-use xianfeng_store::contacts::{self, LinkRow};
+use xianfeng_store::life::contacts::{self, LinkRow};
 use xianfeng_store::settings;
 
-use super::life::with_org;
+use super::shared::with_org;
 use super::{render_form, Ctx};
 use crate::session::Session;
-use crate::{blocking, AppError, AppState};
+use crate::{AppError, AppState};
 
 #[derive(Template)]
 #[template(path = "contacts.html")]
@@ -115,22 +115,29 @@ pub async fn assign(
     s.check_csrf(&f._csrf)?;
     let org = town(&state, &s, id).await?;
     let actor = s.actor.clone();
-    let result =
-        blocking(&state, move |st| {
-            Ok(st.write(|c| {
-                let role = ContactRole::parse(&f.role).ok_or_else(|| {
-                    xianfeng_domain::Invalid::one("role", "身份", "请选择联系领导或指导员")
-                })?;
-                let village = f.village_id.parse::<i64>().map_err(|_| {
-                    xianfeng_domain::Invalid::one("village_id", "联系村", "请选择村")
-                })?;
-                let member = f.member_id.parse::<i64>().map_err(|_| {
-                    xianfeng_domain::Invalid::one("member_id", "联系人", "请选择人员")
-                })?;
-                contacts::assign(c, &actor, &org, village, member, role, date::today())
-            })?)
-        })
-        .await;
+    let result = super::write(&state, move |c| {
+        let role = ContactRole::parse(&f.role).ok_or_else(|| {
+            xianfeng_domain::Invalid::one("role", "身份", "请选择联系领导或指导员")
+        })?;
+        let village = f
+            .village_id
+            .parse::<i64>()
+            .map_err(|_| xianfeng_domain::Invalid::one("village_id", "联系村", "请选择村"))?;
+        let member = f
+            .member_id
+            .parse::<i64>()
+            .map_err(|_| xianfeng_domain::Invalid::one("member_id", "联系人", "请选择人员"))?;
+        Ok(contacts::assign(
+            c,
+            &actor,
+            &org,
+            village,
+            member,
+            role,
+            date::today(),
+        )?)
+    })
+    .await;
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/orgs/{id}/contacts")).into_response()),
         Err(e) => show(&state, &s, id, message(e)?).await,
@@ -157,24 +164,20 @@ pub async fn visit(
     Form(f): Form<VisitForm>,
 ) -> Result<Response, AppError> {
     s.check_csrf(&f._csrf)?;
-    let town_id = blocking(&state, move |st| {
-        Ok(st.read(|c| contacts::town_of(c, link_id))?)
-    })
-    .await?
-    .ok_or(AppError::NotFound("联系关系"))?;
+    let town_id = super::read(&state, move |c| Ok(contacts::town_of(c, link_id)?))
+        .await?
+        .ok_or(AppError::NotFound("联系关系"))?;
     let org = town(&state, &s, town_id).await?;
     let actor = s.actor.clone();
-    let result = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let today = date::today();
-            if f.end == "1" {
-                return contacts::end(c, &actor, &org, link_id, today);
-            }
-            let on = date::parse(&f.visited_on).ok_or_else(|| {
-                xianfeng_domain::Invalid::one("visited_on", "走访日期", "日期格式应为 2026-11-22")
-            })?;
-            contacts::visit(c, &actor, &org, link_id, on, &f.note, today).map(|_| ())
-        })?)
+    let result = super::write(&state, move |c| {
+        let today = date::today();
+        if f.end == "1" {
+            return Ok(contacts::end(c, &actor, &org, link_id, today)?);
+        }
+        let on = date::parse(&f.visited_on).ok_or_else(|| {
+            xianfeng_domain::Invalid::one("visited_on", "走访日期", "日期格式应为 2026-11-22")
+        })?;
+        Ok(contacts::visit(c, &actor, &org, link_id, on, &f.note, today).map(|_| ())?)
     })
     .await;
     match result {

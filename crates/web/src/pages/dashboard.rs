@@ -2,12 +2,12 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use xianfeng_domain::auth::Role;
-use xianfeng_store::orgs::{self, Totals};
-use xianfeng_store::{rollup, settings};
+use xianfeng_store::people::orgs::{self, Totals};
+use xianfeng_store::{engines::rollup, settings};
 
 use super::{render, Ctx};
 use crate::session::Session;
-use crate::{blocking, svg, AppError, AppState};
+use crate::{svg, AppError, AppState};
 
 pub struct WarningRow {
     pub org_id: i64,
@@ -27,8 +27,8 @@ struct Dashboard {
     warnings: Vec<WarningRow>,
     warning_total: usize,
     /// This period's organisational life: the scope's own standing and its subtree's counts.
-    own: Vec<xianfeng_store::compliance::Standing>,
-    life: Vec<xianfeng_store::compliance::Summary>,
+    own: Vec<xianfeng_store::life::compliance::Standing>,
+    life: Vec<xianfeng_store::life::compliance::Summary>,
 }
 
 pub async fn dashboard(State(state): State<AppState>, s: Session) -> Result<Response, AppError> {
@@ -38,30 +38,28 @@ pub async fn dashboard(State(state): State<AppState>, s: Session) -> Result<Resp
         }
     }
     let actor = s.actor.clone();
-    let page = blocking(&state, move |st| {
-        Ok(st.read(|c| {
-            let root = orgs::require(c, actor.scope_org_id)?;
-            let totals = orgs::totals(c, root.id)?;
-            let children: Vec<_> = orgs::children(c, root.id)?
-                .into_iter()
-                .filter(|o| o.dissolved_on.is_none())
-                .collect();
-            let ids: Vec<i64> = children.iter().map(|o| o.id).collect();
-            let counts = rollup::subtree_many(c, &ids, rollup::MEMBERS)?;
-            let mut rows: Vec<(String, i64)> = children
-                .iter()
-                .map(|o| (o.name.clone(), counts.get(&o.id).copied().unwrap_or(0)))
-                .collect();
-            rows.sort_by_key(|r| std::cmp::Reverse(r.1));
-            rows.truncate(20);
-            let rules = settings::rules(c)?;
-            let (warnings, warning_total) = orgs::subtree_warnings(c, &root, &rules, 8)?;
-            let today = xianfeng_domain::date::today();
-            let own = xianfeng_store::compliance::standing(c, &root, today)?;
-            let mut life = xianfeng_store::compliance::summary(c, &root, today)?;
-            life.retain(|x| x.bound > 0);
-            Ok((root, totals, rows, (warnings, warning_total), (own, life)))
-        })?)
+    let page = super::read(&state, move |c| {
+        let root = orgs::require(c, actor.scope_org_id)?;
+        let totals = orgs::totals(c, root.id)?;
+        let children: Vec<_> = orgs::children(c, root.id)?
+            .into_iter()
+            .filter(|o| o.dissolved_on.is_none())
+            .collect();
+        let ids: Vec<i64> = children.iter().map(|o| o.id).collect();
+        let counts = rollup::subtree_many(c, &ids, rollup::MEMBERS)?;
+        let mut rows: Vec<(String, i64)> = children
+            .iter()
+            .map(|o| (o.name.clone(), counts.get(&o.id).copied().unwrap_or(0)))
+            .collect();
+        rows.sort_by_key(|r| std::cmp::Reverse(r.1));
+        rows.truncate(20);
+        let rules = settings::rules(c)?;
+        let (warnings, warning_total) = orgs::subtree_warnings(c, &root, &rules, 8)?;
+        let today = xianfeng_domain::date::today();
+        let own = xianfeng_store::life::compliance::standing(c, &root, today)?;
+        let mut life = xianfeng_store::life::compliance::summary(c, &root, today)?;
+        life.retain(|x| x.bound > 0);
+        Ok((root, totals, rows, (warnings, warning_total), (own, life)))
     })
     .await?;
     let (root, totals, rows, (warnings, warning_total), (own, life)) = page;
@@ -106,13 +104,11 @@ pub async fn warnings(State(state): State<AppState>, s: Session) -> Result<Respo
         return Err(AppError::Forbidden);
     }
     let actor = s.actor.clone();
-    let (root, list, total) = blocking(&state, move |st| {
-        Ok(st.read(|c| {
-            let root = orgs::require(c, actor.scope_org_id)?;
-            let rules = settings::rules(c)?;
-            let (w, total) = orgs::subtree_warnings(c, &root, &rules, 1000)?;
-            Ok((root, w, total))
-        })?)
+    let (root, list, total) = super::read(&state, move |c| {
+        let root = orgs::require(c, actor.scope_org_id)?;
+        let rules = settings::rules(c)?;
+        let (w, total) = orgs::subtree_warnings(c, &root, &rules, 1000)?;
+        Ok((root, w, total))
     })
     .await?;
     render(&Warnings {

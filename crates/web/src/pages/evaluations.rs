@@ -9,15 +9,17 @@ use axum::response::Response;
 use axum::Form;
 use xianfeng_domain::evaluation::{centi, Choice, Grade, RaterGroup};
 use xianfeng_domain::org::Org;
-use xianfeng_store::evaluations::{self, Code, ResultLine, Round, RoundInput, Subject};
-use xianfeng_store::orgs;
+use xianfeng_store::people::orgs;
+use xianfeng_store::recognition::evaluations::{
+    self, Code, ResultLine, Round, RoundInput, Subject,
+};
 
 use super::awards::Notice;
-use super::life::with_org;
-use super::points::{refused, with_status};
+use super::shared::with_org;
+use super::shared::{refused, with_status};
 use super::{done, field, public_url, qr_svg, render, settle, write, Ctx, Pairs};
 use crate::session::Session;
-use crate::{blocking, AppError, AppState};
+use crate::{AppError, AppState};
 
 #[derive(Template)]
 #[template(path = "evaluations.html")]
@@ -88,7 +90,7 @@ pub async fn open(
     let actor = s.actor.clone();
     let r = write(&state, move |c| {
         let org = orgs::require(c, id)?;
-        evaluations::open_round(c, &actor, &org, &input)
+        Ok(evaluations::open_round(c, &actor, &org, &input)?)
     })
     .await;
     settle(
@@ -145,32 +147,30 @@ async fn round_page(
     error: (StatusCode, String),
 ) -> Result<Response, AppError> {
     let actor = s.actor.clone();
-    let (r, subjects, results) = blocking(state, move |st| {
-        Ok(st.read(|c| {
-            let r = evaluations::round(c, id)?;
-            if !actor.can_list_members(&r.org_path) {
-                return Ok(Err(AppError::NotFound("评议")));
-            }
-            let subjects = evaluations::subjects(c, id)?
-                .into_iter()
-                .map(|sub| SubjectView {
-                    group: if r.open {
-                        evaluations::account_group(&r, &sub, &actor)
-                    } else {
-                        None
-                    },
-                    s: sub,
-                })
-                .collect();
-            let results = if r.open {
-                Vec::new()
-            } else {
-                evaluations::results(c, &r)?
-            };
-            Ok(Ok((r, subjects, results)))
-        })?)
+    let (r, subjects, results) = super::read(state, move |c| {
+        let r = evaluations::round(c, id)?;
+        if !actor.can_list_members(&r.org_path) {
+            return Err(AppError::NotFound("评议"));
+        }
+        let subjects = evaluations::subjects(c, id)?
+            .into_iter()
+            .map(|sub| SubjectView {
+                group: if r.open {
+                    evaluations::account_group(&r, &sub, &actor)
+                } else {
+                    None
+                },
+                s: sub,
+            })
+            .collect();
+        let results = if r.open {
+            Vec::new()
+        } else {
+            evaluations::results(c, &r)?
+        };
+        Ok((r, subjects, results))
     })
-    .await??;
+    .await?;
     let p = RoundPage {
         ctx: Ctx::new(s, "evaluations"),
         can_run: s.actor.can_record_life(&r.org_path),
@@ -206,7 +206,13 @@ pub async fn score(
     let actor = s.actor.clone();
     let r = write(&state, move |c| {
         let n = evaluations::round(c, id)?.scheme.criteria.len();
-        evaluations::score(c, &actor, id, subject, &raw[..n.min(raw.len())])
+        Ok(evaluations::score(
+            c,
+            &actor,
+            id,
+            subject,
+            &raw[..n.min(raw.len())],
+        )?)
     })
     .await;
     settle(
@@ -230,7 +236,7 @@ pub async fn close(
 ) -> Result<Response, AppError> {
     s.check_csrf(&field(&f, "_csrf"))?;
     let actor = s.actor.clone();
-    let r = write(&state, move |c| evaluations::close(c, &actor, id)).await;
+    let r = write(&state, move |c| Ok(evaluations::close(c, &actor, id)?)).await;
     settle(
         r,
         |_| done(&format!("/evaluations/{id}"), "评议已结束，结果如下"),
@@ -257,16 +263,14 @@ pub async fn codes(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     let actor = s.actor.clone();
-    let (r, codes) = blocking(&state, move |st| {
-        Ok(st.read(|c| {
-            let r = evaluations::round(c, id)?;
-            if !actor.can_record_life(&r.org_path) {
-                return Ok(Err(AppError::NotFound("评议")));
-            }
-            Ok(Ok((r, evaluations::codes(c, id)?)))
-        })?)
+    let (r, codes) = super::read(&state, move |c| {
+        let r = evaluations::round(c, id)?;
+        if !actor.can_record_life(&r.org_path) {
+            return Err(AppError::NotFound("评议"));
+        }
+        Ok((r, evaluations::codes(c, id)?))
     })
-    .await??;
+    .await?;
     render(&CodesPage {
         ctx: Ctx::new(&s, "evaluations"),
         can_run: r.open,
@@ -284,7 +288,10 @@ pub async fn revoke(
 ) -> Result<Response, AppError> {
     s.check_csrf(&field(&f, "_csrf"))?;
     let actor = s.actor.clone();
-    let round = write(&state, move |c| evaluations::revoke(c, &actor, code_id)).await?;
+    let round = write(&state, move |c| {
+        Ok(evaluations::revoke(c, &actor, code_id)?)
+    })
+    .await?;
     Ok(done(&format!("/evaluations/{round}/codes"), "评议码已作废"))
 }
 
@@ -305,17 +312,15 @@ pub async fn explain(
     Path((id, subject)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
     let actor = s.actor.clone();
-    let (r, lines) = blocking(&state, move |st| {
-        Ok(st.read(|c| {
-            let r = evaluations::round(c, id)?;
-            if !actor.can_list_members(&r.org_path) {
-                return Ok(Err(AppError::NotFound("评议")));
-            }
-            let lines = evaluations::results(c, &r)?;
-            Ok(Ok((r, lines)))
-        })?)
+    let (r, lines) = super::read(&state, move |c| {
+        let r = evaluations::round(c, id)?;
+        if !actor.can_list_members(&r.org_path) {
+            return Err(AppError::NotFound("评议"));
+        }
+        let lines = evaluations::results(c, &r)?;
+        Ok((r, lines))
     })
-    .await??;
+    .await?;
     let rated = lines.iter().filter(|l| l.grade.is_some()).count();
     let limit = rated * r.scheme.cap.0 as usize / r.scheme.cap.1.max(1) as usize;
     let line = lines
@@ -359,15 +364,13 @@ async fn rate_page(
     error: (StatusCode, String),
 ) -> Result<Response, AppError> {
     let c2 = code.clone();
-    let found = blocking(state, move |st| {
-        Ok(st.read(|c| {
-            let Some(k) = evaluations::by_code(c, &c2)? else {
-                return Ok(None);
-            };
-            let r = evaluations::round(c, k.round_id)?;
-            let subjects = evaluations::subjects(c, r.id)?;
-            Ok(Some((k, r, subjects)))
-        })?)
+    let found = super::read(state, move |c| {
+        let Some(k) = evaluations::by_code(c, &c2)? else {
+            return Ok(None);
+        };
+        let r = evaluations::round(c, k.round_id)?;
+        let subjects = evaluations::subjects(c, r.id)?;
+        Ok(Some((k, r, subjects)))
     })
     .await?;
     let Some((k, r, subjects)) = found else {
@@ -427,7 +430,7 @@ pub async fn rate(
     }
     let c2 = code.clone();
     let r = write(&state, move |c| {
-        evaluations::vote_with_code(c, &c2, &ballot)
+        Ok(evaluations::vote_with_code(c, &c2, &ballot)?)
     })
     .await;
     match r {

@@ -11,35 +11,14 @@ use xianfeng_domain::date;
 use xianfeng_domain::life::MemberYear;
 use xianfeng_domain::org::Org;
 use xianfeng_domain::rules::Rules;
-use xianfeng_store::compliance::{self, Heatmap, Standing, Summary};
-use xianfeng_store::training::Birthday;
-use xianfeng_store::{cadence, meetings, rollup, settings, training};
+use xianfeng_store::life::compliance::{self, Heatmap, Standing, Summary};
+use xianfeng_store::life::training::Birthday;
+use xianfeng_store::{engines::cadence, engines::rollup, life::meetings, life::training, settings};
 
-use super::{crumbs, render, visible_org, Ctx};
+use super::shared::with_org;
+use super::{render, Ctx};
 use crate::session::Session;
-use crate::{blocking, AppError, AppState};
-
-/// Loads an organisation the actor may see with its breadcrumb, then runs `f` in the same read.
-pub async fn with_org<T: Send + 'static>(
-    state: &AppState,
-    s: &Session,
-    id: i64,
-    f: impl FnOnce(&mut dyn xianfeng_store::Conn, &Org) -> xianfeng_store::Result<T> + Send + 'static,
-) -> Result<(Org, Vec<(i64, String)>, T), AppError> {
-    let actor = s.actor.clone();
-    blocking(state, move |st| {
-        Ok(st.read(|c| {
-            let org = match visible_org(c, &actor, id) {
-                Ok(o) => o,
-                Err(e) => return Ok(Err(e)),
-            };
-            let crumbs = crumbs(c, &actor, &org)?;
-            let extra = f(c, &org)?;
-            Ok(Ok((org, crumbs, extra)))
-        })?)
-    })
-    .await?
-}
+use crate::{AppError, AppState};
 
 fn require_lister(s: &Session, org: &Org) -> Result<(), AppError> {
     if s.actor.can_list_members(&org.path) {
@@ -162,7 +141,7 @@ pub async fn heatmap(
     let (org, crumbs, (heat, activities)) = with_org(&state, &s, id, move |c, org| {
         let rules = cadence::effective(c, &org.path)?;
         let Ok((rule, options)) = pick_rule(rules, &activity) else {
-            return Err(xianfeng_store::StoreError::NotFound("频次规则"));
+            return Err(AppError::NotFound("频次规则"));
         };
         let rules = settings::rules(c)?;
         let heat = compliance::heatmap(c, org, &rule, year, today, &rules)?;
@@ -216,7 +195,7 @@ pub async fn missing(
         with_org(&state, &s, id, move |c, org| {
             let rules = cadence::effective(c, &org.path)?;
             let Ok((rule, options)) = pick_rule(rules, &activity) else {
-                return Err(xianfeng_store::StoreError::NotFound("频次规则"));
+                return Err(AppError::NotFound("频次规则"));
             };
             let mut period = Period::containing(rule.frequency, today);
             if prev {
@@ -303,7 +282,7 @@ pub async fn birthdays(
 ) -> Result<Response, AppError> {
     let today = date::today();
     let (org, crumbs, rows) = with_org(&state, &s, id, move |c, org| {
-        training::birthdays(c, &org.path, today)
+        Ok(training::birthdays(c, &org.path, today)?)
     })
     .await?;
     require_lister(&s, &org)?;

@@ -10,13 +10,13 @@ use serde::Deserialize;
 use xianfeng_domain::date;
 use xianfeng_domain::life::{parse_attendance, MeetingInput, MeetingKind, Presence};
 use xianfeng_domain::org::Org;
-use xianfeng_store::meetings::{self, Meeting};
-use xianfeng_store::{orgs, settings};
+use xianfeng_store::life::meetings::{self, Meeting};
+use xianfeng_store::{people::orgs, settings};
 
-use super::life::with_org;
+use super::shared::with_org;
 use super::{crumbs, field, options, render, render_form, Ctx, FieldErrors, Pairs};
 use crate::session::Session;
-use crate::{blocking, AppError, AppState};
+use crate::{AppError, AppState};
 
 fn meeting_input(f: &Pairs) -> MeetingInput {
     MeetingInput {
@@ -64,7 +64,7 @@ pub async fn list(
     let page = q.page.max(0);
     let (org, crumbs, mut items) = with_org(&state, &s, id, move |c, org| {
         let f = meetings::Filter { kind, year: None };
-        meetings::list(c, &org.path, &f, 31, page * 30)
+        Ok(meetings::list(c, &org.path, &f, 31, page * 30)?)
     })
     .await?;
     if !s.actor.can_list_members(&org.path) {
@@ -113,7 +113,7 @@ async fn recordable(
 ) -> Result<(Org, Vec<(i64, String)>), AppError> {
     let today = date::today().to_string();
     let (org, _, roster) = with_org(state, s, id, move |c, org| {
-        meetings::roster_at(c, org, &today)
+        Ok(meetings::roster_at(c, org, &today)?)
     })
     .await?;
     if !s.actor.can_record_life(&org.path) || org.dissolved_on.is_some() {
@@ -185,12 +185,10 @@ pub async fn create(
     let input = meeting_input(&f);
     let actor = s.actor.clone();
     let (o, i, pairs) = (org.clone(), input.clone(), f.clone());
-    let result = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let draft = i.validate(o.kind, date::today())?;
-            let entries = parse_attendance(&pairs)?;
-            meetings::create(c, Some(&actor), &o, &draft, &entries)
-        })?)
+    let result = super::write(&state, move |c| {
+        let draft = i.validate(o.kind, date::today())?;
+        let entries = parse_attendance(&pairs)?;
+        Ok(meetings::create(c, Some(&actor), &o, &draft, &entries)?)
     })
     .await;
     match result {
@@ -217,24 +215,22 @@ async fn visible(
     id: i64,
 ) -> Result<(Meeting, Org, Vec<(i64, String)>), AppError> {
     let actor = s.actor.clone();
-    blocking(state, move |st| {
-        Ok(st.read(|c| {
-            let Some(m) = meetings::get(c, id)? else {
-                return Ok(Err(AppError::NotFound("会议")));
-            };
-            let org = orgs::require(c, m.org_id)?;
-            let member_here = match actor.member_id {
-                Some(mid) => meetings::lists(c, id, mid)?,
-                None => false,
-            };
-            if !actor.can_list_members(&org.path) && !member_here {
-                return Ok(Err(AppError::NotFound("会议")));
-            }
-            let crumbs = crumbs(c, &actor, &org)?;
-            Ok(Ok((m, org, crumbs)))
-        })?)
+    super::read(state, move |c| {
+        let Some(m) = meetings::get(c, id)? else {
+            return Err(AppError::NotFound("会议"));
+        };
+        let org = orgs::require(c, m.org_id)?;
+        let member_here = match actor.member_id {
+            Some(mid) => meetings::lists(c, id, mid)?,
+            None => false,
+        };
+        if !actor.can_list_members(&org.path) && !member_here {
+            return Err(AppError::NotFound("会议"));
+        }
+        let crumbs = crumbs(c, &actor, &org)?;
+        Ok((m, org, crumbs))
     })
-    .await?
+    .await
 }
 
 #[derive(Template)]
@@ -268,8 +264,8 @@ async fn show_page(
 ) -> Result<Response, AppError> {
     let (m, org, crumbs) = visible(state, s, id).await?;
     let mid = m.id;
-    let (lines, photos) = blocking(state, move |st| {
-        Ok(st.read(|c| Ok((meetings::attendance(c, mid)?, meetings::photos(c, mid)?)))?)
+    let (lines, photos) = super::read(state, move |c| {
+        Ok((meetings::attendance(c, mid)?, meetings::photos(c, mid)?))
     })
     .await?;
     let can_edit = s.actor.can_record_life(&org.path);
@@ -325,11 +321,16 @@ pub async fn attendance(
     let m = editable(&state, &s, id).await?;
     let actor = s.actor.clone();
     let mark_held = field(&f, "held") == "1";
-    let result = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let entries = parse_attendance(&f)?;
-            meetings::update_attendance(c, &actor, &m, &entries, mark_held, date::today())
-        })?)
+    let result = super::write(&state, move |c| {
+        let entries = parse_attendance(&f)?;
+        Ok(meetings::update_attendance(
+            c,
+            &actor,
+            &m,
+            &entries,
+            mark_held,
+            date::today(),
+        )?)
     })
     .await;
     match result {
@@ -353,18 +354,16 @@ pub async fn upload_photo(
     let csrf = super::field(&fields, "_csrf");
     s.check_csrf(&csrf)?;
     let actor = s.actor.clone();
-    let result = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let max = settings::rules(c)?.upload_max_bytes;
-            if files.is_empty() {
-                return Err(xianfeng_domain::Invalid::one("photo", "照片", "请选择照片").into());
-            }
-            for (name, bytes) in &files {
-                let kind = xianfeng_domain::files::check_photo(name, bytes, max)?;
-                meetings::add_photo(c, &actor, &m, name, kind.mime(), bytes)?;
-            }
-            Ok(())
-        })?)
+    let result = super::write(&state, move |c| {
+        let max = settings::rules(c)?.upload_max_bytes;
+        if files.is_empty() {
+            return Err(xianfeng_domain::Invalid::one("photo", "照片", "请选择照片").into());
+        }
+        for (name, bytes) in &files {
+            let kind = xianfeng_domain::files::check_photo(name, bytes, max)?;
+            meetings::add_photo(c, &actor, &m, name, kind.mime(), bytes)?;
+        }
+        Ok(())
     })
     .await;
     match result {
@@ -440,7 +439,7 @@ pub async fn checkin_page(
     let now = date::now().timestamp();
     let (meeting, error) = match xianfeng_domain::checkin::verify(&key, &q.t, now) {
         Ok(id) => {
-            let m = blocking(&state, move |st| Ok(st.read(|c| meetings::get(c, id))?)).await?;
+            let m = super::read(&state, move |c| Ok(meetings::get(c, id)?)).await?;
             (m, String::new())
         }
         Err(e) => (None, e.to_string()),
@@ -475,11 +474,9 @@ pub async fn checkin(
         .actor
         .member_id
         .ok_or_else(|| AppError::Conflict("只有党员账号可以扫码签到".into()))?;
-    let m = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let m = meetings::get(c, id)?.ok_or(xianfeng_store::StoreError::NotFound("会议"))?;
-            meetings::check_in(c, &m, member_id)
-        })?)
+    let m = super::write(&state, move |c| {
+        let m = meetings::get(c, id)?.ok_or(xianfeng_store::StoreError::NotFound("会议"))?;
+        Ok(meetings::check_in(c, &m, member_id)?)
     })
     .await?;
     render(&CheckinPage {

@@ -11,12 +11,12 @@ use xianfeng_domain::member::{
 };
 use xianfeng_domain::org::Org;
 use xianfeng_domain::{date, Invalid};
-use xianfeng_store::members::{self, Filter, MemberRecord, Transfer};
-use xianfeng_store::{orgs, rollup, settings};
+use xianfeng_store::people::members::{self, Filter, MemberRecord, Transfer};
+use xianfeng_store::{engines::rollup, people::orgs, settings};
 
 use super::{crumbs, options, render, visible_org, Ctx, FieldErrors};
 use crate::session::{urlencode, Session};
-use crate::{blocking, AppError, AppState};
+use crate::{AppError, AppState};
 
 pub const PER_PAGE: i64 = 20;
 
@@ -60,26 +60,24 @@ pub async fn list(
         q: q.q.clone(),
         tag: q.tag.clone(),
     };
-    let (org, crumbs, page, tags, total) = blocking(&state, move |st| {
-        Ok(st.read(|c| {
-            let org = match visible_org(c, &actor, id) {
-                Ok(o) if actor.can_list_members(&o.path) => o,
-                Ok(_) => return Ok(Err(AppError::NotFound("组织"))),
-                Err(e) => return Ok(Err(e)),
-            };
-            let crumbs = crumbs(c, &actor, &org)?;
-            let page = members::list(c, &org.path, &filter, page_no, PER_PAGE)?;
-            let tags = members::tags_in(c, &org.path)?;
-            let unfiltered = filter.q.trim().is_empty() && filter.tag.trim().is_empty();
-            let total = if unfiltered {
-                Some(rollup::get(c, org.id, rollup::MEMBERS, "")?.1)
-            } else {
-                None
-            };
-            Ok(Ok((org, crumbs, page, tags, total)))
-        })?)
+    let (org, crumbs, page, tags, total) = super::read(&state, move |c| {
+        let org = match visible_org(c, &actor, id) {
+            Ok(o) if actor.can_list_members(&o.path) => o,
+            Ok(_) => return Err(AppError::NotFound("组织")),
+            Err(e) => return Err(e),
+        };
+        let crumbs = crumbs(c, &actor, &org)?;
+        let page = members::list(c, &org.path, &filter, page_no, PER_PAGE)?;
+        let tags = members::tags_in(c, &org.path)?;
+        let unfiltered = filter.q.trim().is_empty() && filter.tag.trim().is_empty();
+        let total = if unfiltered {
+            Some(rollup::get(c, org.id, rollup::MEMBERS, "")?.1)
+        } else {
+            None
+        };
+        Ok((org, crumbs, page, tags, total))
     })
-    .await??;
+    .await?;
     let link = |p: i64| {
         format!(
             "/orgs/{id}/members?q={}&tag={}&page={p}",
@@ -131,25 +129,23 @@ async fn visible_member(
     id: i64,
 ) -> Result<(MemberRecord, Vec<(i64, String)>, History), AppError> {
     let actor = s.actor.clone();
-    blocking(state, move |st| {
-        Ok(st.read(|c| {
-            let rec = match members::get(c, id)? {
-                Some(r) if actor.can_read_member(&r.org_path, r.member.id) => r,
-                _ => return Ok(Err(AppError::NotFound("党员"))),
-            };
-            let org = orgs::require(c, rec.member.org_id)?;
-            let crumbs = crumbs(c, &actor, &org)?;
-            let year = date::today().year();
-            let history = History {
-                transfers: members::transfers(c, id)?,
-                life: xianfeng_store::training::member_year(c, id, year)?,
-                rules: settings::rules(c)?,
-                year,
-            };
-            Ok(Ok((rec, crumbs, history)))
-        })?)
+    super::read(state, move |c| {
+        let rec = match members::get(c, id)? {
+            Some(r) if actor.can_read_member(&r.org_path, r.member.id) => r,
+            _ => return Err(AppError::NotFound("党员")),
+        };
+        let org = orgs::require(c, rec.member.org_id)?;
+        let crumbs = crumbs(c, &actor, &org)?;
+        let year = date::today().year();
+        let history = History {
+            transfers: members::transfers(c, id)?,
+            life: xianfeng_store::life::training::member_year(c, id, year)?,
+            rules: settings::rules(c)?,
+            year,
+        };
+        Ok((rec, crumbs, history))
     })
-    .await?
+    .await
 }
 
 /// A member's record beyond the roster fields: transfers and this year's branch life.
@@ -220,10 +216,8 @@ pub async fn reveal(
     }
     let actor = s.actor.clone();
     let r = rec.clone();
-    let shown = blocking(&state, move |st| {
-        Ok(st.write(|c| members::reveal(c, &st.vault, &actor, &r))?)
-    })
-    .await?;
+    let vault = state.store.vault.clone();
+    let shown = super::write(&state, move |c| Ok(members::reveal(c, &vault, &actor, &r)?)).await?;
     member_page(&s, rec, crumbs, history, Some(shown))
 }
 
@@ -342,12 +336,11 @@ pub async fn create(
     let actor = s.actor.clone();
     let input = f.input.clone();
     let o = org.clone();
-    let result = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let rules = settings::rules(c)?;
-            let draft = input.validate(&rules, date::today(), None)?;
-            members::create(c, &st.vault, Some(&actor), &o, &draft)
-        })?)
+    let vault = state.store.vault.clone();
+    let result = super::write(&state, move |c| {
+        let rules = settings::rules(c)?;
+        let draft = input.validate(&rules, date::today(), None)?;
+        Ok(members::create(c, &vault, Some(&actor), &o, &draft)?)
     })
     .await;
     match result {
@@ -412,17 +405,16 @@ pub async fn update(
     let org_name = rec.member.org_name.clone();
     let actor = s.actor.clone();
     let input = f.input.clone();
-    let result = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let rules = settings::rules(c)?;
-            let kept = members::stored_id_number(c, &st.vault, rec.member.id)?;
-            let mut draft = input.validate(&rules, date::today(), Some(&kept))?;
-            if input.phone.trim().is_empty() {
-                // A blank phone on edit keeps the stored one.
-                draft.phone = members::stored_phone(c, &st.vault, rec.member.id)?;
-            }
-            members::update(c, &st.vault, &actor, &rec, &draft)
-        })?)
+    let vault = state.store.vault.clone();
+    let result = super::write(&state, move |c| {
+        let rules = settings::rules(c)?;
+        let kept = members::stored_id_number(c, &vault, rec.member.id)?;
+        let mut draft = input.validate(&rules, date::today(), Some(&kept))?;
+        if input.phone.trim().is_empty() {
+            // A blank phone on edit keeps the stored one.
+            draft.phone = members::stored_phone(c, &vault, rec.member.id)?;
+        }
+        Ok(members::update(c, &vault, &actor, &rec, &draft)?)
     })
     .await;
     match result {
@@ -456,15 +448,13 @@ async fn transfer_targets(
     current: i64,
 ) -> Result<Vec<(i64, String)>, AppError> {
     let actor = s.actor.clone();
-    blocking(state, move |st| {
-        Ok(st.read(|c| {
-            let root = orgs::require(c, actor.scope_org_id)?;
-            Ok(orgs::branches_in(c, &root.path)?
-                .into_iter()
-                .filter(|o| o.id != current)
-                .map(|o| (o.id, o.name))
-                .collect())
-        })?)
+    super::read(state, move |c| {
+        let root = orgs::require(c, actor.scope_org_id)?;
+        Ok(orgs::branches_in(c, &root.path)?
+            .into_iter()
+            .filter(|o| o.id != current)
+            .map(|o| (o.id, o.name))
+            .collect())
     })
     .await
 }
@@ -512,31 +502,34 @@ pub async fn transfer(
         on_date: f.on_date.clone(),
         reason: f.reason.clone(),
     };
-    let result = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let target = match to.map(|t| orgs::get(c, t)).transpose()?.flatten() {
-                Some(t) if actor.can_write_member(&t.path) => Some(t),
-                _ => None,
-            };
-            let checked = input.validate(date::today());
-            match (target, checked) {
-                (Some(t), Ok((on, reason))) => {
-                    members::transfer(c, &actor, &r, &t, &on.to_string(), &reason)
+    let result = super::write(&state, move |c| {
+        let target = match to.map(|t| orgs::get(c, t)).transpose()?.flatten() {
+            Some(t) if actor.can_write_member(&t.path) => Some(t),
+            _ => None,
+        };
+        let checked = input.validate(date::today());
+        match (target, checked) {
+            (Some(t), Ok((on, reason))) => Ok(members::transfer(
+                c,
+                &actor,
+                &r,
+                &t,
+                &on.to_string(),
+                &reason,
+            )?),
+            (target, checked) => {
+                let mut errs = Vec::new();
+                if target.is_none() {
+                    errs.push(xianfeng_domain::FieldError::new(
+                        "to_org_id",
+                        "转入党组织",
+                        "请选择管辖范围内的党支部",
+                    ));
                 }
-                (target, checked) => {
-                    let mut errs = Vec::new();
-                    if target.is_none() {
-                        errs.push(xianfeng_domain::FieldError::new(
-                            "to_org_id",
-                            "转入党组织",
-                            "请选择管辖范围内的党支部",
-                        ));
-                    }
-                    errs.extend(checked.err().map(|e| e.0).unwrap_or_default());
-                    Err(Invalid(errs).into())
-                }
+                errs.extend(checked.err().map(|e| e.0).unwrap_or_default());
+                Err(Invalid(errs).into())
             }
-        })?)
+        }
     })
     .await;
     match result {

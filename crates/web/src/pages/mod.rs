@@ -12,6 +12,7 @@ mod commitments;
 mod contacts;
 mod dashboard;
 mod evaluations;
+pub mod form;
 mod life;
 mod meetings;
 mod members;
@@ -20,6 +21,7 @@ mod plans;
 mod points;
 mod roster_pages;
 mod schemes;
+pub mod shared;
 mod shop;
 mod stars;
 mod supervision;
@@ -43,6 +45,19 @@ pub struct CsrfOnly {
     pub _csrf: String,
 }
 
+/// The message the layout shows once at the top of a page, and a refused form's input: drawn
+/// by `base.html`, so no page template repeats the banner.
+#[derive(Default)]
+pub struct Flash {
+    /// A success notice (after a redirect, from `?ok=`).
+    pub notice: String,
+    /// Why a submitted form was refused.
+    pub error: String,
+    /// What the user typed into the refused form and each field's message, as JSON for the
+    /// small script that fills the form in again (`<` escaped so it cannot end the script).
+    pub kept_json: String,
+}
+
 /// What the layout needs on every signed-in page.
 pub struct Ctx {
     pub user: String,
@@ -55,6 +70,7 @@ pub struct Ctx {
     pub account_id: i64,
     pub is_admin: bool,
     pub nav: &'static str,
+    pub flash: Flash,
 }
 
 impl Ctx {
@@ -73,8 +89,49 @@ impl Ctx {
                 xianfeng_domain::auth::Role::CountyAdmin | xianfeng_domain::auth::Role::TownAdmin
             ),
             nav,
+            flash: Flash {
+                notice: s.notice.clone(),
+                ..Flash::default()
+            },
         }
     }
+
+    /// The page shown again for a refused form: the reason at the top, and what was typed
+    /// (with each field's message beside its field) put back into the form.
+    pub fn refused(mut self, message: impl Into<String>, kept: &form::Kept) -> Ctx {
+        self.flash.notice.clear();
+        self.flash.error = message.into();
+        self.flash.kept_json = kept_json(kept, &[]);
+        self
+    }
+
+    /// Like `refused`, with field-level messages from the domain's checks.
+    pub fn invalid(mut self, e: &xianfeng_domain::Invalid, kept: &form::Kept) -> Ctx {
+        let fields: Vec<(String, String)> =
+            e.0.iter()
+                .map(|f| (f.field.clone(), f.message.clone()))
+                .collect();
+        self.flash.notice.clear();
+        self.flash.error = e.to_string();
+        self.flash.kept_json = kept_json(kept, &fields);
+        self
+    }
+
+    /// Shows `message` as the page's error (a refusal with no form to refill).
+    pub fn with_error(mut self, message: impl Into<String>) -> Ctx {
+        self.flash.error = message.into();
+        self
+    }
+}
+
+fn kept_json(kept: &form::Kept, errors: &[(String, String)]) -> String {
+    serde_json::json!({
+        "fields": kept.fields,
+        "files": kept.files,
+        "errors": errors,
+    })
+    .to_string()
+    .replace('<', "\\u003c")
 }
 
 pub fn render<T: Template>(t: &T) -> Result<Response, AppError> {
@@ -98,13 +155,11 @@ pub async fn attached_file(
     what: &'static str,
     attached: impl FnOnce(&mut dyn Conn, &str) -> xianfeng_store::Result<bool> + Send + 'static,
 ) -> Result<Response, AppError> {
-    let (mime, bytes) = crate::blocking(state, move |st| {
-        Ok(st.read(|c| {
-            if !attached(c, &sha)? {
-                return Ok(None);
-            }
-            xianfeng_store::files::get(c, &sha)
-        })?)
+    let (mime, bytes) = read(state, move |c| {
+        if !attached(c, &sha)? {
+            return Ok(None);
+        }
+        Ok(xianfeng_store::files::get(c, &sha)?)
     })
     .await?
     .ok_or(AppError::NotFound(what))?;
@@ -195,7 +250,7 @@ pub fn field(f: &Pairs, name: &str) -> String {
 
 /// Loads an organisation the actor may see, or 404 (existence is not revealed).
 pub fn visible_org(c: &mut dyn Conn, actor: &Actor, id: i64) -> Result<Org, AppError> {
-    match xianfeng_store::orgs::get(c, id)? {
+    match xianfeng_store::people::orgs::get(c, id)? {
         Some(o) if actor.can_read_org(&o.path) => Ok(o),
         _ => Err(AppError::NotFound("组织")),
     }
@@ -209,10 +264,7 @@ pub async fn org_where(
     allowed: fn(&Actor, &str) -> bool,
 ) -> Result<Org, AppError> {
     let actor = s.actor.clone();
-    let org = crate::blocking(state, move |st| {
-        Ok(st.read(|c| Ok(visible_org(c, &actor, id)))?)
-    })
-    .await??;
+    let org = read(state, move |c| visible_org(c, &actor, id)).await?;
     if !allowed(&s.actor, &org.path) {
         return Err(AppError::Forbidden);
     }
@@ -225,7 +277,7 @@ pub fn crumbs(
     actor: &Actor,
     org: &Org,
 ) -> xianfeng_store::Result<Vec<(i64, String)>> {
-    Ok(xianfeng_store::orgs::ancestors(c, org)?
+    Ok(xianfeng_store::people::orgs::ancestors(c, org)?
         .into_iter()
         .filter(|o| actor.can_read_org(&o.path))
         .map(|o| (o.id, o.name))
@@ -276,12 +328,21 @@ pub fn qr_svg(text: &str, size: u32) -> Result<Response, AppError> {
         .into_response())
 }
 
-/// Runs `f` in one write transaction off the async runtime.
+/// Runs `f` in one write transaction off the async runtime. Any error `f` returns (a refusal
+/// such as `Forbidden` as much as a failed statement) rolls the whole transaction back.
 pub async fn write<T: Send + 'static>(
     state: &AppState,
-    f: impl FnOnce(&mut dyn Conn) -> xianfeng_store::Result<T> + Send + 'static,
+    f: impl FnOnce(&mut dyn Conn) -> Result<T, AppError> + Send + 'static,
 ) -> Result<T, AppError> {
-    crate::blocking(state, move |st| Ok(st.write(f)?)).await
+    crate::blocking(state, move |st| st.write(f)).await
+}
+
+/// Runs `f` in one read transaction off the async runtime.
+pub async fn read<T: Send + 'static>(
+    state: &AppState,
+    f: impl FnOnce(&mut dyn Conn) -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    crate::blocking(state, move |st| st.read(f)).await
 }
 
 /// The end of a form handler: on success `ok` (usually a redirect with a notice); on bad input
@@ -296,7 +357,7 @@ where
 {
     match result {
         Ok(v) => Ok(ok(v)),
-        Err(e) => again(points::refused(e)?).await,
+        Err(e) => again(shared::refused(e)?).await,
     }
 }
 

@@ -6,12 +6,12 @@ use serde::Deserialize;
 use xianfeng_domain::auth::Actor;
 use xianfeng_domain::org::{structural_warnings, Org, OrgDomain, OrgInput, OrgKind};
 use xianfeng_domain::{date, path};
-use xianfeng_store::orgs::{self, Totals};
-use xianfeng_store::{rollup, settings};
+use xianfeng_store::people::orgs::{self, Totals};
+use xianfeng_store::{engines::rollup, settings};
 
 use super::{crumbs, options, render, visible_org, Ctx, FieldErrors};
 use crate::session::Session;
-use crate::{blocking, AppError, AppState};
+use crate::{AppError, AppState};
 
 pub struct ChildRow {
     pub id: i64,
@@ -44,45 +44,40 @@ pub async fn show(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     let actor = s.actor.clone();
-    let page = blocking(&state, move |st| {
-        Ok(st.read(|c| {
-            let org = match visible_org(c, &actor, id) {
-                Ok(o) => o,
-                Err(e) => return Ok(Err(e)),
-            };
-            let crumbs = crumbs(c, &actor, &org)?;
-            let totals = orgs::totals(c, org.id)?;
-            let direct = rollup::get(c, org.id, rollup::MEMBERS, "")?.0;
-            let rules = settings::rules(c)?;
-            let warnings = structural_warnings(&org, orgs::counts(c, org.id)?, &rules)
-                .into_iter()
-                .map(|w| w.message)
-                .collect();
-            let kids = orgs::children(c, org.id)?;
-            let ids: Vec<i64> = kids.iter().map(|o| o.id).collect();
-            let members = rollup::subtree_many(c, &ids, rollup::MEMBERS)?;
-            let full = rollup::subtree_many(c, &ids, rollup::FULL_MEMBERS)?;
-            let children = kids
-                .into_iter()
-                .map(|k| {
-                    let counts = xianfeng_domain::org::MemberCounts {
-                        members: members.get(&k.id).copied().unwrap_or(0),
-                        full_members: full.get(&k.id).copied().unwrap_or(0),
-                    };
-                    ChildRow {
-                        id: k.id,
-                        warned: !structural_warnings(&k, counts, &rules).is_empty(),
-                        name: k.name,
-                        kind: k.kind.label().into(),
-                        members: counts.members,
-                        dissolved: k.dissolved_on.is_some(),
-                    }
-                })
-                .collect::<Vec<_>>();
-            Ok(Ok((org, crumbs, totals, direct, warnings, children)))
-        })?)
+    let page = super::read(&state, move |c| {
+        let org = visible_org(c, &actor, id)?;
+        let crumbs = crumbs(c, &actor, &org)?;
+        let totals = orgs::totals(c, org.id)?;
+        let direct = rollup::get(c, org.id, rollup::MEMBERS, "")?.0;
+        let rules = settings::rules(c)?;
+        let warnings = structural_warnings(&org, orgs::counts(c, org.id)?, &rules)
+            .into_iter()
+            .map(|w| w.message)
+            .collect();
+        let kids = orgs::children(c, org.id)?;
+        let ids: Vec<i64> = kids.iter().map(|o| o.id).collect();
+        let members = rollup::subtree_many(c, &ids, rollup::MEMBERS)?;
+        let full = rollup::subtree_many(c, &ids, rollup::FULL_MEMBERS)?;
+        let children = kids
+            .into_iter()
+            .map(|k| {
+                let counts = xianfeng_domain::org::MemberCounts {
+                    members: members.get(&k.id).copied().unwrap_or(0),
+                    full_members: full.get(&k.id).copied().unwrap_or(0),
+                };
+                ChildRow {
+                    id: k.id,
+                    warned: !structural_warnings(&k, counts, &rules).is_empty(),
+                    name: k.name,
+                    kind: k.kind.label().into(),
+                    members: counts.members,
+                    dissolved: k.dissolved_on.is_some(),
+                }
+            })
+            .collect::<Vec<_>>();
+        Ok((org, crumbs, totals, direct, warnings, children))
     })
-    .await??;
+    .await?;
     let (org, crumbs, totals, direct_members, warnings, children) = page;
     render(&OrgPage {
         can_create: s.actor.can_create_org_under(&org.path)
@@ -129,44 +124,39 @@ pub async fn tree(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     let actor = s.actor.clone();
-    let (root, crumbs, nodes) = blocking(&state, move |st| {
-        Ok(st.read(|c| {
-            let root = match visible_org(c, &actor, id) {
-                Ok(o) => o,
-                Err(e) => return Ok(Err(e)),
-            };
-            let crumbs = crumbs(c, &actor, &root)?;
-            let mut nodes = Vec::new();
-            let base = root.depth();
-            let mut stack = vec![root.clone()];
-            while let Some(o) = stack.pop() {
-                let kids: Vec<Org> = orgs::children(c, o.id)?
-                    .into_iter()
-                    .filter(|k| k.dissolved_on.is_none())
-                    .collect();
-                let rel = o.depth() - base;
-                nodes.push((o.clone(), rel, !kids.is_empty() && rel >= 3));
-                if rel < 3 {
-                    stack.extend(kids.into_iter().rev());
-                }
-            }
-            let ids: Vec<i64> = nodes.iter().map(|(o, _, _)| o.id).collect();
-            let counts = rollup::subtree_many(c, &ids, rollup::MEMBERS)?;
-            let nodes = nodes
+    let (root, crumbs, nodes) = super::read(&state, move |c| {
+        let root = visible_org(c, &actor, id)?;
+        let crumbs = crumbs(c, &actor, &root)?;
+        let mut nodes = Vec::new();
+        let base = root.depth();
+        let mut stack = vec![root.clone()];
+        while let Some(o) = stack.pop() {
+            let kids: Vec<Org> = orgs::children(c, o.id)?
                 .into_iter()
-                .map(|(o, depth, has_more)| Node {
-                    members: counts.get(&o.id).copied().unwrap_or(0),
-                    id: o.id,
-                    name: o.name,
-                    kind: o.kind.label().into(),
-                    depth,
-                    has_more,
-                })
+                .filter(|k| k.dissolved_on.is_none())
                 .collect();
-            Ok(Ok((root, crumbs, nodes)))
-        })?)
+            let rel = o.depth() - base;
+            nodes.push((o.clone(), rel, !kids.is_empty() && rel >= 3));
+            if rel < 3 {
+                stack.extend(kids.into_iter().rev());
+            }
+        }
+        let ids: Vec<i64> = nodes.iter().map(|(o, _, _)| o.id).collect();
+        let counts = rollup::subtree_many(c, &ids, rollup::MEMBERS)?;
+        let nodes = nodes
+            .into_iter()
+            .map(|(o, depth, has_more)| Node {
+                members: counts.get(&o.id).copied().unwrap_or(0),
+                id: o.id,
+                name: o.name,
+                kind: o.kind.label().into(),
+                depth,
+                has_more,
+            })
+            .collect();
+        Ok((root, crumbs, nodes))
     })
-    .await??;
+    .await?;
     render(&TreePage {
         ctx: Ctx::new(&s, "tree"),
         root,
@@ -258,8 +248,8 @@ pub async fn create(
     };
     let actor = s.actor.clone();
     let p = parent.clone();
-    let created = blocking(&state, move |st| {
-        Ok(st.write(|c| orgs::create(c, Some(&actor), Some(&p), &draft))?)
+    let created = super::write(&state, move |c| {
+        Ok(orgs::create(c, Some(&actor), Some(&p), &draft)?)
     })
     .await;
     match created {
@@ -303,20 +293,15 @@ async fn changeable(
     id: i64,
 ) -> Result<(Org, Option<Org>), AppError> {
     let actor = s.actor.clone();
-    let (org, parent) = blocking(state, move |st| {
-        Ok(st.read(|c| {
-            let org = match visible_org(c, &actor, id) {
-                Ok(o) => o,
-                Err(e) => return Ok(Err(e)),
-            };
-            let parent = match org.parent_id {
-                Some(p) => orgs::get(c, p)?,
-                None => None,
-            };
-            Ok(Ok((org, parent)))
-        })?)
+    let (org, parent) = super::read(state, move |c| {
+        let org = visible_org(c, &actor, id)?;
+        let parent = match org.parent_id {
+            Some(p) => orgs::get(c, p)?,
+            None => None,
+        };
+        Ok((org, parent))
     })
-    .await??;
+    .await?;
     if !s.actor.can_change_org(&org.path) {
         return Err(AppError::Forbidden);
     }
@@ -363,11 +348,7 @@ pub async fn update(
     };
     let actor = s.actor.clone();
     let o = org.clone();
-    match blocking(&state, move |st| {
-        Ok(st.write(|c| orgs::update(c, &actor, &o, &draft))?)
-    })
-    .await
-    {
+    match super::write(&state, move |c| Ok(orgs::update(c, &actor, &o, &draft)?)).await {
         Ok(_) => Ok(Redirect::to(&format!("/orgs/{id}")).into_response()),
         Err(AppError::Invalid(e)) => form_error(&s, title, action, &fallback_parent, f.input, &e),
         Err(e) => Err(e),
@@ -390,16 +371,14 @@ async fn move_targets(
 ) -> Result<Vec<(i64, String)>, AppError> {
     let actor = s.actor.clone();
     let org = org.clone();
-    blocking(state, move |st| {
-        Ok(st.read(|c| {
-            let root = orgs::require(c, actor.scope_org_id)?;
-            let candidates = orgs::active_in(c, &root, 2000)?.into_iter().filter(|o| {
-                o.kind.allows_child(org.kind)
-                    && !path::within(&o.path, &org.path)
-                    && Some(o.id) != org.parent_id
-            });
-            Ok(orgs::indented(&root, candidates))
-        })?)
+    super::read(state, move |c| {
+        let root = orgs::require(c, actor.scope_org_id)?;
+        let candidates = orgs::active_in(c, &root, 2000)?.into_iter().filter(|o| {
+            o.kind.allows_child(org.kind)
+                && !path::within(&o.path, &org.path)
+                && Some(o.id) != org.parent_id
+        });
+        Ok(orgs::indented(&root, candidates))
     })
     .await
 }
@@ -438,24 +417,22 @@ pub async fn move_org(
     let parent_id: Option<i64> = f.parent_id.trim().parse().ok();
     let actor = s.actor.clone();
     let o = org.clone();
-    let result = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let target = match parent_id
-                .and_then(|p| orgs::get(c, p).transpose())
-                .transpose()?
-            {
-                Some(t) if actor.can_create_org_under(&t.path) => t,
-                _ => {
-                    return Err(xianfeng_domain::Invalid::one(
-                        "parent_id",
-                        "新上级组织",
-                        "请选择管辖范围内的组织",
-                    )
-                    .into())
-                }
-            };
-            orgs::move_to(c, &actor, &o, &target)
-        })?)
+    let result = super::write(&state, move |c| {
+        let target = match parent_id
+            .and_then(|p| orgs::get(c, p).transpose())
+            .transpose()?
+        {
+            Some(t) if actor.can_create_org_under(&t.path) => t,
+            _ => {
+                return Err(xianfeng_domain::Invalid::one(
+                    "parent_id",
+                    "新上级组织",
+                    "请选择管辖范围内的组织",
+                )
+                .into())
+            }
+        };
+        Ok(orgs::move_to(c, &actor, &o, &target)?)
     })
     .await;
     match result {
@@ -484,8 +461,8 @@ pub async fn dissolve(
     let (org, _) = changeable(&state, &s, id).await?;
     let actor = s.actor.clone();
     let today = date::today().to_string();
-    blocking(&state, move |st| {
-        Ok(st.write(|c| orgs::dissolve(c, &actor, &org, &today))?)
+    super::write(&state, move |c| {
+        Ok(orgs::dissolve(c, &actor, &org, &today)?)
     })
     .await?;
     Ok(Redirect::to(&format!("/orgs/{id}")).into_response())

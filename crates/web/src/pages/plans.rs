@@ -13,12 +13,12 @@ use xianfeng_domain::auth::{Actor, Role};
 use xianfeng_domain::units::{match_unit, OrgRef, UnitMatch};
 use xianfeng_domain::Invalid;
 use xianfeng_plan::review::{self, KINDS};
-use xianfeng_store::drafts::{self, Draft};
-use xianfeng_store::{orgs, Conn};
+use xianfeng_store::plans::drafts::{self, Draft};
+use xianfeng_store::{people::orgs, Conn};
 
 use super::{render, Ctx};
 use crate::session::Session;
-use crate::{blocking, AppError, AppState};
+use crate::{AppError, AppState};
 
 /// Uploads larger than this are refused.
 pub const MAX_PLAN_BYTES: usize = 10 * 1024 * 1024;
@@ -49,11 +49,9 @@ struct PlansPage {
 
 async fn list_page(state: &AppState, s: &Session, error: String) -> Result<Response, AppError> {
     let scope = s.actor.scope_org_id;
-    let drafts = blocking(state, move |st| {
-        Ok(st.read(|c| {
-            let root = orgs::require(c, scope)?;
-            drafts::list_in(c, &root.path, 200)
-        })?)
+    let drafts = super::read(state, move |c| {
+        let root = orgs::require(c, scope)?;
+        Ok(drafts::list_in(c, &root.path, 200)?)
     })
     .await?;
     let rows = drafts
@@ -149,26 +147,28 @@ pub async fn upload(
     };
     let json = serde_json::to_value(&plan).map_err(|e| AppError::Internal(e.to_string()))?;
     let actor = s.actor.clone();
-    let id = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let org = orgs::require(c, actor.scope_org_id)?;
-            drafts::create(c, &actor, &org, &name, &plan.title, &plan.text, &json)
-        })?)
+    let id = super::write(&state, move |c| {
+        let org = orgs::require(c, actor.scope_org_id)?;
+        Ok(drafts::create(
+            c,
+            &actor,
+            &org,
+            &name,
+            &plan.title,
+            &plan.text,
+            &json,
+        )?)
     })
     .await?;
     Ok(Redirect::to(&format!("/plans/{id}")).into_response())
 }
 
 /// Loads a draft the actor may see, or 404.
-pub fn visible(
-    c: &mut dyn Conn,
-    actor: &Actor,
-    id: i64,
-) -> Result<Result<Draft, AppError>, xianfeng_store::StoreError> {
-    Ok(match drafts::get(c, id)? {
+pub fn visible(c: &mut dyn Conn, actor: &Actor, id: i64) -> Result<Draft, AppError> {
+    match drafts::get(c, id)? {
         Some(d) if actor.role != Role::Member && actor.can_read_org(&d.org_path) => Ok(d),
         _ => Err(AppError::NotFound("草稿")),
-    })
+    }
 }
 
 pub struct OutlineRow {
@@ -368,27 +368,22 @@ async fn review_page(
     error: String,
 ) -> Result<Response, AppError> {
     let actor = s.actor.clone();
-    let (d, org_refs, names) = blocking(state, move |st| {
-        Ok(st.read(|c| {
-            let d = match visible(c, &actor, id)? {
-                Ok(d) => d,
-                Err(e) => return Ok(Err(e)),
-            };
-            let root = orgs::require(c, actor.scope_org_id)?;
-            let list = orgs::active_in(c, &root, 5000)?;
-            let refs: Vec<OrgRef> = list
-                .iter()
-                .map(|o| OrgRef {
-                    id: o.id,
-                    name: o.name.clone(),
-                    kind: o.kind,
-                    depth: o.depth() - root.depth(),
-                })
-                .collect();
-            Ok(Ok((d, refs, orgs::indented(&root, list))))
-        })?)
+    let (d, org_refs, names) = super::read(state, move |c| {
+        let d = visible(c, &actor, id)?;
+        let root = orgs::require(c, actor.scope_org_id)?;
+        let list = orgs::active_in(c, &root, 5000)?;
+        let refs: Vec<OrgRef> = list
+            .iter()
+            .map(|o| OrgRef {
+                id: o.id,
+                name: o.name.clone(),
+                kind: o.kind,
+                depth: o.depth() - root.depth(),
+            })
+            .collect();
+        Ok((d, refs, orgs::indented(&root, list)))
     })
-    .await??;
+    .await?;
     let mut outline = Vec::new();
     outline_rows(&d.plan["sections"], 0, &mut outline);
     let mut groups = Vec::new();
@@ -587,32 +582,26 @@ pub async fn edit(
     require_staff(&s)?;
     s.check_csrf(&f._csrf)?;
     let actor = s.actor.clone();
-    let result = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let d = match visible(c, &actor, id)? {
-                Ok(d) => d,
-                Err(e) => return Ok(Err(e)),
-            };
-            if f.op == "map" {
-                let target: Option<i64> = f.org_id.trim().parse().ok();
-                let ok = target
-                    .map(|t| orgs::get(c, t))
-                    .transpose()?
-                    .flatten()
-                    .is_some_and(|o| actor.can_read_org(&o.path));
-                if !ok {
-                    return Err(Invalid::one("org_id", "对应组织", "请选择管辖范围内的组织").into());
-                }
+    let result = super::write(&state, move |c| {
+        let d = visible(c, &actor, id)?;
+        if f.op == "map" {
+            let target: Option<i64> = f.org_id.trim().parse().ok();
+            let ok = target
+                .map(|t| orgs::get(c, t))
+                .transpose()?
+                .flatten()
+                .is_some_and(|o| actor.can_read_org(&o.path));
+            if !ok {
+                return Err(Invalid::one("org_id", "对应组织", "请选择管辖范围内的组织").into());
             }
-            let (plan, map, what) = apply(&d, &f)?;
-            drafts::update(c, &actor, &d, &plan, &map, &what)?;
-            Ok(Ok(()))
-        })?)
+        }
+        let (plan, map, what) = apply(&d, &f)?;
+        drafts::update(c, &actor, &d, &plan, &map, &what)?;
+        Ok(())
     })
     .await;
     match result {
-        Ok(Ok(())) => Ok(Redirect::to(&format!("/plans/{id}")).into_response()),
-        Ok(Err(e)) => Err(e),
+        Ok(()) => Ok(Redirect::to(&format!("/plans/{id}")).into_response()),
         Err(AppError::Invalid(e)) => review_page(&state, &s, id, e.to_string()).await,
         Err(e) => Err(e),
     }

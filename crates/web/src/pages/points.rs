@@ -13,35 +13,20 @@ use xianfeng_domain::date;
 use xianfeng_domain::household::ResidentInput;
 use xianfeng_domain::org::Org;
 use xianfeng_domain::points::{BoardPeriod, Bounds, ClaimStatus, EarnInput, RuleInput};
-use xianfeng_store::point_board::Standing;
-use xianfeng_store::point_claims::{self, By, Claim};
-use xianfeng_store::point_rules::{self, Rule};
-use xianfeng_store::point_shop::{self, Shop};
+use xianfeng_store::points::point_board::Standing;
+use xianfeng_store::points::point_claims::{self, By, Claim};
+use xianfeng_store::points::point_rules::{self, Rule};
+use xianfeng_store::points::point_shop::{self, Shop};
 use xianfeng_store::points::{self, Account, Entry, HOUSEHOLD, PERSON};
-use xianfeng_store::{households, orgs, point_board, settings, Conn, StoreError};
+use xianfeng_store::{
+    people::households, people::orgs, points::point_board, settings, Conn, StoreError,
+};
 
-use super::life::with_org;
+use super::form::CsrfForm;
+use super::shared::{refused, with_org, with_status};
 use super::{field, read_multipart, render, render_form, visible_org, Ctx, Pairs};
 use crate::session::Session;
 use crate::{blocking, AppError, AppState};
-
-/// Bad input and refused changes come back as a message for the page (with its status);
-/// anything else is an error page.
-pub fn refused(e: AppError) -> Result<(StatusCode, String), AppError> {
-    match e {
-        AppError::Invalid(i) => Ok((StatusCode::UNPROCESSABLE_ENTITY, i.to_string())),
-        AppError::Conflict(m) => Ok((StatusCode::CONFLICT, m)),
-        other => Err(other),
-    }
-}
-
-pub fn with_status(status: StatusCode, r: Response) -> Response {
-    let mut r = r;
-    if status != StatusCode::OK {
-        *r.status_mut() = status;
-    }
-    r
-}
 
 fn staff(s: &Session, org: &Org) -> Result<(), AppError> {
     if s.actor.can_list_members(&org.path) {
@@ -200,7 +185,7 @@ fn person_for(
     let account = if let Some(id) = number('a') {
         points::account(c, id).ok()
     } else if let Some(member) = number('m') {
-        match xianfeng_store::members::get(c, member)? {
+        match xianfeng_store::people::members::get(c, member)? {
             Some(m) if actor.can_record_life(&m.org_path) => {
                 Some(points::member_account(c, member)?)
             }
@@ -244,15 +229,13 @@ pub async fn record(
         note: field(&f, "note"),
     };
     let (picked, code) = (field(&f, "person"), field(&f, "code"));
-    let result = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let evidence = super::checked_evidence(c, &files)?;
-            let person = person_for(c, &actor, &picked, &code)?;
-            let d = input.validate(date::today())?;
-            let file = evidence.first().map(|(_, m, b)| (m.as_str(), b.as_slice()));
-            point_claims::earn(c, By::Cadre(&actor), person.id, &d, file)?;
-            Ok(person.name)
-        })?)
+    let result = super::write(&state, move |c| {
+        let evidence = super::checked_evidence(c, &files)?;
+        let person = person_for(c, &actor, &picked, &code)?;
+        let d = input.validate(date::today())?;
+        let file = evidence.first().map(|(_, m, b)| (m.as_str(), b.as_slice()));
+        point_claims::earn(c, By::Cadre(&actor), person.id, &d, file)?;
+        Ok(person.name)
     })
     .await;
     match result {
@@ -267,39 +250,41 @@ pub async fn record(
     }
 }
 
-/// Approves or rejects a waiting claim; back to the organisation it came from.
+#[derive(Deserialize)]
+pub struct DecideForm {
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Approves or rejects a waiting claim; back to the organisation it came from. A refusal
+/// (a stopped rule, a reached cap) leaves the claim waiting and changes nothing.
 pub async fn decide(
     State(state): State<AppState>,
     s: Session,
     Path(claim_id): Path<i64>,
-    Form(f): Form<Pairs>,
+    CsrfForm(f, _): CsrfForm<DecideForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&field(&f, "_csrf"))?;
     let actor = s.actor.clone();
-    let approve = field(&f, "decision") == "approve";
-    let reason = field(&f, "reason");
-    let back = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let claim = point_claims::get(c, claim_id)?;
-            if !actor.can_record_life(&claim.org_path) {
-                return Ok(Err(AppError::Forbidden));
-            }
-            let back = actor.scope_org_id;
-            Ok(Ok(point_claims::decide(
-                c, &actor, claim_id, approve, &reason,
-            )
-            .map(|st| (back, st))))
-        })?)
+    let approve = f.decision == "approve";
+    let reason = f.reason;
+    let result = super::write(&state, move |c| {
+        let claim = point_claims::get(c, claim_id)?;
+        if !actor.can_record_life(&claim.org_path) {
+            return Err(AppError::Forbidden);
+        }
+        Ok(point_claims::decide(c, &actor, claim_id, approve, &reason)?)
     })
-    .await??;
+    .await;
     let back_org = s.actor.scope_org_id;
-    match back {
-        Ok((org, status)) => Ok(super::done(
-            &format!("/orgs/{org}/points"),
+    match result {
+        Ok(status) => Ok(super::done(
+            &format!("/orgs/{back_org}/points"),
             &format!("第{claim_id}号申报{}", status.label()),
         )),
         Err(e) => {
-            let err = refused(e.into())?;
+            let err = refused(e)?;
             overview(
                 &state,
                 &s,
@@ -434,17 +419,28 @@ struct RuleEditPage {
 
 /// The rule and the organisation that set it, when the actor may change it (that level or
 /// above); otherwise not found.
-fn editable_rule(
-    c: &mut dyn Conn,
-    actor: &Actor,
-    id: i64,
-) -> xianfeng_store::Result<Result<(Rule, Org), AppError>> {
+fn editable_rule(c: &mut dyn Conn, actor: &Actor, id: i64) -> Result<(Rule, Org), AppError> {
     let rule = point_rules::get(c, id)?;
     if !actor.can_manage_town(&rule.org_path) {
-        return Ok(Err(AppError::NotFound("积分事项")));
+        return Err(AppError::NotFound("积分事项"));
     }
     let org = orgs::require(c, rule.org_id)?;
-    Ok(Ok((rule, org)))
+    Ok((rule, org))
+}
+
+/// The rule being edited and the county's bound on its points (for the form).
+async fn rule_for_edit(
+    state: &AppState,
+    s: &Session,
+    id: i64,
+) -> Result<(Rule, Option<i64>), AppError> {
+    let actor = s.actor.clone();
+    super::read(state, move |c| {
+        let (rule, org) = editable_rule(c, &actor, id)?;
+        let bound = bounds_for(c, &org)?.map(|b| b.max_points);
+        Ok((rule, bound))
+    })
+    .await
 }
 
 pub async fn edit_rule_form(
@@ -452,16 +448,7 @@ pub async fn edit_rule_form(
     s: Session,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let actor = s.actor.clone();
-    let (rule, bound) = blocking(&state, move |st| {
-        Ok(st.read(|c| {
-            Ok(match editable_rule(c, &actor, id)? {
-                Ok((rule, org)) => Ok((rule, bounds_for(c, &org)?.map(|b| b.max_points))),
-                Err(e) => Err(e),
-            })
-        })?)
-    })
-    .await??;
+    let (rule, bound) = rule_for_edit(&state, &s, id).await?;
     let input = rule.draft.input();
     render(&RuleEditPage {
         ctx: Ctx::new(&s, "points"),
@@ -471,9 +458,6 @@ pub async fn edit_rule_form(
         error: String::new(),
     })
 }
-
-/// What saving an edited rule came to: saved (the setter's id), or refused with the form.
-type Edited = Result<i64, (Rule, Option<i64>, xianfeng_domain::Invalid)>;
 
 /// Saves a rule's new terms; what it granted before stays in the ledger as it was.
 pub async fn edit_rule(
@@ -486,28 +470,20 @@ pub async fn edit_rule(
     let input = rule_input(&f);
     let typed = input.clone();
     let actor = s.actor.clone();
-    let result: Edited = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let (rule, org) = match editable_rule(c, &actor, id)? {
-                Ok(found) => found,
-                Err(e) => return Ok(Err(e)),
-            };
-            let bound = bounds_for(c, &org)?;
-            let d = match typed.validate(bound) {
-                Ok(d) => d,
-                Err(e) => return Ok(Ok(Err((rule, bound.map(|b| b.max_points), e)))),
-            };
-            point_rules::update(c, &actor, &rule, &d)?;
-            Ok(Ok(Ok(org.id)))
-        })?)
+    let result = super::write(&state, move |c| {
+        let (rule, org) = editable_rule(c, &actor, id)?;
+        let d = typed.validate(bounds_for(c, &org)?)?;
+        point_rules::update(c, &actor, &rule, &d)?;
+        Ok(org.id)
     })
-    .await??;
+    .await;
     match result {
         Ok(org_id) => Ok(super::done(
             &format!("/orgs/{org_id}/points/rules"),
             "已保存",
         )),
-        Err((rule, bound, e)) => {
+        Err(AppError::Invalid(e)) => {
+            let (rule, bound) = rule_for_edit(&state, &s, id).await?;
             let page = RuleEditPage {
                 ctx: Ctx::new(&s, "points"),
                 rule,
@@ -517,6 +493,7 @@ pub async fn edit_rule(
             };
             render_form(&page, true)
         }
+        Err(e) => Err(e),
     }
 }
 
@@ -531,19 +508,17 @@ pub async fn add_rule(
     let input = rule_input(&f);
     let actor = s.actor.clone();
     let typed = input.clone();
-    let result = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let org = match visible_org(c, &actor, id) {
-                Ok(o) if actor.can_manage_town(&o.path) && o.kind.is_committee() => o,
-                _ => return Ok(Err(AppError::Forbidden)),
-            };
-            let d = typed.validate(bounds_for(c, &org)?)?;
-            point_rules::create(c, Some(&actor), &org, &d)?;
-            Ok(Ok(d.action))
-        })?)
+    let result = super::write(&state, move |c| {
+        let org = match visible_org(c, &actor, id) {
+            Ok(o) if actor.can_manage_town(&o.path) && o.kind.is_committee() => o,
+            _ => return Err(AppError::Forbidden),
+        };
+        let d = typed.validate(bounds_for(c, &org)?)?;
+        point_rules::create(c, Some(&actor), &org, &d)?;
+        Ok(d.action)
     })
     .await;
-    match result.and_then(|r| r) {
+    match result {
         Ok(action) => Ok(super::done(
             &format!("/orgs/{id}/points/rules"),
             &format!("已添加“{action}”"),
@@ -564,17 +539,15 @@ pub async fn toggle_rule(
 ) -> Result<Response, AppError> {
     s.check_csrf(&field(&f, "_csrf"))?;
     let actor = s.actor.clone();
-    let org_id = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let rule = point_rules::get(c, rule_id)?;
-            if !actor.can_manage_town(&rule.org_path) {
-                return Ok(Err(AppError::Forbidden));
-            }
-            point_rules::set_active(c, &actor, &rule, !rule.active)?;
-            Ok(Ok(rule.org_id))
-        })?)
+    let org_id = super::write(&state, move |c| {
+        let rule = point_rules::get(c, rule_id)?;
+        if !actor.can_manage_town(&rule.org_path) {
+            return Err(AppError::Forbidden);
+        }
+        point_rules::set_active(c, &actor, &rule, !rule.active)?;
+        Ok(rule.org_id)
     })
-    .await??;
+    .await?;
     Ok(super::done(
         &format!("/orgs/{org_id}/points/rules"),
         "已更新",
@@ -604,36 +577,34 @@ async fn account_page(
     error: (StatusCode, String),
 ) -> Result<Response, AppError> {
     let actor = s.actor.clone();
-    let page = blocking(state, move |st| {
-        Ok(st.read(|c| {
-            let account = points::account(c, id)?;
-            if !matches!(account.kind.as_str(), PERSON | HOUSEHOLD)
-                || !actor.can_list_members(&account.org_path)
-            {
-                return Ok(Err(AppError::NotFound("积分账户")));
+    let page = super::read(state, move |c| {
+        let account = points::account(c, id)?;
+        if !matches!(account.kind.as_str(), PERSON | HOUSEHOLD)
+            || !actor.can_list_members(&account.org_path)
+        {
+            return Err(AppError::NotFound("积分账户"));
+        }
+        let org_name = orgs::require(c, account.org_id)?.name;
+        let spendable = points::spendable(c, &account)?;
+        let (people, entries, claims) = if account.kind == HOUSEHOLD {
+            let h = account.household_id.unwrap_or(0);
+            let people = households::people(c, h)?;
+            let mut entries = Vec::new();
+            for p in &people {
+                entries.extend(points::history(c, p.account_id, 50)?);
             }
-            let org_name = orgs::require(c, account.org_id)?.name;
-            let spendable = points::spendable(c, &account)?;
-            let (people, entries, claims) = if account.kind == HOUSEHOLD {
-                let h = account.household_id.unwrap_or(0);
-                let people = households::people(c, h)?;
-                let mut entries = Vec::new();
-                for p in &people {
-                    entries.extend(points::history(c, p.account_id, 50)?);
-                }
-                entries.sort_by_key(|e| std::cmp::Reverse(e.id));
-                (people, entries, Vec::new())
-            } else {
-                (
-                    Vec::new(),
-                    points::history(c, id, 100)?,
-                    point_claims::of_account(c, id, 30)?,
-                )
-            };
-            Ok(Ok((account, org_name, spendable, people, entries, claims)))
-        })?)
+            entries.sort_by_key(|e| std::cmp::Reverse(e.id));
+            (people, entries, Vec::new())
+        } else {
+            (
+                Vec::new(),
+                points::history(c, id, 100)?,
+                point_claims::of_account(c, id, 30)?,
+            )
+        };
+        Ok((account, org_name, spendable, people, entries, claims))
     })
-    .await??;
+    .await?;
     let (account, org_name, spendable, people, entries, claims) = page;
     let p = AccountPage {
         ctx: Ctx::new(s, "points"),
@@ -746,7 +717,7 @@ async fn households_page(
 ) -> Result<Response, AppError> {
     let query = view.q.clone();
     let (org, crumbs, list) = with_org(state, s, id, move |c, org| {
-        households::list(c, &org.path, &query, 200, 0)
+        Ok(households::list(c, &org.path, &query, 200, 0)?)
     })
     .await?;
     staff(s, &org)?;
@@ -801,18 +772,18 @@ pub async fn add_resident(
     let typed = input.clone();
     let result = blocking(&state, move |st| {
         let vault = st.vault.clone();
-        Ok(st.write(|c| {
+        st.write(|c| {
             let org = match visible_org(c, &actor, id) {
                 Ok(o) if actor.can_write_member(&o.path) => o,
-                _ => return Ok(Err(AppError::Forbidden)),
+                _ => return Err(AppError::Forbidden),
             };
             let d = typed.validate()?;
             households::add_resident(c, &vault, Some(&actor), &org, &d)?;
-            Ok(Ok(d.name))
-        })?)
+            Ok(d.name)
+        })
     })
     .await;
-    match result.and_then(|r| r) {
+    match result {
         Ok(name) => Ok(super::done(
             &format!("/orgs/{id}/households"),
             &format!("已登记{name}"),
@@ -850,22 +821,22 @@ pub async fn import_residents(
         let vault = st.vault.clone();
         let rows =
             crate::residents::parse(&bytes).map_err(|e| AppError::Conflict(e.to_string()))?;
-        Ok(st.write(|c| {
+        st.write(|c| {
             let org = match visible_org(c, &actor, id) {
                 Ok(o) if actor.can_write_member(&o.path) => o,
-                _ => return Ok(Err(AppError::Forbidden)),
+                _ => return Err(AppError::Forbidden),
             };
-            Ok(Ok(crate::residents::import(
+            Ok(crate::residents::import(
                 c,
                 &vault,
                 Some(&actor),
                 &org,
                 &rows,
-            )?))
-        })?)
+            )?)
+        })
     })
     .await;
-    match result.and_then(|r| r) {
+    match result {
         Ok(n) => Ok(super::done(
             &format!("/orgs/{id}/households"),
             &format!("已导入{n}人"),
@@ -911,15 +882,13 @@ pub async fn resident_template(
     s: Session,
 ) -> Result<Response, AppError> {
     let actor = s.actor.clone();
-    let bytes = blocking(&state, move |st| {
-        Ok(st.read(|c| {
-            let scope = orgs::require(c, actor.scope_org_id)?;
-            let names: Vec<String> = orgs::qualified_branch_names(c, &scope)?
-                .into_iter()
-                .map(|(_, n)| n)
-                .collect();
-            crate::residents::template(&names)
-        })?)
+    let bytes = super::read(&state, move |c| {
+        let scope = orgs::require(c, actor.scope_org_id)?;
+        let names: Vec<String> = orgs::qualified_branch_names(c, &scope)?
+            .into_iter()
+            .map(|(_, n)| n)
+            .collect();
+        Ok(crate::residents::template(&names)?)
     })
     .await?;
     Ok(super::download("群众名册导入模板.xlsx", super::XLSX, bytes))

@@ -3,7 +3,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use xianfeng_domain::auth::Role;
-use xianfeng_store::{audit, members, orgs, settings};
+use xianfeng_store::{audit, people::members, people::orgs, settings};
 
 use super::{render, visible_org, Ctx};
 use crate::roster::{self, RowError};
@@ -31,13 +31,11 @@ fn require_writer(s: &Session) -> Result<(), AppError> {
 
 async fn scope_info(state: &AppState, s: &Session) -> Result<(String, i64), AppError> {
     let id = s.actor.scope_org_id;
-    blocking(state, move |st| {
-        Ok(st.read(|c| {
-            Ok((
-                orgs::require(c, id)?.name,
-                settings::rules(c)?.upload_max_bytes / (1024 * 1024),
-            ))
-        })?)
+    super::read(state, move |c| {
+        Ok((
+            orgs::require(c, id)?.name,
+            settings::rules(c)?.upload_max_bytes / (1024 * 1024),
+        ))
     })
     .await
 }
@@ -64,7 +62,7 @@ pub async fn template(State(state): State<AppState>, s: Session) -> Result<Respo
     require_writer(&s)?;
     let scope = s.actor.scope_org_id;
     let bytes = blocking(&state, move |st| {
-        let names: Vec<String> = st.read(|c| {
+        let names: Vec<String> = st.read(|c| -> xianfeng_store::Result<_> {
             let root = orgs::require(c, scope)?;
             Ok(orgs::branches_in(c, &root.path)?
                 .into_iter()
@@ -153,11 +151,10 @@ pub async fn import(
         }
     };
     let actor = s.actor.clone();
-    let result = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let scope = orgs::require(c, actor.scope_org_id)?;
-            roster::import(c, &st.vault, Some(&actor), &scope, &rows)
-        })?)
+    let vault = state.store.vault.clone();
+    let result = super::write(&state, move |c| {
+        let scope = orgs::require(c, actor.scope_org_id)?;
+        Ok(roster::import(c, &vault, Some(&actor), &scope, &rows)?)
     })
     .await;
     match result {
@@ -182,10 +179,10 @@ pub async fn export(
 ) -> Result<Response, AppError> {
     let actor = s.actor.clone();
     let (name, bytes) = blocking(&state, move |st| {
-        let r = st.write(|c| {
+        let (name, rows, labels) = st.write(|c| {
             let org = match visible_org(c, &actor, id) {
                 Ok(o) if actor.can_list_members(&o.path) => o,
-                _ => return Ok(Err(AppError::NotFound("组织"))),
+                _ => return Err(AppError::NotFound("组织")),
             };
             let reveal = actor.can_reveal_personal(&org.path, -1);
             let rows = members::export(c, &st.vault, &org.path, reveal)?;
@@ -202,9 +199,8 @@ pub async fn export(
                     after: serde_json::json!({"rows": rows.len(), "personal_data": reveal}),
                 },
             )?;
-            Ok(Ok((org.name, rows, labels)))
+            Ok::<_, AppError>((org.name, rows, labels))
         })?;
-        let (name, rows, labels) = r?;
         Ok((name, roster::export(&rows, &labels)?))
     })
     .await?;

@@ -9,10 +9,10 @@ use axum::response::Response;
 use axum::Form;
 use xianfeng_domain::evaluation_form::SchemeInput;
 use xianfeng_domain::stars::{BranchSchemeInput, MemberSchemeInput};
-use xianfeng_store::{evaluations, stars};
+use xianfeng_store::{recognition::evaluations, recognition::stars};
 
 use super::awards::Notice;
-use super::points::with_status;
+use super::shared::with_status;
 use super::{done, field, render, settle, Ctx, Pairs};
 use crate::session::Session;
 use crate::{blocking, AppError, AppState};
@@ -37,14 +37,12 @@ async fn page(
     if !s.actor.is_county_admin() {
         return Err(AppError::Forbidden);
     }
-    let (schemes, member, branch) = blocking(state, |st| {
-        Ok(st.read(|c| {
-            Ok((
-                evaluations::schemes(c)?,
-                stars::member_scheme(c)?,
-                stars::branch_scheme(c)?,
-            ))
-        })?)
+    let (schemes, member, branch) = super::read(state, move |c| {
+        Ok((
+            evaluations::schemes(c)?,
+            stars::member_scheme(c)?,
+            stars::branch_scheme(c)?,
+        ))
     })
     .await?;
     let mut forms: Vec<SchemeInput> = schemes.iter().map(SchemeInput::from_scheme).collect();

@@ -11,10 +11,10 @@ use rust_xlsxwriter::{Format, Workbook};
 use serde::Deserialize;
 use xianfeng_domain::date;
 use xianfeng_domain::points::{ItemInput, RedeemInput};
-use xianfeng_store::point_shop::{self, Item, Receipt, Shop};
+use xianfeng_store::points::point_shop::{self, Item, Receipt, Shop};
 use xianfeng_store::StoreError;
 
-use super::points::{refused, with_status};
+use super::shared::{refused, with_status};
 use super::{field, render, visible_org, Ctx, Pairs};
 use crate::session::Session;
 use crate::{blocking, AppError, AppState};
@@ -29,17 +29,15 @@ pub async fn open(
     s.check_csrf(&field(&f, "_csrf"))?;
     let actor = s.actor.clone();
     let name = field(&f, "name");
-    let result = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let org = match visible_org(c, &actor, id) {
-                Ok(o) if actor.can_record_life(&o.path) && !o.kind.is_committee() => o,
-                _ => return Ok(Err(AppError::Forbidden)),
-            };
-            Ok(Ok(point_shop::open(c, Some(&actor), &org, &name)?))
-        })?)
+    let result = super::write(&state, move |c| {
+        let org = match visible_org(c, &actor, id) {
+            Ok(o) if actor.can_record_life(&o.path) && !o.kind.is_committee() => o,
+            _ => return Err(AppError::Forbidden),
+        };
+        Ok(point_shop::open(c, Some(&actor), &org, &name)?)
     })
     .await;
-    match result.and_then(|r| r) {
+    match result {
         Ok(store) => Ok(Redirect::to(&format!("/stores/{store}")).into_response()),
         Err(e) => {
             let err = refused(e)?;
@@ -94,13 +92,11 @@ async fn store_page(
 ) -> Result<Response, AppError> {
     let shop = load_shop(state, s, id).await?;
     let today = date::today();
-    let (items, recent) = blocking(state, move |st| {
-        Ok(st.read(|c| {
-            Ok((
-                point_shop::items(c, id)?,
-                point_shop::redemptions(c, id, today - chrono::Duration::days(30), today)?,
-            ))
-        })?)
+    let (items, recent) = super::read(state, move |c| {
+        Ok((
+            point_shop::items(c, id)?,
+            point_shop::redemptions(c, id, today - chrono::Duration::days(30), today)?,
+        ))
     })
     .await?;
     let page = StorePage {
@@ -156,12 +152,10 @@ pub async fn stock(
         stock: field(&f, "stock"),
     };
     let actor = s.actor.clone();
-    let result = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let d = input.validate()?;
-            point_shop::stock_item(c, &actor, &shop, &d)?;
-            Ok(d.name)
-        })?)
+    let result = super::write(&state, move |c| {
+        let d = input.validate()?;
+        point_shop::stock_item(c, &actor, &shop, &d)?;
+        Ok(d.name)
     })
     .await;
     match result {
@@ -192,11 +186,9 @@ pub async fn redeem(
     };
     let typed_code = input.code.clone();
     let actor = s.actor.clone();
-    let result = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let d = input.validate()?;
-            point_shop::redeem(c, &actor, &shop, &d, date::today())
-        })?)
+    let result = super::write(&state, move |c| {
+        let d = input.validate()?;
+        Ok(point_shop::redeem(c, &actor, &shop, &d, date::today())?)
     })
     .await;
     match result {
@@ -222,17 +214,12 @@ pub async fn receipt(
     s: Session,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let r = blocking(&state, move |st| {
-        Ok(st.read(|c| point_shop::receipt(c, id))?)
-    })
-    .await?;
+    let r = super::read(&state, move |c| Ok(point_shop::receipt(c, id)?)).await?;
     let shop = load_shop(&state, &s, r.store_id).await?;
     let account = r.account_id;
-    let balance = blocking(&state, move |st| {
-        Ok(st.read(|c| {
-            let a = xianfeng_store::points::account(c, account)?;
-            xianfeng_store::points::spendable(c, &a)
-        })?)
+    let balance = super::read(&state, move |c| {
+        let a = xianfeng_store::points::account(c, account)?;
+        Ok(xianfeng_store::points::spendable(c, &a)?)
     })
     .await?;
     render(&ReceiptPage {
@@ -268,11 +255,13 @@ pub async fn reconcile(
             "格式应为2026-11",
         ))
     })?;
-    let (lines, ledger, list) = blocking(&state, move |st| {
-        Ok(st.read(|c| {
-            let (lines, ledger) = point_shop::reconcile(c, id, from, to)?;
-            Ok::<_, StoreError>((lines, ledger, point_shop::redemptions(c, id, from, to)?))
-        })?)
+    let (lines, ledger, list) = super::read(&state, move |c| {
+        let (lines, ledger) = point_shop::reconcile(c, id, from, to)?;
+        Ok(Ok::<_, StoreError>((
+            lines,
+            ledger,
+            point_shop::redemptions(c, id, from, to)?,
+        ))?)
     })
     .await?;
     let mut wb = Workbook::new();

@@ -10,15 +10,15 @@ use axum::Form;
 use chrono::Datelike;
 use xianfeng_domain::org::Org;
 use xianfeng_domain::stars::{MemberScheme, Source};
-use xianfeng_store::stars::{self, Rating};
-use xianfeng_store::{members, orgs};
+use xianfeng_store::recognition::stars::{self, Rating};
+use xianfeng_store::{people::members, people::orgs};
 
-use super::commitments::{year_of, YearQuery};
-use super::life::with_org;
-use super::points::with_status;
+use super::shared::with_org;
+use super::shared::with_status;
+use super::shared::{year_of, YearQuery};
 use super::{done, field, render, settle, write, Ctx, Pairs};
 use crate::session::Session;
-use crate::{blocking, AppError, AppState};
+use crate::{AppError, AppState};
 
 #[derive(Template)]
 #[template(path = "stars.html")]
@@ -114,7 +114,7 @@ pub async fn rate(
             );
         }
         stars::rate_month(c, &org, today)?;
-        stars::rate_year(c, Some(&actor), &org, today.year())
+        Ok(stars::rate_year(c, Some(&actor), &org, today.year())?)
     })
     .await;
     settle(
@@ -146,7 +146,7 @@ pub async fn grant(
         if m.member.org_id != id {
             return Err(xianfeng_domain::Invalid::one("member", "党员", "须为本支部党员").into());
         }
-        stars::grant(c, &actor, member, &month, &item, &points)
+        Ok(stars::grant(c, &actor, member, &month, &item, &points)?)
     })
     .await;
     let year = xianfeng_domain::date::today().year();
@@ -174,19 +174,17 @@ pub async fn history(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     let actor = s.actor.clone();
-    let (name, history) = blocking(&state, move |st| {
-        Ok(st.read(|c| {
-            let m = members::require(c, id)?;
-            if !actor.can_read_member(&m.org_path, id) {
-                return Ok(Err(AppError::NotFound("党员")));
-            }
-            Ok(Ok((
-                m.member.name.clone(),
-                stars::history(c, &["member_month", "member_year"], id)?,
-            )))
-        })?)
+    let (name, history) = super::read(&state, move |c| {
+        let m = members::require(c, id)?;
+        if !actor.can_read_member(&m.org_path, id) {
+            return Err(AppError::NotFound("党员"));
+        }
+        Ok((
+            m.member.name.clone(),
+            stars::history(c, &["member_month", "member_year"], id)?,
+        ))
     })
-    .await??;
+    .await?;
     render(&HistoryPage {
         ctx: Ctx::new(&s, "stars"),
         member_id: id,

@@ -13,11 +13,11 @@ use xianfeng_domain::org::{Org, OrgKind};
 use xianfeng_domain::supervision::{
     EscalationLevel, Escalator, InspectionInput, ProblemAction, ProblemInput,
 };
-use xianfeng_store::compliance::Summary;
-use xianfeng_store::supervision::{self, Counts, Filter, Inspection, Problem, Step};
-use xianfeng_store::{compliance, orgs};
+use xianfeng_store::campaigns::supervision::{self, Counts, Filter, Inspection, Problem, Step};
+use xianfeng_store::life::compliance::Summary;
+use xianfeng_store::{life::compliance, people::orgs};
 
-use super::life::with_org;
+use super::shared::with_org;
 use super::{field, render_form, Ctx, FieldErrors, Pairs};
 use crate::session::Session;
 use crate::{blocking, AppError, AppState};
@@ -176,49 +176,46 @@ pub async fn inspect(
     let target_id: i64 = field(&f, "target_id").parse().unwrap_or(0);
     let actor = s.actor.clone();
     let (i2, p2) = (input.clone(), problem.clone());
-    let result = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let inspector = orgs::require(c, actor.scope_org_id)?;
-            if inspector.id != id {
-                return Ok(Err(AppError::Forbidden));
+    let result = super::write(&state, move |c| {
+        let inspector = orgs::require(c, actor.scope_org_id)?;
+        if inspector.id != id {
+            return Err(AppError::Forbidden);
+        }
+        let target = match orgs::get(c, target_id)? {
+            Some(t) if actor.can_inspect(&t.path) => t,
+            _ => {
+                return Err(xianfeng_domain::Invalid::one(
+                    "target_id",
+                    "被督查单位",
+                    "请选择本级以下的组织",
+                )
+                .into())
             }
-            let target = match orgs::get(c, target_id)? {
-                Some(t) if actor.can_inspect(&t.path) => t,
-                _ => {
-                    return Err(xianfeng_domain::Invalid::one(
-                        "target_id",
-                        "被督查单位",
-                        "请选择本级以下的组织",
-                    )
-                    .into())
+        };
+        let today = date::today();
+        let mut errors = Vec::new();
+        let d = i2.validate(today).map_err(|e| errors.extend(e.0)).ok();
+        let problems = if p2.description.trim().is_empty() && p2.deadline.trim().is_empty() {
+            vec![]
+        } else {
+            match p2.validate(d.as_ref().map_or(today, |d| d.held_on)) {
+                Ok(p) => vec![p],
+                Err(e) => {
+                    errors.extend(e.0);
+                    vec![]
                 }
-            };
-            let today = date::today();
-            let mut errors = Vec::new();
-            let d = i2.validate(today).map_err(|e| errors.extend(e.0)).ok();
-            let problems = if p2.description.trim().is_empty() && p2.deadline.trim().is_empty() {
-                vec![]
-            } else {
-                match p2.validate(d.as_ref().map_or(today, |d| d.held_on)) {
-                    Ok(p) => vec![p],
-                    Err(e) => {
-                        errors.extend(e.0);
-                        vec![]
-                    }
-                }
-            };
-            match d {
-                Some(d) if errors.is_empty() => Ok(Ok(supervision::inspect(
-                    c, &actor, &inspector, &target, None, &d, &problems,
-                )?)),
-                _ => Err(xianfeng_domain::Invalid(errors).into()),
             }
-        })?)
+        };
+        match d {
+            Some(d) if errors.is_empty() => Ok(supervision::inspect(
+                c, &actor, &inspector, &target, None, &d, &problems,
+            )?),
+            _ => Err(xianfeng_domain::Invalid(errors).into()),
+        }
     })
     .await;
     match result {
-        Ok(Ok(ins)) => Ok(Redirect::to(&format!("/inspections/{ins}")).into_response()),
-        Ok(Err(e)) => Err(e),
+        Ok(ins) => Ok(Redirect::to(&format!("/inspections/{ins}")).into_response()),
         Err(AppError::Invalid(e)) => {
             page(
                 &state,
@@ -260,21 +257,19 @@ async fn inspection_page(
     staff(s)?;
     let actor = s.actor.clone();
     let today = date::today();
-    let (i, problems) = blocking(state, move |st| {
-        Ok(st.read(|c| {
-            let Some(i) = supervision::inspection(c, id)? else {
-                return Ok(None);
-            };
-            if !actor.can_read_org(&i.target_path) {
-                return Ok(None);
-            }
-            let problems: Vec<Problem> =
-                supervision::problems(c, &i.target_path, Filter::All, today, 500)?
-                    .into_iter()
-                    .filter(|p| p.inspection_id == Some(id))
-                    .collect();
-            Ok(Some((i, problems)))
-        })?)
+    let (i, problems) = super::read(state, move |c| {
+        let Some(i) = supervision::inspection(c, id)? else {
+            return Ok(None);
+        };
+        if !actor.can_read_org(&i.target_path) {
+            return Ok(None);
+        }
+        let problems: Vec<Problem> =
+            supervision::problems(c, &i.target_path, Filter::All, today, 500)?
+                .into_iter()
+                .filter(|p| p.inspection_id == Some(id))
+                .collect();
+        Ok(Some((i, problems)))
     })
     .await?
     .ok_or(AppError::NotFound("督查记录"))?;
@@ -322,32 +317,29 @@ pub async fn raise(
     };
     let actor = s.actor.clone();
     let p2 = problem.clone();
-    let result = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let i = supervision::inspection(c, id)?
-                .ok_or(xianfeng_store::StoreError::NotFound("督查记录"))?;
-            if actor.scope_org_id != i.org_id || !actor.can_inspect(&i.target_path) {
-                return Ok(Err(AppError::Forbidden));
-            }
-            let found = date::parse(&i.held_on).unwrap_or_else(date::today);
-            let d = p2.validate(found)?;
-            let raiser = orgs::require(c, i.org_id)?;
-            let owner = orgs::require(c, i.target_id)?;
-            Ok(Ok(supervision::raise(
-                c,
-                &actor,
-                &raiser,
-                &owner,
-                Some(i.id),
-                found,
-                &d,
-            )?))
-        })?)
+    let result = super::write(&state, move |c| {
+        let i = supervision::inspection(c, id)?
+            .ok_or(xianfeng_store::StoreError::NotFound("督查记录"))?;
+        if actor.scope_org_id != i.org_id || !actor.can_inspect(&i.target_path) {
+            return Err(AppError::Forbidden);
+        }
+        let found = date::parse(&i.held_on).unwrap_or_else(date::today);
+        let d = p2.validate(found)?;
+        let raiser = orgs::require(c, i.org_id)?;
+        let owner = orgs::require(c, i.target_id)?;
+        Ok(supervision::raise(
+            c,
+            &actor,
+            &raiser,
+            &owner,
+            Some(i.id),
+            found,
+            &d,
+        )?)
     })
     .await;
     match result {
-        Ok(Ok(_)) => Ok(Redirect::to(&format!("/inspections/{id}")).into_response()),
-        Ok(Err(e)) => Err(e),
+        Ok(_) => Ok(Redirect::to(&format!("/inspections/{id}")).into_response()),
         Err(AppError::Invalid(e)) => {
             inspection_page(&state, &s, id, FieldErrors::from_invalid(&e), problem).await
         }
@@ -371,12 +363,10 @@ struct ProblemPage {
 async fn load_problem(state: &AppState, s: &Session, id: i64) -> Result<Problem, AppError> {
     staff(s)?;
     let actor = s.actor.clone();
-    blocking(state, move |st| {
-        Ok(st.read(|c| supervision::problem(c, id))?)
-    })
-    .await?
-    .filter(|p| actor.can_read_org(&p.org_path) || actor.can_read_org(&p.raised_path))
-    .ok_or(AppError::NotFound("问题"))
+    super::read(state, move |c| Ok(supervision::problem(c, id)?))
+        .await?
+        .filter(|p| actor.can_read_org(&p.org_path) || actor.can_read_org(&p.raised_path))
+        .ok_or(AppError::NotFound("问题"))
 }
 
 async fn problem_page(
@@ -388,7 +378,7 @@ async fn problem_page(
     notice: &str,
 ) -> Result<Response, AppError> {
     let p = load_problem(state, s, id).await?;
-    let steps = blocking(state, move |st| Ok(st.read(|c| supervision::steps(c, id))?)).await?;
+    let steps = super::read(state, move |c| Ok(supervision::steps(c, id)?)).await?;
     let actions = [
         ProblemAction::Submit,
         ProblemAction::Verify,
@@ -440,14 +430,12 @@ pub async fn step(
     let action = ProblemAction::parse(&field(&fields, "action"));
     let actor = s.actor.clone();
     let n2 = note.clone();
-    let result = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let Some(action) = action.filter(|a| *a != ProblemAction::Escalate) else {
-                return Err(xianfeng_domain::Invalid::one("action", "操作", "请选择操作").into());
-            };
-            let evidence = super::checked_evidence(c, &files)?;
-            supervision::act(c, &actor, &p, action, &n2, &evidence)
-        })?)
+    let result = super::write(&state, move |c| {
+        let Some(action) = action.filter(|a| *a != ProblemAction::Escalate) else {
+            return Err(xianfeng_domain::Invalid::one("action", "操作", "请选择操作").into());
+        };
+        let evidence = super::checked_evidence(c, &files)?;
+        Ok(supervision::act(c, &actor, &p, action, &n2, &evidence)?)
     })
     .await;
     match result {
@@ -564,8 +552,8 @@ pub async fn save_ladder(
     let result = match e.finish(()) {
         Err(inv) => Err(AppError::Invalid(inv)),
         Ok(()) => {
-            blocking(&state, move |st| {
-                Ok(st.write(|c| supervision::save_escalation(c, &actor, &l2))?)
+            super::write(&state, move |c| {
+                Ok(supervision::save_escalation(c, &actor, &l2)?)
             })
             .await
         }
@@ -587,8 +575,8 @@ pub async fn escalate_now(
     if !s.actor.is_county_admin() {
         return Err(AppError::Forbidden);
     }
-    let n = blocking(&state, |st| {
-        Ok(st.write(|c| supervision::escalate(c, date::today()))?)
+    let n = super::write(&state, move |c| {
+        Ok(supervision::escalate(c, date::today())?)
     })
     .await?;
     let levels = blocking(&state, |st| Ok(st.read(supervision::escalation)?)).await?;
@@ -606,7 +594,7 @@ struct TitlesPage {
     ctx: Ctx,
     org: Org,
     crumbs: Vec<(i64, String)>,
-    titles: Vec<xianfeng_store::measures::Title>,
+    titles: Vec<xianfeng_store::campaigns::measures::Title>,
     targets: Vec<(i64, String)>,
     can_grant: bool,
     year: i32,
@@ -628,7 +616,7 @@ async fn titles_page(
                 .filter(|o| o.kind != OrgKind::Group),
         );
         Ok((
-            xianfeng_store::measures::titles(c, &org.path, 500)?,
+            xianfeng_store::campaigns::measures::titles(c, &org.path, 500)?,
             targets,
         ))
     })
@@ -671,43 +659,40 @@ pub async fn grant(
         field(&f, "year"),
         field(&f, "org_id").parse::<i64>().unwrap_or(0),
     );
-    let result = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let granter = orgs::require(c, actor.scope_org_id)?;
-            if granter.id != id || !actor.can_manage_town(&granter.path) {
-                return Ok(Err(AppError::Forbidden));
+    let result = super::write(&state, move |c| {
+        let granter = orgs::require(c, actor.scope_org_id)?;
+        if granter.id != id || !actor.can_manage_town(&granter.path) {
+            return Err(AppError::Forbidden);
+        }
+        let org = match orgs::get(c, target)? {
+            Some(o) if actor.can_read_org(&o.path) => o,
+            _ => {
+                return Err(
+                    xianfeng_domain::Invalid::one("org_id", "获得单位", "请选择组织").into(),
+                )
             }
-            let org = match orgs::get(c, target)? {
-                Some(o) if actor.can_read_org(&o.path) => o,
-                _ => {
-                    return Err(
-                        xianfeng_domain::Invalid::one("org_id", "获得单位", "请选择组织").into(),
-                    )
-                }
-            };
-            let year = match year.trim().parse::<i64>() {
-                Ok(y) if (2000..=2100).contains(&y) => y,
-                _ => {
-                    return Err(
-                        xianfeng_domain::Invalid::one("year", "年度", "应为年份，如2026").into(),
-                    )
-                }
-            };
-            Ok(Ok(xianfeng_store::measures::grant(
-                c,
-                &actor,
-                &granter,
-                &org,
-                &title,
-                year,
-                date::today(),
-            )?))
-        })?)
+        };
+        let year = match year.trim().parse::<i64>() {
+            Ok(y) if (2000..=2100).contains(&y) => y,
+            _ => {
+                return Err(
+                    xianfeng_domain::Invalid::one("year", "年度", "应为年份，如2026").into(),
+                )
+            }
+        };
+        Ok(xianfeng_store::campaigns::measures::grant(
+            c,
+            &actor,
+            &granter,
+            &org,
+            &title,
+            year,
+            date::today(),
+        )?)
     })
     .await;
     match result {
-        Ok(Ok(_)) => Ok(Redirect::to(&format!("/orgs/{id}/titles")).into_response()),
-        Ok(Err(e)) => Err(e),
+        Ok(_) => Ok(Redirect::to(&format!("/orgs/{id}/titles")).into_response()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
             titles_page(&state, &s, id, e.to_string()).await
         }
@@ -724,18 +709,16 @@ pub async fn revoke(
 ) -> Result<Response, AppError> {
     s.check_csrf(&f._csrf)?;
     let actor = s.actor.clone();
-    blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let t = xianfeng_store::measures::title(c, id)?
-                .ok_or(xianfeng_store::StoreError::NotFound("荣誉"))?;
-            let org = orgs::require(c, t.org_id)?;
-            if !actor.can_manage_town(&org.path) {
-                return Ok(Err(AppError::Forbidden));
-            }
-            xianfeng_store::measures::revoke(c, &actor, &t, &org)?;
-            Ok(Ok(()))
-        })?)
+    super::write(&state, move |c| {
+        let t = xianfeng_store::campaigns::measures::title(c, id)?
+            .ok_or(xianfeng_store::StoreError::NotFound("荣誉"))?;
+        let org = orgs::require(c, t.org_id)?;
+        if !actor.can_manage_town(&org.path) {
+            return Err(AppError::Forbidden);
+        }
+        xianfeng_store::campaigns::measures::revoke(c, &actor, &t, &org)?;
+        Ok(())
     })
-    .await??;
+    .await?;
     Ok(Redirect::to(&format!("/orgs/{}/titles", s.actor.scope_org_id)).into_response())
 }

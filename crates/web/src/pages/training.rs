@@ -8,13 +8,13 @@ use chrono::Datelike;
 use xianfeng_domain::date;
 use xianfeng_domain::life::TrainingInput;
 use xianfeng_domain::org::Org;
+use xianfeng_store::life::training::{self, Training};
 use xianfeng_store::settings;
-use xianfeng_store::training::{self, Training};
 
-use super::life::with_org;
+use super::shared::with_org;
 use super::{field as get, render_form, Ctx, FieldErrors, Pairs};
 use crate::session::Session;
-use crate::{blocking, AppError, AppState};
+use crate::{AppError, AppState};
 
 #[derive(Template)]
 #[template(path = "trainings.html")]
@@ -42,7 +42,7 @@ async fn page(
     let year = date::today().year();
     let (org, crumbs, (items, people, need)) = with_org(state, s, id, move |c, org| {
         let items = training::list(c, &org.path, year)?;
-        let people = xianfeng_store::meetings::roster_at(c, org, &date::today().to_string())?;
+        let people = xianfeng_store::life::meetings::roster_at(c, org, &date::today().to_string())?;
         Ok((items, people, settings::rules(c)?.training_hours_per_year))
     })
     .await?;
@@ -106,11 +106,9 @@ pub async fn create(
         return Err(AppError::Forbidden);
     }
     let (actor, i, ids) = (s.actor.clone(), input.clone(), chosen.clone());
-    let result = blocking(&state, move |st| {
-        Ok(st.write(|c| {
-            let d = i.validate(date::today())?;
-            training::create(c, Some(&actor), &org, &d, &ids)
-        })?)
+    let result = super::write(&state, move |c| {
+        let d = i.validate(date::today())?;
+        Ok(training::create(c, Some(&actor), &org, &d, &ids)?)
     })
     .await;
     match result {

@@ -13,7 +13,7 @@ use xianfeng_domain::member::MemberInput;
 use xianfeng_domain::org::Org;
 use xianfeng_domain::rules::Rules;
 use xianfeng_store::testing::{org, TestStore};
-use xianfeng_store::{accounts, members, Conn};
+use xianfeng_store::{people::accounts, people::members, Conn};
 use xianfeng_web::AppState;
 
 pub const PASSWORD: &str = "xianfeng-test-pw";
@@ -46,7 +46,7 @@ pub fn member_input(n: u32, name: &str) -> MemberInput {
 pub fn fixture(s: &TestStore) -> Fixture {
     let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
     let hash = hash_password(PASSWORD).unwrap();
-    s.write(|c| {
+    s.write(|c| -> xianfeng_store::Result<_> {
         let county = org(c, None, "测试县委", "县委");
         let town_a = org(c, Some(&county), "甲镇党委", "党委");
         let town_b = org(c, Some(&county), "乙镇党委", "党委");

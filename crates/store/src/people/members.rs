@@ -10,7 +10,7 @@ use xianfeng_domain::{idcard, path, phone, Invalid};
 use crate::audit::{self, Record};
 use crate::crypto::Vault;
 use crate::db::{Conn, Row, Value};
-use crate::{now_text, rollup, vals, Result, StoreError};
+use crate::{engines::rollup, now_text, vals, Result, StoreError};
 
 /// Columns of a member list row (shared with the benchmark's naive query).
 pub const COLS: &str = "m.id, m.org_id, o.name, m.name, m.gender, m.ethnicity, m.birth_date, m.id_masked, m.phone_masked,

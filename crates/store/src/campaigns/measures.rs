@@ -14,7 +14,9 @@ use xianfeng_domain::path;
 use crate::audit::{self, Record};
 use crate::campaigns::{Indicator, SCALE};
 use crate::db::{Conn, Value};
-use crate::{cadence, meetings, rollup, training, vals, Result, StoreError};
+use crate::{
+    engines::cadence, engines::rollup, life::meetings, life::training, vals, Result, StoreError,
+};
 
 fn among_metric(among: Among) -> &'static str {
     match among {
@@ -349,7 +351,7 @@ pub fn rebuild_titles(c: &mut dyn Conn) -> Result<()> {
     )?;
     let mut direct = Vec::new();
     for r in rows {
-        let org = crate::orgs::require(c, r.i64(0))?;
+        let org = crate::people::orgs::require(c, r.i64(0))?;
         for m in title_metrics(&org, &r.text(1)) {
             direct.push((org.id, m, String::new(), 1));
         }

@@ -15,7 +15,7 @@ use xianfeng_domain::{path, Invalid};
 
 use crate::audit::{self, Record};
 use crate::db::Conn;
-use crate::evaluations::{by_code, may_run, round, subjects, Round, Subject};
+use crate::recognition::evaluations::{by_code, may_run, round, subjects, Round, Subject};
 use crate::{now_text, vals, Result, StoreError};
 
 fn digest(
@@ -303,7 +303,7 @@ pub fn member_result(c: &mut dyn Conn, member_id: i64, year: i64) -> Result<Opti
 }
 
 /// Recomputes every score's digest and compares it with its audit entry.
-pub fn check(c: &mut dyn Conn) -> Result<std::result::Result<i64, String>> {
+pub fn check(c: &mut dyn Conn) -> Result<crate::Check<i64>> {
     let rows = c.query(
         "SELECT s.id, s.round_id, s.subject_id, s.rater_key, s.rater_group, s.version, s.scores, r.salt, a.after_json
          FROM evaluation_scores s JOIN evaluation_rounds r ON r.id = s.round_id
@@ -322,7 +322,7 @@ pub fn check(c: &mut dyn Conn) -> Result<std::result::Result<i64, String>> {
         );
         let logged: serde_json::Value = serde_json::from_str(&r.text(8)).unwrap_or_default();
         if logged["digest"].as_str() != Some(want.as_str()) {
-            return Ok(Err(format!(
+            return Ok(crate::Check::Broken(format!(
                 "评议打分 #{} 与审计记录不符（评议 #{}，对象 {}）",
                 r.i64(0),
                 r.i64(1),
@@ -330,5 +330,5 @@ pub fn check(c: &mut dyn Conn) -> Result<std::result::Result<i64, String>> {
             )));
         }
     }
-    Ok(Ok(rows.len() as i64))
+    Ok(crate::Check::Sound(rows.len() as i64))
 }

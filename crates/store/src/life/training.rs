@@ -9,7 +9,7 @@ use xianfeng_domain::path;
 
 use crate::audit::{self, Record};
 use crate::db::Conn;
-use crate::{now_text, rollup, settings, vals, Result};
+use crate::{engines::rollup, now_text, settings, vals, Result};
 
 /// Members who reached the yearly training hours, rolled up per year.
 pub const TRAINED: &str = "trained";
@@ -284,7 +284,7 @@ pub fn rebuild(c: &mut dyn Conn) -> Result<()> {
         vals![MeetingKind::HeartTalk.label(), Presence::Present.label()],
     )? {
         if r.i64(2) >= rules.talks_per_member_per_year {
-            direct.push((r.i64(0), crate::meetings::TALK_OK.to_string(), r.text(1), 1));
+            direct.push((r.i64(0), crate::life::meetings::TALK_OK.to_string(), r.text(1), 1));
         }
     }
     let totals = rollup::accumulate(c, direct)?;

@@ -9,7 +9,7 @@ use xianfeng_domain::path;
 
 use crate::audit::{self, Record};
 use crate::db::Conn;
-use crate::{now_text, orgs, vals, Result, StoreError};
+use crate::{now_text, people::orgs, vals, Result, StoreError};
 
 /// A link with names and its visits this year.
 #[derive(Debug, Clone)]

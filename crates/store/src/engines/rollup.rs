@@ -106,8 +106,8 @@ pub fn bump(
         let direct = if Some(*id) == own { delta } else { 0 };
         c.execute(UPSERT, vals![*id, metric, period, direct, delta])?;
     }
-    if crate::measures::watched(metric) {
-        crate::measures::refresh(c, org_path, metric)?;
+    if crate::campaigns::measures::watched(metric) {
+        crate::campaigns::measures::refresh(c, org_path, metric)?;
     }
     Ok(())
 }

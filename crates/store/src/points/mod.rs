@@ -4,6 +4,12 @@
 //! points moves the person's (and household's) period totals and the organisation roll-up
 //! `points` for the month, quarter and year of the day it happened.
 
+pub mod point_board;
+pub mod point_claims;
+pub mod point_rules;
+pub mod point_shop;
+pub mod point_triggers;
+
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -11,7 +17,7 @@ use rand::Rng;
 use xianfeng_domain::points::{BoardPeriod, EntryKind, PersonKind};
 
 use crate::db::{Conn, Dialect, Row};
-use crate::{now_text, rollup, vals, Result, StoreError};
+use crate::{engines::rollup, now_text, vals, Result, StoreError};
 
 /// Roll-up metric: net points earned in an organisation's subtree, per period key.
 pub const METRIC: &str = "points";
@@ -121,7 +127,7 @@ pub fn member_account(c: &mut dyn Conn, member_id: i64) -> Result<Account> {
     )? {
         return Ok(account_row(&r));
     }
-    let m = crate::members::require(c, member_id)?;
+    let m = crate::people::members::require(c, member_id)?;
     let id = open_account(
         c,
         NewAccount {
@@ -170,7 +176,7 @@ pub type Named = Vec<(i64, String)>;
 /// Who can be given points at one organisation: its members `(member id, name)` (their
 /// accounts open when first used) and its residents' accounts `(account id, name)`.
 pub fn people_at(c: &mut dyn Conn, org_id: i64) -> Result<(Named, Named)> {
-    let members = crate::members::names_at(c, org_id, 300)?;
+    let members = crate::people::members::names_at(c, org_id, 300)?;
     let residents = c
         .query(
             "SELECT id, name FROM point_accounts WHERE kind = 'person' AND resident_id IS NOT NULL AND org_id = ? ORDER BY id LIMIT 700",
@@ -485,20 +491,24 @@ pub fn earned_between(
 
 /// The ledger's own consistency, for tests and `audit verify`: all balances sum to zero,
 /// every balance equals its entries, no person is negative, totals match the entries.
-pub fn check(c: &mut dyn Conn) -> Result<std::result::Result<(), String>> {
+pub fn check(c: &mut dyn Conn) -> Result<crate::Check<()>> {
     let sum = c.scalar(
         "SELECT CAST(COALESCE(SUM(balance), 0) AS BIGINT) FROM point_accounts",
         &[],
     )?;
     if sum != 0 {
-        return Ok(Err(format!("账户余额合计应为0，实际为{sum}")));
+        return Ok(crate::Check::Broken(format!(
+            "账户余额合计应为0，实际为{sum}"
+        )));
     }
     let negative = c.scalar(
         "SELECT COUNT(*) FROM point_accounts WHERE kind = 'person' AND balance < 0",
         &[],
     )?;
     if negative > 0 {
-        return Ok(Err(format!("{negative}个个人账户余额为负")));
+        return Ok(crate::Check::Broken(format!(
+            "{negative}个个人账户余额为负"
+        )));
     }
     let mismatched = c.scalar(
         "SELECT COUNT(*) FROM point_accounts a WHERE a.balance <>
@@ -507,7 +517,9 @@ pub fn check(c: &mut dyn Conn) -> Result<std::result::Result<(), String>> {
         &[],
     )?;
     if mismatched > 0 {
-        return Ok(Err(format!("{mismatched}个账户余额与账目不符")));
+        return Ok(crate::Check::Broken(format!(
+            "{mismatched}个账户余额与账目不符"
+        )));
     }
     let year_totals = c.query(
         "SELECT account_id, points FROM point_totals WHERE kind = 'person' AND LENGTH(period) = 4",
@@ -524,7 +536,9 @@ pub fn check(c: &mut dyn Conn) -> Result<std::result::Result<(), String>> {
     let stored: i64 = year_totals.iter().map(|r| r.i64(1)).sum();
     let expected: i64 = derived.values().sum();
     if stored != expected {
-        return Ok(Err(format!("年度积分合计{stored}与账目{expected}不符")));
+        return Ok(crate::Check::Broken(format!(
+            "年度积分合计{stored}与账目{expected}不符"
+        )));
     }
-    Ok(Ok(()))
+    Ok(crate::Check::Sound(()))
 }

@@ -12,7 +12,7 @@ use xianfeng_domain::rules::Rules;
 
 use crate::audit::{self, Record};
 use crate::db::{Conn, Row};
-use crate::rollup;
+use crate::engines::rollup;
 use crate::{now_text, vals, Result, StoreError};
 
 pub const COLS: &str =
@@ -533,16 +533,36 @@ pub fn qualified_branch_names(c: &mut dyn Conn, root: &Org) -> Result<Vec<(i64, 
     }
 }
 
+/// What a lookup by name came to: the one match, or a Chinese reason there is none.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lookup<T> {
+    Found(T),
+    Missing(String),
+}
+
+impl<T> Lookup<T> {
+    pub fn found(self) -> Option<T> {
+        match self {
+            Lookup::Found(t) => Some(t),
+            Lookup::Missing(_) => None,
+        }
+    }
+
+    /// Why nothing was found, when nothing was.
+    pub fn missing(self) -> Option<String> {
+        match self {
+            Lookup::Found(_) => None,
+            Lookup::Missing(m) => Some(m),
+        }
+    }
+}
+
 /// Finds the one active branch under `scope` named by `qualified` (a name, or ancestors and
 /// name separated by `/`). The error is a Chinese reason for the import report.
-pub fn resolve_branch(
-    c: &mut dyn Conn,
-    scope: &Org,
-    qualified: &str,
-) -> Result<std::result::Result<Org, String>> {
+pub fn resolve_branch(c: &mut dyn Conn, scope: &Org, qualified: &str) -> Result<Lookup<Org>> {
     let segs = name_segments(qualified);
     let Some(last) = segs.last() else {
-        return Ok(Err("不能为空".into()));
+        return Ok(Lookup::Missing("不能为空".into()));
     };
     let mut found = Vec::new();
     for o in find_by_name(c, &scope.path, last)?
@@ -557,13 +577,13 @@ pub fn resolve_branch(
         }
     }
     Ok(match found.len() {
-        0 => Err(format!(
+        0 => Lookup::Missing(format!(
             "在“{}”范围内找不到“{}”党支部",
             scope.name,
             segs.join("/")
         )),
-        1 => Ok(found.remove(0)),
-        n => Err(format!(
+        1 => Lookup::Found(found.remove(0)),
+        n => Lookup::Missing(format!(
             "“{}”有{n}个同名党支部，请写明上级，例如“某某镇党委/{last}”（下载的模板中已列出）",
             segs.join("/")
         )),

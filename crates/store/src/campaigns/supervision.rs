@@ -16,7 +16,7 @@ use xianfeng_domain::supervision::{
 
 use crate::audit::{self, Record};
 use crate::db::{Conn, Row, Value};
-use crate::{cadence, now_text, orgs, rollup, vals, Result, StoreError};
+use crate::{engines::cadence, engines::rollup, now_text, people::orgs, vals, Result, StoreError};
 
 pub const OPEN: &str = "problems:open";
 pub const CLOSED: &str = "problems:closed";

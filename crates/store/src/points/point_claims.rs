@@ -13,7 +13,7 @@ use xianfeng_domain::{path, Invalid};
 
 use crate::audit::{self, Record};
 use crate::db::{Conn, Row};
-use crate::point_rules::{self, Rule};
+use crate::points::point_rules::{self, Rule};
 use crate::points::{self, Account, Ledger, Movement};
 use crate::{files, now_text, settings, vals, Result, StoreError};
 
@@ -338,6 +338,18 @@ pub fn decide(
     } else {
         ClaimStatus::Rejected
     };
+    // Every check runs before anything changes: a stopped rule or a reached cap refuses the
+    // approval and leaves the claim waiting.
+    let approval = if approve {
+        let person = points::lock(c, claim.account_id)?;
+        let rule = point_rules::get(c, claim.rule_id)?;
+        let day = xianfeng_domain::date::parse(&claim.day)
+            .ok_or(StoreError::Db("申报日期损坏".into()))?;
+        check_rule(&person, &rule, day, claim.evidence_sha.is_some())?;
+        Some((person, rule, day))
+    } else {
+        None
+    };
     let moved = c.execute(
         "UPDATE point_claims SET status = ?, decided_by = ?, decided_at = ?, reason = ? WHERE id = ? AND status = '待审核'",
         vals![status.label(), actor.account_id, now_text(), reason.as_str(), claim_id],
@@ -345,12 +357,7 @@ pub fn decide(
     if moved != 1 {
         return Err(StoreError::Conflict("该申报已被他人审核".into()));
     }
-    if approve {
-        let person = points::lock(c, claim.account_id)?;
-        let rule = point_rules::get(c, claim.rule_id)?;
-        let day = xianfeng_domain::date::parse(&claim.day)
-            .ok_or(StoreError::Db("申报日期损坏".into()))?;
-        check_rule(&person, &rule, day, claim.evidence_sha.is_some())?;
+    if let Some((person, rule, day)) = approval {
         let mut ledger = Ledger::default();
         let grant = Grant {
             person: &person,

@@ -11,14 +11,14 @@ use xianfeng_domain::org::Org;
 use xianfeng_domain::text::normalize;
 use xianfeng_domain::{path, Invalid};
 
-pub use crate::evaluation_scores::{
+pub use crate::recognition::evaluation_scores::{
     account_group, check, close, member_result, results, score, vote_with_code, ResultLine,
 };
 
 use crate::audit::{self, Record};
 use crate::db::{Conn, Row};
 use crate::points::new_code;
-use crate::{now_text, orgs, settings, vals, Result, StoreError};
+use crate::{now_text, people::orgs, settings, vals, Result, StoreError};
 
 #[derive(Debug, Clone)]
 pub struct Round {

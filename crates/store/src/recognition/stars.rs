@@ -15,9 +15,11 @@ use xianfeng_domain::stars::{
 use xianfeng_domain::{path, Invalid};
 
 use crate::audit::{self, Record};
-use crate::compliance::org_since;
 use crate::db::Conn;
-use crate::{cadence, evaluations, now_text, settings, vals, Result, StoreError};
+use crate::life::compliance::org_since;
+use crate::{
+    engines::cadence, now_text, recognition::evaluations, settings, vals, Result, StoreError,
+};
 
 pub fn member_scheme(c: &mut dyn Conn) -> Result<MemberScheme> {
     settings::json(c, "stars_member", "评星方案", MemberScheme::default)
@@ -124,7 +126,7 @@ pub fn rate_month(c: &mut dyn Conn, branch: &Org, month: NaiveDate) -> Result<us
     let scheme = member_scheme(c)?;
     let (from, _) = month_bounds(month);
     let period = from.format("%Y-%m").to_string();
-    let members: Vec<i64> = crate::members::names_at(c, branch.id, i64::MAX)?
+    let members: Vec<i64> = crate::people::members::names_at(c, branch.id, i64::MAX)?
         .into_iter()
         .map(|(id, _)| id)
         .collect();
@@ -182,7 +184,7 @@ pub fn rate_year(
         }
     }
     let scheme = member_scheme(c)?;
-    let members: Vec<i64> = crate::members::names_at(c, branch.id, i64::MAX)?
+    let members: Vec<i64> = crate::people::members::names_at(c, branch.id, i64::MAX)?
         .into_iter()
         .map(|(id, _)| id)
         .collect();

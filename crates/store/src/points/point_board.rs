@@ -5,9 +5,9 @@
 use xianfeng_domain::path;
 
 use crate::db::{Conn, Dialect};
-use crate::households::{HOUSEHOLDS, RESIDENTS};
+use crate::people::households::{HOUSEHOLDS, RESIDENTS};
 use crate::points::{HOUSEHOLD, METRIC};
-use crate::{rollup, vals, Result};
+use crate::{engines::rollup, vals, Result};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Standing {

@@ -11,9 +11,9 @@ use xianfeng_domain::org::{Org, OrgKind};
 use xianfeng_domain::path;
 use xianfeng_domain::rules::Rules;
 
-use crate::cadence::{count_metric, direct_count, effective, ok_metric};
 use crate::db::{Conn, Value};
-use crate::{orgs, rollup, Result};
+use crate::engines::cadence::{count_metric, direct_count, effective, ok_metric};
+use crate::{engines::rollup, people::orgs, Result};
 
 /// The date an organisation was set up (its obligations start then).
 pub fn org_since(org: &Org) -> NaiveDate {

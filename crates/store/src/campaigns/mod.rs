@@ -3,6 +3,10 @@
 //! `ind:{id}:assigned` (organisations given it), `ind:{id}:done` (those that met it) and
 //! `ind:{id}:value` (reported quantity, in hundredths), so a campaign page reads counters.
 
+pub mod bulletin;
+pub mod measures;
+pub mod supervision;
+
 use chrono::NaiveDate;
 use serde_json::json;
 use xianfeng_domain::auth::Actor;
@@ -14,7 +18,7 @@ use xianfeng_domain::path;
 
 use crate::audit::{self, Record};
 use crate::db::{Conn, Row, Value};
-use crate::{measures, now_text, orgs, rollup, vals, Result, StoreError};
+use crate::{engines::rollup, now_text, people::orgs, vals, Result, StoreError};
 
 /// Roll-ups hold integers: quantities are kept in hundredths.
 pub const SCALE: f64 = 100.0;

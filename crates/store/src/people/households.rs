@@ -181,7 +181,7 @@ fn household_for(c: &mut dyn Conn, org: &Org, d: &ResidentDraft) -> Result<i64> 
         "UPDATE point_accounts SET household_id = ?, code = ? WHERE id = ?",
         vals![id, code.as_str(), account],
     )?;
-    crate::rollup::bump(c, &org.path, HOUSEHOLDS, "", 1)?;
+    crate::engines::rollup::bump(c, &org.path, HOUSEHOLDS, "", 1)?;
     Ok(id)
 }
 
@@ -233,7 +233,7 @@ pub fn add_resident(
             code: Some(points::new_code()),
         },
     )?;
-    crate::rollup::bump(c, &org.path, RESIDENTS, "", 1)?;
+    crate::engines::rollup::bump(c, &org.path, RESIDENTS, "", 1)?;
     audit::append(
         c,
         Record {

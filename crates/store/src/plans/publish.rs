@@ -13,8 +13,8 @@ use xianfeng_domain::units::{match_unit, OrgRef, UnitMatch};
 
 use crate::campaigns::{self, NewTask, Phase};
 use crate::db::Conn;
-use crate::drafts::Draft;
-use crate::{orgs, Result};
+use crate::plans::drafts::Draft;
+use crate::{people::orgs, Result};
 
 fn strings(v: &Json) -> Vec<String> {
     v.as_array()
@@ -178,7 +178,7 @@ pub fn publish(
                 .iter()
                 .filter(|r| r.depth == 1 && Applies::Towns.fits(r.kind, 0))
             {
-                if crate::measures::applies_to(c, r.id, &measure)? {
+                if crate::campaigns::measures::applies_to(c, r.id, &measure)? {
                     towns.push(r.id);
                 }
             }

@@ -10,7 +10,7 @@ use xianfeng_domain::{path, Invalid};
 
 use crate::audit::{self, Record};
 use crate::db::Conn;
-use crate::{cadence, now_text, vals, Result};
+use crate::{engines::cadence, now_text, vals, Result};
 
 #[derive(Debug, Clone)]
 pub struct LeaderReview {

@@ -9,9 +9,9 @@ use xianfeng_domain::points::{EntryKind, PersonKind, Trigger};
 use xianfeng_domain::Invalid;
 
 use crate::db::Conn;
-use crate::meetings::Meeting;
-use crate::point_claims::{self, Grant};
-use crate::point_rules;
+use crate::life::meetings::Meeting;
+use crate::points::point_claims::{self, Grant};
+use crate::points::point_rules;
 use crate::points::{self, Ledger, Movement};
 use crate::{vals, Result, StoreError};
 

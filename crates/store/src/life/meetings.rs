@@ -13,7 +13,7 @@ use xianfeng_domain::path;
 
 use crate::audit::{self, Record};
 use crate::db::{Conn, Row, Value};
-use crate::{cadence, now_text, orgs, rollup, vals, Result, StoreError};
+use crate::{engines::cadence, engines::rollup, now_text, people::orgs, vals, Result, StoreError};
 
 /// Members with a talk this year (谈心谈话) rolled up, per year.
 pub const TALK_OK: &str = "talk_ok";
@@ -311,7 +311,7 @@ pub fn recount(c: &mut dyn Conn, id: i64) -> Result<Meeting> {
         }
     }
     let now = get(c, id)?.ok_or(StoreError::NotFound("会议"))?;
-    crate::point_triggers::sync_meeting(c, &now)?;
+    crate::points::point_triggers::sync_meeting(c, &now)?;
     Ok(now)
 }
 

@@ -8,11 +8,11 @@ use xianfeng_domain::campaign::TaskStatus;
 use xianfeng_domain::org::Org;
 use xianfeng_domain::path;
 
+use crate::campaigns::measures::Title;
+use crate::campaigns::supervision::{self, Filter, Problem};
 use crate::campaigns::{self, Share};
-use crate::compliance::{self, Summary};
 use crate::db::Conn;
-use crate::measures::Title;
-use crate::supervision::{self, Filter, Problem};
+use crate::life::compliance::{self, Summary};
 use crate::{vals, Result};
 
 /// One campaign's part of the bulletin.
@@ -81,7 +81,7 @@ pub fn gather(c: &mut dyn Conn, org: &Org, month: Period, today: NaiveDate) -> R
         let root = if path::within(&org.path, &camp.org_path) {
             org.clone()
         } else {
-            crate::orgs::require(c, camp.org_id)?
+            crate::people::orgs::require(c, camp.org_id)?
         };
         let cats = campaigns::categories(c, &tasks, &root)?;
         let overall = Share {
@@ -107,7 +107,7 @@ pub fn gather(c: &mut dyn Conn, org: &Org, month: Period, today: NaiveDate) -> R
     }
     let open_problems = supervision::problems(c, &org.path, Filter::Unclosed, asof, 50)?;
     let overdue_problems = supervision::counts(c, org, asof)?.overdue;
-    let commended = crate::measures::titles(c, &org.path, 2000)?
+    let commended = crate::campaigns::measures::titles(c, &org.path, 2000)?
         .into_iter()
         .filter(|t| t.granted_on.as_str() >= from.as_str() && t.granted_on.as_str() <= to.as_str())
         .take(100)

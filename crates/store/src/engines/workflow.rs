@@ -13,7 +13,7 @@ use xianfeng_domain::Invalid;
 
 use crate::audit::{self, Record};
 use crate::db::{Conn, Dialect, Row};
-use crate::{now_text, orgs, vals, Result, StoreError};
+use crate::{now_text, people::orgs, vals, Result, StoreError};
 
 pub fn define(c: &mut dyn Conn, org: &Org, def: &Definition) -> Result<i64> {
     def.check()?;

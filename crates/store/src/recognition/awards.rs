@@ -12,7 +12,7 @@ use xianfeng_domain::Invalid;
 
 use crate::audit::{self, Record};
 use crate::db::{Conn, Row};
-use crate::workflow::{self, Start};
+use crate::engines::workflow::{self, Start};
 use crate::{now_text, vals, Result, StoreError};
 
 #[derive(Debug, Clone)]

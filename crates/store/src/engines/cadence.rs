@@ -10,7 +10,7 @@ use xianfeng_domain::org::{Org, OrgKind};
 use xianfeng_domain::path;
 
 use crate::db::Conn;
-use crate::{rollup, vals, Result, StoreError};
+use crate::{engines::rollup, vals, Result, StoreError};
 
 pub fn count_metric(activity: &str) -> String {
     format!("count:{activity}")

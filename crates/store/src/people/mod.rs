@@ -1,0 +1,6 @@
+//! Organisation and people: the tree, members, accounts and the household register.
+
+pub mod accounts;
+pub mod households;
+pub mod members;
+pub mod orgs;

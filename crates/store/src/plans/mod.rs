@@ -1,0 +1,4 @@
+//! Plans: imported drafts under review and publishing a draft as a campaign.
+
+pub mod drafts;
+pub mod publish;
