@@ -56,6 +56,8 @@ pub struct Flash {
     /// What the user typed into the refused form and each field's message, as JSON for the
     /// small script that fills the form in again (`<` escaped so it cannot end the script).
     pub kept_json: String,
+    /// The status the page is served with: 200, or 422 / 409 when a form was refused.
+    pub status: axum::http::StatusCode,
 }
 
 /// What the layout needs on every signed-in page.
@@ -117,6 +119,30 @@ impl Ctx {
         self
     }
 
+    /// The page shown again after `e` refused a form: bad input (422, each field's message
+    /// beside its field) or a refused change (409), with what was typed put back. Any other
+    /// error is not the form's fault and is returned for the error page.
+    pub fn refusal(self, e: AppError, kept: &form::Kept) -> Result<Ctx, AppError> {
+        match e {
+            AppError::Invalid(i) => {
+                let mut ctx = self.invalid(&i, kept);
+                ctx.flash.status = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+                Ok(ctx)
+            }
+            AppError::Conflict(m) => {
+                let mut ctx = self.refused(m, kept);
+                ctx.flash.status = axum::http::StatusCode::CONFLICT;
+                Ok(ctx)
+            }
+            other => Err(other),
+        }
+    }
+
+    /// The status to serve the page with.
+    pub fn status(&self) -> axum::http::StatusCode {
+        self.flash.status
+    }
+
     /// Shows `message` as the page's error (a refusal with no form to refill).
     pub fn with_error(mut self, message: impl Into<String>) -> Ctx {
         self.flash.error = message.into();
@@ -136,6 +162,11 @@ fn kept_json(kept: &form::Kept, errors: &[(String, String)]) -> String {
 
 pub fn render<T: Template>(t: &T) -> Result<Response, AppError> {
     Ok(Html(t.render()?).into_response())
+}
+
+/// Renders a page with the status its `Ctx` carries (200, or the refusal's 422 / 409).
+pub fn render_as<T: Template>(status: axum::http::StatusCode, t: &T) -> Result<Response, AppError> {
+    Ok((status, Html(t.render()?)).into_response())
 }
 
 /// Renders a form page; when it is shown again because of bad input, with status 422.
