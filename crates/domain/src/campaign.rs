@@ -396,6 +396,32 @@ pub fn check_evidence(name: &str, bytes: &[u8], max_bytes: i64) -> Result<&'stat
     }
 }
 
+/// A campaign's name and year as typed: the name normalised, 1–100 characters, a year in
+/// 2000–2100. Both fields are checked and named together.
+pub fn check_header(title: &str, year: i64) -> Result<String, Invalid> {
+    let title = normalize(title);
+    let mut e = Collector::default();
+    if title.is_empty() || title.chars().count() > 100 {
+        e.push("title", "活动名称", "应为1–100个字");
+    }
+    if !(2000..=2100).contains(&year) {
+        e.push("year", "年度", "应为2000–2100之间的年份");
+    }
+    e.finish(title)
+}
+
+/// Copying a campaign makes a later year's edition.
+pub fn check_copy_year(from: i64, to: i64) -> Result<(), Invalid> {
+    if to <= from {
+        return Err(Invalid::one(
+            "year",
+            "年度",
+            format!("应晚于原活动的{from}年"),
+        ));
+    }
+    check_header("复制", to).map(|_| ())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -520,6 +546,25 @@ mod tests {
             infer_measure("全县创建党员先锋岗60个以上", "个", &["主题党日"]),
             Measure::Reported
         );
+    }
+
+    #[test]
+    fn a_campaign_needs_a_name_and_a_year_in_range() {
+        assert_eq!(check_header(" 六个先锋 ", 2026).unwrap(), "六个先锋");
+        let e = check_header("", 1999).unwrap_err();
+        assert!(e.for_field("title").is_some() && e.for_field("year").is_some());
+        assert!(check_copy_year(2026, 2026).is_err());
+        assert!(check_copy_year(2026, 2027).is_ok());
+    }
+
+    proptest! {
+        #[test]
+        fn campaign_header_never_panics(t in "\\PC{0,120}", y in -5000i64..5000) {
+            if let Ok(title) = check_header(&t, y) {
+                prop_assert!(!title.is_empty() && title.chars().count() <= 100);
+                prop_assert!((2000..=2100).contains(&y));
+            }
+        }
     }
 
     proptest! {

@@ -303,6 +303,54 @@ impl MemberYear {
     }
 }
 
+/// A 领导点评 as typed: who reviewed, the day, what was said.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct LeaderReviewInput {
+    #[serde(default)]
+    pub reviewer: String,
+    #[serde(default)]
+    pub day: String,
+    #[serde(default)]
+    pub content: String,
+}
+
+/// A checked 领导点评.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeaderReviewDraft {
+    pub reviewer: String,
+    pub day: NaiveDate,
+    pub content: String,
+}
+
+impl LeaderReviewInput {
+    /// The reviewer 1–30 characters, the content 10–2000, a day not after `today`.
+    pub fn validate(&self, today: NaiveDate) -> Result<LeaderReviewDraft, Invalid> {
+        let reviewer = normalize(&self.reviewer);
+        let content = normalize(&self.content);
+        let mut e = Collector::default();
+        if reviewer.is_empty() || reviewer.chars().count() > 30 {
+            e.push("reviewer", "点评领导", "须为 1–30 字，如：镇党委书记 王明");
+        }
+        if content.chars().count() < 10 || content.chars().count() > 2000 {
+            e.push("content", "点评内容", "须为 10–2000 字");
+        }
+        let day = crate::date::parse(&self.day).filter(|d| *d <= today);
+        if day.is_none() {
+            e.push(
+                "day",
+                "点评日期",
+                "请按 2026-06-30 的格式填写，且不晚于今天",
+            );
+        }
+        let day = e.finish(day)?.unwrap_or(today);
+        Ok(LeaderReviewDraft {
+            reviewer,
+            day,
+            content,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -404,6 +452,37 @@ mod tests {
         };
         let err = bad.validate(d(2026, 11, 22)).unwrap_err();
         assert!(err.for_field("hours").is_some() && err.for_field("date").is_some());
+    }
+
+    #[test]
+    fn a_leader_review_names_every_bad_field() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let bad = LeaderReviewInput {
+            reviewer: String::new(),
+            day: "2027-01-01".into(),
+            content: "太短".into(),
+        };
+        let e = bad.validate(today).unwrap_err();
+        for f in ["reviewer", "day", "content"] {
+            assert!(e.for_field(f).is_some(), "{f}");
+        }
+        let good = LeaderReviewInput {
+            reviewer: "镇党委书记 王明".into(),
+            day: "2026-11-30".into(),
+            content: "支部组织生活规范，材料齐全，继续保持。".into(),
+        };
+        assert_eq!(good.validate(today).unwrap().day.to_string(), "2026-11-30");
+    }
+
+    proptest! {
+        #[test]
+        fn leader_review_validation_never_panics(r in "\\PC{0,40}", d in "\\PC{0,12}", c in "\\PC{0,60}") {
+            let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+            let input = LeaderReviewInput { reviewer: r, day: d, content: c };
+            if let Ok(draft) = input.validate(today) {
+                prop_assert!(draft.day <= today);
+            }
+        }
     }
 
     proptest! {

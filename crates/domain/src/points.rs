@@ -685,6 +685,31 @@ pub fn default_rules() -> Vec<RuleDraft> {
     ]
 }
 
+/// The reason given when a claim is decided: required to reject, at most 200 characters.
+pub fn decision_reason(approve: bool, reason: &str) -> Result<String, Invalid> {
+    let reason = normalize(reason);
+    if !approve && reason.is_empty() {
+        return Err(Invalid::one("reason", "驳回理由", "驳回时请写明理由"));
+    }
+    if reason.chars().count() > 200 {
+        return Err(Invalid::one("reason", "理由", "不能超过200个字"));
+    }
+    Ok(reason)
+}
+
+/// The reason for a reversal (冲正): required, at most 200 characters.
+pub fn reversal_reason(reason: &str) -> Result<String, Invalid> {
+    let reason = normalize(reason);
+    if reason.is_empty() || reason.chars().count() > 200 {
+        return Err(Invalid::one(
+            "reason",
+            "冲正理由",
+            "请写明理由（200字以内）",
+        ));
+    }
+    Ok(reason)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -768,6 +793,15 @@ mod tests {
         for r in default_rules() {
             assert_eq!(r.input().validate(None).as_ref(), Ok(&r), "{}", r.action);
         }
+    }
+
+    #[test]
+    fn a_rejection_or_a_reversal_needs_a_reason() {
+        assert!(decision_reason(false, "  ").is_err());
+        assert_eq!(decision_reason(true, "").unwrap(), "");
+        assert!(decision_reason(true, &"长".repeat(201)).is_err());
+        assert!(reversal_reason("").is_err());
+        assert_eq!(reversal_reason(" 误记 ").unwrap(), "误记");
     }
 
     proptest! {

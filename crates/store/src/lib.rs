@@ -35,6 +35,21 @@ pub mod testing;
 use std::path::{Path, PathBuf};
 
 pub use crypto::Vault;
+
+// The wiring between areas: a module that records something tells whoever follows it through
+// these lists, so it never imports the modules that react (no import circles).
+
+/// What follows roll-up metrics as they move: a campaign's computed indicators.
+pub(crate) const ROLLUP_OBSERVERS: &[engines::rollup::Observer] = &[campaigns::measures::OBSERVER];
+
+/// What follows a meeting's attendance: points rules that fire on attendance.
+type AttendanceFollower = fn(&mut dyn Conn, &life::meetings::Meeting) -> Result<()>;
+pub(crate) const ATTENDANCE_FOLLOWERS: &[AttendanceFollower] =
+    &[points::point_triggers::sync_meeting];
+
+/// What follows a member transferred to another organisation: the member's points account.
+type TransferFollower = fn(&mut dyn Conn, i64, &xianfeng_domain::org::Org) -> Result<()>;
+pub(crate) const TRANSFER_FOLLOWERS: &[TransferFollower] = &[points::follow_member];
 pub use db::{Conn, Dialect, Row, Value};
 pub use error::{Result, StoreError};
 

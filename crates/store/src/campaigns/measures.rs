@@ -57,6 +57,12 @@ fn inputs(m: &Measure, year: i64) -> Option<(String, Vec<String>, Option<&'stati
 }
 
 /// Whether a change of `metric` may move a computed indicator.
+/// Computed indicators follow the counters they read.
+pub const OBSERVER: rollup::Observer = rollup::Observer {
+    watches: watched,
+    refresh,
+};
+
 pub fn watched(metric: &str) -> bool {
     metric.starts_with("count:")
         || metric.starts_with("title:")

@@ -114,15 +114,7 @@ pub fn create(
     draft_id: Option<i64>,
     phases: &[Phase],
 ) -> Result<i64> {
-    let title = xianfeng_domain::text::normalize(title);
-    if title.is_empty() || title.chars().count() > 100 {
-        return Err(xianfeng_domain::Invalid::one("title", "活动名称", "应为1–100个字").into());
-    }
-    if !(2000..=2100).contains(&year) {
-        return Err(
-            xianfeng_domain::Invalid::one("year", "年度", "应为2000–2100之间的年份").into(),
-        );
-    }
+    let title = xianfeng_domain::campaign::check_header(title, year)?;
     let id = c.scalar(
         "INSERT INTO campaigns (org_id, org_path, title, year, status, draft_id, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         vals![org.id, org.path.as_str(), title.as_str(), year, OPEN, draft_id, actor.account_id, now_text()],
@@ -796,14 +788,7 @@ fn shift_years(d: NaiveDate, years: i32) -> NaiveDate {
 /// indicators and assignees still in the tree, due dates and dated phases moved by the years
 /// between; no reports. Returns the new campaign.
 pub fn copy(c: &mut dyn Conn, actor: &Actor, src: &Campaign, year: i64) -> Result<i64> {
-    if year <= src.year {
-        return Err(xianfeng_domain::Invalid::one(
-            "year",
-            "年度",
-            format!("应晚于原活动的{}年", src.year),
-        )
-        .into());
-    }
+    xianfeng_domain::campaign::check_copy_year(src.year, year)?;
     let org = orgs::require(c, src.org_id)?;
     let title = src.title.replace(&src.year.to_string(), &year.to_string());
     let years = (year - src.year) as i32;

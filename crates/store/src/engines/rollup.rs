@@ -106,10 +106,20 @@ pub fn bump(
         let direct = if Some(*id) == own { delta } else { 0 };
         c.execute(UPSERT, vals![*id, metric, period, direct, delta])?;
     }
-    if crate::campaigns::measures::watched(metric) {
-        crate::campaigns::measures::refresh(c, org_path, metric)?;
+    for o in crate::ROLLUP_OBSERVERS {
+        if (o.watches)(metric) {
+            (o.refresh)(c, org_path, metric)?;
+        }
     }
     Ok(())
+}
+
+/// A figure derived from roll-up metrics (e.g. a campaign's computed indicator), told when a
+/// metric it reads moves. The engine knows observers only through this, not the modules that
+/// define them; `lib.rs` lists them.
+pub struct Observer {
+    pub watches: fn(&str) -> bool,
+    pub refresh: fn(&mut dyn Conn, &str, &str) -> Result<()>,
 }
 
 /// `(direct, subtree)` of one metric at one organisation.

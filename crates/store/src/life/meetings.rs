@@ -311,7 +311,9 @@ pub fn recount(c: &mut dyn Conn, id: i64) -> Result<Meeting> {
         }
     }
     let now = get(c, id)?.ok_or(StoreError::NotFound("会议"))?;
-    crate::points::point_triggers::sync_meeting(c, &now)?;
+    for follow in crate::ATTENDANCE_FOLLOWERS {
+        follow(c, &now)?;
+    }
     Ok(now)
 }
 

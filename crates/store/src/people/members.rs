@@ -322,7 +322,9 @@ pub fn transfer(
         "UPDATE member_tags SET org_path = ? WHERE member_id = ?",
         vals![to.path.as_str(), m.member.id],
     )?;
-    crate::points::follow_member(c, m.member.id, to)?;
+    for follow in crate::TRANSFER_FOLLOWERS {
+        follow(c, m.member.id, to)?;
+    }
     c.execute(
         "INSERT INTO member_transfers (member_id, from_org_id, to_org_id, on_date, reason, actor_id, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
         vals![m.member.id, m.member.org_id, to.id, on, reason, actor.account_id, now_text()],

@@ -326,13 +326,7 @@ pub fn decide(
             claim.status.label()
         )));
     }
-    let reason = xianfeng_domain::text::normalize(reason);
-    if !approve && reason.is_empty() {
-        return Err(Invalid::one("reason", "驳回理由", "驳回时请写明理由").into());
-    }
-    if reason.chars().count() > 200 {
-        return Err(Invalid::one("reason", "理由", "不能超过200个字").into());
-    }
+    let reason = xianfeng_domain::points::decision_reason(approve, reason)?;
     let status = if approve {
         ClaimStatus::Approved
     } else {
@@ -393,10 +387,7 @@ pub fn decide(
 /// Reverses one grant or deduction with an opposite entry that references it (冲正). A
 /// reversal is itself never reversed, and each entry is reversed at most once.
 pub fn reverse(c: &mut dyn Conn, actor: &Actor, entry_id: i64, reason: &str) -> Result<i64> {
-    let reason = xianfeng_domain::text::normalize(reason);
-    if reason.is_empty() || reason.chars().count() > 200 {
-        return Err(Invalid::one("reason", "冲正理由", "请写明理由（200字以内）").into());
-    }
+    let reason = xianfeng_domain::points::reversal_reason(reason)?;
     let e = points::entry(c, entry_id)?;
     let kind = EntryKind::parse(&e.kind);
     if !matches!(kind, Some(EntryKind::Grant | EntryKind::Deduction)) {

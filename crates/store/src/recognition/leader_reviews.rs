@@ -4,8 +4,8 @@
 use serde_json::json;
 use xianfeng_domain::auth::Actor;
 use xianfeng_domain::cadence::LEADER_REVIEW;
+use xianfeng_domain::life::LeaderReviewInput;
 use xianfeng_domain::org::Org;
-use xianfeng_domain::text::normalize;
 use xianfeng_domain::{path, Invalid};
 
 use crate::audit::{self, Record};
@@ -33,24 +33,13 @@ pub fn add(
     if !actor.can_inspect(&org.path) {
         return Err(Invalid::one("org", "被点评组织", "只有上级党组织能点评本级以下的组织").into());
     }
-    let reviewer = normalize(reviewer);
-    let content = normalize(content);
-    let mut e = xianfeng_domain::error::Collector::default();
-    if reviewer.is_empty() || reviewer.chars().count() > 30 {
-        e.push("reviewer", "点评领导", "须为 1–30 字，如：镇党委书记 王明");
+    let draft = LeaderReviewInput {
+        reviewer: reviewer.into(),
+        day: day.into(),
+        content: content.into(),
     }
-    if content.chars().count() < 10 || content.chars().count() > 2000 {
-        e.push("content", "点评内容", "须为 10–2000 字");
-    }
-    let day = xianfeng_domain::date::parse(day).filter(|d| *d <= xianfeng_domain::date::today());
-    if day.is_none() {
-        e.push(
-            "day",
-            "点评日期",
-            "请按 2026-06-30 的格式填写，且不晚于今天",
-        );
-    }
-    let day = e.finish(day)?.unwrap_or_default();
+    .validate(xianfeng_domain::date::today())?;
+    let (reviewer, day, content) = (draft.reviewer, draft.day, draft.content);
     c.execute(
         "INSERT INTO leader_reviews (org_id, org_path, reviewer, day, content, recorded_by, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
         vals![org.id, org.path.as_str(), reviewer.as_str(), day.to_string(), content.as_str(), actor.account_id, now_text()],
