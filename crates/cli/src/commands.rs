@@ -2,10 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use xianfeng_store::seed::{self, Scale};
-use xianfeng_store::{
-    audit, bench, people::members, people::orgs, sqlite_path, Check, Store, StoreError, Vault,
-};
+use xianfeng_demo::bench;
+use xianfeng_demo::seed::{self, Scale};
+use xianfeng_store::{audit, people::members, people::orgs, sqlite_path, Check, Store, StoreError, Vault};
 use xianfeng_web::{roster, AppState};
 
 pub struct Ctx {
@@ -76,8 +75,8 @@ pub fn demo(ctx: &Ctx, bind: &str, no_serve: bool) -> Result<()> {
         );
         let started = std::time::Instant::now();
         let today = xianfeng_domain::date::today();
-        let life = xianfeng_store::seed_life::generate(&store, 1, 12, today, Some(g.branch_id))?;
-        xianfeng_store::seed_life::contact_points(&store, g.town_id, today)?;
+        let life = xianfeng_demo::seed::life::generate(&store, 1, 12, today, Some(g.branch_id))?;
+        xianfeng_demo::seed::life::contact_points(&store, g.town_id, today)?;
         println!(
             "已生成近一年组织生活：{}次会议活动，{}条出勤，{}期培训（{:.1}秒）",
             life.meetings,
@@ -88,7 +87,7 @@ pub fn demo(ctx: &Ctx, bind: &str, no_serve: bool) -> Result<()> {
         let plan_text = include_str!("../../plan/tests/fixtures/demo_plan.txt");
         let plan = xianfeng_plan::parse_text(plan_text);
         let plan_json = serde_json::to_value(&plan).map_err(|e| e.to_string())?;
-        let campaign = xianfeng_store::seed_campaign::generate(
+        let campaign = xianfeng_demo::seed::campaign::generate(
             &store,
             g.county_id,
             &plan.title,
@@ -98,13 +97,13 @@ pub fn demo(ctx: &Ctx, bind: &str, no_serve: bool) -> Result<()> {
             Some(g.branch_id),
         )?;
         println!("已发布演示活动（编号{campaign}）并生成近几个月的进展报送");
-        let sup = xianfeng_store::seed_supervision::generate(&store, g.county_id, 4, today)?;
+        let sup = xianfeng_demo::seed::supervision::generate(&store, g.county_id, 4, today)?;
         println!(
             "已生成督查：{}次督查，{}个问题（{}次逾期升级），{}个荣誉称号",
             sup.inspections, sup.problems, sup.escalations, sup.titles
         );
         let started = std::time::Instant::now();
-        let pts = xianfeng_store::seed_points::generate(&store, g.county_id, g.branch_id, today)?;
+        let pts = xianfeng_demo::seed::points::generate(&store, g.county_id, g.branch_id, today)?;
         println!(
             "已生成积分制：{}户{}名群众，{}条积分记录，{}次兑换，{}条待审核申报（{:.1}秒）",
             pts.households,
@@ -115,7 +114,7 @@ pub fn demo(ctx: &Ctx, bind: &str, no_serve: bool) -> Result<()> {
             started.elapsed().as_secs_f64()
         );
         let started = std::time::Instant::now();
-        let aw = xianfeng_store::seed_awards::generate(
+        let aw = xianfeng_demo::seed::awards::generate(
             &store,
             g.county_id,
             g.town_id,
@@ -369,7 +368,7 @@ pub fn bench(
         // A year of life at county scale; the current month only at province scale.
         let months = if scale_name == "province" { 1 } else { 12 };
         let started = std::time::Instant::now();
-        let life = xianfeng_store::seed_life::generate(&store, 7, months, today, None)?;
+        let life = xianfeng_demo::seed::life::generate(&store, 7, months, today, None)?;
         println!(
             "生成组织生活：{}次会议活动 + {}条出勤，{:.1}秒",
             life.meetings,
@@ -377,8 +376,8 @@ pub fn bench(
             started.elapsed().as_secs_f64()
         );
     }
-    let indicator = xianfeng_store::bench_indicator::prepare(&store, records, 7)?;
-    if let Some(w) = xianfeng_store::bench_points::prepare(&store, points, batch, today)? {
+    let indicator = xianfeng_demo::bench::indicator::prepare(&store, records, 7)?;
+    if let Some(w) = xianfeng_demo::bench::points::prepare(&store, points, batch, today)? {
         println!(
             "积分账本写入（经记账路径，SQLite 为 synchronous=FULL）：逐笔提交 {} 条 {:.0} 条/秒；每批 {} 条提交 {} 条 {:.0} 条/秒",
             w.single, w.single_per_s, w.batch, w.batched, w.batched_per_s
@@ -393,11 +392,11 @@ pub fn bench(
     let mut lines = bench::run(&store, &levels, runs)?;
     lines.extend(bench::run_life(&store, &levels, runs, today)?);
     if let Some((ind, task)) = indicator {
-        lines.extend(xianfeng_store::bench_indicator::run(
+        lines.extend(xianfeng_demo::bench::indicator::run(
             &store, &levels, runs, ind, task,
         )?);
     }
-    lines.extend(xianfeng_store::bench_points::run(
+    lines.extend(xianfeng_demo::bench::points::run(
         &store, &levels, runs, today,
     )?);
     for line in lines {

@@ -21,15 +21,6 @@ pub mod plans;
 pub mod points;
 pub mod recognition;
 
-pub mod bench;
-pub mod bench_indicator;
-pub mod bench_points;
-pub mod seed;
-pub mod seed_awards;
-pub mod seed_campaign;
-pub mod seed_life;
-pub mod seed_points;
-pub mod seed_supervision;
 pub mod testing;
 
 use std::path::{Path, PathBuf};

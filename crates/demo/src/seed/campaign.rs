@@ -10,10 +10,10 @@ use xianfeng_domain::auth::{Actor, Role};
 use xianfeng_domain::campaign::{Comparator, Measure, Target};
 use xianfeng_domain::org::OrgDomain;
 
-use crate::campaigns::{self, NewTask};
-use crate::db::{Dialect, Value};
 use crate::seed::insert_rows;
-use crate::{people::orgs, plans::drafts, plans::publish, Result, Store};
+use xianfeng_store::campaigns::{self, NewTask};
+use xianfeng_store::db::{Dialect, Value};
+use xianfeng_store::{people::orgs, plans::drafts, plans::publish, Result, Store};
 
 const NOTES: [&str; 6] = [
     "召开专题会议部署，明确责任人",
@@ -37,7 +37,7 @@ pub fn generate(
 ) -> Result<i64> {
     let mut rng = StdRng::seed_from_u64(0xca4a_1911);
     let year = today.year();
-    let id = store.write(|c| -> crate::Result<_> {
+    let id = store.write(|c| -> xianfeng_store::Result<_> {
         let county = orgs::require(c, county_id)?;
         let actor = Actor {
             account_id: 0,
@@ -57,9 +57,11 @@ pub fn generate(
             body,
             plan,
         )?;
-        let draft = drafts::get(c, draft_id)?.ok_or(crate::StoreError::NotFound("草稿"))?;
+        let draft =
+            drafts::get(c, draft_id)?.ok_or(xianfeng_store::StoreError::NotFound("草稿"))?;
         let id = publish::publish(c, &actor, &county, &draft, year)?;
-        let campaign = campaigns::get(c, id)?.ok_or(crate::StoreError::NotFound("活动"))?;
+        let campaign =
+            campaigns::get(c, id)?.ok_or(xianfeng_store::StoreError::NotFound("活动"))?;
         let villages: Vec<i64> = orgs::branches_in(c, &county.path)?
             .into_iter()
             .filter(|o| o.domain == OrgDomain::Rural)
@@ -90,11 +92,11 @@ pub fn generate(
         Ok(id)
     })?;
     // Progress: most assignments report once to three times over the past months.
-    let (rows, next_id) = store.read(|c| -> crate::Result<_> {
+    let (rows, next_id) = store.read(|c| -> xianfeng_store::Result<_> {
         let rows = c.query(
             "SELECT a.id, a.org_id, n.id, n.quantity FROM assignments a JOIN tasks t ON t.id = a.task_id
              JOIN indicators n ON n.task_id = t.id WHERE t.campaign_id = ? AND n.measure = '上报数量' ORDER BY a.id, n.id",
-            crate::vals![id],
+            xianfeng_store::vals![id],
         )?;
         let next = c.scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM progress_reports", &[])?;
         Ok((rows, next))

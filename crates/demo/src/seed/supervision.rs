@@ -11,7 +11,7 @@ use xianfeng_domain::cadence::Applies;
 use xianfeng_domain::org::{Org, OrgDomain};
 use xianfeng_domain::supervision::{InspectionDraft, ProblemAction, ProblemDraft};
 
-use crate::{campaigns::measures, campaigns::supervision, people::orgs, Result, Store};
+use xianfeng_store::{campaigns::measures, campaigns::supervision, people::orgs, Result, Store};
 
 const FINDINGS: [&str; 5] = [
     "三会一课记录基本完整，个别会议签到不全",
@@ -64,14 +64,14 @@ pub struct Generated {
 pub fn generate(store: &Store, county_id: i64, months: u32, today: NaiveDate) -> Result<Generated> {
     let mut rng = StdRng::seed_from_u64(0x5e1f_2026);
     let mut out = Generated::default();
-    let towns: Vec<Org> = store.read(|c| -> crate::Result<_> {
+    let towns: Vec<Org> = store.read(|c| -> xianfeng_store::Result<_> {
         Ok(orgs::children(c, county_id)?
             .into_iter()
             .filter(|o| o.dissolved_on.is_none() && Applies::Towns.fits(o.kind, o.committee_size))
             .collect())
     })?;
     for (ti, town) in towns.iter().enumerate() {
-        store.write(|c| -> crate::Result<_> {
+        store.write(|c| -> xianfeng_store::Result<_> {
             let branches = orgs::branches_in(c, &town.path)?;
             if branches.is_empty() {
                 return Ok(());
@@ -138,7 +138,7 @@ pub fn generate(store: &Store, county_id: i64, months: u32, today: NaiveDate) ->
                 )?;
                 if roll < 0.85 || p.deadline < today {
                     let p = supervision::problem(c, p.id)?
-                        .ok_or(crate::StoreError::NotFound("问题"))?;
+                        .ok_or(xianfeng_store::StoreError::NotFound("问题"))?;
                     supervision::act(
                         c,
                         &town_admin,

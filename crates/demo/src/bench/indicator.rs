@@ -9,10 +9,10 @@ use xianfeng_domain::auth::{Actor, Role};
 use xianfeng_domain::campaign::{Comparator, Measure, Target};
 
 use crate::bench::{measure, Line};
-use crate::campaigns::{self, NewTask};
-use crate::db::{Conn, Dialect, Value};
 use crate::seed::insert_rows;
-use crate::{engines::rollup, people::orgs, Result, Store};
+use xianfeng_store::campaigns::{self, NewTask};
+use xianfeng_store::db::{Conn, Dialect, Value};
+use xianfeng_store::{engines::rollup, people::orgs, Result, Store};
 
 /// Target of the benchmark indicator: at least this many 党员先锋岗 per branch.
 const TARGET: f64 = 3.0;
@@ -20,10 +20,10 @@ const TITLE: &str = "性能测试：党员先锋岗";
 
 /// The benchmark indicator, created with its reports on first use: `(indicator, task)`.
 pub fn prepare(store: &Store, records: i64, seed: u64) -> Result<Option<(i64, i64)>> {
-    if let Some(found) = store.read(|c| -> crate::Result<_> {
+    if let Some(found) = store.read(|c| -> xianfeng_store::Result<_> {
         Ok(c.query_opt(
             "SELECT n.id, t.id FROM indicators n JOIN tasks t ON t.id = n.task_id WHERE t.title = ?",
-            crate::vals![TITLE],
+            xianfeng_store::vals![TITLE],
         )?
         .map(|r| (r.i64(0), r.i64(1))))
     })? {
@@ -37,7 +37,7 @@ pub fn prepare(store: &Store, records: i64, seed: u64) -> Result<Option<(i64, i6
         orgs::roots(c)?
             .into_iter()
             .next()
-            .ok_or(crate::StoreError::NotFound("组织树"))
+            .ok_or(xianfeng_store::StoreError::NotFound("组织树"))
     })?;
     let actor = Actor {
         account_id: 0,
@@ -49,9 +49,9 @@ pub fn prepare(store: &Store, records: i64, seed: u64) -> Result<Option<(i64, i6
         member_id: None,
     };
     // The task is created for the root only; the branches' assignments are written in bulk.
-    let (task, indicator) = store.write(|c| -> crate::Result<_> {
+    let (task, indicator) = store.write(|c| -> xianfeng_store::Result<_> {
         let id = campaigns::create(c, &actor, &root, "性能测试活动", 2026, None, &[])?;
-        let camp = campaigns::get(c, id)?.ok_or(crate::StoreError::NotFound("活动"))?;
+        let camp = campaigns::get(c, id)?.ok_or(xianfeng_store::StoreError::NotFound("活动"))?;
         let task = campaigns::add_task(
             c,
             &camp,
@@ -76,11 +76,11 @@ pub fn prepare(store: &Store, records: i64, seed: u64) -> Result<Option<(i64, i6
         )?;
         let ind = c.scalar(
             "SELECT id FROM indicators WHERE task_id = ?",
-            crate::vals![task],
+            xianfeng_store::vals![task],
         )?;
         Ok((task, ind))
     })?;
-    let branches: Vec<(i64, String)> = store.read(|c| -> crate::Result<_> {
+    let branches: Vec<(i64, String)> = store.read(|c| -> xianfeng_store::Result<_> {
         Ok(c
             .query(
                 "SELECT id, path FROM orgs WHERE kind IN ('党支部','联合党支部','功能型党支部') AND dissolved_on IS NULL ORDER BY id",

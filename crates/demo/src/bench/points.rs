@@ -10,10 +10,10 @@ use rand::{Rng, SeedableRng};
 use xianfeng_domain::points::{Audience, Caps, RuleDraft};
 
 use crate::bench::{measure, Line};
-use crate::points::point_claims::{self, Grant};
-use crate::points::point_rules::{self, Rule};
-use crate::points::{self, Account, Ledger, PERSON};
-use crate::{people::orgs, points::point_board, Result, Store};
+use xianfeng_store::points::point_claims::{self, Grant};
+use xianfeng_store::points::point_rules::{self, Rule};
+use xianfeng_store::points::{self, Account, Ledger, PERSON};
+use xianfeng_store::{people::orgs, points::point_board, Result, Store};
 
 const ACTION: &str = "性能测试：参加志愿服务";
 
@@ -33,7 +33,7 @@ fn rule(store: &Store) -> Result<Option<Rule>> {
     store.read(|c| {
         let id = c.query_opt(
             "SELECT id FROM point_rules WHERE action = ?",
-            crate::vals![ACTION],
+            xianfeng_store::vals![ACTION],
         )?;
         id.map(|r| point_rules::get(c, r.i64(0))).transpose()
     })
@@ -55,7 +55,7 @@ pub fn prepare(
         orgs::roots(c)?
             .into_iter()
             .next()
-            .ok_or(crate::StoreError::NotFound("组织树"))
+            .ok_or(xianfeng_store::StoreError::NotFound("组织树"))
     })?;
     let rule = store.write(|c| {
         c.execute(
@@ -83,7 +83,7 @@ pub fn prepare(
         )?;
         point_rules::get(c, id)
     })?;
-    let people: Vec<i64> = store.read(|c| -> crate::Result<_> {
+    let people: Vec<i64> = store.read(|c| -> xianfeng_store::Result<_> {
         Ok(c.query(
             "SELECT id FROM point_accounts WHERE kind = 'person' ORDER BY id",
             &[],
@@ -104,7 +104,7 @@ pub fn prepare(
             year_start + Duration::days(rng.gen_range(0..=span)),
         )
     };
-    let grant = |c: &mut dyn crate::Conn, ledger: &mut Ledger, person: &Account, day| {
+    let grant = |c: &mut dyn xianfeng_store::Conn, ledger: &mut Ledger, person: &Account, day| {
         let g = Grant {
             person,
             rule: &rule,
@@ -145,8 +145,8 @@ pub fn prepare(
         done += take;
     }
     let batched_per_s = batched as f64 / started.elapsed().as_secs_f64().max(1e-9);
-    store.write(|c| -> crate::Result<_> {
-        if c.dialect() == crate::Dialect::Postgres {
+    store.write(|c| -> xianfeng_store::Result<_> {
+        if c.dialect() == xianfeng_store::Dialect::Postgres {
             c.execute("ANALYZE", &[])?;
         }
         Ok(())

@@ -13,11 +13,11 @@ use xianfeng_domain::points::{
     default_rules, Audience, Caps, EarnDraft, ItemDraft, RedeemDraft, RuleDraft, Trigger,
 };
 
-use crate::points::point_claims::{self, By, Grant};
-use crate::points::point_rules::{self, Rule};
-use crate::points::{self, Account, Ledger};
 use crate::seed::{FEMALE, MALE, SURNAMES};
-use crate::{people::households, people::orgs, points::point_shop, Result, Store};
+use xianfeng_store::points::point_claims::{self, By, Grant};
+use xianfeng_store::points::point_rules::{self, Rule};
+use xianfeng_store::points::{self, Account, Ledger};
+use xianfeng_store::{people::households, people::orgs, points::point_shop, Result, Store};
 
 const ITEMS: [(&str, i64, i64); 6] = [
     ("洗衣粉", 30, 80),
@@ -65,7 +65,7 @@ fn name(rng: &mut StdRng, surname: char, male: bool) -> String {
 fn village_people(store: &Store, rng: &mut StdRng, village: &Org, count: usize) -> Result<usize> {
     let surnames: Vec<char> = SURNAMES.chars().collect();
     let mut added = 0;
-    store.write(|c| -> crate::Result<_> {
+    store.write(|c| -> xianfeng_store::Result<_> {
         for h in 0..count {
             let surname = surnames[rng.gen_range(0..surnames.len())];
             let head = name(rng, surname, true);
@@ -109,7 +109,7 @@ pub fn generate(
     let mut rng = StdRng::seed_from_u64(0x9011_2026);
     let mut out = Generated::default();
     let county = store.read(|c| orgs::require(c, county_id))?;
-    let (rules, villages) = store.write(|c| -> crate::Result<_> {
+    let (rules, villages) = store.write(|c| -> xianfeng_store::Result<_> {
         for d in default_rules() {
             point_rules::create(c, None, &county, &d)?;
         }
@@ -155,15 +155,15 @@ pub fn generate(
         ))
     })?;
     // Attendance rules reach back over this year's meetings of the villages.
-    store.write(|c| -> crate::Result<_> {
+    store.write(|c| -> xianfeng_store::Result<_> {
         for v in &villages {
             let ids = c.query(
                 "SELECT id FROM meetings WHERE org_id = ? AND counted = 1 AND held_on >= ?",
                 &[v.id.into(), format!("{}-01-01", today.year()).into()],
             )?;
             for r in ids {
-                if let Some(m) = crate::life::meetings::get(c, r.i64(0))? {
-                    crate::points::point_triggers::sync_meeting(c, &m)?;
+                if let Some(m) = xianfeng_store::life::meetings::get(c, r.i64(0))? {
+                    xianfeng_store::points::point_triggers::sync_meeting(c, &m)?;
                 }
             }
         }
@@ -184,7 +184,7 @@ pub fn generate(
         .cloned()
         .collect();
     for (i, v) in villages.iter().enumerate() {
-        let generated = store.write(|c| -> crate::Result<_> {
+        let generated = store.write(|c| -> xianfeng_store::Result<_> {
             let mut people: Vec<Account> = c
                 .query(
                     "SELECT id FROM point_accounts WHERE kind = 'person' AND org_id = ? ORDER BY id",
@@ -322,7 +322,7 @@ fn pending_claims(
     };
     let mut n = 0;
     for v in villages.iter().take(3) {
-        store.write(|c| -> crate::Result<_> {
+        store.write(|c| -> xianfeng_store::Result<_> {
             let people: Vec<i64> = c
                 .query("SELECT id FROM point_accounts WHERE kind = 'person' AND resident_id IS NOT NULL AND org_id = ? ORDER BY id LIMIT 3", &[v.id.into()])?
                 .iter()
@@ -330,7 +330,7 @@ fn pending_claims(
                 .collect();
             for (k, p) in people.into_iter().enumerate() {
                 let d = EarnDraft { rule_id: rule.id, day: today - Duration::days(k as i64), note: "参加村里组织的志愿服务".into() };
-                let mut photo = crate::seed_supervision::DEMO_PHOTO.to_vec();
+                let mut photo = crate::seed::supervision::DEMO_PHOTO.to_vec();
                 photo.extend_from_slice(format!("claim-{}-{p}", v.id).as_bytes());
                 let evidence = rule.draft.evidence_required.then_some(("image/png", photo.as_slice()));
                 if point_claims::earn(c, By::Card, p, &d, evidence).is_ok() {

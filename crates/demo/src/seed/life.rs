@@ -11,9 +11,9 @@ use xianfeng_domain::cadence::{Frequency, Period};
 use xianfeng_domain::life::{meeting_valid, MeetingKind, Presence};
 use xianfeng_domain::org::OrgKind;
 
-use crate::db::{Dialect, Value};
 use crate::seed::insert_rows;
-use crate::{engines::cadence, life::training, now_text, Result, Store};
+use xianfeng_store::db::{Dialect, Value};
+use xianfeng_store::{engines::cadence, life::training, now_text, Result, Store};
 
 const TOPICS: [&str; 8] = [
     "学习贯彻党的二十届四中全会精神",
@@ -158,7 +158,7 @@ pub fn generate(
     pending: Option<i64>,
 ) -> Result<Generated> {
     let mut rng = StdRng::seed_from_u64(seed ^ 0x5eed_11fe);
-    let (units, people) = store.read(|c| -> crate::Result<_> {
+    let (units, people) = store.read(|c| -> xianfeng_store::Result<_> {
         let units: Vec<Branch> = c
             .query(
                 "SELECT id, path, committee_size, kind, parent_id FROM orgs WHERE dissolved_on IS NULL ORDER BY id",
@@ -364,12 +364,12 @@ pub fn generate(
 /// gaps for the 联系点 page to report, with a visit or two each.
 pub fn contact_points(store: &Store, town_id: i64, today: NaiveDate) -> Result<usize> {
     store.write(|c| {
-        let town = crate::people::orgs::require(c, town_id)?;
-        let villages = crate::life::contacts::villages(c, &town)?;
+        let town = xianfeng_store::people::orgs::require(c, town_id)?;
+        let villages = xianfeng_store::life::contacts::villages(c, &town)?;
         let office: Vec<i64> = c
             .query(
                 "SELECT m.id FROM members m JOIN orgs o ON o.id = m.org_id WHERE o.parent_id = ? AND o.domain = '机关' ORDER BY m.id LIMIT 40",
-                crate::vals![town_id],
+                xianfeng_store::vals![town_id],
             )?
             .into_iter()
             .map(|r| r.i64(0))
@@ -395,12 +395,12 @@ pub fn contact_points(store: &Store, town_id: i64, today: NaiveDate) -> Result<u
                 let since = today - Duration::days(300);
                 let id = c.scalar(
                     "INSERT INTO contact_links (town_id, town_path, village_id, member_id, role, since, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                    crate::vals![town.id, town.path.as_str(), v.id, member, role, since.to_string(), now.as_str()],
+                    xianfeng_store::vals![town.id, town.path.as_str(), v.id, member, role, since.to_string(), now.as_str()],
                 )?;
                 let last = today - Duration::days(if i % 7 == 3 { 120 } else { 10 + (i as i64 * 3) % 40 });
                 c.execute(
                     "INSERT INTO contact_visits (link_id, visited_on, note, created_at) VALUES (?, ?, ?, ?)",
-                    crate::vals![id, last.to_string(), "走访了解村“两委”班子运行和党员联户情况", now.as_str()],
+                    xianfeng_store::vals![id, last.to_string(), "走访了解村“两委”班子运行和党员联户情况", now.as_str()],
                 )?;
                 n += 1;
             }

@@ -2,6 +2,12 @@
 //! benchmarks. Rows are written in bulk (multi-row INSERT, one statement shape for both
 //! backends), then the roll-ups are rebuilt once and one audit entry records the load.
 
+pub mod awards;
+pub mod campaign;
+pub mod life;
+pub mod points;
+pub mod supervision;
+
 use chrono::{Datelike, NaiveDate};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -10,8 +16,10 @@ use xianfeng_domain::auth::{hash_password, Role};
 use xianfeng_domain::org::{OrgDomain, OrgKind};
 use xianfeng_domain::{idcard, path, phone};
 
-use crate::db::{Conn, Dialect, Value};
-use crate::{audit, engines::rollup, now_text, people::accounts, Result, Store, StoreError};
+use xianfeng_store::db::{Conn, Dialect, Value};
+use xianfeng_store::{
+    audit, engines::rollup, now_text, people::accounts, Result, Store, StoreError,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scale {
@@ -643,7 +651,7 @@ pub fn generate(store: &Store, scale: Scale, seed: u64) -> Result<Generated> {
     g.bulk.flush(store)?;
     out.orgs = g.bulk.written_orgs;
     out.members = g.bulk.written_members;
-    store.write(|c| -> crate::Result<_> {
+    store.write(|c| -> xianfeng_store::Result<_> {
         if c.dialect() == Dialect::Postgres {
             for t in ["orgs", "members"] {
                 c.query(&format!("SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT MAX(id) FROM {t}))"), &[])?;

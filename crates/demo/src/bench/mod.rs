@@ -1,10 +1,13 @@
 //! `xianfeng bench`: subtree questions answered the maintained way (one roll-up row, one index
 //! range) beside the obvious SQL (a recursive walk of the tree) on the same data.
 
+pub mod indicator;
+pub mod points;
+
 use std::time::Instant;
 
-use crate::db::Conn;
-use crate::{engines::rollup, people::members, people::orgs, Result, Store};
+use xianfeng_store::db::Conn;
+use xianfeng_store::{engines::rollup, people::members, people::orgs, Result, Store};
 
 /// p50/p99 in milliseconds over the runs.
 #[derive(Debug, Clone, Copy)]
@@ -129,7 +132,7 @@ pub fn fast_themed_done(c: &mut dyn Conn, org_id: i64, month: &str) -> Result<i6
     Ok(rollup::get(
         c,
         org_id,
-        &crate::engines::cadence::ok_metric("主题党日"),
+        &xianfeng_store::engines::cadence::ok_metric("主题党日"),
         month,
     )?
     .1)
@@ -153,7 +156,13 @@ pub fn naive_themed_done(c: &mut dyn Conn, org_id: i64, month: &str) -> Result<i
 
 /// Members who reached the yearly training hours, from the maintained counter.
 pub fn fast_trained(c: &mut dyn Conn, org_id: i64, year: i32) -> Result<i64> {
-    Ok(rollup::get(c, org_id, crate::life::training::TRAINED, &year.to_string())?.1)
+    Ok(rollup::get(
+        c,
+        org_id,
+        xianfeng_store::life::training::TRAINED,
+        &year.to_string(),
+    )?
+    .1)
 }
 
 /// The same by walking the tree and summing every member's hours.
@@ -178,7 +187,7 @@ pub fn run_life(
     let month = today.format("%Y-%m").to_string();
     let year = today.year();
     let need = store
-        .read(|c| crate::settings::rules(c))?
+        .read(|c| xianfeng_store::settings::rules(c))?
         .training_hours_per_year;
     let mut out = Vec::new();
     for (level, id) in targets {

@@ -15,9 +15,9 @@ use xianfeng_domain::commitment::{
 use xianfeng_domain::evaluation::{Choice, Scheme};
 use xianfeng_domain::workflow::Action;
 
-use crate::recognition::evaluations::RoundInput;
-use crate::seed_supervision::actor;
-use crate::{
+use crate::seed::supervision::actor;
+use xianfeng_store::recognition::evaluations::RoundInput;
+use xianfeng_store::{
     engines::workflow, people::orgs, recognition::awards, recognition::commitments,
     recognition::evaluations, recognition::leader_reviews, recognition::stars, Result, Store,
 };
@@ -72,7 +72,7 @@ pub fn generate(
     let mut rng = StdRng::seed_from_u64(0xa3a2_2026);
     let mut out = Generated::default();
     let year = today.year();
-    let (county, town, branch, branches) = store.read(|c| -> crate::Result<_> {
+    let (county, town, branch, branches) = store.read(|c| -> xianfeng_store::Result<_> {
         let town = orgs::require(c, town_id)?;
         let branches = orgs::branches_in(c, &town.path)?;
         Ok((
@@ -86,7 +86,7 @@ pub fn generate(
     let county_admin = actor(&county, Role::CountyAdmin);
 
     // 承诺践诺 and 领导点评
-    store.write(|c| -> crate::Result<_> {
+    store.write(|c| -> xianfeng_store::Result<_> {
         for b in &branches {
             let sec = actor(b, Role::BranchSecretary);
             let members: Vec<i64> = c
@@ -162,7 +162,7 @@ pub fn generate(
             },
         )
     })?;
-    store.write(|c| -> crate::Result<_> {
+    store.write(|c| -> xianfeng_store::Result<_> {
         let subjects = evaluations::subjects(c, round)?;
         for code in evaluations::codes(c, round)? {
             if rng.gen_bool(0.15) {
@@ -193,7 +193,7 @@ pub fn generate(
             },
         )
     })?;
-    store.write(|c| -> crate::Result<_> {
+    store.write(|c| -> xianfeng_store::Result<_> {
         let subjects = evaluations::subjects(c, open)?;
         for code in evaluations::codes(c, open)?
             .iter()
@@ -209,7 +209,7 @@ pub fn generate(
     })?;
 
     // 评星定级: every month so far, then the year
-    store.write(|c| -> crate::Result<_> {
+    store.write(|c| -> xianfeng_store::Result<_> {
         for b in &branches {
             for m in 1..=today.month() {
                 let day = NaiveDate::from_ymd_opt(year, m, 1).unwrap_or(today);
@@ -221,7 +221,7 @@ pub fn generate(
     })?;
 
     // 评选表彰
-    store.write(|c| -> crate::Result<_> {
+    store.write(|c| -> xianfeng_store::Result<_> {
         let input = |name: &str, subject: &str, quotas: [&str; 3]| AwardKindInput {
             name: name.into(),
             subject: subject.into(),
