@@ -21,6 +21,8 @@ pub mod plans;
 pub mod points;
 pub mod recognition;
 
+/// Test support (stores on both backends, small builders); not part of the production API.
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
 use std::path::{Path, PathBuf};
