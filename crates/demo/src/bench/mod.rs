@@ -170,7 +170,7 @@ pub fn naive_trained(c: &mut dyn Conn, org_id: i64, year: i32, need: i64) -> Res
     c.scalar(
         &format!(
             "{WALK} SELECT COUNT(*) FROM (SELECT h.member_id FROM training_hours h JOIN members p ON p.id = h.member_id
-             WHERE p.org_id IN (SELECT id FROM sub) AND h.year = ? GROUP BY h.member_id HAVING SUM(h.hours) >= ?) t"
+             WHERE p.org_id IN (SELECT id FROM sub) AND h.year = ? GROUP BY h.member_id HAVING CAST(SUM(h.hours) AS BIGINT) >= ?) t"
         ),
         &[org_id.into(), (year as i64).into(), need.into()],
     )
