@@ -1,0 +1,91 @@
+//! The generators end to end: the demo county as `xianfeng demo` builds it, and the benchmark
+//! data as `xianfeng bench` builds it, where every question must get the same answer from the
+//! maintained roll-ups as from the recursive walk of the tree, on SQLite and on PostgreSQL.
+
+use xianfeng_demo::{bench, seed};
+use xianfeng_store::testing::{backends, sqlite};
+
+#[test]
+fn every_benchmark_question_agrees_with_the_naive_query_on_both_backends() {
+    for s in backends() {
+        let (name, store) = (s.name, &s.store);
+        let g = seed::generate(store, seed::Scale::County, 7).unwrap();
+        assert!(
+            g.orgs > 500 && g.members > 10_000,
+            "{name}: {} orgs, {} members",
+            g.orgs,
+            g.members
+        );
+        let today = xianfeng_domain::date::today();
+        let life = seed::life::generate(store, 7, 12, today, None).unwrap();
+        assert!(life.meetings > 0 && life.attendance > 0, "{name}: life");
+        let (indicator, task) = bench::indicator::prepare(store, 500, 7)
+            .unwrap()
+            .expect("the indicator is prepared once");
+        let writes = bench::points::prepare(store, 100, 25, today).unwrap();
+        assert!(writes.is_some(), "{name}: ledger writes measured");
+
+        let levels = [
+            ("全域", g.county_id),
+            ("乡镇", g.town_id),
+            ("支部", g.branch_id),
+        ];
+        let mut lines = bench::run(store, &levels, 1).unwrap();
+        lines.extend(bench::run_life(store, &levels, 1, today).unwrap());
+        lines.extend(bench::indicator::run(store, &levels, 1, indicator, task).unwrap());
+        lines.extend(bench::points::run(store, &levels, 1, today).unwrap());
+        assert!(lines.len() >= 12, "{name}: {} lines", lines.len());
+        for l in &lines {
+            assert!(
+                l.agree,
+                "{name}: {} at {} disagrees with the naive query",
+                l.query, l.level
+            );
+        }
+    }
+}
+
+/// SQLite only: the points and awards generators write through the repositories one
+/// transaction at a time, which takes minutes on PostgreSQL.
+#[test]
+fn the_demo_county_generates_every_area_and_lists_its_logins() {
+    let s = sqlite();
+    let store = &s.store;
+    assert!(seed::is_empty(store).unwrap());
+    let g = seed::generate(store, seed::Scale::County, 1).unwrap();
+    let today = xianfeng_domain::date::today();
+    let life = seed::life::generate(store, 1, 12, today, Some(g.branch_id)).unwrap();
+    assert!(life.meetings > 0 && life.trainings > 0);
+    seed::life::contact_points(store, g.town_id, today).unwrap();
+
+    let plan = xianfeng_plan::parse_text(include_str!("../../plan/tests/fixtures/demo_plan.txt"));
+    let plan_json = serde_json::to_value(&plan).unwrap();
+    let campaign = seed::campaign::generate(
+        store,
+        g.county_id,
+        &plan.title,
+        &plan.text,
+        &plan_json,
+        today,
+        Some(g.branch_id),
+    )
+    .unwrap();
+    assert!(campaign > 0);
+    let sup = seed::supervision::generate(store, g.county_id, 4, today).unwrap();
+    assert!(sup.inspections > 0 && sup.problems > 0 && sup.titles > 0);
+    let pts = seed::points::generate(store, g.county_id, g.branch_id, today).unwrap();
+    assert!(pts.households > 0 && pts.entries > 0 && pts.redemptions > 0);
+    let aw = seed::awards::generate(store, g.county_id, g.town_id, g.branch_id, today).unwrap();
+    assert!(aw.commitments > 0 && aw.ballots > 0 && aw.ratings > 0);
+
+    let logins = seed::demo_accounts(store, &g).unwrap();
+    assert!(!logins.is_empty());
+    assert!(!seed::is_empty(store).unwrap());
+    let listed = seed::existing_accounts(store).unwrap();
+    for login in &logins {
+        assert!(
+            listed.contains(login),
+            "{login:?} is listed on the next start"
+        );
+    }
+}
