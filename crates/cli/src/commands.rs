@@ -4,7 +4,9 @@ use std::path::{Path, PathBuf};
 
 use xianfeng_demo::bench;
 use xianfeng_demo::seed::{self, Scale};
-use xianfeng_store::{audit, people::members, people::orgs, sqlite_path, Check, Store, StoreError, Vault};
+use xianfeng_store::{
+    audit, people::members, people::orgs, sqlite_path, Check, Store, StoreError, Vault,
+};
 use xianfeng_web::{roster, AppState};
 
 pub struct Ctx {
