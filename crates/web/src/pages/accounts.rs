@@ -2,10 +2,9 @@
 //! reset passwords and disable accounts. Every change is audited; passwords never are.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
+use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 use xianfeng_domain::auth::{
@@ -15,7 +14,8 @@ use xianfeng_domain::{FieldError, Invalid};
 use xianfeng_store::people::accounts::{self, AccountRow, NewAccount};
 use xianfeng_store::{audit, people::members, people::orgs, Conn};
 
-use super::{render, Ctx, FieldErrors};
+use super::form::{empty_as_none, CsrfForm, Kept};
+use super::{done, render_as, Ctx, FieldErrors};
 use crate::session::Session;
 use crate::{AppError, AppState};
 
@@ -28,23 +28,33 @@ struct AccountsPage {
     orgs: Vec<(i64, String)>,
     form: NewAccountForm,
     errors: FieldErrors,
-    notice: String,
 }
 
 #[derive(Deserialize, Default, Clone)]
 pub struct NewAccountForm {
-    #[serde(default)]
-    _csrf: String,
     #[serde(default)]
     pub username: String,
     #[serde(default)]
     pub display_name: String,
     #[serde(default)]
     pub role: String,
-    #[serde(default)]
-    pub org_id: String,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    pub org_id: Option<i64>,
     #[serde(default)]
     pub password: String,
+}
+
+/// What was typed, without any password: a password is never sent back in a page.
+fn without_passwords(kept: &Kept) -> Kept {
+    Kept {
+        fields: kept
+            .fields
+            .iter()
+            .filter(|(k, _)| k != "password")
+            .cloned()
+            .collect(),
+        files: kept.files.clone(),
+    }
 }
 
 fn require_admin(s: &Session) -> Result<(), AppError> {
@@ -66,9 +76,9 @@ fn grantable(actor: &Actor) -> Vec<(String, String)> {
 async fn page(
     state: &AppState,
     s: &Session,
+    ctx: Ctx,
     form: NewAccountForm,
     errors: FieldErrors,
-    notice: String,
 ) -> Result<Response, AppError> {
     let actor = s.actor.clone();
     let (rows, org_list) = super::read(state, move |c| {
@@ -81,48 +91,25 @@ async fn page(
         Ok((rows, list))
     })
     .await?;
-    let status = if errors.any() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
     let p = AccountsPage {
-        ctx: Ctx::new(s, "accounts"),
         rows,
         roles: grantable(&s.actor),
         orgs: org_list,
         form,
         errors,
-        notice,
+        ctx,
     };
-    Ok((status, render(&p)?).into_response())
+    render_as(p.ctx.status(), &p)
 }
 
-#[derive(Deserialize, Default)]
-pub struct Notice {
-    #[serde(default)]
-    done: String,
-}
-
-pub async fn list(
-    State(state): State<AppState>,
-    s: Session,
-    Query(q): Query<Notice>,
-) -> Result<Response, AppError> {
+pub async fn list(State(state): State<AppState>, s: Session) -> Result<Response, AppError> {
     require_admin(&s)?;
-    let notice = match q.done.as_str() {
-        "created" => "账号已创建。请将用户名和初始密码当面交给本人。",
-        "password" => "密码已重置，该账号原有登录已失效。",
-        "disabled" => "账号已停用。",
-        "enabled" => "账号已启用。",
-        _ => "",
-    };
     page(
         &state,
         &s,
+        Ctx::new(&s, "accounts"),
         NewAccountForm::default(),
         FieldErrors::default(),
-        notice.into(),
     )
     .await
 }
@@ -148,15 +135,7 @@ fn create_account(
         errs.extend(e);
     }
     let role = role.or_else(|| Role::from_code(&f.role));
-    let org = match f
-        .org_id
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .map(|id| orgs::get(c, id))
-        .transpose()?
-        .flatten()
-    {
+    let org = match f.org_id.map(|id| orgs::get(c, id)).transpose()?.flatten() {
         Some(o) if actor.can_read_org(&o.path) && o.dissolved_on.is_none() => Some(o),
         _ => {
             errs.push(FieldError::new(
@@ -223,10 +202,9 @@ fn create_account(
 pub async fn create(
     State(state): State<AppState>,
     s: Session,
-    Form(f): Form<NewAccountForm>,
+    CsrfForm(f, kept): CsrfForm<NewAccountForm>,
 ) -> Result<Response, AppError> {
     require_admin(&s)?;
-    s.check_csrf(&f._csrf)?;
     let actor = s.actor.clone();
     let form = f.clone();
     match super::write(&state, move |c| {
@@ -234,21 +212,22 @@ pub async fn create(
     })
     .await
     {
-        Ok(_) => Ok(Redirect::to("/accounts?done=created").into_response()),
-        Err(AppError::Invalid(e)) => {
-            page(
-                &state,
-                &s,
-                NewAccountForm {
-                    password: String::new(),
-                    ..f
-                },
-                FieldErrors::from_invalid(&e),
-                String::new(),
-            )
-            .await
+        Ok(_) => Ok(done(
+            "/accounts",
+            "账号已创建。请将用户名和初始密码当面交给本人。",
+        )),
+        Err(e) => {
+            let errors = match &e {
+                AppError::Invalid(i) => FieldErrors::from_invalid(i),
+                _ => FieldErrors::default(),
+            };
+            let ctx = Ctx::new(&s, "accounts").refusal(e, &without_passwords(&kept))?;
+            let typed = NewAccountForm {
+                password: String::new(),
+                ..f
+            };
+            page(&state, &s, ctx, typed, errors).await
         }
-        Err(e) => Err(e),
     }
 }
 
@@ -265,8 +244,6 @@ fn managed(c: &mut dyn Conn, actor: &Actor, id: i64) -> Result<AccountRow, AppEr
 #[derive(Deserialize)]
 pub struct PasswordForm {
     #[serde(default)]
-    _csrf: String,
-    #[serde(default)]
     password: String,
 }
 
@@ -274,10 +251,9 @@ pub async fn reset_password(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<PasswordForm>,
+    CsrfForm(f, _): CsrfForm<PasswordForm>,
 ) -> Result<Response, AppError> {
     require_admin(&s)?;
-    s.check_csrf(&f._csrf)?;
     let actor = s.actor.clone();
     let result = super::write(&state, move |c| {
         let a = managed(c, &actor, id)?;
@@ -301,14 +277,18 @@ pub async fn reset_password(
     })
     .await;
     match result {
-        Ok(()) => Ok(Redirect::to("/accounts?done=password").into_response()),
+        Ok(()) => Ok(done("/accounts", "密码已重置，该账号原有登录已失效。")),
         Err(AppError::Invalid(e)) => {
+            // Every row of the list has its own password box, so the message goes at the top
+            // rather than beside one of them.
+            let mut ctx = Ctx::new(&s, "accounts").with_error(format!("未重置：{e}"));
+            ctx.flash.status = StatusCode::UNPROCESSABLE_ENTITY;
             page(
                 &state,
                 &s,
+                ctx,
                 NewAccountForm::default(),
-                FieldErrors(vec![]),
-                format!("未重置：{e}"),
+                FieldErrors::default(),
             )
             .await
         }
@@ -319,8 +299,6 @@ pub async fn reset_password(
 #[derive(Deserialize)]
 pub struct ToggleForm {
     #[serde(default)]
-    _csrf: String,
-    #[serde(default)]
     disable: String,
 }
 
@@ -328,10 +306,9 @@ pub async fn toggle(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<ToggleForm>,
+    CsrfForm(f, _): CsrfForm<ToggleForm>,
 ) -> Result<Response, AppError> {
     require_admin(&s)?;
-    s.check_csrf(&f._csrf)?;
     let actor = s.actor.clone();
     let disable = f.disable == "1";
     super::write(&state, move |c| {
@@ -356,33 +333,33 @@ pub async fn toggle(
         Ok(())
     })
     .await?;
-    Ok(Redirect::to(if disable {
-        "/accounts?done=disabled"
-    } else {
-        "/accounts?done=enabled"
-    })
-    .into_response())
+    Ok(done(
+        "/accounts",
+        if disable {
+            "账号已停用。"
+        } else {
+            "账号已启用。"
+        },
+    ))
 }
 
 #[derive(Deserialize)]
 pub struct MemberAccountForm {
-    #[serde(default)]
-    _csrf: String,
     #[serde(default)]
     username: String,
     #[serde(default)]
     password: String,
 }
 
-/// 开通党员账号 from the member page.
+/// 开通党员账号 from the member page; a refused account shows the member page again with the
+/// user name typed and the message beside its field.
 pub async fn for_member(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<MemberAccountForm>,
+    CsrfForm(f, kept): CsrfForm<MemberAccountForm>,
 ) -> Result<Response, AppError> {
     require_admin(&s)?;
-    s.check_csrf(&f._csrf)?;
     let actor = s.actor.clone();
     let result = super::write(&state, move |c| {
         let m = match members::get(c, id)? {
@@ -393,9 +370,8 @@ pub async fn for_member(
             username: f.username,
             display_name: m.member.name.clone(),
             role: String::new(),
-            org_id: m.member.org_id.to_string(),
+            org_id: Some(m.member.org_id),
             password: f.password,
-            _csrf: String::new(),
         };
         Ok(create_account(
             c,
@@ -407,7 +383,13 @@ pub async fn for_member(
     })
     .await;
     match result {
-        Ok(_) => Ok(Redirect::to(&format!("/members/{id}?account=created")).into_response()),
-        Err(e) => Err(e),
+        Ok(_) => Ok(done(
+            &format!("/members/{id}"),
+            "党员账号已开通。请将用户名和初始密码当面交给本人。",
+        )),
+        Err(e) => {
+            let ctx = Ctx::new(&s, "members").refusal(e, &without_passwords(&kept))?;
+            super::members::again(&state, &s, id, ctx).await
+        }
     }
 }

@@ -2,14 +2,14 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
+use axum::response::Response;
 use std::collections::HashMap;
 use xianfeng_domain::audit::AuditEntry;
 use xianfeng_domain::{FieldError, Invalid};
 use xianfeng_store::{audit, people::orgs, settings};
 
-use super::{render, Ctx};
+use super::form::CsrfForm;
+use super::{done, render, render_as, Ctx};
 use crate::session::Session;
 use crate::{AppError, AppState};
 
@@ -18,7 +18,6 @@ use crate::{AppError, AppState};
 struct SettingsPage {
     ctx: Ctx,
     rules: Vec<(&'static str, &'static str, String, String)>,
-    saved: bool,
 }
 
 fn require_county(s: &Session) -> Result<(), AppError> {
@@ -29,11 +28,7 @@ fn require_county(s: &Session) -> Result<(), AppError> {
     }
 }
 
-pub async fn settings(
-    State(state): State<AppState>,
-    s: Session,
-    axum::extract::Query(q): axum::extract::Query<HashMap<String, String>>,
-) -> Result<Response, AppError> {
+pub async fn settings(State(state): State<AppState>, s: Session) -> Result<Response, AppError> {
     require_county(&s)?;
     let rules = super::read(&state, move |c| Ok(settings::rules(c)?)).await?;
     render(&SettingsPage {
@@ -43,17 +38,16 @@ pub async fn settings(
             .into_iter()
             .map(|(k, l, v)| (k, l, v.to_string(), String::new()))
             .collect(),
-        saved: q.contains_key("saved"),
     })
 }
 
+/// Saves the rules. The form's field names are the rule keys, so it is read as a map.
 pub async fn save_settings(
     State(state): State<AppState>,
     s: Session,
-    Form(f): Form<HashMap<String, String>>,
+    CsrfForm(f, kept): CsrfForm<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
     require_county(&s)?;
-    s.check_csrf(f.get("_csrf").map(String::as_str).unwrap_or(""))?;
     let actor = s.actor.clone();
     let submitted = f.clone();
     let result = super::write(&state, move |c| {
@@ -106,28 +100,23 @@ pub async fn save_settings(
     })
     .await;
     match result {
-        Ok(()) => Ok(Redirect::to("/settings?saved=1").into_response()),
-        Err(AppError::Invalid(e)) => {
-            let rules = xianfeng_domain::rules::Rules::default();
-            let page = SettingsPage {
-                ctx: Ctx::new(&s, "settings"),
-                rules: rules
-                    .labelled()
-                    .into_iter()
-                    .map(|(k, l, _)| {
-                        (
-                            k,
-                            l,
-                            f.get(k).cloned().unwrap_or_default(),
-                            e.for_field(k).unwrap_or("").to_string(),
-                        )
-                    })
-                    .collect(),
-                saved: false,
+        Ok(()) => Ok(done("/settings", "已保存，立即生效。")),
+        Err(e) => {
+            let message = |k: &str| match &e {
+                AppError::Invalid(i) => i.for_field(k).unwrap_or("").to_string(),
+                _ => String::new(),
             };
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+            let rules = xianfeng_domain::rules::Rules::default()
+                .labelled()
+                .into_iter()
+                .map(|(k, l, _)| (k, l, f.get(k).cloned().unwrap_or_default(), message(k)))
+                .collect();
+            let page = SettingsPage {
+                ctx: Ctx::new(&s, "settings").refusal(e, &kept)?,
+                rules,
+            };
+            render_as(page.ctx.status(), &page)
         }
-        Err(e) => Err(e),
     }
 }
 

@@ -6,6 +6,7 @@ use axum::Form;
 use serde::Deserialize;
 use xianfeng_store::people::accounts;
 
+use super::form::CsrfForm;
 use super::render;
 use crate::session::{self, ClientIp, MaybeSession, Session};
 use crate::{blocking, AppError, AppState};
@@ -86,9 +87,8 @@ pub async fn login(
 pub async fn logout(
     State(state): State<AppState>,
     s: Session,
-    Form(f): Form<super::CsrfOnly>,
+    _: CsrfForm<super::CsrfOnly>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&f._csrf)?;
     let token = s.token.clone();
     super::write(&state, move |c| Ok(accounts::end_session(c, &token)?)).await?;
     Ok((

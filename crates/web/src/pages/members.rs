@@ -1,8 +1,6 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use chrono::Datelike;
 use serde::Deserialize;
 use xianfeng_domain::auth::Actor;
@@ -14,7 +12,8 @@ use xianfeng_domain::{date, Invalid};
 use xianfeng_store::people::members::{self, Filter, MemberRecord, Transfer};
 use xianfeng_store::{engines::rollup, people::orgs, settings};
 
-use super::{crumbs, options, render, visible_org, Ctx, FieldErrors};
+use super::form::{empty_as_none, CsrfForm, Kept};
+use super::{crumbs, options, render, render_as, visible_org, CsrfOnly, Ctx, FieldErrors};
 use crate::session::{urlencode, Session};
 use crate::{AppError, AppState};
 
@@ -157,6 +156,7 @@ struct History {
 }
 
 fn member_page(
+    ctx: Ctx,
     s: &Session,
     rec: MemberRecord,
     crumbs: Vec<(i64, String)>,
@@ -173,8 +173,8 @@ fn member_page(
             rec.member.phone_masked.clone(),
         ),
     };
-    render(&MemberPage {
-        ctx: Ctx::new(s, "members"),
+    let page = MemberPage {
+        ctx,
         can_reveal: s.actor.can_reveal_personal(&rec.org_path, rec.member.id) && revealed.is_none(),
         can_edit: s.actor.can_write_member(&rec.org_path),
         can_open_account: s
@@ -190,7 +190,8 @@ fn member_page(
         id_number,
         phone,
         joined_cn,
-    })
+    };
+    render_as(page.ctx.status(), &page)
 }
 
 pub async fn show(
@@ -199,7 +200,19 @@ pub async fn show(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     let (rec, crumbs, history) = visible_member(&state, &s, id).await?;
-    member_page(&s, rec, crumbs, history, None)
+    member_page(Ctx::new(&s, "members"), &s, rec, crumbs, history, None)
+}
+
+/// The member page again after a form on it (opening an account) was refused: `ctx` carries
+/// the message, the status and what was typed.
+pub(super) async fn again(
+    state: &AppState,
+    s: &Session,
+    id: i64,
+    ctx: Ctx,
+) -> Result<Response, AppError> {
+    let (rec, crumbs, history) = visible_member(state, s, id).await?;
+    member_page(ctx, s, rec, crumbs, history, None)
 }
 
 /// Shows the full ID number and phone to a role that needs them; the viewing is audited.
@@ -207,9 +220,8 @@ pub async fn reveal(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<super::CsrfOnly>,
+    _: CsrfForm<CsrfOnly>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&f._csrf)?;
     let (rec, crumbs, history) = visible_member(&state, &s, id).await?;
     if !s.actor.can_reveal_personal(&rec.org_path, rec.member.id) {
         return Err(AppError::Forbidden);
@@ -218,7 +230,14 @@ pub async fn reveal(
     let r = rec.clone();
     let vault = state.store.vault.clone();
     let shown = super::write(&state, move |c| Ok(members::reveal(c, &vault, &actor, &r)?)).await?;
-    member_page(&s, rec, crumbs, history, Some(shown))
+    member_page(
+        Ctx::new(&s, "members"),
+        &s,
+        rec,
+        crumbs,
+        history,
+        Some(shown),
+    )
 }
 
 #[derive(Template)]
@@ -240,7 +259,7 @@ struct MemberForm {
 
 impl MemberForm {
     fn new(
-        s: &Session,
+        ctx: Ctx,
         title: String,
         action: String,
         org_name: String,
@@ -249,7 +268,7 @@ impl MemberForm {
         errors: FieldErrors,
     ) -> MemberForm {
         MemberForm {
-            ctx: Ctx::new(s, "members"),
+            ctx,
             title,
             action,
             org_name,
@@ -263,14 +282,6 @@ impl MemberForm {
             errors,
         }
     }
-}
-
-#[derive(Deserialize, Default)]
-pub struct MemberFormData {
-    #[serde(default)]
-    _csrf: String,
-    #[serde(flatten)]
-    input: MemberInput,
 }
 
 async fn writable_branch(state: &AppState, s: &Session, id: i64) -> Result<Org, AppError> {
@@ -289,7 +300,7 @@ pub async fn new_form(
         ..MemberInput::default()
     };
     render(&MemberForm::new(
-        &s,
+        Ctx::new(&s, "members"),
         format!("在“{}”登记党员", org.name),
         format!("/orgs/{id}/members/new"),
         org.name,
@@ -299,42 +310,44 @@ pub async fn new_form(
     ))
 }
 
-fn invalid_form(
+/// The member form again after `e` refused it, filled in with what was typed. On edit the
+/// ID number typed is not sent back (the stored one is never shown either).
+#[allow(clippy::too_many_arguments)]
+fn refused_form(
     s: &Session,
+    e: AppError,
+    kept: &Kept,
     title: String,
     action: String,
     org_name: String,
     mut input: MemberInput,
     editing: bool,
-    e: &Invalid,
 ) -> Result<Response, AppError> {
+    let errors = match &e {
+        AppError::Invalid(i) => FieldErrors::from_invalid(i),
+        _ => FieldErrors::default(),
+    };
+    let mut kept = kept.clone();
     if editing {
         input.id_number.clear();
+        kept.fields.retain(|(k, _)| k != "id_number");
     }
-    let page = MemberForm::new(
-        s,
-        title,
-        action,
-        org_name,
-        input,
-        editing,
-        FieldErrors::from_invalid(e),
-    );
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+    let ctx = Ctx::new(s, "members").refusal(e, &kept)?;
+    let page = MemberForm::new(ctx, title, action, org_name, input, editing, errors);
+    render_as(page.ctx.status(), &page)
 }
 
 pub async fn create(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<MemberFormData>,
+    CsrfForm(typed, kept): CsrfForm<MemberInput>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&f._csrf)?;
     let org = writable_branch(&state, &s, id).await?;
     let title = format!("在“{}”登记党员", org.name);
     let action = format!("/orgs/{id}/members/new");
     let actor = s.actor.clone();
-    let input = f.input.clone();
+    let input = typed.clone();
     let o = org.clone();
     let vault = state.store.vault.clone();
     let result = super::write(&state, move |c| {
@@ -345,8 +358,7 @@ pub async fn create(
     .await;
     match result {
         Ok(mid) => Ok(Redirect::to(&format!("/members/{mid}")).into_response()),
-        Err(AppError::Invalid(e)) => invalid_form(&s, title, action, org.name, f.input, false, &e),
-        Err(e) => Err(e),
+        Err(e) => refused_form(&s, e, &kept, title, action, org.name, typed, false),
     }
 }
 
@@ -383,7 +395,7 @@ pub async fn edit_form(
     let rec = editable(&state, &s, id).await?;
     let m = &rec.member;
     render(&MemberForm::new(
-        &s,
+        Ctx::new(&s, "members"),
         format!("修改党员“{}”", m.name),
         format!("/members/{id}/edit"),
         m.org_name.clone(),
@@ -397,14 +409,13 @@ pub async fn update(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<MemberFormData>,
+    CsrfForm(typed, kept): CsrfForm<MemberInput>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&f._csrf)?;
     let rec = editable(&state, &s, id).await?;
     let title = format!("修改党员“{}”", rec.member.name);
     let org_name = rec.member.org_name.clone();
     let actor = s.actor.clone();
-    let input = f.input.clone();
+    let input = typed.clone();
     let vault = state.store.vault.clone();
     let result = super::write(&state, move |c| {
         let rules = settings::rules(c)?;
@@ -419,16 +430,16 @@ pub async fn update(
     .await;
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/members/{id}")).into_response()),
-        Err(AppError::Invalid(e)) => invalid_form(
+        Err(e) => refused_form(
             &s,
+            e,
+            &kept,
             title,
             format!("/members/{id}/edit"),
             org_name,
-            f.input,
+            typed,
             true,
-            &e,
         ),
-        Err(e) => Err(e),
     }
 }
 
@@ -438,7 +449,6 @@ struct TransferForm {
     ctx: Ctx,
     m: Member,
     targets: Vec<(i64, String)>,
-    error: String,
     today: String,
 }
 
@@ -470,17 +480,14 @@ pub async fn transfer_form(
         ctx: Ctx::new(&s, "members"),
         m: rec.member,
         targets,
-        error: String::new(),
         today: date::today().to_string(),
     })
 }
 
 #[derive(Deserialize)]
 pub struct TransferData {
-    #[serde(default)]
-    _csrf: String,
-    #[serde(default)]
-    to_org_id: String,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    to_org_id: Option<i64>,
     #[serde(default)]
     on_date: String,
     #[serde(default)]
@@ -491,13 +498,12 @@ pub async fn transfer(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<TransferData>,
+    CsrfForm(f, kept): CsrfForm<TransferData>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&f._csrf)?;
     let rec = editable(&state, &s, id).await?;
     let actor = s.actor.clone();
     let r = rec.clone();
-    let to: Option<i64> = f.to_org_id.trim().parse().ok();
+    let to = f.to_org_id;
     let input = xianfeng_domain::member::TransferInput {
         on_date: f.on_date.clone(),
         reason: f.reason.clone(),
@@ -534,17 +540,16 @@ pub async fn transfer(
     .await;
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/members/{id}")).into_response()),
-        Err(AppError::Invalid(e)) => {
+        Err(e) => {
+            let ctx = Ctx::new(&s, "members").refusal(e, &kept)?;
             let targets = transfer_targets(&state, &s, rec.member.org_id).await?;
             let page = TransferForm {
-                ctx: Ctx::new(&s, "members"),
+                ctx,
                 m: rec.member,
                 targets,
-                error: e.to_string(),
                 today: f.on_date,
             };
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+            render_as(page.ctx.status(), &page)
         }
-        Err(e) => Err(e),
     }
 }

@@ -1,7 +1,6 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use serde::Deserialize;
 use xianfeng_domain::auth::Actor;
 use xianfeng_domain::org::{structural_warnings, Org, OrgDomain, OrgInput, OrgKind};
@@ -9,7 +8,8 @@ use xianfeng_domain::{date, path};
 use xianfeng_store::people::orgs::{self, Totals};
 use xianfeng_store::{engines::rollup, settings};
 
-use super::{crumbs, options, render, visible_org, Ctx, FieldErrors};
+use super::form::{empty_as_none, CsrfForm, Kept};
+use super::{crumbs, options, render, render_as, visible_org, CsrfOnly, Ctx, FieldErrors};
 use crate::session::Session;
 use crate::{AppError, AppState};
 
@@ -178,14 +178,6 @@ struct OrgForm {
     errors: FieldErrors,
 }
 
-#[derive(Deserialize, Default)]
-pub struct OrgFormData {
-    #[serde(default)]
-    _csrf: String,
-    #[serde(flatten)]
-    input: OrgInput,
-}
-
 fn kinds_under(parent: Option<OrgKind>, selected: &str) -> Vec<(String, bool)> {
     options(
         OrgKind::ALL
@@ -229,22 +221,14 @@ pub async fn create(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<OrgFormData>,
+    CsrfForm(input, kept): CsrfForm<OrgInput>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&f._csrf)?;
     let parent = writable_parent(&state, &s, id).await?;
-    let draft = match f.input.validate(Some(parent.kind)) {
+    let title = format!("在“{}”下新建组织", parent.name);
+    let action = format!("/orgs/{id}/new");
+    let draft = match input.validate(Some(parent.kind)) {
         Ok(d) => d,
-        Err(e) => {
-            return form_error(
-                &s,
-                format!("在“{}”下新建组织", parent.name),
-                format!("/orgs/{id}/new"),
-                &parent,
-                f.input,
-                &e,
-            );
-        }
+        Err(e) => return refused_form(&s, e.into(), &kept, title, action, &parent, input),
     };
     let actor = s.actor.clone();
     let p = parent.clone();
@@ -254,37 +238,35 @@ pub async fn create(
     .await;
     match created {
         Ok(org) => Ok(Redirect::to(&format!("/orgs/{}", org.id)).into_response()),
-        Err(AppError::Invalid(e)) => form_error(
-            &s,
-            format!("在“{}”下新建组织", parent.name),
-            format!("/orgs/{id}/new"),
-            &parent,
-            f.input,
-            &e,
-        ),
-        Err(e) => Err(e),
+        Err(e) => refused_form(&s, e, &kept, title, action, &parent, input),
     }
 }
 
-fn form_error(
+/// The organisation form again after `e` refused it, filled in with what was typed.
+fn refused_form(
     s: &Session,
+    e: AppError,
+    kept: &Kept,
     title: String,
     action: String,
     parent: &Org,
     input: OrgInput,
-    e: &xianfeng_domain::Invalid,
 ) -> Result<Response, AppError> {
+    let errors = match &e {
+        AppError::Invalid(i) => FieldErrors::from_invalid(i),
+        _ => FieldErrors::default(),
+    };
     let page = OrgForm {
-        ctx: Ctx::new(s, "tree"),
+        ctx: Ctx::new(s, "tree").refusal(e, kept)?,
         title,
         action,
         parent_name: parent.name.clone(),
         kinds: kinds_under(Some(parent.kind), &input.kind),
         domains: domains(&input.domain),
         input,
-        errors: FieldErrors::from_invalid(e),
+        errors,
     };
-    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+    render_as(page.ctx.status(), &page)
 }
 
 async fn changeable(
@@ -335,23 +317,21 @@ pub async fn update(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<OrgFormData>,
+    CsrfForm(input, kept): CsrfForm<OrgInput>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&f._csrf)?;
     let (org, parent) = changeable(&state, &s, id).await?;
     let title = format!("修改“{}”", org.name);
     let action = format!("/orgs/{id}/edit");
     let fallback_parent = parent.clone().unwrap_or_else(|| org.clone());
-    let draft = match f.input.validate(parent.as_ref().map(|p| p.kind)) {
+    let draft = match input.validate(parent.as_ref().map(|p| p.kind)) {
         Ok(d) => d,
-        Err(e) => return form_error(&s, title, action, &fallback_parent, f.input, &e),
+        Err(e) => return refused_form(&s, e.into(), &kept, title, action, &fallback_parent, input),
     };
     let actor = s.actor.clone();
     let o = org.clone();
     match super::write(&state, move |c| Ok(orgs::update(c, &actor, &o, &draft)?)).await {
         Ok(_) => Ok(Redirect::to(&format!("/orgs/{id}")).into_response()),
-        Err(AppError::Invalid(e)) => form_error(&s, title, action, &fallback_parent, f.input, &e),
-        Err(e) => Err(e),
+        Err(e) => refused_form(&s, e, &kept, title, action, &fallback_parent, input),
     }
 }
 
@@ -361,7 +341,6 @@ struct MoveForm {
     ctx: Ctx,
     org: Org,
     targets: Vec<(i64, String)>,
-    error: String,
 }
 
 async fn move_targets(
@@ -394,27 +373,23 @@ pub async fn move_form(
         ctx: Ctx::new(&s, "tree"),
         org,
         targets,
-        error: String::new(),
     })
 }
 
 #[derive(Deserialize)]
 pub struct MoveData {
-    #[serde(default)]
-    _csrf: String,
-    #[serde(default)]
-    parent_id: String,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    parent_id: Option<i64>,
 }
 
 pub async fn move_org(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<MoveData>,
+    CsrfForm(f, kept): CsrfForm<MoveData>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&f._csrf)?;
     let (org, _) = changeable(&state, &s, id).await?;
-    let parent_id: Option<i64> = f.parent_id.trim().parse().ok();
+    let parent_id = f.parent_id;
     let actor = s.actor.clone();
     let o = org.clone();
     let result = super::write(&state, move |c| {
@@ -437,17 +412,12 @@ pub async fn move_org(
     .await;
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/orgs/{id}")).into_response()),
-        Err(AppError::Invalid(e)) => {
+        Err(e) => {
+            let ctx = Ctx::new(&s, "tree").refusal(e, &kept)?;
             let targets = move_targets(&state, &s, &org).await?;
-            let page = MoveForm {
-                ctx: Ctx::new(&s, "tree"),
-                org,
-                targets,
-                error: e.to_string(),
-            };
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+            let page = MoveForm { ctx, org, targets };
+            render_as(page.ctx.status(), &page)
         }
-        Err(e) => Err(e),
     }
 }
 
@@ -455,9 +425,8 @@ pub async fn dissolve(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<super::CsrfOnly>,
+    _: CsrfForm<CsrfOnly>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&f._csrf)?;
     let (org, _) = changeable(&state, &s, id).await?;
     let actor = s.actor.clone();
     let today = date::today().to_string();

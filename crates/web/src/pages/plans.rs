@@ -4,9 +4,7 @@
 
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use serde::Deserialize;
 use serde_json::{json, Value as Json};
 use xianfeng_domain::auth::{Actor, Role};
@@ -16,7 +14,8 @@ use xianfeng_plan::review::{self, KINDS};
 use xianfeng_store::plans::drafts::{self, Draft};
 use xianfeng_store::{people::orgs, Conn};
 
-use super::{render, Ctx};
+use super::form::{empty_as_none, CsrfForm, Kept};
+use super::{render_as, Ctx, FieldErrors};
 use crate::session::Session;
 use crate::{AppError, AppState};
 
@@ -44,10 +43,9 @@ pub struct DraftRow {
 struct PlansPage {
     ctx: Ctx,
     drafts: Vec<DraftRow>,
-    error: String,
 }
 
-async fn list_page(state: &AppState, s: &Session, error: String) -> Result<Response, AppError> {
+async fn list_page(state: &AppState, s: &Session, ctx: Ctx) -> Result<Response, AppError> {
     let scope = s.actor.scope_org_id;
     let drafts = super::read(state, move |c| {
         let root = orgs::require(c, scope)?;
@@ -68,25 +66,25 @@ async fn list_page(state: &AppState, s: &Session, error: String) -> Result<Respo
             updated_at: d.updated_at,
         })
         .collect();
-    let status = if error.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    Ok((
-        status,
-        render(&PlansPage {
-            ctx: Ctx::new(s, "plans"),
-            drafts: rows,
-            error,
-        })?,
-    )
-        .into_response())
+    let page = PlansPage { ctx, drafts: rows };
+    render_as(page.ctx.status(), &page)
 }
 
 pub async fn list(State(state): State<AppState>, s: Session) -> Result<Response, AppError> {
     require_staff(&s)?;
-    list_page(&state, &s, String::new()).await
+    list_page(&state, &s, Ctx::new(&s, "plans")).await
+}
+
+/// The upload refused: the message beside the file field (422), and which file was chosen.
+fn refused_file(s: &Session, message: String, chosen: &str) -> Result<Ctx, AppError> {
+    let files: Vec<(String, String)> = [("file".to_string(), chosen.to_string())]
+        .into_iter()
+        .filter(|(_, n)| !n.is_empty())
+        .collect();
+    Ctx::new(s, "plans").refusal(
+        Invalid::one("file", "文件", message).into(),
+        &Kept::multipart(&[], &files),
+    )
 }
 
 pub async fn upload(
@@ -115,12 +113,12 @@ pub async fn upload(
                     data.extend_from_slice(&chunk);
                     if data.len() > MAX_PLAN_BYTES {
                         s.check_csrf(&csrf)?;
-                        return list_page(
-                            &state,
+                        let ctx = refused_file(
                             &s,
                             "文件超过10MB，请上传方案正文（.txt 或 .docx）".into(),
-                        )
-                        .await;
+                            &name,
+                        )?;
+                        return list_page(&state, &s, ctx).await;
                     }
                 }
                 file = Some((name, data));
@@ -130,20 +128,22 @@ pub async fn upload(
     }
     s.check_csrf(&csrf)?;
     let Some((name, data)) = file.filter(|(_, d)| !d.is_empty()) else {
-        return list_page(&state, &s, "请选择要上传的文件".into()).await;
+        let ctx = refused_file(&s, "请选择要上传的文件".into(), "")?;
+        return list_page(&state, &s, ctx).await;
     };
     let lower = name.to_lowercase();
     if !(lower.ends_with(".txt") || lower.ends_with(".docx")) {
-        return list_page(
-            &state,
-            &s,
-            format!("“{name}”不是 .txt 或 .docx 文件；.doc、.pdf、图片请先另存为 .docx 或文本"),
-        )
-        .await;
+        let message =
+            format!("“{name}”不是 .txt 或 .docx 文件；.doc、.pdf、图片请先另存为 .docx 或文本");
+        let ctx = refused_file(&s, message, &name)?;
+        return list_page(&state, &s, ctx).await;
     }
     let plan = match xianfeng_plan::parse_bytes(&data) {
         Ok(p) => p,
-        Err(e) => return list_page(&state, &s, e.to_string()).await,
+        Err(e) => {
+            let ctx = refused_file(&s, e.to_string(), &name)?;
+            return list_page(&state, &s, ctx).await;
+        }
     };
     let json = serde_json::to_value(&plan).map_err(|e| AppError::Internal(e.to_string()))?;
     let actor = s.actor.clone();
@@ -194,11 +194,13 @@ pub struct ItemRow {
     pub path: String,
     pub summary: String,
     pub text: String,
-    /// Current values for the edit form: (field, label, value).
-    pub fields: Vec<(&'static str, &'static str, String)>,
+    /// Current values for the edit form: (field, label, value, message).
+    pub fields: Vec<(&'static str, &'static str, String, String)>,
+    /// The edit form is shown open (a refused edit of this item).
+    pub open: bool,
 }
 
-fn edit_fields(kind: &str, v: &Json) -> Vec<(&'static str, &'static str, String)> {
+fn edit_fields(kind: &str, v: &Json) -> Vec<(&'static str, &'static str, String, String)> {
     let s = |k: &str| v[k].as_str().unwrap_or("").to_string();
     let n = |k: &str| {
         if v[k].is_null() {
@@ -207,7 +209,7 @@ fn edit_fields(kind: &str, v: &Json) -> Vec<(&'static str, &'static str, String)
             num(&v[k])
         }
     };
-    match kind {
+    let fields = match kind {
         "targets" => vec![
             ("subject", "对象", s("subject")),
             ("quantity", "数量", n("quantity")),
@@ -229,7 +231,11 @@ fn edit_fields(kind: &str, v: &Json) -> Vec<(&'static str, &'static str, String)
             ("comparator", "比较", s("comparator")),
         ],
         _ => vec![],
-    }
+    };
+    fields
+        .into_iter()
+        .map(|(name, label, value)| (name, label, value, String::new()))
+        .collect()
 }
 
 fn path_of(v: &Json) -> String {
@@ -344,6 +350,9 @@ pub struct UnitRow {
     pub how: String,
     pub orgs: String,
     pub unmatched: bool,
+    /// The organisation picked in a refused mapping of this unit, and why it was refused.
+    pub picked: Option<i64>,
+    pub error: String,
 }
 
 #[derive(Template)]
@@ -358,14 +367,46 @@ struct PlanPage {
     groups: Vec<(String, String, Vec<ItemRow>)>,
     units: Vec<UnitRow>,
     map_targets: Vec<(i64, String)>,
-    error: String,
+}
+
+/// A refused correction shown again. Every item on the review page has its own small form
+/// with the same field names, so what was typed is put back into the one item (or unit) it
+/// was for, here on the server, rather than by the layout's script into every form.
+struct Again {
+    form: ItemForm,
+    errors: FieldErrors,
+}
+
+impl Again {
+    fn edits(&self, kind: &str, index: usize) -> bool {
+        self.form.op == "edit"
+            && self.form.kind == kind
+            && self.form.index.trim() == index.to_string()
+    }
+
+    fn typed(&self, field: &str) -> String {
+        let f = &self.form;
+        match field {
+            "subject" => &f.subject,
+            "quantity" => &f.quantity,
+            "quantity_max" => &f.quantity_max,
+            "unit_name" => &f.unit_name,
+            "comparator" => &f.comparator,
+            "action" => &f.action,
+            "period" => &f.period,
+            "times" => &f.times,
+            _ => "",
+        }
+        .to_string()
+    }
 }
 
 async fn review_page(
     state: &AppState,
     s: &Session,
     id: i64,
-    error: String,
+    ctx: Ctx,
+    again: Option<Again>,
 ) -> Result<Response, AppError> {
     let actor = s.actor.clone();
     let (d, org_refs, names) = super::read(state, move |c| {
@@ -394,13 +435,24 @@ async fn review_page(
             .into_iter()
             .flatten()
             .enumerate()
-            .map(|(i, v)| ItemRow {
-                kind: key,
-                index: i,
-                path: path_of(v),
-                summary: summary(key, v),
-                text: v["text"].as_str().unwrap_or("").to_string(),
-                fields: edit_fields(key, v),
+            .map(|(i, v)| {
+                let mut fields = edit_fields(key, v);
+                let open = again.as_ref().is_some_and(|a| a.edits(key, i));
+                if let Some(a) = again.as_ref().filter(|_| open) {
+                    for (name, _, value, error) in fields.iter_mut() {
+                        *value = a.typed(name);
+                        *error = a.errors.get(name);
+                    }
+                }
+                ItemRow {
+                    kind: key,
+                    index: i,
+                    path: path_of(v),
+                    summary: summary(key, v),
+                    text: v["text"].as_str().unwrap_or("").to_string(),
+                    fields,
+                    open,
+                }
             })
             .collect();
         all.extend(items.iter().map(|i| ItemRow {
@@ -410,6 +462,7 @@ async fn review_page(
             summary: String::new(),
             text: i.text.clone(),
             fields: vec![],
+            open: false,
         }));
         groups.push((key.to_string(), label.to_string(), items));
     }
@@ -453,16 +506,21 @@ async fn review_page(
             } else {
                 names.join("、")
             };
+            let mapping = again
+                .as_ref()
+                .filter(|a| a.form.op == "map" && a.form.unit.trim() == u);
             units.push(UnitRow {
                 name: u.to_string(),
                 unmatched: ids.is_empty(),
                 how,
                 orgs: shown,
+                picked: mapping.and_then(|a| a.form.org_id),
+                error: mapping.map(|a| a.errors.get("org_id")).unwrap_or_default(),
             });
         }
     }
     let page = PlanPage {
-        ctx: Ctx::new(s, "plans"),
+        ctx,
         id: d.id,
         title: d.title.clone(),
         file_name: d.file_name.clone(),
@@ -471,14 +529,8 @@ async fn review_page(
         groups,
         units,
         map_targets: names,
-        error: error.clone(),
     };
-    let status = if error.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    Ok((status, render(&page)?).into_response())
+    render_as(page.ctx.status(), &page)
 }
 
 pub async fn show(
@@ -487,13 +539,11 @@ pub async fn show(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     require_staff(&s)?;
-    review_page(&state, &s, id, String::new()).await
+    review_page(&state, &s, id, Ctx::new(&s, "plans"), None).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone)]
 pub struct ItemForm {
-    #[serde(default)]
-    _csrf: String,
     #[serde(default)]
     op: String,
     #[serde(default)]
@@ -504,8 +554,8 @@ pub struct ItemForm {
     text: String,
     #[serde(default)]
     unit: String,
-    #[serde(default)]
-    org_id: String,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    org_id: Option<i64>,
     // Edited fields of a target or cadence.
     #[serde(default)]
     subject: String,
@@ -554,11 +604,9 @@ fn apply(d: &Draft, f: &ItemForm) -> Result<(Json, Json, String), Invalid> {
         "add" => review::add(&mut plan, &d.body, &f.kind, &f.text),
         "edit" => review::edit(&mut plan, &f.kind, &f.index, &edit),
         "map" => {
-            let org: i64 = f
+            let org = f
                 .org_id
-                .trim()
-                .parse()
-                .map_err(|_| Invalid::one("org_id", "对应组织", "请选择组织"))?;
+                .ok_or_else(|| Invalid::one("org_id", "对应组织", "请选择组织"))?;
             if f.unit.trim().is_empty() {
                 return Err(Invalid::one("unit", "责任单位", "缺少单位名称"));
             }
@@ -577,16 +625,16 @@ pub async fn edit(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<ItemForm>,
+    CsrfForm(f, _): CsrfForm<ItemForm>,
 ) -> Result<Response, AppError> {
     require_staff(&s)?;
-    s.check_csrf(&f._csrf)?;
     let actor = s.actor.clone();
+    let form = f.clone();
     let result = super::write(&state, move |c| {
         let d = visible(c, &actor, id)?;
         if f.op == "map" {
-            let target: Option<i64> = f.org_id.trim().parse().ok();
-            let ok = target
+            let ok = f
+                .org_id
                 .map(|t| orgs::get(c, t))
                 .transpose()?
                 .flatten()
@@ -602,8 +650,18 @@ pub async fn edit(
     .await;
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/plans/{id}")).into_response()),
-        Err(AppError::Invalid(e)) => review_page(&state, &s, id, e.to_string()).await,
-        Err(e) => Err(e),
+        Err(e) => {
+            let errors = match &e {
+                AppError::Invalid(i) => FieldErrors::from_invalid(i),
+                _ => FieldErrors::default(),
+            };
+            // The typed values go back server-side into the one form they came from (see
+            // `Again`), so the layout's script is given nothing to spread over every form.
+            let mut ctx = Ctx::new(&s, "plans").refusal(e, &Kept::default())?;
+            ctx.flash.kept_json.clear();
+            let again = Again { form, errors };
+            review_page(&state, &s, id, ctx, Some(again)).await
+        }
     }
 }
 
@@ -621,6 +679,7 @@ mod tests {
                 summary: String::new(),
                 text: "建成2个示范点".into(),
                 fields: vec![],
+                open: false,
             },
             ItemRow {
                 kind: "cadences",
@@ -629,6 +688,7 @@ mod tests {
                 summary: String::new(),
                 text: "2个示范".into(),
                 fields: vec![],
+                open: false,
             },
         ];
         let html = highlighted("<b>全镇建成2个示范点\n完", &items);

@@ -1,11 +1,13 @@
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use xianfeng_domain::auth::Role;
+use xianfeng_domain::Invalid;
 use xianfeng_store::{audit, people::members, people::orgs, settings};
 
-use super::{render, visible_org, Ctx};
+use super::form::Kept;
+use super::{render, render_as, visible_org, Ctx};
 use crate::roster::{self, RowError};
 use crate::session::Session;
 use crate::{blocking, AppError, AppState};
@@ -16,8 +18,6 @@ struct RosterPage {
     ctx: Ctx,
     scope_id: i64,
     scope_name: String,
-    imported: Option<usize>,
-    error: String,
     rows: Vec<RowError>,
     max_mb: i64,
 }
@@ -47,8 +47,6 @@ pub async fn page(State(state): State<AppState>, s: Session) -> Result<Response,
         ctx: Ctx::new(&s, "roster"),
         scope_id: s.actor.scope_org_id,
         scope_name,
-        imported: None,
-        error: String::new(),
         rows: vec![],
         max_mb,
     })
@@ -82,14 +80,24 @@ pub async fn import(
 ) -> Result<Response, AppError> {
     require_writer(&s)?;
     let (scope_name, max_mb) = scope_info(&state, &s).await?;
-    let page = |imported: Option<usize>, error: String, rows: Vec<RowError>| RosterPage {
-        ctx: Ctx::new(&s, "roster"),
-        scope_id: s.actor.scope_org_id,
-        scope_name: scope_name.clone(),
-        imported,
-        error,
-        rows,
-        max_mb,
+    let page = |ctx: Ctx, rows: Vec<RowError>| {
+        let p = RosterPage {
+            ctx,
+            scope_id: s.actor.scope_org_id,
+            scope_name: scope_name.clone(),
+            rows,
+            max_mb,
+        };
+        render_as(p.ctx.status(), &p)
+    };
+    // The file is refused beside its field, and the page says which file was chosen.
+    let refused = |message: String, chosen: &str| {
+        let files: Vec<(String, String)> = [("file".to_string(), chosen.to_string())]
+            .into_iter()
+            .filter(|(_, n)| !n.is_empty())
+            .collect();
+        let kept = Kept::multipart(&[], &files);
+        Ctx::new(&s, "roster").refusal(Invalid::one("file", "名册文件", message).into(), &kept)
     };
     let mut csrf = String::new();
     let mut file: Option<(String, Vec<u8>)> = None;
@@ -111,12 +119,10 @@ pub async fn import(
                 {
                     data.extend_from_slice(&chunk);
                     if data.len() > limit {
-                        let p = page(
-                            None,
-                            roster::RosterError::TooLarge(max_mb).to_string(),
-                            vec![],
-                        );
-                        return Ok((StatusCode::PAYLOAD_TOO_LARGE, render(&p)?).into_response());
+                        let mut ctx =
+                            refused(roster::RosterError::TooLarge(max_mb).to_string(), &name)?;
+                        ctx.flash.status = StatusCode::PAYLOAD_TOO_LARGE;
+                        return page(ctx, vec![]);
                     }
                 }
                 file = Some((name, data));
@@ -126,29 +132,15 @@ pub async fn import(
     }
     s.check_csrf(&csrf)?;
     let Some((name, data)) = file.filter(|(_, d)| !d.is_empty()) else {
-        return Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            render(&page(None, "请选择要上传的 .xlsx 文件".into(), vec![]))?,
-        )
-            .into_response());
+        return page(refused("请选择要上传的 .xlsx 文件".into(), "")?, vec![]);
     };
     if !name.to_lowercase().ends_with(".xlsx") {
-        let p = page(
-            None,
-            format!("“{name}”不是 .xlsx 文件，请使用下载的模板（Excel 2007 及以上格式）"),
-            vec![],
-        );
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p)?).into_response());
+        let message = format!("“{name}”不是 .xlsx 文件，请使用下载的模板（Excel 2007 及以上格式）");
+        return page(refused(message, &name)?, vec![]);
     }
     let rows = match roster::parse(&data) {
         Ok(r) => r,
-        Err(e) => {
-            return Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                render(&page(None, e.to_string(), vec![]))?,
-            )
-                .into_response())
-        }
+        Err(e) => return page(refused(e.to_string(), &name)?, vec![]),
     };
     let actor = s.actor.clone();
     let vault = state.store.vault.clone();
@@ -158,15 +150,21 @@ pub async fn import(
     })
     .await;
     match result {
-        Ok(n) => render(&page(Some(n), String::new(), vec![])),
+        Ok(n) => {
+            let mut ctx = Ctx::new(&s, "roster");
+            ctx.flash.notice = format!("导入成功：共{n}名党员。");
+            page(ctx, vec![])
+        }
         Err(AppError::Invalid(e)) => {
+            // Every bad row is listed in the report below; the file's name is kept.
             let rows = roster::report(&e);
-            let p = page(
-                None,
+            let kept = Kept::multipart(&[], &[("file".to_string(), name)]);
+            let mut ctx = Ctx::new(&s, "roster").refused(
                 format!("共{}处错误，未导入任何数据。请改正后重新上传。", rows.len()),
-                rows,
+                &kept,
             );
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p)?).into_response())
+            ctx.flash.status = StatusCode::UNPROCESSABLE_ENTITY;
+            page(ctx, rows)
         }
         Err(e) => Err(e),
     }
