@@ -52,11 +52,11 @@ fn counts(s: &TestStore) -> (i64, i64, i64, i64) {
     })
 }
 
-/// "not a number" for a form's id field: refused with the form's Chinese message.
+/// "not a number" for a form's id field: refused with a Chinese message naming that field.
 fn refused_as_unreadable(r: &common::Resp) {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    assert!(r.body.contains("内容无法识别"), "{}", r.body);
-    assert!(r.body.contains("请刷新页面后重新填写"), "{}", r.body);
+    assert!(r.body.contains("内容无效，请从页面上重新选择或填写"), "{}", r.body);
+    assert!(!r.body.contains("invalid digit"), "no English parser text: {}", r.body);
 }
 
 #[test]

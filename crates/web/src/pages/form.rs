@@ -49,14 +49,31 @@ impl Kept {
     }
 }
 
-/// A form that could not be read at all (not a field's value: those are checked by the
-/// domain and named one by one).
-fn unreadable(e: impl std::fmt::Display) -> AppError {
+/// A form that could not be read at all (a malformed body).
+fn unreadable() -> AppError {
     AppError::Invalid(Invalid::one(
         "form",
         "表单",
-        format!("内容无法识别（{e}），请刷新页面后重新填写"),
+        "内容无法识别，请刷新页面后重新填写",
     ))
+}
+
+/// Reads `T` from a form body; a value that does not fit its field (a tampered id, a number
+/// that is not one) is refused naming that field, never read as 0.
+pub fn typed<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(bytes));
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let field = e.path().to_string();
+        if field.is_empty() || field == "." {
+            unreadable()
+        } else {
+            AppError::Invalid(Invalid::one(
+                &field,
+                "所选项",
+                "内容无效，请从页面上重新选择或填写",
+            ))
+        }
+    })
 }
 
 impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
@@ -69,15 +86,14 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
             .await
             .map_err(|_| AppError::TooLarge("表单内容过大".into()).into_response())?;
         let pairs: Vec<(String, String)> =
-            serde_urlencoded::from_bytes(&bytes).map_err(|e| unreadable(e).into_response())?;
+            serde_urlencoded::from_bytes(&bytes).map_err(|_| unreadable().into_response())?;
         let token = pairs
             .iter()
             .find(|(k, _)| k == "_csrf")
             .map(|(_, v)| v.as_str())
             .unwrap_or("");
         session.check_csrf(token).map_err(|e| e.into_response())?;
-        let typed: T =
-            serde_urlencoded::from_bytes(&bytes).map_err(|e| unreadable(e).into_response())?;
+        let typed: T = typed(&bytes).map_err(|e| e.into_response())?;
         let kept = Kept {
             fields: pairs.into_iter().filter(|(k, _)| k != "_csrf").collect(),
             files: Vec::new(),
@@ -122,6 +138,15 @@ mod tests {
             read("id=12abc").is_err(),
             "a tampered id is refused, not read as 0"
         );
+    }
+
+    #[test]
+    fn a_value_that_does_not_fit_is_refused_naming_its_field() {
+        let Err(AppError::Invalid(e)) = typed::<Picked>(b"id=12abc") else {
+            panic!("a tampered id must be refused");
+        };
+        assert!(e.for_field("id").is_some(), "{e}");
+        assert!(typed::<Picked>(b"id=7").is_ok());
     }
 
     #[test]
