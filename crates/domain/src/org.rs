@@ -247,7 +247,8 @@ pub struct StructuralWarning {
     pub message: String,
 }
 
-/// The glossary's structural checks for one organisation, given its subtree member counts.
+/// The glossary's structural checks for one organisation, given its subtree member counts: a
+/// 党总支 holds no members itself, so its size is the members of the branches below it.
 pub fn structural_warnings(
     org: &Org,
     counts: MemberCounts,
@@ -390,6 +391,28 @@ mod tests {
             &Rules::default(),
         );
         assert_eq!(codes(g), vec!["general_branch_size"]);
+    }
+
+    #[test]
+    fn general_branch_size_is_the_count_it_is_given() {
+        let general = org(OrgKind::GeneralBranch, 5);
+        let check = |members| {
+            structural_warnings(
+                &general,
+                MemberCounts {
+                    members,
+                    full_members: members,
+                },
+                &Rules::default(),
+            )
+        };
+        for fits in [50, 60, 93, 100] {
+            assert!(check(fits).is_empty(), "{fits}");
+        }
+        for off in [0, 10, 49, 101] {
+            assert_eq!(codes(check(off)), vec!["general_branch_size"], "{off}");
+        }
+        assert_eq!(check(10)[0].message, "党员10名，党总支一般应为50至100名");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 use xianfeng_domain::auth::Role;
-use xianfeng_domain::org::Org;
+use xianfeng_domain::org::{structural_warnings, Org};
 use xianfeng_domain::rules::Rules;
 use xianfeng_domain::{idcard, Invalid};
 use xianfeng_store::testing::{admin, backends, TestStore};
@@ -447,6 +447,98 @@ fn same_named_branches_get_qualified_labels_and_resolve_by_ancestry() {
             assert!(orgs::resolve_branch(c, &t.town_a, "乙镇党委/新村党支部")?
                 .missing()
                 .is_some());
+            Ok(())
+        })
+        .unwrap();
+    }
+}
+
+#[test]
+fn general_branch_size_counts_the_members_of_its_branches() {
+    for s in backends() {
+        let t = tree(&s);
+        let (big, small, big_branches, small_branch) = s
+            .write(|c| -> xianfeng_store::Result<_> {
+                let big = org(c, Some(&t.town_a), "东村党总支", "党总支");
+                let small = org(c, Some(&t.town_a), "西村党总支", "党总支");
+                let big_branches: Vec<Org> = ["第一党支部", "第二党支部", "第三党支部"]
+                    .iter()
+                    .map(|n| org(c, Some(&big), &format!("东村{n}"), "党支部"))
+                    .collect();
+                let small_branch = org(c, Some(&small), "西村第一党支部", "党支部");
+                Ok((big, small, big_branches, small_branch))
+            })
+            .unwrap();
+        let mut n = 100;
+        for b in &big_branches {
+            for _ in 0..20 {
+                add_member(&s, b, n, "正式党员");
+                n += 1;
+            }
+        }
+        // Two full members and eight probationary ones.
+        for i in 0..10 {
+            let status = if i < 2 {
+                "正式党员"
+            } else {
+                "预备党员"
+            };
+            add_member(&s, &small_branch, n, status);
+            n += 1;
+        }
+        s.read(|c| -> xianfeng_store::Result<_> {
+            let rules = xianfeng_store::settings::rules(c)?;
+            let size = |w: &[xianfeng_domain::org::StructuralWarning]| {
+                w.iter()
+                    .find(|w| w.code == "general_branch_size")
+                    .map(|w| w.message.clone())
+            };
+            // One organisation at a time (its page, the API).
+            let own = structural_warnings(&big, orgs::counts(c, big.id)?, &rules);
+            assert_eq!(size(&own), None, "{}: {own:?}", s.name);
+            let own = structural_warnings(&small, orgs::counts(c, small.id)?, &rules);
+            assert_eq!(
+                size(&own).as_deref(),
+                Some("党员10名，党总支一般应为50至100名"),
+                "{}",
+                s.name
+            );
+            // The subtree list (dashboard, warning page).
+            let (list, _) = orgs::subtree_warnings(c, &t.county, &rules, 1000)?;
+            let of = |id: i64| {
+                list.iter()
+                    .find(|(o, _)| o.id == id)
+                    .and_then(|(_, w)| size(w))
+            };
+            assert_eq!(of(big.id), None, "{}", s.name);
+            assert_eq!(
+                of(small.id).as_deref(),
+                Some("党员10名，党总支一般应为50至100名"),
+                "{}",
+                s.name
+            );
+            // A branch still counts its own members and its own full members.
+            let (_, w) = list
+                .iter()
+                .find(|(o, _)| o.id == small_branch.id)
+                .expect("branch of two full members is flagged");
+            assert!(
+                w.iter().any(
+                    |w| w.code == "branch_too_few_full" && w.message.starts_with("正式党员2名")
+                ),
+                "{}: {w:?}",
+                s.name
+            );
+            // 20 members without a committee is flagged.
+            let (_, w) = list
+                .iter()
+                .find(|(o, _)| o.id == big_branches[0].id)
+                .expect("branch of 20 without a committee is flagged");
+            assert!(
+                w.iter()
+                    .any(|w| w.code == "committee_missing" && w.message.starts_with("党员20名")),
+                "{w:?}"
+            );
             Ok(())
         })
         .unwrap();

@@ -396,6 +396,9 @@ pub fn subtree_warnings(
     rules: &Rules,
     limit: usize,
 ) -> Result<(Vec<Flagged>, usize)> {
+    // The organisation's columns, then its maintained subtree counts (a 党总支's members are
+    // in the branches below it). The counts are read after however many columns `COLS` has.
+    let cols: Vec<String> = COLS.split(", ").map(|c| format!("o.{c}")).collect();
     let rows = c.query(
         &format!(
             "SELECT {}, COALESCE(m.subtree, 0), COALESCE(f.subtree, 0) FROM orgs o
@@ -404,10 +407,7 @@ pub fn subtree_warnings(
              WHERE o.path >= ? AND o.path < ? AND o.dissolved_on IS NULL
                AND o.kind IN ('党支部', '联合党支部', '功能型党支部', '党总支')
              ORDER BY o.path",
-            COLS.split(", ")
-                .map(|c| format!("o.{c}"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            cols.join(", ")
         ),
         vals![root.path.as_str(), path::upper(&root.path)],
     )?;
@@ -418,8 +418,8 @@ pub fn subtree_warnings(
         let w = structural_warnings(
             &org,
             MemberCounts {
-                members: r.i64(8),
-                full_members: r.i64(9),
+                members: r.i64(cols.len()),
+                full_members: r.i64(cols.len() + 1),
             },
             rules,
         );
