@@ -8,6 +8,7 @@ pub mod crypto;
 pub mod db;
 mod error;
 pub mod files;
+pub mod migrations;
 pub mod postgres;
 pub mod settings;
 pub mod sqlite;
@@ -125,24 +126,20 @@ impl Store {
         }
     }
 
+    /// Brings the schema up to date: every migration the database lacks, with its hook.
     pub fn migrate(&self) -> Result<()> {
-        let had_towns = self
-            .read(|c| {
-                c.scalar(
-                    "SELECT COUNT(*) FROM schema_migrations WHERE version = 5",
-                    &[],
-                )
-            })
-            .unwrap_or(0);
+        self.migrate_to(i64::MAX, migrations::HOOKS).map(|_| ())
+    }
+
+    /// Applies the migrations up to version `last` that the database lacks, in order, each
+    /// with its hook from `hooks` (see `migrations`); returns the versions it applied.
+    /// `migrate` is this with every version and `migrations::HOOKS`; tests use it to make a
+    /// store as an earlier release left it.
+    pub fn migrate_to(&self, last: i64, hooks: &[(i64, migrations::Hook)]) -> Result<Vec<i64>> {
         match &self.backend {
-            Backend::Sqlite(pool) => sqlite::migrate(&mut *pool.get()?),
-            Backend::Postgres(pool) => postgres::migrate(&mut pool.get()?.client),
-        }?;
-        if had_towns == 0 {
-            // Migration 5 added structural metrics (towns, village branches): count them once.
-            self.write(engines::rollup::rebuild)?;
+            Backend::Sqlite(pool) => sqlite::migrate(&mut *pool.get()?, last, hooks),
+            Backend::Postgres(pool) => postgres::migrate(&mut pool.get()?.client, last, hooks),
         }
-        Ok(())
     }
 
     /// Runs `f` in one write transaction: all of it commits, or, when `f` returns any error

@@ -42,10 +42,16 @@ fn unique() -> String {
 }
 
 pub fn sqlite() -> TestStore {
+    let s = sqlite_unmigrated();
+    s.migrate().expect("migrate sqlite");
+    s
+}
+
+/// A SQLite store with no migration applied (for tests of the migrations themselves).
+pub fn sqlite_unmigrated() -> TestStore {
     let path = std::env::temp_dir().join(format!("xianfeng-test-{}.db", unique()));
     let url = format!("sqlite://{}", path.display());
     let store = Store::open(&url, Vault::from_key([42; 32])).expect("open sqlite");
-    store.migrate().expect("migrate sqlite");
     TestStore {
         store,
         name: "sqlite",
@@ -60,6 +66,13 @@ pub fn sqlite() -> TestStore {
 }
 
 pub fn postgres() -> Option<TestStore> {
+    let s = postgres_unmigrated()?;
+    s.migrate().expect("migrate postgres");
+    Some(s)
+}
+
+/// A PostgreSQL store in a fresh, empty schema (for tests of the migrations themselves).
+pub fn postgres_unmigrated() -> Option<TestStore> {
     let required = std::env::var("XIANFENG_REQUIRE_PG").is_ok_and(|v| v == "1");
     let url = match std::env::var("XIANFENG_TEST_PG_URL") {
         Ok(u) => u,
@@ -83,7 +96,6 @@ pub fn postgres() -> Option<TestStore> {
         .expect("create schema");
     let store = Store::open_in_schema(&url, Vault::from_key([42; 32]), Some(schema.clone()))
         .expect("open postgres");
-    store.migrate().expect("migrate postgres");
     Some(TestStore {
         store,
         name: "postgres",
@@ -99,6 +111,13 @@ pub fn postgres() -> Option<TestStore> {
 pub fn backends() -> Vec<TestStore> {
     let mut v = vec![sqlite()];
     v.extend(postgres());
+    v
+}
+
+/// Like `backends`, with no migration applied.
+pub fn unmigrated_backends() -> Vec<TestStore> {
+    let mut v = vec![sqlite_unmigrated()];
+    v.extend(postgres_unmigrated());
     v
 }
 

@@ -8,6 +8,7 @@ use postgres::types::{to_sql_checked, IsNull, ToSql, Type};
 use postgres::{Client, NoTls, Statement};
 
 use crate::db::{number_placeholders, Conn, Dialect, Row, Value};
+use crate::migrations::{run_hook, Hook};
 use crate::StoreError;
 
 pub const MIGRATIONS: &[(i64, &str)] = &[
@@ -179,12 +180,17 @@ pub fn split(c: &mut PgClient) -> (&mut Client, &mut HashMap<String, Statement>)
     (&mut c.client, &mut c.cache)
 }
 
-/// Applies the migrations not yet recorded; an advisory lock keeps two servers from racing.
-pub fn migrate(c: &mut Client) -> Result<(), StoreError> {
+/// Applies, in order, the migrations up to version `last` that are not yet recorded, each with
+/// its hook from `hooks` right after its SQL, all in one transaction; an advisory lock keeps
+/// two servers from racing. Returns the versions it applied.
+pub fn migrate(c: &mut Client, last: i64, hooks: &[(i64, Hook)]) -> Result<Vec<i64>, StoreError> {
     let mut tx = c.transaction()?;
     tx.batch_execute("SELECT pg_advisory_xact_lock(7050)")?;
     tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)")?;
-    for (version, sql) in MIGRATIONS {
+    // Statements a hook prepares live only as long as the migration: the schema changes under them.
+    let mut cache = HashMap::new();
+    let mut applied = Vec::new();
+    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v <= last) {
         let done: i64 = tx
             .query_one(
                 "SELECT COUNT(*) FROM schema_migrations WHERE version = $1",
@@ -193,12 +199,21 @@ pub fn migrate(c: &mut Client) -> Result<(), StoreError> {
             .get(0);
         if done == 0 {
             tx.batch_execute(sql)?;
+            run_hook(
+                &mut PgConn {
+                    tx: &mut tx,
+                    cache: &mut cache,
+                },
+                hooks,
+                *version,
+            )?;
             tx.execute(
                 "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
                 &[version, &xianfeng_domain::date::now().to_rfc3339()],
             )?;
+            applied.push(*version);
         }
     }
     tx.commit()?;
-    Ok(())
+    Ok(applied)
 }

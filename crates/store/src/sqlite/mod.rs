@@ -6,6 +6,7 @@ use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::ToSql;
 
 use crate::db::{Conn, Dialect, Row, Value};
+use crate::migrations::{run_hook, Hook};
 use crate::StoreError;
 
 pub const MIGRATIONS: &[(i64, &str)] = &[
@@ -106,10 +107,17 @@ impl Conn for SqliteConn<'_> {
     }
 }
 
-/// Applies the migrations not yet recorded.
-pub fn migrate(c: &mut rusqlite::Connection) -> Result<(), StoreError> {
+/// Applies, in order, the migrations up to version `last` that are not yet recorded, each in
+/// its own transaction with its hook from `hooks` right after its SQL. Returns the versions
+/// it applied.
+pub fn migrate(
+    c: &mut rusqlite::Connection,
+    last: i64,
+    hooks: &[(i64, Hook)],
+) -> Result<Vec<i64>, StoreError> {
     c.execute_batch("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")?;
-    for (version, sql) in MIGRATIONS {
+    let mut applied = Vec::new();
+    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v <= last) {
         let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let done: i64 = tx.query_row(
             "SELECT COUNT(*) FROM schema_migrations WHERE version = ?1",
@@ -118,14 +126,16 @@ pub fn migrate(c: &mut rusqlite::Connection) -> Result<(), StoreError> {
         )?;
         if done == 0 {
             tx.execute_batch(sql)?;
+            run_hook(&mut SqliteConn(&tx), hooks, *version)?;
             tx.execute(
                 "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
                 rusqlite::params![version, xianfeng_domain::date::now().to_rfc3339()],
             )?;
+            applied.push(*version);
         }
         tx.commit()?;
     }
-    Ok(())
+    Ok(applied)
 }
 
 /// A consistent online copy of the database (`VACUUM INTO`), safe while the server runs.
