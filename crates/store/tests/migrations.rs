@@ -1,12 +1,15 @@
-//! Migrations on both backends: each version's hook runs once, in its version's transaction,
-//! and a store made before migration 5 gets its roll-ups rebuilt.
+//! Migrations on both backends: each version's hook runs once, in its version's transaction;
+//! a store made before migration 5 gets its roll-ups rebuilt; migration 8 keeps the data of
+//! the tables it rebuilds.
 
 use std::sync::Mutex;
 
+use xianfeng_domain::auth::Role;
+use xianfeng_domain::rules::Rules;
 use xianfeng_store::engines::rollup;
 use xianfeng_store::migrations::{self, Hook};
-use xianfeng_store::testing::unmigrated_backends;
-use xianfeng_store::{vals, Conn, StoreError, Value};
+use xianfeng_store::testing::{org, unmigrated_backends};
+use xianfeng_store::{files, people::accounts, settings, vals, Conn, Dialect, StoreError, Value};
 
 fn versions() -> Vec<i64> {
     xianfeng_store::sqlite::MIGRATIONS
@@ -137,5 +140,87 @@ fn a_store_made_before_migration_5_gets_its_rollups_rebuilt_once() {
             Ok(())
         })
         .unwrap();
+    }
+}
+
+#[test]
+fn migration_8_keeps_sessions_settings_and_attached_files() {
+    for s in unmigrated_backends() {
+        assert_eq!(s.migrate_to(7, migrations::HOOKS).unwrap(), after(0)[..7]);
+        let (token, sha) = s
+            .write(|c| -> xianfeng_store::Result<_> {
+                let county = org(c, None, "测试县委", "县委");
+                let account = accounts::create(
+                    c,
+                    &accounts::NewAccount {
+                        username: "county_admin",
+                        display_name: "县委组织部",
+                        password_hash: "x",
+                        role: Role::CountyAdmin,
+                        org_id: county.id,
+                        member_id: None,
+                    },
+                )?;
+                let (token, _) = accounts::start_session(c, account, 8, "127.0.0.1")?;
+                let rules = Rules {
+                    branch_max_members: 40,
+                    ..Rules::default()
+                };
+                settings::save_rules(c, &rules)?;
+                let sha = files::put(c, "image/png", b"photo")?;
+                c.execute(
+                    "INSERT INTO meetings (id, org_id, org_path, kind, held_on, topic, created_at, updated_at)
+                     VALUES (1, ?, ?, '支委会', '2026-01-05', '学习', '', '')",
+                    vals![county.id, county.path.as_str()],
+                )?;
+                c.execute(
+                    "INSERT INTO meeting_photos (meeting_id, sha256, name) VALUES (1, ?, 'a.png')",
+                    vals![sha.as_str()],
+                )?;
+                Ok((token, sha))
+            })
+            .unwrap();
+        assert_eq!(s.migrate_to(i64::MAX, migrations::HOOKS).unwrap(), vec![8]);
+        s.read(|c| -> xianfeng_store::Result<_> {
+            assert!(accounts::session(c, &token)?.is_some(), "{}", s.name);
+            assert_eq!(settings::rules(c)?.branch_max_members, 40);
+            assert_eq!(files::get(c, &sha)?.map(|f| f.1), Some(b"photo".to_vec()));
+            assert_eq!(
+                c.scalar(
+                    "SELECT COUNT(*) FROM meeting_photos WHERE sha256 = ?",
+                    vals![sha.as_str()]
+                )?,
+                1
+            );
+            if c.dialect() == Dialect::Sqlite {
+                assert!(c.query("PRAGMA foreign_key_check", &[])?.is_empty());
+            }
+            Ok(())
+        })
+        .unwrap();
+        // A NULL key is refused on both backends now.
+        for sql in [
+            "INSERT INTO settings (key, value) VALUES (NULL, 'x')",
+            "INSERT INTO files (sha256, mime, size, bytes, created_at) VALUES (NULL, 'x', 0, X'00', '')",
+        ] {
+            let sql = if s.dialect() == Dialect::Postgres {
+                sql.replace("X'00'", "'\\x00'::bytea")
+            } else {
+                sql.to_string()
+            };
+            let err = s.write(|c| c.execute(&sql, &[])).unwrap_err().to_string();
+            // (PostgreSQL's message here is only "db error".)
+            if s.dialect() == Dialect::Sqlite {
+                assert!(err.contains("NOT NULL constraint failed"), "{sql}: {err}");
+            }
+        }
+        // And an attachment still needs its file.
+        let orphan = s.write(|c| {
+            c.execute(
+                "INSERT INTO meeting_photos (meeting_id, sha256, name) VALUES (1, 'missing', 'b.png')",
+                &[],
+            )
+        });
+        assert!(orphan.is_err(), "{}", s.name);
     }
 }

@@ -17,6 +17,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
     (5, include_str!("migrations/0005_supervision.sql")),
     (6, include_str!("migrations/0006_points.sql")),
     (7, include_str!("migrations/0007_awards.sql")),
+    (8, include_str!("migrations/0008_text_keys_not_null.sql")),
 ];
 
 pub struct Manager {
