@@ -24,8 +24,15 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 impl From<postgres::Error> for StoreError {
+    /// Keeps the server's own words (code, message, detail), which `Display` drops.
     fn from(e: postgres::Error) -> Self {
-        StoreError::Db(e.to_string())
+        match e.as_db_error() {
+            Some(db) => StoreError::Db(match db.detail() {
+                Some(detail) => format!("{} {}（{detail}）", db.code().code(), db.message()),
+                None => format!("{} {}", db.code().code(), db.message()),
+            }),
+            None => StoreError::Db(e.to_string()),
+        }
     }
 }
 
