@@ -9,33 +9,17 @@ use argon2::password_hash::{
 use argon2::Argon2;
 use serde::{Deserialize, Serialize};
 
-use crate::org::labelled_enum;
+use crate::org::coded_enum;
 use crate::path::within;
 
-labelled_enum!(
+coded_enum!(
     Role {
-        CountyAdmin => "县级管理员",
-        TownAdmin => "镇（街道）管理员",
-        BranchSecretary => "支部书记",
-        Member => "党员",
+        CountyAdmin => "county_admin" "县级管理员",
+        TownAdmin => "town_admin" "镇（街道）管理员",
+        BranchSecretary => "branch_secretary" "支部书记",
+        Member => "member" "党员",
     }
 );
-
-impl Role {
-    /// Stable machine name stored in the database.
-    pub fn code(self) -> &'static str {
-        match self {
-            Role::CountyAdmin => "county_admin",
-            Role::TownAdmin => "town_admin",
-            Role::BranchSecretary => "branch_secretary",
-            Role::Member => "member",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Role> {
-        Role::ALL.iter().copied().find(|r| r.code() == code)
-    }
-}
 
 /// The signed-in caller: role, scope root and (for a member) who they are.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

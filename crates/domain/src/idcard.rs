@@ -22,6 +22,18 @@ impl Sex {
         }
     }
 
+    /// The stable code stored in the database.
+    pub fn code(self) -> &'static str {
+        match self {
+            Sex::Male => "male",
+            Sex::Female => "female",
+        }
+    }
+
+    pub fn from_code(s: &str) -> Option<Sex> {
+        [Sex::Male, Sex::Female].into_iter().find(|v| v.code() == s)
+    }
+
     pub fn parse(s: &str) -> Option<Sex> {
         match crate::text::normalize(s).as_str() {
             "男" | "男性" | "M" | "m" | "male" => Some(Sex::Male),

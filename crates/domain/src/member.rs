@@ -5,28 +5,28 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Collector;
 use crate::idcard::{self, Sex};
-use crate::org::labelled_enum;
+use crate::org::coded_enum;
 use crate::rules::Rules;
 use crate::text::normalize;
 use crate::{date, phone, Invalid};
 
-labelled_enum!(
+coded_enum!(
     /// 正式党员 / 预备党员.
     MemberStatus {
-        Full => "正式党员",
-        Probationary => "预备党员",
+        Full => "full" "正式党员",
+        Probationary => "probationary" "预备党员",
     }
 );
 
-labelled_enum!(
+coded_enum!(
     Education {
-        Postgraduate => "研究生",
-        Bachelor => "大学本科",
-        College => "大学专科",
-        Secondary => "中专",
-        HighSchool => "高中",
-        Junior => "初中",
-        Primary => "小学及以下",
+        Postgraduate => "postgraduate" "研究生",
+        Bachelor => "bachelor" "大学本科",
+        College => "college" "大学专科",
+        Secondary => "secondary" "中专",
+        HighSchool => "high_school" "高中",
+        Junior => "junior" "初中",
+        Primary => "primary" "小学及以下",
     }
 );
 

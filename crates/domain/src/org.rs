@@ -35,31 +35,52 @@ macro_rules! labelled_enum {
 }
 pub(crate) use labelled_enum;
 
-labelled_enum!(
+/// A labelled enum that is also stored: each value has a stable machine code for the database
+/// beside its Chinese label, so renaming a label is not a data migration.
+macro_rules! coded_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident => $code:literal $label:literal),+ $(,)? }) => {
+        $crate::org::labelled_enum!($(#[$m])* $name { $($variant => $label),+ });
+
+        impl $name {
+            /// The stable code stored in the database.
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            /// The value a stored code names.
+            pub fn from_code(s: &str) -> Option<$name> {
+                $name::ALL.iter().copied().find(|v| v.code() == s)
+            }
+        }
+    };
+}
+pub(crate) use coded_enum;
+
+coded_enum!(
     /// Kind of party organisation.
     OrgKind {
-        County => "县委",
-        Committee => "党委",
-        WorkCommittee => "党工委",
-        GeneralBranch => "党总支",
-        Branch => "党支部",
-        JointBranch => "联合党支部",
-        FunctionalBranch => "功能型党支部",
-        Group => "党小组",
+        County => "county" "县委",
+        Committee => "committee" "党委",
+        WorkCommittee => "work_committee" "党工委",
+        GeneralBranch => "general_branch" "党总支",
+        Branch => "branch" "党支部",
+        JointBranch => "joint_branch" "联合党支部",
+        FunctionalBranch => "functional_branch" "功能型党支部",
+        Group => "group" "党小组",
     }
 );
 
-labelled_enum!(
+coded_enum!(
     /// The field a branch sits in.
     OrgDomain {
-        Rural => "农村",
-        Community => "社区",
-        Government => "机关",
-        Enterprise => "企业",
-        School => "学校",
-        Hospital => "医院",
-        NewOrganisation => "两新组织",
-        Other => "其他",
+        Rural => "rural" "农村",
+        Community => "community" "社区",
+        Government => "government" "机关",
+        Enterprise => "enterprise" "企业",
+        School => "school" "学校",
+        Hospital => "hospital" "医院",
+        NewOrganisation => "new_organisation" "两新组织",
+        Other => "other" "其他",
     }
 );
 
@@ -317,6 +338,35 @@ pub fn structural_warnings(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_codes_are_unique_ascii_and_read_back() {
+        fn check<T: Copy + PartialEq + std::fmt::Debug>(
+            all: &[T],
+            code: fn(T) -> &'static str,
+            from: fn(&str) -> Option<T>,
+        ) {
+            let mut seen = std::collections::HashSet::new();
+            for v in all {
+                let c = code(*v);
+                assert!(c.is_ascii() && !c.is_empty(), "{c}");
+                assert!(seen.insert(c), "duplicate code {c}");
+                assert_eq!(from(c), Some(*v));
+            }
+        }
+        check(OrgKind::ALL, OrgKind::code, OrgKind::from_code);
+        check(OrgDomain::ALL, OrgDomain::code, OrgDomain::from_code);
+        use crate::member::{Education, MemberStatus};
+        check(MemberStatus::ALL, MemberStatus::code, MemberStatus::from_code);
+        check(Education::ALL, Education::code, Education::from_code);
+        check(
+            crate::auth::Role::ALL,
+            crate::auth::Role::code,
+            crate::auth::Role::from_code,
+        );
+        // A label is for people, not storage.
+        assert_eq!(OrgKind::from_code("党支部"), None);
+    }
 
     fn org(kind: OrgKind, committee: i64) -> Org {
         Org {
