@@ -3,7 +3,6 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use xianfeng_domain::cadence::{Applies, CadenceRule, Frequency};
 use xianfeng_domain::error::Collector;
 use xianfeng_domain::org::Org;
@@ -11,8 +10,9 @@ use xianfeng_domain::text::normalize;
 use xianfeng_domain::Invalid;
 use xianfeng_store::engines::cadence;
 
+use super::form::CsrfForm;
 use super::shared::with_org;
-use super::{field as get, render_form, Ctx, FieldErrors, Pairs};
+use super::{field as get, render_as, Ctx, Pairs};
 use crate::session::Session;
 use crate::{AppError, AppState};
 
@@ -32,29 +32,20 @@ struct Page {
     rows: Vec<Row>,
     frequencies: Vec<&'static str>,
     applies: Vec<&'static str>,
-    errors: FieldErrors,
-    saved: bool,
 }
 
-fn page(
-    s: &Session,
-    town: Option<Org>,
-    rows: Vec<Row>,
-    errors: FieldErrors,
-    saved: bool,
-) -> Result<Response, AppError> {
-    let failed = errors.any();
-    render_form(
+/// The rules form, with `ctx` built by the caller (a plain view, a saved notice, or a refused
+/// form shown again with what was typed).
+fn page(ctx: Ctx, town: Option<Org>, rows: Vec<Row>) -> Result<Response, AppError> {
+    render_as(
+        ctx.status(),
         &Page {
-            ctx: Ctx::new(s, "settings"),
+            ctx,
             town,
             rows,
             frequencies: Frequency::ALL.iter().map(|f| f.label()).collect(),
             applies: Applies::ALL.iter().map(|a| a.label()).collect(),
-            errors,
-            saved,
         },
-        failed,
     )
 }
 
@@ -86,7 +77,7 @@ pub async fn county(State(state): State<AppState>, s: Session) -> Result<Respons
         return Err(AppError::Forbidden);
     }
     let rows = county_rows(&state).await?;
-    page(&s, None, rows, FieldErrors::default(), false)
+    page(Ctx::new(&s, "settings"), None, rows)
 }
 
 fn number(e: &mut Collector, f: &Pairs, key: &str, label: &str) -> i64 {
@@ -140,12 +131,13 @@ fn parse_county(f: &Pairs, current: &[CadenceRule]) -> Result<Vec<CadenceRule>, 
     Ok(out)
 }
 
+/// Saves the county's rules (field names carry the rule's index, so the form is read as
+/// pairs); the page is shown again with a notice, or with what was typed when refused.
 pub async fn save_county(
     State(state): State<AppState>,
     s: Session,
-    Form(f): Form<Pairs>,
+    CsrfForm(f, kept): CsrfForm<Pairs>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&get(&f, "_csrf"))?;
     if !s.actor.is_county_admin() {
         return Err(AppError::Forbidden);
     }
@@ -170,17 +162,16 @@ pub async fn save_county(
         Ok(())
     })
     .await;
-    match result {
+    let ctx = match result {
         Ok(()) => {
-            let rows = county_rows(&state).await?;
-            page(&s, None, rows, FieldErrors::default(), true)
+            let mut ctx = Ctx::new(&s, "settings");
+            ctx.flash.notice = "已保存。".into();
+            ctx
         }
-        Err(AppError::Invalid(e)) => {
-            let rows = county_rows(&state).await?;
-            page(&s, None, rows, FieldErrors::from_invalid(&e), false)
-        }
-        Err(e) => Err(e),
-    }
+        Err(e) => Ctx::new(&s, "settings").refusal(e, &kept)?,
+    };
+    let rows = county_rows(&state).await?;
+    page(ctx, None, rows)
 }
 
 async fn town_rows(state: &AppState, s: &Session, id: i64) -> Result<(Org, Vec<Row>), AppError> {
@@ -203,7 +194,7 @@ pub async fn town(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     let (org, rows) = town_rows(&state, &s, id).await?;
-    page(&s, Some(org), rows, FieldErrors::default(), false)
+    page(Ctx::new(&s, "settings"), Some(org), rows)
 }
 
 /// Saves a town's requirements: figures equal to the county's clear the override.
@@ -211,9 +202,8 @@ pub async fn save_town(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<Pairs>,
+    CsrfForm(f, kept): CsrfForm<Pairs>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&get(&f, "_csrf"))?;
     let (org, rows) = town_rows(&state, &s, id).await?;
     let actor = s.actor.clone();
     let o = org.clone();
@@ -268,10 +258,10 @@ pub async fn save_town(
     .await;
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/orgs/{id}/cadence")).into_response()),
-        Err(AppError::Invalid(e)) => {
+        Err(e) => {
+            let ctx = Ctx::new(&s, "settings").refusal(e, &kept)?;
             let (org, rows) = town_rows(&state, &s, id).await?;
-            page(&s, Some(org), rows, FieldErrors::from_invalid(&e), false)
+            page(ctx, Some(org), rows)
         }
-        Err(e) => Err(e),
     }
 }

@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
+use serde::Deserialize;
 use xianfeng_domain::auth::Actor;
 use xianfeng_domain::campaign::{
     fmt_quantity, Among, Comparator, Measure, MeasureKind, ReportInput, Target,
@@ -15,7 +15,8 @@ use xianfeng_domain::{date, path};
 use xianfeng_store::campaigns::{self, Assignment, Campaign, Phase, Report, Share, Standing, Task};
 use xianfeng_store::{people::orgs, plans::publish};
 
-use super::{field, render, render_form, CsrfOnly, Ctx, FieldErrors, Pairs};
+use super::form::{CsrfForm, Kept};
+use super::{field, render_as, CsrfOnly, Ctx, FieldErrors, Pairs};
 use crate::session::Session;
 use crate::{AppError, AppState};
 
@@ -34,57 +35,74 @@ struct ListPage {
     items: Vec<Campaign>,
     can_create: bool,
     year: i32,
-    error: String,
+}
+
+/// The campaigns the actor sees, with `ctx` built by the caller (a plain view, or a refused
+/// form shown again with what was typed).
+async fn list_page(state: &AppState, s: &Session, ctx: Ctx) -> Result<Response, AppError> {
+    staff(s)?;
+    let scope = s.actor.scope_path.clone();
+    let items = super::read(state, move |c| Ok(campaigns::visible(c, &scope)?)).await?;
+    render_as(
+        ctx.status(),
+        &ListPage {
+            ctx,
+            can_create: s.actor.can_manage_town(&s.actor.scope_path),
+            items,
+            year: publish::this_year(),
+        },
+    )
 }
 
 pub async fn list(State(state): State<AppState>, s: Session) -> Result<Response, AppError> {
-    staff(&s)?;
-    let scope = s.actor.scope_path.clone();
-    let items = super::read(&state, move |c| Ok(campaigns::visible(c, &scope)?)).await?;
-    render(&ListPage {
-        ctx: Ctx::new(&s, "campaigns"),
-        can_create: s.actor.can_manage_town(&s.actor.scope_path),
-        items,
-        year: publish::this_year(),
-        error: String::new(),
-    })
+    list_page(&state, &s, Ctx::new(&s, "campaigns")).await
+}
+
+/// A year typed into a form: a number, or refused with the field named.
+fn typed_year(raw: &str, message: &str) -> Result<i64, xianfeng_domain::Invalid> {
+    xianfeng_domain::text::normalize(raw)
+        .parse::<i64>()
+        .map_err(|_| xianfeng_domain::Invalid::one("year", "年度", message))
+}
+
+#[derive(Deserialize, Default)]
+pub struct CreateForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    year: String,
 }
 
 /// Creates an empty campaign at the actor's organisation (tasks are added on its page).
 pub async fn create(
     State(state): State<AppState>,
     s: Session,
-    Form(f): Form<Pairs>,
+    CsrfForm(f, kept): CsrfForm<CreateForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&field(&f, "_csrf"))?;
     if !s.actor.can_manage_town(&s.actor.scope_path) {
         return Err(AppError::Forbidden);
     }
     let actor = s.actor.clone();
-    let (title, year) = (field(&f, "title"), field(&f, "year"));
     let result = super::write(&state, move |c| {
-        let year = year.trim().parse::<i64>().unwrap_or(0);
+        let year = typed_year(&f.year, "应为2000–2100之间的年份")?;
         let org = orgs::require(c, actor.scope_org_id)?;
-        Ok(campaigns::create(c, &actor, &org, &title, year, None, &[])?)
+        Ok(campaigns::create(
+            c,
+            &actor,
+            &org,
+            &f.title,
+            year,
+            None,
+            &[],
+        )?)
     })
     .await;
     match result {
         Ok(id) => Ok(Redirect::to(&format!("/campaigns/{id}")).into_response()),
-        Err(AppError::Invalid(e)) => {
-            let scope = s.actor.scope_path.clone();
-            let items = super::read(&state, move |c| Ok(campaigns::visible(c, &scope)?)).await?;
-            render_form(
-                &ListPage {
-                    ctx: Ctx::new(&s, "campaigns"),
-                    can_create: true,
-                    items,
-                    year: publish::this_year(),
-                    error: e.to_string(),
-                },
-                true,
-            )
+        Err(e) => {
+            let ctx = Ctx::new(&s, "campaigns").refusal(e, &kept)?;
+            list_page(&state, &s, ctx).await
         }
-        Err(e) => Err(e),
     }
 }
 
@@ -93,9 +111,8 @@ pub async fn publish_draft(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<CsrfOnly>,
+    CsrfForm(_, _): CsrfForm<CsrfOnly>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&f._csrf)?;
     staff(&s)?;
     let actor = s.actor.clone();
     let campaign = super::write(&state, move |c| {
@@ -142,15 +159,20 @@ struct ShowPage {
     next_year: i64,
     children: Vec<(i64, String)>,
     errors: FieldErrors,
+    /// The phases form was refused: show it open.
+    phases_refused: bool,
     comparators: Vec<&'static str>,
     measures: Vec<&'static str>,
     among: Vec<&'static str>,
 }
 
+/// A campaign's page, with `ctx` built by the caller (a plain view, or a refused form with its
+/// field messages).
 async fn show_page(
     state: &AppState,
     s: &Session,
     id: i64,
+    ctx: Ctx,
     errors: FieldErrors,
 ) -> Result<Response, AppError> {
     staff(s)?;
@@ -178,10 +200,10 @@ async fn show_page(
     })
     .await?;
     let (camp, root, phases, tasks, categories, ranking, standings, children) = data;
-    let failed = errors.any();
-    render_form(
+    render_as(
+        ctx.status(),
         &ShowPage {
-            ctx: Ctx::new(s, "campaigns"),
+            ctx,
             can_manage: s.actor.can_manage_town(&camp.org_path)
                 && camp.open()
                 && root.id == camp.org_id,
@@ -195,12 +217,17 @@ async fn show_page(
             ranking,
             standings,
             children,
+            phases_refused: errors.0.iter().any(|(f, _)| {
+                ["name", "starts", "ends"].iter().any(|p| {
+                    f.strip_prefix(p)
+                        .is_some_and(|i| i.parse::<usize>().is_ok())
+                })
+            }),
             errors,
             comparators: Comparator::ALL.iter().map(|c| c.label()).collect(),
             measures: MeasureKind::ALL.iter().map(|c| c.label()).collect(),
             among: Among::ALL.iter().map(|c| c.label()).collect(),
         },
-        failed,
     )
 }
 
@@ -209,7 +236,36 @@ pub async fn show(
     s: Session,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    show_page(&state, &s, id, FieldErrors::default()).await
+    show_page(
+        &state,
+        &s,
+        id,
+        Ctx::new(&s, "campaigns"),
+        FieldErrors::default(),
+    )
+    .await
+}
+
+/// The field messages of a refusal, for the templates that place them beside their fields.
+fn field_errors(e: &AppError) -> FieldErrors {
+    match e {
+        AppError::Invalid(i) => FieldErrors::from_invalid(i),
+        _ => FieldErrors::default(),
+    }
+}
+
+/// The campaign's page again after a refused form: what was typed put back, each field's
+/// message beside its field.
+async fn show_refused(
+    state: &AppState,
+    s: &Session,
+    id: i64,
+    e: AppError,
+    kept: &Kept,
+) -> Result<Response, AppError> {
+    let errors = field_errors(&e);
+    let ctx = Ctx::new(s, "campaigns").refusal(e, kept)?;
+    show_page(state, s, id, ctx, errors).await
 }
 
 async fn managed(state: &AppState, s: &Session, id: i64) -> Result<Campaign, AppError> {
@@ -227,66 +283,99 @@ async fn managed(state: &AppState, s: &Session, id: i64) -> Result<Campaign, App
     Ok(camp)
 }
 
-/// Adds a task by hand: one indicator, assigned to the chosen organisations.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct TaskForm {
+    category: String,
+    title: String,
+    detail: String,
+    lead: String,
+    comparator: String,
+    quantity: String,
+    quantity_max: String,
+    unit: String,
+    measure: String,
+    source: String,
+    among: String,
+    due_on: String,
+    /// "1": the campaign's own organisation takes the task too.
+    #[serde(rename = "self")]
+    own: String,
+}
+
+/// A target figure typed into the task form: a number not below 0; `None` when left blank and
+/// not required (or refused, with the message collected).
+fn figure(
+    e: &mut xianfeng_domain::error::Collector,
+    raw: &str,
+    key: &str,
+    label: &str,
+    required: bool,
+) -> Option<f64> {
+    let v = xianfeng_domain::text::normalize(raw);
+    if v.is_empty() && !required {
+        return None;
+    }
+    match v.parse::<f64>() {
+        Ok(x) if x.is_finite() && x >= 0.0 => Some(x),
+        _ => {
+            e.push(key, label, "应为不小于0的数字");
+            None
+        }
+    }
+}
+
+/// Adds a task by hand: one indicator, assigned to the chosen organisations (`org`, repeated:
+/// read from the submitted fields; a value that is not a number is refused, not dropped).
 pub async fn add_task(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<Pairs>,
+    CsrfForm(f, kept): CsrfForm<TaskForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&field(&f, "_csrf"))?;
     let camp = managed(&state, &s, id).await?;
+    let picked: Vec<String> = kept
+        .fields
+        .iter()
+        .filter(|(k, _)| k == "org")
+        .map(|(_, v)| v.clone())
+        .collect();
     let result = super::write(&state, move |c| {
         let mut e = xianfeng_domain::error::Collector::default();
-        let num =
-            |e: &mut xianfeng_domain::error::Collector, k: &str, label: &str, required: bool| {
-                let v = xianfeng_domain::text::normalize(&field(&f, k));
-                if v.is_empty() && !required {
-                    return None;
-                }
-                match v.parse::<f64>() {
-                    Ok(x) if x.is_finite() && x >= 0.0 => Some(x),
-                    _ => {
-                        e.push(k, label, "应为不小于0的数字");
-                        None
-                    }
-                }
-            };
-        let quantity = num(&mut e, "quantity", "目标数量", true);
-        let quantity_max = num(&mut e, "quantity_max", "目标上限", false);
-        let comparator = Comparator::parse(&field(&f, "comparator")).unwrap_or(Comparator::AtLeast);
-        let due = field(&f, "due_on");
-        let due_on = if due.trim().is_empty() {
+        let quantity = figure(&mut e, &f.quantity, "quantity", "目标数量", true);
+        let quantity_max = figure(&mut e, &f.quantity_max, "quantity_max", "目标上限", false);
+        let comparator = Comparator::parse(&f.comparator).unwrap_or(Comparator::AtLeast);
+        let due_on = if f.due_on.trim().is_empty() {
             None
         } else {
-            let d = date::parse(&due);
+            let d = date::parse(&f.due_on);
             if d.is_none() {
                 e.push("due_on", "完成时限", "日期格式应为 2026-11-22");
             }
             d
         };
-        let unit = field(&f, "unit");
-        if unit.trim().is_empty() || unit.chars().count() > 10 {
+        if f.unit.trim().is_empty() || f.unit.chars().count() > 10 {
             e.push("unit", "单位", "应为1–10个字，如：个、户、%");
         }
-        let mut assignees: Vec<i64> = f
-            .iter()
-            .filter(|(k, _)| k == "org")
-            .filter_map(|(_, v)| v.parse().ok())
-            .collect();
-        if field(&f, "self") == "1" {
+        let mut assignees: Vec<i64> = Vec::new();
+        for v in &picked {
+            match v.trim().parse::<i64>() {
+                Ok(org) => assignees.push(org),
+                Err(_) => {
+                    e.push("assignees", "责任单位", "责任单位有误，请重新勾选");
+                    break;
+                }
+            }
+        }
+        if f.own == "1" {
             assignees.push(camp.org_id);
         }
-        let kind = field(&f, "measure");
-        let measure = match Measure::parse(
-            if kind.trim().is_empty() {
-                "上报数量"
-            } else {
-                &kind
-            },
-            &field(&f, "source"),
-            &field(&f, "among"),
-        ) {
+        let kind = if f.measure.trim().is_empty() {
+            "上报数量"
+        } else {
+            &f.measure
+        };
+        let measure = match Measure::parse(kind, &f.source, &f.among) {
             Ok(m) => m,
             Err(inv) => {
                 for fe in inv.0 {
@@ -299,24 +388,23 @@ pub async fn add_task(
         let target = Target {
             quantity: quantity.unwrap_or(0.0),
             quantity_max,
-            unit: unit.trim().to_string(),
+            unit: f.unit.trim().to_string(),
             comparator: if quantity_max.is_some() {
                 Comparator::Between
             } else {
                 comparator
             },
         };
-        let title = field(&f, "title");
         Ok(campaigns::add_task(
             c,
             &camp,
             &campaigns::NewTask {
-                category: field(&f, "category"),
-                title: title.clone(),
-                detail: field(&f, "detail"),
-                lead: field(&f, "lead"),
+                category: f.category,
+                title: f.title.clone(),
+                detail: f.detail,
+                lead: f.lead,
                 due_on,
-                indicators: vec![(title, target, measure)],
+                indicators: vec![(f.title, target, measure)],
                 assignees,
             },
         )?)
@@ -324,8 +412,7 @@ pub async fn add_task(
     .await;
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/campaigns/{id}")).into_response()),
-        Err(AppError::Invalid(e)) => show_page(&state, &s, id, FieldErrors::from_invalid(&e)).await,
-        Err(e) => Err(e),
+        Err(e) => show_refused(&state, &s, id, e, &kept).await,
     }
 }
 
@@ -334,9 +421,8 @@ pub async fn phases(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<Pairs>,
+    CsrfForm(f, kept): CsrfForm<Pairs>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&field(&f, "_csrf"))?;
     let camp = managed(&state, &s, id).await?;
     let list: Vec<Phase> = (0..8)
         .map(|i| Phase {
@@ -355,9 +441,14 @@ pub async fn phases(
     .await;
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/campaigns/{id}")).into_response()),
-        Err(AppError::Invalid(e)) => show_page(&state, &s, id, FieldErrors::from_invalid(&e)).await,
-        Err(e) => Err(e),
+        Err(e) => show_refused(&state, &s, id, e, &kept).await,
     }
+}
+
+#[derive(Deserialize, Default)]
+pub struct CopyForm {
+    #[serde(default)]
+    year: String,
 }
 
 /// Starts next year's edition from this campaign.
@@ -365,20 +456,18 @@ pub async fn copy(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<Pairs>,
+    CsrfForm(f, kept): CsrfForm<CopyForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&field(&f, "_csrf"))?;
     let camp = managed(&state, &s, id).await?;
     let actor = s.actor.clone();
-    let year = field(&f, "year").trim().parse::<i64>().unwrap_or(0);
     let result = super::write(&state, move |c| {
+        let year = typed_year(&f.year, &format!("应为年份，如{}", camp.year + 1))?;
         Ok(campaigns::copy(c, &actor, &camp, year)?)
     })
     .await;
     match result {
         Ok(new) => Ok(Redirect::to(&format!("/campaigns/{new}")).into_response()),
-        Err(AppError::Invalid(e)) => show_page(&state, &s, id, FieldErrors::from_invalid(&e)).await,
-        Err(e) => Err(e),
+        Err(e) => show_refused(&state, &s, id, e, &kept).await,
     }
 }
 
@@ -386,9 +475,8 @@ pub async fn close(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<CsrfOnly>,
+    CsrfForm(_, _): CsrfForm<CsrfOnly>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&f._csrf)?;
     let camp = managed(&state, &s, id).await?;
     let actor = s.actor.clone();
     super::write(&state, move |c| Ok(campaigns::close(c, &actor, &camp)?)).await?;
@@ -420,7 +508,6 @@ struct AssignmentPage {
     can_report: bool,
     errors: FieldErrors,
     input: ReportInput,
-    notice: String,
 }
 
 async fn load_assignment(
@@ -451,13 +538,15 @@ async fn load_assignment(
     .await
 }
 
+/// An assignee's task page, with `ctx` built by the caller (a plain view, a report's notice, or
+/// a refused report shown again with what was typed and the files chosen).
 async fn assignment_page(
     state: &AppState,
     s: &Session,
     id: i64,
+    ctx: Ctx,
     errors: FieldErrors,
     input: ReportInput,
-    notice: &str,
 ) -> Result<Response, AppError> {
     let (a, camp, task, now, history) = load_assignment(state, s, id).await?;
     let today = date::today();
@@ -483,11 +572,11 @@ async fn assignment_page(
             }
         })
         .collect();
-    let failed = errors.any();
     let reportable = rows.iter().any(|r: &IndicatorRow| r.basis.is_empty());
-    render_form(
+    render_as(
+        ctx.status(),
         &AssignmentPage {
-            ctx: Ctx::new(s, "campaigns"),
+            ctx,
             can_report: s.actor.can_record_life(&a.org_path) && camp.open() && reportable,
             a,
             camp,
@@ -496,9 +585,7 @@ async fn assignment_page(
             history,
             errors,
             input,
-            notice: notice.into(),
         },
-        failed,
     )
 }
 
@@ -507,13 +594,14 @@ pub async fn assignment(
     s: Session,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
+    let ctx = Ctx::new(&s, "campaigns");
     assignment_page(
         &state,
         &s,
         id,
+        ctx,
         FieldErrors::default(),
         ReportInput::default(),
-        "",
     )
     .await
 }
@@ -531,19 +619,28 @@ pub async fn report(
     if !s.actor.can_record_life(&a.org_path) {
         return Err(AppError::Forbidden);
     }
+    let chosen: Vec<(String, String)> = files
+        .iter()
+        .map(|(name, _)| ("evidence".to_string(), name.clone()))
+        .collect();
+    let kept = Kept::multipart(&fields, &chosen);
     let input = ReportInput {
         quantity: field(&fields, "quantity"),
         narrative: field(&fields, "narrative"),
     };
-    let indicator_id: i64 = field(&fields, "indicator").parse().unwrap_or(0);
+    let indicator = field(&fields, "indicator");
     let actor = s.actor.clone();
     let i2 = input.clone();
     let result = super::write(&state, move |c| {
-        let reported = || task.indicators.iter().filter(|i| !i.measure.computed());
-        let Some(ind) = reported()
-            .find(|i| i.id == indicator_id)
-            .or(reported().next())
-        else {
+        let mut reported = task.indicators.iter().filter(|i| !i.measure.computed());
+        // The form offers the task's reported indicators; with none chosen, the first.
+        let ind = if indicator.trim().is_empty() {
+            reported.next()
+        } else {
+            let picked = indicator.trim().parse::<i64>().ok();
+            reported.find(|i| Some(i.id) == picked)
+        };
+        let Some(ind) = ind else {
             return Err(xianfeng_domain::Invalid::one("indicator", "指标", "请选择指标").into());
         };
         let draft = i2.validate(&ind.target)?;
@@ -553,20 +650,16 @@ pub async fn report(
     .await;
     match result {
         Ok(_) => {
-            assignment_page(
-                &state,
-                &s,
-                id,
-                FieldErrors::default(),
-                ReportInput::default(),
-                "进展已报送。",
-            )
-            .await
+            let mut ctx = Ctx::new(&s, "campaigns");
+            ctx.flash.notice = "进展已报送。".into();
+            let (errors, input) = (FieldErrors::default(), ReportInput::default());
+            assignment_page(&state, &s, id, ctx, errors, input).await
         }
-        Err(AppError::Invalid(e)) => {
-            assignment_page(&state, &s, id, FieldErrors::from_invalid(&e), input, "").await
+        Err(e) => {
+            let errors = field_errors(&e);
+            let ctx = Ctx::new(&s, "campaigns").refusal(e, &kept)?;
+            assignment_page(&state, &s, id, ctx, errors, input).await
         }
-        Err(e) => Err(e),
     }
 }
 

@@ -4,7 +4,6 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use chrono::Datelike;
 use serde::Deserialize;
 use xianfeng_domain::contact::{violations, ContactRole};
@@ -13,8 +12,9 @@ use xianfeng_domain::org::Org;
 use xianfeng_store::life::contacts::{self, LinkRow};
 use xianfeng_store::settings;
 
+use super::form::{empty_as_none, CsrfForm, Kept};
 use super::shared::with_org;
-use super::{render_form, Ctx};
+use super::{render_as, Ctx};
 use crate::session::Session;
 use crate::{AppError, AppState};
 
@@ -28,11 +28,11 @@ struct Page {
     villages: Vec<(i64, String)>,
     people: Vec<(i64, String)>,
     problems: Vec<String>,
-    error: String,
     today: String,
 }
 
-async fn show(state: &AppState, s: &Session, id: i64, error: String) -> Result<Response, AppError> {
+/// The town's 联系点 page, with `ctx` built by the caller (a plain view, or a refused form).
+async fn show(state: &AppState, s: &Session, id: i64, ctx: Ctx) -> Result<Response, AppError> {
     let today = date::today();
     let (org, crumbs, (links, villages, people, rules)) = with_org(state, s, id, move |c, org| {
         let links = contacts::links(c, org, today.year())?;
@@ -53,20 +53,18 @@ async fn show(state: &AppState, s: &Session, id: i64, error: String) -> Result<R
     }
     let as_links: Vec<_> = links.iter().map(|l| l.as_link()).collect();
     let problems = violations(&as_links, &villages, &rules, today);
-    let failed = !error.is_empty();
-    render_form(
+    render_as(
+        ctx.status(),
         &Page {
-            ctx: Ctx::new(s, "life"),
+            ctx,
             org,
             crumbs,
             links,
             villages,
             people,
             problems,
-            error,
             today: today.to_string(),
         },
-        failed,
     )
 }
 
@@ -75,17 +73,15 @@ pub async fn page(
     s: Session,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    show(&state, &s, id, String::new()).await
+    show(&state, &s, id, Ctx::new(&s, "life")).await
 }
 
 #[derive(Deserialize, Default)]
 pub struct AssignForm {
-    #[serde(default)]
-    _csrf: String,
-    #[serde(default)]
-    village_id: String,
-    #[serde(default)]
-    member_id: String,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    village_id: Option<i64>,
+    #[serde(default, deserialize_with = "empty_as_none")]
+    member_id: Option<i64>,
     #[serde(default)]
     role: String,
 }
@@ -98,21 +94,24 @@ async fn town(state: &AppState, s: &Session, id: i64) -> Result<Org, AppError> {
     Ok(org)
 }
 
-fn message(e: AppError) -> Result<String, AppError> {
-    match e {
-        AppError::Invalid(i) => Ok(i.to_string()),
-        AppError::Conflict(m) => Ok(m),
-        other => Err(other),
-    }
+/// The page again after a refused form, with what was typed put back.
+async fn refused(
+    state: &AppState,
+    s: &Session,
+    id: i64,
+    e: AppError,
+    kept: &Kept,
+) -> Result<Response, AppError> {
+    let ctx = Ctx::new(s, "life").refusal(e, kept)?;
+    show(state, s, id, ctx).await
 }
 
 pub async fn assign(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<AssignForm>,
+    CsrfForm(f, kept): CsrfForm<AssignForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&f._csrf)?;
     let org = town(&state, &s, id).await?;
     let actor = s.actor.clone();
     let result = super::write(&state, move |c| {
@@ -121,12 +120,10 @@ pub async fn assign(
         })?;
         let village = f
             .village_id
-            .parse::<i64>()
-            .map_err(|_| xianfeng_domain::Invalid::one("village_id", "联系村", "请选择村"))?;
+            .ok_or_else(|| xianfeng_domain::Invalid::one("village_id", "联系村", "请选择村"))?;
         let member = f
             .member_id
-            .parse::<i64>()
-            .map_err(|_| xianfeng_domain::Invalid::one("member_id", "联系人", "请选择人员"))?;
+            .ok_or_else(|| xianfeng_domain::Invalid::one("member_id", "联系人", "请选择人员"))?;
         Ok(contacts::assign(
             c,
             &actor,
@@ -140,14 +137,12 @@ pub async fn assign(
     .await;
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/orgs/{id}/contacts")).into_response()),
-        Err(e) => show(&state, &s, id, message(e)?).await,
+        Err(e) => refused(&state, &s, id, e, &kept).await,
     }
 }
 
 #[derive(Deserialize, Default)]
 pub struct VisitForm {
-    #[serde(default)]
-    _csrf: String,
     #[serde(default)]
     visited_on: String,
     #[serde(default)]
@@ -161,9 +156,8 @@ pub async fn visit(
     State(state): State<AppState>,
     s: Session,
     Path(link_id): Path<i64>,
-    Form(f): Form<VisitForm>,
+    CsrfForm(f, kept): CsrfForm<VisitForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&f._csrf)?;
     let town_id = super::read(&state, move |c| Ok(contacts::town_of(c, link_id)?))
         .await?
         .ok_or(AppError::NotFound("联系关系"))?;
@@ -182,6 +176,6 @@ pub async fn visit(
     .await;
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/orgs/{town_id}/contacts")).into_response()),
-        Err(e) => show(&state, &s, town_id, message(e)?).await,
+        Err(e) => refused(&state, &s, town_id, e, &kept).await,
     }
 }

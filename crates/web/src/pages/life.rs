@@ -15,7 +15,7 @@ use xianfeng_store::life::compliance::{self, Heatmap, Standing, Summary};
 use xianfeng_store::life::training::Birthday;
 use xianfeng_store::{engines::cadence, engines::rollup, life::meetings, life::training, settings};
 
-use super::shared::with_org;
+use super::shared::{with_org, year_of, YearQuery};
 use super::{render, Ctx};
 use crate::session::Session;
 use crate::{AppError, AppState};
@@ -93,7 +93,7 @@ pub struct HeatQuery {
     #[serde(default)]
     activity: String,
     #[serde(default)]
-    year: Option<i32>,
+    year: String,
 }
 
 #[derive(Template)]
@@ -133,10 +133,7 @@ pub async fn heatmap(
     Query(q): Query<HeatQuery>,
 ) -> Result<Response, AppError> {
     let today = date::today();
-    let year = q
-        .year
-        .filter(|y| (2000..=2100).contains(y))
-        .unwrap_or(today.year());
+    let year = year_of(&q.year);
     let activity = q.activity.clone();
     let (org, crumbs, (heat, activities)) = with_org(&state, &s, id, move |c, org| {
         let rules = cadence::effective(c, &org.path)?;
@@ -232,12 +229,6 @@ struct MembersPage {
     rules: Rules,
 }
 
-#[derive(Deserialize, Default)]
-pub struct YearQuery {
-    #[serde(default)]
-    year: Option<i32>,
-}
-
 /// Members of one branch with their year: attendance rate, training hours, talks.
 pub async fn members(
     State(state): State<AppState>,
@@ -245,10 +236,7 @@ pub async fn members(
     Path(id): Path<i64>,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, AppError> {
-    let year = q
-        .year
-        .filter(|y| (2000..=2100).contains(y))
-        .unwrap_or(date::today().year());
+    let year = year_of(&q.year);
     let (org, crumbs, (rows, rules)) = with_org(&state, &s, id, move |c, org| {
         Ok((training::branch_year(c, org.id, year)?, settings::rules(c)?))
     })

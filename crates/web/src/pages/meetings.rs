@@ -5,7 +5,6 @@ use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use serde::Deserialize;
 use xianfeng_domain::date;
 use xianfeng_domain::life::{parse_attendance, MeetingInput, MeetingKind, Presence};
@@ -13,8 +12,9 @@ use xianfeng_domain::org::Org;
 use xianfeng_store::life::meetings::{self, Meeting};
 use xianfeng_store::{people::orgs, settings};
 
+use super::form::{CsrfForm, Kept};
 use super::shared::with_org;
-use super::{crumbs, field, options, render, render_form, Ctx, FieldErrors, Pairs};
+use super::{crumbs, field, options, render, render_as, Ctx, FieldErrors, Pairs};
 use crate::session::Session;
 use crate::{AppError, AppState};
 
@@ -174,13 +174,14 @@ pub async fn new_form(
     })
 }
 
+/// Records a meeting with its attendance (`a{member id}`, `r{member id}`: the field names
+/// carry ids, so the form is read as pairs). A refused form comes back as typed.
 pub async fn create(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<Pairs>,
+    CsrfForm(f, kept): CsrfForm<Pairs>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&field(&f, "_csrf"))?;
     let (org, roster) = recordable(&state, &s, id).await?;
     let input = meeting_input(&f);
     let actor = s.actor.clone();
@@ -193,18 +194,24 @@ pub async fn create(
     .await;
     match result {
         Ok(m) => Ok(Redirect::to(&format!("/meetings/{}", m.id)).into_response()),
-        Err(AppError::Invalid(e)) => {
-            let page = NewPage {
-                ctx: Ctx::new(&s, "life"),
-                kinds: kinds_for(&org, &input.kind),
-                lines: lines(&roster, Some(&f)),
-                org,
-                input,
-                errors: FieldErrors::from_invalid(&e),
+        Err(e) => {
+            let errors = match &e {
+                AppError::Invalid(i) => FieldErrors::from_invalid(i),
+                _ => FieldErrors::default(),
             };
-            render_form(&page, true)
+            let ctx = Ctx::new(&s, "life").refusal(e, &kept)?;
+            render_as(
+                ctx.status(),
+                &NewPage {
+                    ctx,
+                    kinds: kinds_for(&org, &input.kind),
+                    lines: lines(&roster, Some(&f)),
+                    org,
+                    input,
+                    errors,
+                },
+            )
         }
-        Err(e) => Err(e),
     }
 }
 
@@ -245,23 +252,10 @@ struct ShowPage {
     can_edit: bool,
     show_qr: bool,
     presences: Vec<&'static str>,
-    errors: FieldErrors,
-    notice: String,
 }
 
-#[derive(Deserialize, Default)]
-pub struct ShowQuery {
-    #[serde(default)]
-    notice: String,
-}
-
-async fn show_page(
-    state: &AppState,
-    s: &Session,
-    id: i64,
-    errors: FieldErrors,
-    notice: String,
-) -> Result<Response, AppError> {
+/// The meeting's page, with `ctx` built by the caller (a plain view, or a refused form).
+async fn show_page(state: &AppState, s: &Session, id: i64, ctx: Ctx) -> Result<Response, AppError> {
     let (m, org, crumbs) = visible(state, s, id).await?;
     let mid = m.id;
     let (lines, photos) = super::read(state, move |c| {
@@ -269,10 +263,10 @@ async fn show_page(
     })
     .await?;
     let can_edit = s.actor.can_record_life(&org.path);
-    let failed = errors.any();
-    render_form(
+    render_as(
+        ctx.status(),
         &ShowPage {
-            ctx: Ctx::new(s, "life"),
+            ctx,
             show_qr: can_edit && m.date() == date::today(),
             presences: Presence::ALL.iter().map(|p| p.label()).collect(),
             m,
@@ -281,10 +275,7 @@ async fn show_page(
             lines,
             photos,
             can_edit,
-            errors,
-            notice,
         },
-        failed,
     )
 }
 
@@ -292,14 +283,8 @@ pub async fn show(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Query(q): Query<ShowQuery>,
 ) -> Result<Response, AppError> {
-    let notice = match q.notice.as_str() {
-        "saved" => "已保存。",
-        "photo" => "照片已上传。",
-        _ => "",
-    };
-    show_page(&state, &s, id, FieldErrors::default(), notice.into()).await
+    show_page(&state, &s, id, Ctx::new(&s, "life")).await
 }
 
 async fn editable(state: &AppState, s: &Session, id: i64) -> Result<Meeting, AppError> {
@@ -315,9 +300,8 @@ pub async fn attendance(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<Pairs>,
+    CsrfForm(f, kept): CsrfForm<Pairs>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&field(&f, "_csrf"))?;
     let m = editable(&state, &s, id).await?;
     let actor = s.actor.clone();
     let mark_held = field(&f, "held") == "1";
@@ -334,11 +318,11 @@ pub async fn attendance(
     })
     .await;
     match result {
-        Ok(_) => Ok(Redirect::to(&format!("/meetings/{id}?notice=saved")).into_response()),
-        Err(AppError::Invalid(e)) => {
-            show_page(&state, &s, id, FieldErrors::from_invalid(&e), String::new()).await
+        Ok(_) => Ok(super::done(&format!("/meetings/{id}"), "已保存。")),
+        Err(e) => {
+            let ctx = Ctx::new(&s, "life").refusal(e, &kept)?;
+            show_page(&state, &s, id, ctx).await
         }
-        Err(e) => Err(e),
     }
 }
 
@@ -351,8 +335,12 @@ pub async fn upload_photo(
 ) -> Result<Response, AppError> {
     let m = editable(&state, &s, id).await?;
     let (fields, files) = super::read_multipart(form, "photo").await?;
-    let csrf = super::field(&fields, "_csrf");
-    s.check_csrf(&csrf)?;
+    s.check_csrf(&field(&fields, "_csrf"))?;
+    let chosen: Vec<(String, String)> = files
+        .iter()
+        .map(|(name, _)| ("photo".to_string(), name.clone()))
+        .collect();
+    let kept = Kept::multipart(&fields, &chosen);
     let actor = s.actor.clone();
     let result = super::write(&state, move |c| {
         let max = settings::rules(c)?.upload_max_bytes;
@@ -367,11 +355,11 @@ pub async fn upload_photo(
     })
     .await;
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/meetings/{id}?notice=photo")).into_response()),
-        Err(AppError::Invalid(e)) => {
-            show_page(&state, &s, id, FieldErrors::from_invalid(&e), String::new()).await
+        Ok(()) => Ok(super::done(&format!("/meetings/{id}"), "照片已上传。")),
+        Err(e) => {
+            let ctx = Ctx::new(&s, "life").refusal(e, &kept)?;
+            show_page(&state, &s, id, ctx).await
         }
-        Err(e) => Err(e),
     }
 }
 
@@ -425,7 +413,6 @@ struct CheckinPage {
     ctx: Ctx,
     token: String,
     meeting: Option<Meeting>,
-    error: String,
     done: bool,
 }
 
@@ -437,18 +424,18 @@ pub async fn checkin_page(
 ) -> Result<Response, AppError> {
     let key = state.store.vault.derive_key("checkin");
     let now = date::now().timestamp();
-    let (meeting, error) = match xianfeng_domain::checkin::verify(&key, &q.t, now) {
+    let ctx = Ctx::new(&s, "life");
+    let (meeting, ctx) = match xianfeng_domain::checkin::verify(&key, &q.t, now) {
         Ok(id) => {
             let m = super::read(&state, move |c| Ok(meetings::get(c, id)?)).await?;
-            (m, String::new())
+            (m, ctx)
         }
-        Err(e) => (None, e.to_string()),
+        Err(e) => (None, ctx.with_error(e.to_string())),
     };
     render(&CheckinPage {
-        ctx: Ctx::new(&s, "life"),
+        ctx,
         token: q.t,
         meeting,
-        error,
         done: false,
     })
 }
@@ -456,17 +443,14 @@ pub async fn checkin_page(
 #[derive(Deserialize, Default)]
 pub struct CheckinForm {
     #[serde(default)]
-    _csrf: String,
-    #[serde(default)]
     t: String,
 }
 
 pub async fn checkin(
     State(state): State<AppState>,
     s: Session,
-    Form(f): Form<CheckinForm>,
+    CsrfForm(f, _): CsrfForm<CheckinForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&f._csrf)?;
     let key = state.store.vault.derive_key("checkin");
     let id = xianfeng_domain::checkin::verify(&key, &f.t, date::now().timestamp())
         .map_err(|e| AppError::Conflict(e.to_string()))?;
@@ -479,11 +463,12 @@ pub async fn checkin(
         Ok(meetings::check_in(c, &m, member_id)?)
     })
     .await?;
+    let mut ctx = Ctx::new(&s, "life");
+    ctx.flash.notice = "签到成功。".into();
     render(&CheckinPage {
-        ctx: Ctx::new(&s, "life"),
+        ctx,
         token: String::new(),
         meeting: Some(m),
-        error: String::new(),
         done: true,
     })
 }

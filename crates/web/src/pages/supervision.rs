@@ -5,7 +5,6 @@
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use serde::Deserialize;
 use xianfeng_domain::cadence::SUPERVISION;
 use xianfeng_domain::date;
@@ -17,8 +16,9 @@ use xianfeng_store::campaigns::supervision::{self, Counts, Filter, Inspection, P
 use xianfeng_store::life::compliance::Summary;
 use xianfeng_store::{life::compliance, people::orgs};
 
+use super::form::{empty_as_none, CsrfForm, Kept};
 use super::shared::with_org;
-use super::{field, render_form, Ctx, FieldErrors, Pairs};
+use super::{field, render_as, CsrfOnly, Ctx, FieldErrors, Pairs};
 use crate::session::Session;
 use crate::{blocking, AppError, AppState};
 
@@ -62,19 +62,30 @@ struct Page {
     errors: FieldErrors,
     input: InspectionInput,
     problem: ProblemInput,
-    target_id: i64,
+    target_id: Option<i64>,
 }
 
+impl Page {
+    /// Whether `id` is the target chosen on the form.
+    fn picked(&self, id: i64) -> bool {
+        self.target_id == Some(id)
+    }
+}
+
+/// The inspection form as typed (or as first shown).
 struct Form1 {
     errors: FieldErrors,
     input: InspectionInput,
     problem: ProblemInput,
-    target_id: i64,
+    target_id: Option<i64>,
 }
 
+/// The supervision page, with `ctx` built by the caller (a plain view, or a refused inspection
+/// shown again with what was typed).
 async fn page(
     state: &AppState,
     s: &Session,
+    ctx: Ctx,
     id: i64,
     show: String,
     form: Form1,
@@ -102,10 +113,10 @@ async fn page(
             ))
         })
         .await?;
-    let failed = form.errors.any();
-    render_form(
+    render_as(
+        ctx.status(),
         &Page {
-            ctx: Ctx::new(s, "supervision"),
+            ctx,
             can_inspect: s.actor.scope_org_id == org.id
                 && s.actor.can_manage_town(&org.path)
                 && !targets.is_empty(),
@@ -123,8 +134,15 @@ async fn page(
             problem: form.problem,
             target_id: form.target_id,
         },
-        failed,
     )
+}
+
+/// The field messages of a refusal, for the templates that place them beside their fields.
+fn field_errors(e: &AppError) -> FieldErrors {
+    match e {
+        AppError::Invalid(i) => FieldErrors::from_invalid(i),
+        _ => FieldErrors::default(),
+    }
 }
 
 pub async fn home(s: Session) -> Response {
@@ -137,22 +155,32 @@ pub async fn show(
     Path(id): Path<i64>,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
-    page(
-        &state,
-        &s,
-        id,
-        q.show,
-        Form1 {
-            errors: FieldErrors::default(),
-            input: InspectionInput {
-                held_on: date::today().to_string(),
-                ..InspectionInput::default()
-            },
-            problem: ProblemInput::default(),
-            target_id: 0,
+    let form = Form1 {
+        errors: FieldErrors::default(),
+        input: InspectionInput {
+            held_on: date::today().to_string(),
+            ..InspectionInput::default()
         },
-    )
-    .await
+        problem: ProblemInput::default(),
+        target_id: None,
+    };
+    page(&state, &s, Ctx::new(&s, "supervision"), id, q.show, form).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct InspectForm {
+    #[serde(default, deserialize_with = "empty_as_none")]
+    target_id: Option<i64>,
+    #[serde(default)]
+    held_on: String,
+    #[serde(default)]
+    inspectors: String,
+    #[serde(default)]
+    findings: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    deadline: String,
 }
 
 /// Records an inspection by the actor's organisation of one below it, with at most one
@@ -161,19 +189,18 @@ pub async fn inspect(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<Pairs>,
+    CsrfForm(f, kept): CsrfForm<InspectForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&field(&f, "_csrf"))?;
     let input = InspectionInput {
-        held_on: field(&f, "held_on"),
-        inspectors: field(&f, "inspectors"),
-        findings: field(&f, "findings"),
+        held_on: f.held_on,
+        inspectors: f.inspectors,
+        findings: f.findings,
     };
     let problem = ProblemInput {
-        description: field(&f, "description"),
-        deadline: field(&f, "deadline"),
+        description: f.description,
+        deadline: f.deadline,
     };
-    let target_id: i64 = field(&f, "target_id").parse().unwrap_or(0);
+    let target_id = f.target_id;
     let actor = s.actor.clone();
     let (i2, p2) = (input.clone(), problem.clone());
     let result = super::write(&state, move |c| {
@@ -181,7 +208,11 @@ pub async fn inspect(
         if inspector.id != id {
             return Err(AppError::Forbidden);
         }
-        let target = match orgs::get(c, target_id)? {
+        let found = match target_id {
+            Some(t) => orgs::get(c, t)?,
+            None => None,
+        };
+        let target = match found {
             Some(t) if actor.can_inspect(&t.path) => t,
             _ => {
                 return Err(xianfeng_domain::Invalid::one(
@@ -216,22 +247,16 @@ pub async fn inspect(
     .await;
     match result {
         Ok(ins) => Ok(Redirect::to(&format!("/inspections/{ins}")).into_response()),
-        Err(AppError::Invalid(e)) => {
-            page(
-                &state,
-                &s,
-                id,
-                String::new(),
-                Form1 {
-                    errors: FieldErrors::from_invalid(&e),
-                    input,
-                    problem,
-                    target_id,
-                },
-            )
-            .await
+        Err(e) => {
+            let form = Form1 {
+                errors: field_errors(&e),
+                input,
+                problem,
+                target_id,
+            };
+            let ctx = Ctx::new(&s, "supervision").refusal(e, &kept)?;
+            page(&state, &s, ctx, id, String::new(), form).await
         }
-        Err(e) => Err(e),
     }
 }
 
@@ -247,9 +272,12 @@ struct InspectionPage {
     problem: ProblemInput,
 }
 
+/// An inspection's page, with `ctx` built by the caller (a plain view, or a refused problem
+/// shown again with what was typed).
 async fn inspection_page(
     state: &AppState,
     s: &Session,
+    ctx: Ctx,
     id: i64,
     errors: FieldErrors,
     problem: ProblemInput,
@@ -273,10 +301,10 @@ async fn inspection_page(
     })
     .await?
     .ok_or(AppError::NotFound("督查记录"))?;
-    let failed = errors.any();
-    render_form(
+    render_as(
+        ctx.status(),
         &InspectionPage {
-            ctx: Ctx::new(s, "supervision"),
+            ctx,
             can_raise: s.actor.scope_org_id == i.org_id && s.actor.can_inspect(&i.target_path),
             i,
             problems,
@@ -284,7 +312,6 @@ async fn inspection_page(
             errors,
             problem,
         },
-        failed,
     )
 }
 
@@ -293,9 +320,11 @@ pub async fn inspection(
     s: Session,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
+    let ctx = Ctx::new(&s, "supervision");
     inspection_page(
         &state,
         &s,
+        ctx,
         id,
         FieldErrors::default(),
         ProblemInput::default(),
@@ -308,13 +337,8 @@ pub async fn raise(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<Pairs>,
+    CsrfForm(problem, kept): CsrfForm<ProblemInput>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&field(&f, "_csrf"))?;
-    let problem = ProblemInput {
-        description: field(&f, "description"),
-        deadline: field(&f, "deadline"),
-    };
     let actor = s.actor.clone();
     let p2 = problem.clone();
     let result = super::write(&state, move |c| {
@@ -340,10 +364,11 @@ pub async fn raise(
     .await;
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/inspections/{id}")).into_response()),
-        Err(AppError::Invalid(e)) => {
-            inspection_page(&state, &s, id, FieldErrors::from_invalid(&e), problem).await
+        Err(e) => {
+            let errors = field_errors(&e);
+            let ctx = Ctx::new(&s, "supervision").refusal(e, &kept)?;
+            inspection_page(&state, &s, ctx, id, errors, problem).await
         }
-        Err(e) => Err(e),
     }
 }
 
@@ -357,7 +382,6 @@ struct ProblemPage {
     actions: Vec<&'static str>,
     errors: FieldErrors,
     note: String,
-    notice: String,
 }
 
 async fn load_problem(state: &AppState, s: &Session, id: i64) -> Result<Problem, AppError> {
@@ -369,13 +393,15 @@ async fn load_problem(state: &AppState, s: &Session, id: i64) -> Result<Problem,
         .ok_or(AppError::NotFound("问题"))
 }
 
+/// A ledger item's page, with `ctx` built by the caller (a plain view, a step's notice, or a
+/// refused step shown again with what was typed and the files chosen).
 async fn problem_page(
     state: &AppState,
     s: &Session,
+    ctx: Ctx,
     id: i64,
     errors: FieldErrors,
     note: String,
-    notice: &str,
 ) -> Result<Response, AppError> {
     let p = load_problem(state, s, id).await?;
     let steps = super::read(state, move |c| Ok(supervision::steps(c, id)?)).await?;
@@ -392,19 +418,17 @@ async fn problem_page(
     })
     .map(|a| a.label())
     .collect();
-    let failed = errors.any();
-    render_form(
+    render_as(
+        ctx.status(),
         &ProblemPage {
-            ctx: Ctx::new(s, "supervision"),
+            ctx,
             p,
             steps,
             today: date::today(),
             actions,
             errors,
             note,
-            notice: notice.into(),
         },
-        failed,
     )
 }
 
@@ -413,7 +437,8 @@ pub async fn problem(
     s: Session,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    problem_page(&state, &s, id, FieldErrors::default(), String::new(), "").await
+    let ctx = Ctx::new(&s, "supervision");
+    problem_page(&state, &s, ctx, id, FieldErrors::default(), String::new()).await
 }
 
 /// One step on an item (multipart: action, note, evidence files).
@@ -425,6 +450,11 @@ pub async fn step(
 ) -> Result<Response, AppError> {
     let (fields, files) = super::read_multipart(form, "evidence").await?;
     s.check_csrf(&field(&fields, "_csrf"))?;
+    let chosen: Vec<(String, String)> = files
+        .iter()
+        .map(|(name, _)| ("evidence".to_string(), name.clone()))
+        .collect();
+    let kept = Kept::multipart(&fields, &chosen);
     let p = load_problem(&state, &s, id).await?;
     let note = field(&fields, "note");
     let action = ProblemAction::parse(&field(&fields, "action"));
@@ -440,20 +470,15 @@ pub async fn step(
     .await;
     match result {
         Ok(_) => {
-            problem_page(
-                &state,
-                &s,
-                id,
-                FieldErrors::default(),
-                String::new(),
-                "已保存。",
-            )
-            .await
+            let mut ctx = Ctx::new(&s, "supervision");
+            ctx.flash.notice = "已保存。".into();
+            problem_page(&state, &s, ctx, id, FieldErrors::default(), String::new()).await
         }
-        Err(AppError::Invalid(e)) => {
-            problem_page(&state, &s, id, FieldErrors::from_invalid(&e), note, "").await
+        Err(e) => {
+            let errors = field_errors(&e);
+            let ctx = Ctx::new(&s, "supervision").refusal(e, &kept)?;
+            problem_page(&state, &s, ctx, id, errors, note).await
         }
-        Err(e) => Err(e),
     }
 }
 
@@ -476,20 +501,15 @@ struct LadderPage {
     /// Six editable rows: (after days, action, by); blank rows are unused levels.
     rows: Vec<(String, String, &'static str)>,
     escalators: Vec<&'static str>,
-    errors: FieldErrors,
-    notice: String,
 }
 
-fn ladder_page(
-    s: &Session,
-    levels: Vec<EscalationLevel>,
-    errors: FieldErrors,
-    notice: &str,
-) -> Result<Response, AppError> {
-    let failed = errors.any();
-    render_form(
+/// The ladder form, with `ctx` built by the caller (a plain view, a notice, or a refused
+/// ladder shown again with what was typed).
+fn ladder_page(ctx: Ctx, levels: Vec<EscalationLevel>) -> Result<Response, AppError> {
+    render_as(
+        ctx.status(),
         &LadderPage {
-            ctx: Ctx::new(s, "settings"),
+            ctx,
             rows: (0..6)
                 .map(|i| match levels.get(i) {
                     Some(l) => (l.after_days.to_string(), l.action.clone(), l.by.label()),
@@ -497,11 +517,14 @@ fn ladder_page(
                 })
                 .collect(),
             escalators: Escalator::ALL.iter().map(|e| e.label()).collect(),
-            errors,
-            notice: notice.into(),
         },
-        failed,
     )
+}
+
+/// `ctx` with a success notice for the page shown after a form (no redirect).
+fn noticed(mut ctx: Ctx, notice: String) -> Ctx {
+    ctx.flash.notice = notice;
+    ctx
 }
 
 pub async fn ladder(State(state): State<AppState>, s: Session) -> Result<Response, AppError> {
@@ -509,16 +532,15 @@ pub async fn ladder(State(state): State<AppState>, s: Session) -> Result<Respons
         return Err(AppError::Forbidden);
     }
     let levels = blocking(&state, |st| Ok(st.read(supervision::escalation)?)).await?;
-    ladder_page(&s, levels, FieldErrors::default(), "")
+    ladder_page(Ctx::new(&s, "settings"), levels)
 }
 
 /// Saves the ladder: rows `after{i}`, `action{i}`, `by{i}`; rows left blank are dropped.
 pub async fn save_ladder(
     State(state): State<AppState>,
     s: Session,
-    Form(f): Form<Pairs>,
+    CsrfForm(f, kept): CsrfForm<Pairs>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&field(&f, "_csrf"))?;
     if !s.actor.is_county_admin() {
         return Err(AppError::Forbidden);
     }
@@ -558,20 +580,19 @@ pub async fn save_ladder(
             .await
         }
     };
-    match result {
-        Ok(()) => ladder_page(&s, levels, FieldErrors::default(), "已保存。"),
-        Err(AppError::Invalid(inv)) => ladder_page(&s, levels, FieldErrors::from_invalid(&inv), ""),
-        Err(e) => Err(e),
-    }
+    let ctx = match result {
+        Ok(()) => noticed(Ctx::new(&s, "settings"), "已保存。".into()),
+        Err(e) => Ctx::new(&s, "settings").refusal(e, &kept)?,
+    };
+    ladder_page(ctx, levels)
 }
 
 /// Runs the escalation now (it also runs in the background); county only.
 pub async fn escalate_now(
     State(state): State<AppState>,
     s: Session,
-    Form(f): Form<super::CsrfOnly>,
+    CsrfForm(_, _): CsrfForm<CsrfOnly>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&f._csrf)?;
     if !s.actor.is_county_admin() {
         return Err(AppError::Forbidden);
     }
@@ -581,10 +602,8 @@ pub async fn escalate_now(
     .await?;
     let levels = blocking(&state, |st| Ok(st.read(supervision::escalation)?)).await?;
     ladder_page(
-        &s,
+        noticed(Ctx::new(&s, "settings"), format!("已升级{n}项。")),
         levels,
-        FieldErrors::default(),
-        &format!("已升级{n}项。"),
     )
 }
 
@@ -598,14 +617,15 @@ struct TitlesPage {
     targets: Vec<(i64, String)>,
     can_grant: bool,
     year: i32,
-    error: String,
 }
 
+/// The honours page, with `ctx` built by the caller (a plain view, or a refused grant shown
+/// again with what was typed).
 async fn titles_page(
     state: &AppState,
     s: &Session,
+    ctx: Ctx,
     id: i64,
-    error: String,
 ) -> Result<Response, AppError> {
     staff(s)?;
     let (org, crumbs, (titles, targets)) = with_org(state, s, id, |c, org| {
@@ -621,19 +641,17 @@ async fn titles_page(
         ))
     })
     .await?;
-    let failed = !error.is_empty();
-    render_form(
+    render_as(
+        ctx.status(),
         &TitlesPage {
-            ctx: Ctx::new(s, "supervision"),
+            ctx,
             can_grant: s.actor.can_manage_town(&org.path) && s.actor.scope_org_id == org.id,
             org,
             crumbs,
             titles,
             targets,
             year: chrono::Datelike::year(&date::today()),
-            error,
         },
-        failed,
     )
 }
 
@@ -642,7 +660,17 @@ pub async fn titles(
     s: Session,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    titles_page(&state, &s, id, String::new()).await
+    titles_page(&state, &s, Ctx::new(&s, "supervision"), id).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct GrantForm {
+    #[serde(default, deserialize_with = "empty_as_none")]
+    org_id: Option<i64>,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    year: String,
 }
 
 /// Records an honour for an organisation in the actor's subtree.
@@ -650,21 +678,24 @@ pub async fn grant(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<Pairs>,
+    CsrfForm(f, kept): CsrfForm<GrantForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&field(&f, "_csrf"))?;
     let actor = s.actor.clone();
-    let (title, year, target) = (
-        field(&f, "title"),
-        field(&f, "year"),
-        field(&f, "org_id").parse::<i64>().unwrap_or(0),
-    );
+    let GrantForm {
+        org_id: target,
+        title,
+        year,
+    } = f;
     let result = super::write(&state, move |c| {
         let granter = orgs::require(c, actor.scope_org_id)?;
         if granter.id != id || !actor.can_manage_town(&granter.path) {
             return Err(AppError::Forbidden);
         }
-        let org = match orgs::get(c, target)? {
+        let found = match target {
+            Some(t) => orgs::get(c, t)?,
+            None => None,
+        };
+        let org = match found {
             Some(o) if actor.can_read_org(&o.path) => o,
             _ => {
                 return Err(
@@ -693,10 +724,10 @@ pub async fn grant(
     .await;
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/orgs/{id}/titles")).into_response()),
-        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
-            titles_page(&state, &s, id, e.to_string()).await
+        Err(e) => {
+            let ctx = Ctx::new(&s, "supervision").refusal(e, &kept)?;
+            titles_page(&state, &s, ctx, id).await
         }
-        Err(e) => Err(e),
     }
 }
 
@@ -705,9 +736,8 @@ pub async fn revoke(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<super::CsrfOnly>,
+    CsrfForm(_, _): CsrfForm<CsrfOnly>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&f._csrf)?;
     let actor = s.actor.clone();
     super::write(&state, move |c| {
         let t = xianfeng_store::campaigns::measures::title(c, id)?

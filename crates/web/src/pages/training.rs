@@ -3,7 +3,6 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use chrono::Datelike;
 use xianfeng_domain::date;
 use xianfeng_domain::life::TrainingInput;
@@ -11,8 +10,9 @@ use xianfeng_domain::org::Org;
 use xianfeng_store::life::training::{self, Training};
 use xianfeng_store::settings;
 
+use super::form::CsrfForm;
 use super::shared::with_org;
-use super::{field as get, render_form, Ctx, FieldErrors, Pairs};
+use super::{render_as, Ctx, FieldErrors};
 use crate::session::Session;
 use crate::{AppError, AppState};
 
@@ -31,9 +31,12 @@ struct Page {
     need: i64,
 }
 
+/// The year's courses and the form, with `ctx` built by the caller (a plain view, or a refused
+/// form shown again with what was typed).
 async fn page(
     state: &AppState,
     s: &Session,
+    ctx: Ctx,
     id: i64,
     input: TrainingInput,
     chosen: Vec<i64>,
@@ -49,10 +52,10 @@ async fn page(
     if !s.actor.can_list_members(&org.path) {
         return Err(AppError::Forbidden);
     }
-    let failed = errors.any();
-    render_form(
+    render_as(
+        ctx.status(),
         &Page {
-            ctx: Ctx::new(s, "life"),
+            ctx,
             can_record: s.actor.can_record_life(&org.path) && !people.is_empty(),
             people: people
                 .into_iter()
@@ -66,7 +69,6 @@ async fn page(
             errors,
             need,
         },
-        failed,
     )
 }
 
@@ -80,42 +82,50 @@ pub async fn list(
         hours: "8".into(),
         ..Default::default()
     };
-    page(&state, &s, id, input, vec![], FieldErrors::default()).await
+    let ctx = Ctx::new(&s, "life");
+    page(&state, &s, ctx, id, input, vec![], FieldErrors::default()).await
+}
+
+/// The members ticked on the form (`member`, repeated). A value that is not a number was not
+/// offered by the form and is refused rather than dropped.
+fn chosen_members(kept: &super::form::Kept) -> Result<Vec<i64>, xianfeng_domain::Invalid> {
+    kept.fields
+        .iter()
+        .filter(|(k, _)| k == "member")
+        .map(|(_, v)| v.trim().parse::<i64>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| {
+            xianfeng_domain::Invalid::one("members", "参训党员", "参训党员有误，请重新勾选")
+        })
 }
 
 pub async fn create(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<Pairs>,
+    CsrfForm(input, kept): CsrfForm<TrainingInput>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&get(&f, "_csrf"))?;
-    let input = TrainingInput {
-        title: get(&f, "title"),
-        date: get(&f, "date"),
-        hours: get(&f, "hours"),
-        organiser: get(&f, "organiser"),
-    };
-    let chosen: Vec<i64> = f
-        .iter()
-        .filter(|(k, _)| k == "member")
-        .filter_map(|(_, v)| v.parse().ok())
-        .collect();
     let (org, _, _) = with_org(&state, &s, id, |_, _| Ok(())).await?;
     if !s.actor.can_record_life(&org.path) {
         return Err(AppError::Forbidden);
     }
-    let (actor, i, ids) = (s.actor.clone(), input.clone(), chosen.clone());
+    let (actor, i, k) = (s.actor.clone(), input.clone(), kept.clone());
     let result = super::write(&state, move |c| {
+        let ids = chosen_members(&k)?;
         let d = i.validate(date::today())?;
         Ok(training::create(c, Some(&actor), &org, &d, &ids)?)
     })
     .await;
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/orgs/{id}/training")).into_response()),
-        Err(AppError::Invalid(e)) => {
-            page(&state, &s, id, input, chosen, FieldErrors::from_invalid(&e)).await
+        Err(e) => {
+            let errors = match &e {
+                AppError::Invalid(i) => FieldErrors::from_invalid(i),
+                _ => FieldErrors::default(),
+            };
+            let ctx = Ctx::new(&s, "life").refusal(e, &kept)?;
+            let chosen = chosen_members(&kept).unwrap_or_default();
+            page(&state, &s, ctx, id, input, chosen, errors).await
         }
-        Err(e) => Err(e),
     }
 }
