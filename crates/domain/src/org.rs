@@ -20,9 +20,14 @@ macro_rules! labelled_enum {
                 match self { $($name::$variant => $label),+ }
             }
 
+            /// The value a person typed or picked, compared after normalising both sides (a
+            /// label with full-width brackets matches however it was typed).
             pub fn parse(s: &str) -> Option<$name> {
                 let s = $crate::text::normalize(s);
-                $name::ALL.iter().copied().find(|v| v.label() == s)
+                $name::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| $crate::text::normalize(v.label()) == s)
             }
         }
 
@@ -338,6 +343,17 @@ pub fn structural_warnings(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_label_reads_back_however_its_brackets_are_typed() {
+        for k in crate::cadence::Applies::ALL {
+            assert_eq!(crate::cadence::Applies::parse(k.label()), Some(*k), "{}", k.label());
+        }
+        for r in crate::auth::Role::ALL {
+            assert_eq!(crate::auth::Role::parse(r.label()), Some(*r));
+            assert_eq!(crate::auth::Role::parse(&r.label().replace('（', "(").replace('）', ")")), Some(*r));
+        }
+    }
 
     #[test]
     fn stored_codes_are_unique_ascii_and_read_back() {

@@ -34,17 +34,25 @@ document.addEventListener("click", function (ev) {
   if (!data) return;
   var kept;
   try { kept = JSON.parse(data.textContent); } catch (e) { return; }
+  // Only the form that was posted, when the page says which (rows may repeat field names).
+  var forms = Array.prototype.slice.call(document.querySelectorAll("form")).filter(function (f) {
+    return !kept.action || (f.getAttribute("action") || window.location.pathname) === kept.action;
+  });
   var named = function (name) {
-    return Array.prototype.slice.call(document.querySelectorAll("form [name]")).filter(function (el) {
-      return el.getAttribute("name") === name;
+    var out = [];
+    forms.forEach(function (f) {
+      Array.prototype.forEach.call(f.querySelectorAll("[name]"), function (el) {
+        if (el.getAttribute("name") === name) out.push(el);
+      });
     });
+    return out;
   };
   var seen = {};
   (kept.fields || []).forEach(function (pair) {
     var name = pair[0], value = pair[1];
     var els = named(name);
     els.forEach(function (el) {
-      if (el.type === "hidden" || el.type === "file") return;
+      if (el.type === "hidden" || el.type === "file" || el.type === "submit" || el.type === "button" || el.tagName === "BUTTON") return;
       if (el.type === "checkbox" || el.type === "radio") {
         if (el.value === value) el.checked = true;
         else if (!seen[name]) el.checked = false;

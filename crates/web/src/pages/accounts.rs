@@ -14,7 +14,7 @@ use xianfeng_domain::{FieldError, Invalid};
 use xianfeng_store::people::accounts::{self, AccountRow, NewAccount};
 use xianfeng_store::{audit, people::members, people::orgs, Conn};
 
-use super::form::{empty_as_none, CsrfForm, Kept};
+use super::form::{empty_as_none, CsrfForm};
 use super::{done, render_as, Ctx, FieldErrors};
 use crate::session::Session;
 use crate::{AppError, AppState};
@@ -44,18 +44,6 @@ pub struct NewAccountForm {
     pub password: String,
 }
 
-/// What was typed, without any password: a password is never sent back in a page.
-fn without_passwords(kept: &Kept) -> Kept {
-    Kept {
-        fields: kept
-            .fields
-            .iter()
-            .filter(|(k, _)| k != "password")
-            .cloned()
-            .collect(),
-        files: kept.files.clone(),
-    }
-}
 
 fn require_admin(s: &Session) -> Result<(), AppError> {
     if matches!(s.actor.role, Role::CountyAdmin | Role::TownAdmin) {
@@ -221,7 +209,7 @@ pub async fn create(
                 AppError::Invalid(i) => FieldErrors::from_invalid(i),
                 _ => FieldErrors::default(),
             };
-            let ctx = Ctx::new(&s, "accounts").refusal(e, &without_passwords(&kept))?;
+            let ctx = Ctx::new(&s, "accounts").refusal(e, &kept)?;
             let typed = NewAccountForm {
                 password: String::new(),
                 ..f
@@ -388,7 +376,7 @@ pub async fn for_member(
             "党员账号已开通。请将用户名和初始密码当面交给本人。",
         )),
         Err(e) => {
-            let ctx = Ctx::new(&s, "members").refusal(e, &without_passwords(&kept))?;
+            let ctx = Ctx::new(&s, "members").refusal(e, &kept)?;
             super::members::again(&state, &s, id, ctx).await
         }
     }

@@ -164,8 +164,7 @@ pub async fn save_county(
     .await;
     let ctx = match result {
         Ok(()) => {
-            let mut ctx = Ctx::new(&s, "settings");
-            ctx.flash.notice = "已保存。".into();
+            let ctx = Ctx::new(&s, "settings").with_notice("已保存。");
             ctx
         }
         Err(e) => Ctx::new(&s, "settings").refusal(e, &kept)?,

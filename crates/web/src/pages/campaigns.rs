@@ -247,12 +247,6 @@ pub async fn show(
 }
 
 /// The field messages of a refusal, for the templates that place them beside their fields.
-fn field_errors(e: &AppError) -> FieldErrors {
-    match e {
-        AppError::Invalid(i) => FieldErrors::from_invalid(i),
-        _ => FieldErrors::default(),
-    }
-}
 
 /// The campaign's page again after a refused form: what was typed put back, each field's
 /// message beside its field.
@@ -263,7 +257,7 @@ async fn show_refused(
     e: AppError,
     kept: &Kept,
 ) -> Result<Response, AppError> {
-    let errors = field_errors(&e);
+    let errors = FieldErrors::of(&e);
     let ctx = Ctx::new(s, "campaigns").refusal(e, kept)?;
     show_page(state, s, id, ctx, errors).await
 }
@@ -650,13 +644,12 @@ pub async fn report(
     .await;
     match result {
         Ok(_) => {
-            let mut ctx = Ctx::new(&s, "campaigns");
-            ctx.flash.notice = "进展已报送。".into();
+            let ctx = Ctx::new(&s, "campaigns").with_notice("进展已报送。");
             let (errors, input) = (FieldErrors::default(), ReportInput::default());
             assignment_page(&state, &s, id, ctx, errors, input).await
         }
         Err(e) => {
-            let errors = field_errors(&e);
+            let errors = FieldErrors::of(&e);
             let ctx = Ctx::new(&s, "campaigns").refusal(e, &kept)?;
             assignment_page(&state, &s, id, ctx, errors, input).await
         }

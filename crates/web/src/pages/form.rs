@@ -19,24 +19,30 @@ const FORM_LIMIT: usize = 2 * 1024 * 1024;
 pub struct CsrfForm<T>(pub T, pub Kept);
 
 /// What the user typed (and the names of the files they chose), for re-rendering a refused
-/// form. The CSRF token is never kept.
+/// form. The CSRF token and passwords are never kept: they are not sent back in a page.
 #[derive(Debug, Clone, Default)]
 pub struct Kept {
     pub fields: Vec<(String, String)>,
     pub files: Vec<(String, String)>,
+    /// The path the form was posted to: only that form is filled in again (a page may hold
+    /// many forms with the same field names, one per row).
+    pub action: String,
 }
 
 impl Kept {
     /// The fields of a multipart form and the names of the files chosen in it.
     pub fn multipart(fields: &[(String, String)], files: &[(String, String)]) -> Kept {
         Kept {
-            fields: fields
-                .iter()
-                .filter(|(k, _)| k != "_csrf")
-                .cloned()
-                .collect(),
+            fields: fields.iter().filter(|(k, _)| keeps(k)).cloned().collect(),
             files: files.to_vec(),
+            action: String::new(),
         }
+    }
+
+    /// The same input, posted to `action`.
+    pub fn posted_to(mut self, action: impl Into<String>) -> Kept {
+        self.action = action.into();
+        self
     }
 
     /// The first value typed into `name`, or "".
@@ -47,6 +53,11 @@ impl Kept {
             .map(|(_, v)| v.as_str())
             .unwrap_or("")
     }
+}
+
+/// Whether a field's value may be sent back in a page.
+fn keeps(name: &str) -> bool {
+    name != "_csrf" && !name.contains("password")
 }
 
 /// A form that could not be read at all (a malformed body).
@@ -95,8 +106,9 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
         session.check_csrf(token).map_err(|e| e.into_response())?;
         let typed: T = typed(&bytes).map_err(|e| e.into_response())?;
         let kept = Kept {
-            fields: pairs.into_iter().filter(|(k, _)| k != "_csrf").collect(),
+            fields: pairs.into_iter().filter(|(k, _)| keeps(k)).collect(),
             files: Vec::new(),
+            action: parts.uri.path().to_string(),
         };
         Ok(CsrfForm(typed, kept))
     }
@@ -159,6 +171,8 @@ mod tests {
             &[("photo".into(), "会议.jpg".into())],
         );
         assert_eq!(k.get("_csrf"), "");
+        let k = Kept::multipart(&[("password".into(), "秘密123".into())], &[]);
+        assert!(k.fields.is_empty(), "passwords are never kept");
         assert_eq!(k.get("name"), "张三");
         assert_eq!(k.files[0].1, "会议.jpg");
     }

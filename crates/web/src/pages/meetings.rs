@@ -195,10 +195,7 @@ pub async fn create(
     match result {
         Ok(m) => Ok(Redirect::to(&format!("/meetings/{}", m.id)).into_response()),
         Err(e) => {
-            let errors = match &e {
-                AppError::Invalid(i) => FieldErrors::from_invalid(i),
-                _ => FieldErrors::default(),
-            };
+            let errors = FieldErrors::of(&e);
             let ctx = Ctx::new(&s, "life").refusal(e, &kept)?;
             render_as(
                 ctx.status(),
@@ -463,8 +460,7 @@ pub async fn checkin(
         Ok(meetings::check_in(c, &m, member_id)?)
     })
     .await?;
-    let mut ctx = Ctx::new(&s, "life");
-    ctx.flash.notice = "签到成功。".into();
+    let ctx = Ctx::new(&s, "life").with_notice("签到成功。");
     render(&CheckinPage {
         ctx,
         token: String::new(),

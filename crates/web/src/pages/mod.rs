@@ -143,6 +143,12 @@ impl Ctx {
         self.flash.status
     }
 
+    /// Shows `notice` at the top of a page served directly (no redirect).
+    pub fn with_notice(mut self, notice: impl Into<String>) -> Ctx {
+        self.flash.notice = notice.into();
+        self
+    }
+
     /// Shows `message` as the page's error (a refusal with no form to refill).
     pub fn with_error(mut self, message: impl Into<String>) -> Ctx {
         self.flash.error = message.into();
@@ -155,6 +161,7 @@ fn kept_json(kept: &form::Kept, errors: &[(String, String)]) -> String {
         "fields": kept.fields,
         "files": kept.files,
         "errors": errors,
+        "action": kept.action,
     })
     .to_string()
     .replace('<', "\\u003c")
@@ -422,6 +429,14 @@ impl FieldErrors {
 
     pub fn any(&self) -> bool {
         !self.0.is_empty()
+    }
+
+    /// The field messages a refusal carries (none unless it was bad input).
+    pub fn of(e: &AppError) -> FieldErrors {
+        match e {
+            AppError::Invalid(i) => FieldErrors::from_invalid(i),
+            _ => FieldErrors::default(),
+        }
     }
 }
 

@@ -151,8 +151,7 @@ pub async fn import(
     .await;
     match result {
         Ok(n) => {
-            let mut ctx = Ctx::new(&s, "roster");
-            ctx.flash.notice = format!("导入成功：共{n}名党员。");
+            let ctx = Ctx::new(&s, "roster").with_notice(format!("导入成功：共{n}名党员。"));
             page(ctx, vec![])
         }
         Err(AppError::Invalid(e)) => {

@@ -138,12 +138,6 @@ async fn page(
 }
 
 /// The field messages of a refusal, for the templates that place them beside their fields.
-fn field_errors(e: &AppError) -> FieldErrors {
-    match e {
-        AppError::Invalid(i) => FieldErrors::from_invalid(i),
-        _ => FieldErrors::default(),
-    }
-}
 
 pub async fn home(s: Session) -> Response {
     Redirect::to(&format!("/orgs/{}/supervision", s.actor.scope_org_id)).into_response()
@@ -249,7 +243,7 @@ pub async fn inspect(
         Ok(ins) => Ok(Redirect::to(&format!("/inspections/{ins}")).into_response()),
         Err(e) => {
             let form = Form1 {
-                errors: field_errors(&e),
+                errors: FieldErrors::of(&e),
                 input,
                 problem,
                 target_id,
@@ -365,7 +359,7 @@ pub async fn raise(
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/inspections/{id}")).into_response()),
         Err(e) => {
-            let errors = field_errors(&e);
+            let errors = FieldErrors::of(&e);
             let ctx = Ctx::new(&s, "supervision").refusal(e, &kept)?;
             inspection_page(&state, &s, ctx, id, errors, problem).await
         }
@@ -470,12 +464,11 @@ pub async fn step(
     .await;
     match result {
         Ok(_) => {
-            let mut ctx = Ctx::new(&s, "supervision");
-            ctx.flash.notice = "已保存。".into();
+            let ctx = Ctx::new(&s, "supervision").with_notice("已保存。");
             problem_page(&state, &s, ctx, id, FieldErrors::default(), String::new()).await
         }
         Err(e) => {
-            let errors = field_errors(&e);
+            let errors = FieldErrors::of(&e);
             let ctx = Ctx::new(&s, "supervision").refusal(e, &kept)?;
             problem_page(&state, &s, ctx, id, errors, note).await
         }
@@ -522,10 +515,6 @@ fn ladder_page(ctx: Ctx, levels: Vec<EscalationLevel>) -> Result<Response, AppEr
 }
 
 /// `ctx` with a success notice for the page shown after a form (no redirect).
-fn noticed(mut ctx: Ctx, notice: String) -> Ctx {
-    ctx.flash.notice = notice;
-    ctx
-}
 
 pub async fn ladder(State(state): State<AppState>, s: Session) -> Result<Response, AppError> {
     if !s.actor.is_county_admin() {
@@ -581,7 +570,7 @@ pub async fn save_ladder(
         }
     };
     let ctx = match result {
-        Ok(()) => noticed(Ctx::new(&s, "settings"), "已保存。".into()),
+        Ok(()) => Ctx::new(&s, "settings").with_notice("已保存。"),
         Err(e) => Ctx::new(&s, "settings").refusal(e, &kept)?,
     };
     ladder_page(ctx, levels)
@@ -602,7 +591,7 @@ pub async fn escalate_now(
     .await?;
     let levels = blocking(&state, |st| Ok(st.read(supervision::escalation)?)).await?;
     ladder_page(
-        noticed(Ctx::new(&s, "settings"), format!("已升级{n}项。")),
+        Ctx::new(&s, "settings").with_notice(format!("已升级{n}项。")),
         levels,
     )
 }

@@ -119,10 +119,7 @@ pub async fn create(
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/orgs/{id}/training")).into_response()),
         Err(e) => {
-            let errors = match &e {
-                AppError::Invalid(i) => FieldErrors::from_invalid(i),
-                _ => FieldErrors::default(),
-            };
+            let errors = FieldErrors::of(&e);
             let ctx = Ctx::new(&s, "life").refusal(e, &kept)?;
             let chosen = chosen_members(&kept).unwrap_or_default();
             page(&state, &s, ctx, id, input, chosen, errors).await
