@@ -35,11 +35,22 @@ pub struct PublicQuery {
 pub(super) struct PublicFlash {
     pub notice: String,
     pub error: String,
+    /// Each refused field's message (for pages that put a form's input back themselves).
+    pub fields: Vec<(String, String)>,
     pub kept_json: String,
     pub status: StatusCode,
 }
 
 impl PublicFlash {
+    /// The message refusing `field`, or "".
+    pub fn field_error(&self, field: &str) -> &str {
+        self.fields
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+            .unwrap_or("")
+    }
+
     pub fn notice(notice: String) -> PublicFlash {
         PublicFlash {
             notice,
@@ -66,6 +77,7 @@ impl PublicFlash {
             notice: String::new(),
             error,
             kept_json: super::kept_json(kept, &fields),
+            fields,
             status,
         })
     }
