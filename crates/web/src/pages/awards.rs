@@ -3,8 +3,8 @@
 //! public notice (公示) where anyone may file an objection.
 
 use askama::Template;
+use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
@@ -15,17 +15,12 @@ use xianfeng_store::engines::workflow::{self, HistoryEntry, Instance, Objection}
 use xianfeng_store::recognition::awards::{self, AwardKind};
 use xianfeng_store::{people::orgs, Conn};
 
+use super::card::{PublicFlash, PublicQuery};
+use super::form::{empty_as_none, CsrfForm, Kept};
 use super::shared::with_org;
-use super::shared::with_status;
-use super::{done, field, render, settle, write, Ctx, Pairs};
+use super::{done, render_as, write, Ctx};
 use crate::session::Session;
 use crate::{AppError, AppState};
-
-#[derive(Deserialize, Default)]
-pub struct Notice {
-    #[serde(default)]
-    pub ok: String,
-}
 
 /// One kind on the page: its steps, this level's quota use and the nominations in scope.
 pub struct KindView {
@@ -46,21 +41,13 @@ struct AwardsPage {
     can_define: bool,
     can_nominate: bool,
     year: i32,
-    notice: String,
-    error: String,
 }
 
 fn stage_label(kind: &AwardKind, st: Stage) -> String {
     st.label(&kind.definition)
 }
 
-async fn page(
-    state: &AppState,
-    s: &Session,
-    id: i64,
-    notice: String,
-    error: (StatusCode, String),
-) -> Result<Response, AppError> {
+async fn page(state: &AppState, s: &Session, id: i64, ctx: Ctx) -> Result<Response, AppError> {
     let (org, crumbs, (kinds, members)) = with_org(state, s, id, move |c, org| {
         let mut kinds = Vec::new();
         for kind in awards::kinds_for(c, &org.path)? {
@@ -94,8 +81,9 @@ async fn page(
     if !s.actor.can_list_members(&org.path) {
         return Err(AppError::Forbidden);
     }
+    let status = ctx.status();
     let p = AwardsPage {
-        ctx: Ctx::new(s, "awards"),
+        ctx,
         can_define: s.actor.scope_org_id == org.id
             && s.actor.can_manage_town(&org.path)
             && Level::of(org.kind) != Level::Branch,
@@ -105,10 +93,8 @@ async fn page(
         kinds,
         members,
         year: chrono::Datelike::year(&xianfeng_domain::date::today()),
-        notice,
-        error: error.1,
     };
-    Ok(with_status(error.0, render(&p)?))
+    render_as(status, &p)
 }
 
 pub async fn home(s: Session) -> Response {
@@ -119,81 +105,98 @@ pub async fn show(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Query(q): Query<Notice>,
 ) -> Result<Response, AppError> {
-    page(&state, &s, id, q.ok, (StatusCode::OK, String::new())).await
+    let ctx = Ctx::new(&s, "awards");
+    page(&state, &s, id, ctx).await
 }
 
 /// Runs a write for a page under organisation `id`: on success back to `to` with `notice`,
-/// on bad input the page again with the message.
+/// on bad input the page again with the message and what was typed.
 async fn write_then<T: Send + 'static>(
     state: &AppState,
     s: &Session,
-    id: i64,
+    (id, kept): (i64, Kept),
     to: String,
     notice: &str,
     f: impl FnOnce(&mut dyn Conn) -> Result<T, AppError> + Send + 'static,
 ) -> Result<Response, AppError> {
-    settle(
-        write(state, f).await,
-        |_| done(&to, notice),
-        |e| page(state, s, id, String::new(), e),
-    )
-    .await
+    match write(state, f).await {
+        Ok(_) => Ok(done(&to, notice)),
+        Err(e) => {
+            let ctx = Ctx::new(s, "awards").refusal(e, &kept)?;
+            page(state, s, id, ctx).await
+        }
+    }
 }
 
 pub async fn create_kind(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<Pairs>,
+    CsrfForm(input, kept): CsrfForm<AwardKindInput>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&field(&f, "_csrf"))?;
-    let input = AwardKindInput {
-        name: field(&f, "name"),
-        subject: field(&f, "subject"),
-        year: field(&f, "year"),
-        branch_quota: field(&f, "branch_quota"),
-        town_quota: field(&f, "town_quota"),
-        county_quota: field(&f, "county_quota"),
-        notice_days: field(&f, "notice_days"),
-    };
     let actor = s.actor.clone();
     let to = format!("/orgs/{id}/awards");
-    write_then(&state, &s, id, to, "已设立表彰项目", move |c| {
-        let org = orgs::require(c, id)?;
-        if actor.scope_org_id != org.id {
-            return Err(
-                xianfeng_domain::Invalid::one("org", "设立单位", "只能以本级名义设立表彰").into(),
-            );
-        }
-        Ok(awards::create_kind(c, &actor, &org, &input)?)
-    })
+    write_then(
+        &state,
+        &s,
+        (id, kept),
+        to,
+        "已设立表彰项目",
+        move |c| {
+            let org = orgs::require(c, id)?;
+            if actor.scope_org_id != org.id {
+                return Err(xianfeng_domain::Invalid::one(
+                    "org",
+                    "设立单位",
+                    "只能以本级名义设立表彰",
+                )
+                .into());
+            }
+            Ok(awards::create_kind(c, &actor, &org, &input)?)
+        },
+    )
     .await
+}
+
+#[derive(Deserialize)]
+pub struct NominateForm {
+    #[serde(default, deserialize_with = "empty_as_none")]
+    kind: Option<i64>,
+    /// The member nominated (when the kind is for members); empty otherwise.
+    #[serde(default, deserialize_with = "empty_as_none")]
+    member: Option<i64>,
+    #[serde(default)]
+    person: String,
+    #[serde(default)]
+    summary: String,
 }
 
 pub async fn nominate(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<Pairs>,
+    CsrfForm(f, kept): CsrfForm<NominateForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&field(&f, "_csrf"))?;
     let actor = s.actor.clone();
-    let kind_id: i64 = field(&f, "kind").parse().unwrap_or(0);
-    let member: Option<i64> = field(&f, "member").parse().ok();
-    let (person, summary) = (field(&f, "person"), field(&f, "summary"));
+    let NominateForm {
+        kind,
+        member,
+        person,
+        summary,
+    } = f;
     let to = format!("/orgs/{id}/awards");
     write_then(
         &state,
         &s,
-        id,
+        (id, kept),
         to,
         "已提交推荐，请支部书记审核推荐",
         move |c| {
             let origin = orgs::require(c, id)?;
-            let kind = awards::kind(c, kind_id)
-                .map_err(|_| xianfeng_domain::Invalid::one("kind", "表彰项目", "请选择表彰项目"))?;
+            let unchosen = || xianfeng_domain::Invalid::one("kind", "表彰项目", "请选择表彰项目");
+            let kind = kind.ok_or_else(unchosen)?;
+            let kind = awards::kind(c, kind).map_err(|_| unchosen())?;
             Ok(awards::nominate(
                 c, &actor, &kind, &origin, member, &person, &summary,
             )?)
@@ -215,7 +218,15 @@ struct NominationPage {
     actions: Vec<Action>,
     can_resolve: bool,
     can_revise: bool,
-    notice: String,
+    row: ResolutionInput,
+}
+
+/// The conclusion typed for one objection when resolving it was refused. Each open objection
+/// has its own form with the same field names, so it goes back into its own row here.
+#[derive(Default)]
+struct ResolutionInput {
+    objection: i64,
+    resolution: String,
     error: String,
 }
 
@@ -255,8 +266,8 @@ async fn nomination_page(
     state: &AppState,
     s: &Session,
     id: i64,
-    notice: String,
-    error: (StatusCode, String),
+    ctx: Ctx,
+    row: ResolutionInput,
 ) -> Result<Response, AppError> {
     let actor = s.actor.clone();
     let (i, kind, history, objections, level) = super::read(state, move |c| {
@@ -287,11 +298,12 @@ async fn nomination_page(
     let mut actions = available(&kind.definition, i.stage, &i.origin_path, &acting);
     let can_resolve = actions.contains(&Action::Uphold);
     actions.retain(|a| !matches!(a, Action::Uphold | Action::Dismiss));
+    let status = ctx.status();
     let p = NominationPage {
         can_revise: i.stage == Stage::Pending(0)
             && s.actor.can_record_life(&i.origin_path)
             && Some(level) == kind.definition.steps.first().map(|st| st.level),
-        ctx: Ctx::new(s, "awards"),
+        ctx,
         stage: stage_label(&kind, i.stage),
         steps: step_marks(&kind, i.stage),
         i,
@@ -300,19 +312,46 @@ async fn nomination_page(
         objections,
         actions,
         can_resolve,
-        notice,
-        error: error.1,
+        row,
     };
-    Ok(with_status(error.0, render(&p)?))
+    render_as(status, &p)
 }
 
 pub async fn nomination(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Query(q): Query<Notice>,
 ) -> Result<Response, AppError> {
-    nomination_page(&state, &s, id, q.ok, (StatusCode::OK, String::new())).await
+    let ctx = Ctx::new(&s, "awards");
+    nomination_page(&state, &s, id, ctx, ResolutionInput::default()).await
+}
+
+/// The end of a form on the nomination page: back to it with `notice`, or the page again with
+/// the refusal and what was typed.
+async fn on_nomination<T>(
+    state: &AppState,
+    s: &Session,
+    id: i64,
+    r: Result<T, AppError>,
+    notice: impl FnOnce(T) -> String,
+    kept: &Kept,
+) -> Result<Response, AppError> {
+    match r {
+        Ok(v) => Ok(done(&format!("/nominations/{id}"), &notice(v))),
+        Err(e) => {
+            let ctx = Ctx::new(s, "awards").refusal(e, kept)?;
+            nomination_page(state, s, id, ctx, ResolutionInput::default()).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ActForm {
+    /// The button pressed: 同意, 退回, 不同意 …
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    comment: String,
 }
 
 /// Approve, return, reject or finalise, with a comment.
@@ -320,32 +359,33 @@ pub async fn act(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<Pairs>,
+    CsrfForm(f, mut kept): CsrfForm<ActForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&field(&f, "_csrf"))?;
-    let action = Action::parse(&field(&f, "action")).ok_or_else(|| {
-        AppError::Invalid(xianfeng_domain::Invalid::one(
-            "action",
-            "办理",
-            "请选择办理方式",
-        ))
-    })?;
-    let comment = field(&f, "comment");
+    // The pressed button is not put back: every button of the form shares its name.
+    kept.fields.retain(|(k, _)| k != "action");
+    let action = Action::parse(&f.action);
+    let comment = f.comment;
     let actor = s.actor.clone();
     let r = write(&state, move |c| {
-        Ok(workflow::act(c, Some(&actor), "", id, action, &comment)?)
+        let action = action
+            .ok_or_else(|| xianfeng_domain::Invalid::one("action", "办理", "请选择办理方式"))?;
+        Ok((
+            action,
+            workflow::act(c, Some(&actor), "", id, action, &comment)?,
+        ))
     })
     .await;
-    let notice = |next| match next {
+    let notice = |(action, next): (Action, Stage)| match next {
         Stage::Notice => "已同意，进入公示".to_string(),
         _ => format!("已办理：{}", action.label()),
     };
-    settle(
-        r,
-        |next| done(&format!("/nominations/{id}"), &notice(next)),
-        |e| nomination_page(&state, &s, id, String::new(), e),
-    )
-    .await
+    on_nomination(&state, &s, id, r, notice, &kept).await
+}
+
+#[derive(Deserialize)]
+pub struct SummaryForm {
+    #[serde(default)]
+    summary: String,
 }
 
 /// The nominating branch revises the 事迹 after a return.
@@ -353,32 +393,34 @@ pub async fn revise(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<Pairs>,
+    CsrfForm(f, kept): CsrfForm<SummaryForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&field(&f, "_csrf"))?;
-    let summary = field(&f, "summary");
     let actor = s.actor.clone();
     let r = write(&state, move |c| {
-        Ok(workflow::revise(c, &actor, id, &summary)?)
+        Ok(workflow::revise(c, &actor, id, &f.summary)?)
     })
     .await;
-    settle(
-        r,
-        |()| done(&format!("/nominations/{id}"), "已修改事迹，可重新推荐"),
-        |e| nomination_page(&state, &s, id, String::new(), e),
-    )
-    .await
+    let notice = |()| "已修改事迹，可重新推荐".to_string();
+    on_nomination(&state, &s, id, r, notice, &kept).await
+}
+
+#[derive(Deserialize)]
+pub struct ResolveForm {
+    /// `uphold` or `dismiss` (the button pressed).
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    resolution: String,
 }
 
 pub async fn resolve(
     State(state): State<AppState>,
     s: Session,
     Path((id, objection)): Path<(i64, i64)>,
-    Form(f): Form<Pairs>,
+    CsrfForm(f, _): CsrfForm<ResolveForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&field(&f, "_csrf"))?;
-    let uphold = field(&f, "decision") == "uphold";
-    let resolution = field(&f, "resolution");
+    let uphold = f.decision == "uphold";
+    let resolution = f.resolution.clone();
     let actor = s.actor.clone();
     let r = write(&state, move |c| {
         let i = workflow::instance(c, id)?;
@@ -397,12 +439,25 @@ pub async fn resolve(
         )?)
     })
     .await;
-    settle(
-        r,
-        |_| done(&format!("/nominations/{id}"), "异议已处理"),
-        |e| nomination_page(&state, &s, id, String::new(), e),
-    )
-    .await
+    match r {
+        Ok(_) => Ok(done(&format!("/nominations/{id}"), "异议已处理")),
+        Err(e) => {
+            let error = match &e {
+                AppError::Invalid(i) => i.for_field("resolution").unwrap_or("").to_string(),
+                _ => String::new(),
+            };
+            let row = ResolutionInput {
+                objection,
+                resolution: f.resolution,
+                error,
+            };
+            // Each open objection's form has the same field names, so nothing is put back by
+            // name: the row's own input is rendered by the page.
+            let mut ctx = Ctx::new(&s, "awards").refusal(e, &Kept::default())?;
+            ctx.flash.kept_json.clear();
+            nomination_page(&state, &s, id, ctx, row).await
+        }
+    }
 }
 
 #[derive(Template)]
@@ -411,8 +466,9 @@ struct NoticePage {
     org_name: String,
     org_id: i64,
     items: Vec<(Instance, String, String)>,
-    notice: String,
-    error: String,
+    flash: PublicFlash,
+    /// A refused objection as typed, shown again in the form of the item it was about.
+    typed: ObjectForm,
 }
 
 impl NoticePage {
@@ -420,13 +476,40 @@ impl NoticePage {
     fn cn(&self, d: &chrono::NaiveDate) -> String {
         xianfeng_domain::date::format_cn(*d)
     }
+
+    /// Whether the refused objection was about nomination `id` (its form opens again).
+    fn typed_for(&self, id: &i64) -> bool {
+        self.typed.instance == Some(*id)
+    }
+
+    /// What was typed into `field` of nomination `id`'s form, or "".
+    fn typed(&self, id: &i64, field: &str) -> &str {
+        if !self.typed_for(id) {
+            return "";
+        }
+        match field {
+            "name" => &self.typed.name,
+            "contact" => &self.typed.contact,
+            "content" => &self.typed.content,
+            _ => "",
+        }
+    }
+
+    /// The message beside `field` of nomination `id`'s form, or "".
+    fn field_error(&self, id: &i64, field: &str) -> &str {
+        if self.typed_for(id) {
+            self.flash.field_error(field)
+        } else {
+            ""
+        }
+    }
 }
 
 async fn notice_page(
     state: &AppState,
     id: i64,
-    notice: String,
-    error: (StatusCode, String),
+    flash: PublicFlash,
+    typed: ObjectForm,
 ) -> Result<Response, AppError> {
     let page = super::read(state, move |c| {
         let org = match orgs::get(c, id)? {
@@ -443,38 +526,67 @@ async fn notice_page(
             org_name: org.name,
             org_id: org.id,
             items,
-            notice,
-            error: error.1.clone(),
+            flash,
+            typed,
         }))
     })
     .await?
     .ok_or(AppError::NotFound("公示"))?;
-    Ok(with_status(error.0, render(&page)?))
+    render_as(page.flash.status, &page)
 }
 
 /// The public notice board of a subtree: no sign-in.
 pub async fn public_notice(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    Query(q): Query<Notice>,
+    Query(q): Query<PublicQuery>,
 ) -> Result<Response, AppError> {
-    notice_page(&state, id, q.ok, (StatusCode::OK, String::new())).await
+    notice_page(&state, id, PublicFlash::notice(q.ok), ObjectForm::default()).await
+}
+
+/// An objection as typed on the public board (no session, so no CSRF token).
+#[derive(Deserialize, Default, Clone)]
+pub struct ObjectForm {
+    /// The nomination objected to (a hidden field of the item's form).
+    #[serde(default, deserialize_with = "empty_as_none")]
+    instance: Option<i64>,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    contact: String,
+    #[serde(default)]
+    content: String,
+}
+
+/// A public form that could not be read at all (a tampered field): refused in Chinese, as
+/// `CsrfForm` refuses a signed-in one, rather than with the framework's English rejection.
+fn public_form<T>(form: Result<Form<T>, FormRejection>) -> Result<T, AppError> {
+    form.map(|Form(f)| f).map_err(|e| {
+        AppError::Invalid(xianfeng_domain::Invalid::one(
+            "form",
+            "表单",
+            format!("内容无法识别（{}），请刷新页面后重新填写", e.body_text()),
+        ))
+    })
 }
 
 /// An objection from the public (实名反映).
 pub async fn object(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    Form(f): Form<Pairs>,
+    form: Result<Form<ObjectForm>, FormRejection>,
 ) -> Result<Response, AppError> {
-    let instance: i64 = field(&f, "instance").parse().unwrap_or(0);
-    let (name, contact, content) = (
-        field(&f, "name"),
-        field(&f, "contact"),
-        field(&f, "content"),
-    );
+    let f = public_form(form)?;
+    let typed = f.clone();
+    let ObjectForm {
+        instance,
+        name,
+        contact,
+        content,
+    } = f;
     let r = write(&state, move |c| {
         let org = orgs::require(c, id)?;
+        let instance = instance.ok_or(AppError::NotFound("公示对象"))?;
         let i = workflow::instance(c, instance)?;
         if !xianfeng_domain::path::within(&i.origin_path, &org.path) {
             return Err(AppError::NotFound("公示对象"));
@@ -482,10 +594,17 @@ pub async fn object(
         Ok(workflow::object(c, instance, &name, &contact, &content)?)
     })
     .await;
-    settle(
-        r,
-        |_| done(&format!("/notice/{id}"), "已收到您的反映，将在核查后处理"),
-        |e| notice_page(&state, id, String::new(), e),
-    )
-    .await
+    match r {
+        Ok(_) => Ok(done(
+            &format!("/notice/{id}"),
+            "已收到您的反映，将在核查后处理",
+        )),
+        Err(e) => {
+            // Every item's form has the same field names: the page puts the input back into
+            // the item it was about, so nothing is put back by name.
+            let mut flash = PublicFlash::refusal(e, &Kept::default())?;
+            flash.kept_json.clear();
+            notice_page(&state, id, flash, typed).await
+        }
+    }
 }

@@ -14,10 +14,74 @@ use xianfeng_store::points::point_rules::{self, Rule};
 use xianfeng_store::points::{self, Account, Entry, HOUSEHOLD, PERSON};
 use xianfeng_store::{people::households, people::orgs, points::point_board, settings};
 
-use super::points::PageQuery;
-use super::shared::{refused, with_status};
-use super::{field, read_multipart, render};
+use super::form::Kept;
+use super::{field, read_multipart, render, render_as};
 use crate::{AppError, AppState};
+
+#[derive(serde::Deserialize, Default)]
+pub struct PublicQuery {
+    #[serde(default)]
+    pub period: String,
+    /// The notice a redirect after a public form carried (there is no session to read it).
+    #[serde(default)]
+    pub ok: String,
+}
+
+/// What a public page (no account, so no `Ctx`) shows above its content: a notice, or why a
+/// form was refused with what was typed (as the JSON app.js reads to fill the form again),
+/// and the status to serve it with. Shared by the public pages: the card, the rating page and
+/// the notice board.
+#[derive(Default)]
+pub(super) struct PublicFlash {
+    pub notice: String,
+    pub error: String,
+    /// Each refused field's message (for pages that put a form's input back themselves).
+    pub fields: Vec<(String, String)>,
+    pub kept_json: String,
+    pub status: StatusCode,
+}
+
+impl PublicFlash {
+    /// The message refusing `field`, or "".
+    pub fn field_error(&self, field: &str) -> &str {
+        self.fields
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+            .unwrap_or("")
+    }
+
+    pub fn notice(notice: String) -> PublicFlash {
+        PublicFlash {
+            notice,
+            ..PublicFlash::default()
+        }
+    }
+
+    /// A refused public form: bad input (422, each field's message beside its field) or a
+    /// refused change (409), with what was typed put back. Any other error is returned for
+    /// the error page.
+    pub fn refusal(e: AppError, kept: &Kept) -> Result<PublicFlash, AppError> {
+        let (status, error, fields) = match e {
+            AppError::Invalid(i) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                i.to_string(),
+                i.0.iter()
+                    .map(|f| (f.field.clone(), f.message.clone()))
+                    .collect::<Vec<_>>(),
+            ),
+            AppError::Conflict(m) => (StatusCode::CONFLICT, m, Vec::new()),
+            other => return Err(other),
+        };
+        Ok(PublicFlash {
+            notice: String::new(),
+            error,
+            kept_json: super::kept_json(kept, &fields),
+            fields,
+            status,
+        })
+    }
+}
 
 #[derive(Template)]
 #[template(path = "card.html")]
@@ -30,15 +94,13 @@ struct CardPage {
     claims: Vec<Claim>,
     rules: Vec<Rule>,
     today: String,
-    notice: String,
-    error: String,
+    flash: PublicFlash,
 }
 
 async fn card_page(
     state: &AppState,
     code: String,
-    notice: String,
-    error: (StatusCode, String),
+    flash: PublicFlash,
 ) -> Result<Response, AppError> {
     let page = super::read(state, move |c| {
         let Some(holder) = points::by_code(c, &code)? else {
@@ -79,21 +141,20 @@ async fn card_page(
             claims,
             rules,
             today: date::today().to_string(),
-            notice,
-            error: error.1.clone(),
+            flash,
         }))
     })
     .await?
     .ok_or(AppError::NotFound("积分码"))?;
-    Ok(with_status(error.0, render(&page)?))
+    render_as(page.flash.status, &page)
 }
 
 pub async fn show(
     State(state): State<AppState>,
     Path(code): Path<String>,
-    Query(q): Query<PageQuery>,
+    Query(q): Query<PublicQuery>,
 ) -> Result<Response, AppError> {
-    card_page(&state, code, q.ok, (StatusCode::OK, String::new())).await
+    card_page(&state, code, PublicFlash::notice(q.ok)).await
 }
 
 /// A claim from the card: by the person, or for one of the household's people. It waits for
@@ -104,12 +165,18 @@ pub async fn claim(
     form: Multipart,
 ) -> Result<Response, AppError> {
     let (f, files) = read_multipart(form, "evidence").await?;
+    let chosen: Vec<(String, String)> = files
+        .iter()
+        .map(|(name, _)| ("evidence".to_string(), name.clone()))
+        .collect();
+    let kept = Kept::multipart(&f, &chosen);
     let input = EarnInput {
         rule: field(&f, "rule"),
         day: field(&f, "day"),
         note: field(&f, "note"),
     };
-    let who = field(&f, "person").parse::<i64>().ok();
+    // Not chosen, or not a number: nobody (refused below), never person 0.
+    let who = field(&f, "person").trim().parse::<i64>().ok();
     let card = code.clone();
     let result = super::write(&state, move |c| {
         let holder =
@@ -145,12 +212,9 @@ pub async fn claim(
             } else {
                 format!("第{id}号申报已通过，积分已到账")
             };
-            card_page(&state, code, msg, (StatusCode::OK, String::new())).await
+            card_page(&state, code, PublicFlash::notice(msg)).await
         }
-        Err(e) => {
-            let err = refused(e)?;
-            card_page(&state, code, String::new(), err).await
-        }
+        Err(e) => card_page(&state, code, PublicFlash::refusal(e, &kept)?).await,
     }
 }
 
@@ -169,7 +233,7 @@ struct BoardPage {
 pub async fn board(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    Query(q): Query<PageQuery>,
+    Query(q): Query<PublicQuery>,
 ) -> Result<Response, AppError> {
     let period = match q.period.as_str() {
         "quarter" => BoardPeriod::Quarter,

@@ -4,9 +4,8 @@
 
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Form;
+use serde::Deserialize;
 use xianfeng_domain::commitment::{
     half_of, half_range, suggested, CommitmentInput, CommitmentResult, CommitmentStage,
     CommitmentStep, Reviewer,
@@ -17,9 +16,9 @@ use xianfeng_store::recognition::commitments::{self, Commitment, Entry};
 use xianfeng_store::recognition::leader_reviews::{self, LeaderReview};
 use xianfeng_store::{files, people::orgs};
 
-use super::shared::with_status;
+use super::form::{empty_as_none, CsrfForm, Kept};
 use super::shared::{with_org, year_of, YearQuery};
-use super::{done, field, read_multipart, render, settle, write, Ctx, Pairs};
+use super::{done, field, read_multipart, render, render_as, write, Ctx};
 use crate::session::Session;
 use crate::{blocking, AppError, AppState};
 
@@ -44,8 +43,44 @@ struct ListPage {
     min: usize,
     today: String,
     half: String,
-    notice: String,
-    error: String,
+    /// The commitment form as typed when it was refused.
+    add: Typed,
+    /// The leader review form as typed when it was refused.
+    review: Typed,
+}
+
+/// One of the list page's forms as typed when it was refused, with each field's message. The
+/// commitment and leader review forms share field names (`content`), so their input is put
+/// back into its own form by the page, not by name.
+#[derive(Default)]
+struct Typed {
+    kept: Kept,
+    errors: Option<xianfeng_domain::Invalid>,
+}
+
+impl Typed {
+    fn is_empty(&self) -> bool {
+        self.kept.fields.is_empty()
+    }
+
+    fn get(&self, name: &str) -> &str {
+        self.kept.get(name)
+    }
+
+    /// The message beside `field`, or "".
+    fn error(&self, field: &str) -> &str {
+        self.errors
+            .as_ref()
+            .and_then(|i| i.for_field(field))
+            .unwrap_or("")
+    }
+}
+
+/// Which of the list page's forms was refused.
+enum ListForm {
+    Add,
+    Review,
+    Other,
 }
 
 async fn list_page(
@@ -53,8 +88,8 @@ async fn list_page(
     s: &Session,
     id: i64,
     (year, stage): (i32, String),
-    notice: String,
-    error: (StatusCode, String),
+    ctx: Ctx,
+    (add, review): (Typed, Typed),
 ) -> Result<Response, AppError> {
     let (org, crumbs, (items, members, reviews, categories, min)) =
         with_org(state, s, id, move |c, org| {
@@ -116,8 +151,9 @@ async fn list_page(
     } else {
         members
     };
+    let status = ctx.status();
     let p = ListPage {
-        ctx: Ctx::new(s, "commitments"),
+        ctx,
         can_write: org.kind.is_branch() && (s.actor.can_record_life(&org.path) || member_view),
         can_review: s.actor.can_inspect(&org.path) && org.kind.is_branch(),
         org,
@@ -135,10 +171,10 @@ async fn list_page(
         min,
         today: xianfeng_domain::date::today().to_string(),
         half: half_of(xianfeng_domain::date::today()),
-        notice,
-        error: error.1,
+        add,
+        review,
     };
-    Ok(with_status(error.0, render(&p)?))
+    render_as(status, &p)
 }
 
 pub async fn list(
@@ -147,30 +183,36 @@ pub async fn list(
     Path(id): Path<i64>,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, AppError> {
-    list_page(
-        &state,
-        &s,
-        id,
-        (year_of(&q.year), q.stage),
-        q.ok,
-        (StatusCode::OK, String::new()),
-    )
-    .await
+    let ctx = Ctx::new(&s, "commitments");
+    let forms = (Typed::default(), Typed::default());
+    list_page(&state, &s, id, (year_of(&q.year), q.stage), ctx, forms).await
+}
+
+#[derive(Deserialize)]
+pub struct AddForm {
+    /// The member committing; empty for the branch's own commitment.
+    #[serde(default, deserialize_with = "empty_as_none")]
+    member: Option<i64>,
+    #[serde(default)]
+    content: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    due: String,
 }
 
 pub async fn add(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<Pairs>,
+    CsrfForm(f, kept): CsrfForm<AddForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&field(&f, "_csrf"))?;
     let input = CommitmentInput {
-        content: field(&f, "content"),
-        category: field(&f, "category"),
-        due: field(&f, "due"),
+        content: f.content,
+        category: f.category,
+        due: f.due,
     };
-    let member: Option<i64> = field(&f, "member").parse().ok();
+    let member = f.member;
     let year = input
         .due
         .get(..4)
@@ -182,10 +224,14 @@ pub async fn add(
         Ok(commitments::add(c, &actor, &org, member, year, &input)?)
     })
     .await;
-    on_list(&state, &s, (id, year), r, |_| {
-        "已登记承诺，待支部审核后公示".to_string()
-    })
-    .await
+    let notice = |_| "已登记承诺，待支部审核后公示".to_string();
+    on_list(&state, &s, (id, year), r, notice, (ListForm::Add, kept)).await
+}
+
+#[derive(Deserialize)]
+pub struct YearForm {
+    #[serde(default)]
+    year: String,
 }
 
 /// The branch approves all its drafts at once (支部统一审核后公示).
@@ -193,50 +239,72 @@ pub async fn approve_all(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<Pairs>,
+    CsrfForm(f, kept): CsrfForm<YearForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&field(&f, "_csrf"))?;
-    let year = year_of(&field(&f, "year"));
+    let year = year_of(&f.year);
     let actor = s.actor.clone();
     let r = write(&state, move |c| {
         let org = orgs::require(c, id)?;
         Ok(commitments::approve_all(c, &actor, &org, year as i64)?)
     })
     .await;
-    on_list(&state, &s, (id, year), r, |n| {
-        format!("已审核通过 {n} 项承诺并公示")
-    })
-    .await
+    let notice = |n| format!("已审核通过 {n} 项承诺并公示");
+    on_list(&state, &s, (id, year), r, notice, (ListForm::Other, kept)).await
 }
 
-/// The end of a form on the list page: back to it with `notice`, or the page with the refusal.
+/// The end of a form on the list page: back to it with `notice`, or the page with the refusal
+/// and `form` as typed.
 async fn on_list<T>(
     state: &AppState,
     s: &Session,
     (id, year): (i64, i32),
     r: Result<T, AppError>,
     notice: impl FnOnce(T) -> String,
+    (form, kept): (ListForm, Kept),
 ) -> Result<Response, AppError> {
-    settle(
-        r,
-        |v| done(&format!("/orgs/{id}/commitments"), &notice(v)),
-        |e| list_page(state, s, id, (year, String::new()), String::new(), e),
-    )
-    .await
+    let e = match r {
+        Ok(v) => return Ok(done(&format!("/orgs/{id}/commitments"), &notice(v))),
+        Err(e) => e,
+    };
+    let typed = Typed {
+        errors: match &e {
+            AppError::Invalid(i) => Some(i.clone()),
+            _ => None,
+        },
+        kept,
+    };
+    let mut ctx = Ctx::new(s, "commitments").refusal(e, &Kept::default())?;
+    // The page puts the input back into the form it came from (see `Typed`).
+    ctx.flash.kept_json.clear();
+    let forms = match form {
+        ListForm::Add => (typed, Typed::default()),
+        ListForm::Review => (Typed::default(), typed),
+        ListForm::Other => (Typed::default(), Typed::default()),
+    };
+    list_page(state, s, id, (year, String::new()), ctx, forms).await
+}
+
+#[derive(Deserialize)]
+pub struct LeaderReviewForm {
+    #[serde(default)]
+    reviewer: String,
+    #[serde(default)]
+    day: String,
+    #[serde(default)]
+    content: String,
 }
 
 pub async fn leader_review(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<Pairs>,
+    CsrfForm(f, kept): CsrfForm<LeaderReviewForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&field(&f, "_csrf"))?;
-    let (reviewer, day, content) = (
-        field(&f, "reviewer"),
-        field(&f, "day"),
-        field(&f, "content"),
-    );
+    let LeaderReviewForm {
+        reviewer,
+        day,
+        content,
+    } = f;
     let actor = s.actor.clone();
     let r = write(&state, move |c| {
         let org = orgs::require(c, id)?;
@@ -245,10 +313,9 @@ pub async fn leader_review(
         )?)
     })
     .await;
-    on_list(&state, &s, (id, year_of("")), r, |()| {
-        "已记录领导点评".to_string()
-    })
-    .await
+    let notice = |()| "已记录领导点评".to_string();
+    let form = (ListForm::Review, kept);
+    on_list(&state, &s, (id, year_of("")), r, notice, form).await
 }
 
 #[derive(Template)]
@@ -265,16 +332,13 @@ struct DetailPage {
     can_run: bool,
     can_fulfil: bool,
     today: String,
-    notice: String,
-    error: String,
 }
 
 async fn detail_page(
     state: &AppState,
     s: &Session,
     id: i64,
-    notice: String,
-    error: (StatusCode, String),
+    ctx: Ctx,
 ) -> Result<Response, AppError> {
     let actor = s.actor.clone();
     let (k, entries, reviews) = super::read(state, move |c| {
@@ -291,8 +355,9 @@ async fn detail_page(
     .await?;
     let can_run = s.actor.can_record_life(&k.org_path);
     let choices: Vec<Choice> = reviews.iter().map(|(_, c, _)| *c).collect();
+    let status = ctx.status();
     let p = DetailPage {
-        ctx: Ctx::new(s, "commitments"),
+        ctx,
         can_fulfil: s.actor.can_access_commitment(&k.org_path, k.member_id)
             && xianfeng_domain::commitment::accepts_fulfilment(k.stage),
         can_run,
@@ -306,34 +371,44 @@ async fn detail_page(
         choices: Choice::ALL.iter().map(|c| c.label()).collect(),
         results: CommitmentResult::ALL.iter().map(|r| r.label()).collect(),
         today: xianfeng_domain::date::today().to_string(),
-        notice,
-        error: error.1,
     };
-    Ok(with_status(error.0, render(&p)?))
+    render_as(status, &p)
 }
 
 pub async fn show(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Query(q): Query<YearQuery>,
 ) -> Result<Response, AppError> {
-    detail_page(&state, &s, id, q.ok, (StatusCode::OK, String::new())).await
+    let ctx = Ctx::new(&s, "commitments");
+    detail_page(&state, &s, id, ctx).await
 }
 
+/// The end of a form on a commitment's page: back to it with `notice`, or the page again with
+/// the refusal and what was typed.
 async fn after(
     state: &AppState,
     s: &Session,
-    id: i64,
+    (id, kept): (i64, Kept),
     notice: &str,
     r: Result<(), AppError>,
 ) -> Result<Response, AppError> {
-    settle(
-        r,
-        |()| done(&format!("/commitments/{id}"), notice),
-        |e| detail_page(state, s, id, String::new(), e),
-    )
-    .await
+    match r {
+        Ok(()) => Ok(done(&format!("/commitments/{id}"), notice)),
+        Err(e) => {
+            let ctx = Ctx::new(s, "commitments").refusal(e, &kept)?;
+            detail_page(state, s, id, ctx).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct StepForm {
+    /// The button pressed: 审核通过, 开始评诺 or 评定结果.
+    #[serde(default)]
+    step: String,
+    #[serde(default)]
+    result: String,
 }
 
 /// Approve, start review, or settle with a result.
@@ -341,11 +416,12 @@ pub async fn step(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<Pairs>,
+    CsrfForm(f, mut kept): CsrfForm<StepForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&field(&f, "_csrf"))?;
-    let step = CommitmentStep::parse(&field(&f, "step"));
-    let result = CommitmentResult::parse(&field(&f, "result"));
+    // The pressed button is not put back: the form's buttons share its name.
+    kept.fields.retain(|(k, _)| k != "step");
+    let step = CommitmentStep::parse(&f.step);
+    let result = CommitmentResult::parse(&f.result);
     let actor = s.actor.clone();
     let r = blocking(&state, move |st| {
         let step = step.ok_or_else(|| {
@@ -358,7 +434,7 @@ pub async fn step(
         Ok(st.write(|c| commitments::step(c, &actor, id, step, result))?)
     })
     .await;
-    after(&state, &s, id, "已办理", r).await
+    after(&state, &s, (id, kept), "已办理", r).await
 }
 
 /// A fulfilment entry with an optional photo.
@@ -370,6 +446,11 @@ pub async fn fulfil(
 ) -> Result<Response, AppError> {
     let (f, files) = read_multipart(form, "photo").await?;
     s.check_csrf(&field(&f, "_csrf"))?;
+    let chosen: Vec<(String, String)> = files
+        .iter()
+        .map(|(name, _)| ("photo".to_string(), name.clone()))
+        .collect();
+    let kept = Kept::multipart(&f, &chosen);
     let (day, content) = (field(&f, "day"), field(&f, "content"));
     let actor = s.actor.clone();
     let r = write(&state, move |c| {
@@ -382,19 +463,28 @@ pub async fn fulfil(
         Ok(())
     })
     .await;
-    after(&state, &s, id, "已记录践诺情况", r).await
+    after(&state, &s, (id, kept), "已记录践诺情况", r).await
+}
+
+#[derive(Deserialize)]
+pub struct ReviewForm {
+    #[serde(default)]
+    reviewer: String,
+    #[serde(default)]
+    choice: String,
+    #[serde(default)]
+    comment: String,
 }
 
 pub async fn review(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<Pairs>,
+    CsrfForm(f, kept): CsrfForm<ReviewForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&field(&f, "_csrf"))?;
-    let reviewer = Reviewer::parse(&field(&f, "reviewer"));
-    let choice = Choice::parse(&field(&f, "choice"));
-    let comment = field(&f, "comment");
+    let reviewer = Reviewer::parse(&f.reviewer);
+    let choice = Choice::parse(&f.choice);
+    let comment = f.comment;
     let actor = s.actor.clone();
     let r = blocking(&state, move |st| {
         let (Some(reviewer), Some(choice)) = (reviewer, choice) else {
@@ -407,7 +497,7 @@ pub async fn review(
         Ok(st.write(|c| commitments::review(c, &actor, id, reviewer, choice, &comment))?)
     })
     .await;
-    after(&state, &s, id, "已登记评诺", r).await
+    after(&state, &s, (id, kept), "已登记评诺", r).await
 }
 
 pub async fn photo(

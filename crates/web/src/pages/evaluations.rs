@@ -3,8 +3,8 @@
 //! public rating page a household or member opens from their one-time code.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::Form;
 use xianfeng_domain::evaluation::{centi, Choice, Grade, RaterGroup};
@@ -14,10 +14,10 @@ use xianfeng_store::recognition::evaluations::{
     self, Code, ResultLine, Round, RoundInput, Subject,
 };
 
-use super::awards::Notice;
+use super::card::PublicFlash;
+use super::form::{CsrfForm, Kept};
 use super::shared::with_org;
-use super::shared::{refused, with_status};
-use super::{done, field, public_url, qr_svg, render, settle, write, Ctx, Pairs};
+use super::{done, field, public_url, qr_svg, render, render_as, write, CsrfOnly, Ctx, Pairs};
 use crate::session::Session;
 use crate::{AppError, AppState};
 
@@ -31,16 +31,13 @@ struct RoundsPage {
     schemes: Vec<String>,
     can_open: bool,
     today: String,
-    notice: String,
-    error: String,
 }
 
 async fn rounds_page(
     state: &AppState,
     s: &Session,
     id: i64,
-    notice: String,
-    error: (StatusCode, String),
+    ctx: Ctx,
 ) -> Result<Response, AppError> {
     let (org, crumbs, (rounds, schemes)) = with_org(state, s, id, |c, org| {
         Ok((
@@ -52,58 +49,50 @@ async fn rounds_page(
     if !s.actor.can_list_members(&org.path) {
         return Err(AppError::Forbidden);
     }
+    let status = ctx.status();
     let p = RoundsPage {
-        ctx: Ctx::new(s, "evaluations"),
+        ctx,
         can_open: s.actor.can_record_life(&org.path),
         org,
         crumbs,
         rounds,
         schemes: schemes.into_iter().map(|s| s.name).collect(),
         today: (xianfeng_domain::date::today() + chrono::Duration::days(14)).to_string(),
-        notice,
-        error: error.1,
     };
-    Ok(with_status(error.0, render(&p)?))
+    render_as(status, &p)
 }
 
 pub async fn list(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Query(q): Query<Notice>,
 ) -> Result<Response, AppError> {
-    rounds_page(&state, &s, id, q.ok, (StatusCode::OK, String::new())).await
+    let ctx = Ctx::new(&s, "evaluations");
+    rounds_page(&state, &s, id, ctx).await
 }
 
 pub async fn open(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<Pairs>,
+    CsrfForm(input, kept): CsrfForm<RoundInput>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&field(&f, "_csrf"))?;
-    let input = RoundInput {
-        name: field(&f, "name"),
-        scheme: field(&f, "scheme"),
-        closes_on: field(&f, "closes_on"),
-    };
     let actor = s.actor.clone();
     let r = write(&state, move |c| {
         let org = orgs::require(c, id)?;
         Ok(evaluations::open_round(c, &actor, &org, &input)?)
     })
     .await;
-    settle(
-        r,
-        |round| {
-            done(
-                &format!("/evaluations/{round}"),
-                "评议已开始，请打印评议码发放到户、到人",
-            )
-        },
-        |e| rounds_page(&state, &s, id, String::new(), e),
-    )
-    .await
+    match r {
+        Ok(round) => Ok(done(
+            &format!("/evaluations/{round}"),
+            "评议已开始，请打印评议码发放到户、到人",
+        )),
+        Err(e) => {
+            let ctx = Ctx::new(&s, "evaluations").refusal(e, &kept)?;
+            rounds_page(&state, &s, id, ctx).await
+        }
+    }
 }
 
 /// One subject on the round page, with the caller's scoring group when they may score it.
@@ -121,8 +110,19 @@ struct RoundPage {
     results: Vec<ResultLine>,
     can_run: bool,
     past_deadline: bool,
-    notice: String,
-    error: String,
+    /// A refused score as typed: the subject and each criterion's value, shown again in that
+    /// subject's row (every row's fields share their names).
+    typed: (i64, Vec<String>),
+}
+
+impl RoundPage {
+    /// The value typed for criterion `n` of `subject` in a refused score, or "".
+    fn typed_score(&self, subject: &i64, n: &usize) -> &str {
+        match &self.typed {
+            (id, raw) if id == subject => raw.get(*n).map(String::as_str).unwrap_or(""),
+            _ => "",
+        }
+    }
 }
 
 /// Formatting shared by the result pages.
@@ -143,8 +143,8 @@ async fn round_page(
     state: &AppState,
     s: &Session,
     id: i64,
-    notice: String,
-    error: (StatusCode, String),
+    ctx: Ctx,
+    typed: (i64, Vec<String>),
 ) -> Result<Response, AppError> {
     let actor = s.actor.clone();
     let (r, subjects, results) = super::read(state, move |c| {
@@ -171,40 +171,43 @@ async fn round_page(
         Ok((r, subjects, results))
     })
     .await?;
+    let status = ctx.status();
     let p = RoundPage {
-        ctx: Ctx::new(s, "evaluations"),
+        ctx,
         can_run: s.actor.can_record_life(&r.org_path),
         past_deadline: r.open && xianfeng_domain::date::today() > r.closes_on,
         r,
         subjects,
         results,
-        notice,
-        error: error.1,
+        typed,
     };
-    Ok(with_status(error.0, render(&p)?))
+    render_as(status, &p)
 }
 
 pub async fn show(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Query(q): Query<Notice>,
 ) -> Result<Response, AppError> {
-    round_page(&state, &s, id, q.ok, (StatusCode::OK, String::new())).await
+    let ctx = Ctx::new(&s, "evaluations");
+    round_page(&state, &s, id, ctx, (0, Vec::new())).await
 }
 
-/// The organisation's scores for one subject.
+/// The organisation's scores for one subject: `subject` and `score_0` … `score_9`, one per
+/// criterion (read as pairs: the criteria differ from scheme to scheme).
 pub async fn score(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<Pairs>,
+    CsrfForm(f, _): CsrfForm<Pairs>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&field(&f, "_csrf"))?;
-    let subject: i64 = field(&f, "subject").parse().unwrap_or(0);
+    // Missing or not a number: no such subject (a hidden field), never subject 0.
+    let subject = field(&f, "subject").trim().parse::<i64>().ok();
     let raw: Vec<String> = (0..10).map(|i| field(&f, &format!("score_{i}"))).collect();
+    let typed = raw.clone();
     let actor = s.actor.clone();
     let r = write(&state, move |c| {
+        let subject = subject.ok_or(AppError::NotFound("评议对象"))?;
         let n = evaluations::round(c, id)?.scheme.criteria.len();
         Ok(evaluations::score(
             c,
@@ -215,34 +218,36 @@ pub async fn score(
         )?)
     })
     .await;
-    settle(
-        r,
-        |()| {
-            done(
-                &format!("/evaluations/{id}"),
-                "已保存打分（再次提交将以新版本替换）",
-            )
-        },
-        |e| round_page(&state, &s, id, String::new(), e),
-    )
-    .await
+    match r {
+        Ok(()) => Ok(done(
+            &format!("/evaluations/{id}"),
+            "已保存打分（再次提交将以新版本替换）",
+        )),
+        Err(e) => {
+            // Every subject's row has the same field names: the page puts the scores back
+            // into the row they were for, so nothing is put back by name.
+            let mut ctx = Ctx::new(&s, "evaluations").refusal(e, &Kept::default())?;
+            ctx.flash.kept_json.clear();
+            round_page(&state, &s, id, ctx, (subject.unwrap_or_default(), typed)).await
+        }
+    }
 }
 
 pub async fn close(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<Pairs>,
+    CsrfForm(_, kept): CsrfForm<CsrfOnly>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&field(&f, "_csrf"))?;
     let actor = s.actor.clone();
     let r = write(&state, move |c| Ok(evaluations::close(c, &actor, id)?)).await;
-    settle(
-        r,
-        |_| done(&format!("/evaluations/{id}"), "评议已结束，结果如下"),
-        |e| round_page(&state, &s, id, String::new(), e),
-    )
-    .await
+    match r {
+        Ok(_) => Ok(done(&format!("/evaluations/{id}"), "评议已结束，结果如下")),
+        Err(e) => {
+            let ctx = Ctx::new(&s, "evaluations").refusal(e, &kept)?;
+            round_page(&state, &s, id, ctx, (0, Vec::new())).await
+        }
+    }
 }
 
 #[derive(Template)]
@@ -284,9 +289,8 @@ pub async fn revoke(
     State(state): State<AppState>,
     s: Session,
     Path(code_id): Path<i64>,
-    Form(f): Form<Pairs>,
+    CsrfForm(_, _): CsrfForm<CsrfOnly>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&field(&f, "_csrf"))?;
     let actor = s.actor.clone();
     let round = write(&state, move |c| {
         Ok(evaluations::revoke(c, &actor, code_id)?)
@@ -345,7 +349,7 @@ struct RatePage {
     subjects: Vec<Subject>,
     choices: Vec<&'static str>,
     state: &'static str,
-    error: String,
+    flash: PublicFlash,
 }
 
 impl RatePage {
@@ -361,7 +365,7 @@ fn choices() -> Vec<&'static str> {
 async fn rate_page(
     state: &AppState,
     code: String,
-    error: (StatusCode, String),
+    flash: PublicFlash,
 ) -> Result<Response, AppError> {
     let c2 = code.clone();
     let found = super::read(state, move |c| {
@@ -392,9 +396,9 @@ async fn rate_page(
         choices: choices(),
         state: state_text,
         r: Some(r),
-        error: error.1,
+        flash,
     };
-    Ok(with_status(error.0, render(&page)?))
+    render_as(page.flash.status, &page)
 }
 
 /// The public rating page of one code (no sign-in: the code is the credential).
@@ -402,7 +406,7 @@ pub async fn rate_form(
     State(state): State<AppState>,
     Path(code): Path<String>,
 ) -> Result<Response, AppError> {
-    rate_page(&state, code, (StatusCode::OK, String::new())).await
+    rate_page(&state, code, PublicFlash::default()).await
 }
 
 /// A ballot: `s{subject}` = 满意 / 基本满意 / 不满意 for each subject rated.
@@ -441,9 +445,13 @@ pub async fn rate(
             subjects: Vec::new(),
             choices: Vec::new(),
             state: "thanks",
-            error: String::new(),
+            flash: PublicFlash::default(),
         }),
-        Err(e) => rate_page(&state, code, refused(e)?).await,
+        Err(e) => {
+            // The choices go back into the ballot (one radio group per subject).
+            let kept = Kept::multipart(&f, &[]);
+            rate_page(&state, code, PublicFlash::refusal(e, &kept)?).await
+        }
     }
 }
 

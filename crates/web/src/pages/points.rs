@@ -6,7 +6,6 @@ use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use serde::Deserialize;
 use xianfeng_domain::auth::Actor;
 use xianfeng_domain::date;
@@ -22,9 +21,9 @@ use xianfeng_store::{
     people::households, people::orgs, points::point_board, settings, Conn, StoreError,
 };
 
-use super::form::CsrfForm;
-use super::shared::{refused, with_org, with_status};
-use super::{field, read_multipart, render, render_form, visible_org, Ctx, Pairs};
+use super::form::{CsrfForm, Kept};
+use super::shared::with_org;
+use super::{field, read_multipart, render, render_as, visible_org, CsrfOnly, Ctx};
 use crate::session::Session;
 use crate::{blocking, AppError, AppState};
 
@@ -45,9 +44,35 @@ pub struct PageQuery {
     #[serde(default)]
     pub period: String,
     #[serde(default)]
-    pub ok: String,
-    #[serde(default)]
     pub q: String,
+}
+
+/// What was typed into one row's form (a claim's or a ledger entry's reason) when it was
+/// refused. Rows share field names, so the input goes back into its own row here rather than
+/// by name into every row.
+#[derive(Default)]
+pub(super) struct RowInput {
+    id: i64,
+    reason: String,
+    error: String,
+}
+
+impl RowInput {
+    fn of(id: i64, reason: String, e: &AppError) -> RowInput {
+        let error = match e {
+            AppError::Invalid(i) => i.for_field("reason").unwrap_or("").to_string(),
+            _ => String::new(),
+        };
+        RowInput { id, reason, error }
+    }
+}
+
+/// The page again for a refused row form: the reason at the top, nothing put back by name
+/// (the row's own input is rendered by the page).
+fn row_refusal(ctx: Ctx, e: AppError) -> Result<Ctx, AppError> {
+    let mut ctx = ctx.refusal(e, &Kept::default())?;
+    ctx.flash.kept_json.clear();
+    Ok(ctx)
 }
 
 fn period_of(q: &str) -> BoardPeriod {
@@ -82,8 +107,7 @@ struct PointsPage {
     period: String,
     period_label: String,
     o: Overview,
-    notice: String,
-    error: String,
+    row: RowInput,
     today: String,
     can_record: bool,
     can_open_store: bool,
@@ -108,13 +132,15 @@ fn candidates(c: &mut dyn Conn, org: &Org) -> xianfeng_store::Result<Vec<(String
     Ok(out)
 }
 
+/// The organisation's points page; `ctx` carries a refused form's message and input, `row`
+/// a refused decision's reason.
 pub(super) async fn overview(
     state: &AppState,
     s: &Session,
     id: i64,
     q: PageQuery,
-    notice: String,
-    error: (StatusCode, String),
+    ctx: Ctx,
+    row: RowInput,
 ) -> Result<Response, AppError> {
     let period = period_of(&q.period);
     let key = period_key(period);
@@ -142,8 +168,9 @@ pub(super) async fn overview(
     })
     .await?;
     staff(s, &org)?;
+    let status = ctx.status();
     let page = PointsPage {
-        ctx: Ctx::new(s, "points"),
+        ctx,
         can_record: s.actor.can_record_life(&org.path),
         can_open_store: s.actor.can_record_life(&org.path) && !org.kind.is_committee(),
         org,
@@ -151,11 +178,10 @@ pub(super) async fn overview(
         period: q.period,
         period_label: label,
         o,
-        notice,
-        error: error.1,
+        row,
         today: date::today().to_string(),
     };
-    Ok(with_status(error.0, render(&page)?))
+    render_as(status, &page)
 }
 
 pub async fn show(
@@ -164,8 +190,8 @@ pub async fn show(
     Path(id): Path<i64>,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, AppError> {
-    let notice = q.ok.clone();
-    overview(&state, &s, id, q, notice, (StatusCode::OK, String::new())).await
+    let ctx = Ctx::new(&s, "points");
+    overview(&state, &s, id, q, ctx, RowInput::default()).await
 }
 
 /// Finds the person to record for: a picked account, or a scanned code.
@@ -222,6 +248,11 @@ pub async fn record(
 ) -> Result<Response, AppError> {
     let (f, files) = read_multipart(form, "evidence").await?;
     s.check_csrf(&field(&f, "_csrf"))?;
+    let chosen: Vec<(String, String)> = files
+        .iter()
+        .map(|(name, _)| ("evidence".to_string(), name.clone()))
+        .collect();
+    let kept = Kept::multipart(&f, &chosen);
     let actor = s.actor.clone();
     let input = EarnInput {
         rule: field(&f, "rule"),
@@ -244,8 +275,16 @@ pub async fn record(
             &format!("已为{name}记积分"),
         )),
         Err(e) => {
-            let err = refused(e)?;
-            overview(&state, &s, id, PageQuery::default(), String::new(), err).await
+            let ctx = Ctx::new(&s, "points").refusal(e, &kept)?;
+            overview(
+                &state,
+                &s,
+                id,
+                PageQuery::default(),
+                ctx,
+                RowInput::default(),
+            )
+            .await
         }
     }
 }
@@ -268,7 +307,7 @@ pub async fn decide(
 ) -> Result<Response, AppError> {
     let actor = s.actor.clone();
     let approve = f.decision == "approve";
-    let reason = f.reason;
+    let reason = f.reason.clone();
     let result = super::write(&state, move |c| {
         let claim = point_claims::get(c, claim_id)?;
         if !actor.can_record_life(&claim.org_path) {
@@ -284,16 +323,9 @@ pub async fn decide(
             &format!("第{claim_id}号申报{}", status.label()),
         )),
         Err(e) => {
-            let err = refused(e)?;
-            overview(
-                &state,
-                &s,
-                back_org,
-                PageQuery::default(),
-                String::new(),
-                err,
-            )
-            .await
+            let row = RowInput::of(claim_id, f.reason, &e);
+            let ctx = row_refusal(Ctx::new(&s, "points"), e)?;
+            overview(&state, &s, back_org, PageQuery::default(), ctx, row).await
         }
     }
 }
@@ -329,8 +361,6 @@ struct RulesPage {
     can_write: bool,
     bound: Option<i64>,
     input: RuleInput,
-    error: String,
-    notice: String,
 }
 
 fn bounds_for(c: &mut dyn Conn, org: &Org) -> xianfeng_store::Result<Option<Bounds>> {
@@ -347,8 +377,7 @@ async fn rules_page(
     s: &Session,
     id: i64,
     input: RuleInput,
-    notice: String,
-    error: (StatusCode, String),
+    ctx: Ctx,
 ) -> Result<Response, AppError> {
     let (org, crumbs, (rules, bound)) = with_org(state, s, id, |c, org| {
         Ok((
@@ -358,53 +387,26 @@ async fn rules_page(
     })
     .await?;
     staff(s, &org)?;
+    let status = ctx.status();
     let page = RulesPage {
-        ctx: Ctx::new(s, "points"),
+        ctx,
         can_write: s.actor.can_manage_town(&org.path) && org.kind.is_committee(),
         org,
         crumbs,
         rules,
         bound,
         input,
-        error: error.1,
-        notice,
     };
-    Ok(with_status(error.0, render(&page)?))
+    render_as(status, &page)
 }
 
 pub async fn rules(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Query(q): Query<PageQuery>,
 ) -> Result<Response, AppError> {
-    rules_page(
-        &state,
-        &s,
-        id,
-        RuleInput::default(),
-        q.ok,
-        (StatusCode::OK, String::new()),
-    )
-    .await
-}
-
-fn rule_input(f: &Pairs) -> RuleInput {
-    let checked = |name: &str| f.iter().any(|(k, _)| k == name).then(String::new);
-    RuleInput {
-        action: field(f, "action"),
-        category: field(f, "category"),
-        points: field(f, "points"),
-        audience: field(f, "audience"),
-        evidence_required: checked("evidence_required"),
-        approval_required: checked("approval_required"),
-        cap_day: field(f, "cap_day"),
-        cap_month: field(f, "cap_month"),
-        cap_year: field(f, "cap_year"),
-        valid_from: field(f, "valid_from"),
-        valid_to: field(f, "valid_to"),
-        trigger: field(f, "trigger"),
-    }
+    let ctx = Ctx::new(&s, "points");
+    rules_page(&state, &s, id, RuleInput::default(), ctx).await
 }
 
 #[derive(Template)]
@@ -414,7 +416,6 @@ struct RuleEditPage {
     rule: Rule,
     bound: Option<i64>,
     input: RuleInput,
-    error: String,
 }
 
 /// The rule and the organisation that set it, when the actor may change it (that level or
@@ -455,7 +456,6 @@ pub async fn edit_rule_form(
         rule,
         bound,
         input,
-        error: String::new(),
     })
 }
 
@@ -464,10 +464,8 @@ pub async fn edit_rule(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<Pairs>,
+    CsrfForm(input, kept): CsrfForm<RuleInput>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&field(&f, "_csrf"))?;
-    let input = rule_input(&f);
     let typed = input.clone();
     let actor = s.actor.clone();
     let result = super::write(&state, move |c| {
@@ -482,18 +480,17 @@ pub async fn edit_rule(
             &format!("/orgs/{org_id}/points/rules"),
             "已保存",
         )),
-        Err(AppError::Invalid(e)) => {
+        Err(e) => {
+            let ctx = Ctx::new(&s, "points").refusal(e, &kept)?;
             let (rule, bound) = rule_for_edit(&state, &s, id).await?;
             let page = RuleEditPage {
-                ctx: Ctx::new(&s, "points"),
+                ctx,
                 rule,
                 bound,
                 input,
-                error: e.to_string(),
             };
-            render_form(&page, true)
+            render_as(page.ctx.status(), &page)
         }
-        Err(e) => Err(e),
     }
 }
 
@@ -502,10 +499,8 @@ pub async fn add_rule(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<Pairs>,
+    CsrfForm(input, kept): CsrfForm<RuleInput>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&field(&f, "_csrf"))?;
-    let input = rule_input(&f);
     let actor = s.actor.clone();
     let typed = input.clone();
     let result = super::write(&state, move |c| {
@@ -524,8 +519,8 @@ pub async fn add_rule(
             &format!("已添加“{action}”"),
         )),
         Err(e) => {
-            let err = refused(e)?;
-            rules_page(&state, &s, id, input, String::new(), err).await
+            let ctx = Ctx::new(&s, "points").refusal(e, &kept)?;
+            rules_page(&state, &s, id, input, ctx).await
         }
     }
 }
@@ -535,9 +530,8 @@ pub async fn toggle_rule(
     State(state): State<AppState>,
     s: Session,
     Path(rule_id): Path<i64>,
-    Form(f): Form<Pairs>,
+    CsrfForm(_, _): CsrfForm<CsrfOnly>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&field(&f, "_csrf"))?;
     let actor = s.actor.clone();
     let org_id = super::write(&state, move |c| {
         let rule = point_rules::get(c, rule_id)?;
@@ -565,16 +559,16 @@ struct AccountPage {
     entries: Vec<Entry>,
     claims: Vec<Claim>,
     can_reverse: bool,
-    notice: String,
-    error: String,
+    row: RowInput,
 }
 
+/// A person's or household's account; `row` is a refused reversal's reason.
 async fn account_page(
     state: &AppState,
     s: &Session,
     id: i64,
-    notice: String,
-    error: (StatusCode, String),
+    ctx: Ctx,
+    row: RowInput,
 ) -> Result<Response, AppError> {
     let actor = s.actor.clone();
     let page = super::read(state, move |c| {
@@ -606,8 +600,9 @@ async fn account_page(
     })
     .await?;
     let (account, org_name, spendable, people, entries, claims) = page;
+    let status = ctx.status();
     let p = AccountPage {
-        ctx: Ctx::new(s, "points"),
+        ctx,
         can_reverse: s.actor.can_manage_town(&account.org_path),
         account,
         org_name,
@@ -615,19 +610,18 @@ async fn account_page(
         people,
         entries,
         claims,
-        notice,
-        error: error.1,
+        row,
     };
-    Ok(with_status(error.0, render(&p)?))
+    render_as(status, &p)
 }
 
 pub async fn account(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Query(q): Query<PageQuery>,
 ) -> Result<Response, AppError> {
-    account_page(&state, &s, id, q.ok, (StatusCode::OK, String::new())).await
+    let ctx = Ctx::new(&s, "points");
+    account_page(&state, &s, id, ctx, RowInput::default()).await
 }
 
 /// The account's QR code (a link to its public card), for printing.
@@ -650,16 +644,21 @@ pub async fn account_qr(
     super::qr_svg(&url, 200)
 }
 
+#[derive(Deserialize)]
+pub struct ReasonForm {
+    #[serde(default)]
+    reason: String,
+}
+
 /// Reverses one grant or deduction (a town or the county, with a reason).
 pub async fn reverse(
     State(state): State<AppState>,
     s: Session,
     Path(entry_id): Path<i64>,
-    Form(f): Form<Pairs>,
+    CsrfForm(f, _): CsrfForm<ReasonForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&field(&f, "_csrf"))?;
     let actor = s.actor.clone();
-    let reason = field(&f, "reason");
+    let reason = f.reason.clone();
     let (person, result) = blocking(&state, move |st| {
         let e = st.read(|c| points::entry(c, entry_id))?;
         let person = st.read(|c| points::account(c, e.person_id))?;
@@ -676,8 +675,10 @@ pub async fn reverse(
             &format!("第{entry_id}号记录已冲正"),
         )),
         Err(e) => {
-            let err = refused(e.into())?;
-            account_page(&state, &s, person.id, String::new(), err).await
+            let e: AppError = e.into();
+            let row = RowInput::of(entry_id, f.reason, &e);
+            let ctx = row_refusal(Ctx::new(&s, "points"), e)?;
+            account_page(&state, &s, person.id, ctx, row).await
         }
     }
 }
@@ -692,19 +693,15 @@ struct HouseholdsPage {
     q: String,
     can_write: bool,
     input: ResidentInput,
-    notice: String,
-    error: String,
     rows: Vec<crate::roster::RowError>,
 }
 
 /// What the households page shows besides the list: the search, the single-person form as
-/// typed, and the outcome of the last action.
+/// typed, and an import's row report.
 #[derive(Default)]
 struct HouseholdsView {
     q: String,
     input: ResidentInput,
-    notice: String,
-    error: String,
     rows: Vec<crate::roster::RowError>,
 }
 
@@ -713,7 +710,7 @@ async fn households_page(
     s: &Session,
     id: i64,
     view: HouseholdsView,
-    status: StatusCode,
+    ctx: Ctx,
 ) -> Result<Response, AppError> {
     let query = view.q.clone();
     let (org, crumbs, list) = with_org(state, s, id, move |c, org| {
@@ -721,19 +718,18 @@ async fn households_page(
     })
     .await?;
     staff(s, &org)?;
+    let status = ctx.status();
     let page = HouseholdsPage {
-        ctx: Ctx::new(s, "points"),
+        ctx,
         can_write: s.actor.can_write_member(&org.path),
         org,
         crumbs,
         list,
         q: view.q,
         input: view.input,
-        notice: view.notice,
-        error: view.error,
         rows: view.rows,
     };
-    Ok(with_status(status, render(&page)?))
+    render_as(status, &page)
 }
 
 pub async fn household_list(
@@ -742,18 +738,12 @@ pub async fn household_list(
     Path(id): Path<i64>,
     Query(q): Query<PageQuery>,
 ) -> Result<Response, AppError> {
-    households_page(
-        &state,
-        &s,
-        id,
-        HouseholdsView {
-            q: q.q,
-            notice: q.ok,
-            ..HouseholdsView::default()
-        },
-        StatusCode::OK,
-    )
-    .await
+    let ctx = Ctx::new(&s, "points");
+    let view = HouseholdsView {
+        q: q.q,
+        ..HouseholdsView::default()
+    };
+    households_page(&state, &s, id, view, ctx).await
 }
 
 /// Adds one resident (and the household when new) at a village organisation.
@@ -761,13 +751,8 @@ pub async fn add_resident(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<Pairs>,
+    CsrfForm(input, kept): CsrfForm<ResidentInput>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&field(&f, "_csrf"))?;
-    let mut input = ResidentInput::default();
-    for (name, _) in xianfeng_domain::household::FIELDS {
-        input.set(name, field(&f, name));
-    }
     let actor = s.actor.clone();
     let typed = input.clone();
     let result = blocking(&state, move |st| {
@@ -789,19 +774,12 @@ pub async fn add_resident(
             &format!("已登记{name}"),
         )),
         Err(e) => {
-            let (err_status, err_message) = refused(e)?;
-            households_page(
-                &state,
-                &s,
-                id,
-                HouseholdsView {
-                    input,
-                    error: err_message,
-                    ..HouseholdsView::default()
-                },
-                err_status,
-            )
-            .await
+            let ctx = Ctx::new(&s, "points").refusal(e, &kept)?;
+            let view = HouseholdsView {
+                input,
+                ..HouseholdsView::default()
+            };
+            households_page(&state, &s, id, view, ctx).await
         }
     }
 }
@@ -815,6 +793,11 @@ pub async fn import_residents(
 ) -> Result<Response, AppError> {
     let (f, files) = read_multipart(form, "file").await?;
     s.check_csrf(&field(&f, "_csrf"))?;
+    let chosen: Vec<(String, String)> = files
+        .iter()
+        .map(|(name, _)| ("file".to_string(), name.clone()))
+        .collect();
+    let kept = Kept::multipart(&f, &chosen);
     let actor = s.actor.clone();
     let bytes = files.into_iter().next().map(|(_, b)| b).unwrap_or_default();
     let result = blocking(&state, move |st| {
@@ -847,32 +830,18 @@ pub async fn import_residents(
                 "导入未完成：共{}处错误，整表未导入，请改正后重新上传",
                 rows.len()
             );
-            households_page(
-                &state,
-                &s,
-                id,
-                HouseholdsView {
-                    rows,
-                    error: msg,
-                    ..HouseholdsView::default()
-                },
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            // The rows' messages are listed on the page; they name cells, not form fields.
+            let mut ctx = Ctx::new(&s, "points").refused(msg, &kept);
+            ctx.flash.status = StatusCode::UNPROCESSABLE_ENTITY;
+            let view = HouseholdsView {
+                rows,
+                ..HouseholdsView::default()
+            };
+            households_page(&state, &s, id, view, ctx).await
         }
         Err(e) => {
-            let (err_status, err_message) = refused(e)?;
-            households_page(
-                &state,
-                &s,
-                id,
-                HouseholdsView {
-                    error: err_message,
-                    ..HouseholdsView::default()
-                },
-                err_status,
-            )
-            .await
+            let ctx = Ctx::new(&s, "points").refusal(e, &kept)?;
+            households_page(&state, &s, id, HouseholdsView::default(), ctx).await
         }
     }
 }

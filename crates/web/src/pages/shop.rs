@@ -3,9 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{Format, Workbook};
 use serde::Deserialize;
@@ -14,21 +12,26 @@ use xianfeng_domain::points::{ItemInput, RedeemInput};
 use xianfeng_store::points::point_shop::{self, Item, Receipt, Shop};
 use xianfeng_store::StoreError;
 
-use super::shared::{refused, with_status};
-use super::{field, render, visible_org, Ctx, Pairs};
+use super::form::CsrfForm;
+use super::{render, render_as, visible_org, Ctx};
 use crate::session::Session;
 use crate::{blocking, AppError, AppState};
+
+#[derive(Deserialize)]
+pub struct OpenForm {
+    #[serde(default)]
+    name: String,
+}
 
 /// Opens a store at a village (or other non-committee) organisation.
 pub async fn open(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<Pairs>,
+    CsrfForm(f, kept): CsrfForm<OpenForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&field(&f, "_csrf"))?;
     let actor = s.actor.clone();
-    let name = field(&f, "name");
+    let name = f.name;
     let result = super::write(&state, move |c| {
         let org = match visible_org(c, &actor, id) {
             Ok(o) if actor.can_record_life(&o.path) && !o.kind.is_committee() => o,
@@ -40,8 +43,9 @@ pub async fn open(
     match result {
         Ok(store) => Ok(Redirect::to(&format!("/stores/{store}")).into_response()),
         Err(e) => {
-            let err = refused(e)?;
-            super::points::overview(&state, &s, id, Default::default(), String::new(), err).await
+            let ctx = Ctx::new(&s, "points").refusal(e, &kept)?;
+            super::points::overview(&state, &s, id, Default::default(), ctx, Default::default())
+                .await
         }
     }
 }
@@ -55,8 +59,6 @@ struct StorePage {
     recent: Vec<Receipt>,
     month: String,
     code: String,
-    notice: String,
-    error: String,
 }
 
 fn month_bounds(month: &str) -> Option<(NaiveDate, NaiveDate)> {
@@ -82,13 +84,14 @@ async fn load_shop(state: &AppState, s: &Session, id: i64) -> Result<Shop, AppEr
     .await
 }
 
+/// The counter page; `ctx` carries a refused form's message and input, `code` the code
+/// scanned for a refused redemption.
 async fn store_page(
     state: &AppState,
     s: &Session,
     id: i64,
     code: String,
-    notice: String,
-    error: (StatusCode, String),
+    ctx: Ctx,
 ) -> Result<Response, AppError> {
     let shop = load_shop(state, s, id).await?;
     let today = date::today();
@@ -99,23 +102,20 @@ async fn store_page(
         ))
     })
     .await?;
+    let status = ctx.status();
     let page = StorePage {
-        ctx: Ctx::new(s, "points"),
+        ctx,
         shop,
         items,
         recent: recent.into_iter().rev().take(20).collect(),
         month: today.format("%Y-%m").to_string(),
         code,
-        notice,
-        error: error.1,
     };
-    Ok(with_status(error.0, render(&page)?))
+    render_as(status, &page)
 }
 
 #[derive(Deserialize, Default)]
 pub struct StoreQuery {
-    #[serde(default)]
-    ok: String,
     #[serde(default)]
     month: String,
 }
@@ -124,17 +124,9 @@ pub async fn show(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Query(q): Query<StoreQuery>,
 ) -> Result<Response, AppError> {
-    store_page(
-        &state,
-        &s,
-        id,
-        String::new(),
-        q.ok,
-        (StatusCode::OK, String::new()),
-    )
-    .await
+    let ctx = Ctx::new(&s, "points");
+    store_page(&state, &s, id, String::new(), ctx).await
 }
 
 /// Adds an item or restocks one.
@@ -142,15 +134,9 @@ pub async fn stock(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<Pairs>,
+    CsrfForm(input, kept): CsrfForm<ItemInput>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&field(&f, "_csrf"))?;
     let shop = load_shop(&state, &s, id).await?;
-    let input = ItemInput {
-        name: field(&f, "name"),
-        price: field(&f, "price"),
-        stock: field(&f, "stock"),
-    };
     let actor = s.actor.clone();
     let result = super::write(&state, move |c| {
         let d = input.validate()?;
@@ -164,8 +150,8 @@ pub async fn stock(
             &format!("“{name}”已入库"),
         )),
         Err(e) => {
-            let err = refused(e)?;
-            store_page(&state, &s, id, String::new(), String::new(), err).await
+            let ctx = Ctx::new(&s, "points").refusal(e, &kept)?;
+            store_page(&state, &s, id, String::new(), ctx).await
         }
     }
 }
@@ -175,15 +161,9 @@ pub async fn redeem(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<Pairs>,
+    CsrfForm(input, kept): CsrfForm<RedeemInput>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&field(&f, "_csrf"))?;
     let shop = load_shop(&state, &s, id).await?;
-    let input = RedeemInput {
-        code: field(&f, "code"),
-        item: field(&f, "item"),
-        quantity: field(&f, "quantity"),
-    };
     let typed_code = input.code.clone();
     let actor = s.actor.clone();
     let result = super::write(&state, move |c| {
@@ -194,8 +174,8 @@ pub async fn redeem(
     match result {
         Ok(r) => Ok(Redirect::to(&format!("/receipts/{}", r.id)).into_response()),
         Err(e) => {
-            let err = refused(e)?;
-            store_page(&state, &s, id, typed_code, String::new(), err).await
+            let ctx = Ctx::new(&s, "points").refusal(e, &kept)?;
+            store_page(&state, &s, id, typed_code, ctx).await
         }
     }
 }

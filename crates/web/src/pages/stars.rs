@@ -4,19 +4,18 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Form;
 use chrono::Datelike;
+use serde::Deserialize;
 use xianfeng_domain::org::Org;
 use xianfeng_domain::stars::{MemberScheme, Source};
 use xianfeng_store::recognition::stars::{self, Rating};
 use xianfeng_store::{people::members, people::orgs};
 
+use super::form::{empty_as_none, CsrfForm, Kept};
 use super::shared::with_org;
-use super::shared::with_status;
 use super::shared::{year_of, YearQuery};
-use super::{done, field, render, settle, write, Ctx, Pairs};
+use super::{done, render, render_as, write, CsrfOnly, Ctx};
 use crate::session::Session;
 use crate::{AppError, AppState};
 
@@ -33,8 +32,6 @@ struct StarsPage {
     granted: Vec<(String, u32)>,
     month: String,
     can_rate: bool,
-    notice: String,
-    error: String,
 }
 
 async fn page(
@@ -42,8 +39,7 @@ async fn page(
     s: &Session,
     id: i64,
     year: i32,
-    notice: String,
-    error: (StatusCode, String),
+    ctx: Ctx,
 ) -> Result<Response, AppError> {
     let (org, crumbs, (branches, members, scheme)) = with_org(state, s, id, move |c, org| {
         Ok((
@@ -57,8 +53,9 @@ async fn page(
         return Err(AppError::Forbidden);
     }
     let today = xianfeng_domain::date::today();
+    let status = ctx.status();
     let p = StarsPage {
-        ctx: Ctx::new(s, "stars"),
+        ctx,
         can_rate: org.kind.is_branch() && s.actor.can_record_life(&org.path),
         granted: scheme
             .items
@@ -73,10 +70,27 @@ async fn page(
         members,
         scheme,
         month: today.format("%Y-%m").to_string(),
-        notice,
-        error: error.1,
     };
-    Ok(with_status(error.0, render(&p)?))
+    render_as(status, &p)
+}
+
+/// The end of a form on the stars page: back to it with `notice`, or the page again (this
+/// year's) with the refusal and what was typed.
+async fn after<T>(
+    state: &AppState,
+    s: &Session,
+    (id, kept): (i64, Kept),
+    r: Result<T, AppError>,
+    notice: impl FnOnce(T) -> String,
+) -> Result<Response, AppError> {
+    match r {
+        Ok(v) => Ok(done(&format!("/orgs/{id}/stars"), &notice(v))),
+        Err(e) => {
+            let ctx = Ctx::new(s, "stars").refusal(e, &kept)?;
+            let year = xianfeng_domain::date::today().year();
+            page(state, s, id, year, ctx).await
+        }
+    }
 }
 
 pub async fn show(
@@ -85,15 +99,8 @@ pub async fn show(
     Path(id): Path<i64>,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, AppError> {
-    page(
-        &state,
-        &s,
-        id,
-        year_of(&q.year),
-        q.ok,
-        (StatusCode::OK, String::new()),
-    )
-    .await
+    let ctx = Ctx::new(&s, "stars");
+    page(&state, &s, id, year_of(&q.year), ctx).await
 }
 
 /// Recomputes this month and the year for a branch from the latest records.
@@ -101,9 +108,8 @@ pub async fn rate(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<Pairs>,
+    CsrfForm(_, kept): CsrfForm<CsrfOnly>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&field(&f, "_csrf"))?;
     let actor = s.actor.clone();
     let today = xianfeng_domain::date::today();
     let r = write(&state, move |c| {
@@ -117,17 +123,20 @@ pub async fn rate(
         Ok(stars::rate_year(c, Some(&actor), &org, today.year())?)
     })
     .await;
-    settle(
-        r,
-        |n| {
-            done(
-                &format!("/orgs/{id}/stars"),
-                &format!("已按最新记录评定 {n} 名党员和本支部的星级"),
-            )
-        },
-        |e| page(&state, &s, id, today.year(), String::new(), e),
-    )
-    .await
+    let notice = |n| format!("已按最新记录评定 {n} 名党员和本支部的星级");
+    after(&state, &s, (id, kept), r, notice).await
+}
+
+#[derive(Deserialize)]
+pub struct GrantForm {
+    #[serde(default, deserialize_with = "empty_as_none")]
+    member: Option<i64>,
+    #[serde(default)]
+    month: String,
+    #[serde(default)]
+    item: String,
+    #[serde(default)]
+    points: String,
 }
 
 /// The branch's points for a 支部评定 item, one member and month.
@@ -135,13 +144,18 @@ pub async fn grant(
     State(state): State<AppState>,
     s: Session,
     Path(id): Path<i64>,
-    Form(f): Form<Pairs>,
+    CsrfForm(f, kept): CsrfForm<GrantForm>,
 ) -> Result<Response, AppError> {
-    s.check_csrf(&field(&f, "_csrf"))?;
-    let member: i64 = field(&f, "member").parse().unwrap_or(0);
-    let (month, item, points) = (field(&f, "month"), field(&f, "item"), field(&f, "points"));
+    let GrantForm {
+        member,
+        month,
+        item,
+        points,
+    } = f;
     let actor = s.actor.clone();
     let r = write(&state, move |c| {
+        let member =
+            member.ok_or_else(|| xianfeng_domain::Invalid::one("member", "党员", "请选择党员"))?;
         let m = members::require(c, member)?;
         if m.member.org_id != id {
             return Err(xianfeng_domain::Invalid::one("member", "党员", "须为本支部党员").into());
@@ -149,13 +163,8 @@ pub async fn grant(
         Ok(stars::grant(c, &actor, member, &month, &item, &points)?)
     })
     .await;
-    let year = xianfeng_domain::date::today().year();
-    settle(
-        r,
-        |()| done(&format!("/orgs/{id}/stars"), "已记录，重新评定后计入"),
-        |e| page(&state, &s, id, year, String::new(), e),
-    )
-    .await
+    let notice = |()| "已记录，重新评定后计入".to_string();
+    after(&state, &s, (id, kept), r, notice).await
 }
 
 #[derive(Template)]
