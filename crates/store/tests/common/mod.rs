@@ -70,15 +70,8 @@ pub fn snapshot(s: &TestStore) -> Snapshot {
     .expect("snapshot")
 }
 
-/// Panics naming every table that differs.
-#[track_caller]
-pub fn assert_unchanged(s: &TestStore, before: &Snapshot, after: &Snapshot, what: &str) {
-    assert!(
-        before.tables.len() > 30,
-        "{}: only {} tables listed",
-        s.name,
-        before.tables.len()
-    );
+/// What differs between two snapshots, one line per table (and one for the audit log).
+pub fn differences(before: &Snapshot, after: &Snapshot) -> Vec<String> {
     let mut diff = Vec::new();
     for (t, b) in &before.tables {
         match after.tables.get(t) {
@@ -103,6 +96,19 @@ pub fn assert_unchanged(s: &TestStore, before: &Snapshot, after: &Snapshot, what
             before.audit_rows, before.audit_head, after.audit_rows, after.audit_head
         ));
     }
+    diff
+}
+
+/// Panics naming every table that differs.
+#[track_caller]
+pub fn assert_unchanged(s: &TestStore, before: &Snapshot, after: &Snapshot, what: &str) {
+    assert!(
+        before.tables.len() > 30,
+        "{}: only {} tables listed",
+        s.name,
+        before.tables.len()
+    );
+    let diff = differences(before, after);
     assert!(
         diff.is_empty(),
         "{}: the refused write “{what}” changed the database:\n{}",
@@ -122,7 +128,11 @@ pub fn refuse<T: std::fmt::Debug>(
     let result = s.write(f);
     let after = snapshot(s);
     let e = match result {
-        Ok(v) => panic!("{}: expected a refusal, got Ok({v:?})", s.name),
+        Ok(v) => panic!(
+            "{}: expected a refusal, got Ok({v:?}), which changed:\n{}",
+            s.name,
+            differences(&before, &after).join("\n")
+        ),
         Err(e) => e,
     };
     assert_unchanged(s, &before, &after, &e.to_string());
