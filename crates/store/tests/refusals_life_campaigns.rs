@@ -628,3 +628,45 @@ fn honours_and_supervision_refuse_and_write_nothing() {
         assert_eq!((open, done), (0, 1), "{}", s.name);
     }
 }
+
+/// Withdrawing what is already withdrawn, or ending what already ended, is refused rather than
+/// recorded again: a second withdrawal of an honour (a stale page, a double submit) would take
+/// the honour's roll-up down a second time and log a withdrawal that did not happen.
+#[test]
+fn withdrawing_twice_is_refused_and_writes_nothing() {
+    for s in backends() {
+        let t = tree(&s);
+        let today = date::today();
+        let ta = actor(&t.town, Role::TownAdmin);
+        let id = s
+            .write(|c| measures::grant(c, &ta, &t.town, &t.branch, "五星级党支部", 2026, today))
+            .unwrap();
+        let title = s.read(|c| measures::title(c, id)).unwrap().unwrap();
+        s.write(|c| measures::revoke(c, &ta, &title, &t.branch))
+            .unwrap();
+        conflict(
+            refuse(&s, |c| measures::revoke(c, &ta, &title, &t.branch)),
+            "已撤销",
+        );
+        let a = admin(&t.county);
+        let link = s
+            .write(|c| {
+                contacts::assign(
+                    c,
+                    &a,
+                    &t.town,
+                    t.branch.id,
+                    t.people[0],
+                    ContactRole::Leader,
+                    today,
+                )
+            })
+            .unwrap();
+        s.write(|c| contacts::end(c, &a, &t.town, link, today))
+            .unwrap();
+        conflict(
+            refuse(&s, |c| contacts::end(c, &a, &t.town, link, today)),
+            "已结束",
+        );
+    }
+}
