@@ -208,6 +208,27 @@ fn awards_refuse_over_quota_at_the_wrong_level_or_stage_and_write_nothing() {
         let w = s
             .write(nominate(&west_sec, &kind, &t.west, Some(west), SUMMARY))
             .unwrap();
+        // An award for a person named in the text needs the name.
+        let person_kind_id = s
+            .write(|c| {
+                awards::create_kind(
+                    c,
+                    &county_admin,
+                    &t.county,
+                    &AwardKindInput {
+                        subject: "个人".into(),
+                        ..kind_input("最美村民", "1", "1")
+                    },
+                )
+            })
+            .unwrap();
+        let person_kind = s.read(|c| awards::kind(c, person_kind_id)).unwrap();
+        invalid(
+            refuse(&s, |c| {
+                awards::nominate(c, &east_sec, &person_kind, &t.east, None, " ", SUMMARY)
+            }),
+            "请填写 1–20 字的姓名",
+        );
         invalid(
             refuse(&s, |c| {
                 workflow::start(
@@ -244,6 +265,10 @@ fn awards_refuse_over_quota_at_the_wrong_level_or_stage_and_write_nothing() {
                 workflow::act(c, Some(&who), "", id, action, &comment)
             }
         };
+        not_found(
+            refuse(&s, act(&east_sec, 999_999, Action::Approve, "")),
+            "审批事项",
+        );
         invalid(
             refuse(&s, act(&town_admin, a, Action::Approve, "")),
             "支部推荐",
@@ -430,6 +455,12 @@ fn commitments_refuse_out_of_scope_over_the_limit_and_at_the_wrong_stage() {
             }
         };
         let today_s = today.to_string();
+        not_found(
+            refuse(&s, |c| {
+                commitments::step(c, &sec, 999_999, CommitmentStep::Approve, None)
+            }),
+            "承诺",
+        );
         // A draft: only a cadre approves it, nothing else happens to it yet.
         invalid(
             refuse(&s, step(&own, CommitmentStep::Approve, None)),
@@ -672,6 +703,12 @@ fn evaluations_refuse_bad_schemes_spent_codes_bad_scores_and_closed_rounds() {
         let fine = ["18", "18", "18", "18", "18"];
         let m = r.members[0];
         invalid(refuse(&s, score(&other, m, &fine)), "您不能为该对象打分");
+        not_found(
+            refuse(&s, |c| {
+                evaluation_scores::score(c, &sec, 999_999, m, &["18".to_string()])
+            }),
+            "评议",
+        );
         not_found(refuse(&s, score(&sec, 999_999, &fine)), "评议对象");
         invalid(
             refuse(&s, score(&sec, m, &["999", "18", "18", "18", "18"])),
