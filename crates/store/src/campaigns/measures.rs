@@ -285,12 +285,16 @@ pub fn grant(
     Ok(id)
 }
 
-/// Withdraws an honour (kept on record with the date).
+/// Withdraws an honour (kept on record with the date). Refused when it is already withdrawn
+/// (a second request must not take the roll-up down twice).
 pub fn revoke(c: &mut dyn Conn, actor: &Actor, t: &Title, org: &Org) -> Result<()> {
-    c.execute(
+    let changed = c.execute(
         "UPDATE org_titles SET revoked_on = ? WHERE id = ? AND revoked_on IS NULL",
         vals![xianfeng_domain::date::today().to_string(), t.id],
     )?;
+    if changed != 1 {
+        return Err(StoreError::Conflict(format!("“{}”称号已撤销", t.title)));
+    }
     for m in title_metrics(org, &t.title) {
         rollup::bump(c, &org.path, &m, "", -1)?;
     }

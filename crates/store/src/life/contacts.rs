@@ -170,12 +170,18 @@ pub fn assign(
     Ok(id)
 }
 
-/// Ends a link (history kept).
+/// Ends a link (history kept); refused when it has already ended.
 pub fn end(c: &mut dyn Conn, actor: &Actor, town: &Org, link_id: i64, on: NaiveDate) -> Result<()> {
-    c.execute(
+    let changed = c.execute(
         "UPDATE contact_links SET ended_on = ? WHERE id = ? AND ended_on IS NULL",
         vals![on.to_string(), link_id],
     )?;
+    if changed != 1 {
+        return Err(match town_of(c, link_id)? {
+            Some(_) => StoreError::Conflict("该联系关系已结束".into()),
+            None => StoreError::NotFound("联系关系"),
+        });
+    }
     audit::append(
         c,
         Record {
