@@ -347,11 +347,19 @@ mod tests {
     #[test]
     fn every_label_reads_back_however_its_brackets_are_typed() {
         for k in crate::cadence::Applies::ALL {
-            assert_eq!(crate::cadence::Applies::parse(k.label()), Some(*k), "{}", k.label());
+            assert_eq!(
+                crate::cadence::Applies::parse(k.label()),
+                Some(*k),
+                "{}",
+                k.label()
+            );
         }
         for r in crate::auth::Role::ALL {
             assert_eq!(crate::auth::Role::parse(r.label()), Some(*r));
-            assert_eq!(crate::auth::Role::parse(&r.label().replace('（', "(").replace('）', ")")), Some(*r));
+            assert_eq!(
+                crate::auth::Role::parse(&r.label().replace('（', "(").replace('）', ")")),
+                Some(*r)
+            );
         }
     }
 
@@ -373,7 +381,11 @@ mod tests {
         check(OrgKind::ALL, OrgKind::code, OrgKind::from_code);
         check(OrgDomain::ALL, OrgDomain::code, OrgDomain::from_code);
         use crate::member::{Education, MemberStatus};
-        check(MemberStatus::ALL, MemberStatus::code, MemberStatus::from_code);
+        check(
+            MemberStatus::ALL,
+            MemberStatus::code,
+            MemberStatus::from_code,
+        );
         check(Education::ALL, Education::code, Education::from_code);
         check(
             crate::auth::Role::ALL,

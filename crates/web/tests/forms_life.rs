@@ -208,7 +208,11 @@ fn an_inspection_without_a_target_or_with_a_tampered_one_writes_nothing() {
                 "{}",
                 s.name
             );
-            assert!(tampered.body.contains("内容无效，请从页面上重新选择或填写"), "{}", tampered.body);
+            assert!(
+                tampered.body.contains("内容无效，请从页面上重新选择或填写"),
+                "{}",
+                tampered.body
+            );
         });
         assert_eq!(count(&s, "inspections"), 0, "{}", s.name);
         assert_eq!(count(&s, "audit_log"), audit, "{}", s.name);
@@ -250,7 +254,11 @@ fn an_honour_needs_an_organisation_and_a_year_and_keeps_the_title_typed() {
                 )
                 .await;
             assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", s.name);
-            assert!(r.body.contains("内容无效，请从页面上重新选择或填写"), "{}", s.name);
+            assert!(
+                r.body.contains("内容无效，请从页面上重新选择或填写"),
+                "{}",
+                s.name
+            );
             let r = town
                 .post_form(
                     &app,

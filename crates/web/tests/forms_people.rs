@@ -55,8 +55,16 @@ fn counts(s: &TestStore) -> (i64, i64, i64, i64) {
 /// "not a number" for a form's id field: refused with a Chinese message naming that field.
 fn refused_as_unreadable(r: &common::Resp) {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    assert!(r.body.contains("内容无效，请从页面上重新选择或填写"), "{}", r.body);
-    assert!(!r.body.contains("invalid digit"), "no English parser text: {}", r.body);
+    assert!(
+        r.body.contains("内容无效，请从页面上重新选择或填写"),
+        "{}",
+        r.body
+    );
+    assert!(
+        !r.body.contains("invalid digit"),
+        "no English parser text: {}",
+        r.body
+    );
 }
 
 #[test]

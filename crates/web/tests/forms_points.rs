@@ -320,7 +320,11 @@ fn recognition_forms_keep_input_and_refuse_tampered_ids() {
                 )
                 .await;
             assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-            assert!(r.body.contains("内容无法识别"), "{}", r.body);
+            assert!(
+                r.body.contains("内容无效，请从页面上重新选择或填写"),
+                "{}",
+                r.body
+            );
             let r = sec
                 .post_form(
                     &app,
@@ -384,7 +388,11 @@ fn recognition_forms_keep_input_and_refuse_tampered_ids() {
                 )
                 .await;
             assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-            assert!(r.body.contains("内容无法识别"), "{}", r.body);
+            assert!(
+                r.body.contains("内容无效，请从页面上重新选择或填写"),
+                "{}",
+                r.body
+            );
             let instance = id.to_string();
             let r = public
                 .post_form(
@@ -421,7 +429,11 @@ fn recognition_forms_keep_input_and_refuse_tampered_ids() {
                 )
                 .await;
             assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-            assert!(r.body.contains("内容无法识别"), "{}", r.body);
+            assert!(
+                r.body.contains("内容无效，请从页面上重新选择或填写"),
+                "{}",
+                r.body
+            );
             assert_eq!(count(&s, "SELECT COUNT(*) FROM commitments"), 0);
             let r = sec
                 .post_form(
@@ -462,7 +474,11 @@ fn recognition_forms_keep_input_and_refuse_tampered_ids() {
                 )
                 .await;
             assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-            assert!(r.body.contains("内容无法识别"), "{}", r.body);
+            assert!(
+                r.body.contains("内容无效，请从页面上重新选择或填写"),
+                "{}",
+                r.body
+            );
             let r = sec
                 .post_form(
                     &app,
@@ -575,6 +591,10 @@ fn a_refused_scheme_comes_back_in_its_own_form() {
             )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(r.body.contains("内容无法识别"), "{}", r.body);
+        assert!(
+            r.body.contains("内容无效，请从页面上重新选择或填写"),
+            "{}",
+            r.body
+        );
     });
 }

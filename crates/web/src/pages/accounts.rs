@@ -44,7 +44,6 @@ pub struct NewAccountForm {
     pub password: String,
 }
 
-
 fn require_admin(s: &Session) -> Result<(), AppError> {
     if matches!(s.actor.role, Role::CountyAdmin | Role::TownAdmin) {
         Ok(())

@@ -3,10 +3,8 @@
 //! public notice (公示) where anyone may file an objection.
 
 use askama::Template;
-use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use serde::Deserialize;
 use xianfeng_domain::award::{describe, AwardKindInput};
 use xianfeng_domain::org::Org;
@@ -558,25 +556,14 @@ pub struct ObjectForm {
     content: String,
 }
 
-/// A public form that could not be read at all (a tampered field): refused in Chinese, as
-/// `CsrfForm` refuses a signed-in one, rather than with the framework's English rejection.
-fn public_form<T>(form: Result<Form<T>, FormRejection>) -> Result<T, AppError> {
-    form.map(|Form(f)| f).map_err(|e| {
-        AppError::Invalid(xianfeng_domain::Invalid::one(
-            "form",
-            "表单",
-            format!("内容无法识别（{}），请刷新页面后重新填写", e.body_text()),
-        ))
-    })
-}
-
 /// An objection from the public (实名反映).
 pub async fn object(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    form: Result<Form<ObjectForm>, FormRejection>,
+    body: axum::body::Bytes,
 ) -> Result<Response, AppError> {
-    let f = public_form(form)?;
+    // A public form (no account, no CSRF token): read the same way `CsrfForm` reads.
+    let f: ObjectForm = super::form::typed(&body)?;
     let typed = f.clone();
     let ObjectForm {
         instance,

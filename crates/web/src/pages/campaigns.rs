@@ -246,8 +246,6 @@ pub async fn show(
     .await
 }
 
-/// The field messages of a refusal, for the templates that place them beside their fields.
-
 /// The campaign's page again after a refused form: what was typed put back, each field's
 /// message beside its field.
 async fn show_refused(

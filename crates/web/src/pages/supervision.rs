@@ -137,8 +137,6 @@ async fn page(
     )
 }
 
-/// The field messages of a refusal, for the templates that place them beside their fields.
-
 pub async fn home(s: Session) -> Response {
     Redirect::to(&format!("/orgs/{}/supervision", s.actor.scope_org_id)).into_response()
 }
@@ -513,8 +511,6 @@ fn ladder_page(ctx: Ctx, levels: Vec<EscalationLevel>) -> Result<Response, AppEr
         },
     )
 }
-
-/// `ctx` with a success notice for the page shown after a form (no redirect).
 
 pub async fn ladder(State(state): State<AppState>, s: Session) -> Result<Response, AppError> {
     if !s.actor.is_county_admin() {
