@@ -163,10 +163,7 @@ pub async fn save_county(
     })
     .await;
     let ctx = match result {
-        Ok(()) => {
-            let ctx = Ctx::new(&s, "settings").with_notice("已保存。");
-            ctx
-        }
+        Ok(()) => Ctx::new(&s, "settings").with_notice("已保存。"),
         Err(e) => Ctx::new(&s, "settings").refusal(e, &kept)?,
     };
     let rows = county_rows(&state).await?;
