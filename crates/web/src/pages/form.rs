@@ -171,8 +171,8 @@ mod tests {
             &[("photo".into(), "会议.jpg".into())],
         );
         assert_eq!(k.get("_csrf"), "");
-        let k = Kept::multipart(&[("password".into(), "秘密123".into())], &[]);
-        assert!(k.fields.is_empty(), "passwords are never kept");
+        let secret = Kept::multipart(&[("password".into(), "秘密123".into())], &[]);
+        assert!(secret.fields.is_empty(), "passwords are never kept");
         assert_eq!(k.get("name"), "张三");
         assert_eq!(k.files[0].1, "会议.jpg");
     }

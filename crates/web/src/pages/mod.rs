@@ -1,31 +1,16 @@
 //! Server-rendered pages (zh-CN). Each handler: session → scope check → domain → store → render.
 
-mod accounts;
 mod admin;
 mod auth;
-mod awards;
-mod bulletin;
-mod cadence;
 mod campaigns;
-mod card;
-mod commitments;
-mod contacts;
 mod dashboard;
-mod evaluations;
 pub mod form;
 mod life;
-mod meetings;
-mod members;
-mod orgs;
+mod people;
 mod plans;
 mod points;
-mod roster_pages;
-mod schemes;
+mod recognition;
 pub mod shared;
-mod shop;
-mod stars;
-mod supervision;
-mod training;
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
@@ -446,35 +431,50 @@ pub fn routes() -> Router<AppState> {
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/logout", post(auth::logout))
         .route("/warnings", get(dashboard::warnings))
-        .route("/orgs/{id}", get(orgs::show))
-        .route("/orgs/{id}/tree", get(orgs::tree))
-        .route("/orgs/{id}/new", get(orgs::new_form).post(orgs::create))
-        .route("/orgs/{id}/edit", get(orgs::edit_form).post(orgs::update))
-        .route("/orgs/{id}/move", get(orgs::move_form).post(orgs::move_org))
-        .route("/orgs/{id}/dissolve", post(orgs::dissolve))
-        .route("/orgs/{id}/members", get(members::list))
+        .route("/orgs/{id}", get(people::orgs::show))
+        .route("/orgs/{id}/tree", get(people::orgs::tree))
+        .route(
+            "/orgs/{id}/new",
+            get(people::orgs::new_form).post(people::orgs::create),
+        )
+        .route(
+            "/orgs/{id}/edit",
+            get(people::orgs::edit_form).post(people::orgs::update),
+        )
+        .route(
+            "/orgs/{id}/move",
+            get(people::orgs::move_form).post(people::orgs::move_org),
+        )
+        .route("/orgs/{id}/dissolve", post(people::orgs::dissolve))
+        .route("/orgs/{id}/members", get(people::members::list))
         .route(
             "/orgs/{id}/members/new",
-            get(members::new_form).post(members::create),
+            get(people::members::new_form).post(people::members::create),
         )
-        .route("/orgs/{id}/roster.xlsx", get(roster_pages::export))
-        .route("/members/{id}", get(members::show))
-        .route("/members/{id}/reveal", post(members::reveal))
+        .route("/orgs/{id}/roster.xlsx", get(people::roster_pages::export))
+        .route("/members/{id}", get(people::members::show))
+        .route("/members/{id}/reveal", post(people::members::reveal))
         .route(
             "/members/{id}/edit",
-            get(members::edit_form).post(members::update),
+            get(people::members::edit_form).post(people::members::update),
         )
         .route(
             "/members/{id}/transfer",
-            get(members::transfer_form).post(members::transfer),
+            get(people::members::transfer_form).post(people::members::transfer),
         )
-        .route("/roster", get(roster_pages::page))
-        .route("/roster/template.xlsx", get(roster_pages::template))
-        .route("/roster/import", post(roster_pages::import))
-        .route("/accounts", get(accounts::list).post(accounts::create))
-        .route("/accounts/{id}/password", post(accounts::reset_password))
-        .route("/accounts/{id}/status", post(accounts::toggle))
-        .route("/members/{id}/account", post(accounts::for_member))
+        .route("/roster", get(people::roster_pages::page))
+        .route("/roster/template.xlsx", get(people::roster_pages::template))
+        .route("/roster/import", post(people::roster_pages::import))
+        .route(
+            "/accounts",
+            get(people::accounts::list).post(people::accounts::create),
+        )
+        .route(
+            "/accounts/{id}/password",
+            post(people::accounts::reset_password),
+        )
+        .route("/accounts/{id}/status", post(people::accounts::toggle))
+        .route("/members/{id}/account", post(people::accounts::for_member))
         .route("/plans", get(plans::list).post(plans::upload))
         .route("/plans/{id}", get(plans::show))
         .route("/plans/{id}/items", post(plans::edit))
@@ -490,56 +490,71 @@ pub fn routes() -> Router<AppState> {
         .route("/assignments/{id}", get(campaigns::assignment))
         .route("/assignments/{id}/reports", post(campaigns::report))
         .route("/assignments/{id}/files/{sha}", get(campaigns::evidence))
-        .route("/supervision", get(supervision::home))
-        .route("/orgs/{id}/supervision", get(supervision::show))
-        .route("/orgs/{id}/inspections", post(supervision::inspect))
-        .route("/inspections/{id}", get(supervision::inspection))
-        .route("/inspections/{id}/problems", post(supervision::raise))
-        .route("/problems/{id}", get(supervision::problem))
-        .route("/problems/{id}/steps", post(supervision::step))
-        .route("/problems/{id}/files/{sha}", get(supervision::file))
+        .route("/supervision", get(campaigns::supervision::home))
+        .route("/orgs/{id}/supervision", get(campaigns::supervision::show))
+        .route(
+            "/orgs/{id}/inspections",
+            post(campaigns::supervision::inspect),
+        )
+        .route("/inspections/{id}", get(campaigns::supervision::inspection))
+        .route(
+            "/inspections/{id}/problems",
+            post(campaigns::supervision::raise),
+        )
+        .route("/problems/{id}", get(campaigns::supervision::problem))
+        .route("/problems/{id}/steps", post(campaigns::supervision::step))
+        .route(
+            "/problems/{id}/files/{sha}",
+            get(campaigns::supervision::file),
+        )
         .route(
             "/settings/escalation",
-            get(supervision::ladder).post(supervision::save_ladder),
+            get(campaigns::supervision::ladder).post(campaigns::supervision::save_ladder),
         )
-        .route("/settings/escalation/run", post(supervision::escalate_now))
+        .route(
+            "/settings/escalation/run",
+            post(campaigns::supervision::escalate_now),
+        )
         .route(
             "/orgs/{id}/titles",
-            get(supervision::titles).post(supervision::grant),
+            get(campaigns::supervision::titles).post(campaigns::supervision::grant),
         )
-        .route("/titles/{id}/revoke", post(supervision::revoke))
-        .route("/orgs/{id}/bulletin", get(bulletin::page))
-        .route("/orgs/{id}/bulletin.docx", get(bulletin::docx))
-        .route("/orgs/{id}/bulletin.xlsx", get(bulletin::xlsx))
-        .route("/life", get(life::home))
-        .route("/orgs/{id}/life", get(life::page))
-        .route("/orgs/{id}/heatmap", get(life::heatmap))
-        .route("/orgs/{id}/missing", get(life::missing))
-        .route("/orgs/{id}/life/members", get(life::members))
-        .route("/orgs/{id}/birthdays", get(life::birthdays))
-        .route("/orgs/{id}/meetings", get(meetings::list))
+        .route("/titles/{id}/revoke", post(campaigns::supervision::revoke))
+        .route("/orgs/{id}/bulletin", get(campaigns::bulletin::page))
+        .route("/orgs/{id}/bulletin.docx", get(campaigns::bulletin::docx))
+        .route("/orgs/{id}/bulletin.xlsx", get(campaigns::bulletin::xlsx))
+        .route("/life", get(life::overview::home))
+        .route("/orgs/{id}/life", get(life::overview::page))
+        .route("/orgs/{id}/heatmap", get(life::overview::heatmap))
+        .route("/orgs/{id}/missing", get(life::overview::missing))
+        .route("/orgs/{id}/life/members", get(life::overview::members))
+        .route("/orgs/{id}/birthdays", get(life::overview::birthdays))
+        .route("/orgs/{id}/meetings", get(life::meetings::list))
         .route(
             "/orgs/{id}/meetings/new",
-            get(meetings::new_form).post(meetings::create),
+            get(life::meetings::new_form).post(life::meetings::create),
         )
-        .route("/meetings/{id}", get(meetings::show))
-        .route("/meetings/{id}/attendance", post(meetings::attendance))
-        .route("/meetings/{id}/photos", post(meetings::upload_photo))
-        .route("/meetings/{id}/photos/{sha}", get(meetings::photo))
-        .route("/meetings/{id}/qr.svg", get(meetings::qr))
+        .route("/meetings/{id}", get(life::meetings::show))
+        .route(
+            "/meetings/{id}/attendance",
+            post(life::meetings::attendance),
+        )
+        .route("/meetings/{id}/photos", post(life::meetings::upload_photo))
+        .route("/meetings/{id}/photos/{sha}", get(life::meetings::photo))
+        .route("/meetings/{id}/qr.svg", get(life::meetings::qr))
         .route(
             "/checkin",
-            get(meetings::checkin_page).post(meetings::checkin),
+            get(life::meetings::checkin_page).post(life::meetings::checkin),
         )
         .route(
             "/orgs/{id}/training",
-            get(training::list).post(training::create),
+            get(life::training::list).post(life::training::create),
         )
         .route(
             "/orgs/{id}/contacts",
-            get(contacts::page).post(contacts::assign),
+            get(life::contacts::page).post(life::contacts::assign),
         )
-        .route("/contacts/{id}/visit", post(contacts::visit))
+        .route("/contacts/{id}/visit", post(life::contacts::visit))
         .route("/points", get(points::home))
         .route("/my/points", get(points::mine))
         .route("/orgs/{id}/points", get(points::show))
@@ -567,80 +582,119 @@ pub fn routes() -> Router<AppState> {
             post(points::import_residents),
         )
         .route("/households/template.xlsx", get(points::resident_template))
-        .route("/orgs/{id}/stores", post(shop::open))
-        .route("/stores/{id}", get(shop::show))
-        .route("/stores/{id}/items", post(shop::stock))
-        .route("/stores/{id}/redeem", post(shop::redeem))
-        .route("/stores/{id}/reconcile.xlsx", get(shop::reconcile))
-        .route("/receipts/{id}", get(shop::receipt))
-        .route("/c/{code}", get(card::show))
-        .route("/c/{code}/claims", post(card::claim))
-        .route("/board/{id}", get(card::board))
-        .route("/awards", get(awards::home))
-        .route("/orgs/{id}/awards", get(awards::show))
-        .route("/orgs/{id}/awards/kinds", post(awards::create_kind))
-        .route("/orgs/{id}/awards/nominate", post(awards::nominate))
-        .route("/nominations/{id}", get(awards::nomination))
-        .route("/nominations/{id}/act", post(awards::act))
-        .route("/nominations/{id}/summary", post(awards::revise))
+        .route("/orgs/{id}/stores", post(points::shop::open))
+        .route("/stores/{id}", get(points::shop::show))
+        .route("/stores/{id}/items", post(points::shop::stock))
+        .route("/stores/{id}/redeem", post(points::shop::redeem))
+        .route("/stores/{id}/reconcile.xlsx", get(points::shop::reconcile))
+        .route("/receipts/{id}", get(points::shop::receipt))
+        .route("/c/{code}", get(points::card::show))
+        .route("/c/{code}/claims", post(points::card::claim))
+        .route("/board/{id}", get(points::card::board))
+        .route("/awards", get(recognition::awards::home))
+        .route("/orgs/{id}/awards", get(recognition::awards::show))
+        .route(
+            "/orgs/{id}/awards/kinds",
+            post(recognition::awards::create_kind),
+        )
+        .route(
+            "/orgs/{id}/awards/nominate",
+            post(recognition::awards::nominate),
+        )
+        .route("/nominations/{id}", get(recognition::awards::nomination))
+        .route("/nominations/{id}/act", post(recognition::awards::act))
+        .route(
+            "/nominations/{id}/summary",
+            post(recognition::awards::revise),
+        )
         .route(
             "/nominations/{id}/objections/{objection}",
-            post(awards::resolve),
+            post(recognition::awards::resolve),
         )
-        .route("/notice/{id}", get(awards::public_notice))
-        .route("/notice/{id}/object", post(awards::object))
+        .route("/notice/{id}", get(recognition::awards::public_notice))
+        .route("/notice/{id}/object", post(recognition::awards::object))
         .route(
             "/orgs/{id}/evaluations",
-            get(evaluations::list).post(evaluations::open),
+            get(recognition::evaluations::list).post(recognition::evaluations::open),
         )
-        .route("/evaluations/{id}", get(evaluations::show))
-        .route("/evaluations/{id}/score", post(evaluations::score))
-        .route("/evaluations/{id}/close", post(evaluations::close))
-        .route("/evaluations/{id}/codes", get(evaluations::codes))
+        .route("/evaluations/{id}", get(recognition::evaluations::show))
+        .route(
+            "/evaluations/{id}/score",
+            post(recognition::evaluations::score),
+        )
+        .route(
+            "/evaluations/{id}/close",
+            post(recognition::evaluations::close),
+        )
+        .route(
+            "/evaluations/{id}/codes",
+            get(recognition::evaluations::codes),
+        )
         .route(
             "/evaluations/{id}/results/{subject}",
-            get(evaluations::explain),
+            get(recognition::evaluations::explain),
         )
-        .route("/evaluation-codes/{id}/revoke", post(evaluations::revoke))
+        .route(
+            "/evaluation-codes/{id}/revoke",
+            post(recognition::evaluations::revoke),
+        )
         .route(
             "/r/{code}",
-            get(evaluations::rate_form).post(evaluations::rate),
+            get(recognition::evaluations::rate_form).post(recognition::evaluations::rate),
         )
-        .route("/r/{code}/qr.svg", get(evaluations::code_qr))
+        .route("/r/{code}/qr.svg", get(recognition::evaluations::code_qr))
         .route(
             "/orgs/{id}/commitments",
-            get(commitments::list).post(commitments::add),
+            get(recognition::commitments::list).post(recognition::commitments::add),
         )
         .route(
             "/orgs/{id}/leader-reviews",
-            post(commitments::leader_review),
+            post(recognition::commitments::leader_review),
         )
         .route(
             "/orgs/{id}/commitments/approve",
-            post(commitments::approve_all),
+            post(recognition::commitments::approve_all),
         )
-        .route("/commitments/{id}", get(commitments::show))
-        .route("/commitments/{id}/step", post(commitments::step))
-        .route("/commitments/{id}/entries", post(commitments::fulfil))
-        .route("/commitments/{id}/reviews", post(commitments::review))
-        .route("/commitments/{id}/files/{sha}", get(commitments::photo))
-        .route("/board/{id}/commitments", get(commitments::report))
-        .route("/orgs/{id}/stars", get(stars::show))
-        .route("/orgs/{id}/stars/rate", post(stars::rate))
-        .route("/orgs/{id}/stars/grant", post(stars::grant))
-        .route("/members/{id}/stars", get(stars::history))
-        .route("/settings/schemes", get(schemes::show))
+        .route("/commitments/{id}", get(recognition::commitments::show))
+        .route(
+            "/commitments/{id}/step",
+            post(recognition::commitments::step),
+        )
+        .route(
+            "/commitments/{id}/entries",
+            post(recognition::commitments::fulfil),
+        )
+        .route(
+            "/commitments/{id}/reviews",
+            post(recognition::commitments::review),
+        )
+        .route(
+            "/commitments/{id}/files/{sha}",
+            get(recognition::commitments::photo),
+        )
+        .route(
+            "/board/{id}/commitments",
+            get(recognition::commitments::report),
+        )
+        .route("/orgs/{id}/stars", get(recognition::stars::show))
+        .route("/orgs/{id}/stars/rate", post(recognition::stars::rate))
+        .route("/orgs/{id}/stars/grant", post(recognition::stars::grant))
+        .route("/members/{id}/stars", get(recognition::stars::history))
+        .route("/settings/schemes", get(recognition::schemes::show))
         .route(
             "/settings/schemes/evaluation",
-            post(schemes::save_evaluation),
+            post(recognition::schemes::save_evaluation),
         )
-        .route("/settings/schemes/stars", post(schemes::save_stars))
+        .route(
+            "/settings/schemes/stars",
+            post(recognition::schemes::save_stars),
+        )
         .route(
             "/settings/cadence",
-            get(cadence::county).post(cadence::save_county),
+            get(life::cadence::county).post(life::cadence::save_county),
         )
         .route(
             "/orgs/{id}/cadence",
-            get(cadence::town).post(cadence::save_town),
+            get(life::cadence::town).post(life::cadence::save_town),
         )
 }

@@ -39,7 +39,7 @@ pub struct DraftRow {
 }
 
 #[derive(Template)]
-#[template(path = "plans.html")]
+#[template(path = "plans/plans.html")]
 struct PlansPage {
     ctx: Ctx,
     drafts: Vec<DraftRow>,
@@ -356,7 +356,7 @@ pub struct UnitRow {
 }
 
 #[derive(Template)]
-#[template(path = "plan.html")]
+#[template(path = "plans/plan.html")]
 struct PlanPage {
     ctx: Ctx,
     id: i64,

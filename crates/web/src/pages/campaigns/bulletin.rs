@@ -1,0 +1,142 @@
+//! 月通报 of a subtree for any month: a print-friendly page with SVG charts, and the same
+//! content as .docx and .xlsx downloads.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use serde::Deserialize;
+use xianfeng_domain::date;
+use xianfeng_domain::org::Org;
+use xianfeng_store::campaigns::bulletin::{self, Bulletin};
+
+use crate::bulletin_files::{self, Tables};
+use crate::pages::shared::with_org;
+use crate::pages::{render, Ctx};
+use crate::session::Session;
+use crate::{AppError, AppState};
+
+#[derive(Deserialize, Default)]
+pub struct MonthQuery {
+    #[serde(default)]
+    pub month: String,
+}
+
+async fn load(
+    state: &AppState,
+    s: &Session,
+    id: i64,
+    month: &str,
+) -> Result<(Org, Vec<(i64, String)>, Bulletin), AppError> {
+    if s.actor.role == xianfeng_domain::auth::Role::Member {
+        return Err(AppError::Forbidden);
+    }
+    let today = date::today();
+    let month = if month.trim().is_empty() {
+        xianfeng_domain::cadence::Period::containing(
+            xianfeng_domain::cadence::Frequency::Monthly,
+            today,
+        )
+    } else {
+        bulletin::parse_month(month)
+            .ok_or_else(|| xianfeng_domain::Invalid::one("month", "月份", "格式应为 2026-11"))?
+    };
+    with_org(state, s, id, move |c, org| {
+        Ok(bulletin::gather(c, org, month, today)?)
+    })
+    .await
+}
+
+type Section = (&'static str, Vec<&'static str>, Vec<Vec<String>>);
+
+fn sections(t: Tables) -> Vec<Section> {
+    vec![
+        ("二、排名情况", t.ranking.0, t.ranking.1),
+        ("三、逾期任务", t.overdue.0, t.overdue.1),
+        ("四、未销号问题", t.problems.0, t.problems.1),
+        ("五、表彰先进", t.commended.0, t.commended.1),
+    ]
+}
+
+#[derive(Template)]
+#[template(path = "campaigns/bulletin.html")]
+struct Page {
+    ctx: Ctx,
+    org: Org,
+    crumbs: Vec<(i64, String)>,
+    b: Bulletin,
+    month_key: String,
+    summary: Vec<String>,
+    /// (heading, column names, rows) of each table.
+    sections: Vec<Section>,
+    charts: Vec<String>,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Query(q): Query<MonthQuery>,
+) -> Result<Response, AppError> {
+    let (org, crumbs, b) = load(&state, &s, id, &q.month).await?;
+    let charts = b
+        .campaigns
+        .iter()
+        .filter(|c| !c.ranking.is_empty())
+        .map(|c| {
+            crate::svg::bar_chart(
+                &format!("{} 完成率（%）", c.title),
+                &c.ranking
+                    .iter()
+                    .map(|(n, s)| (n.clone(), s.pct()))
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .chain(std::iter::once(crate::svg::bar_chart(
+            "本月频次要求完成率（%）",
+            &b.life
+                .iter()
+                .map(|s| (s.rule.activity.clone(), s.pct()))
+                .collect::<Vec<_>>(),
+        )))
+        .collect();
+    render(&Page {
+        ctx: Ctx::new(&s, "supervision"),
+        month_key: b.month.key(),
+        summary: bulletin_files::summary_lines(&b),
+        sections: sections(bulletin_files::tables(&b)),
+        charts,
+        org,
+        crumbs,
+        b,
+    })
+}
+
+pub async fn docx(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Query(q): Query<MonthQuery>,
+) -> Result<Response, AppError> {
+    let (_, _, b) = load(&state, &s, id, &q.month).await?;
+    let bytes = bulletin_files::docx(&b)?;
+    Ok(crate::pages::download(
+        &format!("{}.docx", b.title),
+        crate::pages::DOCX,
+        bytes,
+    ))
+}
+
+pub async fn xlsx(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    Query(q): Query<MonthQuery>,
+) -> Result<Response, AppError> {
+    let (_, _, b) = load(&state, &s, id, &q.month).await?;
+    let bytes = bulletin_files::xlsx(&b)?;
+    Ok(crate::pages::download(
+        &format!("{}.xlsx", b.title),
+        crate::pages::XLSX,
+        bytes,
+    ))
+}

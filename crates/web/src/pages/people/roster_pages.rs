@@ -1,0 +1,216 @@
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use xianfeng_domain::auth::Role;
+use xianfeng_domain::Invalid;
+use xianfeng_store::{audit, people::members, people::orgs, settings};
+
+use crate::pages::form::Kept;
+use crate::pages::{render, render_as, visible_org, Ctx};
+use crate::roster::{self, RowError};
+use crate::session::Session;
+use crate::{blocking, AppError, AppState};
+
+#[derive(Template)]
+#[template(path = "people/roster.html")]
+struct RosterPage {
+    ctx: Ctx,
+    scope_id: i64,
+    scope_name: String,
+    rows: Vec<RowError>,
+    max_mb: i64,
+}
+
+fn require_writer(s: &Session) -> Result<(), AppError> {
+    if s.actor.role == Role::Member {
+        return Err(AppError::Forbidden);
+    }
+    Ok(())
+}
+
+async fn scope_info(state: &AppState, s: &Session) -> Result<(String, i64), AppError> {
+    let id = s.actor.scope_org_id;
+    crate::pages::read(state, move |c| {
+        Ok((
+            orgs::require(c, id)?.name,
+            settings::rules(c)?.upload_max_bytes / (1024 * 1024),
+        ))
+    })
+    .await
+}
+
+pub async fn page(State(state): State<AppState>, s: Session) -> Result<Response, AppError> {
+    require_writer(&s)?;
+    let (scope_name, max_mb) = scope_info(&state, &s).await?;
+    render(&RosterPage {
+        ctx: Ctx::new(&s, "roster"),
+        scope_id: s.actor.scope_org_id,
+        scope_name,
+        rows: vec![],
+        max_mb,
+    })
+}
+
+fn xlsx(name: &str, bytes: Vec<u8>) -> Response {
+    crate::pages::download(name, crate::pages::XLSX, bytes)
+}
+
+pub async fn template(State(state): State<AppState>, s: Session) -> Result<Response, AppError> {
+    require_writer(&s)?;
+    let scope = s.actor.scope_org_id;
+    let bytes = blocking(&state, move |st| {
+        let names: Vec<String> = st.read(|c| -> xianfeng_store::Result<_> {
+            let root = orgs::require(c, scope)?;
+            Ok(orgs::branches_in(c, &root.path)?
+                .into_iter()
+                .map(|o| o.name)
+                .collect())
+        })?;
+        Ok(roster::template(&names)?)
+    })
+    .await?;
+    Ok(xlsx("党员名册导入模板.xlsx", bytes))
+}
+
+pub async fn import(
+    State(state): State<AppState>,
+    s: Session,
+    mut form: Multipart,
+) -> Result<Response, AppError> {
+    require_writer(&s)?;
+    let (scope_name, max_mb) = scope_info(&state, &s).await?;
+    let page = |ctx: Ctx, rows: Vec<RowError>| {
+        let p = RosterPage {
+            ctx,
+            scope_id: s.actor.scope_org_id,
+            scope_name: scope_name.clone(),
+            rows,
+            max_mb,
+        };
+        render_as(p.ctx.status(), &p)
+    };
+    // The file is refused beside its field, and the page says which file was chosen.
+    let refused = |message: String, chosen: &str| {
+        let files: Vec<(String, String)> = [("file".to_string(), chosen.to_string())]
+            .into_iter()
+            .filter(|(_, n)| !n.is_empty())
+            .collect();
+        let kept = Kept::multipart(&[], &files);
+        Ctx::new(&s, "roster").refusal(Invalid::one("file", "名册文件", message).into(), &kept)
+    };
+    let mut csrf = String::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let limit = (max_mb * 1024 * 1024) as usize;
+    while let Some(mut field) = form
+        .next_field()
+        .await
+        .map_err(|e| AppError::Conflict(format!("上传失败：{e}")))?
+    {
+        match field.name() {
+            Some("_csrf") => csrf = field.text().await.unwrap_or_default(),
+            Some("file") => {
+                let name = field.file_name().unwrap_or("").to_string();
+                let mut data = Vec::new();
+                while let Some(chunk) = field
+                    .chunk()
+                    .await
+                    .map_err(|e| AppError::Conflict(format!("上传失败：{e}")))?
+                {
+                    data.extend_from_slice(&chunk);
+                    if data.len() > limit {
+                        let mut ctx =
+                            refused(roster::RosterError::TooLarge(max_mb).to_string(), &name)?;
+                        ctx.flash.status = StatusCode::PAYLOAD_TOO_LARGE;
+                        return page(ctx, vec![]);
+                    }
+                }
+                file = Some((name, data));
+            }
+            _ => {}
+        }
+    }
+    s.check_csrf(&csrf)?;
+    let Some((name, data)) = file.filter(|(_, d)| !d.is_empty()) else {
+        return page(refused("请选择要上传的 .xlsx 文件".into(), "")?, vec![]);
+    };
+    if !name.to_lowercase().ends_with(".xlsx") {
+        let message = format!("“{name}”不是 .xlsx 文件，请使用下载的模板（Excel 2007 及以上格式）");
+        return page(refused(message, &name)?, vec![]);
+    }
+    let rows = match roster::parse(&data) {
+        Ok(r) => r,
+        Err(e) => return page(refused(e.to_string(), &name)?, vec![]),
+    };
+    let actor = s.actor.clone();
+    let vault = state.store.vault.clone();
+    let result = crate::pages::write(&state, move |c| {
+        let scope = orgs::require(c, actor.scope_org_id)?;
+        Ok(roster::import(c, &vault, Some(&actor), &scope, &rows)?)
+    })
+    .await;
+    match result {
+        Ok(n) => {
+            let ctx = Ctx::new(&s, "roster").with_notice(format!("导入成功：共{n}名党员。"));
+            page(ctx, vec![])
+        }
+        Err(AppError::Invalid(e)) => {
+            // Every bad row is listed in the report below; the file's name is kept.
+            let rows = roster::report(&e);
+            let kept = Kept::multipart(&[], &[("file".to_string(), name)]);
+            let mut ctx = Ctx::new(&s, "roster").refused(
+                format!("共{}处错误，未导入任何数据。请改正后重新上传。", rows.len()),
+                &kept,
+            );
+            ctx.flash.status = StatusCode::UNPROCESSABLE_ENTITY;
+            page(ctx, rows)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn export(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let actor = s.actor.clone();
+    let (name, bytes) = blocking(&state, move |st| {
+        let (name, rows, labels) = st.write(|c| {
+            let org = match visible_org(c, &actor, id) {
+                Ok(o) if actor.can_list_members(&o.path) => o,
+                _ => return Err(AppError::NotFound("组织")),
+            };
+            let reveal = actor.can_reveal_personal(&org.path, -1);
+            let rows = members::export(c, &st.vault, &org.path, reveal)?;
+            let labels = labels_for(c, &actor)?;
+            audit::append(
+                c,
+                audit::Record {
+                    actor: Some(&actor),
+                    org_id: Some(org.id),
+                    action: "roster.export",
+                    entity: "org",
+                    entity_id: Some(org.id),
+                    before: serde_json::Value::Null,
+                    after: serde_json::json!({"rows": rows.len(), "personal_data": reveal}),
+                },
+            )?;
+            Ok::<_, AppError>((org.name, rows, labels))
+        })?;
+        Ok((name, roster::export(&rows, &labels)?))
+    })
+    .await?;
+    Ok(xlsx(&format!("{name}党员名册.xlsx"), bytes))
+}
+
+/// Branch labels as the caller's own imports will read them (unique within the caller's scope).
+fn labels_for(
+    c: &mut dyn xianfeng_store::Conn,
+    actor: &xianfeng_domain::auth::Actor,
+) -> xianfeng_store::Result<std::collections::HashMap<i64, String>> {
+    let root = orgs::require(c, actor.scope_org_id)?;
+    Ok(orgs::qualified_branch_names(c, &root)?
+        .into_iter()
+        .collect())
+}

@@ -1,0 +1,272 @@
+//! Public pages without an account: a person's or household's points card, opened from the
+//! QR code printed for them (the code in the address is the credential), where they see
+//! their balance and claim points with a photo; and the public leaderboard when the county
+//! has made it public, names masked as configured.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use xianfeng_domain::date;
+use xianfeng_domain::points::{mask_name, BoardPeriod, ClaimStatus, EarnInput};
+use xianfeng_store::points::point_claims::{self, By, Claim};
+use xianfeng_store::points::point_rules::{self, Rule};
+use xianfeng_store::points::{self, Account, Entry, HOUSEHOLD, PERSON};
+use xianfeng_store::{people::households, people::orgs, points::point_board, settings};
+
+use crate::pages::form::Kept;
+use crate::pages::{field, read_multipart, render, render_as};
+use crate::{AppError, AppState};
+
+#[derive(serde::Deserialize, Default)]
+pub struct PublicQuery {
+    #[serde(default)]
+    pub period: String,
+    /// The notice a redirect after a public form carried (there is no session to read it).
+    #[serde(default)]
+    pub ok: String,
+}
+
+/// What a public page (no account, so no `Ctx`) shows above its content: a notice, or why a
+/// form was refused with what was typed (as the JSON app.js reads to fill the form again),
+/// and the status to serve it with. Shared by the public pages: the card, the rating page and
+/// the notice board.
+#[derive(Default)]
+pub(crate) struct PublicFlash {
+    pub notice: String,
+    pub error: String,
+    /// Each refused field's message (for pages that put a form's input back themselves).
+    pub fields: Vec<(String, String)>,
+    pub kept_json: String,
+    pub status: StatusCode,
+}
+
+impl PublicFlash {
+    /// The message refusing `field`, or "".
+    pub fn field_error(&self, field: &str) -> &str {
+        self.fields
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+            .unwrap_or("")
+    }
+
+    pub fn notice(notice: String) -> PublicFlash {
+        PublicFlash {
+            notice,
+            ..PublicFlash::default()
+        }
+    }
+
+    /// A refused public form: bad input (422, each field's message beside its field) or a
+    /// refused change (409), with what was typed put back. Any other error is returned for
+    /// the error page.
+    pub fn refusal(e: AppError, kept: &Kept) -> Result<PublicFlash, AppError> {
+        let (status, error, fields) = match e {
+            AppError::Invalid(i) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                i.to_string(),
+                i.0.iter()
+                    .map(|f| (f.field.clone(), f.message.clone()))
+                    .collect::<Vec<_>>(),
+            ),
+            AppError::Conflict(m) => (StatusCode::CONFLICT, m, Vec::new()),
+            other => return Err(other),
+        };
+        Ok(PublicFlash {
+            notice: String::new(),
+            error,
+            kept_json: crate::pages::kept_json(kept, &fields),
+            fields,
+            status,
+        })
+    }
+}
+
+#[derive(Template)]
+#[template(path = "points/card.html")]
+struct CardPage {
+    holder: Account,
+    org_name: String,
+    spendable: i64,
+    people: Vec<(i64, String, i64)>,
+    entries: Vec<Entry>,
+    claims: Vec<Claim>,
+    rules: Vec<Rule>,
+    today: String,
+    flash: PublicFlash,
+}
+
+async fn card_page(
+    state: &AppState,
+    code: String,
+    flash: PublicFlash,
+) -> Result<Response, AppError> {
+    let page = crate::pages::read(state, move |c| {
+        let Some(holder) = points::by_code(c, &code)? else {
+            return Ok(None);
+        };
+        let org_name = orgs::require(c, holder.org_id)?.name;
+        let spendable = points::spendable(c, &holder)?;
+        let (people, owners) = if holder.kind == HOUSEHOLD {
+            let people: Vec<(i64, String, i64)> =
+                households::people(c, holder.household_id.unwrap_or(0))?
+                    .into_iter()
+                    .map(|p| (p.account_id, p.name, p.balance))
+                    .collect();
+            let owners = people.iter().map(|p| p.0).collect::<Vec<_>>();
+            (people, owners)
+        } else {
+            (Vec::new(), vec![holder.id])
+        };
+        let mut entries = Vec::new();
+        let mut claims = Vec::new();
+        for id in &owners {
+            entries.extend(points::history(c, *id, 20)?);
+            claims.extend(point_claims::of_account(c, *id, 10)?);
+        }
+        entries.sort_by_key(|e| std::cmp::Reverse(e.id));
+        entries.truncate(30);
+        claims.sort_by_key(|c| std::cmp::Reverse(c.id));
+        let rules = point_rules::for_org(c, &holder.org_path)?
+            .into_iter()
+            .filter(|r| r.draft.points > 0)
+            .collect();
+        Ok(Some(CardPage {
+            holder,
+            org_name,
+            spendable,
+            people,
+            entries,
+            claims,
+            rules,
+            today: date::today().to_string(),
+            flash,
+        }))
+    })
+    .await?
+    .ok_or(AppError::NotFound("积分码"))?;
+    render_as(page.flash.status, &page)
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Query<PublicQuery>,
+) -> Result<Response, AppError> {
+    card_page(&state, code, PublicFlash::notice(q.ok)).await
+}
+
+/// A claim from the card: by the person, or for one of the household's people. It waits for
+/// the branch's approval when the rule asks for it.
+pub async fn claim(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    form: Multipart,
+) -> Result<Response, AppError> {
+    let (f, files) = read_multipart(form, "evidence").await?;
+    let chosen: Vec<(String, String)> = files
+        .iter()
+        .map(|(name, _)| ("evidence".to_string(), name.clone()))
+        .collect();
+    let kept = Kept::multipart(&f, &chosen);
+    let input = EarnInput {
+        rule: field(&f, "rule"),
+        day: field(&f, "day"),
+        note: field(&f, "note"),
+    };
+    // Not chosen, or not a number: nobody (refused below), never person 0.
+    let who = field(&f, "person").trim().parse::<i64>().ok();
+    let card = code.clone();
+    let result = crate::pages::write(&state, move |c| {
+        let holder =
+            points::by_code(c, &card)?.ok_or(xianfeng_store::StoreError::NotFound("积分码"))?;
+        let person = if holder.kind == HOUSEHOLD {
+            let people = points::household_people(c, holder.household_id.unwrap_or(0))?;
+            match people.into_iter().find(|p| Some(p.id) == who) {
+                Some(p) => p.id,
+                None => {
+                    return Err(xianfeng_domain::Invalid::one(
+                        "person",
+                        "申报人",
+                        "请选择户里的申报人",
+                    )
+                    .into())
+                }
+            }
+        } else if holder.kind == PERSON {
+            holder.id
+        } else {
+            return Err(AppError::NotFound("积分码"));
+        };
+        let evidence = crate::pages::checked_evidence(c, &files)?;
+        let d = input.validate(date::today())?;
+        let file = evidence.first().map(|(_, m, b)| (m.as_str(), b.as_slice()));
+        Ok(point_claims::earn(c, By::Card, person, &d, file)?)
+    })
+    .await;
+    match result {
+        Ok((id, status)) => {
+            let msg = if status == ClaimStatus::Pending {
+                format!("第{id}号申报已提交，等待村（社区）党组织审核")
+            } else {
+                format!("第{id}号申报已通过，积分已到账")
+            };
+            card_page(&state, code, PublicFlash::notice(msg)).await
+        }
+        Err(e) => card_page(&state, code, PublicFlash::refusal(e, &kept)?).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "points/board.html")]
+struct BoardPage {
+    org_name: String,
+    period: String,
+    period_label: String,
+    people: Vec<(i64, String, String, i64)>,
+    households: Vec<(i64, String, String, i64)>,
+    orgs: Vec<(i64, String, i64)>,
+}
+
+/// The public leaderboard of a subtree, when the county has made it public.
+pub async fn board(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(q): Query<PublicQuery>,
+) -> Result<Response, AppError> {
+    let period = match q.period.as_str() {
+        "quarter" => BoardPeriod::Quarter,
+        "year" => BoardPeriod::Year,
+        _ => BoardPeriod::Month,
+    };
+    let key = xianfeng_domain::cadence::Period::containing(period.frequency(), date::today()).key();
+    let page = crate::pages::read(&state, move |c| {
+        let rules = settings::rules(c)?;
+        let org = match orgs::get(c, id)? {
+            Some(o) if rules.points_board_public == 1 && o.dissolved_on.is_none() => o,
+            _ => return Ok(None),
+        };
+        let masked = rules.points_mask_names == 1;
+        let shown = |list: Vec<point_board::Standing>| {
+            list.into_iter()
+                .map(|s| (s.rank, mask_name(&s.name, masked), s.org_name, s.points))
+                .collect::<Vec<_>>()
+        };
+        let children: Vec<_> = orgs::children(c, id)?
+            .into_iter()
+            .filter(|o| o.dissolved_on.is_none())
+            .collect();
+        Ok(Some(BoardPage {
+            people: shown(point_board::top(c, &org.path, PERSON, &key, 20)?),
+            households: shown(point_board::top(c, &org.path, HOUSEHOLD, &key, 20)?),
+            orgs: point_board::orgs(c, &children, &key)?,
+            org_name: org.name,
+            period: q.period.clone(),
+            period_label: format!("{}（{key}）", period.label()),
+        }))
+    })
+    .await?
+    .ok_or(AppError::NotFound("排行榜"))?;
+    render(&page)
+}
