@@ -27,4 +27,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = m.validate(xianfeng_domain::org::OrgKind::Branch, today);
     let t = TrainingInput { title: get("title"), date: get("date"), hours: get("hours"), organiser: String::new() };
     let _ = t.validate(today);
+    let review = xianfeng_domain::life::LeaderReviewInput { reviewer: get("reviewer"), day: get("day"), content: get("content") };
+    let _ = review.validate(today);
+    let _ = xianfeng_domain::campaign::check_header(&get("title"), get("year").parse().unwrap_or_default());
 });

@@ -55,6 +55,124 @@ impl Kept {
     }
 }
 
+/// A multipart form read whole: its text fields, the files sent under one field, and what to
+/// keep for showing the form again (the fields and the chosen files' names).
+pub struct Upload {
+    pub fields: super::Pairs,
+    pub files: Vec<(String, Vec<u8>)>,
+    pub kept: Kept,
+}
+
+impl Upload {
+    /// Reads a signed-in multipart form whose files come under `file_field` and checks its
+    /// CSRF token.
+    pub async fn read(
+        s: &Session,
+        form: axum::extract::Multipart,
+        file_field: &str,
+    ) -> Result<Upload, AppError> {
+        let upload = Upload::public(form, file_field).await?;
+        s.check_csrf(&super::field(&upload.fields, "_csrf"))?;
+        Ok(upload)
+    }
+
+    /// Reads a public multipart form (a card holder's claim: no session, no token).
+    pub async fn public(
+        form: axum::extract::Multipart,
+        file_field: &str,
+    ) -> Result<Upload, AppError> {
+        let (fields, files) = super::read_multipart(form, file_field).await?;
+        let chosen: Vec<(String, String)> = files
+            .iter()
+            .map(|(name, _)| (file_field.to_string(), name.clone()))
+            .collect();
+        let kept = Kept::multipart(&fields, &chosen);
+        Ok(Upload {
+            fields,
+            files,
+            kept,
+        })
+    }
+}
+
+/// What a one-file upload (an import, a plan document) accepts.
+pub struct FileRule {
+    /// The field's Chinese name in messages (名册文件, 文件).
+    pub label: &'static str,
+    /// The most bytes read before the upload is refused.
+    pub limit: usize,
+    /// The message when the file passes `limit`.
+    pub too_large: String,
+    /// Accepted endings, lower case (".xlsx").
+    pub endings: &'static [&'static str],
+    /// The message for a file with another ending (given its name).
+    pub wrong_type: fn(&str) -> String,
+    /// The message when no file was chosen.
+    pub missing: &'static str,
+}
+
+/// A one-file upload as received: the file, or why it was refused with what to keep.
+pub enum Received {
+    File { name: String, bytes: Vec<u8> },
+    Refused { error: AppError, kept: Kept },
+}
+
+/// Reads a signed-in form that sends one file under `file`: the file is read in chunks and
+/// refused once it passes the rule's limit (before the rest arrives), then the CSRF token is
+/// checked, then a missing or empty file and a wrong ending are refused beside the field, with
+/// the chosen file's name kept for the page.
+pub async fn one_file(
+    s: &Session,
+    mut form: axum::extract::Multipart,
+    rule: &FileRule,
+) -> Result<Received, AppError> {
+    let failed =
+        |e: axum::extract::multipart::MultipartError| AppError::Conflict(format!("上传失败：{e}"));
+    let chosen = |name: &str| {
+        let files: Vec<(String, String)> = [("file".to_string(), name.to_string())]
+            .into_iter()
+            .filter(|(_, n)| !n.is_empty())
+            .collect();
+        Kept::multipart(&[], &files)
+    };
+    let refused = |message: String, name: &str| Received::Refused {
+        error: AppError::Invalid(Invalid::one("file", rule.label, message)),
+        kept: chosen(name),
+    };
+    let mut csrf = String::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Some(mut field) = form.next_field().await.map_err(failed)? {
+        match field.name() {
+            Some("_csrf") => csrf = field.text().await.unwrap_or_default(),
+            Some("file") => {
+                let name = field.file_name().unwrap_or("").to_string();
+                let mut data = Vec::new();
+                while let Some(chunk) = field.chunk().await.map_err(failed)? {
+                    data.extend_from_slice(&chunk);
+                    if data.len() > rule.limit {
+                        s.check_csrf(&csrf)?;
+                        return Ok(Received::Refused {
+                            error: AppError::TooLarge(rule.too_large.clone()),
+                            kept: chosen(&name),
+                        });
+                    }
+                }
+                file = Some((name, data));
+            }
+            _ => {}
+        }
+    }
+    s.check_csrf(&csrf)?;
+    let Some((name, bytes)) = file.filter(|(_, d)| !d.is_empty()) else {
+        return Ok(refused(rule.missing.to_string(), ""));
+    };
+    let lower = name.to_lowercase();
+    if !rule.endings.iter().any(|e| lower.ends_with(e)) {
+        return Ok(refused((rule.wrong_type)(&name), &name));
+    }
+    Ok(Received::File { name, bytes })
+}
+
 /// Whether a field's value may be sent back in a page.
 fn keeps(name: &str) -> bool {
     name != "_csrf" && !name.contains("password")

@@ -119,6 +119,13 @@ impl Ctx {
                 ctx.flash.status = axum::http::StatusCode::CONFLICT;
                 Ok(ctx)
             }
+            AppError::TooLarge(m) => {
+                let fields = [("file".to_string(), m.clone())];
+                let mut ctx = self.refused(m, kept);
+                ctx.flash.kept_json = kept_json(kept, &fields);
+                ctx.flash.status = axum::http::StatusCode::PAYLOAD_TOO_LARGE;
+                Ok(ctx)
+            }
             other => Err(other),
         }
     }

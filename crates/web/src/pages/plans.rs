@@ -14,7 +14,7 @@ use xianfeng_plan::review::{self, KINDS};
 use xianfeng_store::plans::drafts::{self, Draft};
 use xianfeng_store::{people::orgs, Conn};
 
-use super::form::{empty_as_none, CsrfForm, Kept};
+use super::form::{empty_as_none, one_file, CsrfForm, FileRule, Kept, Received};
 use super::{render_as, Ctx, FieldErrors};
 use crate::session::Session;
 use crate::{AppError, AppState};
@@ -90,54 +90,26 @@ fn refused_file(s: &Session, message: String, chosen: &str) -> Result<Ctx, AppEr
 pub async fn upload(
     State(state): State<AppState>,
     s: Session,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Result<Response, AppError> {
     require_staff(&s)?;
-    let mut csrf = String::new();
-    let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(mut field) = form
-        .next_field()
-        .await
-        .map_err(|e| AppError::Conflict(format!("上传失败：{e}")))?
-    {
-        match field.name() {
-            Some("_csrf") => csrf = field.text().await.unwrap_or_default(),
-            Some("file") => {
-                let name = field.file_name().unwrap_or("").to_string();
-                let mut data = Vec::new();
-                while let Some(chunk) = field
-                    .chunk()
-                    .await
-                    .map_err(|e| AppError::Conflict(format!("上传失败：{e}")))?
-                {
-                    data.extend_from_slice(&chunk);
-                    if data.len() > MAX_PLAN_BYTES {
-                        s.check_csrf(&csrf)?;
-                        let ctx = refused_file(
-                            &s,
-                            "文件超过10MB，请上传方案正文（.txt 或 .docx）".into(),
-                            &name,
-                        )?;
-                        return list_page(&state, &s, ctx).await;
-                    }
-                }
-                file = Some((name, data));
-            }
-            _ => {}
-        }
-    }
-    s.check_csrf(&csrf)?;
-    let Some((name, data)) = file.filter(|(_, d)| !d.is_empty()) else {
-        let ctx = refused_file(&s, "请选择要上传的文件".into(), "")?;
-        return list_page(&state, &s, ctx).await;
+    let rule = FileRule {
+        label: "文件",
+        limit: MAX_PLAN_BYTES,
+        too_large: "文件超过10MB，请上传方案正文（.txt 或 .docx）".into(),
+        endings: &[".txt", ".docx"],
+        wrong_type: |name| {
+            format!("“{name}”不是 .txt 或 .docx 文件；.doc、.pdf、图片请先另存为 .docx 或文本")
+        },
+        missing: "请选择要上传的文件",
     };
-    let lower = name.to_lowercase();
-    if !(lower.ends_with(".txt") || lower.ends_with(".docx")) {
-        let message =
-            format!("“{name}”不是 .txt 或 .docx 文件；.doc、.pdf、图片请先另存为 .docx 或文本");
-        let ctx = refused_file(&s, message, &name)?;
-        return list_page(&state, &s, ctx).await;
-    }
+    let (name, data) = match one_file(&s, form, &rule).await? {
+        Received::File { name, bytes } => (name, bytes),
+        Received::Refused { error, kept } => {
+            let ctx = Ctx::new(&s, "plans").refusal(error, &kept)?;
+            return list_page(&state, &s, ctx).await;
+        }
+    };
     let plan = match xianfeng_plan::parse_bytes(&data) {
         Ok(p) => p,
         Err(e) => {

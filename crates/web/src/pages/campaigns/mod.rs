@@ -608,17 +608,15 @@ pub async fn report(
     Path(id): Path<i64>,
     form: Multipart,
 ) -> Result<Response, AppError> {
-    let (fields, files) = crate::pages::read_multipart(form, "evidence").await?;
-    s.check_csrf(&field(&fields, "_csrf"))?;
+    let crate::pages::form::Upload {
+        fields,
+        files,
+        kept,
+    } = crate::pages::form::Upload::read(&s, form, "evidence").await?;
     let (a, _, task, _, _) = load_assignment(&state, &s, id).await?;
     if !s.actor.can_record_life(&a.org_path) {
         return Err(AppError::Forbidden);
     }
-    let chosen: Vec<(String, String)> = files
-        .iter()
-        .map(|(name, _)| ("evidence".to_string(), name.clone()))
-        .collect();
-    let kept = Kept::multipart(&fields, &chosen);
     let input = ReportInput {
         quantity: field(&fields, "quantity"),
         narrative: field(&fields, "narrative"),

@@ -16,7 +16,7 @@ use xianfeng_store::campaigns::supervision::{self, Counts, Filter, Inspection, P
 use xianfeng_store::life::compliance::Summary;
 use xianfeng_store::{life::compliance, people::orgs};
 
-use crate::pages::form::{empty_as_none, CsrfForm, Kept};
+use crate::pages::form::{empty_as_none, CsrfForm};
 use crate::pages::shared::with_org;
 use crate::pages::{field, render_as, CsrfOnly, Ctx, FieldErrors, Pairs};
 use crate::session::Session;
@@ -440,13 +440,11 @@ pub async fn step(
     Path(id): Path<i64>,
     form: Multipart,
 ) -> Result<Response, AppError> {
-    let (fields, files) = crate::pages::read_multipart(form, "evidence").await?;
-    s.check_csrf(&field(&fields, "_csrf"))?;
-    let chosen: Vec<(String, String)> = files
-        .iter()
-        .map(|(name, _)| ("evidence".to_string(), name.clone()))
-        .collect();
-    let kept = Kept::multipart(&fields, &chosen);
+    let crate::pages::form::Upload {
+        fields,
+        files,
+        kept,
+    } = crate::pages::form::Upload::read(&s, form, "evidence").await?;
     let p = load_problem(&state, &s, id).await?;
     let note = field(&fields, "note");
     let action = ProblemAction::parse(&field(&fields, "action"));

@@ -12,7 +12,7 @@ use xianfeng_domain::org::Org;
 use xianfeng_store::life::meetings::{self, Meeting};
 use xianfeng_store::{people::orgs, settings};
 
-use crate::pages::form::{CsrfForm, Kept};
+use crate::pages::form::CsrfForm;
 use crate::pages::shared::with_org;
 use crate::pages::{crumbs, field, options, render, render_as, Ctx, FieldErrors, Pairs};
 use crate::session::Session;
@@ -331,13 +331,11 @@ pub async fn upload_photo(
     form: Multipart,
 ) -> Result<Response, AppError> {
     let m = editable(&state, &s, id).await?;
-    let (fields, files) = crate::pages::read_multipart(form, "photo").await?;
-    s.check_csrf(&field(&fields, "_csrf"))?;
-    let chosen: Vec<(String, String)> = files
-        .iter()
-        .map(|(name, _)| ("photo".to_string(), name.clone()))
-        .collect();
-    let kept = Kept::multipart(&fields, &chosen);
+    let crate::pages::form::Upload {
+        fields: _,
+        files,
+        kept,
+    } = crate::pages::form::Upload::read(&s, form, "photo").await?;
     let actor = s.actor.clone();
     let result = crate::pages::write(&state, move |c| {
         let max = settings::rules(c)?.upload_max_bytes;

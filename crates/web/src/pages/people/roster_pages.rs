@@ -6,7 +6,7 @@ use xianfeng_domain::auth::Role;
 use xianfeng_domain::Invalid;
 use xianfeng_store::{audit, people::members, people::orgs, settings};
 
-use crate::pages::form::Kept;
+use crate::pages::form::{one_file, FileRule, Kept, Received};
 use crate::pages::{render, render_as, visible_org, Ctx};
 use crate::roster::{self, RowError};
 use crate::session::Session;
@@ -76,7 +76,7 @@ pub async fn template(State(state): State<AppState>, s: Session) -> Result<Respo
 pub async fn import(
     State(state): State<AppState>,
     s: Session,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Result<Response, AppError> {
     require_writer(&s)?;
     let (scope_name, max_mb) = scope_info(&state, &s).await?;
@@ -90,54 +90,26 @@ pub async fn import(
         };
         render_as(p.ctx.status(), &p)
     };
-    // The file is refused beside its field, and the page says which file was chosen.
-    let refused = |message: String, chosen: &str| {
-        let files: Vec<(String, String)> = [("file".to_string(), chosen.to_string())]
-            .into_iter()
-            .filter(|(_, n)| !n.is_empty())
-            .collect();
-        let kept = Kept::multipart(&[], &files);
+    let rule = FileRule {
+        label: "名册文件",
+        limit: (max_mb * 1024 * 1024) as usize,
+        too_large: roster::RosterError::TooLarge(max_mb).to_string(),
+        endings: &[".xlsx"],
+        wrong_type: |name| {
+            format!("“{name}”不是 .xlsx 文件，请使用下载的模板（Excel 2007 及以上格式）")
+        },
+        missing: "请选择要上传的 .xlsx 文件",
+    };
+    let (name, data) = match one_file(&s, form, &rule).await? {
+        Received::File { name, bytes } => (name, bytes),
+        Received::Refused { error, kept } => {
+            return page(Ctx::new(&s, "roster").refusal(error, &kept)?, vec![])
+        }
+    };
+    let refused = |message: String, name: &str| {
+        let kept = Kept::multipart(&[], &[("file".to_string(), name.to_string())]);
         Ctx::new(&s, "roster").refusal(Invalid::one("file", "名册文件", message).into(), &kept)
     };
-    let mut csrf = String::new();
-    let mut file: Option<(String, Vec<u8>)> = None;
-    let limit = (max_mb * 1024 * 1024) as usize;
-    while let Some(mut field) = form
-        .next_field()
-        .await
-        .map_err(|e| AppError::Conflict(format!("上传失败：{e}")))?
-    {
-        match field.name() {
-            Some("_csrf") => csrf = field.text().await.unwrap_or_default(),
-            Some("file") => {
-                let name = field.file_name().unwrap_or("").to_string();
-                let mut data = Vec::new();
-                while let Some(chunk) = field
-                    .chunk()
-                    .await
-                    .map_err(|e| AppError::Conflict(format!("上传失败：{e}")))?
-                {
-                    data.extend_from_slice(&chunk);
-                    if data.len() > limit {
-                        let mut ctx =
-                            refused(roster::RosterError::TooLarge(max_mb).to_string(), &name)?;
-                        ctx.flash.status = StatusCode::PAYLOAD_TOO_LARGE;
-                        return page(ctx, vec![]);
-                    }
-                }
-                file = Some((name, data));
-            }
-            _ => {}
-        }
-    }
-    s.check_csrf(&csrf)?;
-    let Some((name, data)) = file.filter(|(_, d)| !d.is_empty()) else {
-        return page(refused("请选择要上传的 .xlsx 文件".into(), "")?, vec![]);
-    };
-    if !name.to_lowercase().ends_with(".xlsx") {
-        let message = format!("“{name}”不是 .xlsx 文件，请使用下载的模板（Excel 2007 及以上格式）");
-        return page(refused(message, &name)?, vec![]);
-    }
     let rows = match roster::parse(&data) {
         Ok(r) => r,
         Err(e) => return page(refused(e.to_string(), &name)?, vec![]),

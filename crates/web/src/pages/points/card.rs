@@ -15,7 +15,7 @@ use xianfeng_store::points::{self, Account, Entry, HOUSEHOLD, PERSON};
 use xianfeng_store::{people::households, people::orgs, points::point_board, settings};
 
 use crate::pages::form::Kept;
-use crate::pages::{field, read_multipart, render, render_as};
+use crate::pages::{field, render, render_as};
 use crate::{AppError, AppState};
 
 #[derive(serde::Deserialize, Default)]
@@ -109,11 +109,15 @@ async fn card_page(
         let org_name = orgs::require(c, holder.org_id)?.name;
         let spendable = points::spendable(c, &holder)?;
         let (people, owners) = if holder.kind == HOUSEHOLD {
-            let people: Vec<(i64, String, i64)> =
-                households::people(c, holder.household_id.unwrap_or(0))?
-                    .into_iter()
-                    .map(|p| (p.account_id, p.name, p.balance))
-                    .collect();
+            let people: Vec<(i64, String, i64)> = households::people(
+                c,
+                holder
+                    .household_id
+                    .ok_or_else(|| AppError::Internal("户积分账户没有对应的户".into()))?,
+            )?
+            .into_iter()
+            .map(|p| (p.account_id, p.name, p.balance))
+            .collect();
             let owners = people.iter().map(|p| p.0).collect::<Vec<_>>();
             (people, owners)
         } else {
@@ -164,12 +168,11 @@ pub async fn claim(
     Path(code): Path<String>,
     form: Multipart,
 ) -> Result<Response, AppError> {
-    let (f, files) = read_multipart(form, "evidence").await?;
-    let chosen: Vec<(String, String)> = files
-        .iter()
-        .map(|(name, _)| ("evidence".to_string(), name.clone()))
-        .collect();
-    let kept = Kept::multipart(&f, &chosen);
+    let crate::pages::form::Upload {
+        fields: f,
+        files,
+        kept,
+    } = crate::pages::form::Upload::public(form, "evidence").await?;
     let input = EarnInput {
         rule: field(&f, "rule"),
         day: field(&f, "day"),
@@ -182,7 +185,12 @@ pub async fn claim(
         let holder =
             points::by_code(c, &card)?.ok_or(xianfeng_store::StoreError::NotFound("积分码"))?;
         let person = if holder.kind == HOUSEHOLD {
-            let people = points::household_people(c, holder.household_id.unwrap_or(0))?;
+            let people = points::household_people(
+                c,
+                holder
+                    .household_id
+                    .ok_or_else(|| AppError::Internal("户积分账户没有对应的户".into()))?,
+            )?;
             match people.into_iter().find(|p| Some(p.id) == who) {
                 Some(p) => p.id,
                 None => {

@@ -26,7 +26,7 @@ use xianfeng_store::{
 
 use crate::pages::form::{CsrfForm, Kept};
 use crate::pages::shared::with_org;
-use crate::pages::{field, read_multipart, render, render_as, visible_org, CsrfOnly, Ctx};
+use crate::pages::{field, render, render_as, visible_org, CsrfOnly, Ctx};
 use crate::session::Session;
 use crate::{blocking, AppError, AppState};
 
@@ -249,13 +249,11 @@ pub async fn record(
     Path(id): Path<i64>,
     form: Multipart,
 ) -> Result<Response, AppError> {
-    let (f, files) = read_multipart(form, "evidence").await?;
-    s.check_csrf(&field(&f, "_csrf"))?;
-    let chosen: Vec<(String, String)> = files
-        .iter()
-        .map(|(name, _)| ("evidence".to_string(), name.clone()))
-        .collect();
-    let kept = Kept::multipart(&f, &chosen);
+    let crate::pages::form::Upload {
+        fields: f,
+        files,
+        kept,
+    } = crate::pages::form::Upload::read(&s, form, "evidence").await?;
     let actor = s.actor.clone();
     let input = EarnInput {
         rule: field(&f, "rule"),
@@ -584,7 +582,9 @@ async fn account_page(
         let org_name = orgs::require(c, account.org_id)?.name;
         let spendable = points::spendable(c, &account)?;
         let (people, entries, claims) = if account.kind == HOUSEHOLD {
-            let h = account.household_id.unwrap_or(0);
+            let h = account
+                .household_id
+                .ok_or_else(|| AppError::Internal("户积分账户没有对应的户".into()))?;
             let people = households::people(c, h)?;
             let mut entries = Vec::new();
             for p in &people {
@@ -794,13 +794,11 @@ pub async fn import_residents(
     Path(id): Path<i64>,
     form: Multipart,
 ) -> Result<Response, AppError> {
-    let (f, files) = read_multipart(form, "file").await?;
-    s.check_csrf(&field(&f, "_csrf"))?;
-    let chosen: Vec<(String, String)> = files
-        .iter()
-        .map(|(name, _)| ("file".to_string(), name.clone()))
-        .collect();
-    let kept = Kept::multipart(&f, &chosen);
+    let crate::pages::form::Upload {
+        fields: _f,
+        files,
+        kept,
+    } = crate::pages::form::Upload::read(&s, form, "file").await?;
     let actor = s.actor.clone();
     let bytes = files.into_iter().next().map(|(_, b)| b).unwrap_or_default();
     let result = blocking(&state, move |st| {

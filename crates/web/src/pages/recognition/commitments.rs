@@ -18,7 +18,7 @@ use xianfeng_store::{files, people::orgs};
 
 use crate::pages::form::{empty_as_none, CsrfForm, Kept};
 use crate::pages::shared::{with_org, year_of, YearQuery};
-use crate::pages::{done, field, read_multipart, render, render_as, write, Ctx};
+use crate::pages::{done, field, render, render_as, write, Ctx};
 use crate::session::Session;
 use crate::{blocking, AppError, AppState};
 
@@ -444,13 +444,11 @@ pub async fn fulfil(
     Path(id): Path<i64>,
     form: Multipart,
 ) -> Result<Response, AppError> {
-    let (f, files) = read_multipart(form, "photo").await?;
-    s.check_csrf(&field(&f, "_csrf"))?;
-    let chosen: Vec<(String, String)> = files
-        .iter()
-        .map(|(name, _)| ("photo".to_string(), name.clone()))
-        .collect();
-    let kept = Kept::multipart(&f, &chosen);
+    let crate::pages::form::Upload {
+        fields: f,
+        files,
+        kept,
+    } = crate::pages::form::Upload::read(&s, form, "photo").await?;
     let (day, content) = (field(&f, "day"), field(&f, "content"));
     let actor = s.actor.clone();
     let r = write(&state, move |c| {
