@@ -41,8 +41,59 @@ pub struct Flash {
     /// What the user typed into the refused form and each field's message, as JSON for the
     /// small script that fills the form in again (`<` escaped so it cannot end the script).
     pub kept_json: String,
-    /// The status the page is served with: 200, or 422 / 409 when a form was refused.
+    /// The status the page is served with: 200, or 422 / 409 / 413 when a form was refused.
     pub status: axum::http::StatusCode,
+    /// Each refused field's message (for pages that put a form's input back themselves).
+    pub fields: Vec<(String, String)>,
+}
+
+impl Flash {
+    /// A page shown with a success notice.
+    pub fn notice(notice: impl Into<String>) -> Flash {
+        Flash {
+            notice: notice.into(),
+            ..Flash::default()
+        }
+    }
+
+    /// A refused form: bad input (422, each field's message beside its field), a refused
+    /// change (409) or a file too large (413), with what was typed put back. Any other error
+    /// is not the form's fault and is returned for the error page.
+    pub fn refusal(e: AppError, kept: &form::Kept) -> Result<Flash, AppError> {
+        use axum::http::StatusCode;
+        let (status, error, fields) = match e {
+            AppError::Invalid(i) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                i.to_string(),
+                i.0.iter()
+                    .map(|f| (f.field.clone(), f.message.clone()))
+                    .collect(),
+            ),
+            AppError::Conflict(m) => (StatusCode::CONFLICT, m, Vec::new()),
+            AppError::TooLarge(m) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                m.clone(),
+                vec![("file".to_string(), m)],
+            ),
+            other => return Err(other),
+        };
+        Ok(Flash {
+            notice: String::new(),
+            error,
+            kept_json: kept_json(kept, &fields),
+            status,
+            fields,
+        })
+    }
+
+    /// The message refusing `field`, or "".
+    pub fn field_error(&self, field: &str) -> &str {
+        self.fields
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+            .unwrap_or("")
+    }
 }
 
 /// What the layout needs on every signed-in page.
@@ -83,51 +134,27 @@ impl Ctx {
         }
     }
 
-    /// The page shown again for a refused form: the reason at the top, and what was typed
-    /// (with each field's message beside its field) put back into the form.
-    pub fn refused(mut self, message: impl Into<String>, kept: &form::Kept) -> Ctx {
-        self.flash.notice.clear();
-        self.flash.error = message.into();
-        self.flash.kept_json = kept_json(kept, &[]);
-        self
+    /// The page shown again for a refused form (see `Flash::refusal`).
+    pub fn refusal(mut self, e: AppError, kept: &form::Kept) -> Result<Ctx, AppError> {
+        self.flash = Flash::refusal(e, kept)?;
+        Ok(self)
     }
 
-    /// Like `refused`, with field-level messages from the domain's checks.
-    pub fn invalid(mut self, e: &xianfeng_domain::Invalid, kept: &form::Kept) -> Ctx {
-        let fields: Vec<(String, String)> =
-            e.0.iter()
-                .map(|f| (f.field.clone(), f.message.clone()))
-                .collect();
-        self.flash.notice.clear();
-        self.flash.error = e.to_string();
-        self.flash.kept_json = kept_json(kept, &fields);
+    /// The page shown again with `message` at the top and what was typed put back, served with
+    /// `status` (a refusal the page words itself, e.g. an import's row report).
+    pub fn refused(
+        mut self,
+        status: axum::http::StatusCode,
+        message: impl Into<String>,
+        kept: &form::Kept,
+    ) -> Ctx {
+        self.flash = Flash {
+            error: message.into(),
+            kept_json: kept_json(kept, &[]),
+            status,
+            ..Flash::default()
+        };
         self
-    }
-
-    /// The page shown again after `e` refused a form: bad input (422, each field's message
-    /// beside its field) or a refused change (409), with what was typed put back. Any other
-    /// error is not the form's fault and is returned for the error page.
-    pub fn refusal(self, e: AppError, kept: &form::Kept) -> Result<Ctx, AppError> {
-        match e {
-            AppError::Invalid(i) => {
-                let mut ctx = self.invalid(&i, kept);
-                ctx.flash.status = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-                Ok(ctx)
-            }
-            AppError::Conflict(m) => {
-                let mut ctx = self.refused(m, kept);
-                ctx.flash.status = axum::http::StatusCode::CONFLICT;
-                Ok(ctx)
-            }
-            AppError::TooLarge(m) => {
-                let fields = [("file".to_string(), m.clone())];
-                let mut ctx = self.refused(m, kept);
-                ctx.flash.kept_json = kept_json(kept, &fields);
-                ctx.flash.status = axum::http::StatusCode::PAYLOAD_TOO_LARGE;
-                Ok(ctx)
-            }
-            other => Err(other),
-        }
     }
 
     /// The status to serve the page with.
@@ -148,7 +175,7 @@ impl Ctx {
     }
 }
 
-fn kept_json(kept: &form::Kept, errors: &[(String, String)]) -> String {
+pub(crate) fn kept_json(kept: &form::Kept, errors: &[(String, String)]) -> String {
     serde_json::json!({
         "fields": kept.fields,
         "files": kept.files,

@@ -268,8 +268,11 @@ pub async fn reset_password(
         Err(AppError::Invalid(e)) => {
             // Every row of the list has its own password box, so the message goes at the top
             // rather than beside one of them.
-            let mut ctx = Ctx::new(&s, "accounts").with_error(format!("未重置：{e}"));
-            ctx.flash.status = StatusCode::UNPROCESSABLE_ENTITY;
+            let ctx = Ctx::new(&s, "accounts").refused(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("未重置：{e}"),
+                &Default::default(),
+            );
             page(
                 &state,
                 &s,

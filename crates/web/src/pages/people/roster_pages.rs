@@ -130,11 +130,11 @@ pub async fn import(
             // Every bad row is listed in the report below; the file's name is kept.
             let rows = roster::report(&e);
             let kept = Kept::multipart(&[], &[("file".to_string(), name)]);
-            let mut ctx = Ctx::new(&s, "roster").refused(
+            let ctx = Ctx::new(&s, "roster").refused(
+                StatusCode::UNPROCESSABLE_ENTITY,
                 format!("共{}处错误，未导入任何数据。请改正后重新上传。", rows.len()),
                 &kept,
             );
-            ctx.flash.status = StatusCode::UNPROCESSABLE_ENTITY;
             page(ctx, rows)
         }
         Err(e) => Err(e),

@@ -5,7 +5,6 @@
 
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use xianfeng_domain::date;
 use xianfeng_domain::points::{mask_name, BoardPeriod, ClaimStatus, EarnInput};
@@ -14,8 +13,7 @@ use xianfeng_store::points::point_rules::{self, Rule};
 use xianfeng_store::points::{self, Account, Entry, HOUSEHOLD, PERSON};
 use xianfeng_store::{people::households, people::orgs, points::point_board, settings};
 
-use crate::pages::form::Kept;
-use crate::pages::{field, render, render_as};
+use crate::pages::{field, render, render_as, Flash};
 use crate::{AppError, AppState};
 
 #[derive(serde::Deserialize, Default)]
@@ -25,62 +23,6 @@ pub struct PublicQuery {
     /// The notice a redirect after a public form carried (there is no session to read it).
     #[serde(default)]
     pub ok: String,
-}
-
-/// What a public page (no account, so no `Ctx`) shows above its content: a notice, or why a
-/// form was refused with what was typed (as the JSON app.js reads to fill the form again),
-/// and the status to serve it with. Shared by the public pages: the card, the rating page and
-/// the notice board.
-#[derive(Default)]
-pub(crate) struct PublicFlash {
-    pub notice: String,
-    pub error: String,
-    /// Each refused field's message (for pages that put a form's input back themselves).
-    pub fields: Vec<(String, String)>,
-    pub kept_json: String,
-    pub status: StatusCode,
-}
-
-impl PublicFlash {
-    /// The message refusing `field`, or "".
-    pub fn field_error(&self, field: &str) -> &str {
-        self.fields
-            .iter()
-            .find(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
-            .unwrap_or("")
-    }
-
-    pub fn notice(notice: String) -> PublicFlash {
-        PublicFlash {
-            notice,
-            ..PublicFlash::default()
-        }
-    }
-
-    /// A refused public form: bad input (422, each field's message beside its field) or a
-    /// refused change (409), with what was typed put back. Any other error is returned for
-    /// the error page.
-    pub fn refusal(e: AppError, kept: &Kept) -> Result<PublicFlash, AppError> {
-        let (status, error, fields) = match e {
-            AppError::Invalid(i) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                i.to_string(),
-                i.0.iter()
-                    .map(|f| (f.field.clone(), f.message.clone()))
-                    .collect::<Vec<_>>(),
-            ),
-            AppError::Conflict(m) => (StatusCode::CONFLICT, m, Vec::new()),
-            other => return Err(other),
-        };
-        Ok(PublicFlash {
-            notice: String::new(),
-            error,
-            kept_json: crate::pages::kept_json(kept, &fields),
-            fields,
-            status,
-        })
-    }
 }
 
 #[derive(Template)]
@@ -94,14 +36,10 @@ struct CardPage {
     claims: Vec<Claim>,
     rules: Vec<Rule>,
     today: String,
-    flash: PublicFlash,
+    flash: Flash,
 }
 
-async fn card_page(
-    state: &AppState,
-    code: String,
-    flash: PublicFlash,
-) -> Result<Response, AppError> {
+async fn card_page(state: &AppState, code: String, flash: Flash) -> Result<Response, AppError> {
     let page = crate::pages::read(state, move |c| {
         let Some(holder) = points::by_code(c, &code)? else {
             return Ok(None);
@@ -158,7 +96,7 @@ pub async fn show(
     Path(code): Path<String>,
     Query(q): Query<PublicQuery>,
 ) -> Result<Response, AppError> {
-    card_page(&state, code, PublicFlash::notice(q.ok)).await
+    card_page(&state, code, Flash::notice(q.ok)).await
 }
 
 /// A claim from the card: by the person, or for one of the household's people. It waits for
@@ -220,9 +158,9 @@ pub async fn claim(
             } else {
                 format!("第{id}号申报已通过，积分已到账")
             };
-            card_page(&state, code, PublicFlash::notice(msg)).await
+            card_page(&state, code, Flash::notice(msg)).await
         }
-        Err(e) => card_page(&state, code, PublicFlash::refusal(e, &kept)?).await,
+        Err(e) => card_page(&state, code, Flash::refusal(e, &kept)?).await,
     }
 }
 

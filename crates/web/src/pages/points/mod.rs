@@ -832,8 +832,7 @@ pub async fn import_residents(
                 rows.len()
             );
             // The rows' messages are listed on the page; they name cells, not form fields.
-            let mut ctx = Ctx::new(&s, "points").refused(msg, &kept);
-            ctx.flash.status = StatusCode::UNPROCESSABLE_ENTITY;
+            let ctx = Ctx::new(&s, "points").refused(StatusCode::UNPROCESSABLE_ENTITY, msg, &kept);
             let view = HouseholdsView {
                 rows,
                 ..HouseholdsView::default()

@@ -14,8 +14,9 @@ use xianfeng_store::recognition::awards::{self, AwardKind};
 use xianfeng_store::{people::orgs, Conn};
 
 use crate::pages::form::{empty_as_none, CsrfForm, Kept};
-use crate::pages::points::card::{PublicFlash, PublicQuery};
+use crate::pages::points::card::PublicQuery;
 use crate::pages::shared::with_org;
+use crate::pages::Flash;
 use crate::pages::{done, render_as, write, Ctx};
 use crate::session::Session;
 use crate::{AppError, AppState};
@@ -464,7 +465,7 @@ struct NoticePage {
     org_name: String,
     org_id: i64,
     items: Vec<(Instance, String, String)>,
-    flash: PublicFlash,
+    flash: Flash,
     /// A refused objection as typed, shown again in the form of the item it was about.
     typed: ObjectForm,
 }
@@ -506,7 +507,7 @@ impl NoticePage {
 async fn notice_page(
     state: &AppState,
     id: i64,
-    flash: PublicFlash,
+    flash: Flash,
     typed: ObjectForm,
 ) -> Result<Response, AppError> {
     let page = crate::pages::read(state, move |c| {
@@ -539,7 +540,7 @@ pub async fn public_notice(
     Path(id): Path<i64>,
     Query(q): Query<PublicQuery>,
 ) -> Result<Response, AppError> {
-    notice_page(&state, id, PublicFlash::notice(q.ok), ObjectForm::default()).await
+    notice_page(&state, id, Flash::notice(q.ok), ObjectForm::default()).await
 }
 
 /// An objection as typed on the public board (no session, so no CSRF token).
@@ -589,7 +590,7 @@ pub async fn object(
         Err(e) => {
             // Every item's form has the same field names: the page puts the input back into
             // the item it was about, so nothing is put back by name.
-            let mut flash = PublicFlash::refusal(e, &Kept::default())?;
+            let mut flash = Flash::refusal(e, &Kept::default())?;
             flash.kept_json.clear();
             notice_page(&state, id, flash, typed).await
         }

@@ -15,8 +15,8 @@ use xianfeng_store::recognition::evaluations::{
 };
 
 use crate::pages::form::{CsrfForm, Kept};
-use crate::pages::points::card::PublicFlash;
 use crate::pages::shared::with_org;
+use crate::pages::Flash;
 use crate::pages::{
     done, field, public_url, qr_svg, render, render_as, write, CsrfOnly, Ctx, Pairs,
 };
@@ -351,7 +351,7 @@ struct RatePage {
     subjects: Vec<Subject>,
     choices: Vec<&'static str>,
     state: &'static str,
-    flash: PublicFlash,
+    flash: Flash,
 }
 
 impl RatePage {
@@ -364,11 +364,7 @@ fn choices() -> Vec<&'static str> {
     Choice::ALL.iter().map(|c| c.label()).collect()
 }
 
-async fn rate_page(
-    state: &AppState,
-    code: String,
-    flash: PublicFlash,
-) -> Result<Response, AppError> {
+async fn rate_page(state: &AppState, code: String, flash: Flash) -> Result<Response, AppError> {
     let c2 = code.clone();
     let found = crate::pages::read(state, move |c| {
         let Some(k) = evaluations::by_code(c, &c2)? else {
@@ -408,7 +404,7 @@ pub async fn rate_form(
     State(state): State<AppState>,
     Path(code): Path<String>,
 ) -> Result<Response, AppError> {
-    rate_page(&state, code, PublicFlash::default()).await
+    rate_page(&state, code, Flash::default()).await
 }
 
 /// A ballot: `s{subject}` = 满意 / 基本满意 / 不满意 for each subject rated.
@@ -447,12 +443,12 @@ pub async fn rate(
             subjects: Vec::new(),
             choices: Vec::new(),
             state: "thanks",
-            flash: PublicFlash::default(),
+            flash: Flash::default(),
         }),
         Err(e) => {
             // The choices go back into the ballot (one radio group per subject).
             let kept = Kept::multipart(&f, &[]);
-            rate_page(&state, code, PublicFlash::refusal(e, &kept)?).await
+            rate_page(&state, code, Flash::refusal(e, &kept)?).await
         }
     }
 }
