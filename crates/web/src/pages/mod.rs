@@ -176,6 +176,9 @@ impl Ctx {
 }
 
 pub(crate) fn kept_json(kept: &form::Kept, errors: &[(String, String)]) -> String {
+    if kept.fields.is_empty() && kept.files.is_empty() && errors.is_empty() {
+        return String::new();
+    }
     serde_json::json!({
         "fields": kept.fields,
         "files": kept.files,
