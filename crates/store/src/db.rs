@@ -2,6 +2,8 @@
 //! transaction. SQL is written once with `?` placeholders where the dialects agree; the
 //! PostgreSQL side numbers them (`$1`, `$2`, …).
 
+use std::sync::Arc;
+
 use crate::StoreError;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -50,13 +52,82 @@ macro_rules! vals {
     ($($v:expr),* $(,)?) => { &[$($crate::db::Value::from($v)),*][..] };
 }
 
-/// One result row, read by column index.
-#[derive(Debug, Clone)]
-pub struct Row(pub Vec<Value>);
+/// Which column to read: its position in the select list (from 0) or its name there.
+///
+/// Read by name wherever a query's column list is shared or extended (a `COLS` const followed by
+/// more columns): a name cannot silently shift when the list grows. The name is what the
+/// database reports, so give an expression or a repeated name (`o.name`, `m.name`) an alias.
+pub trait Column: Copy {
+    fn index(self, row: &Row) -> Result<usize, StoreError>;
+}
+
+impl Column for usize {
+    fn index(self, row: &Row) -> Result<usize, StoreError> {
+        if self < row.values.len() {
+            Ok(self)
+        } else {
+            Err(StoreError::Db(format!(
+                "列{self}不存在（结果只有{}列）",
+                row.values.len()
+            )))
+        }
+    }
+}
+
+impl Column for &str {
+    fn index(self, row: &Row) -> Result<usize, StoreError> {
+        let mut found = row.names.iter().enumerate().filter(|(_, n)| *n == self);
+        match (found.next(), found.next()) {
+            (Some((i, _)), None) => Ok(i),
+            (None, _) => Err(StoreError::Db(format!("结果中没有名为「{self}」的列"))),
+            (Some(_), Some(_)) => Err(StoreError::Db(format!(
+                "结果中有不止一列名为「{self}」，请起别名"
+            ))),
+        }
+    }
+}
+
+/// One result row with its result set's column names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// The result set's column names, shared by all of its rows.
+    names: Arc<[String]>,
+    values: Vec<Value>,
+}
 
 impl Row {
-    pub fn i64(&self, i: usize) -> i64 {
-        match self.0.get(i) {
+    /// A row of `values` under the result set's column `names` (one per value).
+    pub fn new(names: Arc<[String]>, values: Vec<Value>) -> Row {
+        debug_assert_eq!(names.len(), values.len(), "one name per column");
+        Row { names, values }
+    }
+
+    /// The column names, in select-list order.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// The values, in select-list order.
+    pub fn values(&self) -> &[Value] {
+        &self.values
+    }
+
+    /// The position of the column called `name` (an error if it is missing or repeated).
+    pub fn col(&self, name: &str) -> Result<usize, StoreError> {
+        name.index(self)
+    }
+
+    /// The raw value of a column.
+    pub fn value(&self, c: impl Column) -> Result<&Value, StoreError> {
+        Ok(&self.values[c.index(self)?])
+    }
+
+    fn get(&self, c: impl Column) -> Option<&Value> {
+        c.index(self).ok().map(|i| &self.values[i])
+    }
+
+    pub fn i64(&self, c: impl Column) -> i64 {
+        match self.get(c) {
             Some(Value::Int(v)) => *v,
             Some(Value::Real(v)) => *v as i64,
             Some(Value::Text(s)) => s.parse().unwrap_or(0),
@@ -64,35 +135,35 @@ impl Row {
         }
     }
 
-    pub fn opt_i64(&self, i: usize) -> Option<i64> {
-        match self.0.get(i) {
+    pub fn opt_i64(&self, c: impl Column) -> Option<i64> {
+        match self.get(c) {
             Some(Value::Null) | None => None,
-            _ => Some(self.i64(i)),
+            _ => Some(self.i64(c)),
         }
     }
 
-    pub fn f64(&self, i: usize) -> f64 {
-        match self.0.get(i) {
+    pub fn f64(&self, c: impl Column) -> f64 {
+        match self.get(c) {
             Some(Value::Int(v)) => *v as f64,
             Some(Value::Real(v)) => *v,
             _ => 0.0,
         }
     }
 
-    pub fn text(&self, i: usize) -> String {
-        self.opt_text(i).unwrap_or_default()
+    pub fn text(&self, c: impl Column) -> String {
+        self.opt_text(c).unwrap_or_default()
     }
 
-    pub fn opt_text(&self, i: usize) -> Option<String> {
-        match self.0.get(i) {
+    pub fn opt_text(&self, c: impl Column) -> Option<String> {
+        match self.get(c) {
             Some(Value::Text(s)) => Some(s.clone()),
             Some(Value::Int(v)) => Some(v.to_string()),
             _ => None,
         }
     }
 
-    pub fn blob(&self, i: usize) -> Option<Vec<u8>> {
-        match self.0.get(i) {
+    pub fn blob(&self, c: impl Column) -> Option<Vec<u8>> {
+        match self.get(c) {
             Some(Value::Blob(b)) => Some(b.clone()),
             _ => None,
         }

@@ -277,8 +277,8 @@ pub(crate) fn indicator_row(r: &Row) -> Indicator {
         label: r.text(2),
         target: Target {
             quantity: r.f64(3),
-            quantity_max: match r.0.get(4) {
-                Some(Value::Null) | None => None,
+            quantity_max: match r.value(4) {
+                Ok(Value::Null) | Err(_) => None,
                 _ => Some(r.f64(4)),
             },
             unit: r.text(5),

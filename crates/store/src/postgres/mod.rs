@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::error::Error;
+use std::sync::Arc;
 
 use bytes::BytesMut;
 use postgres::types::{to_sql_checked, IsNull, ToSql, Type};
@@ -165,13 +166,14 @@ impl Conn for PgConn<'_, '_> {
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
         let st = self.statement(sql)?;
         let rows = self.tx.query(&st, &refs(params))?;
+        let names: Arc<[String]> = st.columns().iter().map(|c| c.name().to_string()).collect();
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             let mut vals = Vec::with_capacity(r.len());
             for i in 0..r.len() {
                 vals.push(read(r, i)?);
             }
-            out.push(Row(vals));
+            out.push(Row::new(names.clone(), vals));
         }
         Ok(out)
     }
