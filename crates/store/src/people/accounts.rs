@@ -48,22 +48,23 @@ pub fn create(c: &mut dyn Conn, a: &NewAccount<'_>) -> Result<i64> {
 
 /// `(account id, password hash)` of an enabled account.
 pub fn credentials(c: &mut dyn Conn, username: &str) -> Result<Option<(i64, String)>> {
-    Ok(c.query_opt(
+    c.query_opt(
         "SELECT id, password_hash FROM accounts WHERE username = ? AND disabled = 0",
         vals![username],
     )?
-    .map(|r| (r.i64(0), r.text(1))))
+    .map(|r| -> Result<_> { Ok((r.i64(0)?, r.text(1)?)) })
+    .transpose()
 }
 
 fn actor_from(r: &Row) -> Result<Actor> {
     Ok(Actor {
-        account_id: r.i64(0),
-        username: r.text(1),
-        display_name: r.text(2),
-        role: Role::from_code(&r.text(3)).ok_or_else(|| StoreError::Db("未知角色".into()))?,
-        scope_org_id: r.i64(4),
-        scope_path: r.text(5),
-        member_id: r.opt_i64(6),
+        account_id: r.i64(0)?,
+        username: r.text(1)?,
+        display_name: r.text(2)?,
+        role: Role::from_code(&r.text(3)?).ok_or_else(|| StoreError::Db("未知角色".into()))?,
+        scope_org_id: r.i64(4)?,
+        scope_path: r.text(5)?,
+        member_id: r.opt_i64(6)?,
     })
 }
 
@@ -110,7 +111,7 @@ pub fn session(c: &mut dyn Conn, token: &str) -> Result<Option<(Actor, String)>>
             "SELECT csrf FROM sessions WHERE token_hash = ?",
             vals![token_hash(token)],
         )?
-        .text(0);
+        .text(0)?;
     Ok(Some((actor_from(&r)?, csrf)))
 }
 
@@ -167,17 +168,21 @@ const ROW_SQL: &str =
     "SELECT a.id, a.username, a.display_name, a.role, a.org_id, o.name, o.path, a.disabled
      FROM accounts a JOIN orgs o ON o.id = a.org_id";
 
-fn account_row(r: &Row) -> Option<AccountRow> {
-    Some(AccountRow {
-        id: r.i64(0),
-        username: r.text(1),
-        display_name: r.text(2),
-        role: Role::from_code(&r.text(3))?,
-        org_id: r.i64(4),
-        org_name: r.text(5),
-        org_path: r.text(6),
-        disabled: r.i64(7) != 0,
-    })
+/// `None` for an account whose role code is unknown (left out of lists).
+fn account_row(r: &Row) -> Result<Option<AccountRow>> {
+    let Some(role) = Role::from_code(&r.text(3)?) else {
+        return Ok(None);
+    };
+    Ok(Some(AccountRow {
+        id: r.i64(0)?,
+        username: r.text(1)?,
+        display_name: r.text(2)?,
+        role,
+        org_id: r.i64(4)?,
+        org_name: r.text(5)?,
+        org_path: r.text(6)?,
+        disabled: r.i64(7)? != 0,
+    }))
 }
 
 /// Accounts whose scope lies inside `root_path`.
@@ -186,15 +191,21 @@ pub fn list_in(c: &mut dyn Conn, root_path: &str) -> Result<Vec<AccountRow>> {
         &format!("{ROW_SQL} WHERE o.path >= ? AND o.path < ? ORDER BY o.path, a.id LIMIT 1000"),
         vals![root_path, xianfeng_domain::path::upper(root_path)],
     )?;
-    Ok(rows.iter().filter_map(account_row).collect())
+    Ok(rows
+        .iter()
+        .map(account_row)
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect())
 }
 
 pub fn get_row(c: &mut dyn Conn, id: i64) -> Result<Option<AccountRow>> {
-    Ok(
-        c.query_opt(&format!("{ROW_SQL} WHERE a.id = ?"), vals![id])?
-            .as_ref()
-            .and_then(account_row),
-    )
+    c.query_opt(&format!("{ROW_SQL} WHERE a.id = ?"), vals![id])?
+        .as_ref()
+        .map(account_row)
+        .transpose()
+        .map(Option::flatten)
 }
 
 /// Sets a new password hash and ends the account's sessions.
