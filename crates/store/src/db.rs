@@ -443,6 +443,16 @@ mod tests {
                 assert_eq!(r.i64("n")?, 1);
                 assert_eq!(r.i64("total")?, 5);
                 assert!(r.text("n").is_err(), "{}", s.name);
+                if c.dialect() == Dialect::Postgres {
+                    // SUM of a BIGINT is NUMERIC there: named, not read as text or zero
+                    let e = c
+                        .query("SELECT SUM(committee_size) AS total FROM orgs", &[])
+                        .unwrap_err();
+                    assert_eq!(
+                        message(e),
+                        "列0「total」的类型numeric无法读取，请在查询中 CAST"
+                    );
+                }
                 Ok(())
             })
             .unwrap();

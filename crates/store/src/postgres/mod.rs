@@ -101,8 +101,12 @@ impl ToSql for Value {
     to_sql_checked!();
 }
 
-fn read(row: &postgres::Row, i: usize) -> Result<Value, postgres::Error> {
-    let ty = row.columns()[i].type_().clone();
+/// One value as the portable layer sees it. A type with no portable reading (`NUMERIC` from
+/// `SUM` of a `BIGINT`, a date, a timestamp …) is an error naming the column: `CAST` it in the
+/// query to `BIGINT`, `DOUBLE PRECISION` or `TEXT`, which SQLite also returns.
+fn read(row: &postgres::Row, i: usize) -> Result<Value, StoreError> {
+    let column = &row.columns()[i];
+    let ty = column.type_().clone();
     Ok(match ty {
         Type::INT8 => row
             .try_get::<_, Option<i64>>(i)?
@@ -126,9 +130,15 @@ fn read(row: &postgres::Row, i: usize) -> Result<Value, postgres::Error> {
         Type::BYTEA => row
             .try_get::<_, Option<Vec<u8>>>(i)?
             .map_or(Value::Null, Value::Blob),
-        _ => row
+        _ if <String as postgres::types::FromSql>::accepts(&ty) => row
             .try_get::<_, Option<String>>(i)?
             .map_or(Value::Null, Value::Text),
+        _ => {
+            return Err(StoreError::Db(format!(
+                "列{i}「{}」的类型{ty}无法读取，请在查询中 CAST",
+                column.name()
+            )))
+        }
     })
 }
 
