@@ -56,12 +56,19 @@ pub fn credentials(c: &mut dyn Conn, username: &str) -> Result<Option<(i64, Stri
     .transpose()
 }
 
+/// The role stored at column `i`; a code this version does not know is an error, not a
+/// missing account.
+fn role_at(r: &Row, i: usize) -> Result<Role> {
+    let code = r.text(i)?;
+    Role::from_code(&code).ok_or_else(|| StoreError::Db(format!("未知角色代码「{code}」")))
+}
+
 fn actor_from(r: &Row) -> Result<Actor> {
     Ok(Actor {
         account_id: r.i64(0)?,
         username: r.text(1)?,
         display_name: r.text(2)?,
-        role: Role::from_code(&r.text(3)?).ok_or_else(|| StoreError::Db("未知角色".into()))?,
+        role: role_at(r, 3)?,
         scope_org_id: r.i64(4)?,
         scope_path: r.text(5)?,
         member_id: r.opt_i64(6)?,
@@ -168,21 +175,17 @@ const ROW_SQL: &str =
     "SELECT a.id, a.username, a.display_name, a.role, a.org_id, o.name, o.path, a.disabled
      FROM accounts a JOIN orgs o ON o.id = a.org_id";
 
-/// `None` for an account whose role code is unknown (left out of lists).
-fn account_row(r: &Row) -> Result<Option<AccountRow>> {
-    let Some(role) = Role::from_code(&r.text(3)?) else {
-        return Ok(None);
-    };
-    Ok(Some(AccountRow {
+fn account_row(r: &Row) -> Result<AccountRow> {
+    Ok(AccountRow {
         id: r.i64(0)?,
         username: r.text(1)?,
         display_name: r.text(2)?,
-        role,
+        role: role_at(r, 3)?,
         org_id: r.i64(4)?,
         org_name: r.text(5)?,
         org_path: r.text(6)?,
         disabled: r.i64(7)? != 0,
-    }))
+    })
 }
 
 /// Accounts whose scope lies inside `root_path`.
@@ -191,13 +194,7 @@ pub fn list_in(c: &mut dyn Conn, root_path: &str) -> Result<Vec<AccountRow>> {
         &format!("{ROW_SQL} WHERE o.path >= ? AND o.path < ? ORDER BY o.path, a.id LIMIT 1000"),
         vals![root_path, xianfeng_domain::path::upper(root_path)],
     )?;
-    Ok(rows
-        .iter()
-        .map(account_row)
-        .collect::<Result<Vec<_>>>()?
-        .into_iter()
-        .flatten()
-        .collect())
+    rows.iter().map(account_row).collect()
 }
 
 pub fn get_row(c: &mut dyn Conn, id: i64) -> Result<Option<AccountRow>> {
@@ -205,7 +202,6 @@ pub fn get_row(c: &mut dyn Conn, id: i64) -> Result<Option<AccountRow>> {
         .as_ref()
         .map(account_row)
         .transpose()
-        .map(Option::flatten)
 }
 
 /// Sets a new password hash and ends the account's sessions.
