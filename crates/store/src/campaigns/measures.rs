@@ -158,12 +158,13 @@ struct Watcher {
 }
 
 fn watchers(c: &mut dyn Conn, org_ids: &[i64]) -> Result<Vec<Watcher>> {
-    let mut sql = String::from(
-        "SELECT n.id, n.task_id, n.label, n.quantity, n.quantity_max, n.unit, n.comparator, n.measure, n.source,
-                cp.year, a.id, a.org_id, a.org_path
+    // The indicator's columns, then the assignment's (its id under a name of its own).
+    let mut sql = format!(
+        "SELECT {}, cp.year, a.id AS assignment_id, a.org_id, a.org_path
          FROM indicators n JOIN tasks t ON t.id = n.task_id JOIN campaigns cp ON cp.id = t.campaign_id
          JOIN assignments a ON a.task_id = t.id
          WHERE n.measure <> '上报数量' AND cp.status = '进行中'",
+        crate::campaigns::INDICATOR_COLS
     );
     let mut params: Vec<Value> = Vec::new();
     if !org_ids.is_empty() {
@@ -179,10 +180,10 @@ fn watchers(c: &mut dyn Conn, org_ids: &[i64]) -> Result<Vec<Watcher>> {
         .map(|r| {
             Ok(Watcher {
                 indicator: crate::campaigns::indicator_row(r)?,
-                year: r.i64(9)?,
-                assignment_id: r.i64(10)?,
-                org_id: r.i64(11)?,
-                org_path: r.text(12)?,
+                year: r.i64("year")?,
+                assignment_id: r.i64("assignment_id")?,
+                org_id: r.i64("org_id")?,
+                org_path: r.text("org_path")?,
             })
         })
         .collect::<Result<_>>()
@@ -312,17 +313,18 @@ pub fn revoke(c: &mut dyn Conn, actor: &Actor, t: &Title, org: &Org) -> Result<(
     Ok(())
 }
 
-const TITLE_COLS: &str = "t.id, t.org_id, o.name, t.title, t.year, g.name, t.granted_on";
+const TITLE_COLS: &str =
+    "t.id, t.org_id, o.name AS org_name, t.title, t.year, g.name AS granted_by_name, t.granted_on";
 
 fn title_row(r: &crate::Row) -> Result<Title> {
     Ok(Title {
-        id: r.i64(0)?,
-        org_id: r.i64(1)?,
-        org_name: r.text(2)?,
-        title: r.text(3)?,
-        year: r.i64(4)?,
-        granted_by: r.opt_text(5)?,
-        granted_on: r.text(6)?,
+        id: r.i64("id")?,
+        org_id: r.i64("org_id")?,
+        org_name: r.text("org_name")?,
+        title: r.text("title")?,
+        year: r.i64("year")?,
+        granted_by: r.opt_text("granted_by_name")?,
+        granted_on: r.text("granted_on")?,
     })
 }
 

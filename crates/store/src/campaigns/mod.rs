@@ -52,17 +52,18 @@ impl Campaign {
     }
 }
 
-const CAMPAIGN_COLS: &str = "c.id, c.org_id, c.org_path, o.name, c.title, c.year, c.status";
+const CAMPAIGN_COLS: &str =
+    "c.id, c.org_id, c.org_path, o.name AS org_name, c.title, c.year, c.status";
 
 fn campaign_row(r: &Row) -> Result<Campaign> {
     Ok(Campaign {
-        id: r.i64(0)?,
-        org_id: r.i64(1)?,
-        org_path: r.text(2)?,
-        org_name: r.text(3)?,
-        title: r.text(4)?,
-        year: r.i64(5)?,
-        status: r.text(6)?,
+        id: r.i64("id")?,
+        org_id: r.i64("org_id")?,
+        org_path: r.text("org_path")?,
+        org_name: r.text("org_name")?,
+        title: r.text("title")?,
+        year: r.i64("year")?,
+        status: r.text("status")?,
     })
 }
 
@@ -272,19 +273,23 @@ pub struct Indicator {
     pub measure: Measure,
 }
 
-/// Reads `id, task_id, label, quantity, quantity_max, unit, comparator, measure, source`.
+/// The columns `indicator_row` reads (from `indicators n`); a query may add more after them.
+pub(crate) const INDICATOR_COLS: &str =
+    "n.id, n.task_id, n.label, n.quantity, n.quantity_max, n.unit, n.comparator, n.measure, n.source";
+
+/// Reads `INDICATOR_COLS` by name.
 pub(crate) fn indicator_row(r: &Row) -> Result<Indicator> {
     Ok(Indicator {
-        id: r.i64(0)?,
-        task_id: r.i64(1)?,
-        label: r.text(2)?,
+        id: r.i64("id")?,
+        task_id: r.i64("task_id")?,
+        label: r.text("label")?,
         target: Target {
-            quantity: r.f64(3)?,
-            quantity_max: r.opt_f64(4)?,
-            unit: r.text(5)?,
-            comparator: Comparator::parse(&r.text(6)?).unwrap_or(Comparator::AtLeast),
+            quantity: r.f64("quantity")?,
+            quantity_max: r.opt_f64("quantity_max")?,
+            unit: r.text("unit")?,
+            comparator: Comparator::parse(&r.text("comparator")?).unwrap_or(Comparator::AtLeast),
         },
-        measure: Measure::from_stored(&r.text(7)?, &r.text(8)?),
+        measure: Measure::from_stored(&r.text("measure")?, &r.text("source")?),
     })
 }
 
@@ -328,8 +333,10 @@ pub fn tasks(c: &mut dyn Conn, campaign_id: i64) -> Result<Vec<Task>> {
         .collect::<Result<_>>()?;
     let inds: Vec<Indicator> = c
         .query(
-            "SELECT n.id, n.task_id, n.label, n.quantity, n.quantity_max, n.unit, n.comparator, n.measure, n.source FROM indicators n
-             JOIN tasks t ON t.id = n.task_id WHERE t.campaign_id = ? ORDER BY n.id",
+            &format!(
+                "SELECT {INDICATOR_COLS} FROM indicators n
+                 JOIN tasks t ON t.id = n.task_id WHERE t.campaign_id = ? ORDER BY n.id"
+            ),
             vals![campaign_id],
         )?
         .iter()
@@ -352,16 +359,17 @@ pub struct Assignment {
     pub org_path: String,
 }
 
-const ASSIGNMENT_COLS: &str = "a.id, a.task_id, t.campaign_id, a.org_id, o.name, a.org_path";
+const ASSIGNMENT_COLS: &str =
+    "a.id, a.task_id, t.campaign_id, a.org_id, o.name AS org_name, a.org_path";
 
 fn assignment_row(r: &Row) -> Result<Assignment> {
     Ok(Assignment {
-        id: r.i64(0)?,
-        task_id: r.i64(1)?,
-        campaign_id: r.i64(2)?,
-        org_id: r.i64(3)?,
-        org_name: r.text(4)?,
-        org_path: r.text(5)?,
+        id: r.i64("id")?,
+        task_id: r.i64("task_id")?,
+        campaign_id: r.i64("campaign_id")?,
+        org_id: r.i64("org_id")?,
+        org_name: r.text("org_name")?,
+        org_path: r.text("org_path")?,
     })
 }
 
@@ -675,12 +683,9 @@ pub fn assignments_in(
 /// after a bulk load, and to check the incremental figures.
 pub fn rebuild_rollups(c: &mut dyn Conn) -> Result<()> {
     let inds: std::collections::HashMap<i64, Indicator> = c
-        .query(
-            "SELECT id, task_id, label, quantity, quantity_max, unit, comparator, measure, source FROM indicators",
-            &[],
-        )?
+        .query(&format!("SELECT {INDICATOR_COLS} FROM indicators n"), &[])?
         .iter()
-        .map(|r| Ok((r.i64(0)?, indicator_row(r)?)))
+        .map(|r| Ok((r.i64("id")?, indicator_row(r)?)))
         .collect::<Result<_>>()?;
     let mut direct = Vec::new();
     for r in c.query(

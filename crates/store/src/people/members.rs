@@ -13,7 +13,7 @@ use crate::db::{Conn, Row, Value};
 use crate::{engines::rollup, now_text, vals, Result, StoreError};
 
 /// Columns of a member list row (shared with the benchmark's naive query).
-pub const COLS: &str = "m.id, m.org_id, o.name, m.name, m.gender, m.ethnicity, m.birth_date, m.id_masked, m.phone_masked,
+pub const COLS: &str = "m.id, m.org_id, o.name AS org_name, m.name, m.gender, m.ethnicity, m.birth_date, m.id_masked, m.phone_masked,
      m.joined_on, m.full_on, m.status, m.education, m.post, m.tags, m.org_path";
 
 /// A stored member with what scope checks need.
@@ -26,28 +26,28 @@ pub struct MemberRecord {
 fn from_row(r: &Row) -> Result<MemberRecord> {
     Ok(MemberRecord {
         member: Member {
-            id: r.i64(0)?,
-            org_id: r.i64(1)?,
-            org_name: r.text(2)?,
-            name: r.text(3)?,
-            gender: r.text(4)?,
-            ethnicity: r.text(5)?,
-            birth_date: r.text(6)?,
-            id_masked: r.text(7)?,
-            phone_masked: r.text(8)?,
-            joined_on: r.text(9)?,
-            full_on: r.opt_text(10)?,
-            status: r.text(11)?,
-            education: r.text(12)?,
-            post: r.text(13)?,
+            id: r.i64("id")?,
+            org_id: r.i64("org_id")?,
+            org_name: r.text("org_name")?,
+            name: r.text("name")?,
+            gender: r.text("gender")?,
+            ethnicity: r.text("ethnicity")?,
+            birth_date: r.text("birth_date")?,
+            id_masked: r.text("id_masked")?,
+            phone_masked: r.text("phone_masked")?,
+            joined_on: r.text("joined_on")?,
+            full_on: r.opt_text("full_on")?,
+            status: r.text("status")?,
+            education: r.text("education")?,
+            post: r.text("post")?,
             tags: r
-                .text(14)?
+                .text("tags")?
                 .split('|')
                 .filter(|t| !t.is_empty())
                 .map(str::to_string)
                 .collect(),
         },
-        org_path: r.text(15)?,
+        org_path: r.text("org_path")?,
     })
 }
 
@@ -458,8 +458,8 @@ pub fn export(
     for r in &rows {
         let rec = from_row(r)?;
         let (id_number, phone) = if reveal {
-            let id = vault.decrypt(&r.blob(16)?)?;
-            let ph = match r.opt_blob(17)? {
+            let id = vault.decrypt(&r.blob("id_cipher")?)?;
+            let ph = match r.opt_blob("phone_cipher")? {
                 Some(b) => vault.decrypt(&b)?,
                 None => String::new(),
             };

@@ -20,15 +20,15 @@ pub const COLS: &str =
 
 pub fn from_row(r: &Row) -> Result<Org> {
     Ok(Org {
-        id: r.i64(0)?,
-        parent_id: r.opt_i64(1)?,
-        path: r.text(2)?,
-        name: r.text(3)?,
-        kind: OrgKind::parse(&r.text(4)?).unwrap_or(OrgKind::Branch),
-        domain: OrgDomain::parse(&r.text(5)?).unwrap_or(OrgDomain::Other),
-        committee_size: r.i64(6)?,
-        dissolved_on: r.opt_text(7)?,
-        created_on: r.text(8)?.chars().take(10).collect(),
+        id: r.i64("id")?,
+        parent_id: r.opt_i64("parent_id")?,
+        path: r.text("path")?,
+        name: r.text("name")?,
+        kind: OrgKind::parse(&r.text("kind")?).unwrap_or(OrgKind::Branch),
+        domain: OrgDomain::parse(&r.text("domain")?).unwrap_or(OrgDomain::Other),
+        committee_size: r.i64("committee_size")?,
+        dissolved_on: r.opt_text("dissolved_on")?,
+        created_on: r.text("created_at")?.chars().take(10).collect(),
     })
 }
 
@@ -396,11 +396,11 @@ pub fn subtree_warnings(
     limit: usize,
 ) -> Result<(Vec<Flagged>, usize)> {
     // The organisation's columns, then its maintained subtree counts (a 党总支's members are
-    // in the branches below it). The counts are read after however many columns `COLS` has.
+    // in the branches below it), read by name whatever `COLS` holds.
     let cols: Vec<String> = COLS.split(", ").map(|c| format!("o.{c}")).collect();
     let rows = c.query(
         &format!(
-            "SELECT {}, COALESCE(m.subtree, 0), COALESCE(f.subtree, 0) FROM orgs o
+            "SELECT {}, COALESCE(m.subtree, 0) AS members, COALESCE(f.subtree, 0) AS full_members FROM orgs o
              LEFT JOIN rollups m ON m.org_id = o.id AND m.metric = 'members' AND m.period = ''
              LEFT JOIN rollups f ON f.org_id = o.id AND f.metric = 'full_members' AND f.period = ''
              WHERE o.path >= ? AND o.path < ? AND o.dissolved_on IS NULL
@@ -417,8 +417,8 @@ pub fn subtree_warnings(
         let w = structural_warnings(
             &org,
             MemberCounts {
-                members: r.i64(cols.len())?,
-                full_members: r.i64(cols.len() + 1)?,
+                members: r.i64("members")?,
+                full_members: r.i64("full_members")?,
             },
             rules,
         );
