@@ -74,18 +74,18 @@ const COLUMNS: &str =
 
 fn entry(r: &Row) -> Result<AuditEntry> {
     Ok(AuditEntry {
-        seq: r.i64(0)?,
-        at: r.text(1)?,
-        actor_id: r.opt_i64(2)?,
-        actor_name: r.text(3)?,
-        org_id: r.opt_i64(4)?,
-        action: r.text(5)?,
-        entity: r.text(6)?,
-        entity_id: r.opt_i64(7)?,
-        before: r.text(8)?,
-        after: r.text(9)?,
-        prev_hash: r.text(10)?,
-        hash: r.text(11)?,
+        seq: r.i64("seq")?,
+        at: r.text("at")?,
+        actor_id: r.opt_i64("actor_id")?,
+        actor_name: r.text("actor_name")?,
+        org_id: r.opt_i64("org_id")?,
+        action: r.text("action")?,
+        entity: r.text("entity")?,
+        entity_id: r.opt_i64("entity_id")?,
+        before: r.text("before_json")?,
+        after: r.text("after_json")?,
+        prev_hash: r.text("prev_hash")?,
+        hash: r.text("hash")?,
     })
 }
 

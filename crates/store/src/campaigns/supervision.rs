@@ -67,22 +67,22 @@ pub struct Inspection {
     pub findings: String,
 }
 
-const INSPECTION_COLS: &str = "i.id, i.org_id, o.name, i.target_id, t.name, i.target_path, i.campaign_id, i.held_on, i.inspectors, i.findings";
+const INSPECTION_COLS: &str = "i.id, i.org_id, o.name AS org_name, i.target_id, t.name AS target_name, i.target_path, i.campaign_id, i.held_on, i.inspectors, i.findings";
 const INSPECTION_FROM: &str =
     "inspections i JOIN orgs o ON o.id = i.org_id JOIN orgs t ON t.id = i.target_id";
 
 fn inspection_row(r: &Row) -> Result<Inspection> {
     Ok(Inspection {
-        id: r.i64(0)?,
-        org_id: r.i64(1)?,
-        org_name: r.text(2)?,
-        target_id: r.i64(3)?,
-        target_name: r.text(4)?,
-        target_path: r.text(5)?,
-        campaign_id: r.opt_i64(6)?,
-        held_on: r.text(7)?,
-        inspectors: r.text(8)?,
-        findings: r.text(9)?,
+        id: r.i64("id")?,
+        org_id: r.i64("org_id")?,
+        org_name: r.text("org_name")?,
+        target_id: r.i64("target_id")?,
+        target_name: r.text("target_name")?,
+        target_path: r.text("target_path")?,
+        campaign_id: r.opt_i64("campaign_id")?,
+        held_on: r.text("held_on")?,
+        inspectors: r.text("inspectors")?,
+        findings: r.text("findings")?,
     })
 }
 
@@ -219,26 +219,26 @@ impl Problem {
     }
 }
 
-const PROBLEM_COLS: &str = "p.id, p.inspection_id, p.org_id, o.name, p.org_path, p.raised_by, r.name, p.raised_path, p.description, p.found_on, p.deadline, p.status, p.level, p.closed_on";
+const PROBLEM_COLS: &str = "p.id, p.inspection_id, p.org_id, o.name AS org_name, p.org_path, p.raised_by, r.name AS raised_name, p.raised_path, p.description, p.found_on, p.deadline, p.status, p.level, p.closed_on";
 const PROBLEM_FROM: &str =
     "problems p JOIN orgs o ON o.id = p.org_id JOIN orgs r ON r.id = p.raised_by";
 
 fn problem_row(r: &Row) -> Result<Problem> {
     Ok(Problem {
-        id: r.i64(0)?,
-        inspection_id: r.opt_i64(1)?,
-        org_id: r.i64(2)?,
-        org_name: r.text(3)?,
-        org_path: r.text(4)?,
-        raised_by: r.i64(5)?,
-        raised_name: r.text(6)?,
-        raised_path: r.text(7)?,
-        description: r.text(8)?,
-        found_on: r.text(9)?,
-        deadline: xianfeng_domain::date::parse(&r.text(10)?).unwrap_or(NaiveDate::MIN),
-        status: ProblemStatus::parse(&r.text(11)?).unwrap_or(ProblemStatus::Open),
-        level: r.i64(12)?,
-        closed_on: r.opt_text(13)?,
+        id: r.i64("id")?,
+        inspection_id: r.opt_i64("inspection_id")?,
+        org_id: r.i64("org_id")?,
+        org_name: r.text("org_name")?,
+        org_path: r.text("org_path")?,
+        raised_by: r.i64("raised_by")?,
+        raised_name: r.text("raised_name")?,
+        raised_path: r.text("raised_path")?,
+        description: r.text("description")?,
+        found_on: r.text("found_on")?,
+        deadline: xianfeng_domain::date::parse(&r.text("deadline")?).unwrap_or(NaiveDate::MIN),
+        status: ProblemStatus::parse(&r.text("status")?).unwrap_or(ProblemStatus::Open),
+        level: r.i64("level")?,
+        closed_on: r.opt_text("closed_on")?,
     })
 }
 

@@ -51,7 +51,7 @@ pub struct Instance {
     pub created_at: String,
 }
 
-const COLUMNS: &str = "i.id, i.definition_id, i.origin_id, i.origin_path, o.name, i.subject_kind, i.subject_id, i.subject_name, i.summary, i.stage, i.notice_from, i.notice_until, i.created_at";
+const COLUMNS: &str = "i.id, i.definition_id, i.origin_id, i.origin_path, o.name AS origin_name, i.subject_kind, i.subject_id, i.subject_name, i.summary, i.stage, i.notice_from, i.notice_until, i.created_at";
 
 fn date(v: Option<String>) -> Option<NaiveDate> {
     v.and_then(|s| s.parse().ok())
@@ -59,19 +59,19 @@ fn date(v: Option<String>) -> Option<NaiveDate> {
 
 fn instance_row(r: &Row) -> Result<Instance> {
     Ok(Instance {
-        id: r.i64(0)?,
-        definition_id: r.i64(1)?,
-        origin_id: r.i64(2)?,
-        origin_path: r.text(3)?,
-        origin_name: r.text(4)?,
-        subject_kind: r.text(5)?,
-        subject_id: r.i64(6)?,
-        subject_name: r.text(7)?,
-        summary: r.text(8)?,
-        stage: Stage::from_code(&r.text(9)?).unwrap_or(Stage::Rejected),
-        notice_from: date(r.opt_text(10)?),
-        notice_until: date(r.opt_text(11)?),
-        created_at: r.text(12)?,
+        id: r.i64("id")?,
+        definition_id: r.i64("definition_id")?,
+        origin_id: r.i64("origin_id")?,
+        origin_path: r.text("origin_path")?,
+        origin_name: r.text("origin_name")?,
+        subject_kind: r.text("subject_kind")?,
+        subject_id: r.i64("subject_id")?,
+        subject_name: r.text("subject_name")?,
+        summary: r.text("summary")?,
+        stage: Stage::from_code(&r.text("stage")?).unwrap_or(Stage::Rejected),
+        notice_from: date(r.opt_text("notice_from")?),
+        notice_until: date(r.opt_text("notice_until")?),
+        created_at: r.text("created_at")?,
     })
 }
 

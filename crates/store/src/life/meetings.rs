@@ -50,27 +50,27 @@ impl Meeting {
 }
 
 const COLS: &str =
-    "m.id, m.org_id, o.name, m.org_path, m.kind, m.held_on, m.held, m.place, m.host, m.topic,
+    "m.id, m.org_id, o.name AS org_name, m.org_path, m.kind, m.held_on, m.held, m.place, m.host, m.topic,
      m.first_topic, m.agenda, m.minutes, m.expected, m.present, m.counted";
 
 fn from_row(r: &Row) -> Result<Meeting> {
     Ok(Meeting {
-        id: r.i64(0)?,
-        org_id: r.i64(1)?,
-        org_name: r.text(2)?,
-        org_path: r.text(3)?,
-        kind: MeetingKind::parse(&r.text(4)?).unwrap_or(MeetingKind::ThemedDay),
-        held_on: r.text(5)?,
-        held: r.i64(6)? != 0,
-        place: r.text(7)?,
-        host: r.text(8)?,
-        topic: r.text(9)?,
-        first_topic: r.i64(10)? != 0,
-        agenda: r.text(11)?,
-        minutes: r.text(12)?,
-        expected: r.i64(13)?,
-        present: r.i64(14)?,
-        counted: r.i64(15)? != 0,
+        id: r.i64("id")?,
+        org_id: r.i64("org_id")?,
+        org_name: r.text("org_name")?,
+        org_path: r.text("org_path")?,
+        kind: MeetingKind::parse(&r.text("kind")?).unwrap_or(MeetingKind::ThemedDay),
+        held_on: r.text("held_on")?,
+        held: r.i64("held")? != 0,
+        place: r.text("place")?,
+        host: r.text("host")?,
+        topic: r.text("topic")?,
+        first_topic: r.i64("first_topic")? != 0,
+        agenda: r.text("agenda")?,
+        minutes: r.text("minutes")?,
+        expected: r.i64("expected")?,
+        present: r.i64("present")?,
+        counted: r.i64("counted")? != 0,
     })
 }
 

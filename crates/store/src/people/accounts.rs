@@ -56,27 +56,27 @@ pub fn credentials(c: &mut dyn Conn, username: &str) -> Result<Option<(i64, Stri
     .transpose()
 }
 
-/// The role stored at column `i`; a code this version does not know is an error, not a
-/// missing account.
-fn role_at(r: &Row, i: usize) -> Result<Role> {
-    let code = r.text(i)?;
+/// The role stored in the `role` column; a code this version does not know is an error, not
+/// a missing account.
+fn role_of(r: &Row) -> Result<Role> {
+    let code = r.text("role")?;
     Role::from_code(&code).ok_or_else(|| StoreError::Db(format!("未知角色代码「{code}」")))
 }
 
 fn actor_from(r: &Row) -> Result<Actor> {
     Ok(Actor {
-        account_id: r.i64(0)?,
-        username: r.text(1)?,
-        display_name: r.text(2)?,
-        role: role_at(r, 3)?,
-        scope_org_id: r.i64(4)?,
-        scope_path: r.text(5)?,
-        member_id: r.opt_i64(6)?,
+        account_id: r.i64("id")?,
+        username: r.text("username")?,
+        display_name: r.text("display_name")?,
+        role: role_of(r)?,
+        scope_org_id: r.i64("org_id")?,
+        scope_path: r.text("scope_path")?,
+        member_id: r.opt_i64("member_id")?,
     })
 }
 
 const ACTOR_SQL: &str =
-    "SELECT a.id, a.username, a.display_name, a.role, a.org_id, o.path, a.member_id
+    "SELECT a.id, a.username, a.display_name, a.role, a.org_id, o.path AS scope_path, a.member_id
      FROM accounts a JOIN orgs o ON o.id = a.org_id";
 
 pub fn actor(c: &mut dyn Conn, account_id: i64) -> Result<Actor> {
@@ -172,19 +172,19 @@ pub struct AccountRow {
 }
 
 const ROW_SQL: &str =
-    "SELECT a.id, a.username, a.display_name, a.role, a.org_id, o.name, o.path, a.disabled
+    "SELECT a.id, a.username, a.display_name, a.role, a.org_id, o.name AS org_name, o.path AS org_path, a.disabled
      FROM accounts a JOIN orgs o ON o.id = a.org_id";
 
 fn account_row(r: &Row) -> Result<AccountRow> {
     Ok(AccountRow {
-        id: r.i64(0)?,
-        username: r.text(1)?,
-        display_name: r.text(2)?,
-        role: role_at(r, 3)?,
-        org_id: r.i64(4)?,
-        org_name: r.text(5)?,
-        org_path: r.text(6)?,
-        disabled: r.i64(7)? != 0,
+        id: r.i64("id")?,
+        username: r.text("username")?,
+        display_name: r.text("display_name")?,
+        role: role_of(r)?,
+        org_id: r.i64("org_id")?,
+        org_name: r.text("org_name")?,
+        org_path: r.text("org_path")?,
+        disabled: r.i64("disabled")? != 0,
     })
 }
 

@@ -30,23 +30,23 @@ pub struct Household {
     pub balance: i64,
 }
 
-const COLS: &str = "h.id, h.org_id, o.name, h.org_path, h.head_name, h.address, h.code, h.account_id,
-    (SELECT COUNT(*) FROM residents r WHERE r.household_id = h.id),
-    (SELECT CAST(COALESCE(SUM(a.balance), 0) AS BIGINT) FROM point_accounts a WHERE a.kind = 'person' AND a.household_id = h.id)";
+const COLS: &str = "h.id, h.org_id, o.name AS org_name, h.org_path, h.head_name, h.address, h.code, h.account_id,
+    (SELECT COUNT(*) FROM residents r WHERE r.household_id = h.id) AS residents,
+    (SELECT CAST(COALESCE(SUM(a.balance), 0) AS BIGINT) FROM point_accounts a WHERE a.kind = 'person' AND a.household_id = h.id) AS balance";
 const FROM: &str = "households h JOIN orgs o ON o.id = h.org_id";
 
 fn row(r: &Row) -> Result<Household> {
     Ok(Household {
-        id: r.i64(0)?,
-        org_id: r.i64(1)?,
-        org_name: r.text(2)?,
-        org_path: r.text(3)?,
-        head_name: r.text(4)?,
-        address: r.text(5)?,
-        code: r.text(6)?,
-        account_id: r.i64(7)?,
-        people: r.i64(8)?,
-        balance: r.i64(9)?,
+        id: r.i64("id")?,
+        org_id: r.i64("org_id")?,
+        org_name: r.text("org_name")?,
+        org_path: r.text("org_path")?,
+        head_name: r.text("head_name")?,
+        address: r.text("address")?,
+        code: r.text("code")?,
+        account_id: r.i64("account_id")?,
+        people: r.i64("residents")?,
+        balance: r.i64("balance")?,
     })
 }
 

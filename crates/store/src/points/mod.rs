@@ -56,16 +56,16 @@ const COLS: &str =
 
 fn account_row(r: &Row) -> Result<Account> {
     Ok(Account {
-        id: r.i64(0)?,
-        kind: r.text(1)?,
-        member_id: r.opt_i64(2)?,
-        resident_id: r.opt_i64(3)?,
-        household_id: r.opt_i64(4)?,
-        org_id: r.i64(5)?,
-        org_path: r.text(6)?,
-        name: r.text(7)?,
-        code: r.opt_text(8)?,
-        balance: r.i64(9)?,
+        id: r.i64("id")?,
+        kind: r.text("kind")?,
+        member_id: r.opt_i64("member_id")?,
+        resident_id: r.opt_i64("resident_id")?,
+        household_id: r.opt_i64("household_id")?,
+        org_id: r.i64("org_id")?,
+        org_path: r.text("org_path")?,
+        name: r.text("name")?,
+        code: r.opt_text("code")?,
+        balance: r.i64("balance")?,
     })
 }
 
@@ -406,27 +406,27 @@ pub struct Entry {
 }
 
 const ENTRY_COLS: &str = "e.id, e.at, e.day, e.kind, e.debit_id, e.credit_id, e.amount, e.person_id, e.rule_id, e.claim_id, e.redemption_id, e.reverses_id, e.note,
-     COALESCE(r.action, s.name, ''), (SELECT COUNT(*) FROM point_entries x WHERE x.reverses_id = e.id)";
+     COALESCE(r.action, s.name, '') AS what, (SELECT COUNT(*) FROM point_entries x WHERE x.reverses_id = e.id) AS reversals";
 const ENTRY_FROM: &str = "point_entries e LEFT JOIN point_rules r ON r.id = e.rule_id
      LEFT JOIN point_redemptions d ON d.id = e.redemption_id LEFT JOIN point_stores s ON s.id = d.store_id";
 
 fn entry_row(r: &Row) -> Result<Entry> {
     Ok(Entry {
-        id: r.i64(0)?,
-        at: r.text(1)?,
-        day: r.text(2)?,
-        kind: r.text(3)?,
-        debit_id: r.i64(4)?,
-        credit_id: r.i64(5)?,
-        amount: r.i64(6)?,
-        person_id: r.i64(7)?,
-        rule_id: r.opt_i64(8)?,
-        claim_id: r.opt_i64(9)?,
-        redemption_id: r.opt_i64(10)?,
-        reverses_id: r.opt_i64(11)?,
-        note: r.text(12)?,
-        what: r.text(13)?,
-        reversed: r.i64(14)? > 0,
+        id: r.i64("id")?,
+        at: r.text("at")?,
+        day: r.text("day")?,
+        kind: r.text("kind")?,
+        debit_id: r.i64("debit_id")?,
+        credit_id: r.i64("credit_id")?,
+        amount: r.i64("amount")?,
+        person_id: r.i64("person_id")?,
+        rule_id: r.opt_i64("rule_id")?,
+        claim_id: r.opt_i64("claim_id")?,
+        redemption_id: r.opt_i64("redemption_id")?,
+        reverses_id: r.opt_i64("reverses_id")?,
+        note: r.text("note")?,
+        what: r.text("what")?,
+        reversed: r.i64("reversals")? > 0,
     })
 }
 

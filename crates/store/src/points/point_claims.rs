@@ -37,28 +37,28 @@ pub struct Claim {
 }
 
 const COLS: &str =
-    "c.id, c.account_id, a.name, o.name, c.org_path, c.rule_id, r.action, r.points, c.day, c.note,
+    "c.id, c.account_id, a.name AS account_name, o.name AS org_name, c.org_path, c.rule_id, r.action, r.points, c.day, c.note,
     c.evidence_sha, c.status, c.flagged, c.created_at, c.reason";
 const FROM: &str = "point_claims c JOIN point_accounts a ON a.id = c.account_id
     JOIN orgs o ON o.id = a.org_id JOIN point_rules r ON r.id = c.rule_id";
 
 fn row(r: &Row) -> Result<Claim> {
     Ok(Claim {
-        id: r.i64(0)?,
-        account_id: r.i64(1)?,
-        person: r.text(2)?,
-        org_name: r.text(3)?,
-        org_path: r.text(4)?,
-        rule_id: r.i64(5)?,
-        action: r.text(6)?,
-        points: r.i64(7)?,
-        day: r.text(8)?,
-        note: r.text(9)?,
-        evidence_sha: r.opt_text(10)?,
-        status: ClaimStatus::parse(&r.text(11)?).unwrap_or(ClaimStatus::Pending),
-        flagged: r.i64(12)? != 0,
-        created_at: r.text(13)?,
-        reason: r.text(14)?,
+        id: r.i64("id")?,
+        account_id: r.i64("account_id")?,
+        person: r.text("account_name")?,
+        org_name: r.text("org_name")?,
+        org_path: r.text("org_path")?,
+        rule_id: r.i64("rule_id")?,
+        action: r.text("action")?,
+        points: r.i64("points")?,
+        day: r.text("day")?,
+        note: r.text("note")?,
+        evidence_sha: r.opt_text("evidence_sha")?,
+        status: ClaimStatus::parse(&r.text("status")?).unwrap_or(ClaimStatus::Pending),
+        flagged: r.i64("flagged")? != 0,
+        created_at: r.text("created_at")?,
+        reason: r.text("reason")?,
     })
 }
 

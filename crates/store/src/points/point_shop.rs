@@ -25,17 +25,17 @@ pub struct Shop {
     pub account_id: i64,
 }
 
-const SHOP_COLS: &str = "s.id, s.org_id, o.name, s.org_path, s.name, s.account_id";
+const SHOP_COLS: &str = "s.id, s.org_id, o.name AS org_name, s.org_path, s.name, s.account_id";
 const SHOP_FROM: &str = "point_stores s JOIN orgs o ON o.id = s.org_id";
 
 fn shop_row(r: &Row) -> Result<Shop> {
     Ok(Shop {
-        id: r.i64(0)?,
-        org_id: r.i64(1)?,
-        org_name: r.text(2)?,
-        org_path: r.text(3)?,
-        name: r.text(4)?,
-        account_id: r.i64(5)?,
+        id: r.i64("id")?,
+        org_id: r.i64("org_id")?,
+        org_name: r.text("org_name")?,
+        org_path: r.text("org_path")?,
+        name: r.text("name")?,
+        account_id: r.i64("account_id")?,
     })
 }
 
@@ -107,21 +107,23 @@ pub struct Item {
     pub active: bool,
 }
 
+const ITEM_COLS: &str = "id, store_id, name, price, stock, active";
+
 fn item_row(r: &Row) -> Result<Item> {
     Ok(Item {
-        id: r.i64(0)?,
-        store_id: r.i64(1)?,
-        name: r.text(2)?,
-        price: r.i64(3)?,
-        stock: r.i64(4)?,
-        active: r.i64(5)? != 0,
+        id: r.i64("id")?,
+        store_id: r.i64("store_id")?,
+        name: r.text("name")?,
+        price: r.i64("price")?,
+        stock: r.i64("stock")?,
+        active: r.i64("active")? != 0,
     })
 }
 
 pub fn items(c: &mut dyn Conn, store_id: i64) -> Result<Vec<Item>> {
     c
         .query(
-            "SELECT id, store_id, name, price, stock, active FROM point_items WHERE store_id = ? ORDER BY active DESC, price, id",
+            &format!("SELECT {ITEM_COLS} FROM point_items WHERE store_id = ? ORDER BY active DESC, price, id"),
             vals![store_id],
         )?
         .iter()
@@ -131,7 +133,7 @@ pub fn items(c: &mut dyn Conn, store_id: i64) -> Result<Vec<Item>> {
 
 pub fn item(c: &mut dyn Conn, id: i64) -> Result<Item> {
     c.query_opt(
-        "SELECT id, store_id, name, price, stock, active FROM point_items WHERE id = ?",
+        &format!("SELECT {ITEM_COLS} FROM point_items WHERE id = ?"),
         vals![id],
     )?
     .map(|r| item_row(&r))
@@ -323,16 +325,16 @@ impl Receipt {
 
 fn receipt_row(r: &Row) -> Result<Receipt> {
     Ok(Receipt {
-        id: r.i64(0)?,
-        receipt: r.text(1)?,
-        store_id: r.i64(2)?,
-        item_name: r.text(3)?,
-        quantity: r.i64(4)?,
-        points: r.i64(5)?,
-        holder: r.text(6)?,
-        at: r.text(7)?,
-        day: r.text(8)?,
-        account_id: r.i64(9)?,
+        id: r.i64("id")?,
+        receipt: r.text("receipt")?,
+        store_id: r.i64("store_id")?,
+        item_name: r.text("item_name")?,
+        quantity: r.i64("quantity")?,
+        points: r.i64("points")?,
+        holder: r.text("holder")?,
+        at: r.text("at")?,
+        day: r.text("day")?,
+        account_id: r.i64("account_id")?,
         balance_after: 0,
     })
 }

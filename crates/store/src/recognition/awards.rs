@@ -73,22 +73,22 @@ pub fn create_kind(
 }
 
 fn kind_row(c: &mut dyn Conn, r: &Row) -> Result<AwardKind> {
-    let definition_id = r.i64(7)?;
+    let definition_id = r.i64("definition_id")?;
     Ok(AwardKind {
-        id: r.i64(0)?,
-        org_id: r.i64(1)?,
-        org_path: r.text(2)?,
-        org_name: r.text(3)?,
-        name: r.text(4)?,
-        subject: AwardSubject::parse(&r.text(5)?).unwrap_or(AwardSubject::Person),
-        year: r.i64(6)?,
+        id: r.i64("id")?,
+        org_id: r.i64("org_id")?,
+        org_path: r.text("org_path")?,
+        org_name: r.text("org_name")?,
+        name: r.text("name")?,
+        subject: AwardSubject::parse(&r.text("subject_kind")?).unwrap_or(AwardSubject::Person),
+        year: r.i64("year")?,
         definition_id,
         definition: workflow::definition(c, definition_id)?,
     })
 }
 
 const KIND_COLUMNS: &str =
-    "k.id, k.org_id, k.org_path, o.name, k.name, k.subject_kind, k.year, k.definition_id";
+    "k.id, k.org_id, k.org_path, o.name AS org_name, k.name, k.subject_kind, k.year, k.definition_id";
 
 pub fn kind(c: &mut dyn Conn, id: i64) -> Result<AwardKind> {
     let r = c

@@ -45,26 +45,26 @@ impl Commitment {
     }
 }
 
-const COLUMNS: &str = "k.id, k.org_id, k.org_path, o.name, k.member_id, COALESCE(m.name, ''), k.year, k.category, k.content, k.due, k.stage, k.result,
-    (SELECT COUNT(*) FROM commitment_entries e WHERE e.commitment_id = k.id)";
+const COLUMNS: &str = "k.id, k.org_id, k.org_path, o.name AS org_name, k.member_id, COALESCE(m.name, '') AS member_name, k.year, k.category, k.content, k.due, k.stage, k.result,
+    (SELECT COUNT(*) FROM commitment_entries e WHERE e.commitment_id = k.id) AS entries";
 const FROM: &str =
     "FROM commitments k JOIN orgs o ON o.id = k.org_id LEFT JOIN members m ON m.id = k.member_id";
 
 fn row(r: &Row) -> Result<Commitment> {
     Ok(Commitment {
-        id: r.i64(0)?,
-        org_id: r.i64(1)?,
-        org_path: r.text(2)?,
-        org_name: r.text(3)?,
-        member_id: r.opt_i64(4)?,
-        member_name: r.text(5)?,
-        year: r.i64(6)?,
-        category: r.text(7)?,
-        content: r.text(8)?,
-        due: r.text(9)?,
-        stage: CommitmentStage::parse(&r.text(10)?).unwrap_or(CommitmentStage::Draft),
-        result: CommitmentResult::parse(&r.text(11)?),
-        entries: r.i64(12)?,
+        id: r.i64("id")?,
+        org_id: r.i64("org_id")?,
+        org_path: r.text("org_path")?,
+        org_name: r.text("org_name")?,
+        member_id: r.opt_i64("member_id")?,
+        member_name: r.text("member_name")?,
+        year: r.i64("year")?,
+        category: r.text("category")?,
+        content: r.text("content")?,
+        due: r.text("due")?,
+        stage: CommitmentStage::parse(&r.text("stage")?).unwrap_or(CommitmentStage::Draft),
+        result: CommitmentResult::parse(&r.text("result")?),
+        entries: r.i64("entries")?,
     })
 }
 

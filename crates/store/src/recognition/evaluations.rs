@@ -36,23 +36,23 @@ pub struct Round {
     pub(crate) salt: String,
 }
 
-const ROUND_COLUMNS: &str = "r.id, r.org_id, r.org_path, o.name, r.name, r.year, r.scheme, r.status, r.closes_on, r.created_at, r.closed_at, r.salt";
+const ROUND_COLUMNS: &str = "r.id, r.org_id, r.org_path, o.name AS org_name, r.name, r.year, r.scheme, r.status, r.closes_on, r.created_at, r.closed_at, r.salt";
 
 fn round_row(r: &Row) -> Result<Round> {
     Ok(Round {
-        id: r.i64(0)?,
-        org_id: r.i64(1)?,
-        org_path: r.text(2)?,
-        org_name: r.text(3)?,
-        name: r.text(4)?,
-        year: r.i64(5)?,
-        scheme: serde_json::from_str(&r.text(6)?)
+        id: r.i64("id")?,
+        org_id: r.i64("org_id")?,
+        org_path: r.text("org_path")?,
+        org_name: r.text("org_name")?,
+        name: r.text("name")?,
+        year: r.i64("year")?,
+        scheme: serde_json::from_str(&r.text("scheme")?)
             .map_err(|e| StoreError::Db(format!("评议方案损坏：{e}")))?,
-        open: r.text(7)? == "open",
-        closes_on: r.text(8)?.parse().unwrap_or_default(),
-        created_at: r.text(9)?,
-        closed_at: r.opt_text(10)?,
-        salt: r.text(11)?,
+        open: r.text("status")? == "open",
+        closes_on: r.text("closes_on")?.parse().unwrap_or_default(),
+        created_at: r.text("created_at")?,
+        closed_at: r.opt_text("closed_at")?,
+        salt: r.text("salt")?,
     })
 }
 
@@ -306,13 +306,13 @@ impl Code {
 
 fn code_row(r: &Row) -> Result<Code> {
     Ok(Code {
-        id: r.i64(0)?,
-        round_id: r.i64(1)?,
-        code: r.text(2)?,
-        household: r.text(3)? == "household",
-        member_id: r.opt_i64(4)?,
-        label: r.text(5)?,
-        status: r.text(6)?,
+        id: r.i64("id")?,
+        round_id: r.i64("round_id")?,
+        code: r.text("code")?,
+        household: r.text("kind")? == "household",
+        member_id: r.opt_i64("member_id")?,
+        label: r.text("label")?,
+        status: r.text("status")?,
     })
 }
 

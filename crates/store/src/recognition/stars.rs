@@ -332,18 +332,18 @@ impl Rating {
     }
 }
 
-/// Columns: kind, subject, name, organisation, period, score, stars, parts, computed at.
+/// Reads `kind, subject_id, name, org_name, period, score, stars, parts, computed_at` by name.
 fn rating_row(r: &crate::db::Row) -> Result<Rating> {
     Ok(Rating {
-        kind: r.text(0)?,
-        subject_id: r.i64(1)?,
-        name: r.text(2)?,
-        org_name: r.text(3)?,
-        period: r.text(4)?,
-        score: r.i64(5)?,
-        stars: r.i64(6)?,
-        parts: serde_json::from_str(&r.text(7)?).unwrap_or_default(),
-        computed_at: r.text(8)?,
+        kind: r.text("kind")?,
+        subject_id: r.i64("subject_id")?,
+        name: r.text("name")?,
+        org_name: r.text("org_name")?,
+        period: r.text("period")?,
+        score: r.i64("score")?,
+        stars: r.i64("stars")?,
+        parts: serde_json::from_str(&r.text("parts")?).unwrap_or_default(),
+        computed_at: r.text("computed_at")?,
     })
 }
 
@@ -357,7 +357,7 @@ pub fn board(c: &mut dyn Conn, scope: &str, kind: &str, year: i32) -> Result<Vec
     c
         .query(
             &format!(
-                "SELECT r.kind, r.subject_id, {name}, o.name, r.period, r.score, r.stars, r.parts, r.computed_at
+                "SELECT r.kind, r.subject_id, {name} AS name, o.name AS org_name, r.period, r.score, r.stars, r.parts, r.computed_at
                  FROM star_ratings r JOIN orgs o ON o.id = r.org_id
                  WHERE r.kind = ? AND r.period = ? AND r.org_path >= ? AND r.org_path < ?
                    AND r.id = (SELECT MAX(x.id) FROM star_ratings x WHERE x.kind = r.kind AND x.subject_id = r.subject_id AND x.period = r.period)
@@ -378,7 +378,7 @@ pub fn history(c: &mut dyn Conn, kinds: &[&str], subject_id: i64) -> Result<Vec<
     c
         .query(
             &format!(
-                "SELECT r.kind, r.subject_id, '', o.name, r.period, r.score, r.stars, r.parts, r.computed_at
+                "SELECT r.kind, r.subject_id, '' AS name, o.name AS org_name, r.period, r.score, r.stars, r.parts, r.computed_at
                  FROM star_ratings r JOIN orgs o ON o.id = r.org_id WHERE r.kind IN ({marks}) AND r.subject_id = ? ORDER BY r.id DESC LIMIT 200"
             ),
             &params,
