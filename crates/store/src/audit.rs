@@ -34,7 +34,8 @@ pub fn append(c: &mut dyn Conn, r: Record<'_>) -> Result<i64> {
     }
     let (seq, prev) = c
         .query_opt("SELECT seq, hash FROM audit_head WHERE id = 1", &[])?
-        .map(|r| (r.i64(0), r.text(1)))
+        .map(|r| -> Result<_> { Ok((r.i64(0)?, r.text(1)?)) })
+        .transpose()?
         .unwrap_or((0, GENESIS.to_string()));
     let mut e = AuditEntry {
         seq: seq + 1,
@@ -71,21 +72,21 @@ pub fn append(c: &mut dyn Conn, r: Record<'_>) -> Result<i64> {
 const COLUMNS: &str =
     "seq, at, actor_id, actor_name, org_id, action, entity, entity_id, before_json, after_json, prev_hash, hash";
 
-fn entry(r: &Row) -> AuditEntry {
-    AuditEntry {
-        seq: r.i64(0),
-        at: r.text(1),
-        actor_id: r.opt_i64(2),
-        actor_name: r.text(3),
-        org_id: r.opt_i64(4),
-        action: r.text(5),
-        entity: r.text(6),
-        entity_id: r.opt_i64(7),
-        before: r.text(8),
-        after: r.text(9),
-        prev_hash: r.text(10),
-        hash: r.text(11),
-    }
+fn entry(r: &Row) -> Result<AuditEntry> {
+    Ok(AuditEntry {
+        seq: r.i64("seq")?,
+        at: r.text("at")?,
+        actor_id: r.opt_i64("actor_id")?,
+        actor_name: r.text("actor_name")?,
+        org_id: r.opt_i64("org_id")?,
+        action: r.text("action")?,
+        entity: r.text("entity")?,
+        entity_id: r.opt_i64("entity_id")?,
+        before: r.text("before_json")?,
+        after: r.text("after_json")?,
+        prev_hash: r.text("prev_hash")?,
+        hash: r.text("hash")?,
+    })
 }
 
 /// Walks the whole chain in pages; `Ok(n)` is the number of entries checked.
@@ -101,7 +102,7 @@ pub fn verify(c: &mut dyn Conn) -> Result<crate::Check<i64, ChainError>> {
             break;
         }
         for r in &rows {
-            let e = entry(r);
+            let e = entry(r)?;
             if let Err(err) = v.feed(&e) {
                 return Ok(crate::Check::Broken(err));
             }
@@ -110,7 +111,8 @@ pub fn verify(c: &mut dyn Conn) -> Result<crate::Check<i64, ChainError>> {
     }
     let head = c
         .query_opt("SELECT seq, hash FROM audit_head WHERE id = 1", &[])?
-        .map(|r| (r.i64(0), r.text(1)));
+        .map(|r| -> Result<_> { Ok((r.i64(0)?, r.text(1)?)) })
+        .transpose()?;
     Ok(match v.finish(head) {
         Ok(()) => crate::Check::Sound(v.checked),
         Err(e) => crate::Check::Broken(e),
@@ -127,5 +129,5 @@ pub fn recent(c: &mut dyn Conn, scope_path: &str, limit: i64) -> Result<Vec<Audi
         ),
         vals![scope_path, upper, limit],
     )?;
-    Ok(rows.iter().map(entry).collect())
+    rows.iter().map(entry).collect::<Result<Vec<_>>>()
 }

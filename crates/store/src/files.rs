@@ -17,8 +17,7 @@ pub fn put(c: &mut dyn Conn, mime: &str, bytes: &[u8]) -> Result<String> {
 
 /// `(mime, bytes)` of a stored file.
 pub fn get(c: &mut dyn Conn, sha: &str) -> Result<Option<(String, Vec<u8>)>> {
-    Ok(
-        c.query_opt("SELECT mime, bytes FROM files WHERE sha256 = ?", vals![sha])?
-            .map(|r| (r.text(0), r.blob(1).unwrap_or_default())),
-    )
+    c.query_opt("SELECT mime, bytes FROM files WHERE sha256 = ?", vals![sha])?
+        .map(|r| -> Result<_> { Ok((r.text(0)?, r.blob(1)?)) })
+        .transpose()
 }

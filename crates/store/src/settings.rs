@@ -7,7 +7,7 @@ use crate::{vals, Result, StoreError};
 
 pub fn rules(c: &mut dyn Conn) -> Result<Rules> {
     match c.query_opt("SELECT value FROM settings WHERE key = 'rules'", &[])? {
-        Some(r) => serde_json::from_str(&r.text(0))
+        Some(r) => serde_json::from_str(&r.text(0)?)
             .map_err(|e| StoreError::Db(format!("规则配置损坏：{e}"))),
         None => Ok(Rules::default()),
     }
@@ -30,7 +30,7 @@ pub fn json<T: serde::de::DeserializeOwned>(
     default: impl FnOnce() -> T,
 ) -> Result<T> {
     match c.query_opt("SELECT value FROM settings WHERE key = ?", vals![key])? {
-        Some(r) => serde_json::from_str(&r.text(0))
+        Some(r) => serde_json::from_str(&r.text(0)?)
             .map_err(|e| StoreError::Db(format!("{what}配置损坏：{e}"))),
         None => Ok(default()),
     }

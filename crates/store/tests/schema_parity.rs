@@ -96,27 +96,30 @@ fn sqlite_schema(c: &mut dyn Conn) -> xianfeng_store::Result<Schema> {
         &[],
     )?;
     for t in tables {
-        let name = t.text(0);
+        let name = t.text(0)?;
         let mut table = Table::default();
         let mut key = Vec::new();
         let columns = c.query(
             "SELECT name, type, \"notnull\", pk FROM pragma_table_info(?)",
             &[name.as_str().into()],
         )?;
-        let key_columns = columns.iter().filter(|col| col.i64(3) > 0).count();
+        let mut key_columns = 0;
+        for col in &columns {
+            key_columns += usize::from(col.i64(3)? > 0);
+        }
         for col in columns {
-            let pk = col.i64(3);
+            let pk = col.i64(3)?;
             // A lone INTEGER PRIMARY KEY is the rowid: it cannot hold NULL whatever it declares.
             // (Any other primary key column of a rowid table can, unless it says NOT NULL.)
-            let rowid = pk > 0 && key_columns == 1 && col.text(1).eq_ignore_ascii_case("INTEGER");
+            let rowid = pk > 0 && key_columns == 1 && col.text(1)?.eq_ignore_ascii_case("INTEGER");
             if pk > 0 {
-                key.push((pk, col.text(0)));
+                key.push((pk, col.text(0)?));
             }
             table.columns.insert(
-                col.text(0),
+                col.text(0)?,
                 Column {
-                    family: sqlite_family(&col.text(1)),
-                    not_null: col.i64(2) != 0 || rowid,
+                    family: sqlite_family(&col.text(1)?),
+                    not_null: col.i64(2)? != 0 || rowid,
                 },
             );
         }
@@ -126,24 +129,28 @@ fn sqlite_schema(c: &mut dyn Conn) -> xianfeng_store::Result<Schema> {
             "SELECT name, \"unique\", origin, partial FROM pragma_index_list(?)",
             &[name.as_str().into()],
         )? {
-            let origin = ix.text(2);
+            let origin = ix.text(2)?;
             if origin == "pk" {
                 continue; // compared as the primary key
             }
             let columns = c
                 .query(
                     "SELECT name FROM pragma_index_info(?) ORDER BY seqno",
-                    &[ix.text(0).into()],
+                    &[ix.text(0)?.into()],
                 )?
                 .into_iter()
-                .map(|r| r.opt_text(0).unwrap_or_else(|| "<expression>".into()))
-                .collect();
+                .map(|r| Ok(r.opt_text(0)?.unwrap_or_else(|| "<expression>".into())))
+                .collect::<xianfeng_store::Result<_>>()?;
             let shape = IndexShape {
                 columns,
-                unique: ix.i64(1) != 0,
-                partial: ix.i64(3) != 0,
+                unique: ix.i64(1)? != 0,
+                partial: ix.i64(3)? != 0,
             };
-            let named = (origin == "c").then(|| ix.text(0));
+            let named = if origin == "c" {
+                Some(ix.text(0)?)
+            } else {
+                None
+            };
             table.indexes.entry(shape).or_default().push(named);
         }
         schema.insert(name, table);
@@ -159,7 +166,7 @@ fn postgres_schema(c: &mut dyn Conn) -> xianfeng_store::Result<Schema> {
         &[],
     )?;
     for t in tables {
-        let name = t.text(0);
+        let name = t.text(0)?;
         let mut table = Table::default();
         for col in c.query(
             "SELECT a.attname::text, ty.typname::text, a.attnotnull::int
@@ -170,10 +177,10 @@ fn postgres_schema(c: &mut dyn Conn) -> xianfeng_store::Result<Schema> {
             &[name.as_str().into()],
         )? {
             table.columns.insert(
-                col.text(0),
+                col.text(0)?,
                 Column {
-                    family: postgres_family(&col.text(1)),
-                    not_null: col.i64(2) != 0,
+                    family: postgres_family(&col.text(1)?),
+                    not_null: col.i64(2)? != 0,
                 },
             );
         }
@@ -187,17 +194,21 @@ fn postgres_schema(c: &mut dyn Conn) -> xianfeng_store::Result<Schema> {
              WHERE x.indrelid = (quote_ident(current_schema()) || '.' || quote_ident(?))::regclass",
             &[name.as_str().into()],
         )? {
-            let columns: Vec<String> = ix.text(5).split(',').map(str::to_string).collect();
-            if ix.i64(2) != 0 {
+            let columns: Vec<String> = ix.text(5)?.split(',').map(str::to_string).collect();
+            if ix.i64(2)? != 0 {
                 table.primary_key = columns;
                 continue;
             }
             let shape = IndexShape {
                 columns,
-                unique: ix.i64(1) != 0,
-                partial: ix.i64(3) != 0,
+                unique: ix.i64(1)? != 0,
+                partial: ix.i64(3)? != 0,
             };
-            let named = (ix.i64(4) == 0).then(|| ix.text(0));
+            let named = if ix.i64(4)? == 0 {
+                Some(ix.text(0)?)
+            } else {
+                None
+            };
             table.indexes.entry(shape).or_default().push(named);
         }
         schema.insert(name, table);

@@ -421,8 +421,8 @@ proptest! {
                     Op::Reverse(n) => {
                         let ids = s.read(|c| c.query("SELECT id, amount, CASE WHEN credit_id = person_id THEN 1 ELSE -1 END FROM point_entries WHERE kind IN ('积分奖励', '积分扣减') ORDER BY id", &[])).unwrap();
                         if let Some(r) = ids.get(*n % ids.len().max(1)) {
-                            if s.write(|c| point_claims::reverse(c, &admin, r.i64(0), "测试冲正")).is_ok() {
-                                earned_total -= r.i64(1) * r.i64(2);
+                            if s.write(|c| point_claims::reverse(c, &admin, r.i64(0)?, "测试冲正")).is_ok() {
+                                earned_total -= r.i64(1)? * r.i64(2)?;
                             }
                         }
                     }

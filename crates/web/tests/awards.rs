@@ -206,6 +206,7 @@ fn a_round_is_rated_by_code_hidden_until_close_and_explained() {
             })
             .unwrap()
             .text(0)
+            .unwrap()
         });
         let public = Client {
             cookie: String::new(),

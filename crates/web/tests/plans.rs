@@ -174,8 +174,8 @@ fn upload_reads_the_plan_and_the_review_page_marks_what_was_found() {
             assert!(page.body.contains("已指定"));
             let plan = sync(|| {
                 s.read(|c| -> xianfeng_store::Result<_> {
-                    Ok(c.query_one("SELECT plan_json FROM plan_drafts", &[])?
-                        .text(0))
+                    c.query_one("SELECT plan_json FROM plan_drafts", &[])?
+                        .text(0)
                 })
                 .unwrap()
             });

@@ -226,7 +226,7 @@ fn a_households_claim_is_approved_redeemed_and_reconciled() {
             let (code, person, rule) = sync(|| {
                 s.read(|c| -> xianfeng_store::Result<_> {
                     Ok((
-                        c.query_one("SELECT code FROM households", &[])?.text(0),
+                        c.query_one("SELECT code FROM households", &[])?.text(0)?,
                         c.scalar("SELECT id FROM point_accounts WHERE name = '李秀英'", &[])?,
                         c.scalar("SELECT id FROM point_rules WHERE action = '美丽庭院'", &[])?,
                     ))

@@ -21,11 +21,11 @@ const TITLE: &str = "性能测试：党员先锋岗";
 /// The benchmark indicator, created with its reports on first use: `(indicator, task)`.
 pub fn prepare(store: &Store, records: i64, seed: u64) -> Result<Option<(i64, i64)>> {
     if let Some(found) = store.read(|c| -> xianfeng_store::Result<_> {
-        Ok(c.query_opt(
+        c.query_opt(
             "SELECT n.id, t.id FROM indicators n JOIN tasks t ON t.id = n.task_id WHERE t.title = ?",
             xianfeng_store::vals![TITLE],
         )?
-        .map(|r| (r.i64(0), r.i64(1))))
+        .map(|r| -> Result<_> { Ok((r.i64(0)?, r.i64(1)?)) }).transpose()
     })? {
         return Ok(Some(found));
     }
@@ -81,14 +81,14 @@ pub fn prepare(store: &Store, records: i64, seed: u64) -> Result<Option<(i64, i6
         Ok((task, ind))
     })?;
     let branches: Vec<(i64, String)> = store.read(|c| -> xianfeng_store::Result<_> {
-        Ok(c
+        c
             .query(
                 "SELECT id, path FROM orgs WHERE kind IN ('党支部','联合党支部','功能型党支部') AND dissolved_on IS NULL ORDER BY id",
                 &[],
             )?
             .into_iter()
-            .map(|r| (r.i64(0), r.text(1)))
-            .collect())
+            .map(|r| Ok((r.i64(0)?, r.text(1)?)))
+            .collect::<Result<_>>()
     })?;
     let first_assignment =
         store.read(|c| c.scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM assignments", &[]))?;

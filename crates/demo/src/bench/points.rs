@@ -35,7 +35,7 @@ fn rule(store: &Store) -> Result<Option<Rule>> {
             "SELECT id FROM point_rules WHERE action = ?",
             xianfeng_store::vals![ACTION],
         )?;
-        id.map(|r| point_rules::get(c, r.i64(0))).transpose()
+        id.map(|r| point_rules::get(c, r.i64(0)?)).transpose()
     })
 }
 
@@ -84,13 +84,13 @@ pub fn prepare(
         point_rules::get(c, id)
     })?;
     let people: Vec<i64> = store.read(|c| -> xianfeng_store::Result<_> {
-        Ok(c.query(
+        c.query(
             "SELECT id FROM point_accounts WHERE kind = 'person' ORDER BY id",
             &[],
         )?
         .iter()
         .map(|r| r.i64(0))
-        .collect())
+        .collect::<Result<_>>()
     })?;
     if people.is_empty() {
         return Ok(None);

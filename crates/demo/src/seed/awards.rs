@@ -93,7 +93,7 @@ pub fn generate(
                 .query("SELECT id FROM members WHERE org_id = ? ORDER BY id", &[b.id.into()])?
                 .iter()
                 .map(|r| r.i64(0))
-                .collect();
+                .collect::<Result<_>>()?;
             for m in members {
                 for k in 0..rng.gen_range(2..=3) {
                     let (category, text) = PROMISES[rng.gen_range(0..PROMISES.len())];
@@ -248,7 +248,7 @@ pub fn generate(
                 .query("SELECT id FROM members WHERE org_id = ? AND status = '正式党员' ORDER BY id LIMIT 2", &[b.id.into()])?
                 .iter()
                 .map(|r| r.i64(0))
-                .collect();
+                .collect::<Result<_>>()?;
             for (j, m) in members.iter().enumerate() {
                 let id = awards::nominate(c, &bsec, &excellent, b, Some(*m), "", summary)?;
                 out.nominations += 1;

@@ -105,7 +105,7 @@ pub fn generate(
     let mut now = Vec::new();
     let mut next = next_id;
     for r in rows {
-        let (assignment, org, indicator, target) = (r.i64(0), r.i64(1), r.i64(2), r.f64(3));
+        let (assignment, org, indicator, target) = (r.i64(0)?, r.i64(1)?, r.i64(2)?, r.f64(3)?);
         if pending == Some(org) || !rng.gen_bool(0.8) {
             continue;
         }

@@ -159,26 +159,27 @@ pub fn generate(
 ) -> Result<Generated> {
     let mut rng = StdRng::seed_from_u64(seed ^ 0x5eed_11fe);
     let (units, people) = store.read(|c| -> xianfeng_store::Result<_> {
-        let units: Vec<Branch> = c
-            .query(
-                "SELECT id, path, committee_size, kind, parent_id FROM orgs WHERE dissolved_on IS NULL ORDER BY id",
-                &[],
-            )?
-            .into_iter()
-            .filter_map(|r| {
-                let kind = OrgKind::parse(&r.text(3))?;
-                (kind.is_branch() || kind == OrgKind::Group).then(|| Branch {
-                    id: r.i64(0),
-                    path: r.text(1),
-                    committee: r.i64(2),
+        let mut units: Vec<Branch> = Vec::new();
+        for r in c.query(
+            "SELECT id, path, committee_size, kind, parent_id FROM orgs WHERE dissolved_on IS NULL ORDER BY id",
+            &[],
+        )? {
+            let Some(kind) = OrgKind::parse(&r.text(3)?) else {
+                continue;
+            };
+            if kind.is_branch() || kind == OrgKind::Group {
+                units.push(Branch {
+                    id: r.i64(0)?,
+                    path: r.text(1)?,
+                    committee: r.i64(2)?,
                     kind,
-                    parent: r.opt_i64(4),
-                })
-            })
-            .collect();
+                    parent: r.opt_i64(4)?,
+                });
+            }
+        }
         let mut people: HashMap<i64, Vec<i64>> = HashMap::new();
         for r in c.query("SELECT org_id, id FROM members ORDER BY id", &[])? {
-            people.entry(r.i64(0)).or_default().push(r.i64(1));
+            people.entry(r.i64(0)?).or_default().push(r.i64(1)?);
         }
         Ok((units, people))
     })?;
@@ -373,7 +374,7 @@ pub fn contact_points(store: &Store, town_id: i64, today: NaiveDate) -> Result<u
             )?
             .into_iter()
             .map(|r| r.i64(0))
-            .collect();
+            .collect::<Result<_>>()?;
         if office.is_empty() {
             return Ok(0);
         }

@@ -684,14 +684,14 @@ pub fn demo_accounts(store: &Store, g: &Generated) -> Result<Vec<(String, String
     let hash = hash_password(DEMO_PASSWORD).map_err(|e| StoreError::Db(e.to_string()))?;
     store.write(|c| {
         let member = c.query_one("SELECT id, name FROM members WHERE org_id = ? AND status = '正式党员' ORDER BY id LIMIT 1", &[g.branch_id.into()])?;
-        let secretary = c.query_one("SELECT name FROM members WHERE org_id = ? ORDER BY id LIMIT 1 OFFSET 1", &[g.branch_id.into()])?.text(0);
-        let branch_name = c.query_one("SELECT name FROM orgs WHERE id = ?", &[g.branch_id.into()])?.text(0);
-        let town_name = c.query_one("SELECT name FROM orgs WHERE id = ?", &[g.town_id.into()])?.text(0);
+        let secretary = c.query_one("SELECT name FROM members WHERE org_id = ? ORDER BY id LIMIT 1 OFFSET 1", &[g.branch_id.into()])?.text(0)?;
+        let branch_name = c.query_one("SELECT name FROM orgs WHERE id = ?", &[g.branch_id.into()])?.text(0)?;
+        let town_name = c.query_one("SELECT name FROM orgs WHERE id = ?", &[g.town_id.into()])?.text(0)?;
         let rows = [
             ("county_admin", "县委组织部".to_string(), Role::CountyAdmin, g.county_id, None),
             ("town_admin", format!("{town_name}党建办"), Role::TownAdmin, g.town_id, None),
             ("branch_secretary", format!("{secretary}（{branch_name}书记）"), Role::BranchSecretary, g.branch_id, None),
-            ("member", member.text(1), Role::Member, g.branch_id, Some(member.i64(0))),
+            ("member", member.text(1)?, Role::Member, g.branch_id, Some(member.i64(0)?)),
         ];
         let mut out = Vec::new();
         for (username, display, role, org, member_id) in rows {
@@ -710,20 +710,20 @@ pub fn is_empty(store: &Store) -> Result<bool> {
 /// The demo logins already present.
 pub fn existing_accounts(store: &Store) -> Result<Vec<(String, String, String)>> {
     store.read(|c| {
-        Ok(c.query(
+        c.query(
             "SELECT username, display_name, role FROM accounts ORDER BY id",
             &[],
         )?
         .iter()
         .map(|r| {
-            (
-                r.text(0),
-                r.text(1),
-                Role::from_code(&r.text(2))
+            Ok((
+                r.text(0)?,
+                r.text(1)?,
+                Role::from_code(&r.text(2)?)
                     .map(|x| x.label().to_string())
                     .unwrap_or_default(),
-            )
+            ))
         })
-        .collect())
+        .collect::<Result<_>>()
     })
 }

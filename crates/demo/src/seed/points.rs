@@ -162,7 +162,7 @@ pub fn generate(
                 &[v.id.into(), format!("{}-01-01", today.year()).into()],
             )?;
             for r in ids {
-                if let Some(m) = xianfeng_store::life::meetings::get(c, r.i64(0))? {
+                if let Some(m) = xianfeng_store::life::meetings::get(c, r.i64(0)?)? {
                     xianfeng_store::points::point_triggers::sync_meeting(c, &m)?;
                 }
             }
@@ -191,10 +191,10 @@ pub fn generate(
                     &[v.id.into()],
                 )?
                 .iter()
-                .map(|r| points::account(c, r.i64(0)))
+                .map(|r| points::account(c, r.i64(0)?))
                 .collect::<Result<_>>()?;
             for m in c.query("SELECT id FROM members WHERE org_id = ? ORDER BY id LIMIT 20", &[v.id.into()])? {
-                people.push(points::member_account(c, m.i64(0))?);
+                people.push(points::member_account(c, m.i64(0)?)?);
             }
             let mut ledger = Ledger::default();
             let mut n = 0;
@@ -279,7 +279,7 @@ fn stock_and_redeem(
             )?
             .iter()
             .map(|r| r.text(0))
-            .collect();
+            .collect::<Result<_>>()?;
         let mut n = 0;
         for code in codes {
             if rng.gen_bool(0.5) {
@@ -327,7 +327,7 @@ fn pending_claims(
                 .query("SELECT id FROM point_accounts WHERE kind = 'person' AND resident_id IS NOT NULL AND org_id = ? ORDER BY id LIMIT 3", &[v.id.into()])?
                 .iter()
                 .map(|r| r.i64(0))
-                .collect();
+                .collect::<Result<_>>()?;
             for (k, p) in people.into_iter().enumerate() {
                 let d = EarnDraft { rule_id: rule.id, day: today - Duration::days(k as i64), note: "参加村里组织的志愿服务".into() };
                 let mut photo = crate::seed::supervision::DEMO_PHOTO.to_vec();

@@ -119,7 +119,8 @@ pub fn set_value(
             "SELECT quantity FROM progress_now WHERE assignment_id = ? AND indicator_id = ?",
             vals![assignment_id, indicator.id],
         )?
-        .map(|r| r.f64(0));
+        .map(|r| r.f64(0))
+        .transpose()?;
     c.execute(
         "INSERT INTO progress_now (assignment_id, indicator_id, quantity, report_id) VALUES (?, ?, ?, ?)
          ON CONFLICT (assignment_id, indicator_id) DO UPDATE SET quantity = excluded.quantity, report_id = excluded.report_id",
@@ -157,12 +158,13 @@ struct Watcher {
 }
 
 fn watchers(c: &mut dyn Conn, org_ids: &[i64]) -> Result<Vec<Watcher>> {
-    let mut sql = String::from(
-        "SELECT n.id, n.task_id, n.label, n.quantity, n.quantity_max, n.unit, n.comparator, n.measure, n.source,
-                cp.year, a.id, a.org_id, a.org_path
+    // The indicator's columns, then the assignment's (its id under a name of its own).
+    let mut sql = format!(
+        "SELECT {}, cp.year, a.id AS assignment_id, a.org_id, a.org_path
          FROM indicators n JOIN tasks t ON t.id = n.task_id JOIN campaigns cp ON cp.id = t.campaign_id
          JOIN assignments a ON a.task_id = t.id
          WHERE n.measure <> '上报数量' AND cp.status = '进行中'",
+        crate::campaigns::INDICATOR_COLS
     );
     let mut params: Vec<Value> = Vec::new();
     if !org_ids.is_empty() {
@@ -173,16 +175,18 @@ fn watchers(c: &mut dyn Conn, org_ids: &[i64]) -> Result<Vec<Watcher>> {
         params.extend(org_ids.iter().map(|i| Value::Int(*i)));
     }
     sql.push_str(" ORDER BY a.id, n.id");
-    Ok(c.query(&sql, &params)?
+    c.query(&sql, &params)?
         .iter()
-        .map(|r| Watcher {
-            indicator: crate::campaigns::indicator_row(r),
-            year: r.i64(9),
-            assignment_id: r.i64(10),
-            org_id: r.i64(11),
-            org_path: r.text(12),
+        .map(|r| {
+            Ok(Watcher {
+                indicator: crate::campaigns::indicator_row(r)?,
+                year: r.i64("year")?,
+                assignment_id: r.i64("assignment_id")?,
+                org_id: r.i64("org_id")?,
+                org_path: r.text("org_path")?,
+            })
         })
-        .collect())
+        .collect::<Result<_>>()
 }
 
 /// Recomputes the computed indicators that read `metric` for every assignment at
@@ -313,23 +317,24 @@ pub fn revoke(c: &mut dyn Conn, actor: &Actor, t: &Title, org: &Org) -> Result<(
     Ok(())
 }
 
-const TITLE_COLS: &str = "t.id, t.org_id, o.name, t.title, t.year, g.name, t.granted_on";
+const TITLE_COLS: &str =
+    "t.id, t.org_id, o.name AS org_name, t.title, t.year, g.name AS granted_by_name, t.granted_on";
 
-fn title_row(r: &crate::Row) -> Title {
-    Title {
-        id: r.i64(0),
-        org_id: r.i64(1),
-        org_name: r.text(2),
-        title: r.text(3),
-        year: r.i64(4),
-        granted_by: r.opt_text(5),
-        granted_on: r.text(6),
-    }
+fn title_row(r: &crate::Row) -> Result<Title> {
+    Ok(Title {
+        id: r.i64("id")?,
+        org_id: r.i64("org_id")?,
+        org_name: r.text("org_name")?,
+        title: r.text("title")?,
+        year: r.i64("year")?,
+        granted_by: r.opt_text("granted_by_name")?,
+        granted_on: r.text("granted_on")?,
+    })
 }
 
 /// Honours in force in the subtree at `scope_path`.
 pub fn titles(c: &mut dyn Conn, scope_path: &str, limit: i64) -> Result<Vec<Title>> {
-    Ok(c.query(
+    c.query(
         &format!(
             "SELECT {TITLE_COLS} FROM org_titles t JOIN orgs o ON o.id = t.org_id LEFT JOIN orgs g ON g.id = t.granted_by
              WHERE t.org_path >= ? AND t.org_path < ? AND t.revoked_on IS NULL ORDER BY t.year DESC, t.org_path LIMIT ?"
@@ -338,11 +343,11 @@ pub fn titles(c: &mut dyn Conn, scope_path: &str, limit: i64) -> Result<Vec<Titl
     )?
     .iter()
     .map(title_row)
-    .collect())
+    .collect::<Result<Vec<_>>>()
 }
 
 pub fn title(c: &mut dyn Conn, id: i64) -> Result<Option<Title>> {
-    Ok(c.query_opt(
+    c.query_opt(
         &format!(
             "SELECT {TITLE_COLS} FROM org_titles t JOIN orgs o ON o.id = t.org_id LEFT JOIN orgs g ON g.id = t.granted_by
              WHERE t.id = ? AND t.revoked_on IS NULL"
@@ -350,7 +355,7 @@ pub fn title(c: &mut dyn Conn, id: i64) -> Result<Option<Title>> {
         vals![id],
     )?
     .as_ref()
-    .map(title_row))
+    .map(title_row).transpose()
 }
 
 /// Recomputes the honour counters from the register.
@@ -361,8 +366,8 @@ pub fn rebuild_titles(c: &mut dyn Conn) -> Result<()> {
     )?;
     let mut direct = Vec::new();
     for r in rows {
-        let org = crate::people::orgs::require(c, r.i64(0))?;
-        for m in title_metrics(&org, &r.text(1)) {
+        let org = crate::people::orgs::require(c, r.i64(0)?)?;
+        for m in title_metrics(&org, &r.text(1)?) {
             direct.push((org.id, m, String::new(), 1));
         }
     }

@@ -52,36 +52,38 @@ impl Campaign {
     }
 }
 
-const CAMPAIGN_COLS: &str = "c.id, c.org_id, c.org_path, o.name, c.title, c.year, c.status";
+const CAMPAIGN_COLS: &str =
+    "c.id, c.org_id, c.org_path, o.name AS org_name, c.title, c.year, c.status";
 
-fn campaign_row(r: &Row) -> Campaign {
-    Campaign {
-        id: r.i64(0),
-        org_id: r.i64(1),
-        org_path: r.text(2),
-        org_name: r.text(3),
-        title: r.text(4),
-        year: r.i64(5),
-        status: r.text(6),
-    }
+fn campaign_row(r: &Row) -> Result<Campaign> {
+    Ok(Campaign {
+        id: r.i64("id")?,
+        org_id: r.i64("org_id")?,
+        org_path: r.text("org_path")?,
+        org_name: r.text("org_name")?,
+        title: r.text("title")?,
+        year: r.i64("year")?,
+        status: r.text("status")?,
+    })
 }
 
 pub fn get(c: &mut dyn Conn, id: i64) -> Result<Option<Campaign>> {
-    Ok(c.query_opt(
+    c.query_opt(
         &format!(
             "SELECT {CAMPAIGN_COLS} FROM campaigns c JOIN orgs o ON o.id = c.org_id WHERE c.id = ?"
         ),
         vals![id],
     )?
     .as_ref()
-    .map(campaign_row))
+    .map(campaign_row)
+    .transpose()
 }
 
 /// Campaigns an actor scoped at `scope_path` takes part in: run inside the scope, or with a
 /// task assigned inside it.
 pub fn visible(c: &mut dyn Conn, scope_path: &str) -> Result<Vec<Campaign>> {
     let up = path::upper(scope_path);
-    Ok(c.query(
+    c.query(
         &format!(
             "SELECT {CAMPAIGN_COLS} FROM campaigns c JOIN orgs o ON o.id = c.org_id
              WHERE (c.org_path >= ? AND c.org_path < ?)
@@ -93,7 +95,7 @@ pub fn visible(c: &mut dyn Conn, scope_path: &str) -> Result<Vec<Campaign>> {
     )?
     .iter()
     .map(campaign_row)
-    .collect())
+    .collect::<Result<Vec<_>>>()
 }
 
 /// A phase as written in the plan (dates kept as the document gives them: 6月上旬).
@@ -141,17 +143,19 @@ pub fn create(
 }
 
 pub fn phases(c: &mut dyn Conn, campaign_id: i64) -> Result<Vec<Phase>> {
-    Ok(c.query(
+    c.query(
         "SELECT name, starts, ends FROM campaign_phases WHERE campaign_id = ? ORDER BY position",
         vals![campaign_id],
     )?
     .into_iter()
-    .map(|r| Phase {
-        name: r.text(0),
-        starts: r.text(1),
-        ends: r.text(2),
+    .map(|r| {
+        Ok(Phase {
+            name: r.text(0)?,
+            starts: r.text(1)?,
+            ends: r.text(2)?,
+        })
     })
-    .collect())
+    .collect::<Result<_>>()
 }
 
 /// A task to add: its category, the indicators it carries and the organisations it is for.
@@ -172,7 +176,7 @@ fn item_id(c: &mut dyn Conn, campaign_id: i64, title: &str) -> Result<i64> {
         "SELECT id FROM campaign_items WHERE campaign_id = ? AND title = ?",
         vals![campaign_id, title],
     )? {
-        return Ok(r.i64(0));
+        return r.i64(0);
     }
     let pos = c.scalar(
         "SELECT COUNT(*) FROM campaign_items WHERE campaign_id = ?",
@@ -269,23 +273,24 @@ pub struct Indicator {
     pub measure: Measure,
 }
 
-/// Reads `id, task_id, label, quantity, quantity_max, unit, comparator, measure, source`.
-pub(crate) fn indicator_row(r: &Row) -> Indicator {
-    Indicator {
-        id: r.i64(0),
-        task_id: r.i64(1),
-        label: r.text(2),
+/// The columns `indicator_row` reads (from `indicators n`); a query may add more after them.
+pub(crate) const INDICATOR_COLS: &str =
+    "n.id, n.task_id, n.label, n.quantity, n.quantity_max, n.unit, n.comparator, n.measure, n.source";
+
+/// Reads `INDICATOR_COLS` by name.
+pub(crate) fn indicator_row(r: &Row) -> Result<Indicator> {
+    Ok(Indicator {
+        id: r.i64("id")?,
+        task_id: r.i64("task_id")?,
+        label: r.text("label")?,
         target: Target {
-            quantity: r.f64(3),
-            quantity_max: match r.0.get(4) {
-                Some(Value::Null) | None => None,
-                _ => Some(r.f64(4)),
-            },
-            unit: r.text(5),
-            comparator: Comparator::parse(&r.text(6)).unwrap_or(Comparator::AtLeast),
+            quantity: r.f64("quantity")?,
+            quantity_max: r.opt_f64("quantity_max")?,
+            unit: r.text("unit")?,
+            comparator: Comparator::parse(&r.text("comparator")?).unwrap_or(Comparator::AtLeast),
         },
-        measure: Measure::from_stored(&r.text(7), &r.text(8)),
-    }
+        measure: Measure::from_stored(&r.text("measure")?, &r.text("source")?),
+    })
 }
 
 /// A task with its category and indicators.
@@ -316,25 +321,27 @@ pub fn tasks(c: &mut dyn Conn, campaign_id: i64) -> Result<Vec<Task>> {
             vals![campaign_id],
         )?
         .into_iter()
-        .map(|r| Task {
-            id: r.i64(0),
-            category: r.text(1),
-            title: r.text(2),
-            detail: r.text(3),
-            lead: r.text(4),
-            due_on: r.opt_text(5),
+        .map(|r| Ok(Task {
+            id: r.i64(0)?,
+            category: r.text(1)?,
+            title: r.text(2)?,
+            detail: r.text(3)?,
+            lead: r.text(4)?,
+            due_on: r.opt_text(5)?,
             indicators: vec![],
-        })
-        .collect();
+        }))
+        .collect::<Result<_>>()?;
     let inds: Vec<Indicator> = c
         .query(
-            "SELECT n.id, n.task_id, n.label, n.quantity, n.quantity_max, n.unit, n.comparator, n.measure, n.source FROM indicators n
-             JOIN tasks t ON t.id = n.task_id WHERE t.campaign_id = ? ORDER BY n.id",
+            &format!(
+                "SELECT {INDICATOR_COLS} FROM indicators n
+                 JOIN tasks t ON t.id = n.task_id WHERE t.campaign_id = ? ORDER BY n.id"
+            ),
             vals![campaign_id],
         )?
         .iter()
         .map(indicator_row)
-        .collect();
+        .collect::<Result<Vec<_>>>()?;
     for t in &mut out {
         t.indicators = inds.iter().filter(|i| i.task_id == t.id).cloned().collect();
     }
@@ -352,37 +359,38 @@ pub struct Assignment {
     pub org_path: String,
 }
 
-const ASSIGNMENT_COLS: &str = "a.id, a.task_id, t.campaign_id, a.org_id, o.name, a.org_path";
+const ASSIGNMENT_COLS: &str =
+    "a.id, a.task_id, t.campaign_id, a.org_id, o.name AS org_name, a.org_path";
 
-fn assignment_row(r: &Row) -> Assignment {
-    Assignment {
-        id: r.i64(0),
-        task_id: r.i64(1),
-        campaign_id: r.i64(2),
-        org_id: r.i64(3),
-        org_name: r.text(4),
-        org_path: r.text(5),
-    }
+fn assignment_row(r: &Row) -> Result<Assignment> {
+    Ok(Assignment {
+        id: r.i64("id")?,
+        task_id: r.i64("task_id")?,
+        campaign_id: r.i64("campaign_id")?,
+        org_id: r.i64("org_id")?,
+        org_name: r.text("org_name")?,
+        org_path: r.text("org_path")?,
+    })
 }
 
 pub fn assignment(c: &mut dyn Conn, id: i64) -> Result<Option<Assignment>> {
-    Ok(c.query_opt(
+    c.query_opt(
         &format!("SELECT {ASSIGNMENT_COLS} FROM assignments a JOIN tasks t ON t.id = a.task_id JOIN orgs o ON o.id = a.org_id WHERE a.id = ?"),
         vals![id],
     )?
     .as_ref()
-    .map(assignment_row))
+    .map(assignment_row).transpose()
 }
 
 /// The current figure of each indicator of an assignment (`None`: nothing reported).
 pub fn current(c: &mut dyn Conn, assignment_id: i64) -> Result<Vec<(i64, f64)>> {
-    Ok(c.query(
+    c.query(
         "SELECT indicator_id, quantity FROM progress_now WHERE assignment_id = ?",
         vals![assignment_id],
     )?
     .into_iter()
-    .map(|r| (r.i64(0), r.f64(1)))
-    .collect())
+    .map(|r| Ok((r.i64(0)?, r.f64(1)?)))
+    .collect::<Result<_>>()
 }
 
 /// Appends a progress report for one indicator and moves the roll-ups by the difference.
@@ -462,15 +470,15 @@ pub fn history(c: &mut dyn Conn, assignment_id: i64) -> Result<Vec<Report>> {
             vals![assignment_id],
         )?
         .into_iter()
-        .map(|r| Report {
-            id: r.i64(0),
-            indicator_label: r.text(1),
-            quantity: r.f64(2),
-            narrative: r.text(3),
-            at: r.text(4),
+        .map(|r| Ok(Report {
+            id: r.i64(0)?,
+            indicator_label: r.text(1)?,
+            quantity: r.f64(2)?,
+            narrative: r.text(3)?,
+            at: r.text(4)?,
             files: vec![],
-        })
-        .collect();
+        }))
+        .collect::<Result<_>>()?;
     for r in &mut out {
         r.files = c
             .query(
@@ -478,8 +486,8 @@ pub fn history(c: &mut dyn Conn, assignment_id: i64) -> Result<Vec<Report>> {
                 vals![r.id],
             )?
             .into_iter()
-            .map(|x| (x.text(0), x.text(1)))
-            .collect();
+            .map(|x| Ok((x.text(0)?, x.text(1)?)))
+            .collect::<Result<_>>()?;
     }
     Ok(out)
 }
@@ -624,7 +632,7 @@ pub fn standings(
     )?;
     let mut out = Vec::new();
     for r in rows {
-        let a = assignment_row(&r);
+        let a = assignment_row(&r)?;
         let Some(task) = tasks.iter().find(|t| t.id == a.task_id) else {
             continue;
         };
@@ -659,7 +667,7 @@ pub fn assignments_in(
     campaign_id: i64,
     scope_path: &str,
 ) -> Result<Vec<Assignment>> {
-    Ok(c.query(
+    c.query(
         &format!(
             "SELECT {ASSIGNMENT_COLS} FROM assignments a JOIN tasks t ON t.id = a.task_id JOIN orgs o ON o.id = a.org_id
              WHERE t.campaign_id = ? AND a.org_path >= ? AND a.org_path < ? ORDER BY a.org_path, a.id LIMIT 500"
@@ -668,32 +676,29 @@ pub fn assignments_in(
     )?
     .iter()
     .map(assignment_row)
-    .collect())
+    .collect::<Result<Vec<_>>>()
 }
 
 /// Recomputes every indicator roll-up (`ind:*`) from assignments and the latest reports:
 /// after a bulk load, and to check the incremental figures.
 pub fn rebuild_rollups(c: &mut dyn Conn) -> Result<()> {
     let inds: std::collections::HashMap<i64, Indicator> = c
-        .query(
-            "SELECT id, task_id, label, quantity, quantity_max, unit, comparator, measure, source FROM indicators",
-            &[],
-        )?
+        .query(&format!("SELECT {INDICATOR_COLS} FROM indicators n"), &[])?
         .iter()
-        .map(|r| (r.i64(0), indicator_row(r)))
-        .collect();
+        .map(|r| Ok((r.i64("id")?, indicator_row(r)?)))
+        .collect::<Result<_>>()?;
     let mut direct = Vec::new();
     for r in c.query(
         "SELECT a.org_id, n.id FROM assignments a JOIN indicators n ON n.task_id = a.task_id",
         &[],
     )? {
-        direct.push((r.i64(0), assigned_metric(r.i64(1)), String::new(), 1));
+        direct.push((r.i64(0)?, assigned_metric(r.i64(1)?), String::new(), 1));
     }
     for r in c.query(
         "SELECT a.org_id, p.indicator_id, p.quantity FROM progress_now p JOIN assignments a ON a.id = p.assignment_id",
         &[],
     )? {
-        let (org, ind, q) = (r.i64(0), r.i64(1), r.f64(2));
+        let (org, ind, q) = (r.i64(0)?, r.i64(1)?, r.f64(2)?);
         direct.push((org, value_metric(ind), String::new(), (q * SCALE).round() as i64));
         if inds.get(&ind).is_some_and(|i| i.target.met(q)) {
             direct.push((org, done_metric(ind), String::new(), 1));
@@ -706,14 +711,14 @@ pub fn rebuild_rollups(c: &mut dyn Conn) -> Result<()> {
 
 /// Every indicator roll-up as stored, for comparison after `rebuild_rollups`.
 pub fn stored_rollups(c: &mut dyn Conn) -> Result<rollup::Totals> {
-    Ok(c
+    c
         .query(
             "SELECT org_id, metric, period, direct, subtree FROM rollups WHERE metric LIKE 'ind:%' AND (direct <> 0 OR subtree <> 0)",
             &[],
         )?
         .into_iter()
-        .map(|r| ((r.i64(0), r.text(1), r.text(2)), (r.i64(3), r.i64(4))))
-        .collect())
+        .map(|r| Ok(((r.i64(0)?, r.text(1)?, r.text(2)?), (r.i64(3)?, r.i64(4)?))))
+        .collect::<Result<_>>()
 }
 
 /// Replaces a campaign's phases (实施步骤). Each needs a name; start and end are kept as
@@ -814,7 +819,7 @@ pub fn copy(c: &mut dyn Conn, actor: &Actor, src: &Campaign, year: i64) -> Resul
             )?
             .into_iter()
             .map(|r| r.i64(0))
-            .collect();
+            .collect::<Result<_>>()?;
         if assignees.is_empty() {
             continue;
         }

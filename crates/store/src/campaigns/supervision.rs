@@ -24,7 +24,7 @@ pub const CLOSED: &str = "problems:closed";
 /// The county's escalation ladder (glossary default until edited).
 pub fn escalation(c: &mut dyn Conn) -> Result<Vec<EscalationLevel>> {
     match c.query_opt("SELECT value FROM settings WHERE key = 'escalation'", &[])? {
-        Some(r) => serde_json::from_str(&r.text(0))
+        Some(r) => serde_json::from_str(&r.text(0)?)
             .map_err(|e| StoreError::Db(format!("升级规则配置损坏：{e}"))),
         None => Ok(default_escalation()),
     }
@@ -67,23 +67,23 @@ pub struct Inspection {
     pub findings: String,
 }
 
-const INSPECTION_COLS: &str = "i.id, i.org_id, o.name, i.target_id, t.name, i.target_path, i.campaign_id, i.held_on, i.inspectors, i.findings";
+const INSPECTION_COLS: &str = "i.id, i.org_id, o.name AS org_name, i.target_id, t.name AS target_name, i.target_path, i.campaign_id, i.held_on, i.inspectors, i.findings";
 const INSPECTION_FROM: &str =
     "inspections i JOIN orgs o ON o.id = i.org_id JOIN orgs t ON t.id = i.target_id";
 
-fn inspection_row(r: &Row) -> Inspection {
-    Inspection {
-        id: r.i64(0),
-        org_id: r.i64(1),
-        org_name: r.text(2),
-        target_id: r.i64(3),
-        target_name: r.text(4),
-        target_path: r.text(5),
-        campaign_id: r.opt_i64(6),
-        held_on: r.text(7),
-        inspectors: r.text(8),
-        findings: r.text(9),
-    }
+fn inspection_row(r: &Row) -> Result<Inspection> {
+    Ok(Inspection {
+        id: r.i64("id")?,
+        org_id: r.i64("org_id")?,
+        org_name: r.text("org_name")?,
+        target_id: r.i64("target_id")?,
+        target_name: r.text("target_name")?,
+        target_path: r.text("target_path")?,
+        campaign_id: r.opt_i64("campaign_id")?,
+        held_on: r.text("held_on")?,
+        inspectors: r.text("inspectors")?,
+        findings: r.text("findings")?,
+    })
 }
 
 /// Records an inspection of `target` by `inspector`, with the problems it found. The
@@ -163,17 +163,18 @@ pub fn raise(
 }
 
 pub fn inspection(c: &mut dyn Conn, id: i64) -> Result<Option<Inspection>> {
-    Ok(c.query_opt(
+    c.query_opt(
         &format!("SELECT {INSPECTION_COLS} FROM {INSPECTION_FROM} WHERE i.id = ?"),
         vals![id],
     )?
     .as_ref()
-    .map(inspection_row))
+    .map(inspection_row)
+    .transpose()
 }
 
 /// Inspections of organisations in the subtree at `scope_path`, newest first.
 pub fn inspections(c: &mut dyn Conn, scope_path: &str, limit: i64) -> Result<Vec<Inspection>> {
-    Ok(c.query(
+    c.query(
         &format!(
             "SELECT {INSPECTION_COLS} FROM {INSPECTION_FROM}
              WHERE i.target_path >= ? AND i.target_path < ? ORDER BY i.held_on DESC, i.id DESC LIMIT ?"
@@ -182,7 +183,7 @@ pub fn inspections(c: &mut dyn Conn, scope_path: &str, limit: i64) -> Result<Vec
     )?
     .iter()
     .map(inspection_row)
-    .collect())
+    .collect::<Result<Vec<_>>>()
 }
 
 /// A ledger item.
@@ -218,36 +219,37 @@ impl Problem {
     }
 }
 
-const PROBLEM_COLS: &str = "p.id, p.inspection_id, p.org_id, o.name, p.org_path, p.raised_by, r.name, p.raised_path, p.description, p.found_on, p.deadline, p.status, p.level, p.closed_on";
+const PROBLEM_COLS: &str = "p.id, p.inspection_id, p.org_id, o.name AS org_name, p.org_path, p.raised_by, r.name AS raised_name, p.raised_path, p.description, p.found_on, p.deadline, p.status, p.level, p.closed_on";
 const PROBLEM_FROM: &str =
     "problems p JOIN orgs o ON o.id = p.org_id JOIN orgs r ON r.id = p.raised_by";
 
-fn problem_row(r: &Row) -> Problem {
-    Problem {
-        id: r.i64(0),
-        inspection_id: r.opt_i64(1),
-        org_id: r.i64(2),
-        org_name: r.text(3),
-        org_path: r.text(4),
-        raised_by: r.i64(5),
-        raised_name: r.text(6),
-        raised_path: r.text(7),
-        description: r.text(8),
-        found_on: r.text(9),
-        deadline: xianfeng_domain::date::parse(&r.text(10)).unwrap_or(NaiveDate::MIN),
-        status: ProblemStatus::parse(&r.text(11)).unwrap_or(ProblemStatus::Open),
-        level: r.i64(12),
-        closed_on: r.opt_text(13),
-    }
+fn problem_row(r: &Row) -> Result<Problem> {
+    Ok(Problem {
+        id: r.i64("id")?,
+        inspection_id: r.opt_i64("inspection_id")?,
+        org_id: r.i64("org_id")?,
+        org_name: r.text("org_name")?,
+        org_path: r.text("org_path")?,
+        raised_by: r.i64("raised_by")?,
+        raised_name: r.text("raised_name")?,
+        raised_path: r.text("raised_path")?,
+        description: r.text("description")?,
+        found_on: r.text("found_on")?,
+        deadline: xianfeng_domain::date::parse(&r.text("deadline")?).unwrap_or(NaiveDate::MIN),
+        status: ProblemStatus::parse(&r.text("status")?).unwrap_or(ProblemStatus::Open),
+        level: r.i64("level")?,
+        closed_on: r.opt_text("closed_on")?,
+    })
 }
 
 pub fn problem(c: &mut dyn Conn, id: i64) -> Result<Option<Problem>> {
-    Ok(c.query_opt(
+    c.query_opt(
         &format!("SELECT {PROBLEM_COLS} FROM {PROBLEM_FROM} WHERE p.id = ?"),
         vals![id],
     )?
     .as_ref()
-    .map(problem_row))
+    .map(problem_row)
+    .transpose()
 }
 
 /// Which items a list shows.
@@ -287,7 +289,7 @@ pub fn problems(
     let mut params: Vec<Value> = vals![scope_path, path::upper(scope_path)].to_vec();
     params.extend(extra);
     params.push(limit.into());
-    Ok(c.query(
+    c.query(
         &format!(
             "SELECT {PROBLEM_COLS} FROM {PROBLEM_FROM} WHERE p.org_path >= ? AND p.org_path < ? {cond}
              ORDER BY CASE WHEN p.status = '已销号' THEN 1 ELSE 0 END, p.deadline, p.id LIMIT ?"
@@ -296,7 +298,7 @@ pub fn problems(
     )?
     .iter()
     .map(problem_row)
-    .collect())
+    .collect::<Result<Vec<_>>>()
 }
 
 /// Open (not closed) and closed items of a subtree, read from the roll-ups, and the overdue
@@ -341,17 +343,17 @@ pub fn steps(c: &mut dyn Conn, problem_id: i64) -> Result<Vec<Step>> {
             vals![problem_id],
         )?
         .into_iter()
-        .map(|r| Step {
-            id: r.i64(0),
-            action: r.text(1),
-            level: r.i64(2),
-            org_name: r.opt_text(3),
-            actor_name: r.opt_text(4),
-            note: r.text(5),
-            at: r.text(6),
+        .map(|r| Ok(Step {
+            id: r.i64(0)?,
+            action: r.text(1)?,
+            level: r.i64(2)?,
+            org_name: r.opt_text(3)?,
+            actor_name: r.opt_text(4)?,
+            note: r.text(5)?,
+            at: r.text(6)?,
             files: vec![],
-        })
-        .collect();
+        }))
+        .collect::<Result<_>>()?;
     for s in &mut out {
         s.files = c
             .query(
@@ -359,8 +361,8 @@ pub fn steps(c: &mut dyn Conn, problem_id: i64) -> Result<Vec<Step>> {
                 vals![s.id],
             )?
             .into_iter()
-            .map(|r| (r.text(0), r.text(1)))
-            .collect();
+            .map(|r| Ok((r.text(0)?, r.text(1)?)))
+            .collect::<Result<_>>()?;
     }
     Ok(out)
 }
@@ -513,7 +515,7 @@ pub fn escalate(c: &mut dyn Conn, today: NaiveDate) -> Result<usize> {
         )?
         .iter()
         .map(problem_row)
-        .collect();
+        .collect::<Result<Vec<_>>>()?;
     let mut written = 0;
     for p in due {
         let reach = reached(&ladder, p.status, p.deadline, today) as i64;
@@ -557,12 +559,12 @@ pub fn rebuild_rollups(c: &mut dyn Conn) -> Result<()> {
         "SELECT org_id, status, COUNT(*) FROM problems GROUP BY org_id, status",
         &[],
     )? {
-        let metric = if r.text(1) == ProblemStatus::Closed.label() {
+        let metric = if r.text(1)? == ProblemStatus::Closed.label() {
             CLOSED
         } else {
             OPEN
         };
-        direct.push((r.i64(0), metric.to_string(), String::new(), r.i64(2)));
+        direct.push((r.i64(0)?, metric.to_string(), String::new(), r.i64(2)?));
     }
     let totals = rollup::accumulate(c, direct)?;
     c.execute("DELETE FROM rollups WHERE metric LIKE 'problems:%'", &[])?;
@@ -570,12 +572,12 @@ pub fn rebuild_rollups(c: &mut dyn Conn) -> Result<()> {
 }
 
 pub fn stored_rollups(c: &mut dyn Conn) -> Result<rollup::Totals> {
-    Ok(c
+    c
         .query(
             "SELECT org_id, metric, period, direct, subtree FROM rollups WHERE metric LIKE 'problems:%' AND (direct <> 0 OR subtree <> 0)",
             &[],
         )?
         .into_iter()
-        .map(|r| ((r.i64(0), r.text(1), r.text(2)), (r.i64(3), r.i64(4))))
-        .collect())
+        .map(|r| Ok(((r.i64(0)?, r.text(1)?, r.text(2)?), (r.i64(3)?, r.i64(4)?))))
+        .collect::<Result<_>>()
 }

@@ -26,7 +26,7 @@ pub fn county_rules(c: &mut dyn Conn) -> Result<Vec<CadenceRule>> {
         "SELECT value FROM settings WHERE key = 'cadence_rules'",
         &[],
     )? {
-        Some(r) => serde_json::from_str(&r.text(0))
+        Some(r) => serde_json::from_str(&r.text(0)?)
             .map_err(|e| StoreError::Db(format!("频次规则配置损坏：{e}"))),
         None => Ok(default_rules()),
     }
@@ -45,13 +45,13 @@ pub fn save_county_rules(c: &mut dyn Conn, rules: &[CadenceRule]) -> Result<()> 
 
 /// Overrides set at `org_id` itself: activity → (min_count, warn_days).
 pub fn overrides_at(c: &mut dyn Conn, org_id: i64) -> Result<HashMap<String, (i64, i64)>> {
-    Ok(c.query(
+    c.query(
         "SELECT activity, min_count, warn_days FROM cadence_overrides WHERE org_id = ?",
         vals![org_id],
     )?
     .into_iter()
-    .map(|r| (r.text(0), (r.i64(1), r.i64(2))))
-    .collect())
+    .map(|r| Ok((r.text(0)?, (r.i64(1)?, r.i64(2)?))))
+    .collect::<Result<_>>()
 }
 
 /// The rules in force at an organisation: the county's, tightened by the nearest ancestor
@@ -69,9 +69,10 @@ pub fn effective(c: &mut dyn Conn, org_path: &str) -> Result<Vec<CadenceRule>> {
         &params,
     )?;
     for r in rows {
-        if let Some(rule) = rules.iter_mut().find(|x| x.activity == r.text(1)) {
-            rule.min_count = r.i64(2);
-            rule.warn_days = r.i64(3);
+        let activity = r.text(1)?;
+        if let Some(rule) = rules.iter_mut().find(|x| x.activity == activity) {
+            rule.min_count = r.i64(2)?;
+            rule.warn_days = r.i64(3)?;
         }
     }
     Ok(rules)
@@ -167,25 +168,26 @@ pub fn rebuild_ok(c: &mut dyn Conn) -> Result<()> {
     let mut rules_at: HashMap<i64, Vec<CadenceRule>> = HashMap::new();
     let mut sums: HashMap<(i64, String, String), i64> = HashMap::new();
     for r in rows {
-        let org_id = r.i64(0);
-        let activity = r.text(1).trim_start_matches("count:").to_string();
+        let org_id = r.i64(0)?;
+        let activity = r.text(1)?.trim_start_matches("count:").to_string();
         let Some(date) =
-            chrono::NaiveDate::parse_from_str(&format!("{}-01", r.text(2)), "%Y-%m-%d").ok()
+            chrono::NaiveDate::parse_from_str(&format!("{}-01", r.text(2)?), "%Y-%m-%d").ok()
         else {
             continue;
         };
-        let kind = OrgKind::parse(&r.text(5));
+        let kind = OrgKind::parse(&r.text(5)?);
         if let std::collections::hash_map::Entry::Vacant(slot) = rules_at.entry(org_id) {
-            slot.insert(effective(c, &r.text(4))?);
+            slot.insert(effective(c, &r.text(4)?)?);
         }
         let Some(rule) = rules_at[&org_id].iter().find(|x| x.activity == activity) else {
             continue;
         };
-        if !kind.is_some_and(|k| rule.applies.fits(k, r.i64(6))) {
+        let committee_size = r.i64(6)?;
+        if !kind.is_some_and(|k| rule.applies.fits(k, committee_size)) {
             continue;
         }
         let key = Period::containing(rule.frequency, date).key();
-        *sums.entry((org_id, activity, key)).or_default() += r.i64(3);
+        *sums.entry((org_id, activity, key)).or_default() += r.i64(3)?;
     }
     let mut direct = Vec::new();
     for ((org_id, activity, key), n) in sums {
@@ -211,8 +213,8 @@ pub fn rebuild_counts(c: &mut dyn Conn) -> Result<()> {
             &[],
         )?
         .into_iter()
-        .map(|r| (r.i64(0), count_metric(&r.text(1)), r.text(2), r.i64(3)))
-        .collect();
+        .map(|r| Ok((r.i64(0)?, count_metric(&r.text(1)?), r.text(2)?, r.i64(3)?)))
+        .collect::<Result<_>>()?;
     let totals = rollup::accumulate(c, direct)?;
     c.execute("DELETE FROM rollups WHERE metric LIKE 'count:%'", &[])?;
     rollup::insert_totals(c, totals)?;
@@ -221,7 +223,7 @@ pub fn rebuild_counts(c: &mut dyn Conn) -> Result<()> {
 
 /// Every life counter as stored, for comparison after `rebuild_counts`.
 pub fn stored_counts(c: &mut dyn Conn) -> Result<rollup::Totals> {
-    Ok(c
+    c
         .query(
             "SELECT org_id, metric, period, direct, subtree FROM rollups
              WHERE (metric LIKE 'count:%' OR metric LIKE 'ok:%' OR metric IN ('talk_ok', 'trained', 'training_hours'))
@@ -229,6 +231,6 @@ pub fn stored_counts(c: &mut dyn Conn) -> Result<rollup::Totals> {
             &[],
         )?
         .into_iter()
-        .map(|r| ((r.i64(0), r.text(1), r.text(2)), (r.i64(3), r.i64(4))))
-        .collect())
+        .map(|r| Ok(((r.i64(0)?, r.text(1)?, r.text(2)?), (r.i64(3)?, r.i64(4)?))))
+        .collect::<Result<_>>()
 }

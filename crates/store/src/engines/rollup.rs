@@ -128,7 +128,8 @@ pub fn get(c: &mut dyn Conn, org_id: i64, metric: &str, period: &str) -> Result<
         "SELECT direct, subtree FROM rollups WHERE org_id = ? AND metric = ? AND period = ?",
         vals![org_id, metric, period],
     )?
-    .map(|r| (r.i64(0), r.i64(1)))
+    .map(|r| -> Result<_> { Ok((r.i64(0)?, r.i64(1)?)) })
+    .transpose()?
     .unwrap_or((0, 0)))
 }
 
@@ -151,7 +152,7 @@ pub fn subtree_many_in(
         let mut params = vec![crate::Value::from(metric), crate::Value::from(period)];
         params.extend(chunk.iter().map(|id| crate::Value::Int(*id)));
         for r in c.query(&sql, &params)? {
-            out.insert(r.i64(0), r.i64(1));
+            out.insert(r.i64(0)?, r.i64(1)?);
         }
     }
     Ok(out)
@@ -171,7 +172,7 @@ pub fn move_subtree(c: &mut dyn Conn, old_path: &str, new_path: &str) -> Result<
     let new_ids = path::ids(new_path);
     let new_ancestors = &new_ids[..new_ids.len().saturating_sub(1)];
     for r in rows {
-        let (metric, period, total) = (r.text(0), r.text(1), r.i64(2));
+        let (metric, period, total) = (r.text(0)?, r.text(1)?, r.i64(2)?);
         for id in old_ancestors {
             c.execute(
                 UPSERT,
@@ -192,27 +193,27 @@ pub fn move_subtree(c: &mut dyn Conn, old_path: &str, new_path: &str) -> Result<
 fn base_direct(c: &mut dyn Conn) -> Result<Vec<(i64, &'static str, i64)>> {
     let mut out = Vec::new();
     for r in c.query("SELECT org_id, COUNT(*) FROM members GROUP BY org_id", &[])? {
-        out.push((r.i64(0), MEMBERS, r.i64(1)));
+        out.push((r.i64(0)?, MEMBERS, r.i64(1)?));
     }
     for r in c.query(
         "SELECT org_id, COUNT(*) FROM members WHERE status = '正式党员' GROUP BY org_id",
         &[],
     )? {
-        out.push((r.i64(0), FULL_MEMBERS, r.i64(1)));
+        out.push((r.i64(0)?, FULL_MEMBERS, r.i64(1)?));
     }
     for r in c.query(
         "SELECT id, kind, committee_size, domain FROM orgs WHERE dissolved_on IS NULL",
         &[],
     )? {
         if let (Some(kind), Some(domain)) =
-            (OrgKind::parse(&r.text(1)), OrgDomain::parse(&r.text(3)))
+            (OrgKind::parse(&r.text(1)?), OrgDomain::parse(&r.text(3)?))
         {
             for m in shape(Shape {
                 kind,
-                committee_size: r.i64(2),
+                committee_size: r.i64(2)?,
                 domain,
             }) {
-                out.push((r.i64(0), m, 1));
+                out.push((r.i64(0)?, m, 1));
             }
         }
     }
@@ -242,8 +243,8 @@ pub fn accumulate(
     let parents: HashMap<i64, Option<i64>> = c
         .query("SELECT id, parent_id FROM orgs", &[])?
         .into_iter()
-        .map(|r| (r.i64(0), r.opt_i64(1)))
-        .collect();
+        .map(|r| Ok((r.i64(0)?, r.opt_i64(1)?)))
+        .collect::<Result<_>>()?;
     let mut out: Totals = HashMap::new();
     for (org, metric, period, n) in direct {
         out.entry((org, metric.clone(), period.clone()))
@@ -290,12 +291,12 @@ pub fn rebuild(c: &mut dyn Conn) -> Result<()> {
 pub fn stored(c: &mut dyn Conn) -> Result<HashMap<(i64, String), (i64, i64)>> {
     let marks = vec!["?"; BASE.len()].join(", ");
     let params: Vec<crate::Value> = BASE.iter().map(|m| crate::Value::from(*m)).collect();
-    Ok(c
+    c
         .query(
             &format!("SELECT org_id, metric, direct, subtree FROM rollups WHERE period = '' AND metric IN ({marks}) AND (direct <> 0 OR subtree <> 0)"),
             &params,
         )?
         .into_iter()
-        .map(|r| ((r.i64(0), r.text(1)), (r.i64(2), r.i64(3))))
-        .collect())
+        .map(|r| Ok(((r.i64(0)?, r.text(1)?), (r.i64(2)?, r.i64(3)?))))
+        .collect::<Result<_>>()
 }

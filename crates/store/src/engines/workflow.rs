@@ -31,7 +31,7 @@ pub fn definition(c: &mut dyn Conn, id: i64) -> Result<Definition> {
             vals![id],
         )?
         .ok_or(StoreError::NotFound("审批流程"))?;
-    serde_json::from_str(&r.text(0)).map_err(|e| StoreError::Db(format!("审批流程配置损坏：{e}")))
+    serde_json::from_str(&r.text(0)?).map_err(|e| StoreError::Db(format!("审批流程配置损坏：{e}")))
 }
 
 #[derive(Debug, Clone)]
@@ -51,28 +51,28 @@ pub struct Instance {
     pub created_at: String,
 }
 
-const COLUMNS: &str = "i.id, i.definition_id, i.origin_id, i.origin_path, o.name, i.subject_kind, i.subject_id, i.subject_name, i.summary, i.stage, i.notice_from, i.notice_until, i.created_at";
+const COLUMNS: &str = "i.id, i.definition_id, i.origin_id, i.origin_path, o.name AS origin_name, i.subject_kind, i.subject_id, i.subject_name, i.summary, i.stage, i.notice_from, i.notice_until, i.created_at";
 
 fn date(v: Option<String>) -> Option<NaiveDate> {
     v.and_then(|s| s.parse().ok())
 }
 
-fn instance_row(r: &Row) -> Instance {
-    Instance {
-        id: r.i64(0),
-        definition_id: r.i64(1),
-        origin_id: r.i64(2),
-        origin_path: r.text(3),
-        origin_name: r.text(4),
-        subject_kind: r.text(5),
-        subject_id: r.i64(6),
-        subject_name: r.text(7),
-        summary: r.text(8),
-        stage: Stage::from_code(&r.text(9)).unwrap_or(Stage::Rejected),
-        notice_from: date(r.opt_text(10)),
-        notice_until: date(r.opt_text(11)),
-        created_at: r.text(12),
-    }
+fn instance_row(r: &Row) -> Result<Instance> {
+    Ok(Instance {
+        id: r.i64("id")?,
+        definition_id: r.i64("definition_id")?,
+        origin_id: r.i64("origin_id")?,
+        origin_path: r.text("origin_path")?,
+        origin_name: r.text("origin_name")?,
+        subject_kind: r.text("subject_kind")?,
+        subject_id: r.i64("subject_id")?,
+        subject_name: r.text("subject_name")?,
+        summary: r.text("summary")?,
+        stage: Stage::from_code(&r.text("stage")?).unwrap_or(Stage::Rejected),
+        notice_from: date(r.opt_text("notice_from")?),
+        notice_until: date(r.opt_text("notice_until")?),
+        created_at: r.text("created_at")?,
+    })
 }
 
 pub fn instance(c: &mut dyn Conn, id: i64) -> Result<Instance> {
@@ -81,12 +81,12 @@ pub fn instance(c: &mut dyn Conn, id: i64) -> Result<Instance> {
         vals![id],
     )?
     .map(|r| instance_row(&r))
-    .ok_or(StoreError::NotFound("审批事项"))
+    .ok_or(StoreError::NotFound("审批事项"))?
 }
 
 /// Instances of one definition started under `scope` (newest first).
 pub fn list(c: &mut dyn Conn, definition_id: i64, scope: &str) -> Result<Vec<Instance>> {
-    Ok(c
+    c
         .query(
             &format!(
                 "SELECT {COLUMNS} FROM workflow_instances i JOIN orgs o ON o.id = i.origin_id
@@ -96,12 +96,12 @@ pub fn list(c: &mut dyn Conn, definition_id: i64, scope: &str) -> Result<Vec<Ins
         )?
         .iter()
         .map(instance_row)
-        .collect())
+        .collect::<Result<Vec<_>>>()
 }
 
 /// Instances in public notice (or with an objection open) under `scope`.
 pub fn in_notice(c: &mut dyn Conn, scope: &str) -> Result<Vec<Instance>> {
-    Ok(c
+    c
         .query(
             &format!(
                 "SELECT {COLUMNS} FROM workflow_instances i JOIN orgs o ON o.id = i.origin_id
@@ -111,7 +111,7 @@ pub fn in_notice(c: &mut dyn Conn, scope: &str) -> Result<Vec<Instance>> {
         )?
         .iter()
         .map(instance_row)
-        .collect())
+        .collect::<Result<Vec<_>>>()
 }
 
 /// What starting an instance needs.
@@ -362,7 +362,7 @@ pub fn resolve(
             vals![objection_id],
         )?
         .ok_or(StoreError::NotFound("待处理的异议"))?;
-    let id = r.i64(0);
+    let id = r.i64(0)?;
     let action = if uphold {
         Action::Uphold
     } else {
@@ -395,21 +395,21 @@ pub struct HistoryEntry {
 }
 
 pub fn history(c: &mut dyn Conn, id: i64) -> Result<Vec<HistoryEntry>> {
-    Ok(c
+    c
         .query(
             "SELECT action, from_stage, to_stage, actor_name, comment, at FROM workflow_history WHERE instance_id = ? ORDER BY id",
             vals![id],
         )?
         .iter()
-        .map(|r| HistoryEntry {
-            action: r.text(0),
-            from: Stage::from_code(&r.text(1)),
-            to: Stage::from_code(&r.text(2)),
-            actor_name: r.text(3),
-            comment: r.text(4),
-            at: r.text(5),
-        })
-        .collect())
+        .map(|r| Ok(HistoryEntry {
+            action: r.text(0)?,
+            from: Stage::from_code(&r.text(1)?),
+            to: Stage::from_code(&r.text(2)?),
+            actor_name: r.text(3)?,
+            comment: r.text(4)?,
+            at: r.text(5)?,
+        }))
+        .collect::<Result<_>>()
 }
 
 #[derive(Debug, Clone)]
@@ -433,19 +433,19 @@ impl Objection {
 }
 
 pub fn objections(c: &mut dyn Conn, id: i64) -> Result<Vec<Objection>> {
-    Ok(c
+    c
         .query(
             "SELECT id, filed_by, content, status, resolution, filed_at FROM workflow_objections WHERE instance_id = ? ORDER BY id",
             vals![id],
         )?
         .iter()
-        .map(|r| Objection {
-            id: r.i64(0),
-            filed_by: r.text(1),
-            content: r.text(2),
-            status: r.text(3),
-            resolution: r.text(4),
-            filed_at: r.text(5),
-        })
-        .collect())
+        .map(|r| Ok(Objection {
+            id: r.i64(0)?,
+            filed_by: r.text(1)?,
+            content: r.text(2)?,
+            status: r.text(3)?,
+            resolution: r.text(4)?,
+            filed_at: r.text(5)?,
+        }))
+        .collect::<Result<_>>()
 }

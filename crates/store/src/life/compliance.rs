@@ -145,7 +145,11 @@ pub fn missing(
     params.push(ok_metric(&rule.activity).into());
     params.push(period.key().into());
     params.push(limit.into());
-    let ids: Vec<i64> = c.query(&sql, &params)?.iter().map(|r| r.i64(0)).collect();
+    let ids: Vec<i64> = c
+        .query(&sql, &params)?
+        .iter()
+        .map(|r| r.i64(0))
+        .collect::<Result<_>>()?;
     let mut out = Vec::new();
     for id in ids {
         let org = orgs::require(c, id)?;
@@ -301,7 +305,7 @@ fn periods_many(
             &format!("SELECT org_id, period, subtree FROM rollups WHERE metric = ? AND org_id IN ({id_marks}) AND period IN ({p_marks})"),
             &params,
         )? {
-            out.insert((r.i64(0), r.text(1)), r.i64(2));
+            out.insert((r.i64(0)?, r.text(1)?), r.i64(2)?);
         }
     }
     Ok(out)

@@ -64,13 +64,13 @@ pub fn candidates(c: &mut dyn Conn, town: &Org) -> Result<Vec<(i64, String)>> {
             "SELECT id, name, post FROM members WHERE org_id = ? ORDER BY id",
             vals![o.id],
         )? {
-            let post = r.text(2);
+            let post = r.text(2)?;
             out.push((
-                r.i64(0),
+                r.i64(0)?,
                 if post.is_empty() {
-                    r.text(1)
+                    r.text(1)?
                 } else {
-                    format!("{}（{post}）", r.text(1))
+                    format!("{}（{post}）", r.text(1)?)
                 },
             ));
         }
@@ -80,14 +80,14 @@ pub fn candidates(c: &mut dyn Conn, town: &Org) -> Result<Vec<(i64, String)>> {
             "SELECT id, name, post FROM members WHERE org_path >= ? AND org_path < ? AND post <> '' ORDER BY org_path, id LIMIT 300",
             vals![town.path.as_str(), path::upper(&town.path)],
         )? {
-            out.push((r.i64(0), format!("{}（{}）", r.text(1), r.text(2))));
+            out.push((r.i64(0)?, format!("{}（{}）", r.text(1)?, r.text(2)?)));
         }
     }
     Ok(out)
 }
 
 pub fn links(c: &mut dyn Conn, town: &Org, year: i32) -> Result<Vec<LinkRow>> {
-    Ok(c.query(
+    c.query(
         "SELECT l.id, l.village_id, v.name, l.member_id, p.name, l.role, l.since,
                 (SELECT COUNT(*) FROM contact_visits x WHERE x.link_id = l.id AND x.visited_on >= ? AND x.visited_on < ?),
                 (SELECT MAX(visited_on) FROM contact_visits x WHERE x.link_id = l.id)
@@ -96,26 +96,25 @@ pub fn links(c: &mut dyn Conn, town: &Org, year: i32) -> Result<Vec<LinkRow>> {
         vals![format!("{year}-01-01"), format!("{}-01-01", year + 1), town.id],
     )?
     .into_iter()
-    .map(|r| LinkRow {
-        id: r.i64(0),
-        village_id: r.i64(1),
-        village_name: r.text(2),
-        member_id: r.i64(3),
-        member_name: r.text(4),
-        role: ContactRole::parse(&r.text(5)).unwrap_or(ContactRole::Leader),
-        since: r.text(6),
-        visits: r.i64(7),
-        last_visit: r.opt_text(8),
-    })
-    .collect())
+    .map(|r| Ok(LinkRow {
+        id: r.i64(0)?,
+        village_id: r.i64(1)?,
+        village_name: r.text(2)?,
+        member_id: r.i64(3)?,
+        member_name: r.text(4)?,
+        role: ContactRole::parse(&r.text(5)?).unwrap_or(ContactRole::Leader),
+        since: r.text(6)?,
+        visits: r.i64(7)?,
+        last_visit: r.opt_text(8)?,
+    }))
+    .collect::<Result<_>>()
 }
 
 /// The town a link belongs to.
 pub fn town_of(c: &mut dyn Conn, id: i64) -> Result<Option<i64>> {
-    Ok(
-        c.query_opt("SELECT town_id FROM contact_links WHERE id = ?", vals![id])?
-            .map(|r| r.i64(0)),
-    )
+    c.query_opt("SELECT town_id FROM contact_links WHERE id = ?", vals![id])?
+        .map(|r| r.i64(0))
+        .transpose()
 }
 
 /// Links a member of the town to one of its villages.
@@ -138,7 +137,8 @@ pub fn assign(
             "SELECT org_path FROM members WHERE id = ?",
             vals![member_id],
         )?
-        .map(|r| r.text(0));
+        .map(|r| r.text(0))
+        .transpose()?;
     if !member_path.is_some_and(|p| path::within(&p, &town.path)) {
         return Err(
             xianfeng_domain::Invalid::one("member_id", "联系人", "不是本镇（街道）的党员").into(),

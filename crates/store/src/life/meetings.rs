@@ -50,37 +50,38 @@ impl Meeting {
 }
 
 const COLS: &str =
-    "m.id, m.org_id, o.name, m.org_path, m.kind, m.held_on, m.held, m.place, m.host, m.topic,
+    "m.id, m.org_id, o.name AS org_name, m.org_path, m.kind, m.held_on, m.held, m.place, m.host, m.topic,
      m.first_topic, m.agenda, m.minutes, m.expected, m.present, m.counted";
 
-fn from_row(r: &Row) -> Meeting {
-    Meeting {
-        id: r.i64(0),
-        org_id: r.i64(1),
-        org_name: r.text(2),
-        org_path: r.text(3),
-        kind: MeetingKind::parse(&r.text(4)).unwrap_or(MeetingKind::ThemedDay),
-        held_on: r.text(5),
-        held: r.i64(6) != 0,
-        place: r.text(7),
-        host: r.text(8),
-        topic: r.text(9),
-        first_topic: r.i64(10) != 0,
-        agenda: r.text(11),
-        minutes: r.text(12),
-        expected: r.i64(13),
-        present: r.i64(14),
-        counted: r.i64(15) != 0,
-    }
+fn from_row(r: &Row) -> Result<Meeting> {
+    Ok(Meeting {
+        id: r.i64("id")?,
+        org_id: r.i64("org_id")?,
+        org_name: r.text("org_name")?,
+        org_path: r.text("org_path")?,
+        kind: MeetingKind::parse(&r.text("kind")?).unwrap_or(MeetingKind::ThemedDay),
+        held_on: r.text("held_on")?,
+        held: r.i64("held")? != 0,
+        place: r.text("place")?,
+        host: r.text("host")?,
+        topic: r.text("topic")?,
+        first_topic: r.i64("first_topic")? != 0,
+        agenda: r.text("agenda")?,
+        minutes: r.text("minutes")?,
+        expected: r.i64("expected")?,
+        present: r.i64("present")?,
+        counted: r.i64("counted")? != 0,
+    })
 }
 
 pub fn get(c: &mut dyn Conn, id: i64) -> Result<Option<Meeting>> {
-    Ok(c.query_opt(
+    c.query_opt(
         &format!("SELECT {COLS} FROM meetings m JOIN orgs o ON o.id = m.org_id WHERE m.id = ?"),
         vals![id],
     )?
     .as_ref()
-    .map(from_row))
+    .map(from_row)
+    .transpose()
 }
 
 /// The organisation whose members a meeting expects: the branch itself, or for a group the
@@ -96,7 +97,7 @@ pub fn roster_org(c: &mut dyn Conn, org: &Org) -> Result<Org> {
 /// the date are undone).
 pub fn roster_at(c: &mut dyn Conn, org: &Org, date: &str) -> Result<Vec<(i64, String)>> {
     let org = roster_org(c, org)?;
-    Ok(c.query(
+    c.query(
         "SELECT id, name FROM members
          WHERE joined_on <= ? AND (
             (org_id = ? AND id NOT IN (SELECT member_id FROM member_transfers WHERE to_org_id = ? AND on_date > ?))
@@ -105,8 +106,8 @@ pub fn roster_at(c: &mut dyn Conn, org: &Org, date: &str) -> Result<Vec<(i64, St
         vals![date, org.id, org.id, date, org.id, date],
     )?
     .into_iter()
-    .map(|r| (r.i64(0), r.text(1)))
-    .collect())
+    .map(|r| Ok((r.i64(0)?, r.text(1)?)))
+    .collect::<Result<_>>()
 }
 
 fn snapshot(m: &Meeting) -> serde_json::Value {
@@ -196,20 +197,20 @@ pub struct Line {
 
 /// Attendance lines of a meeting with names, in roster order.
 pub fn attendance(c: &mut dyn Conn, meeting_id: i64) -> Result<Vec<Line>> {
-    Ok(c.query(
+    c.query(
         "SELECT a.member_id, p.name, a.presence, a.reason, a.checked_in_at FROM attendance a JOIN members p ON p.id = a.member_id
          WHERE a.meeting_id = ? ORDER BY a.member_id",
         vals![meeting_id],
     )?
     .into_iter()
-    .map(|r| Line {
-        member_id: r.i64(0),
-        name: r.text(1),
-        presence: r.text(2),
-        reason: r.text(3),
-        scanned: r.opt_text(4).is_some(),
-    })
-    .collect())
+    .map(|r| Ok(Line {
+        member_id: r.i64(0)?,
+        name: r.text(1)?,
+        presence: r.text(2)?,
+        reason: r.text(3)?,
+        scanned: r.opt_text(4)?.is_some(),
+    }))
+    .collect::<Result<_>>()
 }
 
 /// Changes attendance lines of members already listed, and marks the meeting held.
@@ -276,7 +277,7 @@ pub fn check_in(c: &mut dyn Conn, m: &Meeting, member_id: i64) -> Result<Meeting
                 "您不在本次会议的应到名单中，不能签到".into(),
             ))
         }
-        Some(r) if r.opt_text(1).is_some() || r.text(0) == Presence::Present.label() => {
+        Some(r) if r.opt_text(1)?.is_some() || r.text(0)? == Presence::Present.label() => {
             return Err(StoreError::Conflict("您已签到，无需重复签到".into()))
         }
         Some(_) => {}
@@ -296,7 +297,7 @@ pub fn recount(c: &mut dyn Conn, id: i64) -> Result<Meeting> {
         "SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN presence = ? THEN 1 ELSE 0 END), 0) AS BIGINT) FROM attendance WHERE meeting_id = ?",
         vals![Presence::Present.label(), id],
     )?;
-    let (expected, present) = (r.i64(0), r.i64(1));
+    let (expected, present) = (r.i64(0)?, r.i64(1)?);
     let counted = m.held && meeting_valid(m.kind, expected, present);
     c.execute(
         "UPDATE meetings SET expected = ?, present = ?, counted = ? WHERE id = ?",
@@ -326,7 +327,7 @@ fn talks_changed(c: &mut dyn Conn, m: &Meeting, delta: i64) -> Result<()> {
         vals![m.id, Presence::Present.label()],
     )?;
     for p in people {
-        let n = talks_in_year(c, p.i64(0), year)?;
+        let n = talks_in_year(c, p.i64(0)?, year)?;
         // `n` already includes this meeting's change.
         let crossed = if delta > 0 {
             n == rules.talks_per_member_per_year
@@ -334,7 +335,7 @@ fn talks_changed(c: &mut dyn Conn, m: &Meeting, delta: i64) -> Result<()> {
             n + 1 == rules.talks_per_member_per_year
         };
         if crossed {
-            rollup::bump(c, &p.text(1), TALK_OK, &year.to_string(), delta)?;
+            rollup::bump(c, &p.text(1)?, TALK_OK, &year.to_string(), delta)?;
         }
     }
     Ok(())
@@ -388,7 +389,10 @@ pub fn list(
     sql.push_str(" ORDER BY m.held_on DESC, m.id DESC LIMIT ? OFFSET ?");
     params.push(limit.into());
     params.push(offset.into());
-    Ok(c.query(&sql, &params)?.iter().map(from_row).collect())
+    c.query(&sql, &params)?
+        .iter()
+        .map(from_row)
+        .collect::<Result<Vec<_>>>()
 }
 
 /// Adds a photo (already checked to be an image) to a meeting.
@@ -421,13 +425,13 @@ pub fn add_photo(
 }
 
 pub fn photos(c: &mut dyn Conn, meeting_id: i64) -> Result<Vec<(String, String)>> {
-    Ok(c.query(
+    c.query(
         "SELECT sha256, name FROM meeting_photos WHERE meeting_id = ? ORDER BY name",
         vals![meeting_id],
     )?
     .into_iter()
-    .map(|r| (r.text(0), r.text(1)))
-    .collect())
+    .map(|r| Ok((r.text(0)?, r.text(1)?)))
+    .collect::<Result<_>>()
 }
 
 /// Whether `sha` is a photo of `meeting_id` (so a photo is served only with its meeting's scope).

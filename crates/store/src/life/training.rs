@@ -58,7 +58,7 @@ pub fn create(
             vals![*mid],
         )?;
         match row {
-            Some(r) if path::within(&r.text(0), &org.path) => people.push((*mid, r.text(0))),
+            Some(r) if path::within(&r.text(0)?, &org.path) => people.push((*mid, r.text(0)?)),
             _ => {
                 return Err(xianfeng_domain::Invalid::one(
                     &format!("m{mid}"),
@@ -104,7 +104,7 @@ pub fn create(
 
 /// Courses held in `root_path`'s subtree in `year`, newest first.
 pub fn list(c: &mut dyn Conn, root_path: &str, year: i32) -> Result<Vec<Training>> {
-    Ok(c.query(
+    c.query(
         "SELECT t.id, t.org_id, o.name, t.title, t.held_on, t.hours, t.organiser,
                 (SELECT COUNT(*) FROM training_hours h WHERE h.training_id = t.id)
          FROM trainings t JOIN orgs o ON o.id = t.org_id
@@ -118,17 +118,19 @@ pub fn list(c: &mut dyn Conn, root_path: &str, year: i32) -> Result<Vec<Training
         ],
     )?
     .into_iter()
-    .map(|r| Training {
-        id: r.i64(0),
-        org_id: r.i64(1),
-        org_name: r.text(2),
-        title: r.text(3),
-        held_on: r.text(4),
-        hours: r.i64(5),
-        organiser: r.text(6),
-        participants: r.i64(7),
+    .map(|r| {
+        Ok(Training {
+            id: r.i64(0)?,
+            org_id: r.i64(1)?,
+            org_name: r.text(2)?,
+            title: r.text(3)?,
+            held_on: r.text(4)?,
+            hours: r.i64(5)?,
+            organiser: r.text(6)?,
+            participants: r.i64(7)?,
+        })
     })
-    .collect())
+    .collect::<Result<_>>()
 }
 
 const YEAR_SQL: &str = "SELECT p.id, p.name,
@@ -173,24 +175,22 @@ fn year_rows(
     ]
     .to_vec();
     params.push(key);
-    Ok(
-        c.query(&format!("{YEAR_SQL} WHERE {filter} ORDER BY p.id"), &params)?
-            .into_iter()
-            .map(|r| {
-                (
-                    r.i64(0),
-                    r.text(1),
-                    MemberYear {
-                        expected: r.i64(2),
-                        present: r.i64(3),
-                        leave: r.i64(4),
-                        training_hours: r.i64(5),
-                        talks: r.i64(6),
-                    },
-                )
-            })
-            .collect(),
-    )
+    c.query(&format!("{YEAR_SQL} WHERE {filter} ORDER BY p.id"), &params)?
+        .into_iter()
+        .map(|r| {
+            Ok((
+                r.i64(0)?,
+                r.text(1)?,
+                MemberYear {
+                    expected: r.i64(2)?,
+                    present: r.i64(3)?,
+                    leave: r.i64(4)?,
+                    training_hours: r.i64(5)?,
+                    talks: r.i64(6)?,
+                },
+            ))
+        })
+        .collect::<Result<_>>()
 }
 
 /// One member's year: attendance, training hours, talks.
@@ -235,30 +235,35 @@ pub fn birthdays(c: &mut dyn Conn, root_path: &str, today: NaiveDate) -> Result<
          WHERE p.org_path >= ? AND p.org_path < ? AND SUBSTR(p.joined_on, 6, 2) IN (?, ?)",
         vals![root_path, path::upper(root_path), m1, m2],
     )?;
-    let mut out: Vec<Birthday> = rows
-        .into_iter()
-        .filter_map(|r| {
-            let joined = xianfeng_domain::date::parse(&r.text(4))?;
-            let year = if joined.month() < this && this == 12 {
-                today.year() + 1
-            } else {
-                today.year()
-            };
-            let anniversary = joined
-                .with_year(year)
-                .or_else(|| NaiveDate::from_ymd_opt(year, 2, 28))?;
-            let years = year - joined.year();
-            (years > 0).then(|| Birthday {
-                member_id: r.i64(0),
-                name: r.text(1),
-                org_id: r.i64(2),
-                org_name: r.text(3),
-                joined_on: r.text(4),
+    let mut out: Vec<Birthday> = Vec::new();
+    for r in rows {
+        let Some(joined) = xianfeng_domain::date::parse(&r.text(4)?) else {
+            continue;
+        };
+        let year = if joined.month() < this && this == 12 {
+            today.year() + 1
+        } else {
+            today.year()
+        };
+        let Some(anniversary) = joined
+            .with_year(year)
+            .or_else(|| NaiveDate::from_ymd_opt(year, 2, 28))
+        else {
+            continue;
+        };
+        let years = year - joined.year();
+        if years > 0 {
+            out.push(Birthday {
+                member_id: r.i64(0)?,
+                name: r.text(1)?,
+                org_id: r.i64(2)?,
+                org_name: r.text(3)?,
+                joined_on: r.text(4)?,
                 years,
                 anniversary,
-            })
-        })
-        .collect();
+            });
+        }
+    }
     out.sort_by_key(|b| (b.anniversary, b.member_id));
     Ok(out)
 }
@@ -272,7 +277,7 @@ pub fn rebuild(c: &mut dyn Conn) -> Result<()> {
         "SELECT p.org_id, h.year, CAST(SUM(h.hours) AS BIGINT) FROM training_hours h JOIN members p ON p.id = h.member_id GROUP BY h.member_id, p.org_id, h.year",
         &[],
     )? {
-        let (org, year, hours) = (r.i64(0), r.i64(1).to_string(), r.i64(2));
+        let (org, year, hours) = (r.i64(0)?, r.i64(1)?.to_string(), r.i64(2)?);
         direct.push((org, HOURS.to_string(), year.clone(), hours));
         if hours >= rules.training_hours_per_year {
             direct.push((org, TRAINED.to_string(), year, 1));
@@ -283,8 +288,8 @@ pub fn rebuild(c: &mut dyn Conn) -> Result<()> {
          WHERE m.kind = ? AND m.counted = 1 AND a.presence = ? GROUP BY a.member_id, p.org_id, SUBSTR(m.held_on, 1, 4)",
         vals![MeetingKind::HeartTalk.label(), Presence::Present.label()],
     )? {
-        if r.i64(2) >= rules.talks_per_member_per_year {
-            direct.push((r.i64(0), crate::life::meetings::TALK_OK.to_string(), r.text(1), 1));
+        if r.i64(2)? >= rules.talks_per_member_per_year {
+            direct.push((r.i64(0)?, crate::life::meetings::TALK_OK.to_string(), r.text(1)?, 1));
         }
     }
     let totals = rollup::accumulate(c, direct)?;

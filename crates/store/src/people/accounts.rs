@@ -48,27 +48,35 @@ pub fn create(c: &mut dyn Conn, a: &NewAccount<'_>) -> Result<i64> {
 
 /// `(account id, password hash)` of an enabled account.
 pub fn credentials(c: &mut dyn Conn, username: &str) -> Result<Option<(i64, String)>> {
-    Ok(c.query_opt(
+    c.query_opt(
         "SELECT id, password_hash FROM accounts WHERE username = ? AND disabled = 0",
         vals![username],
     )?
-    .map(|r| (r.i64(0), r.text(1))))
+    .map(|r| -> Result<_> { Ok((r.i64(0)?, r.text(1)?)) })
+    .transpose()
+}
+
+/// The role stored in the `role` column; a code this version does not know is an error, not
+/// a missing account.
+fn role_of(r: &Row) -> Result<Role> {
+    let code = r.text("role")?;
+    Role::from_code(&code).ok_or_else(|| StoreError::Db(format!("未知角色代码「{code}」")))
 }
 
 fn actor_from(r: &Row) -> Result<Actor> {
     Ok(Actor {
-        account_id: r.i64(0),
-        username: r.text(1),
-        display_name: r.text(2),
-        role: Role::from_code(&r.text(3)).ok_or_else(|| StoreError::Db("未知角色".into()))?,
-        scope_org_id: r.i64(4),
-        scope_path: r.text(5),
-        member_id: r.opt_i64(6),
+        account_id: r.i64("id")?,
+        username: r.text("username")?,
+        display_name: r.text("display_name")?,
+        role: role_of(r)?,
+        scope_org_id: r.i64("org_id")?,
+        scope_path: r.text("scope_path")?,
+        member_id: r.opt_i64("member_id")?,
     })
 }
 
 const ACTOR_SQL: &str =
-    "SELECT a.id, a.username, a.display_name, a.role, a.org_id, o.path, a.member_id
+    "SELECT a.id, a.username, a.display_name, a.role, a.org_id, o.path AS scope_path, a.member_id
      FROM accounts a JOIN orgs o ON o.id = a.org_id";
 
 pub fn actor(c: &mut dyn Conn, account_id: i64) -> Result<Actor> {
@@ -110,7 +118,7 @@ pub fn session(c: &mut dyn Conn, token: &str) -> Result<Option<(Actor, String)>>
             "SELECT csrf FROM sessions WHERE token_hash = ?",
             vals![token_hash(token)],
         )?
-        .text(0);
+        .text(0)?;
     Ok(Some((actor_from(&r)?, csrf)))
 }
 
@@ -164,19 +172,19 @@ pub struct AccountRow {
 }
 
 const ROW_SQL: &str =
-    "SELECT a.id, a.username, a.display_name, a.role, a.org_id, o.name, o.path, a.disabled
+    "SELECT a.id, a.username, a.display_name, a.role, a.org_id, o.name AS org_name, o.path AS org_path, a.disabled
      FROM accounts a JOIN orgs o ON o.id = a.org_id";
 
-fn account_row(r: &Row) -> Option<AccountRow> {
-    Some(AccountRow {
-        id: r.i64(0),
-        username: r.text(1),
-        display_name: r.text(2),
-        role: Role::from_code(&r.text(3))?,
-        org_id: r.i64(4),
-        org_name: r.text(5),
-        org_path: r.text(6),
-        disabled: r.i64(7) != 0,
+fn account_row(r: &Row) -> Result<AccountRow> {
+    Ok(AccountRow {
+        id: r.i64("id")?,
+        username: r.text("username")?,
+        display_name: r.text("display_name")?,
+        role: role_of(r)?,
+        org_id: r.i64("org_id")?,
+        org_name: r.text("org_name")?,
+        org_path: r.text("org_path")?,
+        disabled: r.i64("disabled")? != 0,
     })
 }
 
@@ -186,15 +194,14 @@ pub fn list_in(c: &mut dyn Conn, root_path: &str) -> Result<Vec<AccountRow>> {
         &format!("{ROW_SQL} WHERE o.path >= ? AND o.path < ? ORDER BY o.path, a.id LIMIT 1000"),
         vals![root_path, xianfeng_domain::path::upper(root_path)],
     )?;
-    Ok(rows.iter().filter_map(account_row).collect())
+    rows.iter().map(account_row).collect()
 }
 
 pub fn get_row(c: &mut dyn Conn, id: i64) -> Result<Option<AccountRow>> {
-    Ok(
-        c.query_opt(&format!("{ROW_SQL} WHERE a.id = ?"), vals![id])?
-            .as_ref()
-            .and_then(account_row),
-    )
+    c.query_opt(&format!("{ROW_SQL} WHERE a.id = ?"), vals![id])?
+        .as_ref()
+        .map(account_row)
+        .transpose()
 }
 
 /// Sets a new password hash and ends the account's sessions.

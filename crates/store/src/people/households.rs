@@ -30,24 +30,24 @@ pub struct Household {
     pub balance: i64,
 }
 
-const COLS: &str = "h.id, h.org_id, o.name, h.org_path, h.head_name, h.address, h.code, h.account_id,
-    (SELECT COUNT(*) FROM residents r WHERE r.household_id = h.id),
-    (SELECT CAST(COALESCE(SUM(a.balance), 0) AS BIGINT) FROM point_accounts a WHERE a.kind = 'person' AND a.household_id = h.id)";
+const COLS: &str = "h.id, h.org_id, o.name AS org_name, h.org_path, h.head_name, h.address, h.code, h.account_id,
+    (SELECT COUNT(*) FROM residents r WHERE r.household_id = h.id) AS residents,
+    (SELECT CAST(COALESCE(SUM(a.balance), 0) AS BIGINT) FROM point_accounts a WHERE a.kind = 'person' AND a.household_id = h.id) AS balance";
 const FROM: &str = "households h JOIN orgs o ON o.id = h.org_id";
 
-fn row(r: &Row) -> Household {
-    Household {
-        id: r.i64(0),
-        org_id: r.i64(1),
-        org_name: r.text(2),
-        org_path: r.text(3),
-        head_name: r.text(4),
-        address: r.text(5),
-        code: r.text(6),
-        account_id: r.i64(7),
-        people: r.i64(8),
-        balance: r.i64(9),
-    }
+fn row(r: &Row) -> Result<Household> {
+    Ok(Household {
+        id: r.i64("id")?,
+        org_id: r.i64("org_id")?,
+        org_name: r.text("org_name")?,
+        org_path: r.text("org_path")?,
+        head_name: r.text("head_name")?,
+        address: r.text("address")?,
+        code: r.text("code")?,
+        account_id: r.i64("account_id")?,
+        people: r.i64("residents")?,
+        balance: r.i64("balance")?,
+    })
 }
 
 pub fn get(c: &mut dyn Conn, id: i64) -> Result<Household> {
@@ -56,15 +56,16 @@ pub fn get(c: &mut dyn Conn, id: i64) -> Result<Household> {
         vals![id],
     )?
     .map(|r| row(&r))
-    .ok_or(StoreError::NotFound("农户"))
+    .ok_or(StoreError::NotFound("农户"))?
 }
 
 pub fn by_code(c: &mut dyn Conn, code: &str) -> Result<Option<Household>> {
-    Ok(c.query_opt(
+    c.query_opt(
         &format!("SELECT {COLS} FROM {FROM} WHERE h.code = ?"),
         vals![code],
     )?
-    .map(|r| row(&r)))
+    .map(|r| row(&r))
+    .transpose()
 }
 
 /// Households in a subtree, optionally matching a name or address, a page at a time.
@@ -76,7 +77,7 @@ pub fn list(
     offset: i64,
 ) -> Result<Vec<Household>> {
     let like = format!("%{}%", query.trim());
-    Ok(c
+    c
         .query(
             &format!(
                 "SELECT {COLS} FROM {FROM} WHERE h.org_path >= ? AND h.org_path < ?
@@ -86,7 +87,7 @@ pub fn list(
         )?
         .iter()
         .map(row)
-        .collect())
+        .collect::<Result<Vec<_>>>()
 }
 
 #[derive(Debug, Clone)]
@@ -103,7 +104,7 @@ pub struct Resident {
 }
 
 pub fn people(c: &mut dyn Conn, household_id: i64) -> Result<Vec<Resident>> {
-    Ok(c
+    c
         .query(
             "SELECT r.id, r.household_id, r.name, r.relation, r.gender, r.id_masked, r.phone_masked, a.id, a.balance
              FROM residents r JOIN point_accounts a ON a.resident_id = r.id
@@ -111,18 +112,18 @@ pub fn people(c: &mut dyn Conn, household_id: i64) -> Result<Vec<Resident>> {
             vals![household_id],
         )?
         .iter()
-        .map(|r| Resident {
-            id: r.i64(0),
-            household_id: r.i64(1),
-            name: r.text(2),
-            relation: r.text(3),
-            gender: r.text(4),
-            id_masked: r.text(5),
-            phone_masked: r.text(6),
-            account_id: r.i64(7),
-            balance: r.i64(8),
-        })
-        .collect())
+        .map(|r| Ok(Resident {
+            id: r.i64(0)?,
+            household_id: r.i64(1)?,
+            name: r.text(2)?,
+            relation: r.text(3)?,
+            gender: r.text(4)?,
+            id_masked: r.text(5)?,
+            phone_masked: r.text(6)?,
+            account_id: r.i64(7)?,
+            balance: r.i64(8)?,
+        }))
+        .collect::<Result<_>>()
 }
 
 /// Where residents can live: a village or community organisation (a branch or general branch
@@ -148,15 +149,15 @@ fn household_for(c: &mut dyn Conn, org: &Org, d: &ResidentDraft) -> Result<i64> 
         "SELECT id, head_name FROM households WHERE org_id = ? AND address = ?",
         vals![org.id, d.address.as_str()],
     )? {
-        if r.text(1) != d.head_name {
+        if r.text(1)? != d.head_name {
             return Err(xianfeng_domain::Invalid::one(
                 "head_name",
                 "户主姓名",
-                format!("住址“{}”已登记户主“{}”", d.address, r.text(1)),
+                format!("住址“{}”已登记户主“{}”", d.address, r.text(1)?),
             )
             .into());
         }
-        return Ok(r.i64(0));
+        return r.i64(0);
     }
     let code = points::new_code();
     let account = points::open_account(

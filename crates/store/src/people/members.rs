@@ -13,7 +13,7 @@ use crate::db::{Conn, Row, Value};
 use crate::{engines::rollup, now_text, vals, Result, StoreError};
 
 /// Columns of a member list row (shared with the benchmark's naive query).
-pub const COLS: &str = "m.id, m.org_id, o.name, m.name, m.gender, m.ethnicity, m.birth_date, m.id_masked, m.phone_masked,
+pub const COLS: &str = "m.id, m.org_id, o.name AS org_name, m.name, m.gender, m.ethnicity, m.birth_date, m.id_masked, m.phone_masked,
      m.joined_on, m.full_on, m.status, m.education, m.post, m.tags, m.org_path";
 
 /// A stored member with what scope checks need.
@@ -23,32 +23,32 @@ pub struct MemberRecord {
     pub org_path: String,
 }
 
-fn from_row(r: &Row) -> MemberRecord {
-    MemberRecord {
+fn from_row(r: &Row) -> Result<MemberRecord> {
+    Ok(MemberRecord {
         member: Member {
-            id: r.i64(0),
-            org_id: r.i64(1),
-            org_name: r.text(2),
-            name: r.text(3),
-            gender: r.text(4),
-            ethnicity: r.text(5),
-            birth_date: r.text(6),
-            id_masked: r.text(7),
-            phone_masked: r.text(8),
-            joined_on: r.text(9),
-            full_on: r.opt_text(10),
-            status: r.text(11),
-            education: r.text(12),
-            post: r.text(13),
+            id: r.i64("id")?,
+            org_id: r.i64("org_id")?,
+            org_name: r.text("org_name")?,
+            name: r.text("name")?,
+            gender: r.text("gender")?,
+            ethnicity: r.text("ethnicity")?,
+            birth_date: r.text("birth_date")?,
+            id_masked: r.text("id_masked")?,
+            phone_masked: r.text("phone_masked")?,
+            joined_on: r.text("joined_on")?,
+            full_on: r.opt_text("full_on")?,
+            status: r.text("status")?,
+            education: r.text("education")?,
+            post: r.text("post")?,
             tags: r
-                .text(14)
+                .text("tags")?
                 .split('|')
                 .filter(|t| !t.is_empty())
                 .map(str::to_string)
                 .collect(),
         },
-        org_path: r.text(15),
-    }
+        org_path: r.text("org_path")?,
+    })
 }
 
 fn snapshot(m: &Member) -> serde_json::Value {
@@ -66,11 +66,12 @@ fn tags_text(tags: &[String]) -> String {
 }
 
 pub fn get(c: &mut dyn Conn, id: i64) -> Result<Option<MemberRecord>> {
-    Ok(c.query_opt(
+    c.query_opt(
         &format!("SELECT {COLS} FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.id = ?"),
         vals![id],
     )?
-    .map(|r| from_row(&r)))
+    .map(|r| from_row(&r))
+    .transpose()
 }
 
 pub fn require(c: &mut dyn Conn, id: i64) -> Result<MemberRecord> {
@@ -97,11 +98,11 @@ fn check_duplicate(c: &mut dyn Conn, id_hash: &str, except: Option<i64>) -> Resu
         "SELECT id, name FROM members WHERE id_hash = ?",
         vals![id_hash],
     )? {
-        if Some(r.i64(0)) != except {
+        if Some(r.i64(0)?) != except {
             return Err(Invalid::one(
                 "id_number",
                 "身份证号",
-                format!("与已登记的党员“{}”重复", r.text(1)),
+                format!("与已登记的党员“{}”重复", r.text(1)?),
             )
             .into());
         }
@@ -266,8 +267,8 @@ pub fn reveal(
         "SELECT id_cipher, phone_cipher FROM members WHERE id = ?",
         vals![m.member.id],
     )?;
-    let id_number = vault.decrypt(&r.blob(0).unwrap_or_default())?;
-    let phone = match r.blob(1) {
+    let id_number = vault.decrypt(&r.blob(0)?)?;
+    let phone = match r.opt_blob(1)? {
         Some(b) => Some(vault.decrypt(&b)?),
         None => None,
     };
@@ -292,7 +293,7 @@ pub fn stored_id_number(c: &mut dyn Conn, vault: &Vault, member_id: i64) -> Resu
         "SELECT id_cipher FROM members WHERE id = ?",
         vals![member_id],
     )?;
-    vault.decrypt(&r.blob(0).unwrap_or_default())
+    vault.decrypt(&r.blob(0)?)
 }
 
 /// Moves a member to another branch; the move is kept in `member_transfers`.
@@ -358,20 +359,22 @@ pub struct Transfer {
 }
 
 pub fn transfers(c: &mut dyn Conn, member_id: i64) -> Result<Vec<Transfer>> {
-    Ok(c.query(
+    c.query(
         "SELECT f.name, t.name, x.on_date, x.reason FROM member_transfers x
              JOIN orgs f ON f.id = x.from_org_id JOIN orgs t ON t.id = x.to_org_id
              WHERE x.member_id = ? ORDER BY x.id",
         vals![member_id],
     )?
     .iter()
-    .map(|r| Transfer {
-        from_org: r.text(0),
-        to_org: r.text(1),
-        on_date: r.text(2),
-        reason: r.text(3),
+    .map(|r| {
+        Ok(Transfer {
+            from_org: r.text(0)?,
+            to_org: r.text(1)?,
+            on_date: r.text(2)?,
+            reason: r.text(3)?,
+        })
     })
-    .collect())
+    .collect::<Result<_>>()
 }
 
 /// A subtree list query.
@@ -417,7 +420,11 @@ pub fn list(
     sql.push_str(" ORDER BY m.org_path, m.id LIMIT ? OFFSET ?");
     params.push((per_page + 1).into());
     params.push((page.max(0) * per_page).into());
-    let mut items: Vec<MemberRecord> = c.query(&sql, &params)?.iter().map(from_row).collect();
+    let mut items: Vec<MemberRecord> = c
+        .query(&sql, &params)?
+        .iter()
+        .map(from_row)
+        .collect::<Result<Vec<_>>>()?;
     let has_more = items.len() as i64 > per_page;
     items.truncate(per_page as usize);
     Ok(Page { items, has_more })
@@ -425,14 +432,14 @@ pub fn list(
 
 /// Tags in use in the subtree, most common first.
 pub fn tags_in(c: &mut dyn Conn, root_path: &str) -> Result<Vec<(String, i64)>> {
-    Ok(c
+    c
         .query(
             "SELECT tag, COUNT(*) FROM member_tags WHERE org_path >= ? AND org_path < ? GROUP BY tag ORDER BY COUNT(*) DESC, tag LIMIT 30",
             vals![root_path, path::upper(root_path)],
         )?
         .iter()
-        .map(|r| (r.text(0), r.i64(1)))
-        .collect())
+        .map(|r| Ok((r.text(0)?, r.i64(1)?)))
+        .collect::<Result<_>>()
 }
 
 /// Every member under `root_path` with personal data in clear when `reveal` (admins), masked
@@ -449,10 +456,10 @@ pub fn export(
     )?;
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
-        let rec = from_row(r);
+        let rec = from_row(r)?;
         let (id_number, phone) = if reveal {
-            let id = vault.decrypt(&r.blob(16).unwrap_or_default())?;
-            let ph = match r.blob(17) {
+            let id = vault.decrypt(&r.blob("id_cipher")?)?;
+            let ph = match r.opt_blob("phone_cipher")? {
                 Some(b) => vault.decrypt(&b)?,
                 None => String::new(),
             };
@@ -474,17 +481,17 @@ pub fn stored_phone(c: &mut dyn Conn, vault: &Vault, member_id: i64) -> Result<O
         "SELECT phone_cipher FROM members WHERE id = ?",
         vals![member_id],
     )?;
-    r.blob(0).map(|b| vault.decrypt(&b)).transpose()
+    r.opt_blob(0)?.map(|b| vault.decrypt(&b)).transpose()
 }
 
 /// The members of one organisation (not its subtree) as (id, name), in registration order:
 /// for pickers and for per-member work such as star ratings.
 pub fn names_at(c: &mut dyn Conn, org_id: i64, limit: i64) -> Result<Vec<(i64, String)>> {
-    Ok(c.query(
+    c.query(
         "SELECT id, name FROM members WHERE org_id = ? ORDER BY id LIMIT ?",
         vals![org_id, limit],
     )?
     .iter()
-    .map(|r| (r.i64(0), r.text(1)))
-    .collect())
+    .map(|r| Ok((r.i64(0)?, r.text(1)?)))
+    .collect::<Result<_>>()
 }

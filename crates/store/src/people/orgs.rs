@@ -18,18 +18,18 @@ use crate::{now_text, vals, Result, StoreError};
 pub const COLS: &str =
     "id, parent_id, path, name, kind, domain, committee_size, dissolved_on, created_at";
 
-pub fn from_row(r: &Row) -> Org {
-    Org {
-        id: r.i64(0),
-        parent_id: r.opt_i64(1),
-        path: r.text(2),
-        name: r.text(3),
-        kind: OrgKind::parse(&r.text(4)).unwrap_or(OrgKind::Branch),
-        domain: OrgDomain::parse(&r.text(5)).unwrap_or(OrgDomain::Other),
-        committee_size: r.i64(6),
-        dissolved_on: r.opt_text(7),
-        created_on: r.text(8).chars().take(10).collect(),
-    }
+pub fn from_row(r: &Row) -> Result<Org> {
+    Ok(Org {
+        id: r.i64("id")?,
+        parent_id: r.opt_i64("parent_id")?,
+        path: r.text("path")?,
+        name: r.text("name")?,
+        kind: OrgKind::parse(&r.text("kind")?).unwrap_or(OrgKind::Branch),
+        domain: OrgDomain::parse(&r.text("domain")?).unwrap_or(OrgDomain::Other),
+        committee_size: r.i64("committee_size")?,
+        dissolved_on: r.opt_text("dissolved_on")?,
+        created_on: r.text("created_at")?.chars().take(10).collect(),
+    })
 }
 
 fn snapshot(o: &Org) -> serde_json::Value {
@@ -38,10 +38,9 @@ fn snapshot(o: &Org) -> serde_json::Value {
 }
 
 pub fn get(c: &mut dyn Conn, id: i64) -> Result<Option<Org>> {
-    Ok(
-        c.query_opt(&format!("SELECT {COLS} FROM orgs WHERE id = ?"), vals![id])?
-            .map(|r| from_row(&r)),
-    )
+    c.query_opt(&format!("SELECT {COLS} FROM orgs WHERE id = ?"), vals![id])?
+        .map(|r| from_row(&r))
+        .transpose()
 }
 
 pub fn require(c: &mut dyn Conn, id: i64) -> Result<Org> {
@@ -50,7 +49,7 @@ pub fn require(c: &mut dyn Conn, id: i64) -> Result<Org> {
 
 /// Direct children, active first then by name.
 pub fn children(c: &mut dyn Conn, id: i64) -> Result<Vec<Org>> {
-    Ok(c.query(
+    c.query(
         &format!(
             "SELECT {COLS} FROM orgs WHERE parent_id = ? ORDER BY dissolved_on IS NOT NULL, id"
         ),
@@ -58,7 +57,7 @@ pub fn children(c: &mut dyn Conn, id: i64) -> Result<Vec<Org>> {
     )?
     .iter()
     .map(from_row)
-    .collect())
+    .collect::<Result<Vec<_>>>()
 }
 
 /// Organisations on the path from the root down to `org` (inclusive).
@@ -73,20 +72,20 @@ pub fn ancestors(c: &mut dyn Conn, org: &Org) -> Result<Vec<Org>> {
         )?
         .iter()
         .map(from_row)
-        .collect();
+        .collect::<Result<Vec<_>>>()?;
     out.sort_by_key(|o| o.path.len());
     Ok(out)
 }
 
 /// The top organisations (a deployment normally has one county).
 pub fn roots(c: &mut dyn Conn) -> Result<Vec<Org>> {
-    Ok(c.query(
+    c.query(
         &format!("SELECT {COLS} FROM orgs WHERE parent_id IS NULL ORDER BY id"),
         &[],
     )?
     .iter()
     .map(from_row)
-    .collect())
+    .collect::<Result<Vec<_>>>()
 }
 
 pub fn create(
@@ -397,11 +396,11 @@ pub fn subtree_warnings(
     limit: usize,
 ) -> Result<(Vec<Flagged>, usize)> {
     // The organisation's columns, then its maintained subtree counts (a 党总支's members are
-    // in the branches below it). The counts are read after however many columns `COLS` has.
+    // in the branches below it), read by name whatever `COLS` holds.
     let cols: Vec<String> = COLS.split(", ").map(|c| format!("o.{c}")).collect();
     let rows = c.query(
         &format!(
-            "SELECT {}, COALESCE(m.subtree, 0), COALESCE(f.subtree, 0) FROM orgs o
+            "SELECT {}, COALESCE(m.subtree, 0) AS members, COALESCE(f.subtree, 0) AS full_members FROM orgs o
              LEFT JOIN rollups m ON m.org_id = o.id AND m.metric = 'members' AND m.period = ''
              LEFT JOIN rollups f ON f.org_id = o.id AND f.metric = 'full_members' AND f.period = ''
              WHERE o.path >= ? AND o.path < ? AND o.dissolved_on IS NULL
@@ -414,12 +413,12 @@ pub fn subtree_warnings(
     let mut out = Vec::new();
     let mut total = 0;
     for r in &rows {
-        let org = from_row(r);
+        let org = from_row(r)?;
         let w = structural_warnings(
             &org,
             MemberCounts {
-                members: r.i64(cols.len()),
-                full_members: r.i64(cols.len() + 1),
+                members: r.i64("members")?,
+                full_members: r.i64("full_members")?,
             },
             rules,
         );
@@ -435,7 +434,7 @@ pub fn subtree_warnings(
 
 /// Active branch-level organisations in the subtree (roster import targets).
 pub fn branches_in(c: &mut dyn Conn, root_path: &str) -> Result<Vec<Org>> {
-    Ok(c.query(
+    c.query(
         &format!(
             "SELECT {COLS} FROM orgs WHERE path >= ? AND path < ? AND dissolved_on IS NULL
                  AND kind IN ('党支部', '联合党支部', '功能型党支部') ORDER BY path"
@@ -444,19 +443,19 @@ pub fn branches_in(c: &mut dyn Conn, root_path: &str) -> Result<Vec<Org>> {
     )?
     .iter()
     .map(from_row)
-    .collect())
+    .collect::<Result<Vec<_>>>()
 }
 
 /// Active organisations in the subtree whose name is `name`.
 pub fn find_by_name(c: &mut dyn Conn, root_path: &str, name: &str) -> Result<Vec<Org>> {
-    Ok(c
+    c
         .query(
             &format!("SELECT {COLS} FROM orgs WHERE path >= ? AND path < ? AND name = ? AND dissolved_on IS NULL ORDER BY path"),
             vals![root_path, path::upper(root_path), name],
         )?
         .iter()
         .map(from_row)
-        .collect())
+        .collect::<Result<Vec<_>>>()
 }
 
 fn name_segments(qualified: &str) -> Vec<String> {
@@ -476,27 +475,27 @@ pub fn qualified_branch_names(c: &mut dyn Conn, root: &Org) -> Result<Vec<(i64, 
     )?;
     let parent: std::collections::HashMap<i64, (Option<i64>, String)> = rows
         .iter()
-        .map(|r| (r.i64(0), (r.opt_i64(1), r.text(2))))
-        .collect();
-    let branches: Vec<(i64, Vec<String>)> = rows
-        .iter()
-        .filter(|r| OrgKind::parse(&r.text(3)).is_some_and(|k| k.is_branch()))
-        .map(|r| {
-            // Names from the branch up to (not including) the scope root.
-            let mut chain = vec![r.text(2)];
-            let mut cur = r.opt_i64(1);
-            while let Some(id) = cur.filter(|id| *id != root.id) {
-                match parent.get(&id) {
-                    Some((p, name)) => {
-                        chain.push(name.clone());
-                        cur = *p;
-                    }
-                    None => break,
+        .map(|r| Ok((r.i64(0)?, (r.opt_i64(1)?, r.text(2)?))))
+        .collect::<Result<_>>()?;
+    let mut branches: Vec<(i64, Vec<String>)> = Vec::new();
+    for r in &rows {
+        if !OrgKind::parse(&r.text(3)?).is_some_and(|k| k.is_branch()) {
+            continue;
+        }
+        // Names from the branch up to (not including) the scope root.
+        let mut chain = vec![r.text(2)?];
+        let mut cur = r.opt_i64(1)?;
+        while let Some(id) = cur.filter(|id| *id != root.id) {
+            match parent.get(&id) {
+                Some((p, name)) => {
+                    chain.push(name.clone());
+                    cur = *p;
                 }
+                None => break,
             }
-            (r.i64(0), chain)
-        })
-        .collect();
+        }
+        branches.push((r.i64(0)?, chain));
+    }
     let label = |chain: &[String], k: usize| {
         chain[..k.min(chain.len())]
             .iter()
@@ -592,14 +591,14 @@ pub fn resolve_branch(c: &mut dyn Conn, scope: &Org, qualified: &str) -> Result<
 
 /// Active organisations under `root` in tree order (for pickers), at most `limit`.
 pub fn active_in(c: &mut dyn Conn, root: &Org, limit: i64) -> Result<Vec<Org>> {
-    Ok(c
+    c
         .query(
             &format!("SELECT {COLS} FROM orgs WHERE path >= ? AND path < ? AND dissolved_on IS NULL ORDER BY path LIMIT ?"),
             vals![root.path.as_str(), path::upper(&root.path), limit],
         )?
         .iter()
         .map(from_row)
-        .collect())
+        .collect::<Result<Vec<_>>>()
 }
 
 /// `(id, name indented by depth below root)` for a `<select>`.

@@ -31,15 +31,15 @@ fn from_row(r: &Row) -> Result<Draft> {
         serde_json::from_str(&s).map_err(|e| StoreError::Db(format!("草稿数据损坏：{e}")))
     };
     Ok(Draft {
-        id: r.i64(0),
-        org_id: r.i64(1),
-        org_path: r.text(2),
-        file_name: r.text(3),
-        title: r.text(4),
-        body: r.text(5),
-        plan: parse(r.text(6))?,
-        unit_map: parse(r.text(7))?,
-        updated_at: r.text(8),
+        id: r.i64("id")?,
+        org_id: r.i64("org_id")?,
+        org_path: r.text("org_path")?,
+        file_name: r.text("file_name")?,
+        title: r.text("title")?,
+        body: r.text("body")?,
+        plan: parse(r.text("plan_json")?)?,
+        unit_map: parse(r.text("unit_map_json")?)?,
+        updated_at: r.text("updated_at")?,
     })
 }
 

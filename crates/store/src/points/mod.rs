@@ -54,19 +54,19 @@ impl Account {
 const COLS: &str =
     "id, kind, member_id, resident_id, household_id, org_id, org_path, name, code, balance";
 
-fn account_row(r: &Row) -> Account {
-    Account {
-        id: r.i64(0),
-        kind: r.text(1),
-        member_id: r.opt_i64(2),
-        resident_id: r.opt_i64(3),
-        household_id: r.opt_i64(4),
-        org_id: r.i64(5),
-        org_path: r.text(6),
-        name: r.text(7),
-        code: r.opt_text(8),
-        balance: r.i64(9),
-    }
+fn account_row(r: &Row) -> Result<Account> {
+    Ok(Account {
+        id: r.i64("id")?,
+        kind: r.text("kind")?,
+        member_id: r.opt_i64("member_id")?,
+        resident_id: r.opt_i64("resident_id")?,
+        household_id: r.opt_i64("household_id")?,
+        org_id: r.i64("org_id")?,
+        org_path: r.text("org_path")?,
+        name: r.text("name")?,
+        code: r.opt_text("code")?,
+        balance: r.i64("balance")?,
+    })
 }
 
 pub fn account(c: &mut dyn Conn, id: i64) -> Result<Account> {
@@ -75,7 +75,7 @@ pub fn account(c: &mut dyn Conn, id: i64) -> Result<Account> {
         vals![id],
     )?
     .map(|r| account_row(&r))
-    .ok_or(StoreError::NotFound("积分账户"))
+    .ok_or(StoreError::NotFound("积分账户"))?
 }
 
 /// Reads an account for update: on PostgreSQL the row is locked until the transaction ends,
@@ -88,7 +88,7 @@ pub fn lock(c: &mut dyn Conn, id: i64) -> Result<Account> {
     };
     c.query_opt(&sql, vals![id])?
         .map(|r| account_row(&r))
-        .ok_or(StoreError::NotFound("积分账户"))
+        .ok_or(StoreError::NotFound("积分账户"))?
 }
 
 /// A code for a QR card: ten characters without the easily confused ones.
@@ -125,7 +125,7 @@ pub fn member_account(c: &mut dyn Conn, member_id: i64) -> Result<Account> {
         &format!("SELECT {COLS} FROM point_accounts WHERE member_id = ?"),
         vals![member_id],
     )? {
-        return Ok(account_row(&r));
+        return account_row(&r);
     }
     let m = crate::people::members::require(c, member_id)?;
     let id = open_account(
@@ -158,7 +158,7 @@ pub fn follow_member(
     else {
         return Ok(());
     };
-    let account = r.i64(0);
+    let account = r.i64(0)?;
     c.execute(
         "UPDATE point_accounts SET org_id = ?, org_path = ? WHERE id = ?",
         vals![to.id, to.path.as_str(), account],
@@ -183,30 +183,31 @@ pub fn people_at(c: &mut dyn Conn, org_id: i64) -> Result<(Named, Named)> {
             vals![org_id],
         )?
         .iter()
-        .map(|r| (r.i64(0), r.text(1)))
-        .collect();
+        .map(|r| Ok((r.i64(0)?, r.text(1)?)))
+        .collect::<Result<_>>()?;
     Ok((members, residents))
 }
 
 /// The account holding a person's or household's QR code.
 pub fn by_code(c: &mut dyn Conn, code: &str) -> Result<Option<Account>> {
-    Ok(c.query_opt(
+    c.query_opt(
         &format!("SELECT {COLS} FROM point_accounts WHERE code = ?"),
         vals![code],
     )?
-    .map(|r| account_row(&r)))
+    .map(|r| account_row(&r))
+    .transpose()
 }
 
 /// The people of a household, with their balances.
 pub fn household_people(c: &mut dyn Conn, household_id: i64) -> Result<Vec<Account>> {
-    Ok(c
+    c
         .query(
             &format!("SELECT {COLS} FROM point_accounts WHERE kind = 'person' AND household_id = ? ORDER BY id"),
             vals![household_id],
         )?
         .iter()
         .map(account_row)
-        .collect())
+        .collect::<Result<Vec<_>>>()
 }
 
 /// What a holder can spend: a person's balance, or a household's people together.
@@ -405,28 +406,28 @@ pub struct Entry {
 }
 
 const ENTRY_COLS: &str = "e.id, e.at, e.day, e.kind, e.debit_id, e.credit_id, e.amount, e.person_id, e.rule_id, e.claim_id, e.redemption_id, e.reverses_id, e.note,
-     COALESCE(r.action, s.name, ''), (SELECT COUNT(*) FROM point_entries x WHERE x.reverses_id = e.id)";
+     COALESCE(r.action, s.name, '') AS what, (SELECT COUNT(*) FROM point_entries x WHERE x.reverses_id = e.id) AS reversals";
 const ENTRY_FROM: &str = "point_entries e LEFT JOIN point_rules r ON r.id = e.rule_id
      LEFT JOIN point_redemptions d ON d.id = e.redemption_id LEFT JOIN point_stores s ON s.id = d.store_id";
 
-fn entry_row(r: &Row) -> Entry {
-    Entry {
-        id: r.i64(0),
-        at: r.text(1),
-        day: r.text(2),
-        kind: r.text(3),
-        debit_id: r.i64(4),
-        credit_id: r.i64(5),
-        amount: r.i64(6),
-        person_id: r.i64(7),
-        rule_id: r.opt_i64(8),
-        claim_id: r.opt_i64(9),
-        redemption_id: r.opt_i64(10),
-        reverses_id: r.opt_i64(11),
-        note: r.text(12),
-        what: r.text(13),
-        reversed: r.i64(14) > 0,
-    }
+fn entry_row(r: &Row) -> Result<Entry> {
+    Ok(Entry {
+        id: r.i64("id")?,
+        at: r.text("at")?,
+        day: r.text("day")?,
+        kind: r.text("kind")?,
+        debit_id: r.i64("debit_id")?,
+        credit_id: r.i64("credit_id")?,
+        amount: r.i64("amount")?,
+        person_id: r.i64("person_id")?,
+        rule_id: r.opt_i64("rule_id")?,
+        claim_id: r.opt_i64("claim_id")?,
+        redemption_id: r.opt_i64("redemption_id")?,
+        reverses_id: r.opt_i64("reverses_id")?,
+        note: r.text("note")?,
+        what: r.text("what")?,
+        reversed: r.i64("reversals")? > 0,
+    })
 }
 
 impl Entry {
@@ -446,19 +447,19 @@ pub fn entry(c: &mut dyn Conn, id: i64) -> Result<Entry> {
         vals![id],
     )?
     .map(|r| entry_row(&r))
-    .ok_or(StoreError::NotFound("积分记录"))
+    .ok_or(StoreError::NotFound("积分记录"))?
 }
 
 /// A person's latest movements, newest first.
 pub fn history(c: &mut dyn Conn, person_id: i64, limit: i64) -> Result<Vec<Entry>> {
-    Ok(c
+    c
         .query(
             &format!("SELECT {ENTRY_COLS} FROM {ENTRY_FROM} WHERE e.person_id = ? ORDER BY e.id DESC LIMIT ?"),
             vals![person_id, limit],
         )?
         .iter()
         .map(entry_row)
-        .collect())
+        .collect::<Result<Vec<_>>>()
 }
 
 /// Points earned by a person under a rule between two days (inclusive), net of reversals.
@@ -531,9 +532,9 @@ pub fn check(c: &mut dyn Conn) -> Result<crate::Check<()>> {
          FROM point_entries WHERE redemption_id IS NULL GROUP BY person_id",
         &[],
     )? {
-        derived.insert(r.i64(0), r.i64(1));
+        derived.insert(r.i64(0)?, r.i64(1)?);
     }
-    let stored: i64 = year_totals.iter().map(|r| r.i64(1)).sum();
+    let stored: i64 = year_totals.iter().map(|r| r.i64(1)).sum::<Result<i64>>()?;
     let expected: i64 = derived.values().sum();
     if stored != expected {
         return Ok(crate::Check::Broken(format!(

@@ -68,16 +68,17 @@ pub fn top(
         let (name, org_name) = c
             .query_opt(
                 "SELECT a.name, o.name FROM point_accounts a JOIN orgs o ON o.id = a.org_id WHERE a.id = ?",
-                vals![r.i64(0)],
+                vals![r.i64(0)?],
             )?
-            .map(|n| (n.text(0), n.text(1)))
+            .map(|n| -> Result<_> { Ok((n.text(0)?, n.text(1)?)) })
+            .transpose()?
             .unwrap_or_default();
         out.push(Standing {
             rank: i as i64 + 1,
-            account_id: r.i64(0),
+            account_id: r.i64(0)?,
             name,
             org_name,
-            points: r.i64(1),
+            points: r.i64(1)?,
         });
     }
     Ok(out)
@@ -92,7 +93,7 @@ pub fn top_by_group(
     to: &str,
     limit: i64,
 ) -> Result<Vec<(i64, i64)>> {
-    Ok(c
+    c
         .query(
             "SELECT person_id, CAST(SUM(CASE WHEN credit_id = person_id THEN amount ELSE -amount END) AS BIGINT) AS p
              FROM point_entries WHERE org_path >= ? AND org_path < ? AND day >= ? AND day <= ? AND redemption_id IS NULL
@@ -100,8 +101,8 @@ pub fn top_by_group(
             vals![scope_path, path::upper(scope_path), from, to, limit],
         )?
         .iter()
-        .map(|r| (r.i64(0), r.i64(1)))
-        .collect())
+        .map(|r| Ok((r.i64(0)?, r.i64(1)?)))
+        .collect::<Result<_>>()
 }
 
 /// Points of each child organisation for the period, highest first.

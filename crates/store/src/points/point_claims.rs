@@ -37,29 +37,29 @@ pub struct Claim {
 }
 
 const COLS: &str =
-    "c.id, c.account_id, a.name, o.name, c.org_path, c.rule_id, r.action, r.points, c.day, c.note,
+    "c.id, c.account_id, a.name AS account_name, o.name AS org_name, c.org_path, c.rule_id, r.action, r.points, c.day, c.note,
     c.evidence_sha, c.status, c.flagged, c.created_at, c.reason";
 const FROM: &str = "point_claims c JOIN point_accounts a ON a.id = c.account_id
     JOIN orgs o ON o.id = a.org_id JOIN point_rules r ON r.id = c.rule_id";
 
-fn row(r: &Row) -> Claim {
-    Claim {
-        id: r.i64(0),
-        account_id: r.i64(1),
-        person: r.text(2),
-        org_name: r.text(3),
-        org_path: r.text(4),
-        rule_id: r.i64(5),
-        action: r.text(6),
-        points: r.i64(7),
-        day: r.text(8),
-        note: r.text(9),
-        evidence_sha: r.opt_text(10),
-        status: ClaimStatus::parse(&r.text(11)).unwrap_or(ClaimStatus::Pending),
-        flagged: r.i64(12) != 0,
-        created_at: r.text(13),
-        reason: r.text(14),
-    }
+fn row(r: &Row) -> Result<Claim> {
+    Ok(Claim {
+        id: r.i64("id")?,
+        account_id: r.i64("account_id")?,
+        person: r.text("account_name")?,
+        org_name: r.text("org_name")?,
+        org_path: r.text("org_path")?,
+        rule_id: r.i64("rule_id")?,
+        action: r.text("action")?,
+        points: r.i64("points")?,
+        day: r.text("day")?,
+        note: r.text("note")?,
+        evidence_sha: r.opt_text("evidence_sha")?,
+        status: ClaimStatus::parse(&r.text("status")?).unwrap_or(ClaimStatus::Pending),
+        flagged: r.i64("flagged")? != 0,
+        created_at: r.text("created_at")?,
+        reason: r.text("reason")?,
+    })
 }
 
 pub fn get(c: &mut dyn Conn, id: i64) -> Result<Claim> {
@@ -68,7 +68,7 @@ pub fn get(c: &mut dyn Conn, id: i64) -> Result<Claim> {
         vals![id],
     )?
     .map(|r| row(&r))
-    .ok_or(StoreError::NotFound("积分申报"))
+    .ok_or(StoreError::NotFound("积分申报"))?
 }
 
 /// Claims in a subtree with a status, oldest first (the review queue) or newest first.
@@ -83,25 +83,25 @@ pub fn in_scope(
     } else {
         "c.id DESC"
     };
-    Ok(c
+    c
         .query(
             &format!("SELECT {COLS} FROM {FROM} WHERE c.status = ? AND c.org_path >= ? AND c.org_path < ? ORDER BY {order} LIMIT ?"),
             vals![status.label(), scope_path, path::upper(scope_path), limit],
         )?
         .iter()
         .map(row)
-        .collect())
+        .collect::<Result<Vec<_>>>()
 }
 
 /// A person's claims, newest first.
 pub fn of_account(c: &mut dyn Conn, account_id: i64, limit: i64) -> Result<Vec<Claim>> {
-    Ok(c.query(
+    c.query(
         &format!("SELECT {COLS} FROM {FROM} WHERE c.account_id = ? ORDER BY c.id DESC LIMIT ?"),
         vals![account_id, limit],
     )?
     .iter()
     .map(row)
-    .collect())
+    .collect::<Result<Vec<_>>>()
 }
 
 /// Whether a claim's evidence file is attached to it (for serving the file).
@@ -207,8 +207,8 @@ fn check_unused_evidence(c: &mut dyn Conn, sha: &str) -> Result<()> {
             "佐证材料",
             format!(
                 "同一文件已用于{}的第{}号积分申报，不能重复获得积分",
-                r.text(1),
-                r.i64(0)
+                r.text(1)?,
+                r.i64(0)?
             ),
         )
         .into());

@@ -23,36 +23,39 @@ pub struct Rule {
     pub active: bool,
 }
 
-const COLS: &str = "r.id, r.org_id, o.name, r.org_path, r.account_id, r.action, r.category, r.points, r.audience,
+const COLS: &str = "r.id, r.org_id, o.name AS org_name, r.org_path, r.account_id, r.action, r.category, r.points, r.audience,
     r.evidence_required, r.approval_required, r.cap_day, r.cap_month, r.cap_year, r.valid_from, r.valid_to, r.active, r.trigger_kind";
 const FROM: &str = "point_rules r JOIN orgs o ON o.id = r.org_id";
 
-fn row(r: &Row) -> Rule {
-    let day = |i: usize| r.opt_text(i).and_then(|s| xianfeng_domain::date::parse(&s));
-    Rule {
-        id: r.i64(0),
-        org_id: r.i64(1),
-        org_name: r.text(2),
-        org_path: r.text(3),
-        account_id: r.i64(4),
+fn row(r: &Row) -> Result<Rule> {
+    let day = |name: &str| -> Result<_> {
+        Ok(r.opt_text(name)?
+            .and_then(|s| xianfeng_domain::date::parse(&s)))
+    };
+    Ok(Rule {
+        id: r.i64("id")?,
+        org_id: r.i64("org_id")?,
+        org_name: r.text("org_name")?,
+        org_path: r.text("org_path")?,
+        account_id: r.i64("account_id")?,
         draft: RuleDraft {
-            action: r.text(5),
-            category: r.text(6),
-            points: r.i64(7),
-            audience: Audience::parse(&r.text(8)).unwrap_or(Audience::All),
-            evidence_required: r.i64(9) != 0,
-            approval_required: r.i64(10) != 0,
+            action: r.text("action")?,
+            category: r.text("category")?,
+            points: r.i64("points")?,
+            audience: Audience::parse(&r.text("audience")?).unwrap_or(Audience::All),
+            evidence_required: r.i64("evidence_required")? != 0,
+            approval_required: r.i64("approval_required")? != 0,
             caps: Caps {
-                day: r.opt_i64(11),
-                month: r.opt_i64(12),
-                year: r.opt_i64(13),
+                day: r.opt_i64("cap_day")?,
+                month: r.opt_i64("cap_month")?,
+                year: r.opt_i64("cap_year")?,
             },
-            valid_from: day(14),
-            valid_to: day(15),
-            trigger: Trigger::parse(&r.text(17)).unwrap_or(Trigger::Manual),
+            valid_from: day("valid_from")?,
+            valid_to: day("valid_to")?,
+            trigger: Trigger::parse(&r.text("trigger_kind")?).unwrap_or(Trigger::Manual),
         },
-        active: r.i64(16) != 0,
-    }
+        active: r.i64("active")? != 0,
+    })
 }
 
 pub fn get(c: &mut dyn Conn, id: i64) -> Result<Rule> {
@@ -61,7 +64,7 @@ pub fn get(c: &mut dyn Conn, id: i64) -> Result<Rule> {
         vals![id],
     )?
     .map(|r| row(&r))
-    .ok_or(StoreError::NotFound("积分事项"))
+    .ok_or(StoreError::NotFound("积分事项"))?
 }
 
 /// Whether a rule set at `rule_path` reaches a person in `org_path`.
@@ -85,14 +88,14 @@ pub fn for_org(c: &mut dyn Conn, org_path: &str) -> Result<Vec<Rule>> {
     }
     let marks = vec!["?"; ancestors.len()].join(", ");
     let params: Vec<crate::Value> = ancestors.into_iter().map(Into::into).collect();
-    Ok(c
+    c
         .query(
             &format!("SELECT {COLS} FROM {FROM} WHERE r.active = 1 AND r.org_path IN ({marks}) ORDER BY r.category, r.points DESC, r.id"),
             &params,
         )?
         .iter()
         .map(row)
-        .collect())
+        .collect::<Result<Vec<_>>>()
 }
 
 /// The catalogue as a scope sees it: the rules reaching its root and those set inside it.
@@ -107,7 +110,8 @@ pub fn catalogue(c: &mut dyn Conn, scope_path: &str) -> Result<Vec<Rule>> {
             vals![scope_path, path::upper(scope_path)],
         )?
         .iter()
-        .map(row),
+        .map(row)
+        .collect::<Result<Vec<_>>>()?,
     );
     Ok(out)
 }

@@ -25,18 +25,18 @@ pub struct Shop {
     pub account_id: i64,
 }
 
-const SHOP_COLS: &str = "s.id, s.org_id, o.name, s.org_path, s.name, s.account_id";
+const SHOP_COLS: &str = "s.id, s.org_id, o.name AS org_name, s.org_path, s.name, s.account_id";
 const SHOP_FROM: &str = "point_stores s JOIN orgs o ON o.id = s.org_id";
 
-fn shop_row(r: &Row) -> Shop {
-    Shop {
-        id: r.i64(0),
-        org_id: r.i64(1),
-        org_name: r.text(2),
-        org_path: r.text(3),
-        name: r.text(4),
-        account_id: r.i64(5),
-    }
+fn shop_row(r: &Row) -> Result<Shop> {
+    Ok(Shop {
+        id: r.i64("id")?,
+        org_id: r.i64("org_id")?,
+        org_name: r.text("org_name")?,
+        org_path: r.text("org_path")?,
+        name: r.text("name")?,
+        account_id: r.i64("account_id")?,
+    })
 }
 
 pub fn get(c: &mut dyn Conn, id: i64) -> Result<Shop> {
@@ -45,19 +45,19 @@ pub fn get(c: &mut dyn Conn, id: i64) -> Result<Shop> {
         vals![id],
     )?
     .map(|r| shop_row(&r))
-    .ok_or(StoreError::NotFound("积分超市"))
+    .ok_or(StoreError::NotFound("积分超市"))?
 }
 
 /// Stores in a subtree.
 pub fn in_scope(c: &mut dyn Conn, scope_path: &str) -> Result<Vec<Shop>> {
-    Ok(c
+    c
         .query(
             &format!("SELECT {SHOP_COLS} FROM {SHOP_FROM} WHERE s.org_path >= ? AND s.org_path < ? ORDER BY s.org_path, s.id"),
             vals![scope_path, path::upper(scope_path)],
         )?
         .iter()
         .map(shop_row)
-        .collect())
+        .collect::<Result<Vec<_>>>()
 }
 
 pub fn open(c: &mut dyn Conn, actor: Option<&Actor>, org: &Org, name: &str) -> Result<i64> {
@@ -107,35 +107,37 @@ pub struct Item {
     pub active: bool,
 }
 
-fn item_row(r: &Row) -> Item {
-    Item {
-        id: r.i64(0),
-        store_id: r.i64(1),
-        name: r.text(2),
-        price: r.i64(3),
-        stock: r.i64(4),
-        active: r.i64(5) != 0,
-    }
+const ITEM_COLS: &str = "id, store_id, name, price, stock, active";
+
+fn item_row(r: &Row) -> Result<Item> {
+    Ok(Item {
+        id: r.i64("id")?,
+        store_id: r.i64("store_id")?,
+        name: r.text("name")?,
+        price: r.i64("price")?,
+        stock: r.i64("stock")?,
+        active: r.i64("active")? != 0,
+    })
 }
 
 pub fn items(c: &mut dyn Conn, store_id: i64) -> Result<Vec<Item>> {
-    Ok(c
+    c
         .query(
-            "SELECT id, store_id, name, price, stock, active FROM point_items WHERE store_id = ? ORDER BY active DESC, price, id",
+            &format!("SELECT {ITEM_COLS} FROM point_items WHERE store_id = ? ORDER BY active DESC, price, id"),
             vals![store_id],
         )?
         .iter()
         .map(item_row)
-        .collect())
+        .collect::<Result<Vec<_>>>()
 }
 
 pub fn item(c: &mut dyn Conn, id: i64) -> Result<Item> {
     c.query_opt(
-        "SELECT id, store_id, name, price, stock, active FROM point_items WHERE id = ?",
+        &format!("SELECT {ITEM_COLS} FROM point_items WHERE id = ?"),
         vals![id],
     )?
     .map(|r| item_row(&r))
-    .ok_or(StoreError::NotFound("商品"))
+    .ok_or(StoreError::NotFound("商品"))?
 }
 
 /// Adds an item, or restocks and reprices one of the same name.
@@ -148,9 +150,9 @@ pub fn stock_item(c: &mut dyn Conn, actor: &Actor, shop: &Shop, d: &ItemDraft) -
         Some(r) => {
             c.execute(
                 "UPDATE point_items SET price = ?, stock = stock + ?, active = 1 WHERE id = ?",
-                vals![d.price, d.stock, r.i64(0)],
+                vals![d.price, d.stock, r.i64(0)?],
             )?;
-            (r.i64(0), json!({"stock": r.i64(1), "price": r.i64(2)}))
+            (r.i64(0)?, json!({"stock": r.i64(1)?, "price": r.i64(2)?}))
         }
         None => (
             c.scalar(
@@ -321,20 +323,20 @@ impl Receipt {
     }
 }
 
-fn receipt_row(r: &Row) -> Receipt {
-    Receipt {
-        id: r.i64(0),
-        receipt: r.text(1),
-        store_id: r.i64(2),
-        item_name: r.text(3),
-        quantity: r.i64(4),
-        points: r.i64(5),
-        holder: r.text(6),
-        at: r.text(7),
-        day: r.text(8),
-        account_id: r.i64(9),
+fn receipt_row(r: &Row) -> Result<Receipt> {
+    Ok(Receipt {
+        id: r.i64("id")?,
+        receipt: r.text("receipt")?,
+        store_id: r.i64("store_id")?,
+        item_name: r.text("item_name")?,
+        quantity: r.i64("quantity")?,
+        points: r.i64("points")?,
+        holder: r.text("holder")?,
+        at: r.text("at")?,
+        day: r.text("day")?,
+        account_id: r.i64("account_id")?,
         balance_after: 0,
-    }
+    })
 }
 
 const RECEIPT_COLS: &str =
@@ -346,7 +348,7 @@ pub fn receipt(c: &mut dyn Conn, id: i64) -> Result<Receipt> {
         vals![id],
     )?
     .map(|r| receipt_row(&r))
-    .ok_or(StoreError::NotFound("兑换单"))
+    .ok_or(StoreError::NotFound("兑换单"))?
 }
 
 /// Redemptions of a store between two days (inclusive), oldest first.
@@ -356,14 +358,14 @@ pub fn redemptions(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<Receipt>> {
-    Ok(c
+    c
         .query(
             &format!("SELECT {RECEIPT_COLS} FROM point_redemptions WHERE store_id = ? AND day >= ? AND day <= ? ORDER BY id"),
             vals![store_id, from.to_string(), to.to_string()],
         )?
         .iter()
         .map(receipt_row)
-        .collect())
+        .collect::<Result<Vec<_>>>()
 }
 
 /// One line of the monthly reconciliation (对账): per item, how many went out for how many
@@ -390,13 +392,13 @@ pub fn reconcile(
             vals![from.to_string(), to.to_string(), store_id],
         )?
         .iter()
-        .map(|r| Reconciliation {
-            item: r.text(0),
-            quantity: r.i64(1),
-            points: r.i64(2),
-            stock_now: r.i64(3),
-        })
-        .collect();
+        .map(|r| Ok(Reconciliation {
+            item: r.text(0)?,
+            quantity: r.i64(1)?,
+            points: r.i64(2)?,
+            stock_now: r.i64(3)?,
+        }))
+        .collect::<Result<_>>()?;
     // The ledger's side of the same month: what the store's account received.
     let ledger = c.scalar(
         "SELECT CAST(COALESCE(SUM(e.amount), 0) AS BIGINT) FROM point_entries e JOIN point_stores s ON s.account_id = e.credit_id

@@ -41,7 +41,7 @@ pub fn sync_meeting(c: &mut dyn Conn, m: &Meeting) -> Result<()> {
         )?
         .iter()
         .map(|r| r.i64(0))
-        .collect()
+        .collect::<Result<_>>()?
     } else {
         Vec::new()
     };
@@ -56,8 +56,8 @@ pub fn sync_meeting(c: &mut dyn Conn, m: &Meeting) -> Result<()> {
                 vals![source.as_str(), rule.id, EntryKind::Grant.label()],
             )?
             .iter()
-            .map(|r| (r.i64(0), (r.i64(1), r.i64(2))))
-            .collect();
+            .map(|r| Ok((r.i64(0)?, (r.i64(1)?, r.i64(2)?))))
+            .collect::<Result<_>>()?;
         for member in present.iter().filter(|id| !live.contains_key(id)) {
             let person = points::member_account(c, *member)?;
             if rule.draft.usable(day, PersonKind::Member).is_err() {

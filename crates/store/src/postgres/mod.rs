@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::error::Error;
+use std::sync::Arc;
 
 use bytes::BytesMut;
 use postgres::types::{to_sql_checked, IsNull, ToSql, Type};
@@ -100,8 +101,12 @@ impl ToSql for Value {
     to_sql_checked!();
 }
 
-fn read(row: &postgres::Row, i: usize) -> Result<Value, postgres::Error> {
-    let ty = row.columns()[i].type_().clone();
+/// One value as the portable layer sees it. A type with no portable reading (`NUMERIC` from
+/// `SUM` of a `BIGINT`, a date, a timestamp …) is an error naming the column: `CAST` it in the
+/// query to `BIGINT`, `DOUBLE PRECISION` or `TEXT`, which SQLite also returns.
+fn read(row: &postgres::Row, i: usize) -> Result<Value, StoreError> {
+    let column = &row.columns()[i];
+    let ty = column.type_().clone();
     Ok(match ty {
         Type::INT8 => row
             .try_get::<_, Option<i64>>(i)?
@@ -125,9 +130,15 @@ fn read(row: &postgres::Row, i: usize) -> Result<Value, postgres::Error> {
         Type::BYTEA => row
             .try_get::<_, Option<Vec<u8>>>(i)?
             .map_or(Value::Null, Value::Blob),
-        _ => row
+        _ if <String as postgres::types::FromSql>::accepts(&ty) => row
             .try_get::<_, Option<String>>(i)?
             .map_or(Value::Null, Value::Text),
+        _ => {
+            return Err(StoreError::Db(format!(
+                "列{i}「{}」的类型{ty}无法读取，请在查询中 CAST",
+                column.name()
+            )))
+        }
     })
 }
 
@@ -165,13 +176,14 @@ impl Conn for PgConn<'_, '_> {
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
         let st = self.statement(sql)?;
         let rows = self.tx.query(&st, &refs(params))?;
+        let names: Arc<[String]> = st.columns().iter().map(|c| c.name().to_string()).collect();
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             let mut vals = Vec::with_capacity(r.len());
             for i in 0..r.len() {
                 vals.push(read(r, i)?);
             }
-            out.push(Row(vals));
+            out.push(Row::new(names.clone(), vals));
         }
         Ok(out)
     }

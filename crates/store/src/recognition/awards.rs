@@ -73,22 +73,22 @@ pub fn create_kind(
 }
 
 fn kind_row(c: &mut dyn Conn, r: &Row) -> Result<AwardKind> {
-    let definition_id = r.i64(7);
+    let definition_id = r.i64("definition_id")?;
     Ok(AwardKind {
-        id: r.i64(0),
-        org_id: r.i64(1),
-        org_path: r.text(2),
-        org_name: r.text(3),
-        name: r.text(4),
-        subject: AwardSubject::parse(&r.text(5)).unwrap_or(AwardSubject::Person),
-        year: r.i64(6),
+        id: r.i64("id")?,
+        org_id: r.i64("org_id")?,
+        org_path: r.text("org_path")?,
+        org_name: r.text("org_name")?,
+        name: r.text("name")?,
+        subject: AwardSubject::parse(&r.text("subject_kind")?).unwrap_or(AwardSubject::Person),
+        year: r.i64("year")?,
         definition_id,
         definition: workflow::definition(c, definition_id)?,
     })
 }
 
 const KIND_COLUMNS: &str =
-    "k.id, k.org_id, k.org_path, o.name, k.name, k.subject_kind, k.year, k.definition_id";
+    "k.id, k.org_id, k.org_path, o.name AS org_name, k.name, k.subject_kind, k.year, k.definition_id";
 
 pub fn kind(c: &mut dyn Conn, id: i64) -> Result<AwardKind> {
     let r = c
@@ -158,7 +158,7 @@ pub fn nominate(
                     vals![id, origin.id],
                 )?
                 .ok_or_else(|| Invalid::one("member", "推荐对象", "须为本支部党员"))?;
-            (id, r.text(0))
+            (id, r.text(0)?)
         }
         AwardSubject::Person => {
             let n = normalize(person);
@@ -168,13 +168,13 @@ pub fn nominate(
             (0, n)
         }
     };
-    let already = c
-        .query(
-            "SELECT stage FROM workflow_instances WHERE definition_id = ? AND subject_kind = ? AND subject_id = ? AND subject_name = ?",
-            vals![kind.definition_id, kind.subject.label(), subject_id, name.as_str()],
-        )?
-        .iter()
-        .any(|r| Stage::from_code(&r.text(0)) != Some(Stage::Rejected));
+    let mut already = false;
+    for r in c.query(
+        "SELECT stage FROM workflow_instances WHERE definition_id = ? AND subject_kind = ? AND subject_id = ? AND subject_name = ?",
+        vals![kind.definition_id, kind.subject.label(), subject_id, name.as_str()],
+    )? {
+        already |= Stage::from_code(&r.text(0)?) != Some(Stage::Rejected);
+    }
     if already {
         return Err(
             Invalid::one("member", "推荐对象", format!("{name} 已在本项目的推荐中")).into(),
@@ -219,7 +219,7 @@ pub fn kind_of(c: &mut dyn Conn, definition_id: i64) -> Result<AwardKind> {
             vals![definition_id],
         )?
         .ok_or(StoreError::NotFound("表彰项目"))?;
-    kind(c, r.i64(0))
+    kind(c, r.i64(0)?)
 }
 
 /// Quota use for the holder at each step that has a quota, for the page.

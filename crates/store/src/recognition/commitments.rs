@@ -45,27 +45,27 @@ impl Commitment {
     }
 }
 
-const COLUMNS: &str = "k.id, k.org_id, k.org_path, o.name, k.member_id, COALESCE(m.name, ''), k.year, k.category, k.content, k.due, k.stage, k.result,
-    (SELECT COUNT(*) FROM commitment_entries e WHERE e.commitment_id = k.id)";
+const COLUMNS: &str = "k.id, k.org_id, k.org_path, o.name AS org_name, k.member_id, COALESCE(m.name, '') AS member_name, k.year, k.category, k.content, k.due, k.stage, k.result,
+    (SELECT COUNT(*) FROM commitment_entries e WHERE e.commitment_id = k.id) AS entries";
 const FROM: &str =
     "FROM commitments k JOIN orgs o ON o.id = k.org_id LEFT JOIN members m ON m.id = k.member_id";
 
-fn row(r: &Row) -> Commitment {
-    Commitment {
-        id: r.i64(0),
-        org_id: r.i64(1),
-        org_path: r.text(2),
-        org_name: r.text(3),
-        member_id: r.opt_i64(4),
-        member_name: r.text(5),
-        year: r.i64(6),
-        category: r.text(7),
-        content: r.text(8),
-        due: r.text(9),
-        stage: CommitmentStage::parse(&r.text(10)).unwrap_or(CommitmentStage::Draft),
-        result: CommitmentResult::parse(&r.text(11)),
-        entries: r.i64(12),
-    }
+fn row(r: &Row) -> Result<Commitment> {
+    Ok(Commitment {
+        id: r.i64("id")?,
+        org_id: r.i64("org_id")?,
+        org_path: r.text("org_path")?,
+        org_name: r.text("org_name")?,
+        member_id: r.opt_i64("member_id")?,
+        member_name: r.text("member_name")?,
+        year: r.i64("year")?,
+        category: r.text("category")?,
+        content: r.text("content")?,
+        due: r.text("due")?,
+        stage: CommitmentStage::parse(&r.text("stage")?).unwrap_or(CommitmentStage::Draft),
+        result: CommitmentResult::parse(&r.text("result")?),
+        entries: r.i64("entries")?,
+    })
 }
 
 pub fn get(c: &mut dyn Conn, id: i64) -> Result<Commitment> {
@@ -74,7 +74,7 @@ pub fn get(c: &mut dyn Conn, id: i64) -> Result<Commitment> {
         vals![id],
     )?
     .map(|r| row(&r))
-    .ok_or(StoreError::NotFound("承诺"))
+    .ok_or(StoreError::NotFound("承诺"))?
 }
 
 /// The most commitments one list (or report) holds; a larger subtree is read level by level.
@@ -82,26 +82,26 @@ pub const LIST_LIMIT: usize = 5000;
 
 /// Commitments made in `scope` in `year` (at most `LIST_LIMIT`).
 pub fn list(c: &mut dyn Conn, scope: &str, year: i64) -> Result<Vec<Commitment>> {
-    Ok(c
+    c
         .query(
             &format!("SELECT {COLUMNS} {FROM} WHERE k.org_path >= ? AND k.org_path < ? AND k.year = ? ORDER BY k.org_path, k.member_id, k.id LIMIT ?"),
             vals![scope, path::upper(scope), year, LIST_LIMIT as i64],
         )?
         .iter()
         .map(row)
-        .collect())
+        .collect::<Result<Vec<_>>>()
 }
 
 /// Categories of the year's campaigns, offered when a commitment is tied to one.
 pub fn categories(c: &mut dyn Conn, year: i64) -> Result<Vec<String>> {
-    Ok(c
+    c
         .query(
             "SELECT DISTINCT i.title FROM campaign_items i JOIN campaigns k ON k.id = i.campaign_id WHERE k.year = ? ORDER BY i.title LIMIT 100",
             vals![year],
         )?
         .iter()
         .map(|r| r.text(0))
-        .collect())
+        .collect::<Result<_>>()
 }
 
 /// Adds a commitment of `org` (member `None`) or of one of its members, as a draft.
@@ -164,7 +164,7 @@ pub fn approve_all(c: &mut dyn Conn, actor: &Actor, org: &Org, year: i64) -> Res
         )?
         .iter()
         .map(|r| r.i64(0))
-        .collect();
+        .collect::<Result<_>>()?;
     for id in &drafts {
         step(c, actor, *id, CommitmentStep::Approve, None)?;
     }
@@ -323,35 +323,37 @@ pub struct Entry {
 }
 
 /// Columns: commitment, day, content, photo.
-fn entry_row(r: &Row) -> Entry {
-    Entry {
-        commitment_id: r.i64(0),
-        day: r.text(1),
-        content: r.text(2),
-        sha256: r.opt_text(3),
-    }
+fn entry_row(r: &Row) -> Result<Entry> {
+    Ok(Entry {
+        commitment_id: r.i64(0)?,
+        day: r.text(1)?,
+        content: r.text(2)?,
+        sha256: r.opt_text(3)?,
+    })
 }
 
 pub fn entries(c: &mut dyn Conn, id: i64) -> Result<Vec<Entry>> {
-    Ok(c
+    c
         .query(
             "SELECT commitment_id, day, content, sha256 FROM commitment_entries WHERE commitment_id = ? ORDER BY day, id",
             vals![id],
         )?
         .iter()
         .map(entry_row)
-        .collect())
+        .collect::<Result<Vec<_>>>()
 }
 
 pub fn reviews(c: &mut dyn Conn, id: i64) -> Result<Vec<(Reviewer, Choice, String)>> {
-    Ok(c
-        .query(
-            "SELECT reviewer, choice, comment FROM commitment_reviews WHERE commitment_id = ? ORDER BY id",
-            vals![id],
-        )?
-        .iter()
-        .filter_map(|r| Some((Reviewer::parse(&r.text(0))?, Choice::parse(&r.text(1))?, r.text(2))))
-        .collect())
+    let mut out = Vec::new();
+    for r in c.query(
+        "SELECT reviewer, choice, comment FROM commitment_reviews WHERE commitment_id = ? ORDER BY id",
+        vals![id],
+    )? {
+        if let (Some(who), Some(choice)) = (Reviewer::parse(&r.text(0)?), Choice::parse(&r.text(1)?)) {
+            out.push((who, choice, r.text(2)?));
+        }
+    }
+    Ok(out)
 }
 
 /// The half-yearly public report of a subtree: published commitments and the fulfilment
@@ -373,7 +375,7 @@ pub fn report(
          WHERE k.org_path >= ? AND k.org_path < ? AND e.day >= ? AND e.day <= ? ORDER BY e.day, e.id",
         vals![scope, path::upper(scope), from.to_string(), to.to_string()],
     )? {
-        entries.entry(r.i64(0)).or_default().push(entry_row(&r));
+        entries.entry(r.i64(0)?).or_default().push(entry_row(&r)?);
     }
     Ok(list
         .into_iter()

@@ -202,9 +202,9 @@ fn latest_ballots(c: &mut dyn Conn, round_id: i64) -> Result<Vec<Ballot>> {
         "SELECT subject_id, rater_key, rater_group, scores FROM evaluation_scores WHERE round_id = ? ORDER BY version",
         vals![round_id],
     )? {
-        let scores: Vec<u32> = serde_json::from_str(&r.text(3)).map_err(|e| StoreError::Db(e.to_string()))?;
-        let group = RaterGroup::parse(&r.text(2)).unwrap_or(RaterGroup::Peers);
-        latest.insert((r.i64(0), r.text(1)), Ballot { subject: r.i64(0), group, scores });
+        let scores: Vec<u32> = serde_json::from_str(&r.text(3)?).map_err(|e| StoreError::Db(e.to_string()))?;
+        let group = RaterGroup::parse(&r.text(2)?).unwrap_or(RaterGroup::Peers);
+        latest.insert((r.i64(0)?, r.text(1)?), Ballot { subject: r.i64(0)?, group, scores });
     }
     Ok(latest.into_values().collect())
 }
@@ -274,17 +274,17 @@ pub fn results(c: &mut dyn Conn, round: &Round) -> Result<Vec<ResultLine>> {
     )?
     .iter()
     .map(|r| {
-        Ok(ResultLine {
-            subject_id: r.i64(0),
-            name: r.text(1),
-            total: r.i64(2),
-            rank: r.i64(3),
-            grade: Grade::parse(&r.text(4)),
-            capped: r.i64(5) != 0,
-            parts: serde_json::from_str(&r.text(6)).map_err(|e| StoreError::Db(e.to_string()))?,
-        })
+        Ok(Ok(ResultLine {
+            subject_id: r.i64(0)?,
+            name: r.text(1)?,
+            total: r.i64(2)?,
+            rank: r.i64(3)?,
+            grade: Grade::parse(&r.text(4)?),
+            capped: r.i64(5)? != 0,
+            parts: serde_json::from_str(&r.text(6)?).map_err(|e| StoreError::Db(e.to_string()))?,
+        }))
     })
-    .collect()
+    .collect::<Result<_>>()?
 }
 
 /// A member's latest closed 党员 evaluation total in `year` (for the stars' year-end review).
@@ -294,9 +294,9 @@ pub fn member_result(c: &mut dyn Conn, member_id: i64, year: i64) -> Result<Opti
          WHERE r.subject_id = ? AND e.year = ? AND e.status = 'closed' AND r.grade <> '' ORDER BY e.id DESC",
         vals![member_id, year],
     )? {
-        let scheme: Scheme = serde_json::from_str(&r.text(1)).map_err(|e| StoreError::Db(e.to_string()))?;
+        let scheme: Scheme = serde_json::from_str(&r.text(1)?).map_err(|e| StoreError::Db(e.to_string()))?;
         if scheme.subject == SubjectKind::Member {
-            return Ok(Some(r.i64(0)));
+            return Ok(Some(r.i64(0)?));
         }
     }
     Ok(None)
@@ -312,21 +312,25 @@ pub fn check(c: &mut dyn Conn) -> Result<crate::Check<i64>> {
     )?;
     for r in &rows {
         let want = digest(
-            &r.text(7),
-            r.i64(1),
-            r.i64(2),
-            &r.text(3),
-            &r.text(4),
-            r.i64(5),
-            &r.text(6),
+            &r.text(7)?,
+            r.i64(1)?,
+            r.i64(2)?,
+            &r.text(3)?,
+            &r.text(4)?,
+            r.i64(5)?,
+            &r.text(6)?,
         );
-        let logged: serde_json::Value = serde_json::from_str(&r.text(8)).unwrap_or_default();
+        // No audit entry (the LEFT JOIN found none) reads as null and so as a mismatch.
+        let logged: serde_json::Value = r
+            .opt_text(8)?
+            .and_then(|j| serde_json::from_str(&j).ok())
+            .unwrap_or_default();
         if logged["digest"].as_str() != Some(want.as_str()) {
             return Ok(crate::Check::Broken(format!(
                 "评议打分 #{} 与审计记录不符（评议 #{}，对象 {}）",
-                r.i64(0),
-                r.i64(1),
-                r.i64(2)
+                r.i64(0)?,
+                r.i64(1)?,
+                r.i64(2)?
             )));
         }
     }

@@ -36,23 +36,23 @@ pub struct Round {
     pub(crate) salt: String,
 }
 
-const ROUND_COLUMNS: &str = "r.id, r.org_id, r.org_path, o.name, r.name, r.year, r.scheme, r.status, r.closes_on, r.created_at, r.closed_at, r.salt";
+const ROUND_COLUMNS: &str = "r.id, r.org_id, r.org_path, o.name AS org_name, r.name, r.year, r.scheme, r.status, r.closes_on, r.created_at, r.closed_at, r.salt";
 
 fn round_row(r: &Row) -> Result<Round> {
     Ok(Round {
-        id: r.i64(0),
-        org_id: r.i64(1),
-        org_path: r.text(2),
-        org_name: r.text(3),
-        name: r.text(4),
-        year: r.i64(5),
-        scheme: serde_json::from_str(&r.text(6))
+        id: r.i64("id")?,
+        org_id: r.i64("org_id")?,
+        org_path: r.text("org_path")?,
+        org_name: r.text("org_name")?,
+        name: r.text("name")?,
+        year: r.i64("year")?,
+        scheme: serde_json::from_str(&r.text("scheme")?)
             .map_err(|e| StoreError::Db(format!("评议方案损坏：{e}")))?,
-        open: r.text(7) == "open",
-        closes_on: r.text(8).parse().unwrap_or_default(),
-        created_at: r.text(9),
-        closed_at: r.opt_text(10),
-        salt: r.text(11),
+        open: r.text("status")? == "open",
+        closes_on: r.text("closes_on")?.parse().unwrap_or_default(),
+        created_at: r.text("created_at")?,
+        closed_at: r.opt_text("closed_at")?,
+        salt: r.text("salt")?,
     })
 }
 
@@ -68,13 +68,13 @@ pub fn round(c: &mut dyn Conn, id: i64) -> Result<Round> {
 
 /// Ids of the rounds still open.
 pub fn open_rounds(c: &mut dyn Conn) -> Result<std::collections::HashSet<i64>> {
-    Ok(c.query(
+    c.query(
         "SELECT id FROM evaluation_rounds WHERE status = 'open'",
         &[],
     )?
     .iter()
     .map(|r| r.i64(0))
-    .collect())
+    .collect::<Result<_>>()
 }
 
 /// Rounds held in `scope` or above it that concern it, newest first.
@@ -180,8 +180,8 @@ pub fn open_round(c: &mut dyn Conn, actor: &Actor, org: &Org, input: &RoundInput
                 vals![org.id],
             )?
             .iter()
-            .map(|r| (r.i64(0), r.text(1), r.text(2)))
-            .collect(),
+            .map(|r| Ok((r.i64(0)?, r.text(1)?, r.text(2)?)))
+            .collect::<Result<_>>()?,
         SubjectKind::Org => orgs::branches_in(c, &org.path)?
             .into_iter()
             .filter(|b| b.id != org.id)
@@ -218,8 +218,8 @@ pub fn open_round(c: &mut dyn Conn, actor: &Actor, org: &Org, input: &RoundInput
             vals![org.path.as_str(), path::upper(&org.path)],
         )?
         .iter()
-        .map(|r| (r.i64(0), r.text(1)))
-        .collect();
+        .map(|r| Ok((r.i64(0)?, r.text(1)?)))
+        .collect::<Result<_>>()?;
     for (mid, mname) in members {
         c.execute(
             "INSERT INTO evaluation_codes (round_id, code, kind, member_id, label, status) VALUES (?, ?, 'member', ?, ?, 'active')",
@@ -233,8 +233,8 @@ pub fn open_round(c: &mut dyn Conn, actor: &Actor, org: &Org, input: &RoundInput
             vals![org.path.as_str(), path::upper(&org.path)],
         )?
         .iter()
-        .map(|r| (r.i64(0), r.text(1), r.text(2), r.text(3)))
-        .collect();
+        .map(|r| Ok((r.i64(0)?, r.text(1)?, r.text(2)?, r.text(3)?)))
+        .collect::<Result<_>>()?;
     for (hid, head, address, village) in households {
         let label = if village == org.name {
             format!("{head}户（{address}）")
@@ -269,18 +269,18 @@ pub struct Subject {
 }
 
 pub fn subjects(c: &mut dyn Conn, round_id: i64) -> Result<Vec<Subject>> {
-    Ok(c
+    c
         .query(
             "SELECT subject_id, name, org_path FROM evaluation_subjects WHERE round_id = ? ORDER BY position",
             vals![round_id],
         )?
         .iter()
-        .map(|r| Subject {
-            id: r.i64(0),
-            name: r.text(1),
-            org_path: r.text(2),
-        })
-        .collect())
+        .map(|r| Ok(Subject {
+            id: r.i64(0)?,
+            name: r.text(1)?,
+            org_path: r.text(2)?,
+        }))
+        .collect::<Result<_>>()
 }
 
 #[derive(Debug, Clone)]
@@ -304,22 +304,22 @@ impl Code {
     }
 }
 
-fn code_row(r: &Row) -> Code {
-    Code {
-        id: r.i64(0),
-        round_id: r.i64(1),
-        code: r.text(2),
-        household: r.text(3) == "household",
-        member_id: r.opt_i64(4),
-        label: r.text(5),
-        status: r.text(6),
-    }
+fn code_row(r: &Row) -> Result<Code> {
+    Ok(Code {
+        id: r.i64("id")?,
+        round_id: r.i64("round_id")?,
+        code: r.text("code")?,
+        household: r.text("kind")? == "household",
+        member_id: r.opt_i64("member_id")?,
+        label: r.text("label")?,
+        status: r.text("status")?,
+    })
 }
 
 const CODE_COLUMNS: &str = "id, round_id, code, kind, member_id, label, status";
 
 pub fn codes(c: &mut dyn Conn, round_id: i64) -> Result<Vec<Code>> {
-    Ok(c.query(
+    c.query(
         &format!(
             "SELECT {CODE_COLUMNS} FROM evaluation_codes WHERE round_id = ? ORDER BY kind, id"
         ),
@@ -327,16 +327,17 @@ pub fn codes(c: &mut dyn Conn, round_id: i64) -> Result<Vec<Code>> {
     )?
     .iter()
     .map(code_row)
-    .collect())
+    .collect::<Result<Vec<_>>>()
 }
 
 pub fn by_code(c: &mut dyn Conn, code: &str) -> Result<Option<Code>> {
     let code = normalize(code).to_uppercase();
-    Ok(c.query_opt(
+    c.query_opt(
         &format!("SELECT {CODE_COLUMNS} FROM evaluation_codes WHERE code = ?"),
         vals![code],
     )?
-    .map(|r| code_row(&r)))
+    .map(|r| code_row(&r))
+    .transpose()
 }
 
 /// Revokes a code (lost, or handed to the wrong household); a code already used stays
@@ -348,7 +349,7 @@ pub fn revoke(c: &mut dyn Conn, actor: &Actor, code_id: i64) -> Result<i64> {
             vals![code_id],
         )?
         .ok_or(StoreError::NotFound("评议码"))?;
-    let code = code_row(&r);
+    let code = code_row(&r)?;
     let round = round(c, code.round_id)?;
     if !may_run(actor, &round.org_path) {
         return Err(Invalid::one("code", "评议码", "不在您的管辖范围内").into());

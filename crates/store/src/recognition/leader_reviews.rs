@@ -61,19 +61,19 @@ pub fn add(
 }
 
 pub fn list(c: &mut dyn Conn, scope: &str, limit: i64) -> Result<Vec<LeaderReview>> {
-    Ok(c
+    c
         .query(
             "SELECT l.org_id, o.name, l.reviewer, l.day, l.content FROM leader_reviews l JOIN orgs o ON o.id = l.org_id
              WHERE l.org_path >= ? AND l.org_path < ? ORDER BY l.day DESC, l.id DESC LIMIT ?",
             vals![scope, path::upper(scope), limit],
         )?
         .iter()
-        .map(|r| LeaderReview {
-            org_id: r.i64(0),
-            org_name: r.text(1),
-            reviewer: r.text(2),
-            day: r.text(3),
-            content: r.text(4),
-        })
-        .collect())
+        .map(|r| Ok(LeaderReview {
+            org_id: r.i64(0)?,
+            org_name: r.text(1)?,
+            reviewer: r.text(2)?,
+            day: r.text(3)?,
+            content: r.text(4)?,
+        }))
+        .collect::<Result<_>>()
 }

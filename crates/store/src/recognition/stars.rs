@@ -86,17 +86,19 @@ pub fn month_facts(
             vals![member_id, month_key],
         )?
         .iter()
-        .map(|r| (r.text(0), r.i64(1).max(0) as u32))
-        .filter(|(n, _)| {
-            scheme
-                .items
-                .iter()
-                .any(|i| i.name == *n && i.source == Source::Granted)
+        .map(|r| Ok((r.text(0)?, r.i64(1)?.max(0) as u32)))
+        .filter(|g| {
+            g.as_ref().map_or(true, |(n, _)| {
+                scheme
+                    .items
+                    .iter()
+                    .any(|i| i.name == *n && i.source == Source::Granted)
+            })
         })
-        .collect();
+        .collect::<Result<_>>()?;
     Ok(MonthFacts {
-        expected: r.i64(0) as u32,
-        attended: r.i64(1) as u32,
+        expected: r.i64(0)? as u32,
+        attended: r.i64(1)? as u32,
         commitments: commitments as u32,
         fulfilled: fulfilled as u32,
         granted,
@@ -197,8 +199,8 @@ pub fn rate_year(
                 vals![*m, prefix.as_str(), format!("{year}-99")],
             )?
             .iter()
-            .map(|r| r.i64(0) as u32)
-            .collect();
+            .map(|r| Ok(r.i64(0)? as u32))
+            .collect::<Result<_>>()?;
         let review = evaluations::member_result(c, *m, year as i64)?
             .map(|centi| ((centi + 50) / 100) as u32);
         let (score, stars) = year_stars(&scheme, &months, review);
@@ -273,7 +275,7 @@ pub fn grant(
             vals![member_id],
         )?
         .ok_or(StoreError::NotFound("党员"))?;
-    if !actor.can_record_life(&r.text(0)) {
+    if !actor.can_record_life(&r.text(0)?) {
         return Err(Invalid::one("member", "党员", "不在您的管辖范围内").into());
     }
     let it = scheme
@@ -299,7 +301,7 @@ pub fn grant(
         c,
         Record {
             actor: Some(actor),
-            org_id: Some(r.i64(1)),
+            org_id: Some(r.i64(1)?),
             action: "stars.grant",
             entity: "member",
             entity_id: Some(member_id),
@@ -330,19 +332,19 @@ impl Rating {
     }
 }
 
-/// Columns: kind, subject, name, organisation, period, score, stars, parts, computed at.
-fn rating_row(r: &crate::db::Row) -> Rating {
-    Rating {
-        kind: r.text(0),
-        subject_id: r.i64(1),
-        name: r.text(2),
-        org_name: r.text(3),
-        period: r.text(4),
-        score: r.i64(5),
-        stars: r.i64(6),
-        parts: serde_json::from_str(&r.text(7)).unwrap_or_default(),
-        computed_at: r.text(8),
-    }
+/// Reads `kind, subject_id, name, org_name, period, score, stars, parts, computed_at` by name.
+fn rating_row(r: &crate::db::Row) -> Result<Rating> {
+    Ok(Rating {
+        kind: r.text("kind")?,
+        subject_id: r.i64("subject_id")?,
+        name: r.text("name")?,
+        org_name: r.text("org_name")?,
+        period: r.text("period")?,
+        score: r.i64("score")?,
+        stars: r.i64("stars")?,
+        parts: serde_json::from_str(&r.text("parts")?).unwrap_or_default(),
+        computed_at: r.text("computed_at")?,
+    })
 }
 
 /// The current yearly ratings under `scope`: members (`member_year`) or branches.
@@ -352,10 +354,10 @@ pub fn board(c: &mut dyn Conn, scope: &str, kind: &str, year: i32) -> Result<Vec
     } else {
         "(SELECT name FROM members WHERE id = r.subject_id)"
     };
-    Ok(c
+    c
         .query(
             &format!(
-                "SELECT r.kind, r.subject_id, {name}, o.name, r.period, r.score, r.stars, r.parts, r.computed_at
+                "SELECT r.kind, r.subject_id, {name} AS name, o.name AS org_name, r.period, r.score, r.stars, r.parts, r.computed_at
                  FROM star_ratings r JOIN orgs o ON o.id = r.org_id
                  WHERE r.kind = ? AND r.period = ? AND r.org_path >= ? AND r.org_path < ?
                    AND r.id = (SELECT MAX(x.id) FROM star_ratings x WHERE x.kind = r.kind AND x.subject_id = r.subject_id AND x.period = r.period)
@@ -365,7 +367,7 @@ pub fn board(c: &mut dyn Conn, scope: &str, kind: &str, year: i32) -> Result<Vec
         )?
         .iter()
         .map(rating_row)
-        .collect())
+        .collect::<Result<Vec<_>>>()
 }
 
 /// Every rating ever computed for one member (or branch), newest first.
@@ -373,15 +375,15 @@ pub fn history(c: &mut dyn Conn, kinds: &[&str], subject_id: i64) -> Result<Vec<
     let marks = vec!["?"; kinds.len()].join(", ");
     let mut params: Vec<crate::db::Value> = kinds.iter().map(|k| (*k).into()).collect();
     params.push(subject_id.into());
-    Ok(c
+    c
         .query(
             &format!(
-                "SELECT r.kind, r.subject_id, '', o.name, r.period, r.score, r.stars, r.parts, r.computed_at
+                "SELECT r.kind, r.subject_id, '' AS name, o.name AS org_name, r.period, r.score, r.stars, r.parts, r.computed_at
                  FROM star_ratings r JOIN orgs o ON o.id = r.org_id WHERE r.kind IN ({marks}) AND r.subject_id = ? ORDER BY r.id DESC LIMIT 200"
             ),
             &params,
         )?
         .iter()
         .map(rating_row)
-        .collect())
+        .collect::<Result<Vec<_>>>()
 }

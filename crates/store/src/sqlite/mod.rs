@@ -1,6 +1,7 @@
 //! The embedded SQLite backend: WAL, foreign keys on, busy timeout, full durability.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::ToSql;
@@ -94,7 +95,8 @@ impl Conn for SqliteConn<'_> {
 
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
         let mut st = self.0.prepare_cached(sql)?;
-        let n = st.column_count();
+        let names: Arc<[String]> = st.column_names().into_iter().map(str::to_string).collect();
+        let n = names.len();
         let mut rows = st.query(rusqlite::params_from_iter(params.iter()))?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
@@ -102,7 +104,7 @@ impl Conn for SqliteConn<'_> {
             for i in 0..n {
                 vals.push(read(r.get_ref(i)?));
             }
-            out.push(Row(vals));
+            out.push(Row::new(names.clone(), vals));
         }
         Ok(out)
     }
