@@ -166,7 +166,7 @@ fn refused_points_forms_come_back_with_what_was_typed() {
             let (code, person) = sync(|| {
                 s.read(|c| -> xianfeng_store::Result<_> {
                     Ok((
-                        c.query_one("SELECT code FROM households", &[])?.text(0),
+                        c.query_one("SELECT code FROM households", &[])?.text(0)?,
                         c.scalar("SELECT id FROM point_accounts WHERE name = '李秀英'", &[])?,
                     ))
                 })

@@ -6,58 +6,18 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-
 use axum::http::StatusCode;
 use common::{app, fixture, login, run, sync, Client};
-use xianfeng_store::testing::{backends, TestStore};
-use xianfeng_store::{points, vals, Dialect};
+use xianfeng_store::testing::{self, backends, TestStore};
+use xianfeng_store::{points, vals};
 
-/// Every table's rows (sorted) and the audit log's head.
-fn snapshot(s: &TestStore) -> BTreeMap<String, Vec<String>> {
-    sync(|| {
-        s.read(|c| -> xianfeng_store::Result<_> {
-            let sql = match c.dialect() {
-                Dialect::Sqlite => {
-                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
-                }
-                Dialect::Postgres => {
-                    "SELECT CAST(table_name AS TEXT) FROM information_schema.tables
-                     WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1"
-                }
-            };
-            let tables: Vec<String> = c.query(sql, &[])?.iter().map(|r| r.text(0)).collect();
-            let mut out = BTreeMap::new();
-            for t in tables {
-                let mut rows: Vec<String> = c
-                    .query(&format!("SELECT * FROM {t}"), &[])?
-                    .iter()
-                    .map(|r| format!("{:?}", r.0))
-                    .collect();
-                rows.sort();
-                out.insert(t, rows);
-            }
-            Ok(out)
-        })
-    })
-    .unwrap()
+/// Every table's rows and the audit log's head (the store's refusal snapshot).
+fn snapshot(s: &TestStore) -> testing::Snapshot {
+    sync(|| testing::snapshot(s))
 }
 
-fn changed(
-    before: &BTreeMap<String, Vec<String>>,
-    after: &BTreeMap<String, Vec<String>>,
-) -> Vec<String> {
-    before
-        .iter()
-        .filter(|(t, rows)| after.get(*t) != Some(*rows))
-        .map(|(t, rows)| {
-            format!(
-                "{t}: {} → {} rows",
-                rows.len(),
-                after.get(t).map_or(0, |r| r.len())
-            )
-        })
-        .collect()
+fn changed(before: &testing::Snapshot, after: &testing::Snapshot) -> Vec<String> {
+    testing::differences(before, after)
 }
 
 fn scalar(s: &TestStore, sql: &str, id: i64) -> i64 {
@@ -67,10 +27,8 @@ fn scalar(s: &TestStore, sql: &str, id: i64) -> i64 {
 fn status(s: &TestStore, claim: i64) -> String {
     sync(|| {
         s.read(|c| -> xianfeng_store::Result<_> {
-            Ok(
-                c.query_one("SELECT status FROM point_claims WHERE id = ?", vals![claim])?
-                    .text(0),
-            )
+            c.query_one("SELECT status FROM point_claims WHERE id = ?", vals![claim])?
+                .text(0)
         })
     })
     .unwrap()

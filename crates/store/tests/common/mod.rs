@@ -6,98 +6,10 @@
 
 #![allow(dead_code)]
 
-use std::collections::BTreeMap;
-
-use sha2::{Digest, Sha256};
 use xianfeng_store::testing::TestStore;
-use xianfeng_store::{Conn, Dialect, StoreError};
+use xianfeng_store::{Conn, StoreError};
 
-/// Row count and content digest of every table, and the audit log's head.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Snapshot {
-    pub tables: BTreeMap<String, (i64, String)>,
-    pub audit_rows: i64,
-    pub audit_head: Option<(i64, String)>,
-}
-
-/// Every base table of the database the connection sees.
-pub fn tables(c: &mut dyn Conn) -> xianfeng_store::Result<Vec<String>> {
-    let sql = match c.dialect() {
-        Dialect::Sqlite => {
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
-        }
-        Dialect::Postgres => {
-            "SELECT CAST(table_name AS TEXT) FROM information_schema.tables
-             WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1"
-        }
-    };
-    Ok(c.query(sql, &[])?.iter().map(|r| r.text(0)).collect())
-}
-
-fn fingerprint(c: &mut dyn Conn, table: &str) -> xianfeng_store::Result<(i64, String)> {
-    let mut rows: Vec<String> = c
-        .query(&format!("SELECT * FROM {table}"), &[])?
-        .iter()
-        .map(|r| format!("{:?}", r.0))
-        .collect();
-    // Order-free: the same rows in another physical order are the same table.
-    rows.sort();
-    let mut h = Sha256::new();
-    for r in &rows {
-        h.update(r.as_bytes());
-        h.update(b"\n");
-    }
-    Ok((rows.len() as i64, hex::encode(h.finalize())))
-}
-
-pub fn snapshot(s: &TestStore) -> Snapshot {
-    s.read(|c| -> xianfeng_store::Result<_> {
-        let mut out = BTreeMap::new();
-        for t in tables(c)? {
-            let f = fingerprint(c, &t)?;
-            out.insert(t, f);
-        }
-        let audit_rows = c.scalar("SELECT COUNT(*) FROM audit_log", &[])?;
-        let audit_head = c
-            .query_opt("SELECT seq, hash FROM audit_head WHERE id = 1", &[])?
-            .map(|r| (r.i64(0), r.text(1)));
-        Ok(Snapshot {
-            tables: out,
-            audit_rows,
-            audit_head,
-        })
-    })
-    .expect("snapshot")
-}
-
-/// What differs between two snapshots, one line per table (and one for the audit log).
-pub fn differences(before: &Snapshot, after: &Snapshot) -> Vec<String> {
-    let mut diff = Vec::new();
-    for (t, b) in &before.tables {
-        match after.tables.get(t) {
-            Some(a) if a == b => {}
-            Some(a) => diff.push(format!(
-                "{t}: {} rows → {} rows (content changed)",
-                b.0, a.0
-            )),
-            None => diff.push(format!("{t}: gone")),
-        }
-    }
-    for t in after
-        .tables
-        .keys()
-        .filter(|t| !before.tables.contains_key(*t))
-    {
-        diff.push(format!("{t}: new table"));
-    }
-    if before.audit_rows != after.audit_rows || before.audit_head != after.audit_head {
-        diff.push(format!(
-            "audit: {} entries, head {:?} → {} entries, head {:?}",
-            before.audit_rows, before.audit_head, after.audit_rows, after.audit_head
-        ));
-    }
-    diff
-}
+pub use xianfeng_store::testing::{differences, snapshot, Snapshot};
 
 /// Panics naming every table that differs.
 #[track_caller]
