@@ -358,7 +358,7 @@ pub fn bench(
     }
     let targets = store.read(|c| -> xianfeng_store::Result<_> {
         let root = orgs::roots(c)?.into_iter().next().ok_or(StoreError::NotFound("组织树"))?;
-        let town = c.query_one("SELECT id FROM orgs WHERE kind IN ('党委','党工委') AND depth = (SELECT MAX(depth) FROM orgs WHERE kind IN ('党委','党工委')) ORDER BY id LIMIT 1", &[])?.i64(0)?;
+        let town = c.query_one("SELECT id FROM orgs WHERE kind IN ('committee','work_committee') AND depth = (SELECT MAX(depth) FROM orgs WHERE kind IN ('committee','work_committee')) ORDER BY id LIMIT 1", &[])?.i64(0)?;
         let branch = c.query_one("SELECT org_id FROM members GROUP BY org_id ORDER BY COUNT(*) DESC, org_id LIMIT 1", &[])?.i64(0)?;
         let totals = orgs::totals(c, root.id)?;
         Ok((root.id, town, branch, totals))

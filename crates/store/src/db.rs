@@ -245,6 +245,16 @@ pub trait Conn {
     }
 }
 
+/// The value a stored code names (`OrgKind::from_code`, …): an unknown code is an error naming
+/// what it should have been, never a guessed default.
+pub fn decode<T>(
+    code: &str,
+    from_code: fn(&str) -> Option<T>,
+    what: &str,
+) -> Result<T, StoreError> {
+    from_code(code).ok_or_else(|| StoreError::Db(format!("未知{what}代码「{code}」")))
+}
+
 /// Rewrites `?` placeholders (outside quotes) to `$1`, `$2`, … for PostgreSQL.
 pub fn number_placeholders(sql: &str) -> String {
     let mut out = String::with_capacity(sql.len() + 16);
@@ -419,7 +429,7 @@ mod tests {
             s.write(|c| -> crate::Result<()> {
                 c.execute(
                     "INSERT INTO orgs (id, parent_id, root_id, path, depth, name, kind, domain, committee_size, created_at)
-                     VALUES (1, NULL, 1, '/1/', 0, '县委', '党委', '机关', 5, '2026-01-01T00:00:00+08:00')",
+                     VALUES (1, NULL, 1, '/1/', 0, '县委', 'committee', 'government', 5, '2026-01-01T00:00:00+08:00')",
                     &[],
                 )?;
                 let r = c.query_one(

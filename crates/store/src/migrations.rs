@@ -21,9 +21,10 @@ pub type Hook = fn(&mut dyn Conn) -> Result<()>;
 
 /// The hooks of this release, by version (at most one per version).
 pub const HOOKS: &[(i64, Hook)] = &[
-    // Version 5 came with structural metrics (towns, village branches): count them for the
-    // trees of stores made before it.
-    (5, engines::rollup::rebuild),
+    // Version 5 came with structural metrics (towns, village branches), and version 9 stores
+    // organisations' kinds and members' status as codes: the roll-ups are recounted from the
+    // records once, after both, for every store made before version 9.
+    (9, engines::rollup::rebuild),
 ];
 
 /// Runs the hook of `version` in `hooks`, if it has one.

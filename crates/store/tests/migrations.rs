@@ -128,6 +128,18 @@ fn a_store_made_before_migration_5_gets_its_rollups_rebuilt_once() {
             assert_eq!(rollup::get(c, 2, rollup::RURAL_BRANCHES, "")?, (0, 1));
             assert_eq!(rollup::get(c, 1, rollup::FULL_MEMBERS, "")?, (0, 2));
             assert_eq!(rollup::stored(c)?, rollup::compute(c)?, "{}", s.name);
+            // Migration 9 stored the labels as codes; the organisations read back as they were.
+            let kinds: Vec<String> = c
+                .query("SELECT kind FROM orgs ORDER BY id", &[])?
+                .iter()
+                .map(|r| r.text(0))
+                .collect::<xianfeng_store::Result<_>>()?;
+            assert_eq!(kinds, ["county", "committee", "branch"], "{}", s.name);
+            let m = c.query_one("SELECT gender, status FROM members WHERE id = 1", &[])?;
+            assert_eq!((m.text(0)?, m.text(1)?), ("male".into(), "full".into()));
+            let branch = xianfeng_store::people::orgs::require(c, 3)?;
+            assert_eq!(branch.kind, xianfeng_domain::org::OrgKind::Branch);
+            assert_eq!(branch.domain, xianfeng_domain::org::OrgDomain::Rural);
             Ok(())
         })
         .unwrap();
@@ -180,7 +192,10 @@ fn migration_8_keeps_sessions_settings_and_attached_files() {
                 Ok((token, sha))
             })
             .unwrap();
-        assert_eq!(s.migrate_to(i64::MAX, migrations::HOOKS).unwrap(), vec![8]);
+        assert_eq!(
+            s.migrate_to(i64::MAX, migrations::HOOKS).unwrap(),
+            vec![8, 9]
+        );
         s.read(|c| -> xianfeng_store::Result<_> {
             assert!(accounts::session(c, &token)?.is_some(), "{}", s.name);
             assert_eq!(settings::rules(c)?.branch_max_members, 40);

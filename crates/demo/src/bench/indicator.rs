@@ -83,7 +83,7 @@ pub fn prepare(store: &Store, records: i64, seed: u64) -> Result<Option<(i64, i6
     let branches: Vec<(i64, String)> = store.read(|c| -> xianfeng_store::Result<_> {
         c
             .query(
-                "SELECT id, path FROM orgs WHERE kind IN ('党支部','联合党支部','功能型党支部') AND dissolved_on IS NULL ORDER BY id",
+                "SELECT id, path FROM orgs WHERE kind IN ('branch','joint_branch','functional_branch') AND dissolved_on IS NULL ORDER BY id",
                 &[],
             )?
             .into_iter()

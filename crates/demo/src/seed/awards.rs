@@ -245,7 +245,7 @@ pub fn generate(
         for (i, b) in branches.iter().enumerate().take(6) {
             let bsec = actor(b, Role::BranchSecretary);
             let members: Vec<i64> = c
-                .query("SELECT id FROM members WHERE org_id = ? AND status = '正式党员' ORDER BY id LIMIT 2", &[b.id.into()])?
+                .query("SELECT id FROM members WHERE org_id = ? AND status = 'full' ORDER BY id LIMIT 2", &[b.id.into()])?
                 .iter()
                 .map(|r| r.i64(0))
                 .collect::<Result<_>>()?;

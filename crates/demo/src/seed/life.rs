@@ -164,7 +164,7 @@ pub fn generate(
             "SELECT id, path, committee_size, kind, parent_id FROM orgs WHERE dissolved_on IS NULL ORDER BY id",
             &[],
         )? {
-            let Some(kind) = OrgKind::parse(&r.text(3)?) else {
+            let Some(kind) = OrgKind::from_code(&r.text(3)?) else {
                 continue;
             };
             if kind.is_branch() || kind == OrgKind::Group {

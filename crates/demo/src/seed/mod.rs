@@ -13,6 +13,8 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
 use xianfeng_domain::auth::{hash_password, Role};
+use xianfeng_domain::idcard::Sex;
+use xianfeng_domain::member::{Education, MemberStatus};
 use xianfeng_domain::org::{OrgDomain, OrgKind};
 use xianfeng_domain::{idcard, path, phone};
 
@@ -92,15 +94,6 @@ const POSTS: [&str; 6] = [
     "志愿服务岗",
     "政策宣传岗",
     "环境监督岗",
-];
-const EDUCATION: [&str; 7] = [
-    "研究生",
-    "大学本科",
-    "大学专科",
-    "中专",
-    "高中",
-    "初中",
-    "小学及以下",
 ];
 
 /// An organisation row about to be written.
@@ -207,8 +200,8 @@ impl Bulk {
                     o.path.clone().into(),
                     path::depth(&o.path).into(),
                     o.name.into(),
-                    o.kind.label().into(),
-                    o.domain.label().into(),
+                    o.kind.code().into(),
+                    o.domain.code().into(),
                     o.committee.into(),
                     now.clone().into(),
                 ]
@@ -335,10 +328,11 @@ impl Gen<'_> {
                 .filter(|d| *d <= self.today)
         };
         let status = if full_on.is_some() {
-            "正式党员"
+            MemberStatus::Full
         } else {
-            "预备党员"
-        };
+            MemberStatus::Probationary
+        }
+        .code();
         let mut tags = Vec::new();
         if xianfeng_domain::date::age_on(birth, self.today) >= 70 {
             tags.push("老党员");
@@ -357,8 +351,9 @@ impl Gen<'_> {
         if post.is_empty() {
             tags.push("无职党员");
         }
-        let education = EDUCATION
-            [(self.rng.gen_range(0..100) * EDUCATION.len() / 100).min(EDUCATION.len() - 1)];
+        let education = Education::ALL[(self.rng.gen_range(0..100) * Education::ALL.len() / 100)
+            .min(Education::ALL.len() - 1)]
+        .code();
         let vault = &self.store.vault;
         for t in &tags {
             self.bulk
@@ -372,7 +367,7 @@ impl Gen<'_> {
             root.into(),
             org_path.into(),
             name.into(),
-            if male { "男" } else { "女" }.into(),
+            if male { Sex::Male } else { Sex::Female }.code().into(),
             if self.rng.gen_bool(0.93) {
                 "汉族"
             } else {
@@ -683,19 +678,65 @@ pub const DEMO_PASSWORD: &str = "xianfeng-demo";
 pub fn demo_accounts(store: &Store, g: &Generated) -> Result<Vec<(String, String, String)>> {
     let hash = hash_password(DEMO_PASSWORD).map_err(|e| StoreError::Db(e.to_string()))?;
     store.write(|c| {
-        let member = c.query_one("SELECT id, name FROM members WHERE org_id = ? AND status = '正式党员' ORDER BY id LIMIT 1", &[g.branch_id.into()])?;
-        let secretary = c.query_one("SELECT name FROM members WHERE org_id = ? ORDER BY id LIMIT 1 OFFSET 1", &[g.branch_id.into()])?.text(0)?;
-        let branch_name = c.query_one("SELECT name FROM orgs WHERE id = ?", &[g.branch_id.into()])?.text(0)?;
-        let town_name = c.query_one("SELECT name FROM orgs WHERE id = ?", &[g.town_id.into()])?.text(0)?;
+        let member = c.query_one(
+            "SELECT id, name FROM members WHERE org_id = ? AND status = 'full' ORDER BY id LIMIT 1",
+            &[g.branch_id.into()],
+        )?;
+        let secretary = c
+            .query_one(
+                "SELECT name FROM members WHERE org_id = ? ORDER BY id LIMIT 1 OFFSET 1",
+                &[g.branch_id.into()],
+            )?
+            .text(0)?;
+        let branch_name = c
+            .query_one("SELECT name FROM orgs WHERE id = ?", &[g.branch_id.into()])?
+            .text(0)?;
+        let town_name = c
+            .query_one("SELECT name FROM orgs WHERE id = ?", &[g.town_id.into()])?
+            .text(0)?;
         let rows = [
-            ("county_admin", "县委组织部".to_string(), Role::CountyAdmin, g.county_id, None),
-            ("town_admin", format!("{town_name}党建办"), Role::TownAdmin, g.town_id, None),
-            ("branch_secretary", format!("{secretary}（{branch_name}书记）"), Role::BranchSecretary, g.branch_id, None),
-            ("member", member.text(1)?, Role::Member, g.branch_id, Some(member.i64(0)?)),
+            (
+                "county_admin",
+                "县委组织部".to_string(),
+                Role::CountyAdmin,
+                g.county_id,
+                None,
+            ),
+            (
+                "town_admin",
+                format!("{town_name}党建办"),
+                Role::TownAdmin,
+                g.town_id,
+                None,
+            ),
+            (
+                "branch_secretary",
+                format!("{secretary}（{branch_name}书记）"),
+                Role::BranchSecretary,
+                g.branch_id,
+                None,
+            ),
+            (
+                "member",
+                member.text(1)?,
+                Role::Member,
+                g.branch_id,
+                Some(member.i64(0)?),
+            ),
         ];
         let mut out = Vec::new();
         for (username, display, role, org, member_id) in rows {
-            accounts::create(c, &accounts::NewAccount { username, display_name: &display, password_hash: &hash, role, org_id: org, member_id })?;
+            accounts::create(
+                c,
+                &accounts::NewAccount {
+                    username,
+                    display_name: &display,
+                    password_hash: &hash,
+                    role,
+                    org_id: org,
+                    member_id,
+                },
+            )?;
             out.push((username.to_string(), display, role.label().to_string()));
         }
         Ok(out)

@@ -175,7 +175,11 @@ pub fn rebuild_ok(c: &mut dyn Conn) -> Result<()> {
         else {
             continue;
         };
-        let kind = OrgKind::parse(&r.text(5)?);
+        let kind = Some(crate::db::decode(
+            &r.text(5)?,
+            OrgKind::from_code,
+            "组织类别",
+        )?);
         if let std::collections::hash_map::Entry::Vacant(slot) = rules_at.entry(org_id) {
             slot.insert(effective(c, &r.text(4)?)?);
         }

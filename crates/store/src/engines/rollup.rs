@@ -196,8 +196,8 @@ fn base_direct(c: &mut dyn Conn) -> Result<Vec<(i64, &'static str, i64)>> {
         out.push((r.i64(0)?, MEMBERS, r.i64(1)?));
     }
     for r in c.query(
-        "SELECT org_id, COUNT(*) FROM members WHERE status = '正式党员' GROUP BY org_id",
-        &[],
+        "SELECT org_id, COUNT(*) FROM members WHERE status = ? GROUP BY org_id",
+        vals![xianfeng_domain::member::MemberStatus::Full.code()],
     )? {
         out.push((r.i64(0)?, FULL_MEMBERS, r.i64(1)?));
     }
@@ -205,16 +205,14 @@ fn base_direct(c: &mut dyn Conn) -> Result<Vec<(i64, &'static str, i64)>> {
         "SELECT id, kind, committee_size, domain FROM orgs WHERE dissolved_on IS NULL",
         &[],
     )? {
-        if let (Some(kind), Some(domain)) =
-            (OrgKind::parse(&r.text(1)?), OrgDomain::parse(&r.text(3)?))
-        {
-            for m in shape(Shape {
-                kind,
-                committee_size: r.i64(2)?,
-                domain,
-            }) {
-                out.push((r.i64(0)?, m, 1));
-            }
+        let kind = crate::db::decode(&r.text(1)?, OrgKind::from_code, "组织类别")?;
+        let domain = crate::db::decode(&r.text(3)?, OrgDomain::from_code, "组织领域")?;
+        for m in shape(Shape {
+            kind,
+            committee_size: r.i64(2)?,
+            domain,
+        }) {
+            out.push((r.i64(0)?, m, 1));
         }
     }
     Ok(out)

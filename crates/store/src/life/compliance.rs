@@ -119,7 +119,7 @@ fn kinds_for(applies: Applies) -> Vec<&'static str> {
     OrgKind::ALL
         .iter()
         .filter(|k| applies.fits(**k, 1))
-        .map(|k| k.label())
+        .map(|k| k.code())
         .collect()
 }
 

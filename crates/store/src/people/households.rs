@@ -4,6 +4,7 @@
 use serde_json::json;
 use xianfeng_domain::auth::Actor;
 use xianfeng_domain::household::ResidentDraft;
+use xianfeng_domain::idcard::Sex;
 use xianfeng_domain::org::Org;
 use xianfeng_domain::{idcard, path, phone};
 
@@ -117,7 +118,12 @@ pub fn people(c: &mut dyn Conn, household_id: i64) -> Result<Vec<Resident>> {
             household_id: r.i64(1)?,
             name: r.text(2)?,
             relation: r.text(3)?,
-            gender: r.text(4)?,
+            gender: match r.text(4)?.as_str() {
+                "" => String::new(),
+                code => crate::db::decode(code, Sex::from_code, "性别")?
+                    .label()
+                    .to_string(),
+            },
             id_masked: r.text(5)?,
             phone_masked: r.text(6)?,
             account_id: r.i64(7)?,
@@ -215,7 +221,7 @@ pub fn add_resident(
     let id = c.scalar(
         "INSERT INTO residents (household_id, org_id, org_path, name, relation, gender, id_cipher, id_hash, id_masked, phone_cipher, phone_masked, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        vals![household, org.id, org.path.as_str(), d.name.as_str(), d.relation.as_str(), d.gender.as_str(),
+        vals![household, org.id, org.path.as_str(), d.name.as_str(), d.relation.as_str(), Sex::parse(&d.gender).map_or("", |s| s.code()),
               d.id_number.as_ref().map(|n| vault.encrypt(n)), id_hash,
               d.id_number.as_deref().map(idcard::mask).unwrap_or_default(),
               d.phone.as_ref().map(|p| vault.encrypt(p)),

@@ -3,13 +3,14 @@
 
 use serde_json::json;
 use xianfeng_domain::auth::Actor;
-use xianfeng_domain::member::{Member, MemberDraft, MemberStatus};
+use xianfeng_domain::idcard::Sex;
+use xianfeng_domain::member::{Education, Member, MemberDraft, MemberStatus};
 use xianfeng_domain::org::Org;
 use xianfeng_domain::{idcard, path, phone, Invalid};
 
 use crate::audit::{self, Record};
 use crate::crypto::Vault;
-use crate::db::{Conn, Row, Value};
+use crate::db::{decode, Conn, Row, Value};
 use crate::{engines::rollup, now_text, vals, Result, StoreError};
 
 /// Columns of a member list row (shared with the benchmark's naive query).
@@ -30,15 +31,24 @@ fn from_row(r: &Row) -> Result<MemberRecord> {
             org_id: r.i64("org_id")?,
             org_name: r.text("org_name")?,
             name: r.text("name")?,
-            gender: r.text("gender")?,
+            gender: decode(&r.text("gender")?, Sex::from_code, "性别")?
+                .label()
+                .to_string(),
             ethnicity: r.text("ethnicity")?,
             birth_date: r.text("birth_date")?,
             id_masked: r.text("id_masked")?,
             phone_masked: r.text("phone_masked")?,
             joined_on: r.text("joined_on")?,
             full_on: r.opt_text("full_on")?,
-            status: r.text("status")?,
-            education: r.text("education")?,
+            status: decode(&r.text("status")?, MemberStatus::from_code, "党员类别")?
+                .label()
+                .to_string(),
+            education: match r.text("education")?.as_str() {
+                "" => String::new(),
+                code => decode(code, Education::from_code, "学历")?
+                    .label()
+                    .to_string(),
+            },
             post: r.text("post")?,
             tags: r
                 .text("tags")?
@@ -128,7 +138,7 @@ fn replace_tags(c: &mut dyn Conn, member_id: i64, org_path: &str, tags: &[String
 fn draft_values(vault: &Vault, d: &MemberDraft) -> Vec<(&'static str, Value)> {
     vec![
         ("name", d.name.clone().into()),
-        ("gender", d.sex.label().into()),
+        ("gender", d.sex.code().into()),
         ("ethnicity", d.ethnicity.clone().into()),
         ("birth_date", d.birth_date.to_string().into()),
         ("id_cipher", vault.encrypt(&d.id_number).into()),
@@ -148,10 +158,10 @@ fn draft_values(vault: &Vault, d: &MemberDraft) -> Vec<(&'static str, Value)> {
         ),
         ("joined_on", d.joined_on.to_string().into()),
         ("full_on", d.full_on.map(|f| f.to_string()).into()),
-        ("status", d.status.label().into()),
+        ("status", d.status.code().into()),
         (
             "education",
-            d.education.map(|e| e.label()).unwrap_or("").into(),
+            d.education.map(|e| e.code()).unwrap_or("").into(),
         ),
         ("post", d.post.clone().into()),
         ("tags", tags_text(&d.tags).into()),

@@ -18,14 +18,34 @@ use crate::{now_text, vals, Result, StoreError};
 pub const COLS: &str =
     "id, parent_id, path, name, kind, domain, committee_size, dissolved_on, created_at";
 
+/// The organisation kind a stored code names; an unknown code is an error, not a guess.
+pub fn stored_kind(code: &str) -> Result<OrgKind> {
+    crate::db::decode(code, OrgKind::from_code, "组织类别")
+}
+
+/// The field a stored code names; an unknown code is an error.
+pub fn stored_domain(code: &str) -> Result<OrgDomain> {
+    crate::db::decode(code, OrgDomain::from_code, "组织领域")
+}
+
+/// The stored codes of the branch-level kinds (the organisations members belong to), for SQL.
+pub fn branch_codes_sql() -> String {
+    OrgKind::ALL
+        .iter()
+        .filter(|k| k.is_branch())
+        .map(|k| format!("'{}'", k.code()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub fn from_row(r: &Row) -> Result<Org> {
     Ok(Org {
         id: r.i64("id")?,
         parent_id: r.opt_i64("parent_id")?,
         path: r.text("path")?,
         name: r.text("name")?,
-        kind: OrgKind::parse(&r.text("kind")?).unwrap_or(OrgKind::Branch),
-        domain: OrgDomain::parse(&r.text("domain")?).unwrap_or(OrgDomain::Other),
+        kind: stored_kind(&r.text("kind")?)?,
+        domain: stored_domain(&r.text("domain")?)?,
         committee_size: r.i64("committee_size")?,
         dissolved_on: r.opt_text("dissolved_on")?,
         created_on: r.text("created_at")?.chars().take(10).collect(),
@@ -116,7 +136,7 @@ pub fn create(
     let id = c.scalar(
         "INSERT INTO orgs (parent_id, root_id, path, depth, name, kind, domain, committee_size, created_at)
          VALUES (?, 0, ?, 0, ?, ?, ?, ?, ?) RETURNING id",
-        vals![parent.map(|p| p.id), pending, d.name.as_str(), d.kind.label(), d.domain.label(), d.committee_size, now_text()],
+        vals![parent.map(|p| p.id), pending, d.name.as_str(), d.kind.code(), d.domain.code(), d.committee_size, now_text()],
     )?;
     let p = path::child(parent.map(|p| p.path.as_str()), id);
     let root_id = path::ids(&p).first().copied().unwrap_or(id);
@@ -190,8 +210,8 @@ pub fn update(c: &mut dyn Conn, actor: &Actor, org: &Org, d: &OrgDraft) -> Resul
         "UPDATE orgs SET name = ?, kind = ?, domain = ?, committee_size = ? WHERE id = ?",
         vals![
             d.name.as_str(),
-            d.kind.label(),
-            d.domain.label(),
+            d.kind.code(),
+            d.domain.code(),
             d.committee_size,
             org.id
         ],
@@ -404,9 +424,11 @@ pub fn subtree_warnings(
              LEFT JOIN rollups m ON m.org_id = o.id AND m.metric = 'members' AND m.period = ''
              LEFT JOIN rollups f ON f.org_id = o.id AND f.metric = 'full_members' AND f.period = ''
              WHERE o.path >= ? AND o.path < ? AND o.dissolved_on IS NULL
-               AND o.kind IN ('党支部', '联合党支部', '功能型党支部', '党总支')
+               AND o.kind IN ({}, '{}')
              ORDER BY o.path",
-            cols.join(", ")
+            cols.join(", "),
+            branch_codes_sql(),
+            OrgKind::GeneralBranch.code()
         ),
         vals![root.path.as_str(), path::upper(&root.path)],
     )?;
@@ -437,7 +459,8 @@ pub fn branches_in(c: &mut dyn Conn, root_path: &str) -> Result<Vec<Org>> {
     c.query(
         &format!(
             "SELECT {COLS} FROM orgs WHERE path >= ? AND path < ? AND dissolved_on IS NULL
-                 AND kind IN ('党支部', '联合党支部', '功能型党支部') ORDER BY path"
+                 AND kind IN ({}) ORDER BY path",
+            branch_codes_sql()
         ),
         vals![root_path, path::upper(root_path)],
     )?
@@ -479,7 +502,7 @@ pub fn qualified_branch_names(c: &mut dyn Conn, root: &Org) -> Result<Vec<(i64, 
         .collect::<Result<_>>()?;
     let mut branches: Vec<(i64, Vec<String>)> = Vec::new();
     for r in &rows {
-        if !OrgKind::parse(&r.text(3)?).is_some_and(|k| k.is_branch()) {
+        if !stored_kind(&r.text(3)?)?.is_branch() {
             continue;
         }
         // Names from the branch up to (not including) the scope root.
