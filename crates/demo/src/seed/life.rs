@@ -348,6 +348,9 @@ pub fn generate(
         )?;
         insert_rows(c, "training_hours", &["training_id", "member_id", "year", "hours"], &training_hours)?;
         if c.dialect() == Dialect::Postgres {
+            // Fresh tables have no statistics; without them the planner joins the rebuilds
+            // below row by row (quadratic on a county). ANALYZE sees this transaction's rows.
+            c.execute("ANALYZE meetings, attendance, trainings, training_hours, members", &[])?;
             for t in ["meetings", "trainings"] {
                 c.query(
                     &format!("SELECT setval(pg_get_serial_sequence('{t}', 'id'), GREATEST((SELECT MAX(id) FROM {t}), 1))"),

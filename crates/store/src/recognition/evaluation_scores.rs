@@ -274,7 +274,7 @@ pub fn results(c: &mut dyn Conn, round: &Round) -> Result<Vec<ResultLine>> {
     )?
     .iter()
     .map(|r| {
-        Ok(Ok(ResultLine {
+        Ok(ResultLine {
             subject_id: r.i64(0)?,
             name: r.text(1)?,
             total: r.i64(2)?,
@@ -282,9 +282,9 @@ pub fn results(c: &mut dyn Conn, round: &Round) -> Result<Vec<ResultLine>> {
             grade: Grade::parse(&r.text(4)?),
             capped: r.i64(5)? != 0,
             parts: serde_json::from_str(&r.text(6)?).map_err(|e| StoreError::Db(e.to_string()))?,
-        }))
+        })
     })
-    .collect::<Result<_>>()?
+    .collect()
 }
 
 /// A member's latest closed 党员 evaluation total in `year` (for the stars' year-end review).
