@@ -198,15 +198,6 @@ pub fn render_as<T: Template>(status: axum::http::StatusCode, t: &T) -> Result<R
     Ok((status, Html(t.render()?)).into_response())
 }
 
-/// Renders a form page; when it is shown again because of bad input, with status 422.
-pub fn render_form<T: Template>(t: &T, failed: bool) -> Result<Response, AppError> {
-    let mut res = render(t)?;
-    if failed {
-        *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(res)
-}
-
 /// Serves a stored file once `attached(conn)` has confirmed it belongs to a record the caller
 /// may see (a meeting photo, a report's evidence); otherwise 404.
 pub async fn attached_file(
@@ -403,22 +394,6 @@ pub async fn read<T: Send + 'static>(
     f: impl FnOnce(&mut dyn Conn) -> Result<T, AppError> + Send + 'static,
 ) -> Result<T, AppError> {
     crate::blocking(state, move |st| st.read(f)).await
-}
-
-/// The end of a form handler: on success `ok` (usually a redirect with a notice); on bad input
-/// or a refused change the page again via `again`, with the message and its status.
-pub async fn settle<T, F>(
-    result: Result<T, AppError>,
-    ok: impl FnOnce(T) -> Response,
-    again: impl FnOnce((axum::http::StatusCode, String)) -> F,
-) -> Result<Response, AppError>
-where
-    F: std::future::Future<Output = Result<Response, AppError>>,
-{
-    match result {
-        Ok(v) => Ok(ok(v)),
-        Err(e) => again(shared::refused(e)?).await,
-    }
 }
 
 /// After a successful form: back to `path` with a notice to show there (post/redirect/get).

@@ -1,8 +1,6 @@
-//! Helpers every page area shares: loading an organisation with its breadcrumb, turning a
-//! refusal into a message for the page, the status of a page shown again, the year asked for.
+//! Helpers every page area shares: loading an organisation with its breadcrumb and the year
+//! asked for.
 
-use axum::http::StatusCode;
-use axum::response::Response;
 use chrono::Datelike;
 use serde::Deserialize;
 use xianfeng_domain::org::Org;
@@ -26,24 +24,6 @@ pub async fn with_org<T: Send + 'static>(
         Ok((org, crumbs, extra))
     })
     .await
-}
-
-/// Bad input and refused changes come back as a message for the page (with its status);
-/// anything else is an error page.
-pub fn refused(e: AppError) -> Result<(StatusCode, String), AppError> {
-    match e {
-        AppError::Invalid(i) => Ok((StatusCode::UNPROCESSABLE_ENTITY, i.to_string())),
-        AppError::Conflict(m) => Ok((StatusCode::CONFLICT, m)),
-        other => Err(other),
-    }
-}
-
-pub fn with_status(status: StatusCode, r: Response) -> Response {
-    let mut r = r;
-    if status != StatusCode::OK {
-        *r.status_mut() = status;
-    }
-    r
 }
 
 #[derive(Deserialize, Default)]
