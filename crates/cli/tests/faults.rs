@@ -6,11 +6,24 @@
 
 mod support;
 
+use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use support::*;
+
+/// What one write touches, counted before and after a refused request.
+const TABLES: &[&str] = &[
+    "meetings",
+    "attendance",
+    "rollups",
+    "point_claims",
+    "point_entries",
+    "point_accounts",
+    "files",
+    "audit_log",
+];
 
 fn audit_verify_passes(db: &Db) -> String {
     let o = db.run(&["audit", "verify"]);
@@ -193,4 +206,330 @@ fn kill_9_during_a_write_load_loses_no_answered_write_on_either_database() {
     for db in Db::both("kill9") {
         kill_9_during_writes(&db);
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The database goes away while a request is in flight
+
+const UNAVAILABLE: &str = "系统暂时不可用，请稍后重试";
+
+/// Everything a write would change: row counts, every roll-up figure, every points balance and
+/// the audit chain's head.
+fn state(store: &xianfeng_store::Store) -> Vec<String> {
+    let mut v: Vec<String> = counts(store, TABLES)
+        .into_iter()
+        .map(|(t, n)| format!("{t}={n}"))
+        .collect();
+    v.extend(column(store, ROLLUPS));
+    v.extend(column(store, BALANCES));
+    v.extend(column(store, "SELECT seq || ':' || hash FROM audit_head"));
+    v
+}
+
+const ROLLUPS: &str = "SELECT org_id || ':' || metric || ':' || period || ':' || direct || ':' || subtree FROM rollups ORDER BY org_id, metric, period";
+const BALANCES: &str = "SELECT id || ':' || balance FROM point_accounts ORDER BY id";
+
+/// `chattr` on `files`; false when this file system or user cannot (not root, tmpfs, overlay).
+fn chattr(flag: &str, files: &[&std::path::Path]) -> bool {
+    Command::new("chattr")
+        .arg(flag)
+        .args(files)
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Makes the files immutable until dropped (root cannot write them either).
+struct Immutable(Vec<std::path::PathBuf>);
+
+impl Immutable {
+    fn lift(&mut self) {
+        let files: Vec<&std::path::Path> = self.0.iter().map(|p| p.as_path()).collect();
+        if !files.is_empty() {
+            assert!(chattr("-i", &files), "chattr -i");
+        }
+        self.0.clear();
+    }
+}
+
+impl Drop for Immutable {
+    fn drop(&mut self) {
+        let files: Vec<&std::path::Path> = self.0.iter().map(|p| p.as_path()).collect();
+        if !files.is_empty() {
+            chattr("-i", &files);
+        }
+    }
+}
+
+#[test]
+fn sqlite_turning_read_only_mid_request_answers_503_writes_nothing_and_recovers_without_restart() {
+    let db = Db::sqlite("readonly");
+    let store = db.store();
+    let county = county(&store);
+    // As root, permission bits do not stop writes; the immutable attribute does. It needs a
+    // file system that keeps it (ext4, xfs, btrfs) and CAP_LINUX_IMMUTABLE.
+    let probe = db.dir.join("probe");
+    std::fs::write(&probe, "").unwrap();
+    if !chattr("+i", &[&probe]) {
+        eprintln!(
+            "skipped: cannot make a file immutable here (chattr +i needs root on ext4/xfs/btrfs)"
+        );
+        return;
+    }
+    chattr("-i", &[&probe]);
+    let server = Server::start(&db);
+    let client = Client::login(&server.base, SECRETARY);
+    let meeting = |topic: &str| {
+        client
+            .form(
+                &format!("/orgs/{}/meetings/new", county.branch.id),
+                &meeting_form(&county, topic),
+            )
+            .unwrap()
+    };
+    assert!(meeting("之前").succeeded());
+    let before = state(&store);
+
+    // Hold the write lock so the request waits inside the server, then make the database
+    // read-only and let it go: the request meets the read-only file in the middle.
+    let (locked_tx, locked_rx) = std::sync::mpsc::channel();
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let holder_store = db.store();
+    let holder = std::thread::spawn(move || {
+        holder_store
+            .with_sqlite(|c| {
+                c.execute_batch("BEGIN IMMEDIATE")?;
+                locked_tx.send(()).unwrap();
+                release_rx.recv().unwrap();
+                c.execute_batch("ROLLBACK")?;
+                Ok(())
+            })
+            .unwrap()
+            .unwrap();
+    });
+    locked_rx.recv().unwrap();
+    let in_flight = {
+        let (client, form) = (client.clone(), meeting_form(&county, "途中"));
+        let path = format!("/orgs/{}/meetings/new", county.branch.id);
+        std::thread::spawn(move || client.form(&path, &form).unwrap())
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    let file = db.file();
+    let wal = std::path::PathBuf::from(format!("{}-wal", file.display()));
+    let mut frozen = Immutable(vec![file.clone(), wal.clone()]);
+    assert!(chattr("+i", &[&file, &wal]), "chattr +i");
+    release_tx.send(()).unwrap();
+    holder.join().unwrap();
+    let a = in_flight.join().unwrap();
+    assert_eq!(a.status, 503, "the request in flight: {a:?}");
+    assert!(a.body.contains(UNAVAILABLE), "{}", a.body);
+    // While it stays read-only, every write gets the same page; reads still work.
+    let a = meeting("期间");
+    assert_eq!(a.status, 503, "{a:?}");
+    assert!(a.body.contains(UNAVAILABLE), "{}", a.body);
+    assert_eq!(
+        client
+            .get(&format!("/orgs/{}/meetings", county.branch.id))
+            .unwrap()
+            .status,
+        200
+    );
+    assert_eq!(state(&store), before, "nothing half-written");
+
+    // The file is writable again: the same server takes the next write.
+    frozen.lift();
+    let a = meeting("之后");
+    assert!(a.succeeded(), "recovers without a restart: {a:?}");
+    let topics = column(&store, "SELECT topic FROM meetings ORDER BY id");
+    assert_eq!(topics, vec!["之前", "之后"]);
+    audit_verify_passes(&db);
+}
+
+#[test]
+fn postgres_ending_the_servers_connections_mid_request_answers_503_and_the_pool_recovers() {
+    let Some(db) = Db::postgres("terminate") else {
+        return;
+    };
+    let store = db.store();
+    let county = county(&store);
+    let server = Server::start(&db);
+    let client = Client::login(&server.base, SECRETARY);
+    let meeting = |topic: &str| {
+        client
+            .form(
+                &format!("/orgs/{}/meetings/new", county.branch.id),
+                &meeting_form(&county, topic),
+            )
+            .unwrap()
+    };
+    assert!(meeting("之前").succeeded());
+    let before = state(&store);
+
+    // Lock the meetings table from outside, so the request waits inside its transaction.
+    let mut outside = db.admin();
+    let mut lock = outside.transaction().unwrap();
+    lock.batch_execute("LOCK TABLE meetings IN EXCLUSIVE MODE")
+        .unwrap();
+    let in_flight = {
+        let (client, form) = (client.clone(), meeting_form(&county, "途中"));
+        let path = format!("/orgs/{}/meetings/new", county.branch.id);
+        std::thread::spawn(move || client.form(&path, &form).unwrap())
+    };
+    let mut watcher = db.admin();
+    let started = Instant::now();
+    loop {
+        let waiting: i64 = watcher
+            .query_one(
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'",
+                &[&db.app()],
+            )
+            .unwrap()
+            .get(0);
+        if waiting > 0 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the request never reached the lock"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The database ends every connection of the server (as a restart or failover would),
+    // the one in the middle of the request included.
+    let ended: i64 = watcher
+        .query_one(
+            "SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1) t",
+            &[&db.app()],
+        )
+        .unwrap()
+        .get(0);
+    assert!(ended >= 1);
+    lock.rollback().unwrap();
+    let a = in_flight.join().unwrap();
+    assert_eq!(a.status, 503, "the request in flight: {a:?}");
+    assert!(a.body.contains(UNAVAILABLE), "{}", a.body);
+    assert_eq!(state(&store), before, "nothing half-written");
+
+    // The pool replaces the dead connections: the next request goes through.
+    let a = meeting("之后");
+    assert!(a.succeeded(), "recovers without a restart: {a:?}");
+    assert_eq!(
+        column(&store, "SELECT topic FROM meetings ORDER BY id"),
+        vec!["之前", "之后"]
+    );
+    audit_verify_passes(&db);
+}
+
+// ---------------------------------------------------------------------------------------------
+// A full disk while evidence is written
+
+/// A small tmpfs, unmounted when dropped.
+struct Tmpfs(std::path::PathBuf);
+
+impl Tmpfs {
+    /// `None` (with the reason printed) when mounting is not permitted here.
+    fn mount(at: std::path::PathBuf, size: &str) -> Option<Tmpfs> {
+        std::fs::create_dir_all(&at).unwrap();
+        let o = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(&at)
+            .output();
+        match o {
+            Ok(o) if o.status.success() => Some(Tmpfs(at)),
+            Ok(o) => {
+                eprintln!("skipped: cannot mount a tmpfs here: {}", text(&o));
+                let _ = std::fs::remove_dir(&at);
+                None
+            }
+            Err(e) => {
+                eprintln!("skipped: cannot run mount: {e}");
+                let _ = std::fs::remove_dir(&at);
+                None
+            }
+        }
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.0).output();
+        let _ = std::fs::remove_dir(&self.0);
+    }
+}
+
+/// Fills the file system under `file` until it refuses, then frees `spare` bytes.
+fn fill(file: &std::path::Path, spare: u64) {
+    use std::io::Write;
+    let mut f = std::fs::File::create(file).unwrap();
+    let chunk = vec![0x55u8; 64 * 1024];
+    let mut written = 0u64;
+    loop {
+        match f.write(&chunk) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => written += n as u64,
+        }
+    }
+    let _ = f.flush();
+    f.set_len(written.saturating_sub(spare)).unwrap();
+    f.sync_all().unwrap();
+}
+
+#[test]
+fn a_full_disk_refuses_evidence_with_a_chinese_message_and_leaves_no_orphan_rows() {
+    let Some(mount) = Tmpfs::mount(scratch("full-mnt"), "16m") else {
+        return;
+    };
+    let db = Db::sqlite_at(scratch("full"), mount.0.join("x.db"));
+    let store = db.store();
+    let county = county(&store);
+    let server = Server::start(&db);
+    let client = Client::login(&server.base, SECRETARY);
+    let record = |note: &str, size: usize| {
+        let photo = jpeg(size);
+        client
+            .multipart(
+                &format!("/orgs/{}/points/record", county.branch.id),
+                &points_form(&county, county.members[0], note),
+                Some(("evidence", "现场.jpg", "image/jpeg", &photo)),
+            )
+            .unwrap()
+    };
+    assert!(record("有空间", 64 * 1024).succeeded());
+    // Start the write-ahead log from empty, so the next write needs fresh blocks.
+    store
+        .with_sqlite(|c| {
+            c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?;
+            Ok(())
+        })
+        .unwrap()
+        .unwrap();
+    let before = state(&store);
+    let filler = mount.0.join("filler");
+    fill(&filler, 128 * 1024);
+
+    let a = record("磁盘已满", 1024 * 1024);
+    assert_eq!(a.status, 507, "{a:?}");
+    assert!(a.body.contains("存储空间已满"), "{}", a.body);
+    assert_eq!(
+        state(&store),
+        before,
+        "no file without its record, no record without its file"
+    );
+
+    // Space again: the same server takes the upload.
+    std::fs::remove_file(&filler).unwrap();
+    assert!(record("空间恢复", 1024 * 1024).succeeded());
+    assert_eq!(
+        column(&store, "SELECT note FROM point_claims ORDER BY id"),
+        vec!["有空间", "空间恢复"]
+    );
+    assert_eq!(
+        column(
+            &store,
+            "SELECT COUNT(*) FROM point_claims WHERE evidence_sha IN (SELECT sha256 FROM files)"
+        ),
+        vec!["2"]
+    );
+    audit_verify_passes(&db);
+    drop(server);
+    drop(store);
 }
