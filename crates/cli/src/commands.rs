@@ -284,6 +284,9 @@ pub fn audit_verify(ctx: &Ctx) -> Result<()> {
         Check::Sound(n) => println!("审计日志完整：{n}条记录的哈希链校验通过"),
         Check::Broken(e) => return Err(format!("审计日志被篡改：{e}").into()),
     }
+    if let Some((seq, hash)) = store.read(audit::head)? {
+        println!("链尾：第{seq}条，哈希 {hash}");
+    }
     match store.read(xianfeng_store::points::check)? {
         Check::Sound(()) => {
             println!("积分账本平衡：余额合计为零，个人余额无负数，余额与账目、年度积分与账目一致")

@@ -533,3 +533,154 @@ fn a_full_disk_refuses_evidence_with_a_chinese_message_and_leaves_no_orphan_rows
     drop(server);
     drop(store);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Backup and restore
+
+/// The `链尾` line of `audit verify`.
+fn audit_head(db: &Db) -> String {
+    let out = audit_verify_passes(db);
+    out.lines()
+        .find(|l| l.contains("链尾"))
+        .unwrap_or_else(|| panic!("audit verify names the chain's head: {out}"))
+        .to_string()
+}
+
+/// Three meetings and three points records through the server.
+fn some_writes(server: &Server, county: &County, tag: &str) {
+    let client = Client::login(&server.base, SECRETARY);
+    for i in 0..3 {
+        let a = client
+            .form(
+                &format!("/orgs/{}/meetings/new", county.branch.id),
+                &meeting_form(county, &format!("{tag}{i}")),
+            )
+            .unwrap();
+        assert!(a.succeeded(), "{a:?}");
+        let a = client
+            .multipart(
+                &format!("/orgs/{}/points/record", county.branch.id),
+                &points_form(county, county.members[i], &format!("{tag}{i}")),
+                None,
+            )
+            .unwrap();
+        assert!(a.succeeded(), "{a:?}");
+    }
+}
+
+#[test]
+fn backup_restored_into_a_fresh_database_has_the_same_audit_head_and_roll_ups() {
+    let db = Db::sqlite("backup");
+    let store = db.store();
+    let county = county(&store);
+    {
+        let server = Server::start(&db);
+        some_writes(&server, &county, "备份前");
+        // The backup is taken while the server runs.
+        let file = db.dir.join("backup.db");
+        let o = db.run(&["backup", file.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", text(&o));
+    }
+
+    // Restore: the backup file becomes the database of a fresh folder, with the same key.
+    let fresh = scratch("restored");
+    std::fs::copy(db.dir.join("backup.db"), fresh.join("x.db")).unwrap();
+    let restored = Db::sqlite_in(fresh);
+    assert_eq!(audit_head(&restored), audit_head(&db));
+    let copy = restored.store();
+    assert_eq!(column(&copy, ROLLUPS), column(&store, ROLLUPS));
+    assert!(!column(&copy, ROLLUPS).is_empty());
+    assert_eq!(column(&copy, BALANCES), column(&store, BALANCES));
+    assert_eq!(counts(&copy, TABLES), counts(&store, TABLES));
+
+    // The restored database serves, with personal data readable.
+    let server = Server::start(&restored);
+    let client = Client::login(&server.base, SECRETARY);
+    let a = client
+        .get(&format!("/members/{}", county.members[0]))
+        .unwrap();
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert!(!a.body.contains("无法解密"), "{}", a.body);
+}
+
+/// A database created for the test, dropped (its connections ended) when dropped.
+struct FreshDatabase {
+    admin: String,
+    name: String,
+}
+
+impl Drop for FreshDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut c) = postgres::Client::connect(&self.admin, postgres::NoTls) {
+            let _ = c.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
+}
+
+/// The README's PostgreSQL procedure: `pg_dump -Fc`, a fresh database, `pg_restore`.
+#[test]
+fn pg_dump_restored_into_a_fresh_database_has_the_same_audit_head_and_roll_ups() {
+    let Some(db) = Db::postgres("pgdump") else {
+        return;
+    };
+    let tool = |name: &str| {
+        Command::new(name)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !tool("pg_dump") || !tool("pg_restore") {
+        eprintln!(
+            "skipped: pg_dump / pg_restore not installed (apt-get install postgresql-client)"
+        );
+        return;
+    }
+    let store = db.store();
+    let county = county(&store);
+    let dump = db.dir.join("xianfeng.dump");
+    {
+        let server = Server::start(&db);
+        some_writes(&server, &county, "转储前");
+        // The dump is taken while the server runs (one consistent snapshot).
+        let o = Command::new("pg_dump")
+            .args(["-Fc", "-n", db.schema(), "-f"])
+            .arg(&dump)
+            .arg(db.admin_url())
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "pg_dump: {}", text(&o));
+    }
+    let fresh = FreshDatabase {
+        admin: db.admin_url().to_string(),
+        name: format!(
+            "xf_restore_{}_{:08x}",
+            std::process::id(),
+            rand::random::<u32>()
+        ),
+    };
+    db.admin()
+        .batch_execute(&format!("CREATE DATABASE {}", fresh.name))
+        .unwrap();
+    let o = Command::new("pg_restore")
+        .args(["--no-owner", "-d", &db.admin_url_for(&fresh.name)])
+        .arg(&dump)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "pg_restore: {}", text(&o));
+    let restored = db.moved_to(&fresh.name);
+    assert_eq!(audit_head(&restored), audit_head(&db));
+    let copy = restored.store();
+    assert_eq!(column(&copy, ROLLUPS), column(&store, ROLLUPS));
+    assert!(!column(&copy, ROLLUPS).is_empty());
+    assert_eq!(column(&copy, BALANCES), column(&store, BALANCES));
+    assert_eq!(counts(&copy, TABLES), counts(&store, TABLES));
+    // The restored database serves and takes writes.
+    let server = Server::start(&restored);
+    some_writes(&server, &county, "恢复后");
+    drop(server);
+    drop(copy);
+    drop(restored);
+}
