@@ -16,27 +16,44 @@ pub struct Ctx {
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
-/// The key: `XIANFENG_SECRET_KEY`, else the key file (beside an SQLite database by default).
-fn vault(ctx: &Ctx, url: &str) -> std::result::Result<Vault, StoreError> {
+/// Where the personal-data key comes from: `XIANFENG_SECRET_KEY`, else the key file (beside an
+/// SQLite database by default).
+enum Key {
+    Given(Box<Vault>),
+    File(PathBuf),
+}
+
+fn key(ctx: &Ctx, url: &str) -> std::result::Result<Key, StoreError> {
     if let Ok(hex) = std::env::var("XIANFENG_SECRET_KEY") {
-        return Vault::from_hex(&hex);
+        return Vault::from_hex(&hex).map(|v| Key::Given(Box::new(v)));
     }
-    let file = ctx
-        .key_file
-        .clone()
-        .unwrap_or_else(|| match sqlite_path(url) {
+    Ok(Key::File(ctx.key_file.clone().unwrap_or_else(|| {
+        match sqlite_path(url) {
             Some(p) => p
                 .parent()
                 .map(|d| d.join("secret.key"))
                 .unwrap_or_else(|| PathBuf::from("secret.key")),
             None => PathBuf::from("data/secret.key"),
-        });
-    Vault::load_or_create(&file)
+        }
+    })))
 }
 
+/// Opens and migrates the database with its key (see `crypto::check_key`); a missing key file
+/// is written only once the database has accepted the new key.
 fn open_url(ctx: &Ctx, url: &str) -> Result<Store> {
-    let store = Store::open(url, vault(ctx, url)?)?;
+    let (vault, missing) = match key(ctx, url)? {
+        Key::Given(v) => (*v, None),
+        Key::File(path) => match Vault::load(&path)? {
+            Some(v) => (v, None),
+            None => (Vault::from_key(rand::random()), Some(path)),
+        },
+    };
+    let mut store = Store::open(url, vault)?;
     store.migrate()?;
+    store.read(|c| xianfeng_store::crypto::check_key(c, &store.vault, missing.as_deref()))?;
+    if let Some(path) = missing {
+        store.vault = Vault::create(&path)?;
+    }
     Ok(store)
 }
 

@@ -684,3 +684,54 @@ fn pg_dump_restored_into_a_fresh_database_has_the_same_audit_head_and_roll_ups()
     drop(copy);
     drop(restored);
 }
+
+// ---------------------------------------------------------------------------------------------
+// A backup restored without its key
+
+#[test]
+fn a_restored_database_without_its_key_is_refused_instead_of_given_a_new_key() {
+    let db = Db::sqlite("nokey");
+    let store = db.store();
+    county(&store);
+    let file = db.dir.join("backup.db");
+    let o = db.run(&["backup", file.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    // Restored into a fresh folder, the key file forgotten and no key in the environment.
+    let fresh = scratch("nokey-restored");
+    std::fs::copy(&file, fresh.join("x.db")).unwrap();
+    let url = format!("sqlite://{}", fresh.join("x.db").display());
+    for args in [
+        &["audit", "verify"][..],
+        &["serve", "--bind", "127.0.0.1:0"],
+    ] {
+        // Bounded: a server that starts anyway is stopped after ten seconds and fails the test.
+        let mut child = Command::new(env!("CARGO_BIN_EXE_xianfeng"))
+            .args(args)
+            .env("XIANFENG_DATABASE_URL", &url)
+            .env_remove("XIANFENG_SECRET_KEY")
+            .env_remove("XIANFENG_KEY_FILE")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let started = Instant::now();
+        while child.try_wait().unwrap().is_none() && started.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap();
+        }
+        let o = child.wait_with_output().unwrap();
+        assert!(!o.status.success(), "{args:?}: {}", text(&o));
+        assert!(
+            text(&o).contains("密钥与数据库不符"),
+            "{args:?}: {}",
+            text(&o)
+        );
+    }
+    assert!(
+        !fresh.join("secret.key").exists(),
+        "no new key is made up for a database that already has personal data"
+    );
+    let _ = std::fs::remove_dir_all(&fresh);
+}
