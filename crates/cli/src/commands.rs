@@ -439,10 +439,10 @@ pub fn bench(
     Ok(())
 }
 
-/// Parses a plan document; needs no database.
+/// Parses a plan document; needs no database. A file with no outline to print is an error.
 pub fn plan_parse(file: &Path, format: &str) -> Result<()> {
     let bytes = std::fs::read(file).map_err(|e| format!("无法读取 {}：{e}", file.display()))?;
-    let plan = xianfeng_plan::parse_bytes(&bytes)?;
+    let plan = xianfeng_plan::parse_outlined(&bytes)?;
     match format {
         "json" => println!("{}", serde_json::to_string_pretty(&plan)?),
         "text" => print!("{}", xianfeng_plan::render::text(&plan)),
