@@ -16,27 +16,44 @@ pub struct Ctx {
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
-/// The key: `XIANFENG_SECRET_KEY`, else the key file (beside an SQLite database by default).
-fn vault(ctx: &Ctx, url: &str) -> std::result::Result<Vault, StoreError> {
+/// Where the personal-data key comes from: `XIANFENG_SECRET_KEY`, else the key file (beside an
+/// SQLite database by default).
+enum Key {
+    Given(Box<Vault>),
+    File(PathBuf),
+}
+
+fn key(ctx: &Ctx, url: &str) -> std::result::Result<Key, StoreError> {
     if let Ok(hex) = std::env::var("XIANFENG_SECRET_KEY") {
-        return Vault::from_hex(&hex);
+        return Vault::from_hex(&hex).map(|v| Key::Given(Box::new(v)));
     }
-    let file = ctx
-        .key_file
-        .clone()
-        .unwrap_or_else(|| match sqlite_path(url) {
+    Ok(Key::File(ctx.key_file.clone().unwrap_or_else(|| {
+        match sqlite_path(url) {
             Some(p) => p
                 .parent()
                 .map(|d| d.join("secret.key"))
                 .unwrap_or_else(|| PathBuf::from("secret.key")),
             None => PathBuf::from("data/secret.key"),
-        });
-    Vault::load_or_create(&file)
+        }
+    })))
 }
 
+/// Opens and migrates the database with its key (see `crypto::check_key`); a missing key file
+/// is written only once the database has accepted the new key.
 fn open_url(ctx: &Ctx, url: &str) -> Result<Store> {
-    let store = Store::open(url, vault(ctx, url)?)?;
+    let (vault, missing) = match key(ctx, url)? {
+        Key::Given(v) => (*v, None),
+        Key::File(path) => match Vault::load(&path)? {
+            Some(v) => (v, None),
+            None => (Vault::from_key(rand::random()), Some(path)),
+        },
+    };
+    let mut store = Store::open(url, vault)?;
     store.migrate()?;
+    store.read(|c| xianfeng_store::crypto::check_key(c, &store.vault, missing.as_deref()))?;
+    if let Some(path) = missing {
+        store.vault = Vault::create(&path)?;
+    }
     Ok(store)
 }
 
@@ -284,6 +301,9 @@ pub fn audit_verify(ctx: &Ctx) -> Result<()> {
         Check::Sound(n) => println!("审计日志完整：{n}条记录的哈希链校验通过"),
         Check::Broken(e) => return Err(format!("审计日志被篡改：{e}").into()),
     }
+    if let Some((seq, hash)) = store.read(audit::head)? {
+        println!("链尾：第{seq}条，哈希 {hash}");
+    }
     match store.read(xianfeng_store::points::check)? {
         Check::Sound(()) => {
             println!("积分账本平衡：余额合计为零，个人余额无负数，余额与账目、年度积分与账目一致")
@@ -419,10 +439,10 @@ pub fn bench(
     Ok(())
 }
 
-/// Parses a plan document; needs no database.
+/// Parses a plan document; needs no database. A file with no outline to print is an error.
 pub fn plan_parse(file: &Path, format: &str) -> Result<()> {
     let bytes = std::fs::read(file).map_err(|e| format!("无法读取 {}：{e}", file.display()))?;
-    let plan = xianfeng_plan::parse_bytes(&bytes)?;
+    let plan = xianfeng_plan::parse_outlined(&bytes)?;
     match format {
         "json" => println!("{}", serde_json::to_string_pretty(&plan)?),
         "text" => print!("{}", xianfeng_plan::render::text(&plan)),

@@ -196,3 +196,47 @@ fn plan_parse_prints_json_and_a_text_outline() {
     assert!(!o.status.success());
     assert!(text(&o).contains("无法读取"));
 }
+
+#[test]
+fn plan_parse_says_in_chinese_when_it_cannot_outline_a_file_and_exits_non_zero() {
+    let dir = std::env::temp_dir().join(format!("xianfeng-plan-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let parse = |file: &std::path::Path| {
+        Command::new(env!("CARGO_BIN_EXE_xianfeng"))
+            .args(["plan", "parse"])
+            .arg(file)
+            .output()
+            .unwrap()
+    };
+    // One line of 17 million characters: no paragraphs, no headings.
+    let line = dir.join("one-line.txt");
+    std::fs::write(&line, "加强基层党组织建设，".repeat(1_700_000)).unwrap();
+    let started = std::time::Instant::now();
+    let o = parse(&line);
+    assert!(!o.status.success(), "{}", text(&o));
+    assert!(o.stdout.is_empty(), "no empty outline is printed");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("无法识别提纲"), "{err}");
+    assert!(err.contains("17000000字"), "{err}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "refused without outlining 17 million characters: {:?}",
+        started.elapsed()
+    );
+    // Paragraphs, but not one heading (一、（一）1.（1）).
+    let flat = dir.join("flat.txt");
+    std::fs::write(
+        &flat,
+        "各党支部：\n请认真组织学习，按时报送材料。\n特此通知。\n",
+    )
+    .unwrap();
+    let o = parse(&flat);
+    assert!(!o.status.success(), "{}", text(&o));
+    assert!(o.stdout.is_empty());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("没有找到"),
+        "{}",
+        text(&o)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -13,6 +13,9 @@ pub enum InputError {
     Empty,
     #[error("无法识别文件编码（应为 UTF-8 或 GB18030 文本，或 .docx）")]
     Encoding,
+    /// The text was read but has no outline to show (see `crate::parse_outlined`).
+    #[error("无法识别提纲：{0}")]
+    NoOutline(String),
 }
 
 /// Decodes a document: ZIP (docx) by magic bytes, otherwise text by encoding detection.

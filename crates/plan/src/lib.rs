@@ -114,3 +114,32 @@ pub fn parse_text(raw: &str) -> Plan {
 pub fn parse_bytes(bytes: &[u8]) -> Result<Plan, input::InputError> {
     Ok(parse_text(&input::decode(bytes)?))
 }
+
+/// The longest paragraph a plan document is read with. A real paragraph runs to a few thousand
+/// characters; a longer "line" is text without line breaks or not a document at all.
+pub const MAX_PARAGRAPH_CHARS: usize = 100_000;
+
+/// Parses a file's bytes for its outline, and says so when there is none to show: a paragraph
+/// longer than `MAX_PARAGRAPH_CHARS` is refused before any work is spent on it, and a text
+/// without a single heading (一、（一）1.（1）) is refused after parsing.
+pub fn parse_outlined(bytes: &[u8]) -> Result<Plan, input::InputError> {
+    let text = input::decode(bytes)?;
+    if let Some((n, chars)) = text
+        .lines()
+        .map(|l| l.chars().count())
+        .enumerate()
+        .find(|(_, chars)| *chars > MAX_PARAGRAPH_CHARS)
+    {
+        return Err(input::InputError::NoOutline(format!(
+            "第{}段长达{chars}字，不是按段落分行的方案正文（每段应在{MAX_PARAGRAPH_CHARS}字以内）",
+            n + 1
+        )));
+    }
+    let plan = parse_text(&text);
+    if plan.sections.is_empty() {
+        return Err(input::InputError::NoOutline(
+            "没有找到“一、”“（一）”“1.”“（1）”这样的标题".into(),
+        ));
+    }
+    Ok(plan)
+}

@@ -282,3 +282,25 @@ proptest! {
         assert_grounded(&p);
     }
 }
+
+#[test]
+fn a_text_with_nothing_to_outline_is_refused_with_the_reason() {
+    use xianfeng_plan::{input::InputError, parse_outlined, MAX_PARAGRAPH_CHARS};
+    let long = "加".repeat(MAX_PARAGRAPH_CHARS + 1);
+    match parse_outlined(format!("一、总体要求\n{long}").as_bytes()) {
+        Err(InputError::NoOutline(why)) => {
+            assert!(why.contains("第2段"), "{why}");
+            assert!(
+                why.contains(&format!("{}字", MAX_PARAGRAPH_CHARS + 1)),
+                "{why}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    match parse_outlined("各党支部：\n请按时报送。\n".as_bytes()) {
+        Err(InputError::NoOutline(why)) => assert!(why.contains("没有找到"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    let plan = parse_outlined(include_bytes!("fixtures/demo_plan.txt")).unwrap();
+    assert_eq!(plan, fixture());
+}

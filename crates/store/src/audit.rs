@@ -119,6 +119,15 @@ pub fn verify(c: &mut dyn Conn) -> Result<crate::Check<i64, ChainError>> {
     })
 }
 
+/// The chain's head: the newest entry's number and hash (`None` before the first entry). After
+/// `verify`, two databases with the same head hold the same history.
+pub fn head(c: &mut dyn Conn) -> Result<Option<(i64, String)>> {
+    Ok(
+        c.query_opt("SELECT seq, hash FROM audit_head WHERE id = 1", &[])?
+            .map(|r| (r.i64(0), r.text(1))),
+    )
+}
+
 /// The newest entries, optionally only those about organisations under `path`.
 pub fn recent(c: &mut dyn Conn, scope_path: &str, limit: i64) -> Result<Vec<AuditEntry>> {
     let upper = xianfeng_domain::path::upper(scope_path);

@@ -8,6 +8,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 use std::path::Path;
 
+use crate::db::{Conn, Value};
 use crate::StoreError;
 
 #[derive(Clone)]
@@ -45,9 +46,27 @@ impl Vault {
 
     /// Reads the key file, creating it with a fresh random key (mode 0600) when absent.
     pub fn load_or_create(path: &Path) -> Result<Vault, StoreError> {
-        if let Ok(text) = std::fs::read_to_string(path) {
-            return Vault::from_hex(&text);
+        match Vault::load(path)? {
+            Some(v) => Ok(v),
+            None => Vault::create(path),
         }
+    }
+
+    /// Reads the key file; `Ok(None)` when there is none (a file that exists but cannot be
+    /// read is an error, never a reason to make a new key).
+    pub fn load(path: &Path) -> Result<Option<Vault>, StoreError> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Vault::from_hex(&text).map(Some),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(StoreError::Conflict(format!(
+                "无法读取密钥文件 {}：{e}",
+                path.display()
+            ))),
+        }
+    }
+
+    /// Writes a fresh random key to `path` (mode 0600) and returns it.
+    pub fn create(path: &Path) -> Result<Vault, StoreError> {
         let mut key = [0u8; 32];
         rand::thread_rng().fill_bytes(&mut key);
         if let Some(dir) = path.parent() {
@@ -105,6 +124,42 @@ impl Vault {
             .expect("HMAC takes any key length");
         mac.update(plain.as_bytes());
         hex::encode(mac.finalize().into_bytes())
+    }
+}
+
+/// Whether `vault` opens the personal data already stored: one encrypted 身份证号 (a member's,
+/// else a resident's) is decrypted. `None` when none is stored yet. A database restored without
+/// its key, or opened with another, answers `Some(false)`.
+pub fn opens(c: &mut dyn Conn, vault: &Vault) -> Result<Option<bool>, StoreError> {
+    for sql in [
+        "SELECT id_cipher FROM members ORDER BY id LIMIT 1",
+        "SELECT id_cipher FROM residents WHERE id_cipher IS NOT NULL ORDER BY id LIMIT 1",
+    ] {
+        if let Some(Value::Blob(b)) = c.query_opt(sql, &[])?.and_then(|r| r.0.into_iter().next()) {
+            return Ok(Some(vault.decrypt(&b).is_ok()));
+        }
+    }
+    Ok(None)
+}
+
+/// Whether a store may work with `vault`. A key that does not open the personal data already
+/// stored is refused; so is a key just made up because its file was missing (`made_for`: that
+/// file), when the database already holds personal data: a backup restored without its
+/// `secret.key` must not get a second key beside the old data.
+pub fn check_key(
+    c: &mut dyn Conn,
+    vault: &Vault,
+    made_for: Option<&Path>,
+) -> Result<(), StoreError> {
+    match (opens(c, vault)?, made_for) {
+        (Some(_), Some(path)) => Err(StoreError::Conflict(format!(
+            "密钥与数据库不符：找不到密钥文件 {}，而数据库中已有加密的身份证号和手机号。恢复备份时请把原来的 secret.key 放回该位置（或设置 XIANFENG_SECRET_KEY）；不会为已有数据另生成新密钥",
+            path.display()
+        ))),
+        (Some(false), None) => Err(StoreError::Conflict(
+            "密钥与数据库不符：数据库中已加密的身份证号和手机号无法用当前密钥解密。恢复备份时请一并恢复原来的 secret.key（或设置 XIANFENG_SECRET_KEY）".into(),
+        )),
+        _ => Ok(()),
     }
 }
 

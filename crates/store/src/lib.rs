@@ -86,13 +86,19 @@ impl Store {
                     StoreError::Db(format!("无法创建数据目录 {}：{e}", dir.display()))
                 })?;
             }
+            // Every connection is tried before use (`test_on_check_out`, r2d2's default made
+            // explicit): one that failed stays out of the next request.
             let pool = r2d2::Pool::builder()
                 .max_size(8)
+                .test_on_check_out(true)
                 .build(sqlite::Manager::new(&path))?;
             Backend::Sqlite(pool)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            // A connection the server ended (a restart, a failover, pg_terminate_backend) fails
+            // the check before use and is replaced, so the pool recovers by itself.
             let pool = r2d2::Pool::builder()
                 .max_size(8)
+                .test_on_check_out(true)
                 .connection_timeout(std::time::Duration::from_secs(10))
                 .build(postgres::Manager::new(url, schema)?)?;
             Backend::Postgres(pool)

@@ -30,6 +30,13 @@ pub enum AppError {
     TooMany(String),
     #[error("{0}")]
     TooLarge(String),
+    /// The database cannot be reached or written just now (a lost connection, a restart, a
+    /// read-only file): nothing was written. The cause is logged, never shown.
+    #[error("系统暂时不可用，请稍后重试")]
+    Unavailable(String),
+    /// The disk under the database is full: nothing was written. The cause is logged.
+    #[error("服务器存储空间已满，本次提交的内容未保存，请联系管理员")]
+    StorageFull(String),
     /// Something went wrong inside (a database failure, a bug): logged in full with a short id;
     /// the user sees only 系统错误 and the id.
     #[error("系统错误，请稍后重试（错误编号 {}）", incident_id(.0))]
@@ -71,6 +78,8 @@ impl From<StoreError> for AppError {
             StoreError::NotFound(what) => AppError::NotFound(what),
             StoreError::Conflict(m) => AppError::Conflict(m),
             StoreError::Db(m) => AppError::Internal(m),
+            StoreError::Unavailable(m) => AppError::Unavailable(m),
+            StoreError::Full(m) => AppError::StorageFull(m),
             StoreError::Crypto => AppError::Internal("加密数据无法解密".into()),
         }
     }
@@ -92,14 +101,24 @@ impl AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::StorageFull(_) => StatusCode::INSUFFICIENT_STORAGE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn log(&self) {
-        if let AppError::Internal(m) = self {
-            tracing::error!(incident = %incident_id(m), "{m}");
+        match self {
+            AppError::Internal(m) => tracing::error!(incident = %incident_id(m), "{m}"),
+            AppError::Unavailable(m) => tracing::warn!("数据库暂时不可用：{m}"),
+            AppError::StorageFull(m) => tracing::error!("存储空间已满：{m}"),
+            _ => {}
         }
+    }
+
+    /// Headers the answer carries besides its body: when to try again after a 503.
+    fn retry_after(&self) -> Option<(axum::http::HeaderName, &'static str)> {
+        matches!(self, AppError::Unavailable(_)).then_some((axum::http::header::RETRY_AFTER, "5"))
     }
 }
 
@@ -128,10 +147,16 @@ impl IntoResponse for AppError {
             fields,
             login: matches!(self, AppError::Unauthenticated),
         };
-        match page.render() {
+        let retry = self.retry_after();
+        let mut res = match page.render() {
             Ok(html) => (status, Html(html)).into_response(),
             Err(_) => (status, message).into_response(),
+        };
+        if let Some((name, value)) = retry {
+            res.headers_mut()
+                .insert(name, axum::http::HeaderValue::from_static(value));
         }
+        res
     }
 }
 
@@ -162,19 +187,45 @@ impl IntoResponse for ApiError {
             AppError::Conflict(_) => "conflict",
             AppError::TooMany(_) => "too_many_requests",
             AppError::TooLarge(_) => "too_large",
+            AppError::Unavailable(_) => "unavailable",
+            AppError::StorageFull(_) => "storage_full",
             AppError::Internal(_) => "internal",
         };
-        (
+        let retry = self.0.retry_after();
+        let mut res = (
             status,
             Json(json!({"error": {"code": code, "message": self.0.to_string(), "fields": fields}})),
         )
-            .into_response()
+            .into_response();
+        if let Some((name, value)) = retry {
+            res.headers_mut()
+                .insert(name, axum::http::HeaderValue::from_static(value));
+        }
+        res
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_database_out_of_reach_is_503_and_a_full_disk_507_never_with_the_cause() {
+        let e = AppError::from(StoreError::Unavailable(
+            "disk I/O error: /srv/xianfeng.db".into(),
+        ));
+        assert_eq!(e.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(e.to_string(), "系统暂时不可用，请稍后重试");
+        let res = e.into_response();
+        assert_eq!(res.headers()[axum::http::header::RETRY_AFTER], "5");
+        let e = AppError::from(StoreError::Full("database or disk is full".into()));
+        assert_eq!(e.status(), StatusCode::INSUFFICIENT_STORAGE);
+        assert!(e.to_string().contains("存储空间已满"), "{e}");
+        assert!(!e.to_string().contains("disk"), "{e}");
+        let res = ApiError(AppError::Unavailable("08006".into())).into_response();
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(res.headers()[axum::http::header::RETRY_AFTER], "5");
+    }
 
     #[test]
     fn an_internal_error_shows_an_id_and_never_the_database_message() {
