@@ -122,10 +122,9 @@ pub fn verify(c: &mut dyn Conn) -> Result<crate::Check<i64, ChainError>> {
 /// The chain's head: the newest entry's number and hash (`None` before the first entry). After
 /// `verify`, two databases with the same head hold the same history.
 pub fn head(c: &mut dyn Conn) -> Result<Option<(i64, String)>> {
-    Ok(
-        c.query_opt("SELECT seq, hash FROM audit_head WHERE id = 1", &[])?
-            .map(|r| (r.i64(0), r.text(1))),
-    )
+    c.query_opt("SELECT seq, hash FROM audit_head WHERE id = 1", &[])?
+        .map(|r| Ok((r.i64(0)?, r.text(1)?)))
+        .transpose()
 }
 
 /// The newest entries, optionally only those about organisations under `path`.

@@ -8,7 +8,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 use std::path::Path;
 
-use crate::db::{Conn, Value};
+use crate::db::Conn;
 use crate::StoreError;
 
 #[derive(Clone)]
@@ -135,8 +135,10 @@ pub fn opens(c: &mut dyn Conn, vault: &Vault) -> Result<Option<bool>, StoreError
         "SELECT id_cipher FROM members ORDER BY id LIMIT 1",
         "SELECT id_cipher FROM residents WHERE id_cipher IS NOT NULL ORDER BY id LIMIT 1",
     ] {
-        if let Some(Value::Blob(b)) = c.query_opt(sql, &[])?.and_then(|r| r.0.into_iter().next()) {
-            return Ok(Some(vault.decrypt(&b).is_ok()));
+        if let Some(r) = c.query_opt(sql, &[])? {
+            if let Some(b) = r.opt_blob(0)? {
+                return Ok(Some(vault.decrypt(&b).is_ok()));
+            }
         }
     }
     Ok(None)

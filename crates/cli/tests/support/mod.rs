@@ -323,7 +323,7 @@ pub fn column(store: &Store, sql: &str) -> Vec<String> {
         .read(|c| c.query(sql, &[]))
         .unwrap()
         .into_iter()
-        .map(|r| match r.0.into_iter().next() {
+        .map(|r| match r.values().first().cloned() {
             Some(Value::Text(s)) => s,
             Some(Value::Int(i)) => i.to_string(),
             Some(Value::Null) | None => String::new(),
