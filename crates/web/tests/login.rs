@@ -1,7 +1,7 @@
 //! Logins that cannot be turned against people: failures are throttled per (account, address)
-//! pair with growing refusals (each audited), user names that do not exist are slowed per
-//! address without refusing anybody else's correct password, and the login form carries a
-//! token.
+//! pair with growing refusals, user names that do not exist are slowed per address without
+//! refusing anybody else's correct password, a higher administrator can lift a refusal (and
+//! it is audited, as each refusal is), and the login form carries a token.
 
 mod common;
 
@@ -183,6 +183,92 @@ fn unknown_user_names_are_slowed_per_address_without_refusing_correct_passwords(
             assert_eq!(r.status, StatusCode::UNAUTHORIZED);
             let r = form_login(&app, "member", PW, "192.0.2.11").await;
             assert!(signed_in(&r));
+        });
+    }
+}
+
+#[test]
+fn a_higher_administrator_unlocks_an_account_in_scope_and_it_is_audited() {
+    for s in backends() {
+        let _f = fixture(&s);
+        let app = app(&s);
+        let id = scalar(
+            &s,
+            "SELECT id FROM accounts WHERE username = ?",
+            vals!["branch_secretary"],
+        );
+        run(async {
+            for ip in ["10.0.0.1", "10.0.0.2"] {
+                for _ in 0..5 {
+                    form_login(&app, "branch_secretary", "wrong-password", ip).await;
+                }
+            }
+            assert_eq!(sync(|| audited(&s, "account.lockout")), 2);
+            let town = login(&app, "town_admin").await;
+            let r = town.get(&app, "/accounts").await;
+            assert_eq!(r.status, StatusCode::OK);
+            assert!(r.body.contains("暂停登录（还剩1分钟）"), "{}", r.body);
+            assert!(r.body.contains(&format!("/accounts/{id}/unlock")));
+
+            // a member may not; an account outside the caller's reach is not found
+            let member = login(&app, "member").await;
+            let r = member
+                .post_form(&app, &format!("/accounts/{id}/unlock"), &[])
+                .await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN);
+            let county_id = sync(|| {
+                scalar(
+                    &s,
+                    "SELECT id FROM accounts WHERE username = ?",
+                    vals!["county_admin"],
+                )
+            });
+            let r = town
+                .post_form(&app, &format!("/accounts/{county_id}/unlock"), &[])
+                .await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND);
+            let r = town.post_form(&app, "/accounts/999999/unlock", &[]).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND);
+            assert_eq!(sync(|| audited(&s, "account.unlock")), 0);
+
+            let r = town
+                .post_form(&app, &format!("/accounts/{id}/unlock"), &[])
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}: {}", s.name, r.body);
+            assert!(r.location.starts_with("/accounts?ok="));
+            assert_eq!(sync(|| audited(&s, "account.unlock")), 1);
+            let who = sync(|| {
+                scalar(
+                    &s,
+                    "SELECT COUNT(*) FROM audit_log WHERE action = 'account.unlock' AND entity_id = ? AND actor_name = 'town_admin'",
+                    vals![id],
+                )
+            });
+            assert_eq!(who, 1);
+            for ip in ["10.0.0.1", "10.0.0.2"] {
+                let r = form_login(&app, "branch_secretary", PW, ip).await;
+                assert!(signed_in(&r), "{} {ip}: {}", s.name, r.body);
+            }
+
+            // nothing left to unlock: refused, and nothing written
+            let before = sync(|| {
+                (
+                    scalar(&s, "SELECT COUNT(*) FROM audit_log", &[]),
+                    scalar(&s, "SELECT COUNT(*) FROM login_pairs", &[]),
+                )
+            });
+            let r = town
+                .post_form(&app, &format!("/accounts/{id}/unlock"), &[])
+                .await;
+            assert_eq!(r.status, StatusCode::CONFLICT, "{}", s.name);
+            assert!(r.body.contains("没有被暂停登录"), "{}", r.body);
+            let after = sync(|| {
+                (
+                    scalar(&s, "SELECT COUNT(*) FROM audit_log", &[]),
+                    scalar(&s, "SELECT COUNT(*) FROM login_pairs", &[]),
+                )
+            });
+            assert_eq!(before, after);
         });
     }
 }
