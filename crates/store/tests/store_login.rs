@@ -255,3 +255,32 @@ fn failures_are_forgotten_after_the_forget_hours_and_by_an_unlock() {
         );
     }
 }
+
+#[test]
+fn a_failure_arriving_after_the_pair_was_refused_is_not_counted_again() {
+    for s in backends() {
+        let (town_admin, _, _) = setup(&s);
+        let rules = Rules::default();
+        let ip = "10.0.0.9";
+        for _ in 0..5 {
+            fail(&s, &rules, "town_admin", ip, Some(town_admin), T0);
+        }
+        // a request that passed the gate just before the refusal was written
+        let late = fail(&s, &rules, "town_admin", ip, Some(town_admin), T0 + 10);
+        assert_eq!(late.refuse_minutes, Some(1), "{}", s.name);
+        assert_eq!(late.lock_minutes, 0);
+        let pair = s
+            .read(|c| accounts::login_pair(c, "town_admin", ip, 0))
+            .unwrap();
+        assert_eq!(
+            pair,
+            login::Pair {
+                failures: 5,
+                locked_until: T0 + 60
+            },
+            "{}",
+            s.name
+        );
+        assert_eq!(audited(&s, "account.lockout"), 1);
+    }
+}

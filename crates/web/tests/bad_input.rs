@@ -357,7 +357,11 @@ fn login_is_throttled_per_account_and_address_after_repeated_failures() {
         // the fifth failure says the account is paused at this address
         let r = attempt("wrong-password").await;
         assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
-        assert!(r.body.contains("登录失败次数过多，请1分钟后再试"), "{}", r.body);
+        assert!(
+            r.body.contains("登录失败次数过多，请1分钟后再试"),
+            "{}",
+            r.body
+        );
         let r = attempt(common::PASSWORD).await;
         assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
         assert!(r.body.contains("登录失败次数过多"), "{}", r.body);

@@ -323,6 +323,24 @@ fn the_login_form_needs_its_token_and_cookie() {
             sync(|| scalar(&s, "SELECT COUNT(*) FROM login_pairs", &[])),
             0
         );
+        // a second tab gets the token the browser already holds; a forged one is replaced
+        let again = |cookie: String| {
+            let app = app.clone();
+            async move {
+                send(
+                    &app,
+                    Request::get("/login")
+                        .header(header::COOKIE, cookie)
+                        .body(Body::empty())
+                        .unwrap(),
+                )
+                .await
+            }
+        };
+        let r = again(cookie.clone()).await;
+        assert!(r.body.contains(&format!(r#"value="{token}""#)));
+        let r = again(format!("xf_login={forged}")).await;
+        assert!(!r.body.contains(&forged) && r.body.contains(r#"name="_csrf""#));
         let r = post(Some(cookie), Some(token)).await;
         assert!(signed_in(&r), "{}", r.body);
         // the cookie only goes back to /login, never to another site's request

@@ -36,15 +36,16 @@ fn safe_next(next: &str) -> String {
     }
 }
 
-/// The login page with a fresh form token, set in its cookie as well.
+/// The login page with its form token (`token`, or a fresh one), set in its cookie as well.
 fn login_page(
     state: &AppState,
     status: StatusCode,
+    token: Option<String>,
     next: String,
     username: String,
     error: String,
 ) -> Result<Response, AppError> {
-    let csrf = session::login_form_token(&state.store);
+    let csrf = token.unwrap_or_else(|| session::login_form_token(&state.store));
     let page = LoginPage {
         next,
         username,
@@ -62,17 +63,27 @@ fn login_page(
         .into_response())
 }
 
+/// The login page. A browser that still holds a good token keeps it, so a second tab's
+/// login form is not turned away by the first's.
 pub async fn login_form(
     State(state): State<AppState>,
     MaybeSession(s): MaybeSession,
     Query(q): Query<NextQuery>,
+    headers: HeaderMap,
 ) -> Result<Response, AppError> {
     if s.is_some() {
         return Ok(Redirect::to(&safe_next(&q.next)).into_response());
     }
+    let held = session::cookie_value(&headers, session::LOGIN_COOKIE);
+    let token = blocking(&state, move |s| {
+        let hours = s.read(|c| settings::rules(c))?.session_hours;
+        Ok(held.filter(|t| session::check_login_form(s, Some(t), t, hours).is_ok()))
+    })
+    .await?;
     login_page(
         &state,
         StatusCode::OK,
+        token,
         safe_next(&q.next),
         String::new(),
         String::new(),
@@ -116,6 +127,7 @@ pub async fn login(
         Err(AppError::Csrf) => login_page(
             &state,
             StatusCode::FORBIDDEN,
+            None,
             safe_next(&f.next),
             f.username,
             "登录页已过期，请重新输入密码登录".into(),
@@ -124,6 +136,7 @@ pub async fn login(
             login_page(
                 &state,
                 e.status(),
+                None,
                 safe_next(&f.next),
                 f.username,
                 e.to_string(),
