@@ -1,5 +1,6 @@
 //! Browser test in real headless Chromium (Debian's chromium + chromedriver, driven over the
-//! WebDriver protocol): a town administrator logs in on a phone-sized screen, opens the tree,
+//! WebDriver protocol): a town administrator logs in on a phone-sized screen (the login form
+//! refused once without its token), opens the tree,
 //! opens a member and sees the ID number masked, reviews a plan document and the 组织生活
 //! heatmap; a branch secretary records a 主题党日 with a photo and the branch turns green, then
 //! reports campaign progress with a photo, and the town's campaign page shows the branch done;
@@ -269,8 +270,21 @@ fn town_admin_opens_the_tree_and_a_member_whose_id_is_masked() {
         base: format!("{driver}/session/{session}"),
     };
 
+    // The login form comes with its token (and the token's cookie). Posted without it, the
+    // form is refused and comes back with a fresh one, the user name kept; with it, the
+    // administrator signs in.
     b.go(&format!("{app}/login"));
+    let token = b.call(
+        "POST",
+        "/execute/sync",
+        Some(json!({"script": "const t = document.querySelector('input[name=_csrf]'); const v = t.value; t.value = ''; return v;", "args": []})),
+    );
+    assert!(token.as_str().unwrap_or_default().len() > 40, "{token}");
     b.type_into("#username", "town_admin");
+    b.type_into("#password", "xianfeng-demo");
+    b.tap("#login-submit");
+    let refused = b.wait_text("main", "登录页已过期");
+    assert!(refused.contains("登录页已过期"), "{refused}");
     b.type_into("#password", "xianfeng-demo");
     b.click("#login-submit");
     let title = b.text("h1");

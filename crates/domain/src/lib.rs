@@ -16,6 +16,7 @@ pub mod files;
 pub mod household;
 pub mod idcard;
 pub mod life;
+pub mod login;
 pub mod member;
 pub mod org;
 pub mod path;

@@ -19,9 +19,17 @@ pub struct Rules {
     pub committee_max_size: i64,
     /// Minimum age on the joining date.
     pub min_joining_age: i64,
-    /// Failed logins allowed per account within the window, and per IP address.
-    pub login_max_failures_per_account: i64,
-    pub login_max_failures_per_ip: i64,
+    /// Login throttling per (user name, network address) pair: failures allowed before the
+    /// pair is refused, the first refusal (minutes, doubling with each further failure) and
+    /// its cap, and how long a pair's failures are remembered after the last one.
+    pub login_free_failures: i64,
+    pub login_delay_first_minutes: i64,
+    pub login_delay_max_minutes: i64,
+    pub login_forget_hours: i64,
+    /// Failed logins with user names that do not exist, allowed per network address within
+    /// the window; beyond it the address may only sign in to accounts that have not failed
+    /// from it.
+    pub login_max_unknown_per_ip: i64,
     pub login_window_minutes: i64,
     /// Session lifetime.
     pub session_hours: i64,
@@ -64,8 +72,11 @@ impl Default for Rules {
             committee_min_size: 3,
             committee_max_size: 7,
             min_joining_age: 18,
-            login_max_failures_per_account: 5,
-            login_max_failures_per_ip: 30,
+            login_free_failures: 5,
+            login_delay_first_minutes: 1,
+            login_delay_max_minutes: 60,
+            login_forget_hours: 24,
+            login_max_unknown_per_ip: 20,
             login_window_minutes: 15,
             session_hours: 12,
             upload_max_bytes: 20 * 1024 * 1024,
@@ -128,18 +139,33 @@ impl Rules {
             ),
             ("min_joining_age", "入党最低年龄", self.min_joining_age),
             (
-                "login_max_failures_per_account",
-                "每账号登录失败上限",
-                self.login_max_failures_per_account,
+                "login_free_failures",
+                "同一账号在同一地址连续登录失败达此次数即暂停登录",
+                self.login_free_failures,
             ),
             (
-                "login_max_failures_per_ip",
-                "每IP登录失败上限",
-                self.login_max_failures_per_ip,
+                "login_delay_first_minutes",
+                "首次暂停登录时长（分钟，此后每失败一次加倍）",
+                self.login_delay_first_minutes,
+            ),
+            (
+                "login_delay_max_minutes",
+                "暂停登录时长上限（分钟）",
+                self.login_delay_max_minutes,
+            ),
+            (
+                "login_forget_hours",
+                "登录失败记录保留时长（小时）",
+                self.login_forget_hours,
+            ),
+            (
+                "login_max_unknown_per_ip",
+                "同一地址尝试不存在用户名的失败上限",
+                self.login_max_unknown_per_ip,
             ),
             (
                 "login_window_minutes",
-                "登录失败统计时长（分钟）",
+                "不存在用户名失败的统计时长（分钟）",
                 self.login_window_minutes,
             ),
             ("session_hours", "登录有效时长（小时）", self.session_hours),
@@ -241,8 +267,11 @@ impl Rules {
             "committee_min_size" => &mut self.committee_min_size,
             "committee_max_size" => &mut self.committee_max_size,
             "min_joining_age" => &mut self.min_joining_age,
-            "login_max_failures_per_account" => &mut self.login_max_failures_per_account,
-            "login_max_failures_per_ip" => &mut self.login_max_failures_per_ip,
+            "login_free_failures" => &mut self.login_free_failures,
+            "login_delay_first_minutes" => &mut self.login_delay_first_minutes,
+            "login_delay_max_minutes" => &mut self.login_delay_max_minutes,
+            "login_forget_hours" => &mut self.login_forget_hours,
+            "login_max_unknown_per_ip" => &mut self.login_max_unknown_per_ip,
             "login_window_minutes" => &mut self.login_window_minutes,
             "session_hours" => &mut self.session_hours,
             "upload_max_bytes" => &mut self.upload_max_bytes,

@@ -1,6 +1,6 @@
 //! Migrations on both backends: each version's hook runs once, in its version's transaction;
 //! a store made before migration 5 gets its roll-ups rebuilt; migration 8 keeps the data of
-//! the tables it rebuilds.
+//! the tables it rebuilds; migration 10 starts login throttling afresh, per pair.
 
 use std::sync::Mutex;
 
@@ -192,10 +192,7 @@ fn migration_8_keeps_sessions_settings_and_attached_files() {
                 Ok((token, sha))
             })
             .unwrap();
-        assert_eq!(
-            s.migrate_to(i64::MAX, migrations::HOOKS).unwrap(),
-            vec![8, 9]
-        );
+        assert_eq!(s.migrate_to(8, migrations::HOOKS).unwrap(), vec![8]);
         s.read(|c| -> xianfeng_store::Result<_> {
             assert!(accounts::session(c, &token)?.is_some(), "{}", s.name);
             assert_eq!(settings::rules(c)?.branch_max_members, 40);
@@ -237,5 +234,35 @@ fn migration_8_keeps_sessions_settings_and_attached_files() {
             )
         });
         assert!(orphan.is_err(), "{}", s.name);
+    }
+}
+
+#[test]
+fn migration_10_drops_the_old_per_account_and_per_address_counts() {
+    for s in unmigrated_backends() {
+        s.migrate_to(8, migrations::HOOKS).unwrap();
+        s.write(|c| -> xianfeng_store::Result<_> {
+            for key in ["user:county_admin", "ip:203.0.113.7"] {
+                c.execute(
+                    "INSERT INTO login_failures (key, at) VALUES (?, ?)",
+                    vals![key, accounts::epoch()],
+                )?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        assert!(s.migrate_to(10, migrations::HOOKS).unwrap().contains(&10));
+        s.read(|c| -> xianfeng_store::Result<_> {
+            // the county administrator is no longer locked by failures counted the old way
+            assert_eq!(
+                c.scalar("SELECT COUNT(*) FROM login_failures", &[])?,
+                0,
+                "{}",
+                s.name
+            );
+            assert_eq!(c.scalar("SELECT COUNT(*) FROM login_pairs", &[])?, 0);
+            Ok(())
+        })
+        .unwrap();
     }
 }

@@ -737,9 +737,9 @@ fn evaluations_refuse_bad_schemes_spent_codes_bad_scores_and_closed_rounds() {
         s.write(vote(&houses[0].code, good.clone())).unwrap();
         invalid(refuse(&s, vote(&houses[0].code, good.clone())), "已使用过");
         // Revoking: in scope, an existing code; a revoked code does not vote.
-        invalid(
+        not_found(
             refuse(&s, |c| evaluations::revoke(c, &other, houses[1].id)),
-            "不在您的管辖范围内",
+            "评议码",
         );
         not_found(
             refuse(&s, |c| evaluations::revoke(c, &sec, 999_999)),

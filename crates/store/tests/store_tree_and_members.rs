@@ -386,10 +386,23 @@ fn sessions_resolve_to_the_scoped_actor_and_end_on_logout() {
         s.write(|c| accounts::end_session(c, &token)).unwrap();
         assert!(s.read(|c| accounts::session(c, &token)).unwrap().is_none());
 
-        s.write(|c| accounts::record_failure(c, &["user:town_admin", "ip:1.2.3.4"]))
+        let failure = accounts::Failure {
+            username: "town_admin",
+            address: "1.2.3.4",
+            account_id: None,
+        };
+        let rules = xianfeng_domain::rules::Rules::default();
+        let now = accounts::epoch();
+        s.write(|c| accounts::login_failed(c, &rules, &failure, now))
             .unwrap();
         assert_eq!(
-            s.read(|c| accounts::recent_failures(c, "user:town_admin", 15))
+            s.read(|c| accounts::login_pair(c, "town_admin", "1.2.3.4", 0))
+                .unwrap()
+                .failures,
+            1
+        );
+        assert_eq!(
+            s.read(|c| accounts::unknown_failures(c, "1.2.3.4", now - 60))
                 .unwrap(),
             1
         );

@@ -1,4 +1,5 @@
-//! Sessions: the cookie, the signed-in actor, CSRF checks, login with throttling.
+//! Sessions: the cookie, the signed-in actor, CSRF checks (the login form's too), login with
+//! throttling.
 
 use std::net::SocketAddr;
 
@@ -6,6 +7,7 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use xianfeng_domain::auth::{verify_password, Actor};
+use xianfeng_domain::login::{self, Gate};
 use xianfeng_store::{people::accounts, settings, Store};
 
 use crate::error::ApiError;
@@ -39,16 +41,7 @@ impl Session {
 }
 
 fn cookie_token(parts: &Parts) -> Option<String> {
-    parts
-        .headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE)
-        .map(|(_, v)| v.to_string())
-        .filter(|v| !v.is_empty() && v.len() <= 128)
+    cookie_value(&parts.headers, COOKIE).filter(|v| v.len() <= 128)
 }
 
 /// The caller's address (the socket peer).
@@ -166,7 +159,12 @@ pub fn urlencode(s: &str) -> String {
 /// A known hash to verify against when the account does not exist, so timing does not tell.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Qm9ndXNIYXNoVmFsdWVGb3JUaW1pbmdPbmx5MTIzNDU";
 
-/// Checks credentials with per-account and per-IP throttling; returns `(token, csrf)`.
+fn too_many(minutes: i64) -> AppError {
+    AppError::TooMany(format!("登录失败次数过多，请{minutes}分钟后再试"))
+}
+
+/// Checks credentials, throttled per (user name, address) pair and, for user names that do
+/// not exist, per address (see `xianfeng_domain::login`); returns `(token, csrf)`.
 pub fn login(
     store: &Store,
     username: &str,
@@ -179,22 +177,19 @@ pub fn login(
             xianfeng_domain::Invalid::one("username", "用户名", "请输入用户名和密码").into(),
         );
     }
-    let user_key = format!("user:{username}");
-    let ip_key = format!("ip:{ip}");
-    let (rules, creds, user_fails, ip_fails) = store.read(|c| -> xianfeng_store::Result<_> {
+    let address = login::network_of(ip);
+    let now = accounts::epoch();
+    let (rules, creds, pair, unknown) = store.read(|c| -> xianfeng_store::Result<_> {
         let rules = settings::rules(c)?;
         let creds = accounts::credentials(c, &username)?;
-        let uf = accounts::recent_failures(c, &user_key, rules.login_window_minutes)?;
-        let ipf = accounts::recent_failures(c, &ip_key, rules.login_window_minutes)?;
-        Ok((rules, creds, uf, ipf))
+        let forget_before = now - rules.login_forget_hours * 3600;
+        let pair = accounts::login_pair(c, &username, &address, forget_before)?;
+        let window_start = now - rules.login_window_minutes * 60;
+        let unknown = accounts::unknown_failures(c, &address, window_start)?;
+        Ok((rules, creds, pair, unknown))
     })?;
-    if user_fails >= rules.login_max_failures_per_account
-        || ip_fails >= rules.login_max_failures_per_ip
-    {
-        return Err(AppError::TooMany(format!(
-            "登录失败次数过多，请{}分钟后再试",
-            rules.login_window_minutes
-        )));
+    if let Gate::Refuse { minutes } = login::gate(&rules, pair, unknown, now) {
+        return Err(too_many(minutes));
     }
     let ok = match &creds {
         Some((_, hash)) => verify_password(password, hash),
@@ -205,14 +200,79 @@ pub fn login(
     };
     match (ok, creds) {
         (true, Some((account_id, _))) => Ok(store.write(|c| {
-            accounts::clear_failures(c, &user_key)?;
+            accounts::login_succeeded(c, &username, &address)?;
             accounts::start_session(c, account_id, rules.session_hours, ip)
         })?),
-        _ => {
-            store.write(|c| accounts::record_failure(c, &[&user_key, &ip_key]))?;
-            Err(AppError::BadCredentials)
+        (_, creds) => {
+            let failure = accounts::Failure {
+                username: &username,
+                address: &address,
+                account_id: creds.map(|(id, _)| id),
+            };
+            let after = store.write(|c| accounts::login_failed(c, &rules, &failure, now))?;
+            Err(match after.refuse_minutes {
+                Some(minutes) => too_many(minutes),
+                None => AppError::BadCredentials,
+            })
         }
     }
+}
+
+/// The cookie that carries the login form's token (see `login_form_token`).
+pub const LOGIN_COOKIE: &str = "xf_login";
+
+/// A fresh token for the login form, signed with the store's login-form key; the same value
+/// goes into the `xf_login` cookie and the form's `_csrf` field.
+pub fn login_form_token(store: &Store) -> String {
+    let mut nonce = [0u8; 16];
+    rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut nonce);
+    let key = store.vault.derive_key("login-csrf");
+    login::form_token(&key, accounts::epoch(), &hex::encode(nonce))
+}
+
+/// Checks a posted login form: its `_csrf` field equals the `xf_login` cookie, and the token
+/// is ours and no older than a session may last.
+pub fn check_login_form(
+    store: &Store,
+    cookie: Option<&str>,
+    submitted: &str,
+    max_age_hours: i64,
+) -> Result<(), AppError> {
+    let Some(cookie) = cookie else {
+        return Err(AppError::Csrf);
+    };
+    let same = cookie.len() == submitted.len()
+        && cookie
+            .bytes()
+            .zip(submitted.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0;
+    let key = store.vault.derive_key("login-csrf");
+    if same && login::form_token_valid(&key, cookie, accounts::epoch(), max_age_hours * 3600) {
+        Ok(())
+    } else {
+        Err(AppError::Csrf)
+    }
+}
+
+/// The value of the cookie `name` in the request's headers.
+pub fn cookie_value(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+        .filter(|v| !v.is_empty() && v.len() <= 256)
+}
+
+/// The `Set-Cookie` value for the login form's token: only sent back to `/login`, never from
+/// another site's page.
+pub fn login_cookie(token: &str, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{LOGIN_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict{secure}")
 }
 
 /// The `Set-Cookie` value for a new session (or a cleared one when `token` is empty).

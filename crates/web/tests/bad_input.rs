@@ -2,9 +2,8 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
-use common::{app, fixture, login, member_input, run, send, sync, Client};
+use axum::http::StatusCode;
+use common::{app, fixture, login, member_input, run, sync, Client};
 use xianfeng_store::testing::{backends, TestStore};
 
 fn counts(s: &TestStore) -> (i64, i64, i64) {
@@ -342,28 +341,27 @@ fn roster_import_reports_every_bad_row_and_writes_nothing_then_imports_a_good_fi
 }
 
 #[test]
-fn login_is_throttled_per_account_after_repeated_failures() {
+fn login_is_throttled_per_account_and_address_after_repeated_failures() {
     let s = xianfeng_store::testing::sqlite();
     let _f = fixture(&s);
     let app = app(&s);
     run(async {
         let attempt = |pw: &'static str| {
             let app = app.clone();
-            async move {
-                send(
-                    &app,
-                    Request::post("/login")
-                        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                        .body(Body::from(format!("username=town_admin&password={pw}")))
-                        .unwrap(),
-                )
-                .await
-            }
+            async move { common::form_login(&app, "town_admin", pw, "10.1.1.1").await }
         };
-        for _ in 0..5 {
+        for _ in 0..4 {
             let r = attempt("wrong-password").await;
             assert!(r.body.contains("用户名或密码错误"));
         }
+        // the fifth failure says the account is paused at this address
+        let r = attempt("wrong-password").await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(
+            r.body.contains("登录失败次数过多，请1分钟后再试"),
+            "{}",
+            r.body
+        );
         let r = attempt(common::PASSWORD).await;
         assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
         assert!(r.body.contains("登录失败次数过多"), "{}", r.body);

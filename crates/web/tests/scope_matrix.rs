@@ -396,3 +396,143 @@ fn pages_without_a_session_redirect_to_login_and_api_says_401() {
         );
     });
 }
+
+/// Records in another town (a point rule, a waiting claim, a ledger entry, an honour, an
+/// evaluation code) answer a town administrator's writes exactly as ids that do not exist do:
+/// 404 with the same page, nothing changed. The county, whose scope holds them, may act on
+/// them, which shows the ids are real.
+#[test]
+fn records_outside_scope_answer_like_missing_ones() {
+    use xianfeng_domain::points::{Audience, Caps, EarnDraft, RuleDraft, Trigger};
+    use xianfeng_store::points::point_claims::{self, By};
+    use xianfeng_store::points::{self, point_rules};
+    use xianfeng_store::recognition::evaluations::{self, RoundInput};
+    for s in backends() {
+        let f = fixture(&s);
+        let app = app(&s);
+        let county = xianfeng_store::testing::admin(&f.county);
+        let today = xianfeng_domain::date::today();
+        let rule = |action: &str, approval: bool| RuleDraft {
+            action: action.into(),
+            category: "测试".into(),
+            points: 5,
+            audience: Audience::All,
+            evidence_required: false,
+            approval_required: approval,
+            caps: Caps::default(),
+            valid_from: None,
+            valid_to: None,
+            trigger: Trigger::Manual,
+        };
+        let ids = s
+            .write(|c| -> xianfeng_store::Result<_> {
+                let waits = point_rules::create(c, None, &f.town_b, &rule("乙镇申报事项", true))?;
+                let at_once =
+                    point_rules::create(c, None, &f.town_b, &rule("乙镇记分事项", false))?;
+                let person = points::member_account(c, f.member_b)?.id;
+                let earn = |rule_id| EarnDraft {
+                    rule_id,
+                    day: today,
+                    note: "测试".into(),
+                };
+                let (claim, _) = point_claims::earn(c, By::Card, person, &earn(waits), None)?;
+                point_claims::earn(c, By::Cadre(&county), person, &earn(at_once), None)?;
+                let entry = c.scalar(
+                    "SELECT MAX(id) FROM point_entries WHERE person_id = ?",
+                    xianfeng_store::vals![person],
+                )?;
+                let title = xianfeng_store::campaigns::measures::grant(
+                    c,
+                    &county,
+                    &f.county,
+                    &f.branch_b,
+                    "五星级党支部",
+                    2026,
+                    today,
+                )?;
+                let round = evaluations::open_round(
+                    c,
+                    &county,
+                    &f.branch_b,
+                    &RoundInput {
+                        name: "乙村民主评议党员".into(),
+                        scheme: xianfeng_domain::evaluation::Scheme::five_leads().name,
+                        closes_on: today.to_string(),
+                    },
+                )?;
+                let code = evaluations::codes(c, round)?[0].id;
+                Ok((claim, entry, at_once, title, code))
+            })
+            .unwrap();
+        let (claim, entry, rule_id, title, code) = ids;
+        // (a record outside the scope, a missing one, the form's fields)
+        type Route = (String, String, Vec<(&'static str, &'static str)>);
+        let routes: Vec<Route> = vec![
+            (
+                format!("/point-claims/{claim}/decide"),
+                "/point-claims/999999/decide".into(),
+                vec![("decision", "approve")],
+            ),
+            (
+                format!("/point-entries/{entry}/reverse"),
+                "/point-entries/999999/reverse".into(),
+                vec![("reason", "记错了")],
+            ),
+            (
+                format!("/point-rules/{rule_id}/active"),
+                "/point-rules/999999/active".into(),
+                vec![],
+            ),
+            (
+                format!("/titles/{title}/revoke"),
+                "/titles/999999/revoke".into(),
+                vec![],
+            ),
+            (
+                format!("/evaluation-codes/{code}/revoke"),
+                "/evaluation-codes/999999/revoke".into(),
+                vec![],
+            ),
+        ];
+        let audit = |s: &xianfeng_store::testing::TestStore| {
+            sync(|| {
+                s.read(|c| c.scalar("SELECT COUNT(*) FROM audit_log", &[]))
+                    .unwrap()
+            })
+        };
+        let before = audit(&s);
+        run(async {
+            let town = login(&app, "town_admin").await;
+            let mut failures = Vec::new();
+            for (outside, missing, fields) in &routes {
+                let r = town.post_form(&app, outside, fields).await;
+                let m = town.post_form(&app, missing, fields).await;
+                if r.status != StatusCode::NOT_FOUND || m.status != StatusCode::NOT_FOUND {
+                    failures.push(format!(
+                        "{} POST {outside}: {} (missing: {}), expected 404",
+                        s.name, r.status, m.status
+                    ));
+                } else if r.body != m.body {
+                    failures.push(format!(
+                        "{} POST {outside}: the page differs from a missing id's",
+                        s.name
+                    ));
+                }
+            }
+            assert!(failures.is_empty(), "{}", failures.join("\n"));
+            assert_eq!(audit(&s), before, "{}: nothing written", s.name);
+            // the county reaches them all
+            let county = login(&app, "county_admin").await;
+            for (outside, _, fields) in &routes {
+                let r = county.post_form(&app, outside, fields).await;
+                assert_eq!(
+                    r.status,
+                    StatusCode::SEE_OTHER,
+                    "{} county POST {outside}: {}",
+                    s.name,
+                    r.body
+                );
+            }
+        });
+    }
+}

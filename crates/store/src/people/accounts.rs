@@ -1,11 +1,16 @@
-//! Accounts, database-stored sessions and login throttling.
+//! Accounts, database-stored sessions and login throttling (per user name and address pair,
+//! decided by `xianfeng_domain::login`).
 
 use rand::RngCore;
+use serde_json::json;
 use sha2::{Digest, Sha256};
 use xianfeng_domain::auth::{Actor, Role};
+use xianfeng_domain::login::{self, AfterFailure, Pair};
+use xianfeng_domain::rules::Rules;
 
 use crate::db::{Conn, Row};
-use crate::{now_text, vals, Result, StoreError};
+use crate::people::orgs;
+use crate::{audit, now_text, vals, Result, StoreError};
 
 fn random_hex(bytes: usize) -> String {
     let mut b = vec![0u8; bytes];
@@ -130,32 +135,179 @@ pub fn end_session(c: &mut dyn Conn, token: &str) -> Result<()> {
     Ok(())
 }
 
-/// Failed logins for `key` (`user:NAME` or `ip:ADDR`) in the last `minutes`.
-pub fn recent_failures(c: &mut dyn Conn, key: &str, minutes: i64) -> Result<i64> {
+/// The user name a pair is kept under: accounts' names are at most 32 characters, so a longer
+/// name (which cannot be an account) is cut rather than stored whole.
+fn pair_name(username: &str) -> String {
+    username.chars().take(64).collect()
+}
+
+fn unknown_key(address: &str) -> String {
+    format!("unknown:{address}")
+}
+
+/// What is remembered about the pair (`username`, `address`); failures before `since` are
+/// forgotten.
+pub fn login_pair(c: &mut dyn Conn, username: &str, address: &str, since: i64) -> Result<Pair> {
+    let name = pair_name(username);
+    let failures = c.scalar(
+        "SELECT COALESCE(MAX(failures), 0) FROM login_pairs WHERE username = ? AND ip = ? AND last_failure_at >= ?",
+        vals![name.as_str(), address, since],
+    )?;
+    let locked_until = c.scalar(
+        "SELECT COALESCE(MAX(locked_until), 0) FROM login_pairs WHERE username = ? AND ip = ?",
+        vals![name.as_str(), address],
+    )?;
+    Ok(Pair {
+        failures,
+        locked_until,
+    })
+}
+
+/// Failed logins with user names that do not exist from `address` since `since`.
+pub fn unknown_failures(c: &mut dyn Conn, address: &str, since: i64) -> Result<i64> {
     c.scalar(
         "SELECT COUNT(*) FROM login_failures WHERE key = ? AND at > ?",
-        vals![key, epoch() - minutes * 60],
+        vals![unknown_key(address), since],
     )
 }
 
-pub fn record_failure(c: &mut dyn Conn, keys: &[&str]) -> Result<()> {
-    let now = epoch();
+/// A failed login: the user name as typed (normalised), the address it came from (see
+/// `login::network_of`) and the account, when the name is one.
+pub struct Failure<'a> {
+    pub username: &'a str,
+    pub address: &'a str,
+    pub account_id: Option<i64>,
+}
+
+/// Records a failed login in the caller's transaction: the pair's next failure in a row (the
+/// first again once its failures are forgotten), the address's count when the user name does
+/// not exist, the refusal the pair earns, an audit entry for each refusal of an account and
+/// one when the address reaches its limit. Returns what to answer.
+pub fn login_failed(
+    c: &mut dyn Conn,
+    rules: &Rules,
+    f: &Failure<'_>,
+    now: i64,
+) -> Result<AfterFailure> {
+    let forget_before = now - rules.login_forget_hours * 3600;
+    let window_start = now - rules.login_window_minutes * 60;
     c.execute(
-        "DELETE FROM login_failures WHERE at < ?",
-        vals![now - 86_400],
+        "DELETE FROM login_pairs WHERE last_failure_at < ? AND locked_until < ?",
+        vals![forget_before, now],
     )?;
-    for k in keys {
+    c.execute(
+        "DELETE FROM login_failures WHERE at <= ?",
+        vals![window_start.min(now - 86_400)],
+    )?;
+    let name = pair_name(f.username);
+    // A pair refused meanwhile (by a request alongside this one) is not counted again.
+    let counted = c.query(
+        "INSERT INTO login_pairs (username, ip, failures, last_failure_at, locked_until) VALUES (?, ?, 1, ?, 0)
+         ON CONFLICT (username, ip) DO UPDATE SET
+             failures = CASE WHEN login_pairs.last_failure_at < ? THEN 1 ELSE login_pairs.failures + 1 END,
+             last_failure_at = excluded.last_failure_at
+         WHERE login_pairs.locked_until <= ?
+         RETURNING failures",
+        vals![name.as_str(), f.address, now, forget_before, now],
+    )?;
+    let Some(failures) = counted.first().map(|r| r.i64(0)) else {
+        let pair = login_pair(c, &name, f.address, forget_before)?;
+        return Ok(AfterFailure {
+            lock_minutes: 0,
+            refuse_minutes: Some(login::minutes_until(pair.locked_until, now)),
+            address_now_limited: false,
+        });
+    };
+    let unknown_name = f.account_id.is_none();
+    if unknown_name {
         c.execute(
             "INSERT INTO login_failures (key, at) VALUES (?, ?)",
-            vals![*k, now],
+            vals![unknown_key(f.address), now],
         )?;
     }
+    let unknown = unknown_failures(c, f.address, window_start)?;
+    let after = login::after_failure(rules, failures, unknown, unknown_name);
+    if after.lock_minutes > 0 {
+        c.execute(
+            "UPDATE login_pairs SET locked_until = ? WHERE username = ? AND ip = ?",
+            vals![now + after.lock_minutes * 60, name.as_str(), f.address],
+        )?;
+        if let Some(id) = f.account_id {
+            let org_id = c.scalar("SELECT org_id FROM accounts WHERE id = ?", vals![id])?;
+            audit::append(
+                c,
+                audit::Record {
+                    actor: None,
+                    org_id: Some(org_id),
+                    action: "account.lockout",
+                    entity: "account",
+                    entity_id: Some(id),
+                    before: json!(null),
+                    after: json!({"username": name, "ip": f.address, "failures": failures,
+                                  "minutes": after.lock_minutes}),
+                },
+            )?;
+        }
+    }
+    if after.address_now_limited {
+        let root = orgs::roots(c)?.first().map(|o| o.id);
+        audit::append(
+            c,
+            audit::Record {
+                actor: None,
+                org_id: root,
+                action: "login.address_limit",
+                entity: "address",
+                entity_id: None,
+                before: json!(null),
+                after: json!({"ip": f.address, "unknown_failures": unknown,
+                              "minutes": rules.login_window_minutes}),
+            },
+        )?;
+    }
+    Ok(after)
+}
+
+/// A successful login forgets the pair's failures (those from other addresses stay).
+pub fn login_succeeded(c: &mut dyn Conn, username: &str, address: &str) -> Result<()> {
+    c.execute(
+        "DELETE FROM login_pairs WHERE username = ? AND ip = ?",
+        vals![pair_name(username), address],
+    )?;
     Ok(())
 }
 
-pub fn clear_failures(c: &mut dyn Conn, key: &str) -> Result<()> {
-    c.execute("DELETE FROM login_failures WHERE key = ?", vals![key])?;
-    Ok(())
+/// Forgets every failure of `username` from every address (an administrator's 解除锁定);
+/// returns how many pairs there were.
+pub fn unlock(c: &mut dyn Conn, username: &str) -> Result<u64> {
+    c.execute(
+        "DELETE FROM login_pairs WHERE username = ?",
+        vals![pair_name(username)],
+    )
+}
+
+/// Accounts under `root_path` with a pair that has been refused (`login_free_failures` or more
+/// failures still remembered): `(account id, until when refused: a past time when not now)`.
+pub fn restricted_in(
+    c: &mut dyn Conn,
+    root_path: &str,
+    rules: &Rules,
+    now: i64,
+) -> Result<Vec<(i64, i64)>> {
+    let rows = c.query(
+        "SELECT a.id, MAX(p.locked_until) FROM accounts a
+         JOIN orgs o ON o.id = a.org_id
+         JOIN login_pairs p ON p.username = a.username
+         WHERE o.path >= ? AND o.path < ? AND p.failures >= ? AND p.last_failure_at >= ?
+         GROUP BY a.id",
+        vals![
+            root_path,
+            xianfeng_domain::path::upper(root_path),
+            rules.login_free_failures.max(1),
+            now - rules.login_forget_hours * 3600
+        ],
+    )?;
+    Ok(rows.iter().map(|r| (r.i64(0), r.i64(1))).collect())
 }
 
 /// An account as listed for administrators.

@@ -351,8 +351,9 @@ pub fn revoke(c: &mut dyn Conn, actor: &Actor, code_id: i64) -> Result<i64> {
         .ok_or(StoreError::NotFound("评议码"))?;
     let code = code_row(&r)?;
     let round = round(c, code.round_id)?;
+    // a code the actor may not run is answered like a missing one: its id tells nothing
     if !may_run(actor, &round.org_path) {
-        return Err(Invalid::one("code", "评议码", "不在您的管辖范围内").into());
+        return Err(StoreError::NotFound("评议码"));
     }
     if !round.open {
         return Err(StoreError::Conflict("评议已结束，评议码不能再作废".into()));

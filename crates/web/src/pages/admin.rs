@@ -73,6 +73,13 @@ pub async fn save_settings(
                 "不能大于上限",
             ));
         }
+        if rules.login_delay_first_minutes > rules.login_delay_max_minutes {
+            errors.push(FieldError::new(
+                "login_delay_first_minutes",
+                "首次暂停登录时长",
+                "不能大于暂停登录时长上限",
+            ));
+        }
         if rules.general_branch_min_members > rules.general_branch_max_members {
             errors.push(FieldError::new(
                 "general_branch_min_members",

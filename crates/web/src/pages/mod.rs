@@ -486,6 +486,7 @@ pub fn routes() -> Router<AppState> {
             post(people::accounts::reset_password),
         )
         .route("/accounts/{id}/status", post(people::accounts::toggle))
+        .route("/accounts/{id}/unlock", post(people::accounts::unlock))
         .route("/members/{id}/account", post(people::accounts::for_member))
         .route("/plans", get(plans::list).post(plans::upload))
         .route("/plans/{id}", get(plans::show))

@@ -1,4 +1,5 @@
-//! A small scoped county for web tests, and a client that logs in through the API.
+//! A small scoped county for web tests, a client that logs in through the API, and the login
+//! form as a browser posts it (fetched first for its token).
 
 #![allow(dead_code)]
 
@@ -162,6 +163,67 @@ pub async fn login(app: &axum::Router, user: &str) -> Client {
         cookie: r.set_cookie.split(';').next().unwrap().to_string(),
         csrf: v["csrf_token"].as_str().unwrap().to_string(),
     }
+}
+
+/// A request as if from `ip` (the socket peer the server sees).
+pub fn from_ip(mut req: Request<Body>, ip: &str) -> Request<Body> {
+    let addr = std::net::SocketAddr::new(ip.parse().unwrap(), 40_000);
+    req.extensions_mut()
+        .insert(axum::extract::ConnectInfo(addr));
+    req
+}
+
+/// The login form as a browser gets it: its `xf_login` cookie and the `_csrf` field's value.
+pub async fn login_form(app: &axum::Router, ip: &str) -> (String, String) {
+    let r = send(
+        app,
+        from_ip(Request::get("/login").body(Body::empty()).unwrap(), ip),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let cookie = r
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("xf_login="))
+        .expect("the login form sets its cookie")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let token = r
+        .body
+        .split(r#"name="_csrf" value=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the login form has its token")
+        .to_string();
+    (cookie, token)
+}
+
+/// Posts the login form from `ip` the way a browser does: the form fetched first, then sent
+/// back with its cookie and token.
+pub async fn form_login(app: &axum::Router, user: &str, password: &str, ip: &str) -> Resp {
+    let (cookie, token) = login_form(app, ip).await;
+    let body = format!(
+        "_csrf={}&username={}&password={}",
+        enc(&token),
+        enc(user),
+        enc(password)
+    );
+    send(
+        app,
+        from_ip(
+            Request::post("/login")
+                .header(header::COOKIE, cookie)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap(),
+            ip,
+        ),
+    )
+    .await
 }
 
 impl Client {

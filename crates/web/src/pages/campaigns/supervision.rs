@@ -726,6 +726,10 @@ pub async fn revoke(
         let t = xianfeng_store::campaigns::measures::title(c, id)?
             .ok_or(xianfeng_store::StoreError::NotFound("荣誉"))?;
         let org = orgs::require(c, t.org_id)?;
+        // outside the subtree: the same answer as no such honour
+        if !actor.can_read_org(&org.path) {
+            return Err(AppError::NotFound("荣誉"));
+        }
         if !actor.can_manage_town(&org.path) {
             return Err(AppError::Forbidden);
         }

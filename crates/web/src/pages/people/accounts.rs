@@ -1,5 +1,8 @@
 //! 账号管理: administrators create accounts for the roles below theirs inside their subtree,
-//! reset passwords and disable accounts. Every change is audited; passwords never are.
+//! reset passwords, disable accounts and lift login refusals (解除锁定). Every change is
+//! audited; passwords never are.
+
+use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -10,9 +13,10 @@ use serde_json::json;
 use xianfeng_domain::auth::{
     check_new_password, check_username, hash_password, role_fits, Actor, Role,
 };
+use xianfeng_domain::login::minutes_until;
 use xianfeng_domain::{FieldError, Invalid};
 use xianfeng_store::people::accounts::{self, AccountRow, NewAccount};
-use xianfeng_store::{audit, people::members, people::orgs, Conn};
+use xianfeng_store::{audit, people::members, people::orgs, settings, Conn};
 
 use crate::pages::form::{empty_as_none, CsrfForm};
 use crate::pages::{done, render_as, Ctx, FieldErrors};
@@ -24,10 +28,20 @@ use crate::{AppError, AppState};
 struct AccountsPage {
     ctx: Ctx,
     rows: Vec<AccountRow>,
+    /// Accounts refused after repeated failed logins: id → minutes left (0: not refused now,
+    /// but the next failure from that address would be).
+    restricted: HashMap<i64, i64>,
     roles: Vec<(String, String)>,
     orgs: Vec<(i64, String)>,
     form: NewAccountForm,
     errors: FieldErrors,
+}
+
+impl AccountsPage {
+    /// For a refused account, the minutes its refusal has left (0: over, but remembered).
+    fn restriction(&self, id: &i64) -> Option<i64> {
+        self.restricted.get(id).copied()
+    }
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -68,18 +82,34 @@ async fn page(
     errors: FieldErrors,
 ) -> Result<Response, AppError> {
     let actor = s.actor.clone();
-    let (rows, org_list) = crate::pages::read(state, move |c| {
+    let (rows, restricted, org_list) = crate::pages::read(state, move |c| {
         let root = orgs::require(c, actor.scope_org_id)?;
         let rows = accounts::list_in(c, &root.path)?;
+        let now = accounts::epoch();
+        let rules = settings::rules(c)?;
+        let restricted = accounts::restricted_in(c, &root.path, &rules, now)?
+            .into_iter()
+            .map(|(id, until)| {
+                (
+                    id,
+                    if until > now {
+                        minutes_until(until, now)
+                    } else {
+                        0
+                    },
+                )
+            })
+            .collect::<HashMap<_, _>>();
         let pickable = orgs::active_in(c, &root, 3000)?
             .into_iter()
             .filter(|o| o.kind != xianfeng_domain::org::OrgKind::Group);
         let list = orgs::indented(&root, pickable);
-        Ok((rows, list))
+        Ok((rows, restricted, list))
     })
     .await?;
     let p = AccountsPage {
         rows,
+        restricted,
         roles: grantable(&s.actor),
         orgs: org_list,
         form,
@@ -331,6 +361,59 @@ pub async fn toggle(
             "账号已启用。"
         },
     ))
+}
+
+/// 解除锁定: forgets an account's failed logins from every address, so it may sign in again at
+/// once. Only for accounts the caller manages (a higher administrator); audited.
+pub async fn unlock(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    CsrfForm(_, _): CsrfForm<crate::pages::CsrfOnly>,
+) -> Result<Response, AppError> {
+    require_admin(&s)?;
+    let actor = s.actor.clone();
+    let result = crate::pages::write(&state, move |c| {
+        let a = managed(c, &actor, id)?;
+        let pairs = accounts::unlock(c, &a.username)?;
+        if pairs == 0 {
+            return Err(AppError::Conflict(format!(
+                "账号“{}”没有被暂停登录，无需解除",
+                a.username
+            )));
+        }
+        audit::append(
+            c,
+            audit::Record {
+                actor: Some(&actor),
+                org_id: Some(a.org_id),
+                action: "account.unlock",
+                entity: "account",
+                entity_id: Some(a.id),
+                before: json!({"username": a.username, "addresses": pairs}),
+                after: json!(null),
+            },
+        )?;
+        Ok(a.username)
+    })
+    .await;
+    match result {
+        Ok(name) => Ok(done(
+            "/accounts",
+            &format!("已解除“{name}”的登录限制，可立即登录。"),
+        )),
+        Err(e) => {
+            let ctx = Ctx::new(&s, "accounts").refusal(e, &Default::default())?;
+            page(
+                &state,
+                &s,
+                ctx,
+                NewAccountForm::default(),
+                FieldErrors::default(),
+            )
+            .await
+        }
+    }
 }
 
 #[derive(Deserialize)]

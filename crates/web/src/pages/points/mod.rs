@@ -72,6 +72,16 @@ impl RowInput {
 
 /// The page again for a refused row form: the reason at the top, nothing put back by name
 /// (the row's own input is rendered by the page).
+/// A record outside the caller's subtree answers exactly like a missing one (404), so ids
+/// cannot be walked to learn what exists elsewhere; inside it, a role that may not act is 403.
+fn in_scope(actor: &Actor, org_path: &str, what: &'static str) -> Result<(), AppError> {
+    if actor.can_read_org(org_path) {
+        Ok(())
+    } else {
+        Err(AppError::NotFound(what))
+    }
+}
+
 fn row_refusal(ctx: Ctx, e: AppError) -> Result<Ctx, AppError> {
     let mut ctx = ctx.refusal(e, &Kept::default())?;
     ctx.flash.kept_json.clear();
@@ -311,6 +321,7 @@ pub async fn decide(
     let reason = f.reason.clone();
     let result = crate::pages::write(&state, move |c| {
         let claim = point_claims::get(c, claim_id)?;
+        in_scope(&actor, &claim.org_path, "积分申报")?;
         if !actor.can_record_life(&claim.org_path) {
             return Err(AppError::Forbidden);
         }
@@ -536,6 +547,7 @@ pub async fn toggle_rule(
     let actor = s.actor.clone();
     let org_id = crate::pages::write(&state, move |c| {
         let rule = point_rules::get(c, rule_id)?;
+        in_scope(&actor, &rule.org_path, "积分事项")?;
         if !actor.can_manage_town(&rule.org_path) {
             return Err(AppError::Forbidden);
         }
@@ -665,6 +677,7 @@ pub async fn reverse(
     let (person, result) = blocking(&state, move |st| {
         let e = st.read(|c| points::entry(c, entry_id))?;
         let person = st.read(|c| points::account(c, e.person_id))?;
+        in_scope(&actor, &person.org_path, "积分记录")?;
         if !actor.can_manage_town(&person.org_path) {
             return Err(AppError::Forbidden);
         }
