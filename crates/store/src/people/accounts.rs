@@ -210,7 +210,7 @@ pub fn login_failed(
          RETURNING failures",
         vals![name.as_str(), f.address, now, forget_before, now],
     )?;
-    let Some(failures) = counted.first().map(|r| r.i64(0)) else {
+    let Some(failures) = counted.first().map(|r| r.i64(0)).transpose()? else {
         let pair = login_pair(c, &name, f.address, forget_before)?;
         return Ok(AfterFailure {
             lock_minutes: 0,
@@ -307,7 +307,7 @@ pub fn restricted_in(
             now - rules.login_forget_hours * 3600
         ],
     )?;
-    Ok(rows.iter().map(|r| (r.i64(0), r.i64(1))).collect())
+    rows.iter().map(|r| Ok((r.i64(0)?, r.i64(1)?))).collect()
 }
 
 /// An account as listed for administrators.
