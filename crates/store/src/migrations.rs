@@ -24,6 +24,8 @@ pub const HOOKS: &[(i64, Hook)] = &[
     // Version 5 came with structural metrics (towns, village branches): count them for the
     // trees of stores made before it.
     (5, engines::rollup::rebuild),
+    // Version 11 added public addresses: give one to every organisation already there.
+    (11, crate::people::public_slugs::backfill),
 ];
 
 /// Runs the hook of `version` in `hooks`, if it has one.

@@ -20,6 +20,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
     (6, include_str!("migrations/0006_points.sql")),
     (7, include_str!("migrations/0007_awards.sql")),
     (8, include_str!("migrations/0008_text_keys_not_null.sql")),
+    (11, include_str!("migrations/0011_public_slugs.sql")),
 ];
 
 /// A pooled client with its statement cache.
