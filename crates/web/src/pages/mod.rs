@@ -9,6 +9,7 @@ mod life;
 mod people;
 mod plans;
 mod points;
+pub mod public;
 mod recognition;
 pub mod shared;
 
@@ -624,7 +625,7 @@ pub fn routes() -> Router<AppState> {
         .route("/receipts/{id}", get(points::shop::receipt))
         .route("/c/{code}", get(points::card::show))
         .route("/c/{code}/claims", post(points::card::claim))
-        .route("/board/{id}", get(points::card::board))
+        .route("/board/{key}", get(points::card::board))
         .route("/awards", get(recognition::awards::home))
         .route("/orgs/{id}/awards", get(recognition::awards::show))
         .route(
@@ -645,8 +646,8 @@ pub fn routes() -> Router<AppState> {
             "/nominations/{id}/objections/{objection}",
             post(recognition::awards::resolve),
         )
-        .route("/notice/{id}", get(recognition::awards::public_notice))
-        .route("/notice/{id}/object", post(recognition::awards::object))
+        .route("/notice/{key}", get(recognition::awards::public_notice))
+        .route("/notice/{key}/object", post(recognition::awards::object))
         .route(
             "/orgs/{id}/evaluations",
             get(recognition::evaluations::list).post(recognition::evaluations::open),
@@ -707,7 +708,7 @@ pub fn routes() -> Router<AppState> {
             get(recognition::commitments::photo),
         )
         .route(
-            "/board/{id}/commitments",
+            "/board/{key}/commitments",
             get(recognition::commitments::report),
         )
         .route("/orgs/{id}/stars", get(recognition::stars::show))
