@@ -56,6 +56,10 @@ pub struct Rules {
     pub public_page_size: i64,
     /// Public pages also answer at an organisation's id (1), or only at its public address (0).
     pub public_by_id: i64,
+    /// Requests a minute one address may make to one kind of public code page (积分卡, its
+    /// claims, 评议码, 公示异议), and one code (or notice board) may receive from anywhere.
+    pub public_code_per_ip_minute: i64,
+    pub public_code_per_code_minute: i64,
 }
 
 impl Default for Rules {
@@ -90,6 +94,8 @@ impl Default for Rules {
             public_name_mask: 1,
             public_page_size: 50,
             public_by_id: 1,
+            public_code_per_ip_minute: 60,
+            public_code_per_code_minute: 20,
         }
     }
 }
@@ -235,6 +241,16 @@ impl Rules {
                 "公开页面可用组织编号访问（1可以/0只用公开地址）",
                 self.public_by_id,
             ),
+            (
+                "public_code_per_ip_minute",
+                "每个IP每分钟访问积分卡、评议码等公开页面次数上限",
+                self.public_code_per_ip_minute,
+            ),
+            (
+                "public_code_per_code_minute",
+                "每个积分码、评议码每分钟被访问次数上限",
+                self.public_code_per_code_minute,
+            ),
         ]
     }
 
@@ -258,6 +274,13 @@ impl Rules {
         }
         if key == "public_page_size" && !(1..=50).contains(&value) {
             return Err(crate::Invalid::one(key, key, "须在1到50之间"));
+        }
+        if matches!(
+            key,
+            "public_code_per_ip_minute" | "public_code_per_code_minute"
+        ) && value < 1
+        {
+            return Err(crate::Invalid::one(key, key, "至少为1"));
         }
         let slot = match key {
             "branch_min_full_members" => &mut self.branch_min_full_members,
@@ -289,6 +312,8 @@ impl Rules {
             "public_name_mask" => &mut self.public_name_mask,
             "public_page_size" => &mut self.public_page_size,
             "public_by_id" => &mut self.public_by_id,
+            "public_code_per_ip_minute" => &mut self.public_code_per_ip_minute,
+            "public_code_per_code_minute" => &mut self.public_code_per_code_minute,
             _ => return Err(crate::Invalid::one(key, key, "未知的规则项")),
         };
         *slot = value;
@@ -310,6 +335,7 @@ mod tests {
         assert!(r.set("public_page_size", 0).is_err());
         assert!(r.set("public_name_mask", 3).is_err());
         assert!(r.set("public_by_id", 2).is_err());
+        assert!(r.set("public_code_per_ip_minute", 0).is_err());
         assert!(r.set("points_mask_names", 0).is_err(), "one rule for names");
         r.set("public_by_id", 0).unwrap();
         r.set("public_page_size", 20).unwrap();

@@ -1,11 +1,16 @@
 //! Public pages show only what a public board should (issue 15): every name masked by the one
 //! rule (surname and a star by default), lists paged at most 50 to a page, organisations
-//! addressed by their unguessable public address (the id form switched off by a setting).
+//! addressed by their unguessable public address (the id form switched off by a setting), and
+//! code guessing slowed per address and per code with a 429 page.
 
 mod common;
 
-use axum::http::{header, StatusCode};
-use common::{app, fixture, login, run, sync, Client, Fixture, Resp};
+use std::net::SocketAddr;
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{header, Request, StatusCode};
+use common::{app, fixture, login, run, send, sync, Client, Fixture, Resp};
 use xianfeng_domain::household::ResidentInput;
 use xianfeng_domain::rules::Rules;
 use xianfeng_store::people::{households, public_slugs};
@@ -21,6 +26,18 @@ fn anonymous() -> Client {
         cookie: String::new(),
         csrf: String::new(),
     }
+}
+
+/// A request from `ip`, as the server sees a connection (`ConnectInfo`, what `client_ip` reads).
+fn from(ip: [u8; 4], method: &str, uri: &str) -> Request<Body> {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .extension(ConnectInfo(SocketAddr::from((ip, 40000))));
+    if method == "POST" {
+        req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    }
+    req.body(Body::empty()).unwrap()
 }
 
 fn slug(s: &TestStore, org_id: i64) -> String {
@@ -417,4 +434,91 @@ fn public_pages_answer_at_the_public_address_and_at_the_id_only_while_the_settin
         let distinct: std::collections::BTreeSet<_> = all.values().collect();
         assert_eq!(distinct.len(), 3);
     }
+}
+
+#[test]
+fn rapid_guesses_at_a_card_get_429_from_one_address_while_another_still_gets_through() {
+    let s = xianfeng_store::testing::sqlite();
+    let f = fixture(&s);
+    let code = household(&s, &f);
+    let app = app(&s);
+    let rules = Rules::default();
+    let (per_ip, per_code) = (
+        rules.public_code_per_ip_minute,
+        rules.public_code_per_code_minute,
+    );
+    run(async {
+        let guesser = [203, 0, 113, 7];
+        for n in 0..per_ip {
+            let r = send(&app, from(guesser, "GET", &format!("/c/GUESS{n:05}"))).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "guess {n}");
+        }
+        let refused = send(&app, from(guesser, "GET", "/c/GUESS99999")).await;
+        assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(
+            refused.body.contains("操作过于频繁，请稍后再试"),
+            "{}",
+            refused.body
+        );
+        assert!(refused.headers.contains_key(header::RETRY_AFTER));
+        assert_eq!(refused.headers[header::CACHE_CONTROL], "no-store");
+        // The real card is refused to the guesser too, before anything is read.
+        let r = send(&app, from(guesser, "GET", &format!("/c/{code}"))).await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+        let claim = send(&app, from(guesser, "POST", &format!("/c/{code}/claims"))).await;
+        assert_ne!(
+            claim.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "claims are counted on their own"
+        );
+        // Someone else is not held up by the guesser.
+        let r = send(&app, from([203, 0, 113, 8], "GET", "/c/GUESS99999")).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        let r = send(&app, from([203, 0, 113, 8], "GET", &format!("/c/{code}"))).await;
+        assert_eq!(r.status, StatusCode::OK);
+
+        // One code hammered from many addresses: its own limit.
+        for n in 1..per_code {
+            let r = send(
+                &app,
+                from([198, 51, 100, n as u8], "GET", &format!("/c/{code}")),
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::OK, "visit {n}");
+        }
+        let r = send(
+            &app,
+            from([198, 51, 100, 250], "GET", &format!("/c/{code}")),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+
+        // Rating codes and objections are limited the same way.
+        for n in 0..per_ip {
+            let r = send(&app, from([192, 0, 2, 1], "GET", &format!("/r/X{n:05}"))).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "rating guess {n}");
+        }
+        let r = send(&app, from([192, 0, 2, 1], "GET", "/r/X99999")).await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    });
+    // The numbers are the county's: a lower one takes effect at once.
+    set_rules(&s, |r| r.public_code_per_ip_minute = 2);
+    let town = slug(&s, f.town_a.id);
+    run(async {
+        let objector = [192, 0, 2, 9];
+        for _ in 0..2 {
+            let r = send(
+                &app,
+                from(objector, "POST", &format!("/notice/{town}/object")),
+            )
+            .await;
+            assert_ne!(r.status, StatusCode::TOO_MANY_REQUESTS);
+        }
+        let r = send(
+            &app,
+            from(objector, "POST", &format!("/notice/{town}/object")),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    });
 }

@@ -460,6 +460,20 @@ impl FieldErrors {
     }
 }
 
+/// The public pages whose address carries a code that works as a credential (a points card,
+/// a rating code, a notice board's objection form): `lib.rs` puts the rate limits
+/// (`crate::limits::guard`) in front of them, before any handler or body reading runs.
+pub fn public_code_routes() -> Router<AppState> {
+    Router::new()
+        .route("/c/{code}", get(points::card::show))
+        .route("/c/{code}/claims", post(points::card::claim))
+        .route(
+            "/r/{code}",
+            get(recognition::evaluations::rate_form).post(recognition::evaluations::rate),
+        )
+        .route("/notice/{key}/object", post(recognition::awards::object))
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(dashboard::dashboard))
@@ -623,8 +637,6 @@ pub fn routes() -> Router<AppState> {
         .route("/stores/{id}/redeem", post(points::shop::redeem))
         .route("/stores/{id}/reconcile.xlsx", get(points::shop::reconcile))
         .route("/receipts/{id}", get(points::shop::receipt))
-        .route("/c/{code}", get(points::card::show))
-        .route("/c/{code}/claims", post(points::card::claim))
         .route("/board/{key}", get(points::card::board))
         .route("/awards", get(recognition::awards::home))
         .route("/orgs/{id}/awards", get(recognition::awards::show))
@@ -647,7 +659,6 @@ pub fn routes() -> Router<AppState> {
             post(recognition::awards::resolve),
         )
         .route("/notice/{key}", get(recognition::awards::public_notice))
-        .route("/notice/{key}/object", post(recognition::awards::object))
         .route(
             "/orgs/{id}/evaluations",
             get(recognition::evaluations::list).post(recognition::evaluations::open),
@@ -672,10 +683,6 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/evaluation-codes/{id}/revoke",
             post(recognition::evaluations::revoke),
-        )
-        .route(
-            "/r/{code}",
-            get(recognition::evaluations::rate_form).post(recognition::evaluations::rate),
         )
         .route("/r/{code}/qr.svg", get(recognition::evaluations::code_qr))
         .route(
