@@ -147,6 +147,30 @@ impl Org {
     }
 }
 
+/// The letters of an organisation's public address (公开地址): lower case and digits, without
+/// the look-alikes 0 o 1 l, so a printed address can be typed back.
+const SLUG_ALPHABET: &[u8; 32] = b"abcdefghijkmnpqrstuvwxyz23456789";
+/// Characters of a public address: 16 of 32 letters carry 80 random bits.
+pub const SLUG_LEN: usize = 16;
+
+/// The public address of an organisation from 10 random bytes (the store draws them), so
+/// public pages can be opened without the sequential id that lets anyone walk the tree.
+pub fn public_slug(bytes: [u8; 10]) -> String {
+    let mut bits: u128 = 0;
+    for b in bytes {
+        bits = (bits << 8) | u128::from(b);
+    }
+    (0..SLUG_LEN)
+        .rev()
+        .map(|i| SLUG_ALPHABET[((bits >> (5 * i)) & 31) as usize] as char)
+        .collect()
+}
+
+/// Whether `text` has the shape of a public address (an id never does).
+pub fn is_public_slug(text: &str) -> bool {
+    text.len() == SLUG_LEN && text.bytes().all(|b| SLUG_ALPHABET.contains(&b))
+}
+
 /// Validated input for creating or renaming an organisation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrgDraft {
@@ -343,6 +367,20 @@ pub fn structural_warnings(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn public_addresses_are_sixteen_letters_and_never_an_id() {
+        let a = public_slug([0; 10]);
+        assert_eq!(a, "aaaaaaaaaaaaaaaa");
+        let b = public_slug([255; 10]);
+        assert_eq!(b, "9999999999999999");
+        let c = public_slug([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+        assert!(is_public_slug(&c), "{c}");
+        assert_ne!(c, public_slug([1, 2, 3, 4, 5, 6, 7, 8, 9, 11]));
+        assert!(!is_public_slug("12"));
+        assert!(!is_public_slug("aaaaaaaaaaaaaaa0"));
+        assert!(!is_public_slug("AAAAAAAAAAAAAAAA"));
+    }
 
     #[test]
     fn every_label_reads_back_however_its_brackets_are_typed() {

@@ -54,11 +54,20 @@ pub struct Rules {
     pub points_velocity_week: i64,
     /// Leaderboards on the public board (1) or only for signed-in cadres (0).
     pub points_board_public: i64,
-    /// Names on public leaderboards masked (1: 张*三) or shown in full (0).
-    pub points_mask_names: i64,
     /// Commitments (承诺) each member makes a year: at least, and at most.
     pub commitments_min_per_member: i64,
     pub commitments_max_per_member: i64,
+    /// How every public page (no account) shows a person's name: 0 in full, 1 surname and a
+    /// star (张*), 2 first and last character (张*丰). See `text::mask_name`.
+    pub public_name_mask: i64,
+    /// Items on one page of a public list (at most 50).
+    pub public_page_size: i64,
+    /// Public pages also answer at an organisation's id (1), or only at its public address (0).
+    pub public_by_id: i64,
+    /// Requests a minute one address may make to one kind of public code page (积分卡, its
+    /// claims, 评议码, 公示异议), and one code (or notice board) may receive from anywhere.
+    pub public_code_per_ip_minute: i64,
+    pub public_code_per_code_minute: i64,
 }
 
 impl Default for Rules {
@@ -91,9 +100,13 @@ impl Default for Rules {
             points_town_max: 20,
             points_velocity_week: 100,
             points_board_public: 1,
-            points_mask_names: 1,
             commitments_min_per_member: 2,
             commitments_max_per_member: 5,
+            public_name_mask: 1,
+            public_page_size: 50,
+            public_by_id: 1,
+            public_code_per_ip_minute: 60,
+            public_code_per_code_minute: 20,
         }
     }
 }
@@ -230,11 +243,6 @@ impl Rules {
                 self.points_board_public,
             ),
             (
-                "points_mask_names",
-                "公开排行榜隐去姓名（1隐去/0不隐去）",
-                self.points_mask_names,
-            ),
-            (
                 "commitments_min_per_member",
                 "党员每年承诺事项下限",
                 self.commitments_min_per_member,
@@ -243,6 +251,31 @@ impl Rules {
                 "commitments_max_per_member",
                 "党员每年承诺事项上限",
                 self.commitments_max_per_member,
+            ),
+            (
+                "public_name_mask",
+                "公开页面姓名显示（0全名/1姓加*/2首尾字）",
+                self.public_name_mask,
+            ),
+            (
+                "public_page_size",
+                "公开页面每页条数（1至50）",
+                self.public_page_size,
+            ),
+            (
+                "public_by_id",
+                "公开页面可用组织编号访问（1可以/0只用公开地址）",
+                self.public_by_id,
+            ),
+            (
+                "public_code_per_ip_minute",
+                "每个IP每分钟访问积分卡、评议码等公开页面次数上限",
+                self.public_code_per_ip_minute,
+            ),
+            (
+                "public_code_per_code_minute",
+                "每个积分码、评议码每分钟被访问次数上限",
+                self.public_code_per_code_minute,
             ),
         ]
     }
@@ -255,8 +288,25 @@ impl Rules {
         if key.ends_with("_pct") && value > 100 {
             return Err(crate::Invalid::one(key, key, "百分比不能超过100"));
         }
-        if matches!(key, "points_board_public" | "points_mask_names") && value > 1 {
+        if matches!(key, "points_board_public" | "public_by_id") && value > 1 {
             return Err(crate::Invalid::one(key, key, "只能填1（是）或0（否）"));
+        }
+        if key == "public_name_mask" && value > 2 {
+            return Err(crate::Invalid::one(
+                key,
+                key,
+                "只能填0（全名）、1（姓加*）或2（首尾字）",
+            ));
+        }
+        if key == "public_page_size" && !(1..=50).contains(&value) {
+            return Err(crate::Invalid::one(key, key, "须在1到50之间"));
+        }
+        if matches!(
+            key,
+            "public_code_per_ip_minute" | "public_code_per_code_minute"
+        ) && value < 1
+        {
+            return Err(crate::Invalid::one(key, key, "至少为1"));
         }
         let slot = match key {
             "branch_min_full_members" => &mut self.branch_min_full_members,
@@ -286,12 +336,42 @@ impl Rules {
             "points_town_max" => &mut self.points_town_max,
             "points_velocity_week" => &mut self.points_velocity_week,
             "points_board_public" => &mut self.points_board_public,
-            "points_mask_names" => &mut self.points_mask_names,
             "commitments_min_per_member" => &mut self.commitments_min_per_member,
             "commitments_max_per_member" => &mut self.commitments_max_per_member,
+            "public_name_mask" => &mut self.public_name_mask,
+            "public_page_size" => &mut self.public_page_size,
+            "public_by_id" => &mut self.public_by_id,
+            "public_code_per_ip_minute" => &mut self.public_code_per_ip_minute,
+            "public_code_per_code_minute" => &mut self.public_code_per_code_minute,
             _ => return Err(crate::Invalid::one(key, key, "未知的规则项")),
         };
         *slot = value;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_page_rules_refuse_what_would_open_the_pages_up() {
+        let mut r = Rules::default();
+        assert_eq!(r.public_name_mask, 1, "surname and a star by default");
+        assert_eq!(r.public_page_size, 50);
+        let page = r.set("public_page_size", 51).unwrap_err();
+        assert!(page.to_string().contains("1到50"), "{page}");
+        assert!(r.set("public_page_size", 0).is_err());
+        assert!(r.set("public_name_mask", 3).is_err());
+        assert!(r.set("public_by_id", 2).is_err());
+        assert!(r.set("public_code_per_ip_minute", 0).is_err());
+        assert!(r.set("points_mask_names", 0).is_err(), "one rule for names");
+        r.set("public_by_id", 0).unwrap();
+        r.set("public_page_size", 20).unwrap();
+        assert_eq!((r.public_by_id, r.public_page_size), (0, 20));
+        assert!(r
+            .labelled()
+            .iter()
+            .any(|(k, _, _)| *k == "public_name_mask"));
     }
 }

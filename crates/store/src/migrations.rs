@@ -25,6 +25,8 @@ pub const HOOKS: &[(i64, Hook)] = &[
     // organisations' kinds and members' status as codes: the roll-ups are recounted from the
     // records once, after both, for every store made before version 9.
     (9, engines::rollup::rebuild),
+    // Version 11 added public addresses: give one to every organisation already there.
+    (11, crate::people::public_slugs::backfill),
 ];
 
 /// Runs the hook of `version` in `hooks`, if it has one.

@@ -9,7 +9,8 @@ use xianfeng_domain::rules::Rules;
 use xianfeng_store::engines::rollup;
 use xianfeng_store::migrations::{self, Hook};
 use xianfeng_store::testing::{org, unmigrated_backends};
-use xianfeng_store::{files, people::accounts, settings, vals, Conn, Dialect, StoreError, Value};
+use xianfeng_store::people::{accounts, orgs, public_slugs};
+use xianfeng_store::{files, settings, vals, Conn, Dialect, StoreError, Value};
 
 fn versions() -> Vec<i64> {
     xianfeng_store::sqlite::MIGRATIONS
@@ -161,7 +162,13 @@ fn migration_8_keeps_sessions_settings_and_attached_files() {
         assert_eq!(s.migrate_to(7, migrations::HOOKS).unwrap(), after(0)[..7]);
         let (token, sha) = s
             .write(|c| -> xianfeng_store::Result<_> {
-                let county = org(c, None, "测试县委", "县委");
+                // As a release of version 7 made it (today's `orgs::create` writes later columns).
+                c.execute(
+                    "INSERT INTO orgs (id, parent_id, root_id, path, depth, name, kind, domain, committee_size, created_at)
+                     VALUES (1, NULL, 1, '/1/', 1, '测试县委', 'county', 'government', 0, '2025-01-01T00:00:00+08:00')",
+                    &[],
+                )?;
+                let county = orgs::require(c, 1)?;
                 let account = accounts::create(
                     c,
                     &accounts::NewAccount {
@@ -264,5 +271,60 @@ fn migration_10_drops_the_old_per_account_and_per_address_counts() {
             Ok(())
         })
         .unwrap();
+    }
+}
+
+#[test]
+fn a_store_made_before_migration_11_gets_a_public_address_for_every_organisation() {
+    for s in unmigrated_backends() {
+        s.migrate_to(4, migrations::HOOKS).unwrap();
+        s.write(old_tree).unwrap();
+        s.migrate().unwrap();
+        s.read(|c| -> xianfeng_store::Result<_> {
+            let slugs = public_slugs::of_many(c, &[1, 2, 3])?;
+            assert_eq!(slugs.len(), 3, "{}", s.name);
+            let distinct: std::collections::BTreeSet<&String> = slugs.values().collect();
+            assert_eq!(distinct.len(), 3, "{}: {slugs:?}", s.name);
+            for (id, slug) in &slugs {
+                assert!(
+                    xianfeng_domain::org::is_public_slug(slug),
+                    "{}: {slug}",
+                    s.name
+                );
+                assert_eq!(public_slugs::find(c, slug)?.map(|o| o.id), Some(*id));
+            }
+            Ok(())
+        })
+        .unwrap();
+        // New organisations get theirs when they are made.
+        let town = s
+            .write(|c| {
+                if c.dialect() == Dialect::Postgres {
+                    // The old tree was written with its ids; the identity goes on after them.
+                    c.query(
+                        "SELECT setval(pg_get_serial_sequence('orgs', 'id'), 3)",
+                        &[],
+                    )?;
+                }
+                let county = orgs::require(c, 1)?;
+                Ok::<_, StoreError>(org(c, Some(&county), "乙镇党委", "党委"))
+            })
+            .unwrap();
+        let slug = s.read(|c| public_slugs::of(c, town.id)).unwrap();
+        assert!(xianfeng_domain::org::is_public_slug(&slug), "{}", s.name);
+        assert_eq!(
+            s.read(|c| public_slugs::find(c, &slug))
+                .unwrap()
+                .map(|o| o.id),
+            Some(town.id)
+        );
+        // A unique column: a second organisation cannot take the same address.
+        let taken = s.write(|c| {
+            c.execute(
+                "UPDATE orgs SET public_slug = ? WHERE id = 1",
+                vals![slug.as_str()],
+            )
+        });
+        assert!(taken.is_err(), "{}", s.name);
     }
 }

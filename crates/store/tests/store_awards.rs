@@ -180,7 +180,7 @@ fn a_nomination_climbs_within_quotas_and_ends_in_public_notice() {
             Stage::Notice
         );
         assert_eq!(
-            s.read(|c| workflow::in_notice(c, &t.town.path))
+            s.read(|c| workflow::in_notice(c, &t.town.path, 0, 50))
                 .unwrap()
                 .len(),
             1

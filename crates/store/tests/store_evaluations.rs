@@ -314,10 +314,16 @@ fn commitments_run_their_cycle_and_leader_reviews_meet_the_quarterly_rule() {
             xianfeng_domain::commitment::half_range(&xianfeng_domain::commitment::half_of(today))
                 .unwrap();
         let report = s
-            .read(|c| commitments::report(c, &w.branch.path, from, to))
+            .read(|c| commitments::report_page(c, &w.branch.path, from, to, 0, 50))
             .unwrap();
-        assert_eq!(report.len(), 1);
-        assert_eq!(report[0].1.len(), 1);
+        assert_eq!(report.items.len(), 1);
+        assert_eq!(report.items[0].1.len(), 1);
+        assert_eq!((report.total, report.kept, report.settled), (1, 1, 1));
+        let beyond = s
+            .read(|c| commitments::report_page(c, &w.branch.path, from, to, 1, 50))
+            .unwrap();
+        assert!(beyond.items.is_empty());
+        assert_eq!(beyond.total, 1, "totals are of every page");
 
         // 领导点评: only from above; it meets the branch's quarterly rule
         assert!(s

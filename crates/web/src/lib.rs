@@ -4,6 +4,7 @@
 pub mod api;
 pub mod bulletin_files;
 pub mod error;
+pub mod limits;
 pub mod pages;
 pub mod residents;
 pub mod roster;
@@ -27,6 +28,8 @@ pub struct AppState {
     pub store: Arc<Store>,
     /// Mark cookies `Secure` (behind HTTPS).
     pub secure_cookies: bool,
+    /// Rate limits of the public code pages (`limits`).
+    pub limits: Arc<limits::PublicLimits>,
 }
 
 impl AppState {
@@ -34,6 +37,7 @@ impl AppState {
         AppState {
             store: Arc::new(store),
             secure_cookies: false,
+            limits: Arc::new(limits::PublicLimits::default()),
         }
     }
 }
@@ -126,6 +130,12 @@ pub fn router(state: AppState) -> Router {
     let hard_cap = 64 * 1024 * 1024;
     Router::new()
         .merge(pages::routes())
+        .merge(
+            pages::public_code_routes().route_layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                limits::guard,
+            )),
+        )
         .nest("/api/v1", api::routes())
         .route("/static/style.css", get(style))
         .route("/static/app.js", get(script))

@@ -100,14 +100,14 @@ pub fn list(c: &mut dyn Conn, definition_id: i64, scope: &str) -> Result<Vec<Ins
 }
 
 /// Instances in public notice (or with an objection open) under `scope`.
-pub fn in_notice(c: &mut dyn Conn, scope: &str) -> Result<Vec<Instance>> {
+pub fn in_notice(c: &mut dyn Conn, scope: &str, offset: i64, limit: i64) -> Result<Vec<Instance>> {
     c
         .query(
             &format!(
                 "SELECT {COLUMNS} FROM workflow_instances i JOIN orgs o ON o.id = i.origin_id
-                 WHERE i.stage IN ('notice', 'objected') AND i.origin_path >= ? AND i.origin_path < ? ORDER BY i.notice_until, i.id LIMIT 500"
+                 WHERE i.stage IN ('notice', 'objected') AND i.origin_path >= ? AND i.origin_path < ? ORDER BY i.notice_until, i.id LIMIT ? OFFSET ?"
             ),
-            vals![scope, path::upper(scope)],
+            vals![scope, path::upper(scope), limit.max(0), offset.max(0)],
         )?
         .iter()
         .map(instance_row)

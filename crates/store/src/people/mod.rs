@@ -4,3 +4,4 @@ pub mod accounts;
 pub mod households;
 pub mod members;
 pub mod orgs;
+pub mod public_slugs;

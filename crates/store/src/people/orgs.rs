@@ -134,9 +134,9 @@ pub fn create(
     }
     let pending = format!("pending:{}", rand::random::<u64>());
     let id = c.scalar(
-        "INSERT INTO orgs (parent_id, root_id, path, depth, name, kind, domain, committee_size, created_at)
-         VALUES (?, 0, ?, 0, ?, ?, ?, ?, ?) RETURNING id",
-        vals![parent.map(|p| p.id), pending, d.name.as_str(), d.kind.code(), d.domain.code(), d.committee_size, now_text()],
+        "INSERT INTO orgs (parent_id, root_id, path, depth, name, kind, domain, committee_size, created_at, public_slug)
+         VALUES (?, 0, ?, 0, ?, ?, ?, ?, ?, ?) RETURNING id",
+        vals![parent.map(|p| p.id), pending, d.name.as_str(), d.kind.code(), d.domain.code(), d.committee_size, now_text(), crate::people::public_slugs::fresh()],
     )?;
     let p = path::child(parent.map(|p| p.path.as_str()), id);
     let root_id = path::ids(&p).first().copied().unwrap_or(id);

@@ -47,8 +47,22 @@ pub fn top(
     period: &str,
     limit: i64,
 ) -> Result<Vec<Standing>> {
+    top_page(c, scope_path, kind, period, 0, limit)
+}
+
+/// Like [`top`], the `limit` standings after the first `offset` (ranks `offset + 1` on): one
+/// page of a public leaderboard.
+pub fn top_page(
+    c: &mut dyn Conn,
+    scope_path: &str,
+    kind: &str,
+    period: &str,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<Standing>> {
+    let (offset, limit) = (offset.max(0), limit.max(0));
     let (here, all) = sizes(c, scope_path, kind)?;
-    let ranked_walk = here.saturating_mul(here) >= limit.saturating_mul(all);
+    let ranked_walk = here.saturating_mul(here) >= offset.saturating_add(limit).saturating_mul(all);
     let (rank_index, path_index) = match c.dialect() {
         Dialect::Sqlite if ranked_walk => ("INDEXED BY point_totals_rank", ""),
         Dialect::Sqlite => ("", "INDEXED BY point_totals_path"),
@@ -59,9 +73,16 @@ pub fn top(
         &format!(
             "SELECT account_id, points FROM point_totals {index}
              WHERE period = ? AND kind = ? AND org_path >= ? AND org_path < ? AND points > 0
-             ORDER BY points DESC, account_id LIMIT ?"
+             ORDER BY points DESC, account_id LIMIT ? OFFSET ?"
         ),
-        vals![period, kind, scope_path, path::upper(scope_path), limit],
+        vals![
+            period,
+            kind,
+            scope_path,
+            path::upper(scope_path),
+            limit,
+            offset
+        ],
     )?;
     let mut out = Vec::with_capacity(rows.len());
     for (i, r) in rows.iter().enumerate() {
@@ -74,7 +95,7 @@ pub fn top(
             .transpose()?
             .unwrap_or_default();
         out.push(Standing {
-            rank: i as i64 + 1,
+            rank: offset + i as i64 + 1,
             account_id: r.i64(0)?,
             name,
             org_name,

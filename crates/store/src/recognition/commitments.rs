@@ -356,32 +356,89 @@ pub fn reviews(c: &mut dyn Conn, id: i64) -> Result<Vec<(Reviewer, Choice, Strin
     Ok(out)
 }
 
-/// The half-yearly public report of a subtree: published commitments and the fulfilment
-/// entries dated in the half.
-pub fn report(
+/// One page of the half-yearly public report of a subtree, and its totals.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// The page's published commitments, each with its fulfilment entries dated in the half.
+    pub items: Vec<(Commitment, Vec<Entry>)>,
+    /// Published commitments of the year in the subtree (every page).
+    pub total: i64,
+    /// Of them, those with a fulfilment entry in the half.
+    pub kept: i64,
+    /// Of them, those settled (已评定).
+    pub settled: i64,
+}
+
+/// The half-yearly public report of a subtree (published commitments of the half's year and
+/// the fulfilment entries dated in the half), `limit` commitments from `offset` on: a public
+/// page reads one page, never the whole subtree.
+pub fn report_page(
     c: &mut dyn Conn,
     scope: &str,
     from: NaiveDate,
     to: NaiveDate,
-) -> Result<Vec<(Commitment, Vec<Entry>)>> {
-    let list: Vec<Commitment> = list(c, scope, from.year() as i64)?
-        .into_iter()
-        .filter(|k| k.stage != CommitmentStage::Draft)
+    offset: i64,
+    limit: i64,
+) -> Result<Report> {
+    let (year, upper) = (from.year() as i64, path::upper(scope));
+    let draft = CommitmentStage::Draft.label();
+    let published = "k.org_path >= ? AND k.org_path < ? AND k.year = ? AND k.stage <> ?";
+    let total = c.scalar(
+        &format!("SELECT COUNT(*) FROM commitments k WHERE {published}"),
+        vals![scope, upper.as_str(), year, draft],
+    )?;
+    let settled = c.scalar(
+        &format!("SELECT COUNT(*) FROM commitments k WHERE {published} AND k.stage = ?"),
+        vals![
+            scope,
+            upper.as_str(),
+            year,
+            draft,
+            CommitmentStage::Settled.label()
+        ],
+    )?;
+    let kept = c.scalar(
+        &format!(
+            "SELECT COUNT(*) FROM commitments k WHERE {published} AND EXISTS
+             (SELECT 1 FROM commitment_entries e WHERE e.commitment_id = k.id AND e.day >= ? AND e.day <= ?)"
+        ),
+        vals![scope, upper.as_str(), year, draft, from.to_string(), to.to_string()],
+    )?;
+    let list: Vec<Commitment> = c
+        .query(
+            &format!("SELECT {COLUMNS} {FROM} WHERE {published} ORDER BY k.org_path, k.member_id, k.id LIMIT ? OFFSET ?"),
+            vals![scope, upper.as_str(), year, draft, limit.max(0), offset.max(0)],
+        )?
+        .iter()
+        .map(row)
         .collect();
-    // one range query for the entries of the half, grouped by commitment
     let mut entries: std::collections::HashMap<i64, Vec<Entry>> = std::collections::HashMap::new();
-    for r in c.query(
-        "SELECT e.commitment_id, e.day, e.content, e.sha256 FROM commitment_entries e JOIN commitments k ON k.id = e.commitment_id
-         WHERE k.org_path >= ? AND k.org_path < ? AND e.day >= ? AND e.day <= ? ORDER BY e.day, e.id",
-        vals![scope, path::upper(scope), from.to_string(), to.to_string()],
-    )? {
-        entries.entry(r.i64(0)?).or_default().push(entry_row(&r)?);
+    if !list.is_empty() {
+        let marks = vec!["?"; list.len()].join(",");
+        let mut params: Vec<crate::Value> = list.iter().map(|k| k.id.into()).collect();
+        params.push(from.to_string().into());
+        params.push(to.to_string().into());
+        for r in c.query(
+            &format!(
+                "SELECT commitment_id, day, content, sha256 FROM commitment_entries
+                 WHERE commitment_id IN ({marks}) AND day >= ? AND day <= ? ORDER BY day, id"
+            ),
+            &params,
+        )? {
+            entries.entry(r.i64(0)?).or_default().push(entry_row(&r)?);
+        }
     }
-    Ok(list
+    let items = list
         .into_iter()
         .map(|k| {
             let e = entries.remove(&k.id).unwrap_or_default();
             (k, e)
         })
-        .collect())
+        .collect();
+    Ok(Report {
+        items,
+        total,
+        kept,
+        settled,
+    })
 }

@@ -21,6 +21,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
     (8, include_str!("migrations/0008_text_keys_not_null.sql")),
     (9, include_str!("migrations/0009_codes.sql")),
     (10, include_str!("migrations/0010_login_pairs.sql")),
+    (11, include_str!("migrations/0011_public_slugs.sql")),
 ];
 
 pub struct Manager {

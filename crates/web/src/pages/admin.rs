@@ -61,7 +61,16 @@ pub async fn save_settings(
                 .unwrap_or_default();
             match raw.parse::<i64>() {
                 Ok(v) if v >= 0 => {
-                    let _ = rules.set(key, v);
+                    // A value the rule refuses (a page of 51, a mask of 3) is said beside its
+                    // field, never saved quietly as the old value.
+                    if let Err(refused) = rules.set(key, v) {
+                        errors.extend(
+                            refused
+                                .0
+                                .into_iter()
+                                .map(|e| FieldError::new(key, label, e.message)),
+                        );
+                    }
                 }
                 _ => errors.push(FieldError::new(key, label, "应为非负整数")),
             }

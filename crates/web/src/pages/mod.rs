@@ -9,6 +9,7 @@ mod life;
 mod people;
 mod plans;
 mod points;
+pub mod public;
 mod recognition;
 pub mod shared;
 
@@ -437,6 +438,20 @@ impl FieldErrors {
     }
 }
 
+/// The public pages whose address carries a code that works as a credential (a points card,
+/// a rating code, a notice board's objection form): `lib.rs` puts the rate limits
+/// (`crate::limits::guard`) in front of them, before any handler or body reading runs.
+pub fn public_code_routes() -> Router<AppState> {
+    Router::new()
+        .route("/c/{code}", get(points::card::show))
+        .route("/c/{code}/claims", post(points::card::claim))
+        .route(
+            "/r/{code}",
+            get(recognition::evaluations::rate_form).post(recognition::evaluations::rate),
+        )
+        .route("/notice/{key}/object", post(recognition::awards::object))
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(dashboard::dashboard))
@@ -601,9 +616,7 @@ pub fn routes() -> Router<AppState> {
         .route("/stores/{id}/redeem", post(points::shop::redeem))
         .route("/stores/{id}/reconcile.xlsx", get(points::shop::reconcile))
         .route("/receipts/{id}", get(points::shop::receipt))
-        .route("/c/{code}", get(points::card::show))
-        .route("/c/{code}/claims", post(points::card::claim))
-        .route("/board/{id}", get(points::card::board))
+        .route("/board/{key}", get(points::card::board))
         .route("/awards", get(recognition::awards::home))
         .route("/orgs/{id}/awards", get(recognition::awards::show))
         .route(
@@ -624,8 +637,7 @@ pub fn routes() -> Router<AppState> {
             "/nominations/{id}/objections/{objection}",
             post(recognition::awards::resolve),
         )
-        .route("/notice/{id}", get(recognition::awards::public_notice))
-        .route("/notice/{id}/object", post(recognition::awards::object))
+        .route("/notice/{key}", get(recognition::awards::public_notice))
         .route(
             "/orgs/{id}/evaluations",
             get(recognition::evaluations::list).post(recognition::evaluations::open),
@@ -650,10 +662,6 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/evaluation-codes/{id}/revoke",
             post(recognition::evaluations::revoke),
-        )
-        .route(
-            "/r/{code}",
-            get(recognition::evaluations::rate_form).post(recognition::evaluations::rate),
         )
         .route("/r/{code}/qr.svg", get(recognition::evaluations::code_qr))
         .route(
@@ -686,7 +694,7 @@ pub fn routes() -> Router<AppState> {
             get(recognition::commitments::photo),
         )
         .route(
-            "/board/{id}/commitments",
+            "/board/{key}/commitments",
             get(recognition::commitments::report),
         )
         .route("/orgs/{id}/stars", get(recognition::stars::show))

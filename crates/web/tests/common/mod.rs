@@ -97,10 +97,7 @@ pub fn fixture(s: &TestStore) -> Fixture {
 /// A router over a test store (the store is moved into the app; keep the TestStore for cleanup).
 pub fn app(s: &TestStore) -> axum::Router {
     // Re-open the same database for the app so the TestStore keeps ownership of cleanup.
-    xianfeng_web::router(AppState {
-        store: std::sync::Arc::new(clone_store(s)),
-        secure_cookies: false,
-    })
+    xianfeng_web::router(AppState::new(clone_store(s)))
 }
 
 fn clone_store(s: &TestStore) -> xianfeng_store::Store {

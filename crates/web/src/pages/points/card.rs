@@ -1,34 +1,30 @@
 //! Public pages without an account: a person's or household's points card, opened from the
-//! QR code printed for them (the code in the address is the credential), where they see
-//! their balance and claim points with a photo; and the public leaderboard when the county
-//! has made it public, names masked as configured.
+//! QR code printed for them (the code in the address is the credential, rate-limited by
+//! `crate::limits`), where they see their balance and claim points with a photo; and the
+//! public leaderboard when the county has made it public. Names on both are shown the
+//! `public::Names` way; the leaderboard is paged and addressed by the public slug.
 
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::Response;
 use xianfeng_domain::date;
-use xianfeng_domain::points::{mask_name, BoardPeriod, ClaimStatus, EarnInput};
+use xianfeng_domain::points::{BoardPeriod, ClaimStatus, EarnInput};
+use xianfeng_store::people::{households, orgs, public_slugs};
 use xianfeng_store::points::point_claims::{self, By, Claim};
 use xianfeng_store::points::point_rules::{self, Rule};
 use xianfeng_store::points::{self, Account, Entry, HOUSEHOLD, PERSON};
-use xianfeng_store::{people::households, people::orgs, points::point_board, settings};
+use xianfeng_store::{points::point_board, settings};
 
+use crate::pages::public::{self, Names, Paging, PublicQuery};
 use crate::pages::{field, render, render_as, Flash};
 use crate::{AppError, AppState};
-
-#[derive(serde::Deserialize, Default)]
-pub struct PublicQuery {
-    #[serde(default)]
-    pub period: String,
-    /// The notice a redirect after a public form carried (there is no session to read it).
-    #[serde(default)]
-    pub ok: String,
-}
 
 #[derive(Template)]
 #[template(path = "points/card.html")]
 struct CardPage {
     holder: Account,
+    /// The holder's name as public pages show it.
+    name: String,
     org_name: String,
     spendable: i64,
     people: Vec<(i64, String, i64)>,
@@ -46,16 +42,25 @@ async fn card_page(state: &AppState, code: String, flash: Flash) -> Result<Respo
         };
         let org_name = orgs::require(c, holder.org_id)?.name;
         let spendable = points::spendable(c, &holder)?;
+        let names = Names::of(&settings::rules(c)?);
         let (people, owners) = if holder.kind == HOUSEHOLD {
-            let people: Vec<(i64, String, i64)> = households::people(
+            let residents = households::people(
                 c,
                 holder
                     .household_id
                     .ok_or_else(|| AppError::Internal("户积分账户没有对应的户".into()))?,
-            )?
-            .into_iter()
-            .map(|p| (p.account_id, p.name, p.balance))
-            .collect();
+            )?;
+            let shown = names.household(
+                &residents
+                    .iter()
+                    .map(|p| (p.name.clone(), p.relation.clone()))
+                    .collect::<Vec<_>>(),
+            );
+            let people: Vec<(i64, String, i64)> = residents
+                .into_iter()
+                .zip(shown)
+                .map(|(p, name)| (p.account_id, name, p.balance))
+                .collect();
             let owners = people.iter().map(|p| p.0).collect::<Vec<_>>();
             (people, owners)
         } else {
@@ -75,6 +80,7 @@ async fn card_page(state: &AppState, code: String, flash: Flash) -> Result<Respo
             .filter(|r| r.draft.points > 0)
             .collect();
         Ok(Some(CardPage {
+            name: names.account(&holder.kind, &holder.name),
             holder,
             org_name,
             spendable,
@@ -88,7 +94,7 @@ async fn card_page(state: &AppState, code: String, flash: Flash) -> Result<Respo
     })
     .await?
     .ok_or(AppError::NotFound("积分码"))?;
-    render_as(page.flash.status, &page)
+    Ok(public::private(render_as(page.flash.status, &page)?))
 }
 
 pub async fn show(
@@ -172,47 +178,69 @@ struct BoardPage {
     period_label: String,
     people: Vec<(i64, String, String, i64)>,
     households: Vec<(i64, String, String, i64)>,
-    orgs: Vec<(i64, String, i64)>,
+    /// Child organisations on this page: public address, name, points.
+    orgs: Vec<(String, String, i64)>,
+    paging: Paging,
+    /// What the previous and next links keep of the query (`period=year&`).
+    pager_query: String,
 }
 
-/// The public leaderboard of a subtree, when the county has made it public.
+/// The public leaderboard of a subtree, when the county has made it public: one page of
+/// people, households and child organisations, names shown the `Names` way.
 pub async fn board(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(at): Path<String>,
     Query(q): Query<PublicQuery>,
 ) -> Result<Response, AppError> {
-    let period = match q.period.as_str() {
-        "quarter" => BoardPeriod::Quarter,
-        "year" => BoardPeriod::Year,
-        _ => BoardPeriod::Month,
+    let (period, pager_query) = match q.period.as_str() {
+        "quarter" => (BoardPeriod::Quarter, "period=quarter&"),
+        "year" => (BoardPeriod::Year, "period=year&"),
+        _ => (BoardPeriod::Month, ""),
     };
     let key = xianfeng_domain::cadence::Period::containing(period.frequency(), date::today()).key();
     let page = crate::pages::read(&state, move |c| {
         let rules = settings::rules(c)?;
-        let org = match orgs::get(c, id)? {
-            Some(o) if rules.points_board_public == 1 && o.dissolved_on.is_none() => o,
+        let org = match public::org_at(c, &at, &rules)? {
+            Some(o) if rules.points_board_public == 1 => o,
             _ => return Ok(None),
         };
-        let masked = rules.points_mask_names == 1;
-        let shown = |list: Vec<point_board::Standing>| {
-            list.into_iter()
-                .map(|s| (s.rank, mask_name(&s.name, masked), s.org_name, s.points))
-                .collect::<Vec<_>>()
+        let names = Names::of(&rules);
+        let mut paging = Paging::new(&q.page, &rules);
+        let mut standings = |kind: &str, paging: &mut Paging| -> Result<_, AppError> {
+            let list =
+                point_board::top_page(c, &org.path, kind, &key, paging.offset(), paging.fetch())?;
+            Ok(paging
+                .trim(list)
+                .into_iter()
+                .map(|s| (s.rank, names.account(kind, &s.name), s.org_name, s.points))
+                .collect::<Vec<_>>())
         };
-        let children: Vec<_> = orgs::children(c, id)?
+        let people = standings(PERSON, &mut paging)?;
+        let households = standings(HOUSEHOLD, &mut paging)?;
+        let children: Vec<_> = orgs::children(c, org.id)?
             .into_iter()
             .filter(|o| o.dissolved_on.is_none())
             .collect();
+        let ranked = point_board::orgs(c, &children, &key)?;
+        let shown = paging.slice(ranked);
+        let slugs =
+            public_slugs::of_many(c, &shown.iter().map(|(id, _, _)| *id).collect::<Vec<_>>())?;
+        let orgs = shown
+            .into_iter()
+            .filter_map(|(id, name, pts)| Some((slugs.get(&id)?.clone(), name, pts)))
+            .collect();
         Ok(Some(BoardPage {
-            people: shown(point_board::top(c, &org.path, PERSON, &key, 20)?),
-            households: shown(point_board::top(c, &org.path, HOUSEHOLD, &key, 20)?),
-            orgs: point_board::orgs(c, &children, &key)?,
+            people,
+            households,
+            orgs,
             org_name: org.name,
             period: q.period.clone(),
             period_label: format!("{}（{key}）", period.label()),
+            paging,
+            pager_query: pager_query.to_string(),
         }))
     })
     .await?
     .ok_or(AppError::NotFound("排行榜"))?;
-    render(&page)
+    Ok(public::cacheable(render(&page)?))
 }

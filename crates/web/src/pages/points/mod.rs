@@ -109,6 +109,8 @@ pub struct Overview {
     pub rules: Vec<Rule>,
     pub candidates: Vec<(String, String)>,
     pub shops: Vec<Shop>,
+    /// The organisation's public address (its public leaderboard is at `/board/{slug}`).
+    pub slug: String,
 }
 
 #[derive(Template)]
@@ -177,6 +179,7 @@ pub(super) async fn overview(
                 Vec::new()
             },
             shops: point_shop::in_scope(c, &org.path)?,
+            slug: xianfeng_store::people::public_slugs::of(c, org.id)?,
         })
     })
     .await?;

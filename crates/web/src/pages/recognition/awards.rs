@@ -14,7 +14,7 @@ use xianfeng_store::recognition::awards::{self, AwardKind};
 use xianfeng_store::{people::orgs, Conn};
 
 use crate::pages::form::{empty_as_none, CsrfForm, Kept};
-use crate::pages::points::card::PublicQuery;
+use crate::pages::public::{self, Names, Paging, PublicQuery};
 use crate::pages::shared::with_org;
 use crate::pages::Flash;
 use crate::pages::{done, render_as, write, Ctx};
@@ -37,6 +37,8 @@ struct AwardsPage {
     crumbs: Vec<(i64, String)>,
     kinds: Vec<KindView>,
     members: Vec<(i64, String)>,
+    /// The organisation's public address (its notice board is at `/notice/{slug}`).
+    slug: String,
     can_define: bool,
     can_nominate: bool,
     year: i32,
@@ -47,7 +49,7 @@ fn stage_label(kind: &AwardKind, st: Stage) -> String {
 }
 
 async fn page(state: &AppState, s: &Session, id: i64, ctx: Ctx) -> Result<Response, AppError> {
-    let (org, crumbs, (kinds, members)) = with_org(state, s, id, move |c, org| {
+    let (org, crumbs, ((kinds, members), slug)) = with_org(state, s, id, move |c, org| {
         let mut kinds = Vec::new();
         for kind in awards::kinds_for(c, &org.path)? {
             let scope = if xianfeng_domain::path::within(&org.path, &kind.org_path) {
@@ -74,7 +76,10 @@ async fn page(state: &AppState, s: &Session, id: i64, ctx: Ctx) -> Result<Respon
         } else {
             Vec::new()
         };
-        Ok((kinds, members))
+        Ok((
+            (kinds, members),
+            xianfeng_store::people::public_slugs::of(c, org.id)?,
+        ))
     })
     .await?;
     if !s.actor.can_list_members(&org.path) {
@@ -91,6 +96,7 @@ async fn page(state: &AppState, s: &Session, id: i64, ctx: Ctx) -> Result<Respon
         crumbs,
         kinds,
         members,
+        slug,
         year: chrono::Datelike::year(&xianfeng_domain::date::today()),
     };
     render_as(status, &p)
@@ -463,8 +469,11 @@ pub async fn resolve(
 #[template(path = "recognition/notice.html")]
 struct NoticePage {
     org_name: String,
-    org_id: i64,
+    /// The board's public address (its forms post there).
+    slug: String,
     items: Vec<(Instance, String, String)>,
+    paging: Paging,
+    pager_query: String,
     flash: Flash,
     /// A refused objection as typed, shown again in the form of the item it was about.
     typed: ObjectForm,
@@ -506,41 +515,62 @@ impl NoticePage {
 
 async fn notice_page(
     state: &AppState,
-    id: i64,
+    at: String,
+    page: String,
     flash: Flash,
     typed: ObjectForm,
 ) -> Result<Response, AppError> {
     let page = crate::pages::read(state, move |c| {
-        let org = match orgs::get(c, id)? {
-            Some(o) if o.dissolved_on.is_none() => o,
-            _ => return Ok(None),
+        let rules = xianfeng_store::settings::rules(c)?;
+        let Some(org) = public::org_at(c, &at, &rules)? else {
+            return Ok(None);
         };
+        let names = Names::of(&rules);
+        let mut paging = Paging::new(&page, &rules);
         let mut items = Vec::new();
-        for i in workflow::in_notice(c, &org.path)? {
+        let list = workflow::in_notice(c, &org.path, paging.offset(), paging.fetch())?;
+        for mut i in paging.trim(list) {
+            i.subject_name = names.nominee(&i.subject_name);
             let kind = awards::kind_of(c, i.definition_id)?;
             let label = stage_label(&kind, i.stage);
             items.push((i, format!("{}年度{}", kind.year, kind.name), label));
         }
         Ok(Some(NoticePage {
+            slug: xianfeng_store::people::public_slugs::of(c, org.id)?,
             org_name: org.name,
-            org_id: org.id,
             items,
+            paging,
+            pager_query: String::new(),
             flash,
             typed,
         }))
     })
     .await?
     .ok_or(AppError::NotFound("公示"))?;
-    render_as(page.flash.status, &page)
+    let refused = page.flash.status != axum::http::StatusCode::OK;
+    let r = render_as(page.flash.status, &page)?;
+    // A refused objection shows what its author typed (name, contact): never cached.
+    Ok(if refused {
+        public::private(r)
+    } else {
+        public::cacheable(r)
+    })
 }
 
 /// The public notice board of a subtree: no sign-in.
 pub async fn public_notice(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(at): Path<String>,
     Query(q): Query<PublicQuery>,
 ) -> Result<Response, AppError> {
-    notice_page(&state, id, Flash::notice(q.ok), ObjectForm::default()).await
+    notice_page(
+        &state,
+        at,
+        q.page,
+        Flash::notice(q.ok),
+        ObjectForm::default(),
+    )
+    .await
 }
 
 /// An objection as typed on the public board (no session, so no CSRF token).
@@ -560,7 +590,8 @@ pub struct ObjectForm {
 /// An objection from the public (实名反映).
 pub async fn object(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(at): Path<String>,
+    Query(q): Query<PublicQuery>,
     body: axum::body::Bytes,
 ) -> Result<Response, AppError> {
     // A public form (no account, no CSRF token): read the same way `CsrfForm` reads.
@@ -572,19 +603,23 @@ pub async fn object(
         contact,
         content,
     } = f;
+    let board = at.clone();
     let r = write(&state, move |c| {
-        let org = orgs::require(c, id)?;
+        let rules = xianfeng_store::settings::rules(c)?;
+        let org = public::org_at(c, &board, &rules)?.ok_or(AppError::NotFound("公示"))?;
+        let slug = xianfeng_store::people::public_slugs::of(c, org.id)?;
         let instance = instance.ok_or(AppError::NotFound("公示对象"))?;
         let i = workflow::instance(c, instance)?;
         if !xianfeng_domain::path::within(&i.origin_path, &org.path) {
             return Err(AppError::NotFound("公示对象"));
         }
-        Ok(workflow::object(c, instance, &name, &contact, &content)?)
+        workflow::object(c, instance, &name, &contact, &content)?;
+        Ok(slug)
     })
     .await;
     match r {
-        Ok(_) => Ok(done(
-            &format!("/notice/{id}"),
+        Ok(slug) => Ok(done(
+            &format!("/notice/{slug}"),
             "已收到您的反映，将在核查后处理",
         )),
         Err(e) => {
@@ -592,7 +627,7 @@ pub async fn object(
             // the item it was about, so nothing is put back by name.
             let mut flash = Flash::refusal(e, &Kept::default())?;
             flash.kept_json.clear();
-            notice_page(&state, id, flash, typed).await
+            notice_page(&state, at, q.page, flash, typed).await
         }
     }
 }

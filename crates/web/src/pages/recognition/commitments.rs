@@ -17,6 +17,7 @@ use xianfeng_store::recognition::leader_reviews::{self, LeaderReview};
 use xianfeng_store::{files, people::orgs};
 
 use crate::pages::form::{empty_as_none, CsrfForm, Kept};
+use crate::pages::public::{self, Names, Paging, PublicQuery};
 use crate::pages::shared::{with_org, year_of, YearQuery};
 use crate::pages::{done, field, render, render_as, write, Ctx};
 use crate::session::Session;
@@ -43,6 +44,8 @@ struct ListPage {
     min: usize,
     today: String,
     half: String,
+    /// The organisation's public address (its report is at `/board/{slug}/commitments`).
+    slug: String,
     /// The commitment form as typed when it was refused.
     add: Typed,
     /// The leader review form as typed when it was refused.
@@ -91,7 +94,7 @@ async fn list_page(
     ctx: Ctx,
     (add, review): (Typed, Typed),
 ) -> Result<Response, AppError> {
-    let (org, crumbs, (items, members, reviews, categories, min)) =
+    let (org, crumbs, (items, members, reviews, categories, min, slug)) =
         with_org(state, s, id, move |c, org| {
             let members: Vec<(i64, String)> = if org.kind.is_branch() {
                 xianfeng_store::people::members::names_at(c, org.id, 500)?
@@ -106,6 +109,7 @@ async fn list_page(
                 xianfeng_store::settings::rules(c)?
                     .commitments_min_per_member
                     .max(0) as usize,
+                xianfeng_store::people::public_slugs::of(c, org.id)?,
             ))
         })
         .await?;
@@ -171,6 +175,7 @@ async fn list_page(
         min,
         today: xianfeng_domain::date::today().to_string(),
         half: half_of(xianfeng_domain::date::today()),
+        slug,
         add,
         review,
     };
@@ -521,24 +526,20 @@ struct ReportPage {
     half: String,
     from: String,
     to: String,
+    /// This page's commitments, makers' names shown the `Names` way.
     items: Vec<(Commitment, Vec<Entry>)>,
-    kept: usize,
+    total: i64,
+    kept: i64,
+    settled: i64,
+    paging: Paging,
+    pager_query: String,
 }
 
-impl ReportPage {
-    fn settled(&self) -> usize {
-        self.items
-            .iter()
-            .filter(|(k, _)| k.stage == CommitmentStage::Settled)
-            .count()
-    }
-}
-
-/// The public half-yearly fulfilment report (践诺情况公开) of a subtree.
+/// The public half-yearly fulfilment report (践诺情况公开) of a subtree, one page at a time.
 pub async fn report(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
-    Query(q): Query<YearQuery>,
+    Path(at): Path<String>,
+    Query(q): Query<PublicQuery>,
 ) -> Result<Response, AppError> {
     let half = if half_range(&q.half).is_some() {
         q.half
@@ -547,22 +548,36 @@ pub async fn report(
     };
     let (from, to) = half_range(&half).ok_or(AppError::NotFound("报告期"))?;
     let page = crate::pages::read(&state, move |c| {
-        let org = match orgs::get(c, id)? {
-            Some(o) if o.dissolved_on.is_none() => o,
-            _ => return Ok(None),
+        let rules = xianfeng_store::settings::rules(c)?;
+        let Some(org) = public::org_at(c, &at, &rules)? else {
+            return Ok(None);
         };
-        let items = commitments::report(c, &org.path, from, to)?;
-        let kept = items.iter().filter(|(_, e)| !e.is_empty()).count();
+        let names = Names::of(&rules);
+        let mut paging = Paging::new(&q.page, &rules);
+        let report =
+            commitments::report_page(c, &org.path, from, to, paging.offset(), paging.fetch())?;
+        let items = paging
+            .trim(report.items)
+            .into_iter()
+            .map(|(mut k, e)| {
+                k.member_name = names.person(&k.member_name);
+                (k, e)
+            })
+            .collect();
         Ok(Some(ReportPage {
             org_name: org.name,
+            pager_query: format!("half={half}&"),
             half: half.clone(),
             from: xianfeng_domain::date::format_cn(from),
             to: xianfeng_domain::date::format_cn(to),
             items,
-            kept,
+            total: report.total,
+            kept: report.kept,
+            settled: report.settled,
+            paging,
         }))
     })
     .await?
     .ok_or(AppError::NotFound("组织"))?;
-    render(&page)
+    Ok(public::cacheable(render(&page)?))
 }

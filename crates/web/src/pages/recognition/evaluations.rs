@@ -31,6 +31,8 @@ struct RoundsPage {
     crumbs: Vec<(i64, String)>,
     rounds: Vec<Round>,
     schemes: Vec<String>,
+    /// The organisation's public address (its notice board is at `/notice/{slug}`).
+    slug: String,
     can_open: bool,
     today: String,
 }
@@ -41,10 +43,11 @@ async fn rounds_page(
     id: i64,
     ctx: Ctx,
 ) -> Result<Response, AppError> {
-    let (org, crumbs, (rounds, schemes)) = with_org(state, s, id, |c, org| {
+    let (org, crumbs, (rounds, schemes, slug)) = with_org(state, s, id, |c, org| {
         Ok((
             evaluations::rounds_in(c, &org.path)?,
             evaluations::schemes(c)?,
+            xianfeng_store::people::public_slugs::of(c, org.id)?,
         ))
     })
     .await?;
@@ -59,6 +62,7 @@ async fn rounds_page(
         crumbs,
         rounds,
         schemes: schemes.into_iter().map(|s| s.name).collect(),
+        slug,
         today: (xianfeng_domain::date::today() + chrono::Duration::days(14)).to_string(),
     };
     render_as(status, &p)
@@ -396,7 +400,11 @@ async fn rate_page(state: &AppState, code: String, flash: Flash) -> Result<Respo
         r: Some(r),
         flash,
     };
-    render_as(page.flash.status, &page)
+    // The code is a credential and the page names the people rated: never cached.
+    Ok(crate::pages::public::private(render_as(
+        page.flash.status,
+        &page,
+    )?))
 }
 
 /// The public rating page of one code (no sign-in: the code is the credential).

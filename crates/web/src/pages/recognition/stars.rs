@@ -32,6 +32,8 @@ struct StarsPage {
     granted: Vec<(String, u32)>,
     month: String,
     can_rate: bool,
+    /// The organisation's public address (its notice board is at `/notice/{slug}`).
+    slug: String,
 }
 
 async fn page(
@@ -41,11 +43,12 @@ async fn page(
     year: i32,
     ctx: Ctx,
 ) -> Result<Response, AppError> {
-    let (org, crumbs, (branches, members, scheme)) = with_org(state, s, id, move |c, org| {
+    let (org, crumbs, (branches, members, scheme, slug)) = with_org(state, s, id, move |c, org| {
         Ok((
             stars::board(c, &org.path, "branch_year", year)?,
             stars::board(c, &org.path, "member_year", year)?,
             stars::member_scheme(c)?,
+            xianfeng_store::people::public_slugs::of(c, org.id)?,
         ))
     })
     .await?;
@@ -70,6 +73,7 @@ async fn page(
         members,
         scheme,
         month: today.format("%Y-%m").to_string(),
+        slug,
     };
     render_as(status, &p)
 }
