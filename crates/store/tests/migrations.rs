@@ -8,8 +8,8 @@ use xianfeng_domain::auth::Role;
 use xianfeng_domain::rules::Rules;
 use xianfeng_store::engines::rollup;
 use xianfeng_store::migrations::{self, Hook};
-use xianfeng_store::testing::{org, unmigrated_backends};
 use xianfeng_store::people::{accounts, orgs, public_slugs};
+use xianfeng_store::testing::{org, unmigrated_backends};
 use xianfeng_store::{files, settings, vals, Conn, Dialect, StoreError, Value};
 
 fn versions() -> Vec<i64> {

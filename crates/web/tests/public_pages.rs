@@ -81,7 +81,7 @@ fn household(s: &TestStore, f: &Fixture) -> String {
             .unwrap();
             households::add_resident(c, &s.vault, None, &f.branch_a, &d)?;
         }
-        Ok(c.query_one("SELECT code FROM households", &[])?.text(0))
+        c.query_one("SELECT code FROM households", &[])?.text(0)
     })
     .unwrap()
 }
@@ -171,7 +171,7 @@ fn anonymous_board_commitments_and_card_pages_show_only_masked_names() {
                             "SELECT code FROM point_accounts WHERE member_id = ?",
                             vals![f.member_a],
                         )?
-                        .text(0),
+                        .text(0)?,
                     )
                 })
             })

@@ -32,6 +32,7 @@ pub fn of(c: &mut dyn Conn, org_id: i64) -> Result<String> {
         vals![org_id],
     )?
     .map(|r| r.text(0))
+    .transpose()?
     .unwrap_or_default())
 }
 
@@ -45,7 +46,7 @@ pub fn of_many(c: &mut dyn Conn, ids: &[i64]) -> Result<HashMap<i64, String>> {
             &format!("SELECT id, COALESCE(public_slug, '') FROM orgs WHERE id IN ({marks})"),
             &params,
         )? {
-            out.insert(r.i64(0), r.text(1));
+            out.insert(r.i64(0)?, r.text(1)?);
         }
     }
     Ok(out)
@@ -56,14 +57,15 @@ pub fn find(c: &mut dyn Conn, slug: &str) -> Result<Option<Org>> {
     if !org::is_public_slug(slug) {
         return Ok(None);
     }
-    Ok(c.query_opt(
+    c.query_opt(
         &format!(
             "SELECT {} FROM orgs WHERE public_slug = ?",
             crate::people::orgs::COLS
         ),
         vals![slug],
     )?
-    .map(|r| crate::people::orgs::from_row(&r)))
+    .map(|r| crate::people::orgs::from_row(&r))
+    .transpose()
 }
 
 /// The hook of migration 11: a public address for every organisation made before it.
@@ -75,7 +77,7 @@ pub fn backfill(c: &mut dyn Conn) -> Result<()> {
         )?
         .iter()
         .map(|r| r.i64(0))
-        .collect();
+        .collect::<Result<_>>()?;
     for id in ids {
         assign(c, id)?;
     }

@@ -411,7 +411,7 @@ pub fn report_page(
         )?
         .iter()
         .map(row)
-        .collect();
+        .collect::<Result<_>>()?;
     let mut entries: std::collections::HashMap<i64, Vec<Entry>> = std::collections::HashMap::new();
     if !list.is_empty() {
         let marks = vec!["?"; list.len()].join(",");
