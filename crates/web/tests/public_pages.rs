@@ -166,13 +166,11 @@ fn anonymous_board_commitments_and_card_pages_show_only_masked_names() {
             }
             let member_code = sync(|| {
                 s.read(|c| {
-                    Ok::<_, xianfeng_store::StoreError>(
-                        c.query_one(
-                            "SELECT code FROM point_accounts WHERE member_id = ?",
-                            vals![f.member_a],
-                        )?
-                        .text(0)?,
-                    )
+                    c.query_one(
+                        "SELECT code FROM point_accounts WHERE member_id = ?",
+                        vals![f.member_a],
+                    )?
+                    .text(0)
                 })
             })
             .unwrap();
