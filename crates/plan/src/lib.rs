@@ -77,6 +77,46 @@ pub struct Responsible {
     pub units: Vec<String>,
 }
 
+/// An actionable item of a work section: the lowest numbered item (or a 一是… item) with the
+/// units responsible for it and its deadline when one is written. On publish each measure is a
+/// task: 定量 when one of `targets` sits in it, 自动 when that target is computed from the
+/// tree, 定性 otherwise.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Measure {
+    pub text: String,
+    pub path: Vec<String>,
+    pub units: Vec<String>,
+    /// As written (`2026年11月底前`, `6月底`), `None` when the item names no date.
+    pub deadline: Option<String>,
+}
+
+/// A quota of honours, e.g. 培树3个先进党组织 or 每年有15%党员争当镇级优秀: an award kind with
+/// a fixed count or a share of the subtree counted at nomination time.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Quota {
+    pub text: String,
+    /// The honour's name (`先进党组织`, `优秀共产党员`).
+    pub name: String,
+    /// `org` or `member`.
+    pub subject: &'static str,
+    pub count: Option<u32>,
+    #[serde(serialize_with = "whole_opt")]
+    pub percent: Option<f64>,
+    /// The awarding level when written (`县级`, `镇级`), else `None` (the publishing level).
+    pub level: Option<String>,
+    pub path: Vec<String>,
+}
+
+/// A sentence that looks like a target but is not one: a sanction (扣除500元), a duty (24小时通讯
+/// 畅通), a penalty threshold (二次以上…黄榜). Kept with the reason, so the reviewer can still turn
+/// one into a target.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Ignored {
+    pub text: String,
+    pub why: String,
+    pub path: Vec<String>,
+}
+
 /// The parsed document.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Plan {
@@ -87,6 +127,9 @@ pub struct Plan {
     pub phases: Vec<Phase>,
     pub criteria: Vec<Criteria>,
     pub responsible: Vec<Responsible>,
+    pub measures: Vec<Measure>,
+    pub quotas: Vec<Quota>,
+    pub ignored: Vec<Ignored>,
     /// The normalised text every item refers to.
     #[serde(skip)]
     pub text: String,
@@ -104,6 +147,9 @@ pub fn parse_text(raw: &str) -> Plan {
         phases: vec![],
         criteria: vec![],
         responsible: vec![],
+        measures: vec![],
+        quotas: vec![],
+        ignored: vec![],
         text: text.clone(),
     };
     extract::extract_all(&doc, &mut plan);
