@@ -2,3 +2,4 @@
 
 pub mod drafts;
 pub mod publish;
+pub mod rules;
