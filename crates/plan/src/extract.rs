@@ -7,7 +7,7 @@ use regex::{Captures, Regex};
 
 use crate::numerals::number;
 use crate::outline::{Outline, Section};
-use crate::{Cadence, Criteria, Phase, Plan, Responsible, Target};
+use crate::{Cadence, Criteria, Ignored, Measure, Phase, Plan, Quota, Responsible, Target};
 
 fn re(cell: &'static OnceLock<Regex>, pattern: &str) -> &'static Regex {
     cell.get_or_init(|| Regex::new(pattern).expect("valid pattern"))
@@ -24,13 +24,63 @@ fn period(word: &str) -> Option<&'static str> {
     })
 }
 
+/// Titles of sections that hold no work of their own, so no measures: the reasons and aims of
+/// the document (指导思想, 总体要求, 基本原则, 目标任务 — statements of what is wanted, met by the
+/// work sections), its timetable (方法步骤, 实施步骤 — read as phases), its yardsticks (评价标准,
+/// 考核奖惩 — read as criteria, quotas and ignored sanctions), and its safeguards (组织领导,
+/// 保障措施, 有关要求). Safeguards are left out on purpose: they ask every unit to take the work
+/// seriously, name no deliverable and no unit of their own, and published as tasks they would
+/// give every assignee a duty nobody can report done. A reviewer can still add one as a target.
+const NON_WORK: [&str; 30] = [
+    "指导思想",
+    "总体要求",
+    "基本原则",
+    "工作原则",
+    "目标任务",
+    "主要目标",
+    "工作目标",
+    "总体目标",
+    "目标要求",
+    "目的意义",
+    "重要意义",
+    "方法步骤",
+    "实施步骤",
+    "工作步骤",
+    "步骤安排",
+    "时间安排",
+    "进度安排",
+    "组织领导",
+    "保障措施",
+    "组织保障",
+    "工作保障",
+    "工作要求",
+    "有关要求",
+    "相关要求",
+    "评价标准",
+    "考核奖惩",
+    "奖惩措施",
+    "考核办法",
+    "纪律要求",
+    "活动要求",
+];
+
+/// Whether a section title names a section without measures (see `NON_WORK`): one of its
+/// parts ends with such a name (`加强组织领导`, `指导思想和目标任务`), not merely contains it
+/// (`巩固农村基层党组织领导地位` is work).
+pub fn non_work(title: &str) -> bool {
+    title
+        .split(['，', '、', ',', '及', '和', '与'])
+        .map(|part| part.trim().trim_end_matches(['。', '；', '：']))
+        .any(|part| NON_WORK.iter().any(|w| part.ends_with(w)))
+}
+
+/// A visited section: its path, the path its responsible units belong to, whether it lies in a
+/// work section, and the section.
+type Node<'a> = (Vec<String>, Vec<String>, bool, &'a Section);
+
 /// Visits every section with its path and the path its responsible units belong to: a
 /// bracket closing the last 一是… item names the units of the whole measure.
-fn walk<'a>(
-    sections: &'a [Section],
-    path: &mut Vec<String>,
-    out: &mut Vec<(Vec<String>, Vec<String>, &'a Section)>,
-) {
+fn walk<'a>(sections: &'a [Section], path: &mut Vec<String>, work: bool, out: &mut Vec<Node<'a>>) {
     for (i, s) in sections.iter().enumerate() {
         let owner = if s.level == 5 && i + 1 == sections.len() {
             path.clone()
@@ -43,28 +93,64 @@ fn walk<'a>(
         } else {
             owner
         };
-        out.push((path.clone(), owner, s));
-        walk(&s.children, path, out);
+        let work = work && (s.level == 5 || !non_work(&s.title));
+        out.push((path.clone(), owner, work, s));
+        walk(&s.children, path, work, out);
         path.pop();
     }
 }
 
+/// Sentences: split at 。；！？ and line breaks.
+fn sentences(text: &str) -> impl Iterator<Item = &str> {
+    text.split(['。', '；', ';', '！', '？', '\n'])
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+}
+
 pub fn extract_all(doc: &Outline, plan: &mut Plan) {
     let mut nodes = Vec::new();
-    walk(&doc.sections, &mut Vec::new(), &mut nodes);
+    walk(&doc.sections, &mut Vec::new(), true, &mut nodes);
     let mut texts: Vec<(Vec<String>, Vec<String>, String)> =
         vec![(vec![], vec![], doc.preamble.clone())];
-    for (path, owner, s) in &nodes {
+    for (path, owner, _, s) in &nodes {
         texts.push((path.clone(), owner.clone(), s.title.clone()));
         // Items are scanned as their own nodes; the parent keeps only its intro text.
         texts.push((path.clone(), owner.clone(), s.text.clone()));
     }
     for (path, owner, text) in &texts {
-        for clause in clauses(text) {
-            let cad = cadences(clause, path);
-            let has_cadence = !cad.is_empty();
-            plan.cadences.extend(cad);
-            plan.targets.extend(targets(clause, path, has_cadence));
+        for sentence in sentences(text) {
+            let penal = penalty(sentence);
+            let mut listing_quotas = false;
+            for clause in clauses(sentence) {
+                let cad = cadences(clause, path);
+                let has_cadence = !cad.is_empty();
+                plan.cadences.extend(cad);
+                let q = quotas(clause, path, listing_quotas);
+                listing_quotas = !q.is_empty();
+                if listing_quotas {
+                    // A quota sentence is an award kind, not also a target.
+                    plan.quotas.extend(q);
+                    continue;
+                }
+                let found = targets(clause, path, has_cadence);
+                if let Some(why) = sanction(clause, penal, !found.is_empty()) {
+                    match plan.ignored.last_mut() {
+                        // One sentence, several reasons (24小时通讯畅通…扣除500元).
+                        Some(last) if last.text == sentence && &last.path == path => {
+                            if !last.why.contains(why) {
+                                last.why = format!("{}；{why}", last.why);
+                            }
+                        }
+                        _ => plan.ignored.push(Ignored {
+                            text: sentence.to_string(),
+                            why: why.to_string(),
+                            path: path.clone(),
+                        }),
+                    }
+                    continue;
+                }
+                plan.targets.extend(found);
+            }
         }
         plan.responsible.extend(responsible(text, owner));
     }
@@ -78,6 +164,312 @@ pub fn extract_all(doc: &Outline, plan: &mut Plan) {
     dedupe_by(&mut plan.cadences, |c| {
         format!("{}|{}|{}", c.text, c.period, c.action)
     });
+    dedupe_by(&mut plan.targets, |t| {
+        format!("{}|{:?}|{}|{}", t.text, t.path, t.quantity, t.subject)
+    });
+    dedupe_by(&mut plan.quotas, |q| {
+        format!("{}|{:?}|{}", q.text, q.path, q.name)
+    });
+    dedupe_by(&mut plan.ignored, |i| format!("{}|{:?}", i.text, i.path));
+    plan.measures = measures(&nodes, plan);
+}
+
+/// The measures: in a work section, every section without sub-items (the lowest numbered
+/// items, 一是… included), and a section with sub-items whose own text carries a target (so
+/// every target of a work section lies in a measure's path or deeper). Each takes the units
+/// of the nearest enclosing responsible entry.
+fn measures(nodes: &[Node<'_>], plan: &Plan) -> Vec<Measure> {
+    let mut out = Vec::new();
+    for (path, _, work, s) in nodes {
+        if !work {
+            continue;
+        }
+        let leaf = s.children.is_empty();
+        if !leaf && !plan.targets.iter().any(|t| &t.path == path) {
+            continue;
+        }
+        let text = strip_units(if leaf { s.full.trim() } else { s.title.trim() });
+        let text = if text.is_empty() {
+            s.title.trim()
+        } else {
+            text
+        };
+        if text.is_empty() {
+            continue;
+        }
+        let nearest = plan
+            .responsible
+            .iter()
+            .filter(|r| path.starts_with(&r.path))
+            .map(|r| r.path.len())
+            .max();
+        let mut units: Vec<String> = Vec::new();
+        for r in plan
+            .responsible
+            .iter()
+            .filter(|r| Some(r.path.len()) == nearest && path.starts_with(&r.path))
+        {
+            for u in &r.units {
+                if !units.contains(u) {
+                    units.push(u.clone());
+                }
+            }
+        }
+        out.push(Measure {
+            text: text.to_string(),
+            path: path.clone(),
+            units,
+            deadline: deadline(text),
+        });
+    }
+    out
+}
+
+/// A measure's text without the units written at its end (〔…〕, （责任单位：…）, a line
+/// 责任单位：…): they are read as the measure's units.
+fn strip_units(mut text: &str) -> &str {
+    loop {
+        let cut = if text.ends_with('〕') || text.ends_with('】') {
+            text.rfind(['〔', '【'])
+        } else if text.ends_with('）') {
+            text.rfind('（').filter(|i| {
+                ["责任单位", "牵头单位", "责任部门", "牵头部门"]
+                    .iter()
+                    .any(|w| text[*i..].contains(w))
+            })
+        } else {
+            text.rfind('\n').filter(|i| {
+                ["责任单位", "牵头单位", "责任部门", "牵头部门"]
+                    .iter()
+                    .any(|w| text[*i + 1..].starts_with(w))
+            })
+        };
+        match cut {
+            Some(i) if i > 0 => text = text[..i].trim_end(),
+            _ => return text,
+        }
+    }
+}
+
+/// The first deadline written in a text, as written: `11月底前`, `2026年6月底`, `5月1日前`,
+/// `年底前`. A start (`6月起`, `6月上旬至…`) and a yearly date (`每年7月`) are not deadlines.
+pub fn deadline(text: &str) -> Option<String> {
+    static DATE: OnceLock<Regex> = OnceLock::new();
+    let date = re(
+        &DATE,
+        r"(?:(?:\d{4}年)?\d{1,2}月(?:\d{1,2}日|底|末|中旬|上旬|下旬|初|份)?|\d{4}年(?:底|末)|年底|年末)(?:前|之前|以前)?",
+    );
+    for m in date.find_iter(text) {
+        let before = &text[..m.start()];
+        let after = &text[m.end()..];
+        let d = m.as_str();
+        if before.ends_with(|c: char| c.is_ascii_digit())
+            || before.ends_with('每')
+            || before.ends_with("每年")
+            || after.starts_with(['起', '至', '到', '—', '－', '-', '~', '～', '和', '、'])
+            || after.starts_with("开始")
+            || after.starts_with("以来")
+        {
+            continue;
+        }
+        if (d.starts_with("年底") || d.starts_with("年末")) && !d.ends_with('前') {
+            continue;
+        }
+        return Some(d.to_string());
+    }
+    None
+}
+
+/// Words of a sentence that punishes: a count reached in it is a threshold, not a target.
+fn penalty(sentence: &str) -> bool {
+    [
+        "黄榜",
+        "黄牌",
+        "红牌",
+        "通报批评",
+        "约谈",
+        "问责",
+        "诫勉",
+        "取消",
+        "一票否决",
+        "处分",
+        "曝光",
+        "扣除",
+        "扣发",
+        "罚款",
+        "追责",
+    ]
+    .iter()
+    .any(|w| sentence.contains(w))
+}
+
+/// Why a clause that reads like a target is a sanction or a duty, or `None`.
+fn sanction(clause: &str, penal: bool, has_target: bool) -> Option<&'static str> {
+    static MONEY: OnceLock<Regex> = OnceLock::new();
+    static DUTY: OnceLock<Regex> = OnceLock::new();
+    static TIMES: OnceLock<Regex> = OnceLock::new();
+    if !clause
+        .chars()
+        .any(|ch| ch.is_ascii_digit() || crate::numerals::digit(ch).is_some() || ch == '十')
+    {
+        return None;
+    }
+    if re(
+        &MONEY,
+        r"(?:扣除|扣减|扣发|扣罚|罚款|罚|扣)(?:[\p{Han}]{0,6}?)(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千]+)(?:万元|元|分)",
+    )
+    .is_match(clause)
+    {
+        return Some("扣款或扣分，是处罚，不是工作目标");
+    }
+    if re(
+        &DUTY,
+        r"\d+小时[\p{Han}]{0,8}?(?:畅通|值班|在岗|开机|待命|值守|响应|到位|办结)",
+    )
+    .is_match(clause)
+    {
+        return Some("值守要求（通讯畅通、值班在岗），不是工作目标");
+    }
+    if penal
+        && has_target
+        && re(
+            &TIMES,
+            r"(?:\d+|[一二两三四五六七八九十]+)次(?:及)?以上|累计(?:\d+|[一二两三四五六七八九十]+)次",
+        )
+        .is_match(clause)
+    {
+        return Some("处罚条件（达到次数即受处理），不是工作目标");
+    }
+    None
+}
+
+const HONOUR_ADJ: &str = "先进|优秀|模范|标兵|十佳|红旗|五星级|四星级|星级";
+const ORG_NOUNS: [&str; 7] = ["党组织", "党支部", "党总支", "党委", "支部", "集体", "单位"];
+const MEMBER_NOUNS: [&str; 7] = [
+    "共产党员",
+    "党员",
+    "党务工作者",
+    "书记",
+    "干部",
+    "个人",
+    "标兵",
+];
+
+fn quota_subject(name: &str) -> Option<&'static str> {
+    if MEMBER_NOUNS.iter().any(|n| name.ends_with(n)) {
+        Some("member")
+    } else if ORG_NOUNS.iter().any(|n| name.ends_with(n)) {
+        Some("org")
+    } else {
+        None
+    }
+}
+
+/// Honours to grant: `培树3个先进党组织和45名优秀共产党员` (counts) and `每年有15%党员争当镇级
+/// 优秀` (a share of the subtree). `continues` is set when the previous clause of the sentence
+/// listed quotas, so `，3名优秀党务工作者` goes on with the list without repeating the verb.
+fn quotas(clause: &str, path: &[String], continues: bool) -> Vec<Quota> {
+    static VERB: OnceLock<Regex> = OnceLock::new();
+    static PCT: OnceLock<Regex> = OnceLock::new();
+    static AWARD: OnceLock<Regex> = OnceLock::new();
+    let mut out = Vec::new();
+    if !clause.contains(['先', '优', '模', '标', '十', '红', '星']) {
+        return out;
+    }
+    let verb = re(
+        &VERB,
+        r"培树|评选|表彰|选树|推荐|命名|评出|树立|争当|争创|评为|获评|授予",
+    );
+    let Some(first_verb) = verb.find(clause) else {
+        if !continues {
+            return out;
+        }
+        return count_quotas(clause, 0, path);
+    };
+    out.extend(count_quotas(
+        clause,
+        if continues { 0 } else { first_verb.start() },
+        path,
+    ));
+    if !out.is_empty() {
+        return out;
+    }
+    // A share: 15%党员争当镇级优秀, 2%的比例推荐县级优秀共产党员 (not 60%以上…: a target).
+    let pct = re(&PCT, r"(\d+(?:\.\d+)?)%");
+    let award = re(
+        &AWARD,
+        &format!(
+            r"(?:培树|评选|表彰|选树|推荐|命名|评出|争当|争创|评为|获评)为?(?P<level>县级|镇级|乡级|乡镇级|区级|市级|省级|街道级)?(?P<name>(?:{HONOUR_ADJ})[\p{{Han}}]{{0,8}})"
+        ),
+    );
+    let Some(p) = pct.captures(clause) else {
+        return out;
+    };
+    let Some(m) = p.get(0) else { return out };
+    if clause[m.end()..].starts_with("以上") || clause[m.end()..].starts_with("及以上") {
+        return out;
+    }
+    let Some(a) = award.captures(&clause[m.end()..]) else {
+        return out;
+    };
+    let mut name = a["name"].to_string();
+    let subject = quota_subject(&name).unwrap_or_else(|| {
+        let around = &clause[m.end()..];
+        if around.contains("党员") {
+            "member"
+        } else {
+            "org"
+        }
+    });
+    if quota_subject(&name).is_none() {
+        name.push_str(if subject == "member" {
+            "党员"
+        } else {
+            "党组织"
+        });
+    }
+    out.push(Quota {
+        text: clause.to_string(),
+        name,
+        subject,
+        count: None,
+        percent: p[1].parse().ok(),
+        level: a.name("level").map(|l| l.as_str().to_string()),
+        path: path.to_vec(),
+    });
+    out
+}
+
+fn count_quotas(clause: &str, from: usize, path: &[String]) -> Vec<Quota> {
+    static COUNT: OnceLock<Regex> = OnceLock::new();
+    let count = re(
+        &COUNT,
+        &format!(
+            r"(?P<n>\d+|[一二两三四五六七八九十]+)(?:个|名|家|位)(?P<level>县级|镇级|乡级|乡镇级|区级|市级|省级|街道级)?(?P<name>(?:{HONOUR_ADJ})[\p{{Han}}]{{0,8}}(?:{}|{}))",
+            ORG_NOUNS.join("|"),
+            MEMBER_NOUNS.join("|")
+        ),
+    );
+    let mut out = Vec::new();
+    for c in count.captures_iter(&clause[from..]) {
+        let name = c["name"].to_string();
+        let (Some(subject), Some(n)) = (quota_subject(&name), number(&c["n"])) else {
+            continue;
+        };
+        if n < 1.0 {
+            continue;
+        }
+        out.push(Quota {
+            text: clause.to_string(),
+            name,
+            subject,
+            count: Some(n as u32),
+            percent: None,
+            level: c.name("level").map(|l| l.as_str().to_string()),
+            path: path.to_vec(),
+        });
+    }
+    out
 }
 
 fn dedupe_by<T>(v: &mut Vec<T>, key: impl Fn(&T) -> String) {
@@ -271,7 +663,10 @@ fn targets(clause: &str, path: &[String], has_cadence: bool) -> Vec<Target> {
             unit: if unit == "％" { "%".into() } else { unit },
             comparator: cmp.unwrap_or("="),
             per,
-            subject: subject.trim().to_string(),
+            subject: subject
+                .trim()
+                .trim_end_matches(['“', '"', '《', '（'])
+                .to_string(),
             path: path.to_vec(),
         });
     }
@@ -301,6 +696,14 @@ fn action_of(s: &str) -> String {
     trim_words_end(s, &["不少于", "至少", "不低于"]).to_string()
 }
 
+/// A cadence's action kept short: `主题党日活动` is 主题党日.
+fn short_action(action: String) -> String {
+    match action.strip_suffix("活动") {
+        Some(rest) if rest.chars().count() >= 2 => rest.to_string(),
+        _ => action,
+    }
+}
+
 fn cadences(clause: &str, path: &[String]) -> Vec<Cadence> {
     static EVERY: OnceLock<Regex> = OnceLock::new();
     static ONE_EACH: OnceLock<Regex> = OnceLock::new();
@@ -324,13 +727,13 @@ fn cadences(clause: &str, path: &[String]) -> Vec<Cadence> {
         let before = clause[..m.start].trim();
         let after = clause[m.end..].trim();
         let mid = c.name("mid").map_or("", |m| m.as_str());
-        let action = if after.chars().count() >= 2 {
+        let action = short_action(if after.chars().count() >= 2 {
             action_of(after)
         } else if !before.is_empty() {
             format!("{}{}", before, action_of(mid))
         } else {
             action_of(mid)
-        };
+        });
         let cmp = if c.name("cmp").is_some() || c.name("more").is_some() {
             ">="
         } else {
@@ -448,11 +851,14 @@ fn phases(text: &str) -> Vec<Phase> {
     out
 }
 
+/// Lists announced by a numbered name (五个好, 五个模范, 五带头): the items follow the name at
+/// once, either after a colon or 即/包括 as a 、-separated list, or as 一是…二是… items
+/// starting right after it. A name in passing (打造“三联”建设，…) is no list.
 fn criteria(text: &str) -> Vec<Criteria> {
     static NAME: OnceLock<Regex> = OnceLock::new();
     let name_re = re(
         &NAME,
-        r"“?([二三四五六七八九十])(个)?([\p{Han}]{1,3})”?(?:标准|要求)?(?:，|：|:)?(?:即|就是|是指|包括)?(?:：|:)?",
+        r"“?([二三四五六七八九十])(个)?([\p{Han}]{1,3})”?(?:标准|要求)?(?P<sep>，|：|:)?(?P<is>即|就是|是指|包括)?(?P<colon>：|:)?",
     );
     let mut out = Vec::new();
     for c in name_re.captures_iter(text) {
@@ -463,28 +869,38 @@ fn criteria(text: &str) -> Vec<Criteria> {
         }
         let name = format!("{}{}{}", &c[1], c.get(2).map_or("", |m| m.as_str()), &c[3]);
         let m = c.get(0).map_or(0..0, |m| m.range());
+        let announced = c.name("is").is_some()
+            || c.name("colon").is_some()
+            || c.name("sep").is_some_and(|s| s.as_str() != "，");
         // A list follows its name closely: look at the next ~200 characters only.
         let window = text[m.end..]
             .char_indices()
             .nth(200)
             .map_or(text.len(), |(i, _)| m.end + i);
         let rest = &text[m.end..window];
-        let (_, items) = crate::outline::enumerate(rest);
-        let list: Vec<String> = if items.len() >= n as usize {
+        let (intro, items) = crate::outline::enumerate(rest);
+        let list: Vec<String> = if items.len() >= n as usize && intro.chars().count() <= 4 {
             items
                 .iter()
                 .take(n as usize)
                 .map(|(_, t)| first_clause(t))
                 .collect()
-        } else {
-            let end = rest.find(['。', '\n']).unwrap_or(rest.len());
+        } else if announced {
+            let end = rest.find(['。', '\n', '；', ';']).unwrap_or(rest.len());
             rest[..end]
-                .split(['、', '；', ';', '，'])
+                .split('、')
                 .map(|s| s.trim().trim_matches(['“', '”']).to_string())
                 .filter(|s| !s.is_empty())
                 .collect()
+        } else {
+            continue;
         };
-        if list.len() == n as usize && list.iter().all(|i| (2..=12).contains(&i.chars().count())) {
+        let clean = |i: &String| {
+            (2..=12).contains(&i.chars().count())
+                && !i.contains(['，', ',', '：'])
+                && !i.chars().any(|ch| ch.is_ascii_digit())
+        };
+        if list.len() == n as usize && list.iter().all(clean) {
             out.push(Criteria { name, items: list });
         }
     }
@@ -503,7 +919,7 @@ fn responsible(text: &str, path: &[String]) -> Vec<Responsible> {
     static BRACKET: OnceLock<Regex> = OnceLock::new();
     static LABELLED: OnceLock<Regex> = OnceLock::new();
     let mut out = Vec::new();
-    if !text.contains(['〔', '【', '[', '（']) {
+    if !text.contains(['〔', '【', '[', '：', ':']) {
         return out;
     }
     let split = |s: &str| -> Vec<String> {
@@ -525,14 +941,33 @@ fn responsible(text: &str, path: &[String]) -> Vec<Responsible> {
             });
         }
     }
-    for c in re(
-        &LABELLED,
-        r"（(?:责任单位|牵头单位|责任部门|牵头部门)[：:]([^（）]*(?:（[^（）]*）[^（）]*)*)）",
-    )
-    .captures_iter(text)
+    // 责任单位：… as a label, in （…） or running to the end of the sentence.
+    for (at, label) in re(&LABELLED, r"(?:责任单位|牵头单位|责任部门|牵头部门)[：:]")
+        .find_iter(text)
+        .map(|m| (m.end(), m.start()))
     {
-        let units = split(&c[1]);
-        if !units.is_empty() {
+        if text[..label].ends_with(['〔', '【', '[']) {
+            continue; // read above as a bracket
+        }
+        let mut depth = 0usize;
+        let mut end = text.len();
+        for (i, ch) in text[at..].char_indices() {
+            match ch {
+                '（' | '(' => depth += 1,
+                '）' | ')' if depth == 0 => {
+                    end = at + i;
+                    break;
+                }
+                '）' | ')' => depth -= 1,
+                '。' | '\n' | '〕' | '】' | ']' => {
+                    end = at + i;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        let units = split(&text[at..end]);
+        if !units.is_empty() && units.iter().all(|u| u.chars().count() <= 30) {
             out.push(Responsible {
                 path: path.to_vec(),
                 units,
@@ -673,6 +1108,168 @@ mod tests {
         assert!(
             criteria("强化“六个先锋”引领").is_empty(),
             "a name with no list is not criteria"
+        );
+    }
+
+    #[test]
+    fn false_lists_are_not_criteria() {
+        // A name in passing, followed by a sentence: seed 000's 三联.
+        let c = criteria(
+            "大力实施党建联盟、产业联盟、合作组织联盟“三联”建设，打造先锋基地3个；三是创品牌。",
+        );
+        assert!(c.is_empty(), "{c:?}");
+        // A list right after the name is read, not the 一是… items of the next list.
+        let c = criteria("争创“五个好”：领导班子好、党员队伍好、工作机制好、工作业绩好、群众反映好。做到五带头，一是带头学习提高，二是带头争创佳绩，三是带头服务群众，四是带头遵纪守法，五是带头弘扬正气。");
+        assert_eq!(c[0].items[0], "领导班子好");
+        assert_eq!(c[1].items[0], "带头学习提高");
+        let c = criteria("争做“五个模范”，即学习模范、服务模范、创业模范、守纪模范、奉献模范。");
+        assert_eq!(c[0].name, "五个模范");
+        assert_eq!(c[0].items[4], "奉献模范");
+    }
+
+    fn one_quota(clause: &str) -> Vec<Quota> {
+        quotas(clause, &[], false)
+    }
+
+    #[test]
+    fn quotas_of_counts_and_shares() {
+        let q = one_quota("镇党委每年培树3个先进党组织和45名优秀共产党员");
+        let got: Vec<_> = q
+            .iter()
+            .map(|q| (q.name.as_str(), q.subject, q.count))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("先进党组织", "org", Some(3)),
+                ("优秀共产党员", "member", Some(45))
+            ]
+        );
+        let q = one_quota("每年有15%党员争当镇级优秀");
+        assert_eq!(
+            (
+                q[0].subject,
+                q[0].percent,
+                q[0].level.as_deref(),
+                q[0].count
+            ),
+            ("member", Some(15.0), Some("镇级"), None)
+        );
+        let q = one_quota("按不超过党员总数2%的比例推荐县级优秀共产党员");
+        assert_eq!(
+            (q[0].name.as_str(), q[0].percent),
+            ("优秀共产党员", Some(2.0))
+        );
+        let q = quotas("5名优秀党组织书记", &[], true);
+        assert_eq!(
+            (q[0].name.as_str(), q[0].count),
+            ("优秀党组织书记", Some(5))
+        );
+        for not in [
+            "60%以上的村级党支部创建镇级先进基层党组织",
+            "创建党员先锋岗60个以上",
+            "5名优秀党组织书记",
+            "建成3个示范点",
+        ] {
+            assert!(one_quota(not).is_empty(), "{not}");
+        }
+    }
+
+    #[test]
+    fn sanctions_and_duties_are_named_not_targets() {
+        let plan = crate::parse_text("一、考核\n（一）纪律。包村干部必须保持24小时通讯畅通。缺席会议的每次扣除500元。推进不力的扣800元绩效奖金。被通报二次以上的，列入黄榜。全年培训党员2次以上。");
+        let why: Vec<&str> = plan.ignored.iter().map(|i| i.why.as_str()).collect();
+        assert_eq!(why.len(), 4, "{:?}", plan.ignored);
+        assert!(
+            why[0].starts_with("值守要求")
+                && why[1].starts_with("扣款")
+                && why[2].starts_with("扣款")
+        );
+        assert!(why[3].starts_with("处罚条件"));
+        assert_eq!(plan.ignored[3].text, "被通报二次以上的，列入黄榜");
+        let t: Vec<&str> = plan.targets.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(
+            t,
+            ["全年培训党员2次以上"],
+            "a count without a penalty stays a target"
+        );
+    }
+
+    #[test]
+    fn deadlines_as_written() {
+        assert_eq!(deadline("各支部11月底前完成").as_deref(), Some("11月底前"));
+        assert_eq!(
+            deadline("2026年6月底完成改造").as_deref(),
+            Some("2026年6月底")
+        );
+        assert_eq!(deadline("年底前全部完成").as_deref(), Some("年底前"));
+        assert_eq!(deadline("6月上旬至6月中旬开展").as_deref(), Some("6月中旬"));
+        for none in ["每年7月1日开展", "自3月起实施", "一月一督查", "年底考核"]
+        {
+            assert_eq!(deadline(none), None, "{none}");
+        }
+    }
+
+    #[test]
+    fn non_work_sections_by_their_title() {
+        for t in [
+            "指导思想",
+            "总体要求",
+            "加强组织领导",
+            "保障措施",
+            "实施步骤",
+            "指导思想和目标任务",
+        ] {
+            assert!(non_work(t), "{t}");
+        }
+        for t in [
+            "主要任务",
+            "巩固农村基层党组织领导地位",
+            "健全党组织领导的城乡治理机制",
+            "强化督查考评",
+        ] {
+            assert!(!non_work(t), "{t}");
+        }
+    }
+
+    #[test]
+    fn measures_take_the_units_of_the_nearest_bracket_and_their_deadline() {
+        let plan = crate::parse_text("一、总体要求\n坚持标准，建成2个示范点。\n二、主要任务\n（一）建强堡垒。一是健全组织生活，6月底前完成。二是开展结对共建。〔县委组织部、县民政局〕\n（二）选树典型。创建党员先锋岗60个以上。（责任单位：县委宣传部）\n三、组织领导\n（一）压实责任。");
+        let got: Vec<(String, &str, Vec<String>, Option<&str>)> = plan
+            .measures
+            .iter()
+            .map(|m| {
+                (
+                    m.path.join(" "),
+                    m.text.as_str(),
+                    m.units.clone(),
+                    m.deadline.as_deref(),
+                )
+            })
+            .collect();
+        let units = |u: &[&str]| u.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            got,
+            [
+                (
+                    "二 （一） 一是".to_string(),
+                    "健全组织生活，6月底前完成。",
+                    units(&["县委组织部", "县民政局"]),
+                    Some("6月底前")
+                ),
+                (
+                    "二 （一） 二是".to_string(),
+                    "开展结对共建。",
+                    units(&["县委组织部", "县民政局"]),
+                    None
+                ),
+                (
+                    "二 （二）".to_string(),
+                    "选树典型。创建党员先锋岗60个以上。",
+                    units(&["县委宣传部"]),
+                    None
+                ),
+            ]
         );
     }
 

@@ -1,7 +1,19 @@
 //! Reads a plan document (实施意见 / 工作方案 / 通知) into a structured draft: normalise →
-//! outline → extract targets, cadences, phases, criteria and responsible units. Pure: bytes
-//! in, data out; fuzzed and property-tested (never panics; every extracted text is found in
-//! the normalised document).
+//! outline → extract targets, cadences, phases, criteria, responsible units, measures, quotas
+//! and the ignored look-alikes. Pure: bytes in, data out; fuzzed and property-tested (never
+//! panics; every extracted text is found in the normalised document).
+//!
+//! What publishing reads (see `extract` for each rule):
+//! - **measures**: every lowest item (一是… included) of a work section; a section whose title
+//!   is 指导思想, 总体要求, 基本原则, 目标任务, 实施步骤, 评价标准, 考核奖惩, 组织领导, 保障措施 … holds
+//!   none (`extract::NON_WORK` says why). Every target of a work section lies in a measure's
+//!   path or deeper, so publishing matches targets to measures by path prefix.
+//! - **quotas**: honours to grant (培树3个先进党组织, 每年有15%党员争当镇级优秀); such a sentence
+//!   is not also a target.
+//! - **ignored**: sanctions and duties that read like targets (扣除500元, 24小时通讯畅通,
+//!   二次以上…列入黄榜), with the reason.
+//! - **title**: the document's own title line below any page noise, or one made from the
+//!   subject and kind, never a sentence fragment (`outline::is_fragment`).
 
 pub mod extract;
 pub mod input;

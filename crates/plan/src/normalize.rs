@@ -57,17 +57,25 @@ pub fn normalize(raw: &str) -> String {
     let text: String = no_markers.chars().map(width).collect();
 
     let mut lines: Vec<String> = Vec::new();
+    let mut body_seen = false;
     for line in text.lines() {
         let line = squeeze(line);
         if line.is_empty() {
             continue;
         }
-        if TAIL_MARKERS.iter().any(|m| line.starts_with(m)) {
-            break;
-        }
-        if NOISE_LINES.iter().any(|m| line.starts_with(m)) {
+        let bare = line.trim_start_matches(['-', '—', '·', '|', '>', '»', '*', ' ']);
+        if TAIL_MARKERS.iter().any(|m| bare.starts_with(m)) {
+            // Below the body a link list ends the document; above it (a page's navigation)
+            // the line alone is noise.
+            if body_seen {
+                break;
+            }
             continue;
         }
+        if NOISE_LINES.iter().any(|m| bare.starts_with(m)) {
+            continue;
+        }
+        body_seen |= line.chars().count() > 40 || line.ends_with('。');
         lines.push(line);
     }
     drop_repeated_summary(&mut lines);
@@ -124,6 +132,12 @@ mod tests {
     fn web_noise_and_trailing_link_lists_are_cut() {
         let t = normalize("一、总体要求\n##paidbegin##坚持标准。##paidend##\n上一篇：某文章\n相关推荐\n某某链接一\n某某链接二");
         assert_eq!(t, "一、总体要求\n坚持标准。");
+    }
+
+    #[test]
+    fn a_link_list_marker_above_the_body_is_dropped_not_the_document() {
+        let t = normalize("-相关推荐\n相关推荐\n某镇实施方案\n一、总体要求\n坚持标准。");
+        assert_eq!(t, "某镇实施方案\n一、总体要求\n坚持标准。");
     }
 
     #[test]

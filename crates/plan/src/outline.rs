@@ -14,6 +14,10 @@ pub struct Section {
     pub title: String,
     pub text: String,
     pub children: Vec<Section>,
+    /// The item as written, without its number: the heading line's rest and the lines that
+    /// follow it (a 一是 item's body). Found verbatim in the normalised document.
+    #[serde(skip)]
+    pub full: String,
 }
 
 /// The title, the preamble before the first heading, and the sections.
@@ -142,21 +146,216 @@ pub fn enumerate(text: &str) -> (String, Vec<(String, String)>) {
 
 static TITLE_RE: OnceLock<Regex> = OnceLock::new();
 
-fn find_title(lines: &[&str]) -> String {
-    if let Some(first) = lines.first() {
-        let n = first.chars().count();
-        if n <= 60 && heading(first, None).is_none() && !first.ends_with('。') {
-            return first.trim().to_string();
+/// The kinds of document a title names, longest first.
+const KINDS: [&str; 14] = [
+    "实施方案",
+    "工作方案",
+    "活动方案",
+    "实施意见",
+    "实施细则",
+    "工作要点",
+    "工作计划",
+    "方案",
+    "意见",
+    "通知",
+    "计划",
+    "办法",
+    "细则",
+    "规定",
+];
+
+/// Navigation and page furniture of a web page (breadcrumbs, 相关推荐, dates, sources, hit
+/// counts): never a title.
+pub fn is_page_noise(line: &str) -> bool {
+    let bare = line.trim_start_matches(['-', '—', '·', '|', '>', '»', '*', ' ']);
+    let short = line.chars().count() <= 80;
+    bare.len() < line.len()
+        || [
+            "相关推荐",
+            "相关文章",
+            "相关阅读",
+            "上一篇",
+            "下一篇",
+            "首页",
+            "当前位置",
+            "您的位置",
+            "您现在的位置",
+            "返回",
+            "网站",
+        ]
+        .iter()
+        .any(|w| bare.starts_with(w))
+        || (short
+            && [
+                "点击数",
+                "点击量",
+                "浏览次数",
+                "阅读次数",
+                "阅读量",
+                "发布时间",
+                "发布日期",
+                "来源：",
+                "作者：",
+                "字号",
+            ]
+            .iter()
+            .any(|w| line.contains(w)))
+        || (short && (line.contains('>') || line.contains('»')))
+}
+
+/// A line that reads as a document's title: short, no sentence punctuation, ending with the
+/// kind of document (方案, 意见, 通知 …), optionally followed by （试行） or the like.
+fn title_like(line: &str) -> bool {
+    let t = line.trim();
+    let core = t
+        .trim_end_matches(['）', ')'])
+        .rsplit_once(['（', '('])
+        .filter(|(_, tail)| {
+            ["试行", "草案", "征求意见稿", "修订"]
+                .iter()
+                .any(|w| tail.starts_with(w))
+        })
+        .map_or(t, |(head, _)| head)
+        .trim_end_matches(['”', '"', '》']);
+    let n = t.chars().count();
+    (4..=60).contains(&n)
+        && !t.contains(['。', '，', '；', '：', ':', ','])
+        && heading(t, None).is_none()
+        && !is_page_noise(t)
+        && KINDS.iter().any(|k| core.ends_with(k))
+}
+
+/// A would-be title that is a piece of a sentence (`开展情况制定如下实施方案`) or a web page's
+/// generic heading (`乡镇的创先争优工作方案`), not the document's own title.
+pub fn is_fragment(title: &str) -> bool {
+    let generic = [
+        "乡镇的",
+        "村的",
+        "社区的",
+        "街道的",
+        "学校的",
+        "机关的",
+        "企业的",
+        "单位的",
+        "医院的",
+    ];
+    title.is_empty()
+        || title.starts_with(|c: char| !(c.is_alphanumeric() || c == '“' || c == '《'))
+        || title.starts_with('的')
+        || generic.iter().any(|g| title.starts_with(g))
+        || [
+            "如下",
+            "制定本",
+            "现就",
+            "特制定",
+            "情况制定",
+            "结合实际制定",
+        ]
+        .iter()
+        .any(|w| title.contains(w))
+}
+
+/// A title made from the document's subject and kind when it has none of its own:
+/// `开展情况制定如下实施方案` in a text about 开展创先争优活动 becomes 创先争优活动实施方案.
+fn made_title(fragment: &str, head: &str) -> String {
+    static SUBJECT: OnceLock<Regex> = OnceLock::new();
+    static QUOTED: OnceLock<Regex> = OnceLock::new();
+    let kind = KINDS
+        .iter()
+        .find(|k| fragment.ends_with(*k))
+        .copied()
+        .unwrap_or("实施方案");
+    let subject = re(
+        &SUBJECT,
+        r"(?:开展|实施|推进|创建)((?:“[^”]{2,16}”|[\p{Han}]){2,16}?活动)",
+    )
+    .captures(head)
+    .map(|c| c[1].to_string())
+    .or_else(|| {
+        // The fragment itself, without its generic lead and its kind: 乡镇的创先争优工作方案.
+        let core = fragment
+            .split_once('的')
+            .map_or(fragment, |(_, rest)| rest)
+            .trim_end_matches(kind)
+            .trim_end_matches("工作")
+            .trim_start_matches(|c: char| !c.is_alphanumeric() && c != '“');
+        (core.chars().count() >= 2 && !is_fragment(core)).then(|| core.to_string())
+    })
+    .or_else(|| {
+        re(&QUOTED, r"“([^”]{2,16})”")
+            .captures(head)
+            .map(|c| format!("“{}”", &c[1]))
+    });
+    let made = match subject {
+        Some(s) if s.ends_with(kind) => s,
+        Some(s) => format!("{s}{kind}"),
+        None => String::new(),
+    };
+    // Never a fragment: no title at all is better (the draft shows its file name).
+    if is_fragment(&made) {
+        String::new()
+    } else {
+        made
+    }
+}
+
+/// The title and, when it is a line of its own, that line's index (lines above it are page
+/// noise). Among the lines before the body starts, the last one that reads as a title wins (a
+/// site's generic heading can stand above the document's own title).
+fn find_title(lines: &[&str]) -> (Option<usize>, String) {
+    let mut found = None;
+    for (i, line) in lines.iter().enumerate().take(12) {
+        if heading(line, None).is_some() {
+            break;
         }
-        let r = re(
-            &TITLE_RE,
-            r"(关于[^。，；]{2,60}?(?:实施意见|实施方案|工作方案|通知|方案|意见|计划))|((?:开展|实施|创建)[^。，；]{2,40}?(?:实施意见|实施方案|工作方案|方案|计划))",
-        );
-        if let Some(m) = r.find(first) {
-            return m.as_str().to_string();
+        if title_like(line) {
+            found = Some(i);
+            continue;
+        }
+        if is_page_noise(line) || line.chars().count() <= 20 && !line.ends_with('。') {
+            continue;
+        }
+        break;
+    }
+    if let Some(i) = found {
+        let t = lines[i].trim().to_string();
+        if !is_fragment(&t) {
+            return (Some(i), t);
         }
     }
-    String::new()
+    let head: String = lines
+        .iter()
+        .filter(|l| !is_page_noise(l))
+        .take(3)
+        .copied()
+        .collect::<Vec<_>>()
+        .join("\n");
+    let r = re(
+        &TITLE_RE,
+        r"(关于[^。，；\n]{2,60}?(?:实施意见|实施方案|工作方案|通知|方案|意见|计划))|((?:开展|实施|创建)[^。，；\n]{2,40}?(?:实施意见|实施方案|工作方案|方案|计划))",
+    );
+    let candidate = found
+        .map(|i| lines[i].trim().to_string())
+        .or_else(|| r.find(&head).map(|m| m.as_str().to_string()))
+        .or_else(|| {
+            // A short first line without sentence punctuation (a title of another kind).
+            let (i, first) = lines.iter().enumerate().find(|(_, l)| !is_page_noise(l))?;
+            let plain = first.chars().count() <= 40
+                && !first.contains(['。', '，', '；', '：', ':', ','])
+                && heading(first, None).is_none();
+            plain.then(|| {
+                found = Some(i);
+                first.trim().to_string()
+            })
+        })
+        .unwrap_or_default();
+    if !candidate.is_empty() && !is_fragment(&candidate) {
+        return (found, candidate);
+    }
+    if candidate.is_empty() {
+        return (None, String::new());
+    }
+    (found, made_title(&candidate, &head))
 }
 
 /// Builds the outline of a normalised document.
@@ -166,14 +365,15 @@ pub fn outline(text: &str) -> Outline {
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .collect();
-    let title = find_title(&lines);
+    let (title_line, title) = find_title(&lines);
     let mut preamble = String::new();
     // Stack of open sections; closed ones are folded into their parent.
     let mut stack: Vec<Section> = Vec::new();
     let mut roots: Vec<Section> = Vec::new();
     let mut last_l3: Option<u64> = None;
     for (i, line) in lines.iter().enumerate() {
-        if i == 0 && !title.is_empty() && *line == title {
+        // The title line and the page noise above it are not part of the body.
+        if title_line.is_some_and(|t| i <= t) {
             continue;
         }
         match heading(line, last_l3) {
@@ -194,6 +394,7 @@ pub fn outline(text: &str) -> Outline {
                     title,
                     text,
                     children: vec![],
+                    full: rest.trim().to_string(),
                 });
             }
             None => match stack.last_mut() {
@@ -202,6 +403,8 @@ pub fn outline(text: &str) -> Outline {
                         s.text.push('\n');
                     }
                     s.text.push_str(line);
+                    s.full.push('\n');
+                    s.full.push_str(line);
                 }
                 None => {
                     if !preamble.is_empty() {
@@ -234,6 +437,7 @@ fn close(stack: &mut Vec<Section>, roots: &mut Vec<Section>) {
                 number: marker,
                 level: 5,
                 title,
+                full: body.clone(),
                 text: body,
                 children: vec![],
             });
@@ -284,6 +488,49 @@ mod tests {
         );
         assert!(l3[0].text.contains("2个社区"));
         assert_eq!(o.sections[1].title, "组织领导");
+    }
+
+    #[test]
+    fn the_title_is_the_documents_own_line_below_page_noise() {
+        let o = outline("首页 > 工作方案 > 正文\n-相关推荐\n发布时间：2024-03-12 来源：网络\n某镇关于开展创先争优活动的实施方案\n为推动工作，制定本方案。\n一、总体要求");
+        assert_eq!(o.title, "某镇关于开展创先争优活动的实施方案");
+        assert_eq!(
+            o.preamble, "为推动工作，制定本方案。",
+            "noise above the title is dropped"
+        );
+        let o = outline("乡镇的创先争优工作方案\n某镇创先争优活动实施方案（试行）\n各党支部：\n为推动工作，制定本方案。\n一、总体要求");
+        assert_eq!(
+            o.title, "某镇创先争优活动实施方案（试行）",
+            "the last title line wins"
+        );
+    }
+
+    #[test]
+    fn a_fragment_is_never_the_title() {
+        let o = outline("为深入开展创先争优活动，结合我镇开展情况制定如下实施方案。\n一、总体要求");
+        assert_eq!(o.title, "创先争优活动实施方案");
+        let o = outline("-相关推荐\n乡镇的创先争优工作方案\n为推动创先争优活动常态化，决定在全镇深入开展创先争优活动，现制定本方案。\n一、总体要求");
+        assert_eq!(o.title, "创先争优活动工作方案");
+        assert!(o.preamble.starts_with("为推动"), "{}", o.preamble);
+        for f in [
+            "开展情况制定如下实施方案",
+            "-相关推荐",
+            "乡镇的创先争优工作方案",
+            "的实施方案",
+        ] {
+            assert!(is_fragment(f), "{f}");
+        }
+        for t in [
+            "关于实施“立行先锋”计划的通知",
+            "乡镇基层党建示范点创建工作方案",
+        ] {
+            assert!(!is_fragment(t), "{t}");
+        }
+        let o = outline("为开展如下活动，制定如下实施方案。\n一、总体要求");
+        assert_eq!(
+            o.title, "",
+            "a made title that would be a fragment is left empty"
+        );
     }
 
     #[test]

@@ -86,6 +86,50 @@ pub fn text(plan: &Plan) -> String {
     for r in &plan.responsible {
         let _ = writeln!(out, "  [{}] {}", r.path.join(" "), r.units.join("、"));
     }
+    let _ = writeln!(out, "\n【措施】{}项", plan.measures.len());
+    for m in &plan.measures {
+        let _ = writeln!(
+            out,
+            "  [{}] {}{}{}",
+            m.path.join(" "),
+            m.text.lines().next().unwrap_or(""),
+            if m.units.is_empty() {
+                String::new()
+            } else {
+                format!(" 〔{}〕", m.units.join("、"))
+            },
+            m.deadline
+                .as_deref()
+                .map(|d| format!(" 期限：{d}"))
+                .unwrap_or_default()
+        );
+    }
+    let _ = writeln!(out, "\n【名额】{}项", plan.quotas.len());
+    for q in &plan.quotas {
+        let amount = match (q.count, q.percent) {
+            (Some(n), _) => format!("{n}{}", if q.subject == "org" { "个" } else { "名" }),
+            (None, Some(p)) => format!("{p}%"),
+            _ => "?".into(),
+        };
+        let _ = writeln!(
+            out,
+            "  [{}] {}{}（{}）{} — {}",
+            q.path.join(" "),
+            q.level.as_deref().unwrap_or(""),
+            q.name,
+            if q.subject == "org" {
+                "组织"
+            } else {
+                "党员"
+            },
+            amount,
+            q.text
+        );
+    }
+    let _ = writeln!(out, "\n【非目标】{}项", plan.ignored.len());
+    for i in &plan.ignored {
+        let _ = writeln!(out, "  [{}] {} — {}", i.path.join(" "), i.text, i.why);
+    }
     out
 }
 
