@@ -1,6 +1,7 @@
 //! Corrections made while reviewing a parsed plan (kept as JSON in a draft): delete an item,
-//! add one from text selected in the document, edit a target or cadence. The rules live here,
-//! beside the parser that produced the items.
+//! add one from text selected in the document, edit a target, cadence, measure or quota, turn
+//! an ignored item into a target. The rules live here, beside the parser that produced the
+//! items.
 
 use serde_json::{json, Value as Json};
 
@@ -9,13 +10,18 @@ use crate::normalize::normalize;
 use crate::numerals::number;
 
 /// The kinds of extracted items, their JSON key and Chinese label.
-pub const KINDS: [(&str, &str); 5] = [
+pub const KINDS: [(&str, &str); 8] = [
+    ("measures", "措施"),
     ("targets", "目标"),
     ("cadences", "频次"),
+    ("quotas", "名额"),
     ("phases", "阶段"),
     ("criteria", "评价标准"),
     ("responsible", "责任单位"),
+    ("ignored", "非目标"),
 ];
+/// Quota subjects: (code, label).
+pub const SUBJECTS: [(&str, &str); 2] = [("org", "组织"), ("member", "党员")];
 pub const COMPARATORS: [&str; 4] = [">=", "<=", "=", ">"];
 pub const PERIODS: [&str; 5] = ["week", "month", "quarter", "half_year", "year"];
 
@@ -99,7 +105,7 @@ pub fn add(plan: &mut Json, body: &str, kind: &str, selected: &str) -> Outcome {
     Ok(format!("添加{kind}：{text}"))
 }
 
-/// The editable fields of a target or cadence, as typed.
+/// The editable fields of a target, cadence, measure or quota, as typed.
 #[derive(Debug, Clone, Default)]
 pub struct Edit<'a> {
     pub subject: &'a str,
@@ -110,12 +116,140 @@ pub struct Edit<'a> {
     pub action: &'a str,
     pub period: &'a str,
     pub times: &'a str,
+    /// A measure's responsible units, separated by 、 or ，.
+    pub units: &'a str,
+    /// A measure's deadline as written; empty for none.
+    pub deadline: &'a str,
+    /// A quota's honour, subject (`org` / `member`), count or percent, and level.
+    pub name: &'a str,
+    pub who: &'a str,
+    pub count: &'a str,
+    pub percent: &'a str,
+    pub level: &'a str,
 }
 
-/// Replaces the fields of target or cadence `index`; every bad field is named.
+fn units_of(text: &str) -> Vec<String> {
+    normalize(text)
+        .split(['、', '，', ',', '；', ';'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Replaces the fields of measure `index`: its units and deadline.
+fn edit_measure(v: &mut Json, e: &Edit<'_>) -> Result<(), Vec<Problem>> {
+    let units = units_of(e.units);
+    if units.iter().any(|u| u.chars().count() > 30) {
+        return Err(problem(
+            "units",
+            "责任单位",
+            "每个单位名称应在30字以内，用“、”分隔",
+        ));
+    }
+    let deadline = normalize(e.deadline);
+    if deadline.chars().count() > 30 {
+        return Err(problem(
+            "deadline",
+            "完成时限",
+            "应在30字以内（如 11月底前），或留空",
+        ));
+    }
+    v["units"] = json!(units);
+    v["deadline"] = if deadline.is_empty() {
+        Json::Null
+    } else {
+        json!(deadline)
+    };
+    Ok(())
+}
+
+/// Replaces the fields of quota `index`: exactly one of a count (a whole number) and a
+/// percentage (above 0, at most 100).
+fn edit_quota(v: &mut Json, e: &Edit<'_>) -> Result<(), Vec<Problem>> {
+    let mut bad = Vec::new();
+    let name = normalize(e.name);
+    if name.is_empty() {
+        bad.extend(problem("name", "荣誉名称", "不能为空"));
+    }
+    let who = e.who.trim();
+    if !SUBJECTS.iter().any(|(c, _)| *c == who) {
+        bad.extend(problem("who", "对象", "应为 org（组织）或 member（党员）"));
+    }
+    let count = (!e.count.trim().is_empty()).then(|| number(e.count));
+    let percent = (!e.percent.trim().is_empty()).then(|| number(e.percent));
+    match (count, percent) {
+        (Some(Some(n)), None) if n >= 1.0 && n.fract() == 0.0 && n <= 100_000.0 => {}
+        (None, Some(Some(p))) if p > 0.0 && p <= 100.0 => {}
+        (Some(_), Some(_)) => bad.extend(problem("count", "名额", "名额和比例只填一项")),
+        (None, None) => bad.extend(problem("count", "名额", "请填写名额或比例")),
+        (Some(_), None) => bad.extend(problem("count", "名额", "应为正整数（如 3 或 三）")),
+        (None, Some(_)) => bad.extend(problem("percent", "比例", "应为0到100之间的数（如 15）")),
+    }
+    if !bad.is_empty() {
+        return Err(bad);
+    }
+    let level = normalize(e.level);
+    v["name"] = json!(name);
+    v["subject"] = json!(who);
+    v["count"] = json!(count.flatten().map(|n| n as u32));
+    v["percent"] = json!(percent.flatten());
+    v["level"] = if level.is_empty() {
+        Json::Null
+    } else {
+        json!(level)
+    };
+    Ok(())
+}
+
+/// Turns ignored item `index` into a target: the quantity the parser reads in its text
+/// (扣除500元 → 500元), its path kept; the reviewer edits the rest.
+pub fn promote(plan: &mut Json, index_text: &str) -> Outcome {
+    let i = index(index_text)?;
+    let item = plan["ignored"]
+        .as_array()
+        .and_then(|a| a.get(i))
+        .cloned()
+        .ok_or_else(|| problem("index", "序号", "该项不存在（可能已被删除）"))?;
+    let text = item["text"].as_str().unwrap_or("").to_string();
+    let (targets, _) = from_fragment(&text);
+    let mut target = targets
+        .first()
+        .map(|t| serde_json::to_value(t).unwrap_or_default())
+        .unwrap_or_else(|| {
+            json!({"text": text, "quantity": null, "quantity_max": null, "unit": "", "comparator": "=", "per": null, "subject": text})
+        });
+    target["path"] = item["path"].clone();
+    if !plan["targets"].is_array() {
+        plan["targets"] = json!([]);
+    }
+    if let Some(arr) = plan["ignored"].as_array_mut() {
+        arr.remove(i);
+    }
+    if let Some(arr) = plan["targets"].as_array_mut() {
+        arr.push(target);
+    }
+    Ok(format!("非目标转为目标：{text}"))
+}
+
+/// Replaces the fields of target, cadence, measure or quota `index`; every bad field is named.
 pub fn edit(plan: &mut Json, kind: &str, index_text: &str, e: &Edit<'_>) -> Outcome {
+    if kind == "measures" || kind == "quotas" {
+        let i = index(index_text)?;
+        let mut v = plan[kind]
+            .get(i)
+            .cloned()
+            .ok_or_else(|| problem("index", "序号", "该项不存在（可能已被删除）"))?;
+        if kind == "measures" {
+            edit_measure(&mut v, e)?;
+        } else {
+            edit_quota(&mut v, e)?;
+        }
+        plan[kind][i] = v;
+        return Ok(format!("修改{kind}第{}项", i + 1));
+    }
     if kind != "targets" && kind != "cadences" {
-        return Err(problem("kind", "类别", "只能修改目标或频次"));
+        return Err(problem("kind", "类别", "只能修改目标、频次、措施或名额"));
     }
     let i = index(index_text)?;
     let mut v = plan[kind]
@@ -224,6 +358,63 @@ mod tests {
         };
         edit(&mut v, "targets", "0", &good).unwrap();
         assert_eq!(v["targets"][0]["quantity"], 80.0);
+    }
+
+    #[test]
+    fn measures_and_quotas_are_edited_field_by_field() {
+        let p = crate::parse_text(
+            "一、主要任务\n（一）培树典型。培树3个先进党组织。\n（二）建强阵地。〔镇党建办〕\n",
+        );
+        let mut v = serde_json::to_value(&p).unwrap();
+        let e = Edit {
+            units: "镇党建办、镇财政所",
+            deadline: "11月底前",
+            ..Edit::default()
+        };
+        edit(&mut v, "measures", "1", &e).unwrap();
+        assert_eq!(v["measures"][1]["units"], json!(["镇党建办", "镇财政所"]));
+        assert_eq!(v["measures"][1]["deadline"], "11月底前");
+        let before = v.clone();
+        let both = Edit {
+            name: "",
+            who: "someone",
+            count: "3",
+            percent: "15",
+            ..Edit::default()
+        };
+        let err = edit(&mut v, "quotas", "0", &both).unwrap_err();
+        let fields: Vec<&str> = err.iter().map(|p| p.field).collect();
+        assert_eq!(fields, ["name", "who", "count"]);
+        assert_eq!(v, before, "a refused edit changes nothing");
+        let share = Edit {
+            name: "优秀党员",
+            who: "member",
+            percent: "15",
+            level: "镇级",
+            ..Edit::default()
+        };
+        edit(&mut v, "quotas", "0", &share).unwrap();
+        assert_eq!(v["quotas"][0]["percent"], 15.0);
+        assert!(v["quotas"][0]["count"].is_null());
+        assert_eq!(v["quotas"][0]["level"], "镇级");
+    }
+
+    #[test]
+    fn an_ignored_item_becomes_a_target_with_its_quantity() {
+        let p = crate::parse_text("一、考核\n（一）纪律。推进不力的村扣800元绩效奖金。\n");
+        let mut v = serde_json::to_value(&p).unwrap();
+        assert_eq!(v["ignored"].as_array().unwrap().len(), 1);
+        let before = v["targets"].as_array().unwrap().len();
+        promote(&mut v, "0").unwrap();
+        assert!(v["ignored"].as_array().unwrap().is_empty());
+        let t = v["targets"].as_array().unwrap().last().unwrap().clone();
+        assert_eq!(v["targets"].as_array().unwrap().len(), before + 1);
+        assert_eq!(
+            (t["quantity"].as_f64(), t["unit"].as_str()),
+            (Some(800.0), Some("元"))
+        );
+        assert_eq!(t["path"], json!(["一", "（一）"]));
+        assert!(promote(&mut v, "0").is_err(), "nothing left to move");
     }
 
     #[test]

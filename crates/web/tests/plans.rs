@@ -208,3 +208,135 @@ fn upload_reads_the_plan_and_the_review_page_marks_what_was_found() {
         });
     }
 }
+
+const PLAN_MEASURES: &str = "关于开展创先争优活动的实施方案\n一、主要任务\n（一）开展主题党日。各支部11月底前完成党员积分评定。〔县委组织部、各镇党委〕\n（二）培树先进典型。每年培树3个先进党组织和45名优秀共产党员。\n二、考核奖惩\n（一）严肃纪律。推进不力的村扣800元绩效奖金。\n";
+
+fn draft_json(s: &xianfeng_store::testing::TestStore) -> serde_json::Value {
+    let plan = sync(|| {
+        s.read(|c| -> xianfeng_store::Result<_> {
+            c.query_one("SELECT plan_json FROM plan_drafts", &[])?
+                .text(0)
+        })
+        .unwrap()
+    });
+    serde_json::from_str(&plan).unwrap()
+}
+
+#[test]
+fn the_review_page_shows_measures_quotas_and_ignored_and_corrects_them() {
+    for s in xianfeng_store::testing::backends() {
+        fixture(&s);
+        let app = app(&s);
+        run(async {
+            let town = login(&app, "town_admin").await;
+            let r = upload(&app, &town, "方案.txt", PLAN_MEASURES.as_bytes()).await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+            let url = r.location.clone();
+            let page = town.get(&app, &url).await;
+            assert_eq!(page.status, StatusCode::OK);
+            for shown in [
+                "措施",
+                "开展主题党日 〔县委组织部、各镇党委〕 时限：11月底前",
+                "名额",
+                "先进党组织（组织） 3个",
+                "优秀共产党员（党员） 45名",
+                "非目标",
+                "未作为目标：扣款或扣分",
+                "转为目标",
+            ] {
+                assert!(page.body.contains(shown), "{}: {shown}", s.name);
+            }
+            let items = format!("{url}/items");
+            // A measure's units and deadline.
+            let r = town
+                .post_form(
+                    &app,
+                    &items,
+                    &[
+                        ("op", "edit"),
+                        ("kind", "measures"),
+                        ("index", "0"),
+                        ("units", "县委组织部、县民政局"),
+                        ("deadline", "12月底前"),
+                    ],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+            // A quota with both a count and a share is refused, the fields named.
+            let r = town
+                .post_form(
+                    &app,
+                    &items,
+                    &[
+                        ("op", "edit"),
+                        ("kind", "quotas"),
+                        ("index", "1"),
+                        ("name", "优秀共产党员"),
+                        ("who", "member"),
+                        ("count", "45"),
+                        ("percent", "15"),
+                        ("level", ""),
+                    ],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(r.body.contains("名额和比例只填一项"), "{}", r.body);
+            let r = town
+                .post_form(
+                    &app,
+                    &items,
+                    &[
+                        ("op", "edit"),
+                        ("kind", "quotas"),
+                        ("index", "1"),
+                        ("name", "优秀共产党员"),
+                        ("who", "member"),
+                        ("count", ""),
+                        ("percent", "15"),
+                        ("level", "镇级"),
+                    ],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+            // Delete the org quota; turn the deduction into a target.
+            let r = town
+                .post_form(
+                    &app,
+                    &items,
+                    &[("op", "delete"), ("kind", "quotas"), ("index", "0")],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER);
+            let r = town
+                .post_form(&app, &items, &[("op", "promote"), ("index", "0")])
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+            let r = town
+                .post_form(&app, &items, &[("op", "promote"), ("index", "0")])
+                .await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "nothing left");
+
+            let v = draft_json(&s);
+            assert_eq!(
+                v["measures"][0]["units"],
+                serde_json::json!(["县委组织部", "县民政局"])
+            );
+            assert_eq!(v["measures"][0]["deadline"], "12月底前");
+            let quotas = v["quotas"].as_array().unwrap();
+            assert_eq!(quotas.len(), 1, "{quotas:?}");
+            assert_eq!(
+                (quotas[0]["percent"].as_f64(), quotas[0]["level"].as_str()),
+                (Some(15.0), Some("镇级"))
+            );
+            assert!(v["ignored"].as_array().unwrap().is_empty());
+            assert!(v["targets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|t| t["quantity"] == 800.0 && t["unit"] == "元"));
+            let page = town.get(&app, &url).await;
+            assert!(page.body.contains("时限：12月底前"));
+            assert!(page.body.contains("镇级优秀共产党员（党员） 15%"));
+        });
+    }
+}

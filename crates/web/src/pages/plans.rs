@@ -202,6 +202,17 @@ fn edit_fields(kind: &str, v: &Json) -> Vec<(&'static str, &'static str, String,
             ),
             ("comparator", "比较", s("comparator")),
         ],
+        "measures" => vec![
+            ("units", "责任单位（用“、”分隔）", joined(&v["units"])),
+            ("deadline", "完成时限", s("deadline")),
+        ],
+        "quotas" => vec![
+            ("name", "荣誉名称", s("name")),
+            ("who", "对象（org 组织 / member 党员）", s("subject")),
+            ("count", "名额", n("count")),
+            ("percent", "比例（%）", n("percent")),
+            ("level", "级别", s("level")),
+        ],
         _ => vec![],
     };
     fields
@@ -230,9 +241,59 @@ fn num(v: &Json) -> String {
     }
 }
 
+fn joined(v: &Json) -> String {
+    v.as_array()
+        .map(|i| {
+            i.iter()
+                .filter_map(|x| x.as_str())
+                .collect::<Vec<_>>()
+                .join("、")
+        })
+        .unwrap_or_default()
+}
+
 fn summary(kind: &str, v: &Json) -> String {
     let s = |k: &str| v[k].as_str().unwrap_or("").to_string();
     match kind {
+        "measures" => {
+            let text = s("text");
+            let first = text.split(['。', '\n']).next().unwrap_or("").to_string();
+            let units = joined(&v["units"]);
+            format!(
+                "{first}{}{}",
+                if units.is_empty() {
+                    " 〔未写责任单位〕".to_string()
+                } else {
+                    format!(" 〔{units}〕")
+                },
+                v["deadline"]
+                    .as_str()
+                    .map(|d| format!(" 时限：{d}"))
+                    .unwrap_or_default()
+            )
+        }
+        "quotas" => {
+            let amount = if v["count"].is_null() {
+                format!("{}%", num(&v["percent"]))
+            } else {
+                format!(
+                    "{}{}",
+                    num(&v["count"]),
+                    if s("subject") == "org" { "个" } else { "名" }
+                )
+            };
+            format!(
+                "{}{}（{}） {amount}",
+                s("level"),
+                s("name"),
+                if s("subject") == "org" {
+                    "组织"
+                } else {
+                    "党员"
+                }
+            )
+        }
+        "ignored" => format!("未作为目标：{}", s("why")),
         "targets" => {
             let max = if v["quantity_max"].is_null() {
                 String::new()
@@ -367,6 +428,13 @@ impl Again {
             "action" => &f.action,
             "period" => &f.period,
             "times" => &f.times,
+            "units" => &f.units,
+            "deadline" => &f.deadline,
+            "name" => &f.name,
+            "who" => &f.who,
+            "count" => &f.count,
+            "percent" => &f.percent,
+            "level" => &f.level,
             _ => "",
         }
         .to_string()
@@ -427,15 +495,21 @@ async fn review_page(
                 }
             })
             .collect();
-        all.extend(items.iter().map(|i| ItemRow {
-            kind: i.kind,
-            index: i.index,
-            path: String::new(),
-            summary: String::new(),
-            text: i.text.clone(),
-            fields: vec![],
-            open: false,
-        }));
+        // Measures are whole paragraphs: marked, they would hide the targets inside them.
+        all.extend(
+            items
+                .iter()
+                .filter(|i| i.kind != "measures")
+                .map(|i| ItemRow {
+                    kind: i.kind,
+                    index: i.index,
+                    path: String::new(),
+                    summary: String::new(),
+                    text: i.text.clone(),
+                    fields: vec![],
+                    open: false,
+                }),
+        );
         groups.push((key.to_string(), label.to_string(), items));
     }
     let name_of = |ids: &[i64]| {
@@ -545,6 +619,21 @@ pub struct ItemForm {
     period: String,
     #[serde(default)]
     times: String,
+    // Edited fields of a measure or quota.
+    #[serde(default)]
+    units: String,
+    #[serde(default)]
+    deadline: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    who: String,
+    #[serde(default)]
+    count: String,
+    #[serde(default)]
+    percent: String,
+    #[serde(default)]
+    level: String,
 }
 
 fn invalid(problems: Vec<review::Problem>) -> Invalid {
@@ -570,11 +659,19 @@ fn apply(d: &Draft, f: &ItemForm) -> Result<(Json, Json, String), Invalid> {
         action: &f.action,
         period: &f.period,
         times: &f.times,
+        units: &f.units,
+        deadline: &f.deadline,
+        name: &f.name,
+        who: &f.who,
+        count: &f.count,
+        percent: &f.percent,
+        level: &f.level,
     };
     let what = match f.op.as_str() {
         "delete" => review::delete(&mut plan, &f.kind, &f.index),
         "add" => review::add(&mut plan, &d.body, &f.kind, &f.text),
         "edit" => review::edit(&mut plan, &f.kind, &f.index, &edit),
+        "promote" => review::promote(&mut plan, &f.index),
         "map" => {
             let org = f
                 .org_id
