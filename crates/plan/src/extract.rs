@@ -179,13 +179,24 @@ pub fn extract_all(doc: &Outline, plan: &mut Plan) {
 /// every target of a work section lies in a measure's path or deeper). Each takes the units
 /// of the nearest enclosing responsible entry.
 fn measures(nodes: &[Node<'_>], plan: &Plan) -> Vec<Measure> {
+    use std::collections::{HashMap, HashSet};
+    let target_paths: HashSet<&[String]> = plan.targets.iter().map(|t| t.path.as_slice()).collect();
+    let mut units_at: HashMap<&[String], Vec<String>> = HashMap::new();
+    for r in &plan.responsible {
+        let units = units_at.entry(r.path.as_slice()).or_default();
+        for u in &r.units {
+            if !units.contains(u) {
+                units.push(u.clone());
+            }
+        }
+    }
     let mut out = Vec::new();
     for (path, _, work, s) in nodes {
         if !work {
             continue;
         }
         let leaf = s.children.is_empty();
-        if !leaf && !plan.targets.iter().any(|t| &t.path == path) {
+        if !leaf && !target_paths.contains(path.as_slice()) {
             continue;
         }
         let text = strip_units(if leaf { s.full.trim() } else { s.title.trim() });
@@ -197,24 +208,13 @@ fn measures(nodes: &[Node<'_>], plan: &Plan) -> Vec<Measure> {
         if text.is_empty() {
             continue;
         }
-        let nearest = plan
-            .responsible
-            .iter()
-            .filter(|r| path.starts_with(&r.path))
-            .map(|r| r.path.len())
-            .max();
-        let mut units: Vec<String> = Vec::new();
-        for r in plan
-            .responsible
-            .iter()
-            .filter(|r| Some(r.path.len()) == nearest && path.starts_with(&r.path))
-        {
-            for u in &r.units {
-                if !units.contains(u) {
-                    units.push(u.clone());
-                }
-            }
-        }
+        // The nearest enclosing entry: the item's own, else its parent's (a bracket closing
+        // the last 一是 item), and so on up.
+        let units = (0..=path.len())
+            .rev()
+            .find_map(|n| units_at.get(&path[..n]))
+            .cloned()
+            .unwrap_or_default();
         out.push(Measure {
             text: text.to_string(),
             path: path.clone(),
