@@ -199,15 +199,33 @@ fn measures(nodes: &[Node<'_>], plan: &Plan) -> Vec<Measure> {
         if !leaf && !target_paths.contains(path.as_slice()) {
             continue;
         }
-        let text = strip_units(if leaf { s.full.trim() } else { s.title.trim() });
-        let text = if text.is_empty() {
-            s.title.trim()
-        } else {
-            text
+        // A leaf is its whole item; a section with sub-items is named by its title (or, with
+        // none, the first sentence of its own text).
+        let first_sentence = |t: &str| {
+            t.split(['。', '\n'])
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_string()
         };
-        if text.is_empty() {
+        let candidates = if leaf {
+            vec![s.full.trim().to_string(), s.title.trim().to_string()]
+        } else {
+            vec![
+                s.title.trim().to_string(),
+                first_sentence(&s.text),
+                first_sentence(&s.full),
+            ]
+        };
+        let Some(text) = candidates
+            .iter()
+            .map(|c| strip_units(c))
+            .find(|c| !c.is_empty())
+            .map(str::to_string)
+        else {
             continue;
-        }
+        };
+        let text = text.as_str();
         // The nearest enclosing entry: the item's own, else its parent's (a bracket closing
         // the last 一是 item), and so on up.
         let units = (0..=path.len())
