@@ -686,13 +686,29 @@ fn seeds_and_fixtures_yield_nothing_false() {
             );
         }
     }
+    for (name, p) in &all {
+        for c in &p.cadences {
+            let n = c.action.chars().count();
+            assert!(
+                (2..=8).contains(&n),
+                "{name}: cadence action not short: {}",
+                c.action
+            );
+        }
+    }
     if let Some(p) = seed("000") {
         assert!(
             p.criteria.is_empty(),
             "000 announces no list: {:?}",
             p.criteria
         );
-        assert!(p.quotas.is_empty() && p.ignored.is_empty());
+    }
+    // These three seeds grant no counted honours and punish nothing.
+    for prefix in ["000", "001", "003"] {
+        if let Some(p) = seed(prefix) {
+            assert!(p.quotas.is_empty(), "{prefix}: {:?}", p.quotas);
+            assert!(p.ignored.is_empty(), "{prefix}: {:?}", p.ignored);
+        }
     }
 }
 
