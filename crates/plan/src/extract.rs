@@ -361,6 +361,7 @@ fn sanction(clause: &str, penal: bool, has_target: bool) -> Option<&'static str>
     None
 }
 
+const LEVELS: &str = "县级|镇级|乡级|乡镇级|区级|市级|省级|街道级";
 const HONOUR_ADJ: &str = "先进|优秀|模范|标兵|十佳|红旗|五星级|四星级|星级";
 const ORG_NOUNS: [&str; 7] = ["党组织", "党支部", "党总支", "党委", "支部", "集体", "单位"];
 const MEMBER_NOUNS: [&str; 7] = [
@@ -458,20 +459,26 @@ fn quotas(clause: &str, path: &[String], continues: bool) -> Vec<Quota> {
     out
 }
 
+/// Counted honours after the verb: `3个先进党组织`, or the name first, `优秀共产党员20名`.
 fn count_quotas(clause: &str, from: usize, path: &[String]) -> Vec<Quota> {
     static COUNT: OnceLock<Regex> = OnceLock::new();
+    let nouns = format!("{}|{}", ORG_NOUNS.join("|"), MEMBER_NOUNS.join("|"));
     let count = re(
         &COUNT,
         &format!(
-            r"(?P<n>\d+|[一二两三四五六七八九十]+)(?:个|名|家|位)(?P<level>县级|镇级|乡级|乡镇级|区级|市级|省级|街道级)?(?P<name>(?:{HONOUR_ADJ})[\p{{Han}}]{{0,8}}(?:{}|{}))",
-            ORG_NOUNS.join("|"),
-            MEMBER_NOUNS.join("|")
+            r"(?P<n>\d+|[一二两三四五六七八九十]+)(?:个|名|家|位)(?P<level>{LEVELS})?(?P<name>(?:{HONOUR_ADJ})[\p{{Han}}]{{0,8}}(?:{nouns}))|(?P<level2>{LEVELS})?(?P<name2>(?:{HONOUR_ADJ})[\p{{Han}}]{{0,8}}?(?:{nouns}))(?P<n2>\d+|[一二两三四五六七八九十]+)(?:个|名|家|位)"
         ),
     );
     let mut out = Vec::new();
     for c in count.captures_iter(&clause[from..]) {
-        let name = c["name"].to_string();
-        let (Some(subject), Some(n)) = (quota_subject(&name), number(&c["n"])) else {
+        let (Some(name), Some(n)) = (
+            c.name("name").or(c.name("name2")),
+            c.name("n").or(c.name("n2")),
+        ) else {
+            continue;
+        };
+        let name = name.as_str().to_string();
+        let (Some(subject), Some(n)) = (quota_subject(&name), number(n.as_str())) else {
             continue;
         };
         if n < 1.0 {
@@ -483,7 +490,10 @@ fn count_quotas(clause: &str, from: usize, path: &[String]) -> Vec<Quota> {
             subject,
             count: Some(n as u32),
             percent: None,
-            level: c.name("level").map(|l| l.as_str().to_string()),
+            level: c
+                .name("level")
+                .or(c.name("level2"))
+                .map(|l| l.as_str().to_string()),
             path: path.to_vec(),
         });
     }
@@ -1177,6 +1187,18 @@ mod tests {
         assert_eq!(
             (q[0].name.as_str(), q[0].percent),
             ("优秀共产党员", Some(2.0))
+        );
+        let q = one_quota("评选表彰县级优秀共产党员20名、先进基层党组织5个");
+        let got: Vec<_> = q
+            .iter()
+            .map(|q| (q.name.as_str(), q.count, q.level.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("优秀共产党员", Some(20), Some("县级")),
+                ("先进基层党组织", Some(5), None)
+            ]
         );
         let q = quotas("5名优秀党组织书记", &[], true);
         assert_eq!(
