@@ -124,7 +124,7 @@ pub async fn publish_draft(
             return Err(AppError::Forbidden);
         }
         let org = orgs::require(c, d.org_id)?;
-        Ok(publish::publish(c, &actor, &org, &d, publish::this_year())?)
+        Ok(publish::publish(c, &actor, &org, &d, publish::this_year())?.campaign_id)
     })
     .await?;
     Ok(Redirect::to(&format!("/campaigns/{campaign}")).into_response())
@@ -401,6 +401,7 @@ pub async fn add_task(
                 due_on,
                 indicators: vec![(f.title, target, measure)],
                 assignees,
+                ..Default::default()
             },
         )?)
     })
