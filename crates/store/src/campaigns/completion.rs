@@ -182,12 +182,15 @@ pub fn set_responsible(
     if let Some(id) = account_id {
         let row = crate::people::accounts::get_row(c, id)?;
         match row {
-            Some(r) if !r.disabled && path::within(&r.org_path, &a.org_path) => {}
+            Some(r)
+                if !r.disabled
+                    && r.role != xianfeng_domain::auth::Role::Member
+                    && path::within(&r.org_path, &a.org_path) => {}
             _ => {
                 return Err(xianfeng_domain::Invalid::one(
                     "responsible",
                     "第一责任人",
-                    format!("请选择{}或其下级组织的账号", a.org_name),
+                    format!("请选择{}或其下级组织的党务工作者账号", a.org_name),
                 )
                 .into())
             }
@@ -261,4 +264,14 @@ pub fn awaiting(c: &mut dyn Conn, actor: &Actor, campaign_id: i64) -> Result<Vec
             })
             .collect(),
     )
+}
+
+/// Accounts that may be named 第一责任人 of an assignment at `org_path`: enabled staff accounts
+/// scoped there or below.
+pub fn candidates(c: &mut dyn Conn, org_path: &str) -> Result<Vec<(i64, String)>> {
+    Ok(crate::people::accounts::list_in(c, org_path)?
+        .into_iter()
+        .filter(|r| !r.disabled && r.role != xianfeng_domain::auth::Role::Member)
+        .map(|r| (r.id, format!("{}（{}）", r.display_name, r.org_name)))
+        .collect())
 }
