@@ -586,3 +586,51 @@ fn a_first_responsible_person_sees_the_assignment_under_my_tasks() {
         assert!(s.read(|c| completion::mine(c, other)).unwrap().is_empty());
     }
 }
+
+#[test]
+fn a_plan_file_published_twice_is_recognised_by_its_bytes_and_makes_nothing_more() {
+    for s in backends() {
+        let t = tree(&s);
+        let a = admin(&t.county);
+        let bytes = "关于实施“立行先锋”计划的通知\n二、做政治忠诚先锋".as_bytes();
+        let go = |name: &str| {
+            s.write(|c| {
+                publish::publish_file(
+                    c,
+                    &a,
+                    &t.county,
+                    name,
+                    bytes,
+                    "立行先锋计划",
+                    "",
+                    &plan(),
+                    2026,
+                )
+            })
+            .unwrap()
+        };
+        let first = go("立行先锋.txt");
+        assert!(!first.already_published, "{}", s.name);
+        assert_eq!(first.tasks.len(), 5);
+        assert_eq!(first.campaign.org, "测试县委");
+        assert_eq!(first.ignored.len(), 1);
+        assert_eq!(first.ignored[0].why, "处罚条款");
+        let audit_before = s
+            .read(|c| c.scalar("SELECT COUNT(*) FROM audit_log", &[]))
+            .unwrap();
+        let again = go("另存的副本.txt");
+        assert!(again.already_published, "{}", s.name);
+        assert_eq!(again.campaign, first.campaign);
+        assert_eq!(again.tasks, first.tasks);
+        let (campaigns, audit_after) = s
+            .read(|c| -> xianfeng_store::Result<_> {
+                Ok((
+                    c.scalar("SELECT COUNT(*) FROM campaigns", &[])?,
+                    c.scalar("SELECT COUNT(*) FROM audit_log", &[])?,
+                ))
+            })
+            .unwrap();
+        assert_eq!(campaigns, 1, "{}", s.name);
+        assert_eq!(audit_after, audit_before, "{}: nothing written", s.name);
+    }
+}

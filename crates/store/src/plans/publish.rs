@@ -494,6 +494,134 @@ pub fn update(c: &mut dyn Conn, actor: &Actor, draft: &Draft) -> Result<Publishe
     })
 }
 
+/// The campaign a file was published as, as the CLI prints it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CampaignRef {
+    pub id: i64,
+    pub title: String,
+    pub year: i64,
+    /// The publishing organisation's name.
+    pub org: String,
+}
+
+/// A sentence the reader set aside (a sanction, a duty), with the reason.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IgnoredItem {
+    pub text: String,
+    pub why: String,
+}
+
+/// What publishing a plan file did (or found done before).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FileReport {
+    pub campaign: CampaignRef,
+    /// Every task of the campaign (still in the plan).
+    pub tasks: Vec<PublishedTask>,
+    pub cadences: Vec<rules::PublishedCadence>,
+    pub schemes: Vec<rules::PublishedScheme>,
+    pub awards: Vec<rules::PublishedAward>,
+    pub ignored: Vec<IgnoredItem>,
+    /// The same file (by its SHA-256) was published under this organisation before: nothing
+    /// was made, and the campaign shown is that one (rules are not listed again).
+    pub already_published: bool,
+}
+
+/// The campaign's tasks as publishing reports them.
+pub fn task_summaries(c: &mut dyn Conn, campaign_id: i64) -> Result<Vec<PublishedTask>> {
+    let mut out = Vec::new();
+    for t in campaigns::tasks(c, campaign_id)? {
+        if t.removed_on.is_some() {
+            continue;
+        }
+        let assignees = c
+            .query(
+                "SELECT o.name FROM assignments a JOIN orgs o ON o.id = a.org_id WHERE a.task_id = ? ORDER BY a.id",
+                vals![t.id],
+            )?
+            .into_iter()
+            .map(|r| r.text(0))
+            .collect::<Result<Vec<_>>>()?;
+        out.push(PublishedTask {
+            id: t.id,
+            section: t.category,
+            kind: t.kind.label().to_string(),
+            indicator: (t.kind != TaskKind::Qualitative).then(|| {
+                t.indicators
+                    .iter()
+                    .map(|i| i.label.as_str())
+                    .collect::<Vec<_>>()
+                    .join("；")
+            }),
+            title: t.title,
+            assignees,
+            lead: t.lead,
+            due: t.due_on,
+        });
+    }
+    Ok(out)
+}
+
+/// Publishes a plan file under `org` in one step, the reader's suggestions accepted as they
+/// are (no unit mapping beyond the tree's matches): a draft recognised by the file's SHA-256,
+/// then its campaign. The same file again answers `already_published` and makes nothing.
+#[allow(clippy::too_many_arguments)]
+pub fn publish_file(
+    c: &mut dyn Conn,
+    actor: &Actor,
+    org: &Org,
+    file_name: &str,
+    bytes: &[u8],
+    title: &str,
+    body: &str,
+    plan: &Json,
+    year: i32,
+) -> Result<FileReport> {
+    use sha2::{Digest, Sha256};
+    let sha = hex::encode(Sha256::digest(bytes));
+    let ignored = plan["ignored"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|i| IgnoredItem {
+            text: i["text"].as_str().unwrap_or("").to_string(),
+            why: i["why"].as_str().unwrap_or("").to_string(),
+        })
+        .collect();
+    let (campaign_id, rules, already) = match drafts::by_file(c, org.id, &sha)? {
+        Some(Draft {
+            campaign_id: Some(id),
+            ..
+        }) => (id, PublishedRules::default(), true),
+        found => {
+            let draft = match found {
+                Some(d) => d,
+                None => {
+                    let id = drafts::create(c, actor, org, file_name, title, body, plan)?;
+                    drafts::set_file_sha256(c, id, &sha)?;
+                    drafts::get(c, id)?.ok_or(StoreError::NotFound("草稿"))?
+                }
+            };
+            let p = publish(c, actor, org, &draft, year)?;
+            (p.campaign_id, p.rules, false)
+        }
+    };
+    let camp = campaigns::get(c, campaign_id)?.ok_or(StoreError::NotFound("活动"))?;
+    Ok(FileReport {
+        campaign: CampaignRef {
+            id: camp.id,
+            title: camp.title,
+            year: camp.year,
+            org: camp.org_name,
+        },
+        tasks: task_summaries(c, campaign_id)?,
+        cadences: rules.cadences,
+        schemes: rules.schemes,
+        awards: rules.awards,
+        ignored,
+        already_published: already,
+    })
+}
+
 /// This year, for a new campaign.
 pub fn this_year() -> i32 {
     xianfeng_domain::date::today().year()
