@@ -538,7 +538,7 @@ fn town_admin_opens_the_tree_and_a_member_whose_id_is_masked() {
     b.screenshot("17-evaluation-result-phone.png");
 
     let _ = b.call("DELETE", "", None);
-    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 /// The seed documents in ../shared/seeds (not copied into the repository), when present.

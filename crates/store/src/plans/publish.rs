@@ -129,9 +129,12 @@ pub struct Published {
     pub rules: PublishedRules,
 }
 
-/// A task the draft asks for, before it is made.
-struct Planned {
-    task: NewTask,
+/// A measure as the plan JSON gives it.
+struct PlanMeasure {
+    path: Vec<String>,
+    text: String,
+    units: Vec<String>,
+    deadline: Option<String>,
 }
 
 /// The first sentence of a measure (its heading sentence), else its first 200 characters.
@@ -154,7 +157,7 @@ fn planned(
     draft: &Draft,
     year: i32,
     refs: &[OrgRef],
-) -> Result<Vec<Planned>> {
+) -> Result<Vec<NewTask>> {
     let plan = &draft.plan;
     let due = plan["phases"]
         .as_array()
@@ -186,19 +189,17 @@ fn planned(
             .cloned()
             .unwrap_or_else(|| "其他任务".into())
     };
-    let measures: Vec<(Vec<String>, String, Vec<String>, Option<String>)> = plan["measures"]
+    let measures: Vec<PlanMeasure> = plan["measures"]
         .as_array()
         .into_iter()
         .flatten()
-        .map(|m| {
-            (
-                strings(&m["path"]),
-                m["text"].as_str().unwrap_or("").trim().to_string(),
-                strings(&m["units"]),
-                m["deadline"].as_str().map(str::to_string),
-            )
+        .map(|m| PlanMeasure {
+            path: strings(&m["path"]),
+            text: m["text"].as_str().unwrap_or("").trim().to_string(),
+            units: strings(&m["units"]),
+            deadline: m["deadline"].as_str().map(str::to_string),
         })
-        .filter(|(_, text, _, _)| !text.is_empty())
+        .filter(|m| !m.text.is_empty())
         .collect();
     let activities: Vec<&str> = xianfeng_domain::life::MeetingKind::ALL
         .iter()
@@ -231,8 +232,8 @@ fn planned(
         let owner = measures
             .iter()
             .enumerate()
-            .filter(|(_, (p, ..))| !p.is_empty() && path.starts_with(p))
-            .max_by_key(|(_, (p, ..))| p.len())
+            .filter(|(_, m)| !m.path.is_empty() && path.starts_with(&m.path))
+            .max_by_key(|(_, m)| m.path.len())
             .map(|(i, _)| i);
         match owner {
             Some(i) => owned[i].push((label, target, measure)),
@@ -240,7 +241,13 @@ fn planned(
         }
     }
     let mut out = Vec::new();
-    for ((path, text, units, deadline), indicators) in measures.into_iter().zip(owned) {
+    for (m, indicators) in measures.into_iter().zip(owned) {
+        let PlanMeasure {
+            path,
+            text,
+            units,
+            deadline,
+        } = m;
         let units = if units.is_empty() {
             units_at(&path)
         } else {
@@ -263,33 +270,31 @@ fn planned(
             assignees.push(org.id);
         }
         let title = measure_title(&text);
-        out.push(Planned {
-            task: NewTask {
-                category: category_at(&path),
-                detail: if title.chars().count() < text.chars().count() {
-                    text.clone()
-                } else {
-                    String::new()
-                },
-                title,
-                lead: units.join("、"),
-                due_on: deadline
-                    .as_deref()
-                    .and_then(|d| month_end_in(d, year))
-                    .or(due),
-                indicators: if indicators.is_empty() {
-                    vec![(
-                        ACCEPTED_LABEL.to_string(),
-                        accepted_target(),
-                        Measure::Reported,
-                    )]
-                } else {
-                    indicators
-                },
-                assignees,
-                kind: Some(kind),
-                plan_key: Some(key("m", &path, &text)),
+        out.push(NewTask {
+            category: category_at(&path),
+            detail: if title.chars().count() < text.chars().count() {
+                text.clone()
+            } else {
+                String::new()
             },
+            title,
+            lead: units.join("、"),
+            due_on: deadline
+                .as_deref()
+                .and_then(|d| month_end_in(d, year))
+                .or(due),
+            indicators: if indicators.is_empty() {
+                vec![(
+                    ACCEPTED_LABEL.to_string(),
+                    accepted_target(),
+                    Measure::Reported,
+                )]
+            } else {
+                indicators
+            },
+            assignees,
+            kind: Some(kind),
+            plan_key: Some(key("m", &path, &text)),
         });
     }
     for (path, text, label, target, measure) in loose {
@@ -304,22 +309,20 @@ fn planned(
         if assignees.is_empty() {
             assignees.push(org.id);
         }
-        out.push(Planned {
-            task: NewTask {
-                category: category_at(&path),
-                title: text.chars().take(200).collect(),
-                detail: String::new(),
-                lead: units.join("、"),
-                due_on: due,
-                kind: Some(if measure.computed() {
-                    TaskKind::Computed
-                } else {
-                    TaskKind::Quantitative
-                }),
-                indicators: vec![(label, target, measure)],
-                assignees,
-                plan_key: Some(key("t", &path, &text)),
-            },
+        out.push(NewTask {
+            category: category_at(&path),
+            title: text.chars().take(200).collect(),
+            detail: String::new(),
+            lead: units.join("、"),
+            due_on: due,
+            kind: Some(if measure.computed() {
+                TaskKind::Computed
+            } else {
+                TaskKind::Quantitative
+            }),
+            indicators: vec![(label, target, measure)],
+            assignees,
+            plan_key: Some(key("t", &path, &text)),
         });
     }
     Ok(out)
@@ -369,8 +372,7 @@ fn make_tasks(
             .unwrap_or_else(|| org.name.clone())
     };
     let mut added = Vec::new();
-    for p in wanted.iter() {
-        let t = &p.task;
+    for t in wanted.iter() {
         if existing
             .iter()
             .any(|e| e.plan_key.is_some() && e.plan_key == t.plan_key)
@@ -400,7 +402,7 @@ fn make_tasks(
     for e in existing {
         let gone = e.plan_key.is_some()
             && e.removed_on.is_none()
-            && !wanted.iter().any(|p| p.task.plan_key == e.plan_key);
+            && !wanted.iter().any(|t| t.plan_key == e.plan_key);
         if gone {
             c.execute(
                 "UPDATE tasks SET removed_on = ? WHERE id = ?",
