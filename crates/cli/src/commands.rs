@@ -450,3 +450,51 @@ pub fn plan_parse(file: &Path, format: &str) -> Result<()> {
     }
     Ok(())
 }
+
+/// `plan publish`: parse, make a draft with the reader's suggestions as they are, publish it
+/// under `org` as the system, and print what was made (or that the file was published before).
+pub fn plan_publish(
+    ctx: &Ctx,
+    file: &Path,
+    org: i64,
+    year: Option<i32>,
+    format: &str,
+) -> Result<()> {
+    if format != "json" {
+        return Err(format!("格式应为 json，而不是“{format}”").into());
+    }
+    let bytes = std::fs::read(file).map_err(|e| format!("无法读取 {}：{e}", file.display()))?;
+    let plan = xianfeng_plan::parse_outlined(&bytes)?;
+    let json = serde_json::to_value(&plan)?;
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let store = open(ctx)?;
+    let year = year.unwrap_or_else(xianfeng_store::plans::publish::this_year);
+    let report = store.write(|c| -> xianfeng_store::Result<_> {
+        let o = orgs::require(c, org)?;
+        let actor = xianfeng_domain::auth::Actor {
+            account_id: 0,
+            username: "system".into(),
+            display_name: "命令行发布".into(),
+            role: xianfeng_domain::auth::Role::CountyAdmin,
+            scope_org_id: o.id,
+            scope_path: o.path.clone(),
+            member_id: None,
+        };
+        xianfeng_store::plans::publish::publish_file(
+            c,
+            &actor,
+            &o,
+            &name,
+            &bytes,
+            &plan.title,
+            &plan.text,
+            &json,
+            year,
+        )
+    })?;
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    Ok(())
+}

@@ -129,6 +129,19 @@ enum PlanWhat {
         #[arg(long, default_value = "json")]
         format: String,
     },
+    /// 解析计划文件并在组织下发布为活动（识别结果原样采用）：措施、目标成为任务，频次、
+    /// 评价标准、名额成为规则；同一文件再次发布时回答 already_published，不重复创建
+    Publish {
+        file: std::path::PathBuf,
+        /// 发布的组织编号
+        #[arg(long)]
+        org: i64,
+        /// 活动年度（默认今年）
+        #[arg(long)]
+        year: Option<i32>,
+        #[arg(long, default_value = "json")]
+        format: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -165,6 +178,15 @@ fn main() {
         Command::Plan {
             what: PlanWhat::Parse { file, format },
         } => commands::plan_parse(&file, &format),
+        Command::Plan {
+            what:
+                PlanWhat::Publish {
+                    file,
+                    org,
+                    year,
+                    format,
+                },
+        } => commands::plan_publish(&ctx, &file, org, year, &format),
         Command::Backup { file } => commands::backup(&ctx, &file),
         Command::Bench {
             scale,

@@ -5,7 +5,8 @@
 //! heatmap; a branch secretary records a 主题党日 with a photo and the branch turns green, then
 //! reports campaign progress with a photo, and the town's campaign page shows the branch done;
 //! a resident claims points from the household card, the secretary approves, and the household
-//! redeems at the village store. Screenshots go to target/screenshots/.
+//! redeems at the village store; and a county publishes seed 001, whose 定性 task a branch
+//! reports done and its town accepts. Screenshots go to target/screenshots/.
 //!
 //! `scripts/test` installs Chromium and sets XIANFENG_BROWSER_TEST=1, which makes a missing
 //! browser a failure rather than a skip.
@@ -198,17 +199,27 @@ impl Browser {
     }
 }
 
-#[test]
-fn town_admin_opens_the_tree_and_a_member_whose_id_is_masked() {
+/// A demo database served by `xianfeng serve`, and a headless phone-sized Chromium driven over
+/// WebDriver. `None` (the test skipped) when Chromium is not installed and not required.
+struct Env {
+    dir: PathBuf,
+    db: String,
+    app: String,
+    b: Browser,
+    _server: Killed,
+    _driver: Killed,
+}
+
+fn start(tag: &str) -> Option<Env> {
     if !browser_available() {
         assert!(
             std::env::var("XIANFENG_BROWSER_TEST").is_err(),
             "XIANFENG_BROWSER_TEST=1 but chromium/chromedriver are missing"
         );
         eprintln!("note: chromium or chromedriver not installed; browser test skipped (scripts/test installs them)");
-        return;
+        return None;
     }
-    let dir = std::env::temp_dir().join(format!("xianfeng-browser-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("xianfeng-{tag}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let db = format!("sqlite://{}/demo.db", dir.display());
     let bin = env!("CARGO_BIN_EXE_xianfeng");
@@ -221,7 +232,7 @@ fn town_admin_opens_the_tree_and_a_member_whose_id_is_masked() {
     assert!(status.success());
 
     let port = free_port();
-    let _server = Killed(
+    let server = Killed(
         Command::new(bin)
             .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
             .env("XIANFENG_DATABASE_URL", &db)
@@ -233,7 +244,7 @@ fn town_admin_opens_the_tree_and_a_member_whose_id_is_masked() {
     wait_for(&format!("{app}/healthz"));
 
     let driver_port = free_port();
-    let _driver = Killed(
+    let driver_child = Killed(
         Command::new("chromedriver")
             .arg(format!("--port={driver_port}"))
             .stdout(Stdio::null())
@@ -269,6 +280,22 @@ fn town_admin_opens_the_tree_and_a_member_whose_id_is_masked() {
         agent: agent.clone(),
         base: format!("{driver}/session/{session}"),
     };
+    Some(Env {
+        dir,
+        db,
+        app,
+        b,
+        _server: server,
+        _driver: driver_child,
+    })
+}
+
+#[test]
+fn town_admin_opens_the_tree_and_a_member_whose_id_is_masked() {
+    let Some(env) = start("browser") else {
+        return;
+    };
+    let (dir, app, b) = (&env.dir, &env.app, &env.b);
 
     // The login form comes with its token (and the token's cookie). Posted without it, the
     // form is refused and comes back with a fresh one, the user name kept; with it, the
@@ -511,5 +538,278 @@ fn town_admin_opens_the_tree_and_a_member_whose_id_is_masked() {
     b.screenshot("17-evaluation-result-phone.png");
 
     let _ = b.call("DELETE", "", None);
-    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(dir);
 }
+
+/// The seed documents in ../shared/seeds (not copied into the repository), when present.
+fn seed(prefix: &str) -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/seeds")
+        .canonicalize()
+        .ok()?;
+    std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(prefix))
+        })
+}
+
+/// The demo branch secretary's organisation: (id, name).
+fn secretary_branch(db: &str, dir: &std::path::Path) -> (i64, String) {
+    let vault = xianfeng_store::crypto::Vault::load(&dir.join("secret.key"))
+        .unwrap()
+        .expect("the demo's key");
+    let store = xianfeng_store::Store::open(db, vault).unwrap();
+    store
+        .read(|c| -> xianfeng_store::Result<_> {
+            let r = c.query_one(
+                "SELECT o.id, o.name FROM accounts a JOIN orgs o ON o.id = a.org_id WHERE a.username = 'branch_secretary'",
+                &[],
+            )?;
+            Ok((r.i64(0)?, r.text(1)?))
+        })
+        .unwrap()
+}
+
+/// Until the plan reader fills `measures`, a draft has none: each section the document names
+/// responsible units for (〔县委组织部、各镇（街）党（工）委〕) stands in for its measure, written
+/// into the draft here as the reader will write it. With the reader's measures this does
+/// nothing.
+fn measures_from_responsibilities(db: &str, dir: &std::path::Path, draft: i64) -> usize {
+    use xianfeng_store::plans::drafts;
+    let vault = xianfeng_store::crypto::Vault::load(&dir.join("secret.key"))
+        .unwrap()
+        .expect("the demo's key");
+    let store = xianfeng_store::Store::open(db, vault).unwrap();
+    store
+        .write(|c| -> xianfeng_store::Result<usize> {
+            let d = drafts::get(c, draft)?.expect("the draft");
+            if d.plan["measures"].as_array().is_some_and(|m| !m.is_empty()) {
+                return Ok(0);
+            }
+            let title_at = |path: &[Value]| {
+                let mut level = &d.plan["sections"];
+                let mut title = String::new();
+                for n in path {
+                    let Some(s) = level
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .find(|s| &s["number"] == n)
+                    else {
+                        break;
+                    };
+                    title = s["title"].as_str().unwrap_or("").to_string();
+                    level = &s["children"];
+                }
+                title
+            };
+            let measures: Vec<Value> = d.plan["responsible"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|r| {
+                    let path = r["path"].as_array().cloned().unwrap_or_default();
+                    json!({"text": title_at(&path), "path": path, "units": r["units"], "deadline": null})
+                })
+                .filter(|m| m["text"].as_str().is_some_and(|t| !t.is_empty()))
+                .collect();
+            let n = measures.len();
+            let mut plan = d.plan.clone();
+            plan["measures"] = Value::Array(measures);
+            let actor = xianfeng_domain::auth::Actor {
+                account_id: 0,
+                username: "test".into(),
+                display_name: "测试".into(),
+                role: xianfeng_domain::auth::Role::CountyAdmin,
+                scope_org_id: d.org_id,
+                scope_path: d.org_path.clone(),
+                member_id: None,
+            };
+            drafts::update(c, &actor, &d, &plan, &d.unit_map, "测试：按责任单位补充措施")?;
+            Ok(n)
+        })
+        .unwrap()
+}
+
+/// 计划落地 in the browser: the county imports seed 001, maps two units and publishes (again:
+/// no second campaign); the town sees its 定性 tasks; the branch reports one done with a
+/// photo; the town accepts it; the county's campaign page moves.
+#[test]
+fn a_published_plans_qualitative_task_is_reported_by_the_branch_and_accepted_by_the_town() {
+    let Some(seed_001) = seed("001_") else {
+        eprintln!("note: ../shared/seeds not found; plan-publishing browser test skipped");
+        return;
+    };
+    let Some(env) = start("browser-plan") else {
+        return;
+    };
+    let (dir, app, b) = (&env.dir, &env.app, &env.b);
+    let login = |user: &str| {
+        let signed_in = b.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": "return !!document.querySelector('form.who button[type=submit]')", "args": []})),
+        );
+        if signed_in == true {
+            b.click("form.who button[type=submit]");
+        } else {
+            b.go(&format!("{app}/login"));
+        }
+        b.type_into("#username", user);
+        b.type_into("#password", "xianfeng-demo");
+        b.click("#login-submit");
+    };
+    let script = |js: &str, args: Value| {
+        b.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": js, "args": args})),
+        )
+    };
+
+    // The county imports 001.
+    login("county_admin");
+    b.click("header nav a[href='/plans']");
+    b.type_into("input[type=file]", seed_001.to_str().unwrap());
+    b.click("form[action='/plans'] button[type=submit]");
+    let url = b.url();
+    let draft: i64 = url
+        .rsplit('/')
+        .next()
+        .and_then(|x| x.split('?').next())
+        .and_then(|x| x.parse().ok())
+        .unwrap_or_else(|| panic!("draft page: {url}"));
+    if measures_from_responsibilities(&env.db, dir, draft) > 0 {
+        eprintln!("note: the reader gave 001 no measures; its responsibilities stand in for them");
+    }
+    b.go(&format!("{app}/plans/{draft}"));
+    b.screenshot("18-plan-001-review-phone.png");
+
+    // It maps two units: 相关行业主管部门 to 县卫健局, and (standing in for every level's party
+    // organisations) 各级党组织 to the demo branch.
+    let (branch_id, branch) = secretary_branch(&env.db, dir);
+    for (unit, org) in [
+        ("相关行业主管部门", "县卫健局机关党支部".to_string()),
+        ("各级党组织", branch.clone()),
+    ] {
+        let picked = script(
+            "const f = Array.from(document.querySelectorAll('form')).find(f => { const u = f.querySelector('input[name=unit]'); return u && u.value === arguments[0]; });
+             if (!f) return 'no unit';
+             const s = f.querySelector('select[name=org_id]');
+             const o = Array.from(s.options).find(o => o.value && (arguments[2] ? o.value === arguments[2] : o.text.trim() === arguments[1]));
+             if (!o) return 'no org';
+             s.value = o.value; f.querySelector('button').id = 'map-go'; return o.text.trim();",
+            json!([unit, org, if unit == "各级党组织" { branch_id.to_string() } else { String::new() }]),
+        );
+        assert!(
+            picked.as_str().is_some_and(|t| t.contains(&org)),
+            "{unit} → {org}: {picked}"
+        );
+        // The mapping form posts back to the same address: wait for the row to say so.
+        b.tap("#map-go");
+        let started = Instant::now();
+        while script(
+            "const u = Array.from(document.querySelectorAll('input[name=unit]')).find(u => u.value === arguments[0]);
+             return !!u && u.closest('tr').innerText.includes('已指定') && !document.getElementById('map-go');",
+            json!([unit]),
+        ) != true
+        {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "{unit} not mapped"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+    let units = b.text("main");
+    assert!(units.contains("已指定"), "{units}");
+
+    // Publish (the confirmation answered yes), then publish again: the same campaign.
+    script("window.confirm = () => true; return 0;", json!([]));
+    b.click("#publish");
+    assert!(b.url().contains("/campaigns/"), "{}", b.url());
+    let campaign_url = b.url();
+    let campaign = campaign_url.split('?').next().unwrap().to_string();
+    let kinds = script(
+        "return Array.from(document.querySelectorAll('#tasks tr[data-kind]')).map(r => r.dataset.kind).join(',')",
+        json!([]),
+    );
+    assert!(
+        kinds.as_str().unwrap_or("").contains("定性"),
+        "task kinds: {kinds}"
+    );
+    b.screenshot("19-plan-001-campaign-county-phone.png");
+    b.go(&format!("{app}/plans/{draft}"));
+    assert!(b.text("#published").contains("已发布"));
+    b.go(&format!("{app}/plans"));
+    b.find(&format!(
+        "a.published[href='{}']",
+        campaign.trim_start_matches(app.as_str())
+    ));
+    b.go(&format!("{app}/plans/{draft}"));
+    script("window.confirm = () => true; return 0;", json!([]));
+    b.click("#update");
+    assert!(b.text("p.ok").contains("活动已更新"), "{}", b.text("main"));
+    assert!(b.url().starts_with(&campaign), "{} vs {campaign}", b.url());
+    let before = b.text("#categories");
+
+    // The town sees its 定性 tasks, among them the branch's.
+    login("town_admin");
+    b.go(&campaign);
+    let standings = b.text("#standings");
+    assert!(standings.contains(&branch), "{branch}: {standings}");
+    b.screenshot("20-plan-001-campaign-town-phone.png");
+
+    // The branch reports it done with a photo.
+    login("branch_secretary");
+    b.go(&campaign);
+    b.click("#standings a[href^='/assignments/']");
+    assert!(
+        b.text("dd[data-kind]").contains("定性"),
+        "{}",
+        b.text("main")
+    );
+    let photo = dir.join("服务中心.png");
+    std::fs::write(&photo, PNG).unwrap();
+    b.type_into("#f-narrative", "召开支部党员大会专题学习，建立学习台账");
+    b.type_into("#done-evidence", photo.to_str().unwrap());
+    b.screenshot("21-report-done-phone.png");
+    b.click("#done-submit");
+    assert!(
+        b.text("p.ok").contains("等待上级验收"),
+        "{}",
+        b.text("main")
+    );
+    let assignment = b.url().split('?').next().unwrap().to_string();
+
+    // The town accepts it.
+    login("town_admin");
+    b.go(&campaign);
+    b.click("#awaiting a");
+    assert_eq!(b.url().split('?').next().unwrap(), assignment);
+    b.screenshot("22-accept-phone.png");
+    b.click("#accept-submit");
+    assert!(b.text("p.ok").contains("已验收"), "{}", b.text("main"));
+    assert!(b.text("#review").contains("已验收"));
+
+    // The county's campaign page moves.
+    login("county_admin");
+    b.go(&campaign);
+    let after = b.text("#categories");
+    assert_ne!(before, after, "the county's figures move");
+    b.screenshot("23-campaign-county-after-phone.png");
+
+    let _ = b.call("DELETE", "", None);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+const PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, 0x49, 0x48, 0x44, 0x52, 0, 0, 0,
+    1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1F, 0x15, 0xC4, 0x89, 0, 0, 0, 0x0D, 0x49, 0x44, 0x41, 0x54,
+    0x78, 0x9C, 0x63, 0, 1, 0, 0, 5, 0, 1, 0x0D, 0x0A, 0x2D, 0xB4, 0, 0, 0, 0, 0x49, 0x45, 0x4E,
+    0x44, 0xAE, 0x42, 0x60, 0x82,
+];

@@ -89,3 +89,50 @@ fn the_demo_county_generates_every_area_and_lists_its_logins() {
         );
     }
 }
+
+/// Every county department seed 001 (the 立行先锋 通知) names as a responsible unit is one
+/// organisation of the demo tree, so its measures are assigned there, not to the county.
+#[test]
+fn the_departments_seed_001_names_are_organisations_of_the_demo_county() {
+    use xianfeng_domain::units::{match_unit, OrgRef, UnitMatch};
+    let s = sqlite();
+    let g = seed::generate(&s.store, seed::Scale::County, 3).unwrap();
+    let refs: Vec<OrgRef> = s
+        .store
+        .read(|c| {
+            let county = xianfeng_store::people::orgs::require(c, g.county_id)?;
+            xianfeng_store::people::orgs::active_in(c, &county, 20_000)
+        })
+        .unwrap()
+        .into_iter()
+        .map(|o| OrgRef {
+            depth: o.depth() - 1,
+            id: o.id,
+            name: o.name,
+            kind: o.kind,
+        })
+        .collect();
+    for unit in [
+        "县委组织部",
+        "县民政局",
+        "县直机关工委",
+        "县委教育工委",
+        "县委两新工委",
+        "县卫健局",
+        "县总工会",
+        "县妇联",
+        "团县委",
+        "县文联",
+        "县科工贸局",
+        "县委政法委",
+        "县委宣传部",
+        "县农业农村局",
+    ] {
+        match match_unit(unit, &refs) {
+            UnitMatch::Exact(ids) | UnitMatch::Fuzzy(ids) => {
+                assert_eq!(ids.len(), 1, "{unit}: {ids:?}")
+            }
+            other => panic!("{unit}: {other:?}"),
+        }
+    }
+}

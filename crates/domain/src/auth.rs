@@ -123,6 +123,15 @@ impl Actor {
             && within(raised_path, &self.scope_path)
     }
 
+    /// Accepting (or returning) a 定性 task reported done by the assignee at `assignee_path`,
+    /// in a campaign run at `campaign_path`: an administrator of a level above the assignee,
+    /// or of the campaign's own organisation for the share it carries itself.
+    pub fn can_accept_task(&self, campaign_path: &str, assignee_path: &str) -> bool {
+        matches!(self.role, Role::CountyAdmin | Role::TownAdmin)
+            && within(assignee_path, &self.scope_path)
+            && (assignee_path != self.scope_path || self.scope_path == campaign_path)
+    }
+
     /// A commitment made at `org_path` (by member `member_id`, or by the organisation): a
     /// member reads and writes their own; cadres, any in their subtree.
     pub fn can_access_commitment(&self, org_path: &str, member_id: Option<i64>) -> bool {
@@ -232,6 +241,28 @@ mod tests {
         let sec = actor(Role::BranchSecretary, "/1/2/30/", None);
         assert!(sec.can_access_commitment("/1/2/30/", Some(8)));
         assert!(!sec.can_access_commitment("/1/2/31/", None));
+    }
+
+    #[test]
+    fn a_task_is_accepted_by_the_level_above_never_by_the_assignee() {
+        let town = actor(Role::TownAdmin, "/1/2/", None);
+        assert!(town.can_accept_task("/1/", "/1/2/30/"));
+        assert!(
+            !town.can_accept_task("/1/", "/1/2/"),
+            "a town does not accept its own"
+        );
+        assert!(
+            !town.can_accept_task("/1/", "/1/3/30/"),
+            "nor another town's branch"
+        );
+        let county = actor(Role::CountyAdmin, "/1/", None);
+        assert!(county.can_accept_task("/1/", "/1/2/"));
+        assert!(
+            county.can_accept_task("/1/", "/1/"),
+            "the campaign's own share"
+        );
+        let sec = actor(Role::BranchSecretary, "/1/2/30/", None);
+        assert!(!sec.can_accept_task("/1/", "/1/2/30/"));
     }
 
     #[test]

@@ -366,6 +366,83 @@ impl ReportInput {
     }
 }
 
+labelled_enum!(
+    /// How a task is judged done: 定量 by a reported figure against its target, 自动 by a figure
+    /// computed from the tree, 定性 by a completion report the level above accepts.
+    TaskKind {
+        Quantitative => "定量",
+        Computed => "自动",
+        Qualitative => "定性",
+    }
+);
+
+labelled_enum!(
+    /// Where a 定性 assignment's completion report stands.
+    Review {
+        Pending => "待验收",
+        Accepted => "已验收",
+        Returned => "已退回",
+    }
+);
+
+impl Review {
+    /// Whether an assignee may report the task done: never reported, or returned.
+    pub fn may_report(review: Option<Review>) -> bool {
+        matches!(review, None | Some(Review::Returned))
+    }
+}
+
+/// The one indicator of a 定性 task: accepted (1) or not yet (0), so it rolls up as the share
+/// of assignees accepted.
+pub const ACCEPTED_LABEL: &str = "完成并通过验收";
+
+pub fn accepted_target() -> Target {
+    Target {
+        quantity: 1.0,
+        quantity_max: None,
+        unit: "项".into(),
+        comparator: Comparator::AtLeast,
+    }
+}
+
+/// A 定性 task reported done: what was done, with at least one piece of evidence.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CompletionInput {
+    pub narrative: String,
+}
+
+impl CompletionInput {
+    pub fn validate(&self, files: usize) -> Result<String, Invalid> {
+        let mut e = Collector::default();
+        let narrative = self.narrative.trim().to_string();
+        if narrative.is_empty() {
+            e.push("narrative", "完成情况", "请说明完成了什么、怎样完成的");
+        } else if narrative.chars().count() > 2000 {
+            e.push("narrative", "完成情况", "不能超过2000个字");
+        }
+        if files == 0 {
+            e.push(
+                "evidence",
+                "佐证材料",
+                "请上传至少一份佐证材料（照片或文件）",
+            );
+        }
+        e.finish(narrative)
+    }
+}
+
+/// The reason a completion report is returned: required, at most 500 characters.
+pub fn check_return_reason(reason: &str) -> Result<String, Invalid> {
+    let r = reason.trim();
+    if r.is_empty() {
+        return Err(Invalid::one("reason", "退回理由", "退回时请写明理由"));
+    }
+    if r.chars().count() > 500 {
+        return Err(Invalid::one("reason", "退回理由", "不能超过500个字"));
+    }
+    Ok(r.to_string())
+}
+
 /// What may be attached to a report as evidence: images, PDF, Word and Excel files.
 pub fn check_evidence(name: &str, bytes: &[u8], max_bytes: i64) -> Result<&'static str, Invalid> {
     use crate::files::{sniff, FileKind};
@@ -425,6 +502,28 @@ pub fn check_copy_year(from: i64, to: i64) -> Result<(), Invalid> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_completion_needs_a_narrative_and_evidence() {
+        let empty = CompletionInput::default().validate(0).unwrap_err();
+        let fields: Vec<&str> = empty.0.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, ["narrative", "evidence"]);
+        let ok = CompletionInput {
+            narrative: " 已召开专题会议 ".into(),
+        };
+        assert_eq!(ok.validate(1).unwrap(), "已召开专题会议");
+    }
+
+    #[test]
+    fn a_return_needs_a_reason_and_only_a_new_or_returned_task_may_be_reported() {
+        assert!(check_return_reason("  ").is_err());
+        assert_eq!(check_return_reason(" 照片不清晰 ").unwrap(), "照片不清晰");
+        assert!(Review::may_report(None));
+        assert!(Review::may_report(Some(Review::Returned)));
+        assert!(!Review::may_report(Some(Review::Pending)));
+        assert!(!Review::may_report(Some(Review::Accepted)));
+        assert!(accepted_target().met(1.0) && !accepted_target().met(0.0));
+    }
     use proptest::prelude::*;
 
     fn at_least(q: f64) -> Target {

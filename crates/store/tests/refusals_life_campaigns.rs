@@ -309,6 +309,7 @@ fn task(title: &str, assignees: Vec<i64>) -> NewTask {
         due_on: None,
         indicators: vec![reported("党员先锋岗", 3.0)],
         assignees,
+        ..Default::default()
     }
 }
 

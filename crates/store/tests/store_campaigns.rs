@@ -45,7 +45,7 @@ fn published(s: &TestStore, t: &Tree) -> i64 {
             &plan,
         )?;
         let d = drafts::get(c, id)?.unwrap();
-        publish::publish(c, &a, &t.county, &d, 2026)
+        publish::publish(c, &a, &t.county, &d, 2026).map(|p| p.campaign_id)
     })
     .unwrap()
 }

@@ -277,6 +277,7 @@ fn computed_indicators_follow_honours_the_tree_and_records() {
                             due_on: None,
                             indicators: vec![(title.into(), target, m)],
                             assignees: vec![to],
+                            ..Default::default()
                         },
                     )
                 };

@@ -31,6 +31,7 @@ fn every_page_renders_for_the_county_admin() {
             "/audit".into(),
             "/accounts".into(),
             "/plans".into(),
+            "/tasks/mine".into(),
             "/api/v1/me".into(),
             "/api/v1/warnings".into(),
             format!("/orgs/{}/points", f.county.id),

@@ -536,3 +536,82 @@ fn records_outside_scope_answer_like_missing_ones() {
         });
     }
 }
+
+/// The 定性 task routes (report done, accept or return, 第一责任人) on an assignment in another
+/// town answer a town administrator exactly as a missing assignment does, and write nothing;
+/// 我的任务 lists only the signed-in account's own.
+#[test]
+fn qualitative_task_routes_outside_scope_answer_like_missing_ones() {
+    for s in backends() {
+        let f = fixture(&s);
+        let app = app(&s);
+        let county = xianfeng_store::testing::admin(&f.county);
+        let plan = serde_json::json!({
+            "title": "立行先锋", "sections": [], "targets": [], "phases": [], "responsible": [],
+            "measures": [{"text": "建好村党群服务中心。", "path": ["一"],
+                          "units": ["乙村党支部"], "deadline": null}]
+        });
+        let b = s
+            .write(|c| -> xianfeng_store::Result<_> {
+                let id = xianfeng_store::plans::drafts::create(
+                    c,
+                    &county,
+                    &f.county,
+                    "方案.txt",
+                    "立行先锋",
+                    "",
+                    &plan,
+                )?;
+                let d = xianfeng_store::plans::drafts::get(c, id)?.unwrap();
+                let p = xianfeng_store::plans::publish::publish(c, &county, &f.county, &d, 2026)?;
+                Ok(
+                    xianfeng_store::campaigns::assignments_in(c, p.campaign_id, &f.branch_b.path)?
+                        [0]
+                    .id,
+                )
+            })
+            .unwrap();
+        let audit = || {
+            sync(|| {
+                s.read(|c| c.scalar("SELECT COUNT(*) FROM audit_log", &[]))
+                    .unwrap()
+            })
+        };
+        let before = audit();
+        run(async {
+            let town = login(&app, "town_admin").await;
+            for (path, fields) in [
+                ("decision", vec![("decision", "accept")]),
+                ("responsible", vec![("responsible", "")]),
+            ] {
+                let r = town
+                    .post_form(&app, &format!("/assignments/{b}/{path}"), &fields)
+                    .await;
+                let m = town
+                    .post_form(&app, &format!("/assignments/999999/{path}"), &fields)
+                    .await;
+                assert_eq!(r.status, StatusCode::NOT_FOUND, "{} {path}", s.name);
+                assert_eq!(m.status, StatusCode::NOT_FOUND);
+                assert_eq!(r.body, m.body, "{path}: same page as a missing id");
+            }
+            let sec = login(&app, "branch_secretary").await;
+            let r = sec
+                .post_multipart(
+                    &app,
+                    &format!("/assignments/{b}/done"),
+                    &[("narrative", "已完成")],
+                    Some(("evidence", "a.png", b"\x89PNG\r\n\x1a\n\0\0")),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", s.name);
+            assert_eq!(
+                sec.get(&app, &format!("/assignments/{b}")).await.status,
+                StatusCode::NOT_FOUND
+            );
+            let mine = sec.get(&app, "/tasks/mine").await;
+            assert_eq!(mine.status, StatusCode::OK);
+            assert!(!mine.body.contains(&format!("/assignments/{b}")));
+        });
+        assert_eq!(audit(), before, "{}: nothing written", s.name);
+    }
+}

@@ -72,6 +72,7 @@ pub fn prepare(store: &Store, records: i64, seed: u64) -> Result<Option<(i64, i6
                     Measure::Reported,
                 )],
                 assignees: vec![root.id],
+                ..Default::default()
             },
         )?;
         let ind = c.scalar(

@@ -59,7 +59,7 @@ pub fn generate(
         )?;
         let draft =
             drafts::get(c, draft_id)?.ok_or(xianfeng_store::StoreError::NotFound("草稿"))?;
-        let id = publish::publish(c, &actor, &county, &draft, year)?;
+        let id = publish::publish(c, &actor, &county, &draft, year)?.campaign_id;
         let campaign =
             campaigns::get(c, id)?.ok_or(xianfeng_store::StoreError::NotFound("活动"))?;
         let villages: Vec<i64> = orgs::branches_in(c, &county.path)?
@@ -87,6 +87,7 @@ pub fn generate(
                     Measure::Reported,
                 )],
                 assignees: villages,
+                ..Default::default()
             },
         )?;
         Ok(id)

@@ -577,6 +577,9 @@ pub fn generate(store: &Store, scale: Scale, seed: u64) -> Result<Generated> {
                     out.branch_id = bid;
                 }
             }
+            // County departments, each a 机关党支部 under the county: among them every unit
+            // seed 001 (the 立行先锋 通知) names as responsible, so its measures resolve to
+            // organisations of the tree ("县委组织部" → 县委组织部机关党支部).
             for dept in [
                 "县委办公室",
                 "县委组织部",
@@ -585,7 +588,16 @@ pub fn generate(store: &Store, scale: Scale, seed: u64) -> Result<Generated> {
                 "县民政局",
                 "县农业农村局",
                 "县教育局",
-                "县卫生健康局",
+                "县卫健局",
+                "县直机关工委",
+                "县委教育工委",
+                "县委两新工委",
+                "县委政法委",
+                "县总工会",
+                "县妇联",
+                "团县委",
+                "县文联",
+                "县科工贸局",
             ] {
                 g.branch(
                     (&cp, cid),

@@ -4,6 +4,7 @@
 //! `ind:{id}:value` (reported quantity, in hundredths), so a campaign page reads counters.
 
 pub mod bulletin;
+pub mod completion;
 pub mod measures;
 pub mod supervision;
 
@@ -11,7 +12,7 @@ use chrono::NaiveDate;
 use serde_json::json;
 use xianfeng_domain::auth::Actor;
 use xianfeng_domain::campaign::{
-    task_status, Comparator, Measure, ReportDraft, Target, TaskStatus,
+    task_status, Comparator, Measure, ReportDraft, Review, Target, TaskKind, TaskStatus,
 };
 use xianfeng_domain::org::Org;
 use xianfeng_domain::path;
@@ -159,7 +160,7 @@ pub fn phases(c: &mut dyn Conn, campaign_id: i64) -> Result<Vec<Phase>> {
 }
 
 /// A task to add: its category, the indicators it carries and the organisations it is for.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct NewTask {
     pub category: String,
     pub title: String,
@@ -169,6 +170,22 @@ pub struct NewTask {
     /// Label, target and how the figure is obtained.
     pub indicators: Vec<(String, Target, Measure)>,
     pub assignees: Vec<i64>,
+    /// 定量 / 自动 / 定性; `None`: 自动 when every indicator is computed, else 定量.
+    pub kind: Option<TaskKind>,
+    /// The plan item the task was published from (a published draft updates by it).
+    pub plan_key: Option<String>,
+}
+
+impl NewTask {
+    pub fn kind(&self) -> TaskKind {
+        self.kind.unwrap_or(
+            if !self.indicators.is_empty() && self.indicators.iter().all(|(_, _, m)| m.computed()) {
+                TaskKind::Computed
+            } else {
+                TaskKind::Quantitative
+            },
+        )
+    }
 }
 
 fn item_id(c: &mut dyn Conn, campaign_id: i64, title: &str) -> Result<i64> {
@@ -209,8 +226,8 @@ pub fn add_task(c: &mut dyn Conn, campaign: &Campaign, t: &NewTask) -> Result<i6
     };
     let item = item_id(c, campaign.id, category)?;
     let task = c.scalar(
-        "INSERT INTO tasks (campaign_id, item_id, title, detail, lead, due_on, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        vals![campaign.id, item, t.title.trim(), t.detail.as_str(), t.lead.as_str(), t.due_on.map(|d| d.to_string()), now_text()],
+        "INSERT INTO tasks (campaign_id, item_id, title, detail, lead, due_on, created_at, kind, plan_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        vals![campaign.id, item, t.title.trim(), t.detail.as_str(), t.lead.as_str(), t.due_on.map(|d| d.to_string()), now_text(), t.kind().label(), t.plan_key.as_deref()],
     )?;
     let mut indicators = Vec::new();
     for (label, target, measure) in &t.indicators {
@@ -303,6 +320,10 @@ pub struct Task {
     pub lead: String,
     pub due_on: Option<String>,
     pub indicators: Vec<Indicator>,
+    pub kind: TaskKind,
+    pub plan_key: Option<String>,
+    /// The day a later version of its plan no longer held it (kept, listed as removed).
+    pub removed_on: Option<String>,
 }
 
 impl Task {
@@ -316,7 +337,7 @@ impl Task {
 pub fn tasks(c: &mut dyn Conn, campaign_id: i64) -> Result<Vec<Task>> {
     let mut out: Vec<Task> = c
         .query(
-            "SELECT t.id, COALESCE(i.title, ''), t.title, t.detail, t.lead, t.due_on FROM tasks t
+            "SELECT t.id, COALESCE(i.title, ''), t.title, t.detail, t.lead, t.due_on, t.kind, t.plan_key, t.removed_on FROM tasks t
              LEFT JOIN campaign_items i ON i.id = t.item_id WHERE t.campaign_id = ? ORDER BY i.position, t.id",
             vals![campaign_id],
         )?
@@ -329,6 +350,9 @@ pub fn tasks(c: &mut dyn Conn, campaign_id: i64) -> Result<Vec<Task>> {
             lead: r.text(4)?,
             due_on: r.opt_text(5)?,
             indicators: vec![],
+            kind: TaskKind::parse(&r.text(6)?).unwrap_or(TaskKind::Quantitative),
+            plan_key: r.opt_text(7)?,
+            removed_on: r.opt_text(8)?,
         }))
         .collect::<Result<_>>()?;
     let inds: Vec<Indicator> = c
@@ -357,10 +381,15 @@ pub struct Assignment {
     pub org_id: i64,
     pub org_name: String,
     pub org_path: String,
+    /// A 定性 task's completion report: awaiting acceptance, accepted or returned.
+    pub review: Option<Review>,
+    pub review_reason: String,
+    /// The 第一责任人 (an account) named by the assigning level.
+    pub responsible_id: Option<i64>,
 }
 
 const ASSIGNMENT_COLS: &str =
-    "a.id, a.task_id, t.campaign_id, a.org_id, o.name AS org_name, a.org_path";
+    "a.id, a.task_id, t.campaign_id, a.org_id, o.name AS org_name, a.org_path, a.review, a.review_reason, a.responsible_id";
 
 fn assignment_row(r: &Row) -> Result<Assignment> {
     Ok(Assignment {
@@ -370,6 +399,9 @@ fn assignment_row(r: &Row) -> Result<Assignment> {
         org_id: r.i64("org_id")?,
         org_name: r.text("org_name")?,
         org_path: r.text("org_path")?,
+        review: Review::parse(&r.text("review")?),
+        review_reason: r.text("review_reason")?,
+        responsible_id: r.opt_i64("responsible_id")?,
     })
 }
 
@@ -410,6 +442,11 @@ pub fn report(
     if indicator.task_id != a.task_id {
         return Err(StoreError::NotFound("指标"));
     }
+    if task_kind(c, a.task_id)? == TaskKind::Qualitative {
+        return Err(StoreError::Conflict(
+            "定性任务请报送完成情况，由上级验收后计为完成".into(),
+        ));
+    }
     if indicator.measure.computed() {
         return Err(StoreError::Conflict(format!(
             "“{}”由系统根据{}，无需上报",
@@ -449,6 +486,15 @@ pub fn report(
         },
     )?;
     Ok(id)
+}
+
+/// A task's kind as stored.
+pub fn task_kind(c: &mut dyn Conn, task_id: i64) -> Result<TaskKind> {
+    let kind = c
+        .query_opt("SELECT kind FROM tasks WHERE id = ?", vals![task_id])?
+        .ok_or(StoreError::NotFound("任务"))?
+        .text(0)?;
+    Ok(TaskKind::parse(&kind).unwrap_or(TaskKind::Quantitative))
 }
 
 /// A report in an assignment's history.
@@ -838,6 +884,8 @@ pub fn copy(c: &mut dyn Conn, actor: &Actor, src: &Campaign, year: i64) -> Resul
                     .map(|i| (i.label.clone(), i.target.clone(), i.measure.clone()))
                     .collect(),
                 assignees,
+                kind: Some(t.kind),
+                plan_key: t.plan_key.clone(),
             },
         )?;
     }

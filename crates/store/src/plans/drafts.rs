@@ -21,10 +21,14 @@ pub struct Draft {
     /// Unit name → organisation ids chosen by the user.
     pub unit_map: Json,
     pub updated_at: String,
+    /// The campaign the draft was published as (at most one).
+    pub campaign_id: Option<i64>,
+    /// SHA-256 of the file it was read from, when recorded (the CLI recognises a file by it).
+    pub file_sha256: Option<String>,
 }
 
 const COLS: &str =
-    "id, org_id, org_path, file_name, title, body, plan_json, unit_map_json, updated_at";
+    "id, org_id, org_path, file_name, title, body, plan_json, unit_map_json, updated_at, campaign_id, file_sha256";
 
 fn from_row(r: &Row) -> Result<Draft> {
     let parse = |s: String| {
@@ -40,6 +44,8 @@ fn from_row(r: &Row) -> Result<Draft> {
         plan: parse(r.text("plan_json")?)?,
         unit_map: parse(r.text("unit_map_json")?)?,
         updated_at: r.text("updated_at")?,
+        campaign_id: r.opt_i64("campaign_id")?,
+        file_sha256: r.opt_text("file_sha256")?,
     })
 }
 
@@ -117,6 +123,47 @@ pub fn update(
             before: json!(null),
             after: json!({"change": what}),
         },
+    )?;
+    Ok(())
+}
+
+/// Records the hash of the file a draft was read from.
+pub fn set_file_sha256(c: &mut dyn Conn, id: i64, sha256: &str) -> Result<()> {
+    c.execute(
+        "UPDATE plan_drafts SET file_sha256 = ? WHERE id = ?",
+        vals![sha256, id],
+    )?;
+    Ok(())
+}
+
+/// The newest draft of `org_id` read from the file with this hash.
+pub fn by_file(c: &mut dyn Conn, org_id: i64, sha256: &str) -> Result<Option<Draft>> {
+    c.query_opt(
+        &format!("SELECT {COLS} FROM plan_drafts WHERE org_id = ? AND file_sha256 = ? ORDER BY id DESC LIMIT 1"),
+        vals![org_id, sha256],
+    )?
+    .map(|r| from_row(&r))
+    .transpose()
+}
+
+/// The draft's published campaign, read under a row lock on PostgreSQL so that two publishes
+/// of one draft queue here and the second sees the first's campaign.
+pub fn lock_campaign(c: &mut dyn Conn, id: i64) -> Result<Option<i64>> {
+    let sql = match c.dialect() {
+        crate::db::Dialect::Postgres => {
+            "SELECT campaign_id FROM plan_drafts WHERE id = ? FOR UPDATE"
+        }
+        crate::db::Dialect::Sqlite => "SELECT campaign_id FROM plan_drafts WHERE id = ?",
+    };
+    c.query_opt(sql, vals![id])?
+        .ok_or(StoreError::NotFound("草稿"))?
+        .opt_i64(0)
+}
+
+pub fn set_campaign(c: &mut dyn Conn, id: i64, campaign_id: i64) -> Result<()> {
+    c.execute(
+        "UPDATE plan_drafts SET campaign_id = ? WHERE id = ?",
+        vals![campaign_id, id],
     )?;
     Ok(())
 }

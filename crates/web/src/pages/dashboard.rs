@@ -29,6 +29,8 @@ struct Dashboard {
     /// This period's organisational life: the scope's own standing and its subtree's counts.
     own: Vec<xianfeng_store::life::compliance::Standing>,
     life: Vec<xianfeng_store::life::compliance::Summary>,
+    /// 我的任务: assignments whose 第一责任人 is this account.
+    mine: Vec<xianfeng_store::campaigns::completion::MyTask>,
 }
 
 pub async fn dashboard(State(state): State<AppState>, s: Session) -> Result<Response, AppError> {
@@ -59,10 +61,18 @@ pub async fn dashboard(State(state): State<AppState>, s: Session) -> Result<Resp
         let own = xianfeng_store::life::compliance::standing(c, &root, today)?;
         let mut life = xianfeng_store::life::compliance::summary(c, &root, today)?;
         life.retain(|x| x.bound > 0);
-        Ok((root, totals, rows, (warnings, warning_total), (own, life)))
+        let mut mine = xianfeng_store::campaigns::completion::mine(c, actor.account_id)?;
+        mine.truncate(8);
+        Ok((
+            root,
+            totals,
+            rows,
+            (warnings, warning_total),
+            (own, life, mine),
+        ))
     })
     .await?;
-    let (root, totals, rows, (warnings, warning_total), (own, life)) = page;
+    let (root, totals, rows, (warnings, warning_total), (own, life, mine)) = page;
     render(&Dashboard {
         ctx: Ctx::new(&s, "home"),
         chart: svg::bar_chart(&format!("{}下属各组织党员数", root.name), &rows),
@@ -73,6 +83,7 @@ pub async fn dashboard(State(state): State<AppState>, s: Session) -> Result<Resp
         warning_total,
         own,
         life,
+        mine,
     })
 }
 

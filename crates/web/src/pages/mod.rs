@@ -518,6 +518,20 @@ pub fn routes() -> Router<AppState> {
         .route("/assignments/{id}", get(campaigns::assignment))
         .route("/assignments/{id}/reports", post(campaigns::report))
         .route("/assignments/{id}/files/{sha}", get(campaigns::evidence))
+        .route(
+            "/assignments/{id}/done",
+            post(campaigns::completion::report_done),
+        )
+        .route(
+            "/assignments/{id}/decision",
+            post(campaigns::completion::decide),
+        )
+        .route(
+            "/assignments/{id}/responsible",
+            post(campaigns::completion::responsible),
+        )
+        .route("/tasks/mine", get(campaigns::completion::mine))
+        .route("/plans/{id}/update", post(campaigns::update_from_draft))
         .route("/supervision", get(campaigns::supervision::home))
         .route("/orgs/{id}/supervision", get(campaigns::supervision::show))
         .route(

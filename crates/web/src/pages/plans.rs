@@ -36,6 +36,8 @@ pub struct DraftRow {
     pub file_name: String,
     pub updated_at: String,
     pub targets: usize,
+    /// The campaign it was published as.
+    pub campaign_id: Option<i64>,
 }
 
 #[derive(Template)]
@@ -56,6 +58,7 @@ async fn list_page(state: &AppState, s: &Session, ctx: Ctx) -> Result<Response, 
         .into_iter()
         .map(|d| DraftRow {
             targets: d.plan["targets"].as_array().map_or(0, Vec::len),
+            campaign_id: d.campaign_id,
             id: d.id,
             title: if d.title.is_empty() {
                 d.file_name.clone()
@@ -400,6 +403,8 @@ struct PlanPage {
     groups: Vec<(String, String, Vec<ItemRow>)>,
     units: Vec<UnitRow>,
     map_targets: Vec<(i64, String)>,
+    /// The campaign it was published as: publishing again offers to update it.
+    campaign_id: Option<i64>,
 }
 
 /// A refused correction shown again. Every item on the review page has its own small form
@@ -575,6 +580,7 @@ async fn review_page(
         groups,
         units,
         map_targets: names,
+        campaign_id: d.campaign_id,
     };
     render_as(page.ctx.status(), &page)
 }

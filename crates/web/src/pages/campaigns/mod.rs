@@ -3,6 +3,7 @@
 //! append-only progress reports and evidence.
 
 pub mod bulletin;
+pub mod completion;
 pub mod supervision;
 
 use askama::Template;
@@ -109,7 +110,9 @@ pub async fn create(
     }
 }
 
-/// Publishes a reviewed plan draft as a campaign of the draft's organisation.
+/// Publishes a reviewed plan draft as a campaign of the draft's organisation. A draft already
+/// published is not published again: the campaign is shown, and the review page offers to
+/// update it.
 pub async fn publish_draft(
     State(state): State<AppState>,
     s: Session,
@@ -118,16 +121,60 @@ pub async fn publish_draft(
 ) -> Result<Response, AppError> {
     staff(&s)?;
     let actor = s.actor.clone();
-    let campaign = crate::pages::write(&state, move |c| {
+    let (campaign, fresh) = crate::pages::write(&state, move |c| {
         let d = crate::pages::plans::visible(c, &actor, id)?;
         if !actor.can_manage_town(&d.org_path) {
             return Err(AppError::Forbidden);
         }
+        if let Some(existing) = d.campaign_id {
+            return Ok((existing, false));
+        }
         let org = orgs::require(c, d.org_id)?;
-        Ok(publish::publish(c, &actor, &org, &d, publish::this_year())?)
+        Ok((
+            publish::publish(c, &actor, &org, &d, publish::this_year())?.campaign_id,
+            true,
+        ))
     })
     .await?;
-    Ok(Redirect::to(&format!("/campaigns/{campaign}")).into_response())
+    if fresh {
+        Ok(Redirect::to(&format!("/campaigns/{campaign}")).into_response())
+    } else {
+        Ok(crate::pages::done(
+            &format!("/campaigns/{campaign}"),
+            "该草稿已发布为本活动，没有重复发布；如草稿有修改，请在草稿页选择“更新活动”。",
+        ))
+    }
+}
+
+/// Updates a published draft's campaign: new items become tasks, removed ones are listed.
+pub async fn update_from_draft(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    CsrfForm(_, _): CsrfForm<CsrfOnly>,
+) -> Result<Response, AppError> {
+    staff(&s)?;
+    let actor = s.actor.clone();
+    let done = crate::pages::write(&state, move |c| {
+        let d = crate::pages::plans::visible(c, &actor, id)?;
+        if !actor.can_manage_town(&d.org_path) {
+            return Err(AppError::Forbidden);
+        }
+        Ok(publish::update(c, &actor, &d)?)
+    })
+    .await?;
+    let mut notice = format!("活动已更新：新增{}项任务", done.added.len());
+    if !done.removed.is_empty() {
+        notice.push_str(&format!(
+            "；草稿中已没有的{}项任务标为已删除：{}",
+            done.removed.len(),
+            done.removed.join("、")
+        ));
+    }
+    Ok(crate::pages::done(
+        &format!("/campaigns/{}", done.campaign_id),
+        &notice,
+    ))
 }
 
 /// The organisation a campaign is seen from: the campaign's own when the actor is above it,
@@ -157,6 +204,8 @@ struct ShowPage {
     categories: Vec<Share>,
     ranking: Vec<(Org, Share)>,
     standings: Vec<Standing>,
+    /// Completion reports the actor may accept: (assignment, organisation, task).
+    awaiting: Vec<(i64, String, String)>,
     can_manage: bool,
     can_copy: bool,
     next_year: i64,
@@ -192,17 +241,35 @@ async fn show_page(
         let ranking = campaigns::ranking(c, &tasks, &root)?;
         let standings = campaigns::standings(c, id, &tasks, &root.path, date::today(), 300)?;
         let phases = campaigns::phases(c, id)?;
+        let awaiting: Vec<(i64, String, String)> = campaigns::completion::awaiting(c, &actor, id)?
+            .into_iter()
+            .map(|a| {
+                let task = tasks
+                    .iter()
+                    .find(|t| t.id == a.task_id)
+                    .map(|t| t.title.clone())
+                    .unwrap_or_default();
+                (a.id, a.org_name, task)
+            })
+            .collect();
         let children = orgs::children(c, root.id)?
             .into_iter()
             .filter(|o| o.dissolved_on.is_none())
             .map(|o| (o.id, o.name))
             .collect();
         Ok((
-            camp, root, phases, tasks, categories, ranking, standings, children,
+            camp,
+            root,
+            phases,
+            tasks,
+            categories,
+            ranking,
+            (standings, awaiting),
+            children,
         ))
     })
     .await?;
-    let (camp, root, phases, tasks, categories, ranking, standings, children) = data;
+    let (camp, root, phases, tasks, categories, ranking, (standings, awaiting), children) = data;
     render_as(
         ctx.status(),
         &ShowPage {
@@ -219,6 +286,7 @@ async fn show_page(
             categories,
             ranking,
             standings,
+            awaiting,
             children,
             phases_refused: errors.0.iter().any(|(f, _)| {
                 ["name", "starts", "ends"].iter().any(|p| {
@@ -401,6 +469,7 @@ pub async fn add_task(
                 due_on,
                 indicators: vec![(f.title, target, measure)],
                 assignees,
+                ..Default::default()
             },
         )?)
     })
@@ -503,9 +572,17 @@ struct AssignmentPage {
     can_report: bool,
     errors: FieldErrors,
     input: ReportInput,
+    /// A 定性 task: reported done, then accepted or returned by the level above.
+    qualitative: bool,
+    can_report_done: bool,
+    can_decide: bool,
+    /// The campaign's organisation may name the 第一责任人.
+    can_assign: bool,
+    candidates: Vec<(i64, String)>,
+    responsible: String,
 }
 
-async fn load_assignment(
+pub(crate) async fn load_assignment(
     state: &AppState,
     s: &Session,
     id: i64,
@@ -535,7 +612,7 @@ async fn load_assignment(
 
 /// An assignee's task page, with `ctx` built by the caller (a plain view, a report's notice, or
 /// a refused report shown again with what was typed and the files chosen).
-async fn assignment_page(
+pub(crate) async fn assignment_page(
     state: &AppState,
     s: &Session,
     id: i64,
@@ -568,11 +645,44 @@ async fn assignment_page(
         })
         .collect();
     let reportable = rows.iter().any(|r: &IndicatorRow| r.basis.is_empty());
+    let qualitative = task.kind == xianfeng_domain::campaign::TaskKind::Qualitative;
+    let can_assign = s.actor.can_manage_town(&camp.org_path) && camp.open();
+    let (org_path, responsible_id) = (a.org_path.clone(), a.responsible_id);
+    let (candidates, responsible) = crate::pages::read(state, move |c| {
+        let candidates = if can_assign {
+            campaigns::completion::candidates(c, &org_path)?
+        } else {
+            vec![]
+        };
+        let responsible = match responsible_id {
+            Some(id) => xianfeng_store::people::accounts::get_row(c, id)?
+                .map(|r| format!("{}（{}）", r.display_name, r.org_name))
+                .unwrap_or_default(),
+            None => String::new(),
+        };
+        Ok((candidates, responsible))
+    })
+    .await?;
     render_as(
         ctx.status(),
         &AssignmentPage {
             ctx,
-            can_report: s.actor.can_record_life(&a.org_path) && camp.open() && reportable,
+            can_report_done: qualitative
+                && s.actor.can_record_life(&a.org_path)
+                && camp.open()
+                && xianfeng_domain::campaign::Review::may_report(a.review),
+            can_decide: qualitative
+                && camp.open()
+                && a.review == Some(xianfeng_domain::campaign::Review::Pending)
+                && s.actor.can_accept_task(&camp.org_path, &a.org_path),
+            can_assign,
+            candidates,
+            responsible,
+            qualitative,
+            can_report: !qualitative
+                && s.actor.can_record_life(&a.org_path)
+                && camp.open()
+                && reportable,
             a,
             camp,
             task,
