@@ -121,7 +121,7 @@ fn count(s: &TestStore, sql: &str) -> i64 {
 fn standing(s: &TestStore, t: &Tree, occ: Occurrence) -> RuleStanding {
     s.read(|c| {
         let camp = campaigns::get(c, t.campaign)?.unwrap();
-        rules::compliance(c, &camp, date::today())
+        rules::compliance(c, &camp, &t.town.path, date::today())
     })
     .unwrap()
     .into_iter()
@@ -210,6 +210,18 @@ fn a_report_counts_for_the_weekly_report_rule_of_its_assignee() {
         assert_eq!((after.bound, after.done), (2, 1), "{}", s.name);
         let missing: Vec<&str> = after.missing.iter().map(|m| m.0.as_str()).collect();
         assert_eq!(missing, vec!["西村党支部"], "{}", s.name);
+        // seen from a branch, the rule binds that branch only
+        let from_west = s
+            .read(|c| {
+                let camp = campaigns::get(c, t.campaign)?.unwrap();
+                rules::compliance(c, &camp, &t.west.path, date::today())
+            })
+            .unwrap();
+        let report = from_west
+            .iter()
+            .find(|r| r.cadence.occurrence == Occurrence::Report)
+            .unwrap();
+        assert_eq!((report.bound, report.done), (1, 0), "{}", s.name);
         // another campaign's reports are not this campaign's
         let other = s
             .read(|c| {
@@ -407,8 +419,15 @@ fn a_kept_ranking_stays_as_recorded_and_counts_once_per_quarter() {
         let kept = s.read(|c| rules::rankings(c, t.campaign)).unwrap();
         let lines = kept[0].lines.clone();
         assert_eq!(kept[0].quarter, quarter);
-        assert_eq!(lines[0], (1, "西村党支部".to_string(), 1, 1), "{}", s.name);
-        assert_eq!(lines[1], (2, "东村党支部".to_string(), 0, 1));
+        let line = |l: &rules::RankLine| (l.position, l.org_name.clone(), l.done, l.assigned);
+        assert_eq!(
+            line(&lines[0]),
+            (1, "西村党支部".to_string(), 1, 1),
+            "{}",
+            s.name
+        );
+        assert_eq!(line(&lines[1]), (2, "东村党支部".to_string(), 0, 1));
+        assert_eq!(lines[0].pct(), 100);
         assert_eq!(standing(&s, &t, Occurrence::Ranking).done, 1, "{}", s.name);
 
         // progress moves afterwards: the page's ranking changes, the kept one does not

@@ -361,15 +361,21 @@ fn worst(statuses: &[Status]) -> Status {
         .unwrap_or(Status::Exempt)
 }
 
-/// Each rule of the campaign checked by the cadence engine on `today`.
+/// Each rule of the campaign checked by the cadence engine on `today`, for the organisations
+/// it binds inside `root_path` (a town sees its own assignees, the campaign's organisation
+/// all of them).
 pub fn compliance(
     c: &mut dyn Conn,
     campaign: &Campaign,
+    root_path: &str,
     today: NaiveDate,
 ) -> Result<Vec<RuleStanding>> {
     let mut out = Vec::new();
     for cad in cadences(c, campaign.id)? {
-        let orgs = bound(c, campaign, cad.occurrence.binds())?;
+        let mut orgs = bound(c, campaign, cad.occurrence.binds())?;
+        if cad.occurrence.binds() == Binds::Assignees {
+            orgs.retain(|o| path::within(&o.path, root_path));
+        }
         let ids: Vec<i64> = orgs.iter().map(|o| o.id).collect();
         let subtree = cad.occurrence.counted_in_subtree();
         let period = Period::containing(cad.rule.frequency, today);
@@ -416,16 +422,24 @@ pub struct KeptRanking {
     pub id: i64,
     pub quarter: Period,
     pub recorded_at: String,
-    /// (position, organisation, indicators met, indicators assigned)
-    pub lines: Vec<(i64, String, i64, i64)>,
+    pub lines: Vec<RankLine>,
 }
 
-impl KeptRanking {
-    pub fn pct(done: i64, assigned: i64) -> i64 {
-        if assigned == 0 {
+/// One organisation's place in a kept ranking: indicators met out of those assigned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RankLine {
+    pub position: i64,
+    pub org_name: String,
+    pub done: i64,
+    pub assigned: i64,
+}
+
+impl RankLine {
+    pub fn pct(&self) -> i64 {
+        if self.assigned == 0 {
             0
         } else {
-            done * 100 / assigned
+            self.done * 100 / self.assigned
         }
     }
 }
@@ -537,7 +551,14 @@ pub fn rankings(c: &mut dyn Conn, campaign_id: i64) -> Result<Vec<KeptRanking>> 
                 vals![k.id],
             )?
             .iter()
-            .map(|r| Ok((r.i64(0)?, r.text(1)?, r.i64(2)?, r.i64(3)?)))
+            .map(|r| {
+                Ok(RankLine {
+                    position: r.i64(0)?,
+                    org_name: r.text(1)?,
+                    done: r.i64(2)?,
+                    assigned: r.i64(3)?,
+                })
+            })
             .collect::<Result<_>>()?;
     }
     Ok(out)
