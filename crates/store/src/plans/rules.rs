@@ -504,7 +504,7 @@ pub fn record_ranking(
     )?;
     for (i, (o, s)) in ranking.iter().enumerate() {
         c.execute(
-            "INSERT INTO campaign_ranking_lines (ranking_id, position, org_id, org_name, done, assigned) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO campaign_ranking_lines (ranking_id, place, org_id, org_name, done, assigned) VALUES (?, ?, ?, ?, ?, ?)",
             vals![id, i as i64 + 1, o.id, o.name.as_str(), s.done, s.assigned],
         )?;
     }
@@ -547,7 +547,7 @@ pub fn rankings(c: &mut dyn Conn, campaign_id: i64) -> Result<Vec<KeptRanking>> 
     for k in &mut out {
         k.lines = c
             .query(
-                "SELECT position, org_name, done, assigned FROM campaign_ranking_lines WHERE ranking_id = ? ORDER BY position",
+                "SELECT place, org_name, done, assigned FROM campaign_ranking_lines WHERE ranking_id = ? ORDER BY place",
                 vals![k.id],
             )?
             .iter()

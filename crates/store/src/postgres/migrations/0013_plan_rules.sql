@@ -26,12 +26,12 @@ CREATE UNIQUE INDEX campaign_rankings_quarter ON campaign_rankings(campaign_id, 
 
 CREATE TABLE campaign_ranking_lines (
     ranking_id BIGINT NOT NULL REFERENCES campaign_rankings(id),
-    position BIGINT NOT NULL,
+    place BIGINT NOT NULL,
     org_id BIGINT NOT NULL REFERENCES orgs(id),
     org_name TEXT NOT NULL,
     done BIGINT NOT NULL,
     assigned BIGINT NOT NULL,
-    PRIMARY KEY (ranking_id, position)
+    PRIMARY KEY (ranking_id, place)
 );
 
 CREATE TABLE campaign_schemes (

@@ -26,12 +26,12 @@ CREATE UNIQUE INDEX campaign_rankings_quarter ON campaign_rankings(campaign_id, 
 
 CREATE TABLE campaign_ranking_lines (
     ranking_id INTEGER NOT NULL REFERENCES campaign_rankings(id),
-    position INTEGER NOT NULL,
+    place INTEGER NOT NULL,
     org_id INTEGER NOT NULL REFERENCES orgs(id),
     org_name TEXT NOT NULL,
     done INTEGER NOT NULL,
     assigned INTEGER NOT NULL,
-    PRIMARY KEY (ranking_id, position)
+    PRIMARY KEY (ranking_id, place)
 );
 
 CREATE TABLE campaign_schemes (
