@@ -583,7 +583,9 @@ fn plan_rule_actions_are_confined_to_the_organisation_that_runs_them() {
         };
         let before = written(&s);
         run(async {
-            let cases: Vec<(&str, String, Vec<(&str, &str)>, StatusCode)> = vec![
+            // (user, url, the form's fields, expected)
+            type Case<'a> = (&'a str, String, Vec<(&'a str, &'a str)>, StatusCode);
+            let cases: Vec<Case> = vec![
                 (
                     "town_admin",
                     format!("/campaigns/{campaign}/rankings"),
