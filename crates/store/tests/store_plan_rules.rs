@@ -151,7 +151,7 @@ fn applying_a_plan_twice_makes_each_rule_scheme_and_award_once() {
                 ("报告", "week", "各责任单位"),
                 ("督查", "month", "活动组织单位"),
                 ("点评", "quarter", "活动组织单位"),
-                ("评议考评", "half_year", "活动组织单位"),
+                ("评议", "half_year", "活动组织单位"),
                 ("通报", "month", "活动组织单位"),
                 ("评比", "quarter", "活动组织单位"),
             ],
@@ -234,6 +234,42 @@ fn a_report_counts_for_the_weekly_report_rule_of_its_assignee() {
             })
             .unwrap();
         assert_eq!(other, 0);
+    }
+}
+
+#[test]
+fn a_weekly_rule_counts_by_week_not_by_month() {
+    for s in backends() {
+        let t = tree(&s);
+        apply(&s, &t);
+        let activity = Occurrence::Report.activity(t.campaign);
+        let last_week = date::today() - chrono::Duration::days(7);
+        s.write(|c| xianfeng_store::engines::cadence::record(c, &t.east, &activity, last_week, 1))
+            .unwrap();
+        let r = standing(&s, &t, Occurrence::Report);
+        assert_eq!(
+            r.done, 0,
+            "{}: last week's report is not this week's",
+            s.name
+        );
+        let this_week = Period::containing(Frequency::Weekly, date::today());
+        let count = |p: &Period| {
+            s.read(|c| xianfeng_store::engines::cadence::direct_count(c, t.east.id, &activity, p))
+                .unwrap()
+        };
+        assert_eq!(
+            (count(&this_week), count(&this_week.prev())),
+            (0, 1),
+            "{}",
+            s.name
+        );
+        // the rule binds from the day it was published: last week nobody is held to it
+        assert_eq!(
+            (r.prev_missed, r.prev_status),
+            (0, Status::Done),
+            "{}",
+            s.name
+        );
     }
 }
 

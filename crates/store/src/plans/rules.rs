@@ -27,6 +27,8 @@ use crate::{now_text, people::orgs, vals, Result, StoreError};
 /// A cadence rule made from the plan (一周一报告 → report, week, 1, 各责任单位).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PublishedCadence {
+    /// The plan's action word (报告, 督查, 点评, 评议, 考评, 通报, 评比); what counts as one is
+    /// `plan_rules::Occurrence::of_action` of it.
     pub activity: String,
     /// week / month / quarter / half_year / year
     pub frequency: String,
@@ -75,7 +77,8 @@ pub fn apply(
     let mut out = PublishedRules::default();
     let today = xianfeng_domain::date::today();
     for cad in plan["cadences"].as_array().into_iter().flatten() {
-        let Some(occ) = Occurrence::of_action(cad["action"].as_str().unwrap_or("")) else {
+        let action = xianfeng_domain::text::normalize(cad["action"].as_str().unwrap_or(""));
+        let Some(occ) = Occurrence::of_action(&action) else {
             continue;
         };
         let Some(frequency) = frequency_of(cad["period"].as_str().unwrap_or("")) else {
@@ -84,12 +87,14 @@ pub fn apply(
         let count = cad["times"].as_u64().unwrap_or(1).clamp(1, 31) as u32;
         let activity = occ.activity(campaign_id);
         let made = PublishedCadence {
-            activity: occ.label().to_string(),
+            activity: action.chars().take(20).collect(),
             frequency: period_word(frequency).to_string(),
             count,
             applies_to: occ.binds().label().to_string(),
         };
-        if out.cadences.contains(&made) {
+        if out.cadences.iter().any(|m| {
+            m.frequency == made.frequency && Occurrence::of_action(&m.activity) == Some(occ)
+        }) {
             continue;
         }
         let exists = c

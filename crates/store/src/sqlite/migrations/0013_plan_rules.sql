@@ -14,6 +14,8 @@ CREATE TABLE campaign_cadences (
     text TEXT NOT NULL
 );
 CREATE UNIQUE INDEX campaign_cadences_rule ON campaign_cadences(campaign_id, activity, frequency);
+-- cadence::record asks whether a weekly rule counts an activity (then it keeps a weekly counter).
+CREATE INDEX campaign_cadences_activity ON campaign_cadences(activity, frequency);
 
 CREATE TABLE campaign_rankings (
     id INTEGER PRIMARY KEY,
