@@ -176,6 +176,15 @@ fn applying_a_plan_twice_makes_each_rule_scheme_and_award_once() {
         let second = apply(&s, &t);
         assert_eq!(second, first, "{}: the same answer again", s.name);
         assert_eq!(tables(&s), (6, 1, 2, 2), "{}: nothing duplicated", s.name);
+        assert_eq!(
+            count(
+                &s,
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'campaign.rules'"
+            ),
+            1,
+            "{}: the repeated call wrote nothing, not even to the log",
+            s.name
+        );
         // the fixed quota is the town's step quota; the percentage is kept for nomination time
         let kinds = s.read(|c| awards::kinds_for(c, &t.town.path)).unwrap();
         let fixed = kinds.iter().find(|k| k.name == "先进党组织").unwrap();
@@ -548,6 +557,50 @@ fn a_percent_quota_is_counted_from_the_towns_members_at_nomination_time() {
                 .1,
             14
         );
+    }
+}
+
+#[test]
+fn a_county_plans_town_level_percent_is_counted_in_each_town() {
+    for s in backends() {
+        let t = tree(&s);
+        let county = s
+            .read(|c| xianfeng_store::people::orgs::require(c, t.town.parent_id.unwrap()))
+            .unwrap();
+        let far = s
+            .write(|c| -> xianfeng_store::Result<_> {
+                Ok(org(c, Some(&t.other_town), "南村党支部", "党支部"))
+            })
+            .unwrap();
+        let ca = actor(&county, Role::CountyAdmin);
+        let made = s
+            .write(|c| {
+                let id = campaigns::create(c, &ca, &county, "全县创先争优活动", 2026, None, &[])?;
+                rules::apply(c, &ca, &county, id, &plan(), 2026)
+            })
+            .unwrap();
+        assert_eq!(made.awards[1].level, "乡镇（街道）", "{}", s.name);
+        let kind = s
+            .read(|c| awards::kinds_for(c, &county.path))
+            .unwrap()
+            .into_iter()
+            .find(|k| k.name == "镇级优秀共产党员" && k.org_id == county.id)
+            .unwrap();
+        let members: Vec<i64> = (1..=7)
+            .map(|n| add_member(&s, &t.east, n, "正式党员"))
+            .collect();
+        for n in 8..=27 {
+            add_member(&s, &far, n, "正式党员");
+        }
+        // the county has 27 members (4 places at 15%), but the quota is each town's: 甲镇 has 7
+        let sec = actor(&t.east, Role::BranchSecretary);
+        let summary = "带领群众发展特色种植，带动20户增收，群众评价高。";
+        s.write(|c| awards::nominate(c, &sec, &kind, &t.east, Some(members[0]), "", summary))
+            .unwrap();
+        let e = refuse(&s, |c| {
+            awards::nominate(c, &sec, &kind, &t.east, Some(members[1]), "", summary)
+        });
+        invalid(e, "甲镇党委");
     }
 }
 

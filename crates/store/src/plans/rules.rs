@@ -75,6 +75,8 @@ pub fn apply(
     year: i32,
 ) -> Result<PublishedRules> {
     let mut out = PublishedRules::default();
+    // What this call wrote, for the audit log (nothing on a repeated call).
+    let mut added: Vec<Json> = Vec::new();
     let today = xianfeng_domain::date::today();
     for cad in plan["cadences"].as_array().into_iter().flatten() {
         let action = xianfeng_domain::text::normalize(cad["action"].as_str().unwrap_or(""));
@@ -109,6 +111,7 @@ pub fn apply(
                 vals![campaign_id, occ.label(), activity.as_str(), period_word(frequency), count as i64,
                       occ.warn_days(frequency), today.to_string(), cad["text"].as_str().unwrap_or("").chars().take(300).collect::<String>()],
             )?;
+            added.push(json!({"cadence": made}));
         }
         out.cadences.push(made);
     }
@@ -137,6 +140,7 @@ pub fn apply(
                 "INSERT INTO campaign_schemes (campaign_id, name, scheme) VALUES (?, ?, ?)",
                 vals![campaign_id, scheme.name.as_str(), body],
             )?;
+            added.push(json!({"scheme": scheme.name}));
         }
         out.schemes.push(PublishedScheme {
             name: scheme.name.clone(),
@@ -145,13 +149,16 @@ pub fn apply(
     }
     let publishing = Level::of(org.kind);
     for q in plan["quotas"].as_array().into_iter().flatten() {
-        if let Some(a) = award_kind(c, actor, org, campaign_id, q, year, publishing)? {
+        if let Some((a, new)) = award_kind(c, actor, org, campaign_id, q, year, publishing)? {
+            if new {
+                added.push(json!({"award": a}));
+            }
             if !out.awards.contains(&a) {
                 out.awards.push(a);
             }
         }
     }
-    if !out.cadences.is_empty() || !out.schemes.is_empty() || !out.awards.is_empty() {
+    if !added.is_empty() {
         audit::append(
             c,
             Record {
@@ -161,7 +168,7 @@ pub fn apply(
                 entity: "campaign",
                 entity_id: Some(campaign_id),
                 before: json!(null),
-                after: json!(out),
+                after: json!(added),
             },
         )?;
     }
@@ -180,7 +187,7 @@ fn quota_level(written: Option<&str>, publishing: Level) -> Level {
 }
 
 /// One quota as an award kind of the publishing organisation for `year` (made once: a kind of
-/// the same name and year is the same kind).
+/// the same name and year is the same kind), and whether this call made it.
 fn award_kind(
     c: &mut dyn Conn,
     actor: &Actor,
@@ -189,7 +196,7 @@ fn award_kind(
     q: &Json,
     year: i32,
     publishing: Level,
-) -> Result<Option<PublishedAward>> {
+) -> Result<Option<(PublishedAward, bool)>> {
     let name = xianfeng_domain::text::normalize(q["name"].as_str().unwrap_or(""));
     if name.is_empty() || name.chars().count() > 40 || publishing == Level::Branch {
         return Ok(None);
@@ -226,7 +233,7 @@ fn award_kind(
         )?
         .is_some();
     if exists {
-        return Ok(Some(made));
+        return Ok(Some((made, false)));
     }
     let fixed = |l: Level| {
         if count.is_some() && level == l {
@@ -255,7 +262,7 @@ fn award_kind(
             crate::Value::Int(id),
         ],
     )?;
-    Ok(Some(made))
+    Ok(Some((made, true)))
 }
 
 /// A cadence rule of a campaign, as stored.
