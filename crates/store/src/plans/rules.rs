@@ -2,6 +2,12 @@
 //! campaign, its criteria lists evaluation schemes, its quotas award kinds. `apply` is called
 //! by `publish` after the tasks are made and again when a published draft updates its campaign,
 //! so it adds what is new and never duplicates what exists.
+//!
+//! A campaign rule is checked by the cadence engine: each occurrence is a `cadence::record` of
+//! the activity the rule counts (`plan_rules::Occurrence::activity`), made where it happens —
+//! a progress report (报告), an inspection (督查), an issued bulletin (月通报), a leader review
+//! (点评), an evaluation round (评议、考评), a kept quarterly ranking (评比, `record_ranking`
+//! here) — and `compliance` judges the bound organisations with `CadenceRule::status`.
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -475,9 +481,7 @@ pub fn record_ranking(
     quarter: Period,
     today: NaiveDate,
 ) -> Result<i64> {
-    if !actor.can_manage_town(&campaign.org_path)
-        || !path::within(&campaign.org_path, &actor.scope_path)
-    {
+    if !actor.can_manage_town(&campaign.org_path) {
         return Err(Invalid::one("quarter", "季度评比", "只有活动的组织单位能记录评比").into());
     }
     if quarter.frequency != Frequency::Quarterly {
