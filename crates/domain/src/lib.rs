@@ -21,6 +21,7 @@ pub mod member;
 pub mod org;
 pub mod path;
 pub mod phone;
+pub mod plan_rules;
 pub mod points;
 pub mod rules;
 pub mod stars;

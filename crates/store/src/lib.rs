@@ -44,6 +44,12 @@ pub(crate) const ATTENDANCE_FOLLOWERS: &[AttendanceFollower] =
 /// What follows a member transferred to another organisation: the member's points account.
 type TransferFollower = fn(&mut dyn Conn, i64, &xianfeng_domain::org::Org) -> Result<()>;
 pub(crate) const TRANSFER_FOLLOWERS: &[TransferFollower] = &[points::follow_member];
+
+/// What follows a workflow instance that became final: an award to an organisation enters the
+/// honours register.
+type FinalFollower =
+    fn(&mut dyn Conn, &xianfeng_domain::auth::Actor, &engines::workflow::Instance) -> Result<()>;
+pub(crate) const FINAL_FOLLOWERS: &[FinalFollower] = &[recognition::awards::follow_final];
 pub use db::{Conn, Dialect, Row, Value};
 pub use error::{Result, StoreError};
 

@@ -615,3 +615,106 @@ fn qualitative_task_routes_outside_scope_answer_like_missing_ones() {
         assert_eq!(audit(), before, "{}: nothing written", s.name);
     }
 }
+
+/// The plan-rule actions (季评比 on a campaign, 印发 a monthly bulletin) belong to the
+/// campaign's or the bulletin's own organisation: another town gets 404, a branch secretary or
+/// a member 403 on their own branch and 404 outside it, and nothing is written.
+#[test]
+fn plan_rule_actions_are_confined_to_the_organisation_that_runs_them() {
+    use xianfeng_domain::auth::Role;
+    for s in backends() {
+        let f = fixture(&s);
+        let app = app(&s);
+        let town_b_admin = xianfeng_domain::auth::Actor {
+            role: Role::TownAdmin,
+            scope_org_id: f.town_b.id,
+            scope_path: f.town_b.path.clone(),
+            ..xianfeng_store::testing::admin(&f.town_b)
+        };
+        let campaign = s
+            .write(|c| {
+                xianfeng_store::campaigns::create(
+                    c,
+                    &town_b_admin,
+                    &f.town_b,
+                    "乙镇创先争优活动",
+                    2026,
+                    None,
+                    &[],
+                )
+            })
+            .unwrap();
+        let month = xianfeng_domain::cadence::Period::containing(
+            xianfeng_domain::cadence::Frequency::Monthly,
+            xianfeng_domain::date::today(),
+        )
+        .key();
+        let written = |s: &xianfeng_store::testing::TestStore| {
+            sync(|| {
+                s.read(|c| {
+                    c.scalar(
+                        "SELECT (SELECT COUNT(*) FROM campaign_rankings) + (SELECT COUNT(*) FROM bulletins) + (SELECT COUNT(*) FROM audit_log WHERE action IN ('campaign.ranking', 'bulletin.issue'))",
+                        &[],
+                    )
+                })
+                .unwrap()
+            })
+        };
+        let before = written(&s);
+        run(async {
+            // (user, url, the form's fields, expected)
+            type Case<'a> = (&'a str, String, Vec<(&'a str, &'a str)>, StatusCode);
+            let cases: Vec<Case> = vec![
+                (
+                    "town_admin",
+                    format!("/campaigns/{campaign}/rankings"),
+                    vec![("quarter", "")],
+                    StatusCode::NOT_FOUND,
+                ),
+                (
+                    "town_admin",
+                    format!("/orgs/{}/bulletin/issue", f.town_b.id),
+                    vec![("month", month.as_str())],
+                    StatusCode::NOT_FOUND,
+                ),
+                (
+                    "branch_secretary",
+                    format!("/orgs/{}/bulletin/issue", f.branch_a.id),
+                    vec![("month", month.as_str())],
+                    StatusCode::FORBIDDEN,
+                ),
+                (
+                    "branch_secretary",
+                    format!("/campaigns/{campaign}/rankings"),
+                    vec![("quarter", "")],
+                    StatusCode::NOT_FOUND,
+                ),
+                (
+                    "member",
+                    format!("/orgs/{}/bulletin/issue", f.branch_a.id),
+                    vec![("month", month.as_str())],
+                    StatusCode::FORBIDDEN,
+                ),
+                (
+                    "member",
+                    format!("/orgs/{}/bulletin/issue", f.town_b.id),
+                    vec![("month", month.as_str())],
+                    StatusCode::NOT_FOUND,
+                ),
+            ];
+            let mut failures = Vec::new();
+            for (user, url, fields, expected) in &cases {
+                let c = login(&app, user).await;
+                let r = c.post_form(&app, url, fields).await;
+                if r.status != *expected {
+                    failures.push(format!(
+                        "{} {user} POST {url}: {} (expected {expected})",
+                        s.name, r.status
+                    ));
+                }
+            }
+            assert!(failures.is_empty(), "{}", failures.join("\n"));
+        });
+        assert_eq!(written(&s), before, "{}", s.name);
+    }
+}

@@ -144,3 +144,97 @@ impl Bulletin {
             .collect()
     }
 }
+
+/// A bulletin issued (印发) for a month.
+#[derive(Debug, Clone)]
+pub struct Issued {
+    pub id: i64,
+    pub month: String,
+    pub title: String,
+    pub issued_at: String,
+}
+
+/// Issues `org`'s bulletin for `month`: recorded once per month, and counted as the month's
+/// 月通报 of the organisation (a campaign's 月通报 rule follows). Only the organisation's own
+/// town or county administrators issue it; not for a month that has not begun.
+pub fn issue(
+    c: &mut dyn Conn,
+    actor: &xianfeng_domain::auth::Actor,
+    org: &Org,
+    month: Period,
+    today: NaiveDate,
+) -> Result<i64> {
+    if !actor.can_manage_town(&org.path) {
+        return Err(xianfeng_domain::Invalid::one(
+            "month",
+            "月通报",
+            "只有乡镇（街道）或县级管理员能印发本级通报",
+        )
+        .into());
+    }
+    if month.frequency != xianfeng_domain::cadence::Frequency::Monthly {
+        return Err(xianfeng_domain::Invalid::one("month", "月份", "格式应为 2026-11").into());
+    }
+    if month.start > today {
+        return Err(xianfeng_domain::Invalid::one(
+            "month",
+            "月份",
+            format!("{}还没有开始", month.label()),
+        )
+        .into());
+    }
+    if c.query_opt(
+        "SELECT 1 FROM bulletins WHERE org_id = ? AND month = ?",
+        vals![org.id, month.key()],
+    )?
+    .is_some()
+    {
+        return Err(crate::StoreError::Conflict(format!(
+            "{}的通报已经印发，不能重复印发",
+            month.label()
+        )));
+    }
+    let title = format!("{}{}党建工作通报", org.name, month.label());
+    let id = c.scalar(
+        "INSERT INTO bulletins (org_id, org_path, month, title, issued_by, issued_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        vals![org.id, org.path.as_str(), month.key(), title.as_str(), actor.account_id, crate::now_text()],
+    )?;
+    crate::engines::cadence::record(
+        c,
+        org,
+        xianfeng_domain::plan_rules::BULLETIN,
+        month.end.min(today),
+        1,
+    )?;
+    crate::audit::append(
+        c,
+        crate::audit::Record {
+            actor: Some(actor),
+            org_id: Some(org.id),
+            action: "bulletin.issue",
+            entity: "bulletin",
+            entity_id: Some(id),
+            before: serde_json::json!(null),
+            after: serde_json::json!({"month": month.key(), "title": title}),
+        },
+    )?;
+    Ok(id)
+}
+
+/// The bulletins `org` has issued, latest month first.
+pub fn issued(c: &mut dyn Conn, org_id: i64, limit: i64) -> Result<Vec<Issued>> {
+    c.query(
+        "SELECT id, month, title, issued_at FROM bulletins WHERE org_id = ? ORDER BY month DESC LIMIT ?",
+        vals![org_id, limit],
+    )?
+    .iter()
+    .map(|r| {
+        Ok(Issued {
+            id: r.i64(0)?,
+            month: r.text(1)?,
+            title: r.text(2)?,
+            issued_at: r.text(3)?,
+        })
+    })
+    .collect()
+}

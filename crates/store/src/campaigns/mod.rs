@@ -466,6 +466,15 @@ pub fn report(
         ],
     )?;
     let before = measures::set_value(c, a.id, &a.org_path, indicator, d.quantity, id)?;
+    // Each report is an occurrence of the campaign's 报告 cadence (一周一报告) for the assignee.
+    let assignee = orgs::require(c, a.org_id)?;
+    crate::engines::cadence::record(
+        c,
+        &assignee,
+        &xianfeng_domain::plan_rules::report_activity(campaign.id),
+        xianfeng_domain::date::today(),
+        1,
+    )?;
     for (name, mime, bytes) in evidence {
         let sha = crate::files::put(c, mime, bytes)?;
         c.execute(

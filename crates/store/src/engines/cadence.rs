@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use xianfeng_domain::cadence::{default_rules, CadenceRule, Period};
+use xianfeng_domain::cadence::{default_rules, CadenceRule, Frequency, Period};
 use xianfeng_domain::org::{Org, OrgKind};
 use xianfeng_domain::path;
 
@@ -109,9 +109,32 @@ pub fn set_override(
     rebuild_ok(c)
 }
 
+/// The counter periods that make up `period`: its week for a weekly rule (kept only for
+/// activities some weekly rule counts, see `record`), else the calendar months it covers.
+pub fn period_keys(period: &Period) -> Vec<String> {
+    if period.frequency == Frequency::Weekly {
+        vec![period.key()]
+    } else {
+        period.month_keys()
+    }
+}
+
+/// Whether some weekly rule counts `activity`: a county rule (as tightened at the
+/// organisation) or a campaign's rule (一周一报告).
+fn counted_weekly(c: &mut dyn Conn, rule: Option<&CadenceRule>, activity: &str) -> Result<bool> {
+    if rule.is_some_and(|r| r.frequency == Frequency::Weekly) {
+        return Ok(true);
+    }
+    Ok(c.query_opt(
+        "SELECT 1 FROM campaign_cadences WHERE activity = ? AND frequency = 'week'",
+        vals![activity],
+    )?
+    .is_some())
+}
+
 /// Sum of an organisation's own counted records of `activity` in `period`.
 pub fn direct_count(c: &mut dyn Conn, org_id: i64, activity: &str, period: &Period) -> Result<i64> {
-    let months = period.month_keys();
+    let months = period_keys(period);
     let marks = vec!["?"; months.len()].join(",");
     let mut params = vec![crate::Value::Int(org_id), count_metric(activity).into()];
     params.extend(months.into_iter().map(crate::Value::from));
@@ -119,6 +142,37 @@ pub fn direct_count(c: &mut dyn Conn, org_id: i64, activity: &str, period: &Peri
         &format!("SELECT CAST(COALESCE(SUM(direct), 0) AS BIGINT) FROM rollups WHERE org_id = ? AND metric = ? AND period IN ({marks})"),
         &params,
     )
+}
+
+/// Counted records of `activity` in `period` for many organisations in one query: each one's
+/// own (`subtree` false) or those of its whole subtree (true). Organisations with none are
+/// absent.
+pub fn counts_many(
+    c: &mut dyn Conn,
+    org_ids: &[i64],
+    activity: &str,
+    period: &Period,
+    subtree: bool,
+) -> Result<HashMap<i64, i64>> {
+    let months = period_keys(period);
+    let column = if subtree { "subtree" } else { "direct" };
+    let mut out = HashMap::new();
+    for chunk in org_ids.chunks(400) {
+        let id_marks = vec!["?"; chunk.len()].join(",");
+        let month_marks = vec!["?"; months.len()].join(",");
+        let mut params = vec![crate::Value::from(count_metric(activity))];
+        params.extend(chunk.iter().map(|i| crate::Value::Int(*i)));
+        params.extend(months.iter().map(|m| crate::Value::from(m.as_str())));
+        for r in c.query(
+            &format!(
+                "SELECT org_id, CAST(SUM({column}) AS BIGINT) FROM rollups WHERE metric = ? AND org_id IN ({id_marks}) AND period IN ({month_marks}) GROUP BY org_id"
+            ),
+            &params,
+        )? {
+            out.insert(r.i64(0)?, r.i64(1)?);
+        }
+    }
+    Ok(out)
 }
 
 /// Records that one more (`delta` = 1) or one fewer (-1) record of `activity` on `date` counts
@@ -139,6 +193,10 @@ pub fn record(
         None => 0,
     };
     rollup::bump(c, &org.path, &count_metric(activity), &month, delta)?;
+    if counted_weekly(c, rule.as_ref(), activity)? {
+        let week = Period::containing(Frequency::Weekly, date).key();
+        rollup::bump(c, &org.path, &count_metric(activity), &week, delta)?;
+    }
     if let Some(r) = rule.filter(|r| r.applies.fits(org.kind, org.committee_size)) {
         let after = before + delta;
         let was = before >= r.min_count;

@@ -271,6 +271,13 @@ pub fn act(
         vals![id, action.label(), inst.stage.code(), next.code(), actor.map(|a| a.account_id), name.as_str(),
               actor.map(|a| a.scope_org_id), xianfeng_domain::text::normalize(comment), now.as_str()],
     )?;
+    if next == Stage::Final {
+        if let Some(a) = actor {
+            for follow in crate::FINAL_FOLLOWERS {
+                follow(c, a, &inst)?;
+            }
+        }
+    }
     audit::append(
         c,
         Record {

@@ -235,7 +235,7 @@ pub fn update(c: &mut dyn Conn, actor: &Actor, org: &Org, d: &OrgDraft) -> Resul
 /// Moves the subtree at `org` under `new_parent`: one range update per table, roll-ups carried.
 /// Columns that hold where a record sits in the tree now, carried along when a subtree moves.
 /// (Ledger entries keep the place where they happened.)
-const PLACED: [(&str, &str); 28] = [
+const PLACED: [(&str, &str); 29] = [
     ("member_tags", "org_path"),
     ("plan_drafts", "org_path"),
     ("meetings", "org_path"),
@@ -264,6 +264,7 @@ const PLACED: [(&str, &str); 28] = [
     ("commitments", "org_path"),
     ("leader_reviews", "org_path"),
     ("star_ratings", "org_path"),
+    ("bulletins", "org_path"),
 ];
 
 pub fn move_to(c: &mut dyn Conn, actor: &Actor, org: &Org, new_parent: &Org) -> Result<Org> {

@@ -197,6 +197,7 @@ pub fn nominate(
             .into());
         }
     }
+    percent_places_left(c, kind, origin)?;
     workflow::start(
         c,
         actor,
@@ -209,6 +210,45 @@ pub fn nominate(
             summary: &summary,
         },
     )
+}
+
+/// A kind with a percentage quota (每年有15%党员争当镇级优秀) has, at nomination time, that
+/// share of its holder's members or branches as places (`plan_rules::percent_quota`: rounded
+/// down, at least 1). The holder is the nominating branch's town when the quota is counted per
+/// town, else the kind's organisation. A nomination beyond the places is refused.
+fn percent_places_left(c: &mut dyn Conn, kind: &AwardKind, origin: &Org) -> Result<()> {
+    let Some(pq) = crate::plans::rules::percent_of(c, kind.id)? else {
+        return Ok(());
+    };
+    let holder = match pq.level {
+        Level::Town => crate::people::orgs::ancestors(c, origin)?
+            .into_iter()
+            .find(|o| Level::of(o.kind) == Level::Town && path::within(&o.path, &kind.org_path)),
+        _ => None,
+    };
+    let holder = match holder {
+        Some(h) => h,
+        None => crate::people::orgs::require(c, kind.org_id)?,
+    };
+    let places = crate::plans::rules::places(c, &holder, kind.subject, pq.percent)?;
+    let used = c.scalar(
+        "SELECT COUNT(*) FROM workflow_instances WHERE definition_id = ? AND origin_path >= ? AND origin_path < ? AND stage <> 'rejected'",
+        vals![kind.definition_id, holder.path.as_str(), path::upper(&holder.path)],
+    )?;
+    if used >= places as i64 {
+        return Err(Invalid::one(
+            "member",
+            "推荐对象",
+            format!(
+                "“{}”名额按{}的{}%计为 {places} 个，已推荐 {used} 个，超出名额",
+                kind.name,
+                holder.name,
+                xianfeng_domain::campaign::fmt_quantity(pq.percent)
+            ),
+        )
+        .into());
+    }
+    Ok(())
 }
 
 /// The award kind an instance belongs to.
@@ -238,4 +278,49 @@ pub fn quota_lines(
         }
     }
     Ok(out)
+}
+
+/// Follows an instance that became final: an award to an organisation enters the honours
+/// register (荣誉称号, named after the award kind, granted by the kind's organisation), so
+/// figures that read honours ("60%的党支部获镇级先进称号") follow awards. An honour already held
+/// is left as it is; awards to members and persons stay on the awards pages.
+pub fn follow_final(
+    c: &mut dyn Conn,
+    actor: &Actor,
+    inst: &crate::engines::workflow::Instance,
+) -> Result<()> {
+    let Some(r) = c.query_opt(
+        "SELECT id FROM award_kinds WHERE definition_id = ?",
+        vals![inst.definition_id],
+    )?
+    else {
+        return Ok(());
+    };
+    let kind = kind(c, r.i64(0)?)?;
+    if kind.subject != AwardSubject::Org || kind.name.contains('|') {
+        return Ok(());
+    }
+    let Some(holder) = crate::people::orgs::get(c, inst.subject_id)? else {
+        return Ok(());
+    };
+    let held = c
+        .query_opt(
+            "SELECT 1 FROM org_titles WHERE org_id = ? AND title = ? AND revoked_on IS NULL",
+            vals![holder.id, kind.name.as_str()],
+        )?
+        .is_some();
+    if held || holder.dissolved_on.is_some() {
+        return Ok(());
+    }
+    let granter = crate::people::orgs::require(c, kind.org_id)?;
+    crate::campaigns::measures::grant(
+        c,
+        actor,
+        &granter,
+        &holder,
+        &kind.name,
+        kind.year,
+        xianfeng_domain::date::today(),
+    )?;
+    Ok(())
 }

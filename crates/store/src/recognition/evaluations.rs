@@ -96,6 +96,18 @@ pub fn schemes(c: &mut dyn Conn) -> Result<Vec<Scheme>> {
     settings::json(c, "evaluation_schemes", "评议方案", Scheme::builtin)
 }
 
+/// The schemes a round opened at `org_path` may use: the county's, then those made from the
+/// criteria lists of the open campaigns it takes part in (五个好 of a published plan).
+pub fn schemes_at(c: &mut dyn Conn, org_path: &str) -> Result<Vec<Scheme>> {
+    let mut all = schemes(c)?;
+    for s in crate::plans::rules::schemes_offered_at(c, org_path)? {
+        if !all.iter().any(|a| normalize(&a.name) == normalize(&s.name)) {
+            all.push(s);
+        }
+    }
+    Ok(all)
+}
+
 /// Adds a scheme (`index` None) or replaces one; names are unique. Rounds keep the scheme
 /// they were opened with.
 pub fn save_scheme(
@@ -153,7 +165,7 @@ pub fn open_round(c: &mut dyn Conn, actor: &Actor, org: &Org, input: &RoundInput
     if name.is_empty() || name.chars().count() > 60 {
         errors.push("name", "评议名称", "须为 1–60 字");
     }
-    let scheme = schemes(c)?
+    let scheme = schemes_at(c, &org.path)?
         .into_iter()
         .find(|s| normalize(&s.name) == normalize(&input.scheme));
     if scheme.is_none() {
@@ -206,6 +218,8 @@ pub fn open_round(c: &mut dyn Conn, actor: &Actor, org: &Org, input: &RoundInput
         vals![org.id, org.path.as_str(), name.as_str(), chrono::Datelike::year(&today) as i64, body,
               format!("{}{}", new_code(), new_code()), closes_on.to_string(), actor.account_id, now_text()],
     )?;
+    // A round is the organisation's 评议/考评 occurrence (一年一考评, 半年一评议).
+    crate::engines::cadence::record(c, org, xianfeng_domain::plan_rules::EVALUATION, today, 1)?;
     for (i, (sid, sname, spath)) in subjects.iter().enumerate() {
         c.execute(
             "INSERT INTO evaluation_subjects (round_id, subject_id, position, name, org_path) VALUES (?, ?, ?, ?, ?)",

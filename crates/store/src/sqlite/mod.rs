@@ -23,6 +23,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
     (10, include_str!("migrations/0010_login_pairs.sql")),
     (11, include_str!("migrations/0011_public_slugs.sql")),
     (12, include_str!("migrations/0012_plan_tasks.sql")),
+    (13, include_str!("migrations/0013_plan_rules.sql")),
 ];
 
 pub struct Manager {

@@ -514,6 +514,7 @@ pub fn routes() -> Router<AppState> {
         .route("/campaigns/{id}/close", post(campaigns::close))
         .route("/campaigns/{id}/phases", post(campaigns::phases))
         .route("/campaigns/{id}/copy", post(campaigns::copy))
+        .route("/campaigns/{id}/rankings", post(campaigns::record_ranking))
         .route("/plans/{id}/publish", post(campaigns::publish_draft))
         .route("/assignments/{id}", get(campaigns::assignment))
         .route("/assignments/{id}/reports", post(campaigns::report))
@@ -563,6 +564,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/titles/{id}/revoke", post(campaigns::supervision::revoke))
         .route("/orgs/{id}/bulletin", get(campaigns::bulletin::page))
+        .route(
+            "/orgs/{id}/bulletin/issue",
+            post(campaigns::bulletin::issue),
+        )
         .route("/orgs/{id}/bulletin.docx", get(campaigns::bulletin::docx))
         .route("/orgs/{id}/bulletin.xlsx", get(campaigns::bulletin::xlsx))
         .route("/life", get(life::overview::home))

@@ -10,6 +10,7 @@ use xianfeng_domain::org::Org;
 use xianfeng_store::campaigns::bulletin::{self, Bulletin};
 
 use crate::bulletin_files::{self, Tables};
+use crate::pages::form::CsrfForm;
 use crate::pages::shared::with_org;
 use crate::pages::{render, Ctx};
 use crate::session::Session;
@@ -69,6 +70,9 @@ struct Page {
     /// (heading, column names, rows) of each table.
     sections: Vec<Section>,
     charts: Vec<String>,
+    /// When this month's bulletin was issued (印发), if it was.
+    issued: Option<String>,
+    can_issue: bool,
 }
 
 pub async fn page(
@@ -78,6 +82,14 @@ pub async fn page(
     Query(q): Query<MonthQuery>,
 ) -> Result<Response, AppError> {
     let (org, crumbs, b) = load(&state, &s, id, &q.month).await?;
+    let (org_id, key) = (org.id, b.month.key());
+    let issued = crate::pages::read(&state, move |c| {
+        Ok(bulletin::issued(c, org_id, 500)?
+            .into_iter()
+            .find(|i| i.month == key)
+            .map(|i| i.issued_at))
+    })
+    .await?;
     let charts = b
         .campaigns
         .iter()
@@ -101,6 +113,8 @@ pub async fn page(
         .collect();
     render(&Page {
         ctx: Ctx::new(&s, "supervision"),
+        issued,
+        can_issue: s.actor.can_manage_town(&org.path) && b.month.start <= date::today(),
         month_key: b.month.key(),
         summary: bulletin_files::summary_lines(&b),
         sections: sections(bulletin_files::tables(&b)),
@@ -138,5 +152,39 @@ pub async fn xlsx(
         &format!("{}.xlsx", b.title),
         crate::pages::XLSX,
         bytes,
+    ))
+}
+
+#[derive(Deserialize, Default)]
+pub struct IssueForm {
+    #[serde(default)]
+    pub month: String,
+}
+
+/// Issues (印发) the bulletin of a month: once per month, counted as the organisation's 月通报.
+pub async fn issue(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    CsrfForm(f, _): CsrfForm<IssueForm>,
+) -> Result<Response, AppError> {
+    let actor = s.actor.clone();
+    let today = date::today();
+    let month = bulletin::parse_month(&f.month)
+        .ok_or_else(|| xianfeng_domain::Invalid::one("month", "月份", "格式应为 2026-11"))?;
+    let label = month.label();
+    crate::pages::write(&state, move |c| {
+        let org = xianfeng_store::people::orgs::get(c, id)?
+            .filter(|o| actor.can_read_org(&o.path))
+            .ok_or(AppError::NotFound("组织"))?;
+        if !actor.can_manage_town(&org.path) {
+            return Err(AppError::Forbidden);
+        }
+        Ok(bulletin::issue(c, &actor, &org, month, today)?)
+    })
+    .await?;
+    Ok(crate::pages::done(
+        &format!("/orgs/{id}/bulletin"),
+        &format!("{label}通报已印发"),
     ))
 }

@@ -11,13 +11,14 @@ use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use xianfeng_domain::auth::Actor;
+use xianfeng_domain::cadence::{Frequency, Period};
 use xianfeng_domain::campaign::{
     fmt_quantity, Among, Comparator, Measure, MeasureKind, ReportInput, Target,
 };
 use xianfeng_domain::org::Org;
 use xianfeng_domain::{date, path};
 use xianfeng_store::campaigns::{self, Assignment, Campaign, Phase, Report, Share, Standing, Task};
-use xianfeng_store::{people::orgs, plans::publish};
+use xianfeng_store::{people::orgs, plans::publish, plans::rules};
 
 use crate::pages::form::{CsrfForm, Kept};
 use crate::pages::{field, render_as, CsrfOnly, Ctx, FieldErrors, Pairs};
@@ -216,6 +217,42 @@ struct ShowPage {
     comparators: Vec<&'static str>,
     measures: Vec<&'static str>,
     among: Vec<&'static str>,
+    /// The rules the campaign's plan made and its kept rankings (`campaign_rules.html`).
+    plan_rules: PlanRules,
+}
+
+/// What `campaign_rules.html` shows: each cadence rule of the campaign with its 红黄绿, the
+/// kept quarterly rankings, the schemes offered to rounds, and the ranking form.
+struct PlanRules {
+    standings: Vec<rules::RuleStanding>,
+    rankings: Vec<rules::KeptRanking>,
+    schemes: Vec<String>,
+    quarter: String,
+    can_rank: bool,
+}
+
+impl PlanRules {
+    fn read(
+        c: &mut dyn xianfeng_store::Conn,
+        camp: &Campaign,
+        root: &Org,
+    ) -> xianfeng_store::Result<PlanRules> {
+        let today = date::today();
+        Ok(PlanRules {
+            standings: rules::compliance(c, camp, &root.path, today)?,
+            rankings: rules::rankings(c, camp.id)?,
+            schemes: rules::schemes(c, camp.id)?
+                .into_iter()
+                .map(|s| s.name)
+                .collect(),
+            quarter: Period::containing(Frequency::Quarterly, today).key(),
+            can_rank: false,
+        })
+    }
+
+    fn is_empty(&self) -> bool {
+        self.standings.is_empty() && self.rankings.is_empty() && self.schemes.is_empty()
+    }
 }
 
 /// A campaign's page, with `ctx` built by the caller (a plain view, or a refused form with its
@@ -252,6 +289,7 @@ async fn show_page(
                 (a.id, a.org_name, task)
             })
             .collect();
+        let plan_rules = PlanRules::read(c, &camp, &root)?;
         let children = orgs::children(c, root.id)?
             .into_iter()
             .filter(|o| o.dissolved_on.is_none())
@@ -266,10 +304,22 @@ async fn show_page(
             ranking,
             (standings, awaiting),
             children,
+            plan_rules,
         ))
     })
     .await?;
-    let (camp, root, phases, tasks, categories, ranking, (standings, awaiting), children) = data;
+    let (
+        camp,
+        root,
+        phases,
+        tasks,
+        categories,
+        ranking,
+        (standings, awaiting),
+        children,
+        mut plan_rules,
+    ) = data;
+    plan_rules.can_rank = s.actor.can_manage_town(&camp.org_path) && root.id == camp.org_id;
     render_as(
         ctx.status(),
         &ShowPage {
@@ -298,6 +348,7 @@ async fn show_page(
             comparators: Comparator::ALL.iter().map(|c| c.label()).collect(),
             measures: MeasureKind::ALL.iter().map(|c| c.label()).collect(),
             among: Among::ALL.iter().map(|c| c.label()).collect(),
+            plan_rules,
         },
     )
 }
@@ -545,6 +596,41 @@ pub async fn close(
     let actor = s.actor.clone();
     crate::pages::write(&state, move |c| Ok(campaigns::close(c, &actor, &camp)?)).await?;
     Ok(Redirect::to(&format!("/campaigns/{id}")).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RankingForm {
+    /// `2026-Q4`; empty for the current quarter.
+    quarter: String,
+}
+
+/// 季评比: keeps the campaign's ranking for a quarter, as its organisation records it.
+pub async fn record_ranking(
+    State(state): State<AppState>,
+    s: Session,
+    Path(id): Path<i64>,
+    CsrfForm(f, kept): CsrfForm<RankingForm>,
+) -> Result<Response, AppError> {
+    let camp = managed(&state, &s, id).await?;
+    let actor = s.actor.clone();
+    let result = crate::pages::write(&state, move |c| {
+        let today = date::today();
+        let quarter = if f.quarter.trim().is_empty() {
+            Period::containing(Frequency::Quarterly, today)
+        } else {
+            rules::parse_quarter(&f.quarter)?
+        };
+        Ok(rules::record_ranking(c, &actor, &camp, quarter, today)?)
+    })
+    .await;
+    match result {
+        Ok(_) => Ok(crate::pages::done(
+            &format!("/campaigns/{id}"),
+            "已记录季度评比",
+        )),
+        Err(e) => show_refused(&state, &s, id, e, &kept).await,
+    }
 }
 
 /// One indicator of an assignment with its current figure.

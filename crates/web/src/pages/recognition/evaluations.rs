@@ -46,7 +46,7 @@ async fn rounds_page(
     let (org, crumbs, (rounds, schemes, slug)) = with_org(state, s, id, |c, org| {
         Ok((
             evaluations::rounds_in(c, &org.path)?,
-            evaluations::schemes(c)?,
+            evaluations::schemes_at(c, &org.path)?,
             xianfeng_store::people::public_slugs::of(c, org.id)?,
         ))
     })
