@@ -240,7 +240,11 @@ mod tests {
         let mut lying = bytes.clone();
         for sig in [&b"PK\x01\x02"[..], &b"PK\x03\x04"[..]] {
             let at = lying.windows(4).position(|w| w == sig).unwrap();
-            let field = if sig == b"PK\x01\x02" { at + 24 } else { at + 22 };
+            let field = if sig == b"PK\x01\x02" {
+                at + 24
+            } else {
+                at + 22
+            };
             lying[field..field + 4].copy_from_slice(&10u32.to_le_bytes());
         }
         let Ok(mut a) = Archive::open(&lying, small(1000)) else {
@@ -248,8 +252,10 @@ mod tests {
         };
         let r = a.read_all("a.xml");
         assert!(
-            matches!(r, Err(ArchiveError::Expanded(1000)) | Err(ArchiveError::Broken))
-                || r.as_ref().is_ok_and(|d| d.len() <= 1000),
+            matches!(
+                r,
+                Err(ArchiveError::Expanded(1000)) | Err(ArchiveError::Broken)
+            ) || r.as_ref().is_ok_and(|d| d.len() <= 1000),
             "{r:?}"
         );
     }

@@ -163,7 +163,10 @@ pub fn parse_bytes(bytes: &[u8]) -> Result<Plan, input::InputError> {
 }
 
 /// `parse_bytes` with a .docx read within `limits` (the county's upload rules).
-pub fn parse_bytes_within(bytes: &[u8], limits: archive::Limits) -> Result<Plan, input::InputError> {
+pub fn parse_bytes_within(
+    bytes: &[u8],
+    limits: archive::Limits,
+) -> Result<Plan, input::InputError> {
     Ok(parse_text(&input::decode_within(bytes, limits)?))
 }
 
