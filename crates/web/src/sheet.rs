@@ -613,4 +613,132 @@ mod tests {
         assert_eq!(number_text("45658", true), "2025-01-01");
         assert_eq!(excel_serial_to_date(-3.0), None);
     }
+
+    fn rows_of(bytes: &[u8], limits: &SheetLimits) -> Result<Vec<Row>, SheetError> {
+        let mut out = Vec::new();
+        for_each_row(bytes, limits, |r| -> Result<(), SheetError> {
+            out.push(r);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// The same cells as calamine reads them (the reader this one replaced), as text.
+    fn calamine_rows(bytes: &[u8]) -> Vec<Row> {
+        use calamine::{Data, Reader};
+        let mut book: calamine::Xlsx<_> =
+            calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+        let range = book.worksheet_range_at(0).unwrap().unwrap();
+        let (r0, c0) = range.start().unwrap_or((0, 0));
+        range
+            .rows()
+            .enumerate()
+            .map(|(i, r)| Row {
+                number: r0 as usize + i + 1,
+                cells: r
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(j, d)| {
+                        let t = match d {
+                            Data::String(s) => s.trim().to_string(),
+                            Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
+                                format!("{}", *f as i64)
+                            }
+                            Data::Float(f) => f.to_string(),
+                            Data::Int(i) => i.to_string(),
+                            Data::DateTime(dt) => {
+                                excel_serial_to_date(dt.as_f64()).unwrap_or_default()
+                            }
+                            _ => String::new(),
+                        };
+                        (!t.is_empty()).then(|| (c0 as usize + j, t))
+                    })
+                    .collect(),
+            })
+            .filter(|r| !r.cells.is_empty())
+            .collect()
+    }
+
+    #[test]
+    fn rows_read_like_calamine_read_them_strings_numbers_and_dates() {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "姓名").unwrap();
+        ws.write_string(0, 2, "入党日期").unwrap();
+        ws.write_string(1, 0, " 张三 ").unwrap();
+        ws.write_number(1, 1, 1980.0).unwrap();
+        ws.write_number_with_format(1, 2, 45658.0, &date).unwrap();
+        ws.write_number(3, 1, 2.5).unwrap();
+        ws.write_string(3, 3, "a&b<c>").unwrap();
+        wb.add_worksheet().write_string(0, 0, "其他").unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        let rows = rows_of(&bytes, &SheetLimits::default()).unwrap();
+        assert_eq!(rows, calamine_rows(&bytes));
+        assert_eq!(rows[1].cells[0], (0, "张三".to_string()));
+        assert_eq!(rows[1].cells[2], (2, "2025-01-01".to_string()));
+        assert_eq!(rows[2].number, 4, "a blank row is skipped, numbers kept");
+    }
+
+    #[test]
+    fn each_bound_is_refused_naming_its_limit() {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        for r in 0..5u32 {
+            for c in 0..4u16 {
+                ws.write_string(r, c, "一二三").unwrap();
+            }
+        }
+        wb.add_worksheet();
+        let bytes = wb.save_to_buffer().unwrap();
+        let base = SheetLimits::default();
+        assert_eq!(rows_of(&bytes, &base).unwrap().len(), 5);
+        let with = |f: fn(&mut SheetLimits)| {
+            let mut l = base;
+            f(&mut l);
+            rows_of(&bytes, &l).unwrap_err().to_string()
+        };
+        assert_eq!(with(|l| l.rows = 3), "表格数据行过多（超过3行），请分批导入");
+        assert!(with(|l| l.columns = 3).contains("第D1格超过3列"));
+        assert_eq!(with(|l| l.cell_chars = 2), "单元格A1内容过长（超过2字）");
+        assert!(with(|l| l.sheets = 1).contains("工作表过多（超过1个）"));
+        assert!(with(|l| l.archive.max_expanded = 1000).starts_with("文件解压后过大"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_written_cells_stream_back_as_written(
+            cells in proptest::collection::vec(
+                (0u32..30, 0u16..10, "[a-z0-9党员 ]{0,12}"),
+                0..40,
+            )
+        ) {
+            let mut wb = rust_xlsxwriter::Workbook::new();
+            let ws = wb.add_worksheet();
+            let mut expected = std::collections::BTreeMap::new();
+            for (r, c, t) in &cells {
+                let at = (*r as usize + 1, *c as usize);
+                if expected.contains_key(&at) {
+                    continue; // one write per cell
+                }
+                ws.write_string(*r, *c, t).unwrap();
+                expected.insert(at, t.trim().to_string());
+            }
+            expected.retain(|_, t| !t.is_empty());
+            let bytes = wb.save_to_buffer().unwrap();
+            let got: std::collections::BTreeMap<_, _> = rows_of(&bytes, &SheetLimits::default())
+                .unwrap()
+                .into_iter()
+                .flat_map(|r| r.cells.into_iter().map(move |(c, t)| ((r.number, c), t)))
+                .collect();
+            proptest::prop_assert_eq!(got, expected);
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic(mut bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..2048)) {
+            let _ = rows_of(&bytes, &SheetLimits::default());
+            bytes.splice(0..0, b"PK\x03\x04".iter().copied());
+            let _ = rows_of(&bytes, &SheetLimits::default());
+        }
+    }
 }
