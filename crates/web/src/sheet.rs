@@ -319,14 +319,12 @@ fn date_styles(zip: &mut Archive<'_>, limits: &SheetLimits) -> Result<Vec<bool>,
                     }
                 }
                 b"cellXfs" => in_xfs = matches!(e, Event::Start(_)),
-                b"xf" if in_xfs => {
-                    if ids.len() <= u16::MAX as usize {
-                        ids.push(
-                            attr(s, b"numFmtId")
-                                .and_then(|v| v.parse().ok())
-                                .unwrap_or(0),
-                        );
-                    }
+                b"xf" if in_xfs && ids.len() <= u16::MAX as usize => {
+                    ids.push(
+                        attr(s, b"numFmtId")
+                            .and_then(|v| v.parse().ok())
+                            .unwrap_or(0),
+                    );
                 }
                 _ => {}
             },
@@ -698,7 +696,10 @@ mod tests {
             f(&mut l);
             rows_of(&bytes, &l).unwrap_err().to_string()
         };
-        assert_eq!(with(|l| l.rows = 3), "表格数据行过多（超过3行），请分批导入");
+        assert_eq!(
+            with(|l| l.rows = 3),
+            "表格数据行过多（超过3行），请分批导入"
+        );
         assert!(with(|l| l.columns = 3).contains("第D1格超过3列"));
         assert_eq!(with(|l| l.cell_chars = 2), "单元格A1内容过长（超过2字）");
         assert!(with(|l| l.sheets = 1).contains("工作表过多（超过1个）"));

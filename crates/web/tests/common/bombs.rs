@@ -25,7 +25,10 @@ pub struct Bomb {
     pub message: &'static str,
 }
 
-fn zip_of(entries: Vec<(String, Box<dyn Fn(&mut dyn Write)>)>) -> Vec<u8> {
+/// Writes one part's content into the archive.
+type Part = Box<dyn Fn(&mut dyn Write)>;
+
+fn zip_of(entries: Vec<(String, Part)>) -> Vec<u8> {
     let mut buf = Cursor::new(Vec::new());
     {
         let mut z = zip::ZipWriter::new(&mut buf);
@@ -40,17 +43,12 @@ fn zip_of(entries: Vec<(String, Box<dyn Fn(&mut dyn Write)>)>) -> Vec<u8> {
     buf.into_inner()
 }
 
-fn text(s: String) -> Box<dyn Fn(&mut dyn Write)> {
+fn text(s: String) -> Part {
     Box::new(move |w: &mut dyn Write| w.write_all(s.as_bytes()).unwrap())
 }
 
 /// Writes `repeat` copies of `unit`, about a megabyte at a time.
-fn repeated(
-    head: String,
-    unit: String,
-    repeat: usize,
-    tail: String,
-) -> Box<dyn Fn(&mut dyn Write)> {
+fn repeated(head: String, unit: String, repeat: usize, tail: String) -> Part {
     Box::new(move |w: &mut dyn Write| {
         w.write_all(head.as_bytes()).unwrap();
         let per_block = ((1 << 20) / unit.len().max(1)).max(1);
@@ -104,15 +102,11 @@ fn header_row() -> String {
 
 /// An .xlsx of `sheets` sheets (only the first has a part), the first sheet's XML given as a
 /// writer, and shared strings given as a writer.
-fn xlsx(
-    sheets: usize,
-    sheet: Box<dyn Fn(&mut dyn Write)>,
-    shared: Option<Box<dyn Fn(&mut dyn Write)>>,
-) -> Vec<u8> {
+fn xlsx(sheets: usize, sheet: Part, shared: Option<Part>) -> Vec<u8> {
     let list: String = (1..=sheets)
         .map(|i| format!(r#"<sheet name="S{i}" sheetId="{i}" r:id="rId{i}"/>"#))
         .collect();
-    let mut entries: Vec<(String, Box<dyn Fn(&mut dyn Write)>)> = vec![
+    let mut entries: Vec<(String, Part)> = vec![
         (
             "[Content_Types].xml".into(),
             text(r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#.into()),
@@ -133,7 +127,7 @@ fn xlsx(
     zip_of(entries)
 }
 
-fn sheet_of(rows: String) -> Box<dyn Fn(&mut dyn Write)> {
+fn sheet_of(rows: String) -> Part {
     text(format!(
         r#"<?xml version="1.0" encoding="UTF-8"?><worksheet {NS}><sheetData>{}{rows}</sheetData></worksheet>"#,
         header_row()
@@ -224,7 +218,7 @@ pub fn many_sheets() -> Vec<u8> {
 
 /// 20,000 empty parts in the archive.
 pub fn many_parts() -> Vec<u8> {
-    let mut entries: Vec<(String, Box<dyn Fn(&mut dyn Write)>)> = Vec::new();
+    let mut entries: Vec<(String, Part)> = Vec::new();
     for i in 0..20_000 {
         entries.push((format!("x/{i}.xml"), text(String::new())));
     }
@@ -313,7 +307,7 @@ pub fn spreadsheets() -> Vec<Bomb> {
     ]
 }
 
-fn docx_of(document: Box<dyn Fn(&mut dyn Write)>) -> Vec<u8> {
+fn docx_of(document: Part) -> Vec<u8> {
     zip_of(vec![("word/document.xml".into(), document)])
 }
 
