@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use xianfeng_demo::bench;
 use xianfeng_demo::seed::{self, Scale};
 use xianfeng_store::{
-    audit, people::members, people::orgs, sqlite_path, Check, Store, StoreError, Vault,
+    audit, people::members, people::orgs, settings, sqlite_path, Check, Store, StoreError, Vault,
 };
 use xianfeng_web::{roster, AppState};
 
@@ -244,8 +244,19 @@ fn root_scope(store: &Store, org: Option<i64>) -> Result<xianfeng_domain::org::O
 
 pub fn import_members(ctx: &Ctx, file: &Path, org: Option<i64>) -> Result<()> {
     let store = open(ctx)?;
+    let rules = store.read(|c| settings::rules(c))?;
+    // The same bounds as an upload: the file's size first, then the sheet's as it is read.
+    let size = std::fs::metadata(file)
+        .map_err(|e| format!("无法读取 {}：{e}", file.display()))?
+        .len();
+    if size > rules.upload_max_bytes.max(0) as u64 {
+        return Err(roster::RosterError::TooLarge(rules.upload_max_mb()).into());
+    }
     let bytes = std::fs::read(file).map_err(|e| format!("无法读取 {}：{e}", file.display()))?;
-    let rows = roster::parse(&bytes)?;
+    let rows = roster::parse_within(
+        &bytes,
+        &xianfeng_web::sheet::SheetLimits::from_rules(&rules),
+    )?;
     let scope = root_scope(&store, org)?;
     match store.write(|c| roster::import(c, &store.vault, None, &scope, &rows)) {
         Ok(n) => {

@@ -240,3 +240,59 @@ fn plan_parse_says_in_chinese_when_it_cannot_outline_a_file_and_exits_non_zero()
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[path = "../../web/tests/common/bombs.rs"]
+mod bombs;
+
+#[test]
+fn import_members_refuses_every_spreadsheet_bomb_naming_its_limit_and_writes_nothing() {
+    let dir = std::env::temp_dir().join(format!("xianfeng-bombs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = format!("sqlite://{}/b.db", dir.display());
+    let o = Command::new(env!("CARGO_BIN_EXE_xianfeng"))
+        .args(["init", "--name", "示范县委", "--admin", "admin"])
+        .env("XIANFENG_DATABASE_URL", &db)
+        .env("XIANFENG_ADMIN_PASSWORD", "a-long-admin-password")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let store = || {
+        xianfeng_store::Store::open(
+            &db,
+            xianfeng_store::Vault::load_or_create(&dir.join("secret.key")).unwrap(),
+        )
+        .unwrap()
+    };
+    let counts = || {
+        store()
+            .read(|c| -> xianfeng_store::Result<_> {
+                Ok((
+                    c.scalar("SELECT COUNT(*) FROM members", &[])?,
+                    c.scalar("SELECT COUNT(*) FROM audit_log", &[])?,
+                ))
+            })
+            .unwrap()
+    };
+    let before = counts();
+    for bomb in bombs::spreadsheets() {
+        let file = dir.join("bomb.xlsx");
+        std::fs::write(&file, &bomb.bytes).unwrap();
+        let o = run(&db, &["import", "members", file.to_str().unwrap()]);
+        assert!(!o.status.success(), "{}: {}", bomb.name, text(&o));
+        assert!(
+            text(&o).contains(bomb.message),
+            "{} should say {}: {}",
+            bomb.name,
+            bomb.message,
+            text(&o)
+        );
+    }
+    // A file past the upload limit is refused before it is read.
+    let file = dir.join("big.xlsx");
+    std::fs::write(&file, vec![b'x'; 21 * 1024 * 1024]).unwrap();
+    let o = run(&db, &["import", "members", file.to_str().unwrap()]);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("文件超过20MB"), "{}", text(&o));
+    assert_eq!(counts(), before, "nothing written");
+    let _ = std::fs::remove_dir_all(&dir);
+}

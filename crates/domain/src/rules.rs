@@ -33,8 +33,16 @@ pub struct Rules {
     pub login_window_minutes: i64,
     /// Session lifetime.
     pub session_hours: i64,
-    /// Largest roster upload accepted.
+    /// Largest upload accepted (a multipart body may be this plus its form fields).
     pub upload_max_bytes: i64,
+    /// The most an uploaded .xlsx or .docx may inflate to (all its parts together).
+    pub upload_max_expanded_bytes: i64,
+    /// An import spreadsheet may hold at most this many sheets, and its first sheet this many
+    /// rows and columns, and a cell this many characters.
+    pub import_max_sheets: i64,
+    pub import_max_rows: i64,
+    pub import_max_columns: i64,
+    pub import_max_cell_chars: i64,
     /// Training each member needs a year (3 days = 24 学时).
     pub training_hours_per_year: i64,
     /// 谈心谈话 each member needs a year.
@@ -70,6 +78,17 @@ pub struct Rules {
     pub public_code_per_code_minute: i64,
 }
 
+/// The largest upload limit a county may set (200 MB) and the largest expanded size (500 MB).
+pub const UPLOAD_CEILING: i64 = 200 * 1024 * 1024;
+pub const EXPANDED_CEILING: i64 = 500 * 1024 * 1024;
+
+impl Rules {
+    /// The upload limit in whole megabytes, for messages (文件超过20MB).
+    pub fn upload_max_mb(&self) -> i64 {
+        (self.upload_max_bytes + 1024 * 1024 - 1) / (1024 * 1024)
+    }
+}
+
 impl Default for Rules {
     fn default() -> Self {
         Rules {
@@ -89,6 +108,11 @@ impl Default for Rules {
             login_window_minutes: 15,
             session_hours: 12,
             upload_max_bytes: 20 * 1024 * 1024,
+            upload_max_expanded_bytes: 50 * 1024 * 1024,
+            import_max_sheets: 20,
+            import_max_rows: 50_000,
+            import_max_columns: 64,
+            import_max_cell_chars: 1_000,
             training_hours_per_year: 24,
             talks_per_member_per_year: 1,
             contact_villages_min: 1,
@@ -186,6 +210,27 @@ impl Rules {
                 "upload_max_bytes",
                 "上传文件大小上限（字节）",
                 self.upload_max_bytes,
+            ),
+            (
+                "upload_max_expanded_bytes",
+                "上传表格、文档解压后大小上限（字节）",
+                self.upload_max_expanded_bytes,
+            ),
+            (
+                "import_max_sheets",
+                "导入表格工作表数上限",
+                self.import_max_sheets,
+            ),
+            ("import_max_rows", "导入表格行数上限", self.import_max_rows),
+            (
+                "import_max_columns",
+                "导入表格列数上限",
+                self.import_max_columns,
+            ),
+            (
+                "import_max_cell_chars",
+                "导入表格单元格字数上限",
+                self.import_max_cell_chars,
             ),
             (
                 "training_hours_per_year",
@@ -308,6 +353,33 @@ impl Rules {
         {
             return Err(crate::Invalid::one(key, key, "至少为1"));
         }
+        if matches!(
+            key,
+            "upload_max_bytes"
+                | "upload_max_expanded_bytes"
+                | "import_max_sheets"
+                | "import_max_rows"
+                | "import_max_columns"
+                | "import_max_cell_chars"
+        ) {
+            // Zero would refuse every upload; past the ceiling a single file could again take
+            // the server's memory.
+            let (ceiling, unit) = match key {
+                "upload_max_bytes" => (UPLOAD_CEILING, "字节"),
+                "upload_max_expanded_bytes" => (EXPANDED_CEILING, "字节"),
+                "import_max_sheets" => (1_000, "个"),
+                "import_max_rows" => (1_000_000, "行"),
+                "import_max_columns" => (1_000, "列"),
+                _ => (100_000, "字"),
+            };
+            if !(1..=ceiling).contains(&value) {
+                return Err(crate::Invalid::one(
+                    key,
+                    key,
+                    format!("须在1到{ceiling}{unit}之间"),
+                ));
+            }
+        }
         let slot = match key {
             "branch_min_full_members" => &mut self.branch_min_full_members,
             "branch_max_members" => &mut self.branch_max_members,
@@ -325,6 +397,11 @@ impl Rules {
             "login_window_minutes" => &mut self.login_window_minutes,
             "session_hours" => &mut self.session_hours,
             "upload_max_bytes" => &mut self.upload_max_bytes,
+            "upload_max_expanded_bytes" => &mut self.upload_max_expanded_bytes,
+            "import_max_sheets" => &mut self.import_max_sheets,
+            "import_max_rows" => &mut self.import_max_rows,
+            "import_max_columns" => &mut self.import_max_columns,
+            "import_max_cell_chars" => &mut self.import_max_cell_chars,
             "training_hours_per_year" => &mut self.training_hours_per_year,
             "talks_per_member_per_year" => &mut self.talks_per_member_per_year,
             "contact_villages_min" => &mut self.contact_villages_min,
@@ -353,6 +430,37 @@ impl Rules {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn upload_bounds_default_to_the_issue_figures_and_refuse_zero_and_the_unbounded() {
+        let mut r = Rules::default();
+        assert_eq!(r.upload_max_bytes, 20 * 1024 * 1024);
+        assert_eq!(r.upload_max_mb(), 20);
+        assert_eq!(r.upload_max_expanded_bytes, 50 * 1024 * 1024);
+        assert_eq!(
+            (
+                r.import_max_sheets,
+                r.import_max_rows,
+                r.import_max_columns,
+                r.import_max_cell_chars
+            ),
+            (20, 50_000, 64, 1_000)
+        );
+        for key in [
+            "upload_max_bytes",
+            "upload_max_expanded_bytes",
+            "import_max_sheets",
+            "import_max_rows",
+            "import_max_columns",
+            "import_max_cell_chars",
+        ] {
+            assert!(r.set(key, 0).is_err(), "{key} 0");
+            assert!(r.set(key, i64::MAX).is_err(), "{key} unbounded");
+            assert!(r.labelled().iter().any(|(k, _, _)| *k == key), "{key}");
+        }
+        r.set("import_max_rows", 10).unwrap();
+        assert_eq!(r.import_max_rows, 10);
+    }
 
     #[test]
     fn public_page_rules_refuse_what_would_open_the_pages_up() {

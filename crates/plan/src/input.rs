@@ -1,9 +1,11 @@
 //! Bytes to text: .docx (paragraphs of word/document.xml) or plain text in UTF-8 / GB18030.
 
-use std::io::{Cursor, Read};
+use std::io::BufReader;
 
 use quick_xml::events::Event;
 use quick_xml::Reader;
+
+use crate::archive::{Archive, ArchiveError, Depth, Limits};
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum InputError {
@@ -16,15 +18,33 @@ pub enum InputError {
     /// The text was read but has no outline to show (see `crate::parse_outlined`).
     #[error("无法识别提纲：{0}")]
     NoOutline(String),
+    /// The .docx would cost more than its limits (expanded size, parts, nesting).
+    #[error("{0}")]
+    TooCostly(ArchiveError),
+}
+
+impl From<ArchiveError> for InputError {
+    fn from(e: ArchiveError) -> Self {
+        match e {
+            ArchiveError::Broken | ArchiveError::Missing(_) => InputError::BadDocx,
+            other => InputError::TooCostly(other),
+        }
+    }
 }
 
 /// Decodes a document: ZIP (docx) by magic bytes, otherwise text by encoding detection.
+/// A .docx is read within the default `Limits`.
 pub fn decode(bytes: &[u8]) -> Result<String, InputError> {
+    decode_within(bytes, Limits::default())
+}
+
+/// `decode` with a .docx read within `limits`.
+pub fn decode_within(bytes: &[u8], limits: Limits) -> Result<String, InputError> {
     if bytes.is_empty() {
         return Err(InputError::Empty);
     }
     if bytes.starts_with(b"PK\x03\x04") {
-        return docx_text(bytes);
+        return docx_text(bytes, limits);
     }
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if let Ok(s) = std::str::from_utf8(body) {
@@ -38,32 +58,39 @@ pub fn decode(bytes: &[u8]) -> Result<String, InputError> {
 }
 
 /// The text of `word/document.xml`, one line per paragraph (`w:p`), tabs and breaks kept.
-pub fn docx_text(bytes: &[u8]) -> Result<String, InputError> {
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| InputError::BadDocx)?;
-    let mut xml = String::new();
-    zip.by_name("word/document.xml")
-        .map_err(|_| InputError::BadDocx)?
-        .take(64 * 1024 * 1024)
-        .read_to_string(&mut xml)
-        .map_err(|_| InputError::BadDocx)?;
-    let mut reader = Reader::from_str(&xml);
+/// The archive is checked before inflating and the XML is streamed, never held whole: the
+/// text kept is at most what the document inflates to, which `limits` bounds.
+pub fn docx_text(bytes: &[u8], limits: Limits) -> Result<String, InputError> {
+    let mut zip = Archive::open(bytes, limits)?;
+    let mut entry = zip.entry("word/document.xml")?;
+    let mut reader = Reader::from_reader(BufReader::new(&mut entry));
+    let mut depth = Depth::new(limits.max_depth);
+    let mut buf = Vec::new();
     let mut out = String::new();
     let mut in_text = false;
     loop {
-        match reader.read_event() {
-            Ok(Event::Start(e)) if e.name().as_ref() == b"w:t" => in_text = true,
-            Ok(Event::End(e)) if e.name().as_ref() == b"w:t" => in_text = false,
-            Ok(Event::End(e)) if e.name().as_ref() == b"w:p" => out.push('\n'),
-            Ok(Event::Empty(e)) if e.name().as_ref() == b"w:br" => out.push('\n'),
-            Ok(Event::Empty(e)) if e.name().as_ref() == b"w:tab" => out.push(' '),
-            Ok(Event::Text(t)) if in_text => {
+        let event = match reader.read_event_into(&mut buf) {
+            Ok(e) => e,
+            Err(_) => {
+                drop(reader);
+                return Err(entry.error().into());
+            }
+        };
+        depth.track(&event)?;
+        match event {
+            Event::Start(e) if e.name().as_ref() == b"w:t" => in_text = true,
+            Event::End(e) if e.name().as_ref() == b"w:t" => in_text = false,
+            Event::End(e) if e.name().as_ref() == b"w:p" => out.push('\n'),
+            Event::Empty(e) if e.name().as_ref() == b"w:br" => out.push('\n'),
+            Event::Empty(e) if e.name().as_ref() == b"w:tab" => out.push(' '),
+            Event::Text(t) if in_text => {
                 let s = t.unescape().map_err(|_| InputError::BadDocx)?;
                 out.push_str(&s);
             }
-            Ok(Event::Eof) => break,
-            Err(_) => return Err(InputError::BadDocx),
+            Event::Eof => break,
             _ => {}
         }
+        buf.clear();
     }
     Ok(out)
 }
@@ -71,7 +98,7 @@ pub fn docx_text(bytes: &[u8]) -> Result<String, InputError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Write;
+    use std::io::{Cursor, Write};
 
     fn docx(paragraphs: &[&str]) -> Vec<u8> {
         let body: String = paragraphs
@@ -101,6 +128,25 @@ mod tests {
         let (bytes, _, _) = encoding_rs::GB18030.encode("一、总体要求");
         assert_eq!(decode(&bytes).unwrap(), "一、总体要求");
         assert_eq!(decode("\u{feff}方案".as_bytes()).unwrap(), "方案");
+    }
+
+    #[test]
+    fn a_docx_bomb_and_deep_xml_are_refused_naming_the_limit() {
+        // 600 KB of one paragraph compresses to under 1 KB.
+        let bomb = docx(&["党".repeat(200_000).as_str()]);
+        let limits = Limits {
+            max_expanded: 100_000,
+            ..Limits::default()
+        };
+        let e = decode_within(&bomb, limits).unwrap_err();
+        assert_eq!(e, InputError::TooCostly(ArchiveError::Expanded(100_000)));
+        assert!(e.to_string().starts_with("文件解压后过大"), "{e}");
+        assert!(decode(&bomb).is_ok(), "the default limit reads it");
+        let deep = docx(&[format!("{}x{}", "<w:r>".repeat(150), "</w:r>".repeat(150)).as_str()]);
+        assert_eq!(
+            decode(&deep).unwrap_err(),
+            InputError::TooCostly(ArchiveError::Depth(100))
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@
 //! - **title**: the document's own title line below any page noise, or one made from the
 //!   subject and kind, never a sentence fragment (`outline::is_fragment`).
 
+pub mod archive;
 pub mod extract;
 pub mod input;
 pub mod normalize;
@@ -170,7 +171,15 @@ pub fn parse_text(raw: &str) -> Plan {
 
 /// Parses a file's bytes (.txt in UTF-8 or GB18030, or .docx).
 pub fn parse_bytes(bytes: &[u8]) -> Result<Plan, input::InputError> {
-    Ok(parse_text(&input::decode(bytes)?))
+    parse_bytes_within(bytes, archive::Limits::default())
+}
+
+/// `parse_bytes` with a .docx read within `limits` (the county's upload rules).
+pub fn parse_bytes_within(
+    bytes: &[u8],
+    limits: archive::Limits,
+) -> Result<Plan, input::InputError> {
+    Ok(parse_text(&input::decode_within(bytes, limits)?))
 }
 
 /// The longest paragraph a plan document is read with. A real paragraph runs to a few thousand

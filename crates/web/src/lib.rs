@@ -9,6 +9,7 @@ pub mod pages;
 pub mod residents;
 pub mod roster;
 pub mod session;
+pub mod sheet;
 pub mod svg;
 
 use std::sync::Arc;
@@ -126,21 +127,29 @@ async fn security_headers(mut res: axum::response::Response) -> axum::response::
 
 /// The whole application: pages, `/api/v1` and static assets.
 pub fn router(state: AppState) -> Router {
-    // Uploads are checked against the configured limit in the handler; this is the hard cap.
-    let hard_cap = 64 * 1024 * 1024;
+    // Every body is held to 2 MB, except multipart uploads: those are held to the configured
+    // `upload_max_bytes` (plus their form fields) by `form::upload_body`, as they are read.
+    let uploads = || axum::middleware::from_fn_with_state(state.clone(), pages::form::upload_body);
+    let guard = || axum::middleware::from_fn_with_state(state.clone(), limits::guard);
     Router::new()
         .merge(pages::routes())
+        .merge(pages::public_code_routes().route_layer(guard()))
         .merge(
-            pages::public_code_routes().route_layer(axum::middleware::from_fn_with_state(
-                state.clone(),
-                limits::guard,
-            )),
+            pages::upload_routes()
+                .route_layer(uploads())
+                .layer(DefaultBodyLimit::disable()),
+        )
+        .merge(
+            pages::public_upload_routes()
+                .route_layer(uploads())
+                .route_layer(guard())
+                .layer(DefaultBodyLimit::disable()),
         )
         .nest("/api/v1", api::routes())
         .route("/static/style.css", get(style))
         .route("/static/app.js", get(script))
         .route("/healthz", get(|| async { "ok" }))
-        .layer(DefaultBodyLimit::max(hard_cap))
+        .layer(DefaultBodyLimit::max(pages::form::FORM_LIMIT))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
 }

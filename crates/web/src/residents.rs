@@ -8,6 +8,7 @@ use xianfeng_domain::{FieldError, Invalid};
 use xianfeng_store::{people::households, people::orgs, Conn, StoreError, Vault};
 
 use crate::roster::{read_sheet, row_error, template_book, RosterError, TemplateSpec};
+use crate::sheet::SheetLimits;
 
 pub const ORG_COLUMN: &str = "所属村（社区）党组织";
 const REQUIRED: [&str; 4] = [ORG_COLUMN, "户主姓名", "家庭住址", "姓名"];
@@ -18,22 +19,27 @@ pub struct ResidentRow {
     pub input: ResidentInput,
 }
 
-/// Reads an upload into residents to validate.
+/// Reads an upload into residents to validate, within the default limits.
 pub fn parse(bytes: &[u8]) -> Result<Vec<ResidentRow>, RosterError> {
-    Ok(read_sheet(bytes, &REQUIRED)?
-        .into_iter()
-        .map(|r| {
-            let mut input = ResidentInput::default();
-            for (field, label) in FIELDS {
-                input.set(field, r.get(label));
-            }
-            ResidentRow {
-                row: r.row,
-                org_name: r.get(ORG_COLUMN),
-                input,
-            }
-        })
-        .collect())
+    parse_within(bytes, &SheetLimits::default())
+}
+
+/// Reads an upload into residents to validate, within `limits` (the county's rules); rows
+/// are streamed from the sheet, never held as a sheet.
+pub fn parse_within(bytes: &[u8], limits: &SheetLimits) -> Result<Vec<ResidentRow>, RosterError> {
+    let mut out = Vec::new();
+    read_sheet(bytes, limits, &REQUIRED, |r| {
+        let mut input = ResidentInput::default();
+        for (field, label) in FIELDS {
+            input.set(field, r.get(label));
+        }
+        out.push(ResidentRow {
+            row: r.row,
+            org_name: r.get(ORG_COLUMN),
+            input,
+        });
+    })?;
+    Ok(out)
 }
 
 /// Validates every row, then adds them all in the caller's transaction; any bad row fails the

@@ -1,15 +1,14 @@
 //! Roster import and export (.xlsx): the template with dropdowns, the parser (outside input:
 //! fuzzed, never panics), the all-or-nothing import, and the subtree export.
 
-use std::io::Cursor;
-
-use calamine::{Data, Reader, Xlsx};
 use rust_xlsxwriter::{DataValidation, Format, Formula, Workbook};
 use xianfeng_domain::auth::Actor;
 use xianfeng_domain::member::{Education, MemberInput, MemberStatus, ETHNICITIES, FIELDS};
 use xianfeng_domain::org::Org;
 use xianfeng_domain::{date, FieldError, Invalid};
 use xianfeng_store::{people::members, people::orgs, settings, Conn, StoreError, Vault};
+
+use crate::sheet::{self, SheetError, SheetLimits};
 
 pub const ORG_COLUMN: &str = "所属党组织";
 const SHEET: &str = "党员名册";
@@ -35,6 +34,19 @@ pub enum RosterError {
     Empty,
     #[error("文件超过{0}MB，请分批导入")]
     TooLarge(i64),
+    /// Past one of the spreadsheet's bounds (expanded size, sheets, rows, columns, a cell).
+    #[error(transparent)]
+    Bounds(SheetError),
+}
+
+impl From<SheetError> for RosterError {
+    fn from(e: SheetError) -> Self {
+        match e {
+            SheetError::NotXlsx => RosterError::NotXlsx,
+            SheetError::NoSheet => RosterError::NoSheet,
+            other => RosterError::Bounds(other),
+        }
+    }
 }
 
 /// One data row as typed, with its spreadsheet row number (header is row 1).
@@ -45,100 +57,91 @@ pub struct RosterRow {
     pub input: MemberInput,
 }
 
-fn excel_serial_to_date(serial: f64) -> Option<String> {
-    if !(1.0..2_958_466.0).contains(&serial) {
-        return None;
-    }
-    let base = chrono::NaiveDate::from_ymd_opt(1899, 12, 30)?;
-    base.checked_add_days(chrono::Days::new(serial.floor() as u64))
-        .map(|d| d.to_string())
-}
-
-fn cell_text(cell: &Data) -> String {
-    match cell {
-        Data::Empty => String::new(),
-        Data::String(s) => s.trim().to_string(),
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Float(f) => f.to_string(),
-        Data::Bool(b) => b.to_string(),
-        Data::DateTime(dt) => excel_serial_to_date(dt.as_f64()).unwrap_or_default(),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.chars().take(10).collect(),
-        Data::Error(_) => String::new(),
-    }
-}
-
-/// One data row of a sheet: its spreadsheet row number and its cells by header.
-pub struct SheetRow {
+/// One data row of a sheet: its spreadsheet row number and its cells, read by header.
+pub struct SheetRow<'h> {
     pub row: usize,
-    cells: Vec<(String, String)>,
+    header: &'h [String],
+    cells: Vec<(usize, String)>,
 }
 
-impl SheetRow {
-    /// The cell under `header`, or "" when the column is absent or empty.
+impl SheetRow<'_> {
+    /// The cell under `header` (its first column of that name), or "" when the column is
+    /// absent or empty.
     pub fn get(&self, header: &str) -> String {
         let header = xianfeng_domain::text::normalize(header);
+        let Some(col) = self.header.iter().position(|h| *h == header) else {
+            return String::new();
+        };
         self.cells
             .iter()
-            .find(|(h, _)| *h == header)
+            .find(|(c, _)| *c == col)
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     }
 }
 
-/// Reads the first sheet of an upload (the one reader behind every import): headers matched
-/// by name in any order, `required` columns checked, blank rows skipped.
-pub fn read_sheet(bytes: &[u8], required: &[&str]) -> Result<Vec<SheetRow>, RosterError> {
-    if !bytes.starts_with(b"PK\x03\x04") {
-        return Err(RosterError::NotXlsx);
-    }
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|_| RosterError::NotXlsx)?;
-    let range = match book.worksheet_range_at(0) {
-        Some(Ok(r)) => r,
-        Some(Err(_)) => return Err(RosterError::NotXlsx),
-        None => return Err(RosterError::NoSheet),
-    };
-    let mut rows = range.rows();
-    let header: Vec<String> = rows
-        .next()
-        .ok_or(RosterError::Empty)?
-        .iter()
-        .map(|c| xianfeng_domain::text::normalize(&cell_text(c)))
-        .collect();
-    for required in required {
-        let wanted = xianfeng_domain::text::normalize(required);
-        if !header.contains(&wanted) {
-            return Err(RosterError::MissingColumn(required.to_string()));
+/// Reads the first sheet of an upload (the one reader behind every import), streaming: the
+/// first non-blank row is the header, matched by name in any order with `required` columns
+/// checked; each non-blank row under it goes to `each` and is not kept here. Refused past
+/// any of `limits`.
+pub fn read_sheet(
+    bytes: &[u8],
+    limits: &SheetLimits,
+    required: &[&str],
+    mut each: impl FnMut(SheetRow<'_>),
+) -> Result<(), RosterError> {
+    let mut header: Option<Vec<String>> = None;
+    let mut any = false;
+    sheet::for_each_row(bytes, limits, |r| -> Result<(), RosterError> {
+        match &header {
+            None => {
+                let width = r.cells.iter().map(|(c, _)| c + 1).max().unwrap_or(0);
+                let mut names = vec![String::new(); width];
+                for (c, v) in r.cells {
+                    names[c] = xianfeng_domain::text::normalize(&v);
+                }
+                for required in required {
+                    let wanted = xianfeng_domain::text::normalize(required);
+                    if !names.contains(&wanted) {
+                        return Err(RosterError::MissingColumn(required.to_string()));
+                    }
+                }
+                header = Some(names);
+            }
+            Some(names) => {
+                let cells: Vec<(usize, String)> = r
+                    .cells
+                    .into_iter()
+                    .filter(|(c, _)| names.get(*c).is_some_and(|h| !h.is_empty()))
+                    .collect();
+                if !cells.is_empty() {
+                    any = true;
+                    each(SheetRow {
+                        row: r.number,
+                        header: names,
+                        cells,
+                    });
+                }
+            }
         }
-    }
-    let (start_row, _) = range.start().unwrap_or((0, 0));
-    let mut out = Vec::new();
-    for (i, r) in rows.enumerate() {
-        let cells: Vec<(String, String)> = header
-            .iter()
-            .zip(r.iter())
-            .filter(|(h, _)| !h.is_empty())
-            .map(|(h, c)| (h.clone(), cell_text(c)))
-            .collect();
-        if cells.iter().all(|(_, v)| v.is_empty()) {
-            continue;
-        }
-        out.push(SheetRow {
-            row: start_row as usize + i + 2,
-            cells,
-        });
-    }
-    if out.is_empty() {
+        Ok(())
+    })?;
+    if !any {
         return Err(RosterError::Empty);
     }
-    Ok(out)
+    Ok(())
 }
 
-/// Reads a roster upload into members to validate.
+/// Reads a roster upload into members to validate, within the default limits.
 pub fn parse(bytes: &[u8]) -> Result<Vec<RosterRow>, RosterError> {
-    Ok(read_sheet(bytes, &REQUIRED)?
-        .into_iter()
-        .map(|r| {
+    parse_within(bytes, &SheetLimits::default())
+}
+
+/// Reads a roster upload into members to validate, within `limits` (the county's rules).
+pub fn parse_within(bytes: &[u8], limits: &SheetLimits) -> Result<Vec<RosterRow>, RosterError> {
+    let mut out = Vec::new();
+    read_sheet(bytes, limits, &REQUIRED, |r| {
+        out.push({
             let mut input = MemberInput::default();
             for (field, label) in FIELDS {
                 let v = r.get(label);
@@ -164,7 +167,8 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<RosterRow>, RosterError> {
                 input,
             }
         })
-        .collect())
+    })?;
+    Ok(out)
 }
 
 /// One bad cell: row, column and reason.
@@ -509,12 +513,6 @@ mod tests {
                 message: "校验位不正确".into()
             }]
         );
-    }
-
-    #[test]
-    fn excel_serial_dates_convert() {
-        assert_eq!(excel_serial_to_date(45658.0).as_deref(), Some("2025-01-01"));
-        assert_eq!(excel_serial_to_date(-3.0), None);
     }
 
     proptest! {

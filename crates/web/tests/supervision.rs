@@ -196,7 +196,7 @@ fn the_monthly_bulletin_says_the_same_on_the_page_in_word_and_in_excel() {
         );
         assert!(page.body.contains("<svg"), "charts are drawn on the server");
         let word = run(county.get(&app, &format!("{base}.docx?month={month}"))).bytes;
-        let text = xianfeng_plan::input::docx_text(&word).unwrap();
+        let text = xianfeng_plan::input::docx_text(&word, Default::default()).unwrap();
         assert!(text.contains("党群服务中心未挂牌") && text.contains("本月共开展督查1次"));
         let excel = run(county.get(&app, &format!("{base}.xlsx?month={month}"))).bytes;
         use calamine::{DataType, Reader};

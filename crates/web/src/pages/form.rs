@@ -11,8 +11,75 @@ use xianfeng_domain::Invalid;
 use crate::session::Session;
 use crate::{AppError, AppState};
 
-/// A form body larger than this is refused before it is parsed (uploads use multipart).
-const FORM_LIMIT: usize = 2 * 1024 * 1024;
+/// A form body larger than this is refused before it is parsed (uploads use multipart); it is
+/// also the limit of every other body (`lib.rs`).
+pub const FORM_LIMIT: usize = 2 * 1024 * 1024;
+
+/// What a multipart body may carry beyond the upload limit: its text fields and part headers.
+pub const FIELDS_ALLOWANCE: usize = 64 * 1024;
+
+/// The error a multipart body gives once it passes the configured upload limit
+/// (`upload_body`), carrying the limit for the message.
+#[derive(Debug, thiserror::Error)]
+#[error("文件超过{mb}MB")]
+pub struct BodyTooLarge {
+    pub mb: i64,
+}
+
+/// The upload limit a multipart error was caused by, if it was the body passing it.
+pub fn too_large_mb(e: &axum::extract::multipart::MultipartError) -> Option<i64> {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(c) = cause {
+        if let Some(t) = c.downcast_ref::<BodyTooLarge>() {
+            return Some(t.mb);
+        }
+        cause = c.source();
+    }
+    None
+}
+
+/// Why a multipart body could not be read: past the upload limit (413, 文件超过20MB), or
+/// damaged on the way.
+pub fn multipart_failed(e: axum::extract::multipart::MultipartError) -> AppError {
+    match too_large_mb(&e) {
+        Some(mb) => AppError::TooLarge(format!("文件超过{mb}MB，请压缩或分批后重新上传")),
+        None => AppError::Invalid(Invalid::one(
+            "file",
+            "上传内容",
+            "上传未完成或内容已损坏，请重新选择文件上传",
+        )),
+    }
+}
+
+/// The middleware on every route that takes a multipart body: the body may carry at most the
+/// configured `upload_max_bytes` plus `FIELDS_ALLOWANCE`, and a body past it fails with
+/// `BodyTooLarge` as it is read (nothing more is read or held). It wraps the body only: the
+/// handler still checks role, scope or code before it reads any of it.
+pub async fn upload_body(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    use http_body_util::BodyExt;
+    let rules = match super::read(&state, |c| Ok(xianfeng_store::settings::rules(c)?)).await {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
+    let mb = rules.upload_max_mb();
+    let limit = (rules.upload_max_bytes.max(0) as usize).saturating_add(FIELDS_ALLOWANCE);
+    let req = req.map(|body| {
+        axum::body::Body::new(http_body_util::Limited::new(body, limit).map_err(
+            move |e| -> axum::BoxError {
+                if e.is::<http_body_util::LengthLimitError>() {
+                    Box::new(BodyTooLarge { mb })
+                } else {
+                    e
+                }
+            },
+        ))
+    });
+    next.run(req).await
+}
 
 /// A submitted form whose CSRF token matched: the typed fields, and the raw values for
 /// showing the form again.
@@ -126,8 +193,6 @@ pub async fn one_file(
     mut form: axum::extract::Multipart,
     rule: &FileRule,
 ) -> Result<Received, AppError> {
-    let failed =
-        |e: axum::extract::multipart::MultipartError| AppError::Conflict(format!("上传失败：{e}"));
     let chosen = |name: &str| {
         let files: Vec<(String, String)> = [("file".to_string(), name.to_string())]
             .into_iter()
@@ -141,13 +206,43 @@ pub async fn one_file(
     };
     let mut csrf = String::new();
     let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(mut field) = form.next_field().await.map_err(failed)? {
+    let mut name = String::new();
+    // The body passing the upload limit is refused beside the field (with the chosen file's
+    // name when it was read). A body whose declared length is past the limit fails before
+    // any of it (the token included) is read: the refusal changes nothing, so it needs none.
+    // Anything else is a damaged upload, answered only to a genuine form.
+    let failed = |e: axum::extract::multipart::MultipartError,
+                  csrf: &str,
+                  name: &str|
+     -> Result<Received, AppError> {
+        match too_large_mb(&e) {
+            Some(_) => Ok(Received::Refused {
+                error: AppError::TooLarge(rule.too_large.clone()),
+                kept: chosen(name),
+            }),
+            None => {
+                s.check_csrf(csrf)?;
+                Err(multipart_failed(e))
+            }
+        }
+    };
+    loop {
+        let mut field = match form.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => return failed(e, &csrf, &name),
+        };
         match field.name() {
             Some("_csrf") => csrf = field.text().await.unwrap_or_default(),
             Some("file") => {
-                let name = field.file_name().unwrap_or("").to_string();
+                name = field.file_name().unwrap_or("").to_string();
                 let mut data = Vec::new();
-                while let Some(chunk) = field.chunk().await.map_err(failed)? {
+                loop {
+                    let chunk = match field.chunk().await {
+                        Ok(Some(c)) => c,
+                        Ok(None) => break,
+                        Err(e) => return failed(e, &csrf, &name),
+                    };
                     data.extend_from_slice(&chunk);
                     if data.len() > rule.limit {
                         s.check_csrf(&csrf)?;
@@ -157,7 +252,7 @@ pub async fn one_file(
                         });
                     }
                 }
-                file = Some((name, data));
+                file = Some((name.clone(), data));
             }
             _ => {}
         }

@@ -273,8 +273,7 @@ pub async fn read_multipart(
     mut form: axum::extract::Multipart,
     file_field: &str,
 ) -> Result<(Pairs, Vec<(String, Vec<u8>)>), AppError> {
-    let failed =
-        |e: axum::extract::multipart::MultipartError| AppError::Conflict(format!("上传失败：{e}"));
+    let failed = form::multipart_failed;
     let mut fields: Pairs = Vec::new();
     let mut files = Vec::new();
     while let Some(part) = form.next_field().await.map_err(failed)? {
@@ -444,12 +443,37 @@ impl FieldErrors {
 pub fn public_code_routes() -> Router<AppState> {
     Router::new()
         .route("/c/{code}", get(points::card::show))
-        .route("/c/{code}/claims", post(points::card::claim))
         .route(
             "/r/{code}",
             get(recognition::evaluations::rate_form).post(recognition::evaluations::rate),
         )
         .route("/notice/{key}/object", post(recognition::awards::object))
+}
+
+/// The public route that takes a multipart body (a card's claim with evidence): behind the
+/// rate limits and the upload limit both.
+pub fn public_upload_routes() -> Router<AppState> {
+    Router::new().route("/c/{code}/claims", post(points::card::claim))
+}
+
+/// Every signed-in route that takes a multipart body: `lib.rs` puts `form::upload_body` in
+/// front of them (the configured upload limit instead of the 2 MB of other bodies).
+pub fn upload_routes() -> Router<AppState> {
+    Router::new()
+        .route("/roster/import", post(people::roster_pages::import))
+        .route("/plans", get(plans::list).post(plans::upload))
+        .route("/assignments/{id}/reports", post(campaigns::report))
+        .route("/problems/{id}/steps", post(campaigns::supervision::step))
+        .route("/meetings/{id}/photos", post(life::meetings::upload_photo))
+        .route("/orgs/{id}/points/record", post(points::record))
+        .route(
+            "/orgs/{id}/households/import",
+            post(points::import_residents),
+        )
+        .route(
+            "/commitments/{id}/entries",
+            post(recognition::commitments::fulfil),
+        )
 }
 
 pub fn routes() -> Router<AppState> {
@@ -491,7 +515,6 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/roster", get(people::roster_pages::page))
         .route("/roster/template.xlsx", get(people::roster_pages::template))
-        .route("/roster/import", post(people::roster_pages::import))
         .route(
             "/accounts",
             get(people::accounts::list).post(people::accounts::create),
@@ -503,7 +526,6 @@ pub fn routes() -> Router<AppState> {
         .route("/accounts/{id}/status", post(people::accounts::toggle))
         .route("/accounts/{id}/unlock", post(people::accounts::unlock))
         .route("/members/{id}/account", post(people::accounts::for_member))
-        .route("/plans", get(plans::list).post(plans::upload))
         .route("/plans/{id}", get(plans::show))
         .route("/plans/{id}/items", post(plans::edit))
         .route("/settings", get(admin::settings).post(admin::save_settings))
@@ -517,7 +539,6 @@ pub fn routes() -> Router<AppState> {
         .route("/campaigns/{id}/rankings", post(campaigns::record_ranking))
         .route("/plans/{id}/publish", post(campaigns::publish_draft))
         .route("/assignments/{id}", get(campaigns::assignment))
-        .route("/assignments/{id}/reports", post(campaigns::report))
         .route("/assignments/{id}/files/{sha}", get(campaigns::evidence))
         .route(
             "/assignments/{id}/done",
@@ -545,7 +566,6 @@ pub fn routes() -> Router<AppState> {
             post(campaigns::supervision::raise),
         )
         .route("/problems/{id}", get(campaigns::supervision::problem))
-        .route("/problems/{id}/steps", post(campaigns::supervision::step))
         .route(
             "/problems/{id}/files/{sha}",
             get(campaigns::supervision::file),
@@ -586,7 +606,6 @@ pub fn routes() -> Router<AppState> {
             "/meetings/{id}/attendance",
             post(life::meetings::attendance),
         )
-        .route("/meetings/{id}/photos", post(life::meetings::upload_photo))
         .route("/meetings/{id}/photos/{sha}", get(life::meetings::photo))
         .route("/meetings/{id}/qr.svg", get(life::meetings::qr))
         .route(
@@ -605,7 +624,6 @@ pub fn routes() -> Router<AppState> {
         .route("/points", get(points::home))
         .route("/my/points", get(points::mine))
         .route("/orgs/{id}/points", get(points::show))
-        .route("/orgs/{id}/points/record", post(points::record))
         .route(
             "/orgs/{id}/points/rules",
             get(points::rules).post(points::add_rule),
@@ -623,10 +641,6 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/orgs/{id}/households",
             get(points::household_list).post(points::add_resident),
-        )
-        .route(
-            "/orgs/{id}/households/import",
-            post(points::import_residents),
         )
         .route("/households/template.xlsx", get(points::resident_template))
         .route("/orgs/{id}/stores", post(points::shop::open))
@@ -699,10 +713,6 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/commitments/{id}/step",
             post(recognition::commitments::step),
-        )
-        .route(
-            "/commitments/{id}/entries",
-            post(recognition::commitments::fulfil),
         )
         .route(
             "/commitments/{id}/reviews",

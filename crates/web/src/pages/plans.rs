@@ -113,7 +113,19 @@ pub async fn upload(
             return list_page(&state, &s, ctx).await;
         }
     };
-    let plan = match xianfeng_plan::parse_bytes(&data) {
+    let expanded = super::read(&state, |c| {
+        Ok(xianfeng_store::settings::rules(c)?.upload_max_expanded_bytes)
+    })
+    .await?;
+    let limits = xianfeng_plan::archive::Limits {
+        max_expanded: expanded.max(1) as u64,
+        ..Default::default()
+    };
+    let parsed = crate::blocking(&state, move |_| {
+        Ok(xianfeng_plan::parse_bytes_within(&data, limits))
+    })
+    .await?;
+    let plan = match parsed {
         Ok(p) => p,
         Err(e) => {
             let ctx = refused_file(&s, e.to_string(), &name)?;

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod bombs;
+
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use chrono::NaiveDate;

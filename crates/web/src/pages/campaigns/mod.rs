@@ -804,15 +804,16 @@ pub async fn report(
     Path(id): Path<i64>,
     form: Multipart,
 ) -> Result<Response, AppError> {
+    // Scope and role before body.
+    let (a, _, task, _, _) = load_assignment(&state, &s, id).await?;
+    if !s.actor.can_record_life(&a.org_path) {
+        return Err(AppError::Forbidden);
+    }
     let crate::pages::form::Upload {
         fields,
         files,
         kept,
     } = crate::pages::form::Upload::read(&s, form, "evidence").await?;
-    let (a, _, task, _, _) = load_assignment(&state, &s, id).await?;
-    if !s.actor.can_record_life(&a.org_path) {
-        return Err(AppError::Forbidden);
-    }
     let input = ReportInput {
         quantity: field(&fields, "quantity"),
         narrative: field(&fields, "narrative"),

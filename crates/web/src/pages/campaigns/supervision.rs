@@ -440,12 +440,13 @@ pub async fn step(
     Path(id): Path<i64>,
     form: Multipart,
 ) -> Result<Response, AppError> {
+    // Scope and role before body.
+    let p = load_problem(&state, &s, id).await?;
     let crate::pages::form::Upload {
         fields,
         files,
         kept,
     } = crate::pages::form::Upload::read(&s, form, "evidence").await?;
-    let p = load_problem(&state, &s, id).await?;
     let note = field(&fields, "note");
     let action = ProblemAction::parse(&field(&fields, "action"));
     let actor = s.actor.clone();

@@ -29,20 +29,21 @@ fn require_writer(s: &Session) -> Result<(), AppError> {
     Ok(())
 }
 
-async fn scope_info(state: &AppState, s: &Session) -> Result<(String, i64), AppError> {
+async fn scope_info(
+    state: &AppState,
+    s: &Session,
+) -> Result<(String, xianfeng_domain::rules::Rules), AppError> {
     let id = s.actor.scope_org_id;
     crate::pages::read(state, move |c| {
-        Ok((
-            orgs::require(c, id)?.name,
-            settings::rules(c)?.upload_max_bytes / (1024 * 1024),
-        ))
+        Ok((orgs::require(c, id)?.name, settings::rules(c)?))
     })
     .await
 }
 
 pub async fn page(State(state): State<AppState>, s: Session) -> Result<Response, AppError> {
     require_writer(&s)?;
-    let (scope_name, max_mb) = scope_info(&state, &s).await?;
+    let (scope_name, rules) = scope_info(&state, &s).await?;
+    let max_mb = rules.upload_max_mb();
     render(&RosterPage {
         ctx: Ctx::new(&s, "roster"),
         scope_id: s.actor.scope_org_id,
@@ -79,7 +80,9 @@ pub async fn import(
     form: Multipart,
 ) -> Result<Response, AppError> {
     require_writer(&s)?;
-    let (scope_name, max_mb) = scope_info(&state, &s).await?;
+    let (scope_name, rules) = scope_info(&state, &s).await?;
+    let max_mb = rules.upload_max_mb();
+    let limits = crate::sheet::SheetLimits::from_rules(&rules);
     let page = |ctx: Ctx, rows: Vec<RowError>| {
         let p = RosterPage {
             ctx,
@@ -92,7 +95,7 @@ pub async fn import(
     };
     let rule = FileRule {
         label: "名册文件",
-        limit: (max_mb * 1024 * 1024) as usize,
+        limit: rules.upload_max_bytes.max(0) as usize,
         too_large: roster::RosterError::TooLarge(max_mb).to_string(),
         endings: &[".xlsx"],
         wrong_type: |name| {
@@ -110,7 +113,8 @@ pub async fn import(
         let kept = Kept::multipart(&[], &[("file".to_string(), name.to_string())]);
         Ctx::new(&s, "roster").refusal(Invalid::one("file", "名册文件", message).into(), &kept)
     };
-    let rows = match roster::parse(&data) {
+    // Parsed off the async threads, within the county's bounds.
+    let rows = match blocking(&state, move |_| Ok(roster::parse_within(&data, &limits))).await? {
         Ok(r) => r,
         Err(e) => return page(refused(e.to_string(), &name)?, vec![]),
     };

@@ -112,6 +112,14 @@ pub async fn claim(
     Path(code): Path<String>,
     form: Multipart,
 ) -> Result<Response, AppError> {
+    // The code before the body: an unknown card is 404 before any of the upload is read.
+    let known = code.clone();
+    crate::pages::read(&state, move |c| {
+        points::by_code(c, &known)?
+            .map(|_| ())
+            .ok_or(AppError::NotFound("积分码"))
+    })
+    .await?;
     let crate::pages::form::Upload {
         fields: f,
         files,

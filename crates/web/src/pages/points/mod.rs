@@ -262,6 +262,11 @@ pub async fn record(
     Path(id): Path<i64>,
     form: Multipart,
 ) -> Result<Response, AppError> {
+    // Scope and role before body: an organisation outside scope is 404, a member 403.
+    crate::pages::org_where(&state, &s, id, |a, p| {
+        a.role != xianfeng_domain::auth::Role::Member && a.can_read_org(p)
+    })
+    .await?;
     let crate::pages::form::Upload {
         fields: f,
         files,
@@ -810,30 +815,64 @@ pub async fn import_residents(
     Path(id): Path<i64>,
     form: Multipart,
 ) -> Result<Response, AppError> {
-    let crate::pages::form::Upload {
-        fields: _f,
-        files,
-        kept,
-    } = crate::pages::form::Upload::read(&s, form, "file").await?;
-    let actor = s.actor.clone();
-    let bytes = files.into_iter().next().map(|(_, b)| b).unwrap_or_default();
-    let result = blocking(&state, move |st| {
-        let vault = st.vault.clone();
-        let rows =
-            crate::residents::parse(&bytes).map_err(|e| AppError::Conflict(e.to_string()))?;
-        st.write(|c| {
-            let org = match visible_org(c, &actor, id) {
-                Ok(o) if actor.can_write_member(&o.path) => o,
-                _ => return Err(AppError::Forbidden),
-            };
-            Ok(crate::residents::import(
-                c,
-                &vault,
-                Some(&actor),
-                &org,
-                &rows,
-            )?)
+    // Role and scope before the body: a member, or an organisation outside scope, is refused
+    // before a byte of the file is read.
+    let org = crate::pages::org_where(&state, &s, id, Actor::can_write_member).await?;
+    let rules = crate::pages::read(&state, |c| Ok(xianfeng_store::settings::rules(c)?)).await?;
+    let max_mb = rules.upload_max_mb();
+    let rule = crate::pages::form::FileRule {
+        label: "群众名册文件",
+        limit: rules.upload_max_bytes.max(0) as usize,
+        too_large: crate::roster::RosterError::TooLarge(max_mb).to_string(),
+        endings: &[".xlsx"],
+        wrong_type: |name| {
+            format!("“{name}”不是 .xlsx 文件，请使用下载的模板（Excel 2007 及以上格式）")
+        },
+        missing: "请选择要上传的 .xlsx 文件",
+    };
+    let (name, bytes) = match crate::pages::form::one_file(&s, form, &rule).await? {
+        crate::pages::form::Received::File { name, bytes } => (name, bytes),
+        crate::pages::form::Received::Refused { error, kept } => {
+            let ctx = Ctx::new(&s, "points").refusal(error, &kept)?;
+            return households_page(&state, &s, id, HouseholdsView::default(), ctx).await;
+        }
+    };
+    let kept = crate::pages::form::Kept::multipart(&[], &[("file".to_string(), name)]);
+    let limits = crate::sheet::SheetLimits::from_rules(&rules);
+    // Parsed off the async threads, within the county's bounds; a file past one is refused
+    // beside the field, naming the limit.
+    let parsed = blocking(&state, move |_| {
+        crate::residents::parse_within(&bytes, &limits).map_err(|e| {
+            AppError::Invalid(xianfeng_domain::Invalid::one(
+                "file",
+                "群众名册文件",
+                e.to_string(),
+            ))
         })
+    })
+    .await;
+    let rows = match parsed {
+        Ok(rows) => rows,
+        Err(e) => {
+            let ctx = Ctx::new(&s, "points").refusal(e, &kept)?;
+            return households_page(&state, &s, id, HouseholdsView::default(), ctx).await;
+        }
+    };
+    let actor = s.actor.clone();
+    let vault = state.store.vault.clone();
+    let result = crate::pages::write(&state, move |c| {
+        // Checked again in the transaction that writes.
+        let org = match visible_org(c, &actor, org.id) {
+            Ok(o) if actor.can_write_member(&o.path) => o,
+            _ => return Err(AppError::Forbidden),
+        };
+        Ok(crate::residents::import(
+            c,
+            &vault,
+            Some(&actor),
+            &org,
+            &rows,
+        )?)
     })
     .await;
     match result {

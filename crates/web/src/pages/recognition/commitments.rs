@@ -449,6 +449,16 @@ pub async fn fulfil(
     Path(id): Path<i64>,
     form: Multipart,
 ) -> Result<Response, AppError> {
+    // Scope before body: a commitment the actor may not see is 404 before its photo is read.
+    let who = s.actor.clone();
+    crate::pages::read(&state, move |c| {
+        let k = commitments::get(c, id)?;
+        match who.can_access_commitment(&k.org_path, k.member_id) {
+            true => Ok(()),
+            false => Err(AppError::NotFound("承诺")),
+        }
+    })
+    .await?;
     let crate::pages::form::Upload {
         fields: f,
         files,
