@@ -70,6 +70,8 @@ fn tree(s: &TestStore) -> Tree {
                         Measure::Reported,
                     )],
                     assignees: vec![east.id, west.id],
+                    kind: None,
+                    plan_key: None,
                 },
             )?;
             Ok::<_, xianfeng_store::StoreError>(id)

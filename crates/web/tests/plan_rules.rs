@@ -54,6 +54,8 @@ pub fn campaign_with_rules(s: &TestStore, f: &Fixture) -> i64 {
                     Measure::Reported,
                 )],
                 assignees: vec![f.branch_a.id],
+                kind: None,
+                plan_key: None,
             },
         )?;
         rules::apply(c, &ta, &f.town_a, id, &plan, 2026)?;
