@@ -306,3 +306,88 @@ fn a_body_past_the_upload_limit_is_413_with_the_configured_figure() {
         });
     }
 }
+
+/// A multipart body sent in chunks, as a browser's arrives: the text fields, then a file of
+/// `file_kb` kilobytes in 64 KB pieces.
+fn chunked_body(c: &Client, fields: &[(&str, &str)], file: (&str, &str), file_kb: usize) -> Body {
+    let mut head = String::new();
+    for (k, v) in [("_csrf", c.csrf.as_str())].iter().chain(fields) {
+        head.push_str(&format!(
+            "--B\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+        ));
+    }
+    head.push_str(&format!(
+        "--B\r\nContent-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\nContent-Type: image/jpeg\r\n\r\n",
+        file.0, file.1
+    ));
+    let mut chunks: Vec<Vec<u8>> = vec![head.into_bytes()];
+    chunks.extend((0..file_kb / 64).map(|_| vec![b'x'; 64 * 1024]));
+    chunks.push(b"\r\n--B--\r\n".to_vec());
+    // Each chunk after a pause, as from a network (a stream always ready is read whole
+    // before the first field is seen).
+    use futures_util::StreamExt;
+    Body::from_stream(futures_util::stream::iter(chunks).then(|c| async move {
+        tokio::task::yield_now().await;
+        Ok::<_, std::convert::Infallible>(c)
+    }))
+}
+
+#[test]
+fn a_body_cut_at_the_limit_shows_the_form_again_with_what_was_typed() {
+    for s in backends() {
+        let f = fixture(&s);
+        let app = app(&s);
+        sync_free_set_rule(&s);
+        run(async {
+            let c = login(&app, "town_admin").await;
+            let before = counts(&s);
+            let post = |uri: String, body: Body| {
+                Request::post(uri)
+                    .header(header::COOKIE, &c.cookie)
+                    .header(header::CONTENT_TYPE, "multipart/form-data; boundary=B")
+                    .body(body)
+                    .unwrap()
+            };
+            let record = format!("/orgs/{}/points/record", f.branch_a.id);
+            let body = chunked_body(
+                &c,
+                &[("note", "打扫村道三次")],
+                ("evidence", "村道.jpg"),
+                2048,
+            );
+            let r = send(&app, post(record, body)).await;
+            assert_eq!(
+                r.status,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "{}: {}",
+                s.name,
+                r.body
+            );
+            assert!(r.body.contains("文件超过1MB"), "{}", r.body);
+            assert!(
+                r.body.contains("打扫村道三次"),
+                "the note is kept: {}",
+                r.body
+            );
+            assert!(
+                r.body.contains("积分"),
+                "the points page, not an error page"
+            );
+
+            let body = chunked_body(&c, &[], ("file", "名册.xlsx"), 2048);
+            let r = send(&app, post("/roster/import".into(), body)).await;
+            assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.body);
+            assert!(r.body.contains("文件超过1MB"), "{}", r.body);
+            assert!(
+                r.body.contains("名册.xlsx"),
+                "the chosen file is kept: {}",
+                r.body
+            );
+            assert_eq!(counts(&s), before, "{}: nothing written", s.name);
+        });
+    }
+}
+
+fn sync_free_set_rule(s: &TestStore) {
+    set_rule(s, "upload_max_bytes", 1024 * 1024);
+}

@@ -130,16 +130,35 @@ pub struct Upload {
     pub kept: Kept,
 }
 
+/// A multipart form that could not be read whole: why (past the upload limit: 413 with
+/// 文件超过20MB; a damaged body; a bad token), and what was read of it, for showing the form
+/// again. `?` turns it into the error page.
+pub struct Refused {
+    pub error: AppError,
+    pub kept: Kept,
+}
+
+impl From<Refused> for AppError {
+    fn from(r: Refused) -> AppError {
+        r.error
+    }
+}
+
 impl Upload {
     /// Reads a signed-in multipart form whose files come under `file_field` and checks its
-    /// CSRF token.
+    /// CSRF token. A body past the upload limit is refused with the fields read before it
+    /// (the refusal changes nothing, so it needs no token).
     pub async fn read(
         s: &Session,
         form: axum::extract::Multipart,
         file_field: &str,
-    ) -> Result<Upload, AppError> {
+    ) -> Result<Upload, Refused> {
         let upload = Upload::public(form, file_field).await?;
-        s.check_csrf(&super::field(&upload.fields, "_csrf"))?;
+        s.check_csrf(&super::field(&upload.fields, "_csrf"))
+            .map_err(|error| Refused {
+                error,
+                kept: Kept::default(),
+            })?;
         Ok(upload)
     }
 
@@ -147,8 +166,20 @@ impl Upload {
     pub async fn public(
         form: axum::extract::Multipart,
         file_field: &str,
-    ) -> Result<Upload, AppError> {
-        let (fields, files) = super::read_multipart(form, file_field).await?;
+    ) -> Result<Upload, Refused> {
+        let (fields, files) =
+            super::read_multipart(form, file_field)
+                .await
+                .map_err(|(error, fields, names)| {
+                    let chosen: Vec<(String, String)> = names
+                        .into_iter()
+                        .map(|n| (file_field.to_string(), n))
+                        .collect();
+                    Refused {
+                        error,
+                        kept: Kept::multipart(&fields, &chosen),
+                    }
+                })?;
         let chosen: Vec<(String, String)> = files
             .iter()
             .map(|(name, _)| (file_field.to_string(), name.clone()))
@@ -208,9 +239,9 @@ pub async fn one_file(
     let mut file: Option<(String, Vec<u8>)> = None;
     let mut name = String::new();
     // The body passing the upload limit is refused beside the field (with the chosen file's
-    // name when it was read). A body whose declared length is past the limit fails before
-    // any of it (the token included) is read: the refusal changes nothing, so it needs none.
-    // Anything else is a damaged upload, answered only to a genuine form.
+    // name when it was read). It may pass the limit before its token has been read; the
+    // refusal changes nothing, so it needs none. Anything else is a damaged upload, answered
+    // only to a genuine form.
     let failed = |e: axum::extract::multipart::MultipartError,
                   csrf: &str,
                   name: &str|

@@ -267,20 +267,38 @@ pub fn checked_evidence(
 /// A form read as name/value pairs (for forms whose field names carry ids, e.g. `a12`).
 pub type Pairs = Vec<(String, String)>;
 
+/// A multipart form read whole: its text fields and its files as (file name, bytes).
+type Multiparts = (Pairs, Vec<(String, Vec<u8>)>);
+
 /// Reads a multipart form: text fields as pairs, and the files sent under `file_field` as
-/// (file name, bytes). Empty file inputs are dropped.
+/// (file name, bytes). Empty file inputs are dropped. When the body cannot be read to its end
+/// (past the upload limit, damaged), the error comes with the fields and file names read so
+/// far.
 pub async fn read_multipart(
     mut form: axum::extract::Multipart,
     file_field: &str,
-) -> Result<(Pairs, Vec<(String, Vec<u8>)>), AppError> {
-    let failed = form::multipart_failed;
+) -> Result<Multiparts, (AppError, Pairs, Vec<String>)> {
     let mut fields: Pairs = Vec::new();
-    let mut files = Vec::new();
-    while let Some(part) = form.next_field().await.map_err(failed)? {
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let names = |files: &[(String, Vec<u8>)], also: Option<String>| -> Vec<String> {
+        files.iter().map(|(n, _)| n.clone()).chain(also).collect()
+    };
+    loop {
+        let part = match form.next_field().await {
+            Ok(Some(p)) => p,
+            Ok(None) => break,
+            Err(e) => return Err((form::multipart_failed(e), fields, names(&files, None))),
+        };
         let name = part.name().unwrap_or("").to_string();
         if name == file_field {
             let file = part.file_name().unwrap_or("").to_string();
-            let bytes = part.bytes().await.map_err(failed)?;
+            let bytes = match part.bytes().await {
+                Ok(b) => b,
+                Err(e) => {
+                    let chosen = names(&files, Some(file).filter(|f| !f.is_empty()));
+                    return Err((form::multipart_failed(e), fields, chosen));
+                }
+            };
             if !file.is_empty() || !bytes.is_empty() {
                 files.push((file, bytes.to_vec()));
             }

@@ -813,7 +813,18 @@ pub async fn report(
         fields,
         files,
         kept,
-    } = crate::pages::form::Upload::read(&s, form, "evidence").await?;
+    } = match crate::pages::form::Upload::read(&s, form, "evidence").await {
+        Ok(u) => u,
+        Err(r) => {
+            let input = ReportInput {
+                quantity: r.kept.get("quantity").to_string(),
+                narrative: r.kept.get("narrative").to_string(),
+            };
+            let errors = FieldErrors::of(&r.error);
+            let ctx = Ctx::new(&s, "campaigns").refusal(r.error, &r.kept)?;
+            return assignment_page(&state, &s, id, ctx, errors, input).await;
+        }
+    };
     let input = ReportInput {
         quantity: field(&fields, "quantity"),
         narrative: field(&fields, "narrative"),

@@ -446,7 +446,15 @@ pub async fn step(
         fields,
         files,
         kept,
-    } = crate::pages::form::Upload::read(&s, form, "evidence").await?;
+    } = match crate::pages::form::Upload::read(&s, form, "evidence").await {
+        Ok(u) => u,
+        Err(r) => {
+            let note = r.kept.get("note").to_string();
+            let errors = FieldErrors::of(&r.error);
+            let ctx = Ctx::new(&s, "supervision").refusal(r.error, &r.kept)?;
+            return problem_page(&state, &s, ctx, id, errors, note).await;
+        }
+    };
     let note = field(&fields, "note");
     let action = ProblemAction::parse(&field(&fields, "action"));
     let actor = s.actor.clone();

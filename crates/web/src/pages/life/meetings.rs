@@ -335,7 +335,13 @@ pub async fn upload_photo(
         fields: _,
         files,
         kept,
-    } = crate::pages::form::Upload::read(&s, form, "photo").await?;
+    } = match crate::pages::form::Upload::read(&s, form, "photo").await {
+        Ok(u) => u,
+        Err(r) => {
+            let ctx = Ctx::new(&s, "life").refusal(r.error, &r.kept)?;
+            return show_page(&state, &s, id, ctx).await;
+        }
+    };
     let actor = s.actor.clone();
     let result = crate::pages::write(&state, move |c| {
         let max = settings::rules(c)?.upload_max_bytes;

@@ -124,7 +124,10 @@ pub async fn claim(
         fields: f,
         files,
         kept,
-    } = crate::pages::form::Upload::public(form, "evidence").await?;
+    } = match crate::pages::form::Upload::public(form, "evidence").await {
+        Ok(u) => u,
+        Err(r) => return card_page(&state, code, Flash::refusal(r.error, &r.kept)?).await,
+    };
     let input = EarnInput {
         rule: field(&f, "rule"),
         day: field(&f, "day"),

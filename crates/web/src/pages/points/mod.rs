@@ -271,7 +271,14 @@ pub async fn record(
         fields: f,
         files,
         kept,
-    } = crate::pages::form::Upload::read(&s, form, "evidence").await?;
+    } = match crate::pages::form::Upload::read(&s, form, "evidence").await {
+        Ok(u) => u,
+        Err(r) => {
+            let ctx = Ctx::new(&s, "points").refusal(r.error, &r.kept)?;
+            let q = PageQuery::default();
+            return overview(&state, &s, id, q, ctx, RowInput::default()).await;
+        }
+    };
     let actor = s.actor.clone();
     let input = EarnInput {
         rule: field(&f, "rule"),

@@ -463,7 +463,10 @@ pub async fn fulfil(
         fields: f,
         files,
         kept,
-    } = crate::pages::form::Upload::read(&s, form, "photo").await?;
+    } = match crate::pages::form::Upload::read(&s, form, "photo").await {
+        Ok(u) => u,
+        Err(r) => return after(&state, &s, (id, r.kept), "", Err(r.error)).await,
+    };
     let (day, content) = (field(&f, "day"), field(&f, "content"));
     let actor = s.actor.clone();
     let r = write(&state, move |c| {
