@@ -37,7 +37,7 @@ fn tree(s: &TestStore) -> Tree {
             let town = org(c, Some(&county), "甲镇党委", "党委");
             let other_town = org(c, Some(&county), "乙镇党委", "党委");
             let branch = org(c, Some(&town), "东村党支部", "党支部");
-            c.execute("UPDATE orgs SET created_on = '2020-01-01'", &[])?;
+            c.execute("UPDATE orgs SET created_at = '2020-01-01T00:00:00Z'", &[])?;
             Ok((county, town, other_town, branch))
         })
         .unwrap();
@@ -177,7 +177,12 @@ fn a_problem_is_the_branch_s_to_rectify_then_the_raising_town_s_to_verify() {
         assert!(items(&s, &town, Kind::Verify).is_empty());
 
         let p = s.read(|c| supervision::problem(c, id)).unwrap().unwrap();
-        s.write(|c| supervision::act(c, &sec, &p, ProblemAction::Submit, "已补齐支委会记录并整改到位", &[]))
+        let photo = vec![(
+            "整改照片.png".to_string(),
+            "image/png".to_string(),
+            b"\x89PNG\r\n\x1a\n0000".to_vec(),
+        )];
+        s.write(|c| supervision::act(c, &sec, &p, ProblemAction::Submit, "已补齐支委会记录并整改到位", &photo))
             .unwrap();
         assert!(items(&s, &sec, Kind::Rectify).is_empty(), "{}", s.name);
         assert_eq!(items(&s, &town, Kind::Verify).len(), 1, "{}", s.name);
@@ -349,5 +354,36 @@ fn a_nomination_is_on_the_list_of_the_level_whose_turn_it_is() {
         assert!(items(&s, &sec, Kind::Nomination).is_empty(), "{}", s.name);
         assert_eq!(items(&s, &town, Kind::Nomination).len(), 1, "{}", s.name);
         assert!(items(&s, &actor(&t.other_town, Role::TownAdmin), Kind::Nomination).is_empty());
+    }
+}
+
+#[test]
+fn a_round_past_its_closing_day_is_to_close_until_closed() {
+    use xianfeng_store::recognition::evaluations::{self, RoundInput};
+    for s in backends() {
+        let t = tree(&s);
+        let sec = actor(&t.branch, Role::BranchSecretary);
+        let round = s
+            .write(|c| {
+                evaluations::open_round(
+                    c,
+                    &sec,
+                    &t.branch,
+                    &RoundInput {
+                        name: "东村民主评议党员".into(),
+                        scheme: xianfeng_domain::evaluation::Scheme::five_leads().name,
+                        closes_on: date::today().to_string(),
+                    },
+                )
+            })
+            .unwrap();
+        let got = items(&s, &sec, Kind::RoundClose);
+        assert_eq!(got, vec![(
+            "“东村民主评议党员”已到截止日期，请结束评议并公布结果".to_string(),
+            format!("/evaluations/{round}")
+        )], "{}", s.name);
+        assert!(items(&s, &actor(&t.other_town, Role::TownAdmin), Kind::RoundClose).is_empty());
+        s.write(|c| evaluations::close(c, &sec, round)).unwrap();
+        assert!(items(&s, &sec, Kind::RoundClose).is_empty(), "{}", s.name);
     }
 }
