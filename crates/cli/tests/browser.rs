@@ -120,10 +120,22 @@ impl Browser {
         );
     }
 
+    /// Scrolls the element to the middle of the screen, clear of the phone's bottom bar (a
+    /// person scrolls before tapping; WebDriver would tap through the bar).
+    fn centre(&self, id: &str) {
+        self.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": "arguments[0].scrollIntoView({block: 'center'}); return 0;",
+                        "args": [{"element-6066-11e4-a52f-4ce3-9c7c-9f5c9f6f8e0a": id}]})),
+        );
+    }
+
     /// Clicks a link or button that loads a new page, and waits until it has loaded.
     fn click(&self, css: &str) {
         let before = self.url();
         let id = self.find(css);
+        self.centre(&id);
         self.call("POST", &format!("/element/{id}/click"), None);
         let started = Instant::now();
         while started.elapsed() < Duration::from_secs(10) {
@@ -164,6 +176,7 @@ impl Browser {
     /// address (a form posting to itself).
     fn tap(&self, css: &str) {
         let id = self.find(css);
+        self.centre(&id);
         self.call("POST", &format!("/element/{id}/click"), None);
     }
 

@@ -224,6 +224,11 @@ fn a_member_s_commitment_is_approved_by_the_branch_and_then_waits_for_fulfilment
         assert!(got[0].0.contains("“每月走访联系户两次”待审核"), "{}: {got:?}", s.name);
         assert_eq!(got[0].1, format!("/commitments/{id}"));
         assert!(items(&s, &actor(&t.other_town, Role::TownAdmin), Kind::CommitmentApprove).is_empty());
+        assert!(
+            items(&s, &actor(&t.town, Role::TownAdmin), Kind::CommitmentApprove).is_empty(),
+            "{}: the branch approves its members' commitments, not the town",
+            s.name
+        );
         assert!(items(&s, &me, Kind::MyCommitment)[0].0.contains("等待支部审核"));
 
         s.write(|c| commitments::step(c, &sec, id, CommitmentStep::Approve, None))

@@ -47,20 +47,21 @@ fn commitment_rows(
     Ok((count, rows))
 }
 
-/// Commitments in the subtree this year and last: drafts to approve (承诺审核), and those past
-/// their due date still published or under review (评诺, 评定).
+/// Commitments made at the actor's own organisation (its own and its members'; a branch
+/// approves them all at once, 支部统一审核) this year and last: drafts to approve (承诺审核), and
+/// those past their due date still published or under review (评诺, 评定).
 pub fn commitments(c: &mut dyn Conn, ask: &Ask<'_>, limit: i64) -> Result<Found> {
     let mut found = Found::default();
     if !ask.actor.can_record_life(&ask.scope.path) {
         return Ok(found);
     }
-    let (lo, hi) = ask.range();
+    let own = ask.scope.path.as_str();
     let since = ask.today.year() as i64 - 1;
-    let scoped = "k.org_path >= ? AND k.org_path < ? AND k.year >= ?";
+    let scoped = "k.org_path = ? AND k.year >= ?";
     let (count, rows) = commitment_rows(
         c,
         &format!("{scoped} AND k.stage = ?"),
-        vals![lo.as_str(), hi.as_str(), since, CommitmentStage::Draft.label()],
+        vals![own, since, CommitmentStage::Draft.label()],
         limit,
     )?;
     let mut items = Vec::new();
@@ -84,8 +85,7 @@ pub fn commitments(c: &mut dyn Conn, ask: &Ask<'_>, limit: i64) -> Result<Found>
         c,
         &format!("{scoped} AND ((k.stage = ? AND k.due < ?) OR k.stage = ?)"),
         vals![
-            lo.as_str(),
-            hi.as_str(),
+            own,
             since,
             CommitmentStage::Published.label(),
             ask.today.to_string(),
