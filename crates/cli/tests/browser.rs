@@ -122,12 +122,12 @@ impl Browser {
 
     /// Scrolls the element to the middle of the screen, clear of the phone's bottom bar (a
     /// person scrolls before tapping; WebDriver would tap through the bar).
-    fn centre(&self, id: &str) {
+    fn centre(&self, css: &str) {
         self.call(
             "POST",
             "/execute/sync",
-            Some(json!({"script": "arguments[0].scrollIntoView({block: 'center'}); return 0;",
-                        "args": [{"element-6066-11e4-a52f-4ce3-9c7c-9f5c9f6f8e0a": id}]})),
+            Some(json!({"script": "const e = document.querySelector(arguments[0]); if (e) e.scrollIntoView({block: 'center'}); return 0;",
+                        "args": [css]})),
         );
     }
 
@@ -135,7 +135,7 @@ impl Browser {
     fn click(&self, css: &str) {
         let before = self.url();
         let id = self.find(css);
-        self.centre(&id);
+        self.centre(css);
         self.call("POST", &format!("/element/{id}/click"), None);
         let started = Instant::now();
         while started.elapsed() < Duration::from_secs(10) {
@@ -176,7 +176,7 @@ impl Browser {
     /// address (a form posting to itself).
     fn tap(&self, css: &str) {
         let id = self.find(css);
-        self.centre(&id);
+        self.centre(css);
         self.call("POST", &format!("/element/{id}/click"), None);
     }
 
