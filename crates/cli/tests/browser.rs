@@ -323,7 +323,10 @@ fn town_admin_opens_the_tree_and_a_member_whose_id_is_masked() {
     b.type_into("#password", "xianfeng-demo");
     b.click("#login-submit");
     let title = b.text("h1");
-    assert!(title.contains("待办"), "after login, the to-do list: {title}");
+    assert!(
+        title.contains("待办"),
+        "after login, the to-do list: {title}"
+    );
     b.screenshot("00-todo-phone.png");
     // on a phone the top menu gives way to the bottom bar
     let hidden = b.call(
@@ -612,7 +615,10 @@ fn town_admin_opens_the_tree_and_a_member_whose_id_is_masked() {
     b.go(&format!("{app}/checkin?t={token}"));
     let again = b.text("main");
     assert!(again.contains("您已签到"), "{again}");
-    assert!(!again.contains("409") && !again.contains("确认签到"), "{again}");
+    assert!(
+        !again.contains("409") && !again.contains("确认签到"),
+        "{again}"
+    );
     b.screenshot("18-checkin-again-phone.png");
 
     let _ = b.call("DELETE", "", None);

@@ -136,12 +136,18 @@ mod tests {
     #[test]
     fn urgency_reads_overdue_today_and_days_left_in_chinese() {
         let today = d("2026-12-01");
-        assert_eq!(Urgency::of(Some(d("2026-11-28")), today).label(), "已逾期3天");
+        assert_eq!(
+            Urgency::of(Some(d("2026-11-28")), today).label(),
+            "已逾期3天"
+        );
         assert_eq!(Urgency::of(Some(today), today).label(), "今天到期");
         assert_eq!(Urgency::of(Some(d("2026-12-06")), today).label(), "剩5天");
         assert_eq!(Urgency::of(None, today).label(), "");
         assert_eq!(Urgency::of(Some(d("2026-12-03")), today).colour(7), "red");
-        assert_eq!(Urgency::of(Some(d("2026-12-06")), today).colour(7), "yellow");
+        assert_eq!(
+            Urgency::of(Some(d("2026-12-06")), today).colour(7),
+            "yellow"
+        );
         assert_eq!(Urgency::of(Some(d("2026-12-30")), today).colour(7), "grey");
     }
 

@@ -73,9 +73,17 @@ fn items(s: &TestStore, who: &Actor, kind: Kind) -> Vec<(String, String)> {
     let today = date::today();
     let list = s.read(|c| todo::list(c, who, today, 50)).unwrap();
     let count = s.read(|c| todo::count(c, who, today)).unwrap();
-    assert_eq!(count, list.total, "{}: the count is the list's total", s.name);
+    assert_eq!(
+        count, list.total,
+        "{}: the count is the list's total",
+        s.name
+    );
     let shown = list.items.len() as i64;
-    assert_eq!(shown, list.total, "{}: everything fits the limit here", s.name);
+    assert_eq!(
+        shown, list.total,
+        "{}: everything fits the limit here",
+        s.name
+    );
     list.items
         .into_iter()
         .filter(|i| i.kind == kind)
@@ -108,10 +116,7 @@ fn a_claim_waits_for_the_branch_and_its_superiors_and_leaves_once_decided() {
                 )
             })
             .unwrap();
-        let account = s
-            .write(|c| points::member_account(c, t.member))
-            .unwrap()
-            .id;
+        let account = s.write(|c| points::member_account(c, t.member)).unwrap().id;
         let draft = EarnDraft {
             rule_id: rule,
             day: date::today(),
@@ -122,7 +127,11 @@ fn a_claim_waits_for_the_branch_and_its_superiors_and_leaves_once_decided() {
             .unwrap();
         assert_eq!(status, ClaimStatus::Pending);
         let sec = actor(&t.branch, Role::BranchSecretary);
-        for who in [&sec, &actor(&t.town, Role::TownAdmin), &actor(&t.county, Role::CountyAdmin)] {
+        for who in [
+            &sec,
+            &actor(&t.town, Role::TownAdmin),
+            &actor(&t.county, Role::CountyAdmin),
+        ] {
             let got = items(&s, who, Kind::Claim);
             assert_eq!(got.len(), 1, "{}: {got:?}", s.name);
             assert!(got[0].0.contains("调解邻里纠纷"), "{}: {got:?}", s.name);
@@ -130,7 +139,12 @@ fn a_claim_waits_for_the_branch_and_its_superiors_and_leaves_once_decided() {
         }
         assert!(items(&s, &actor(&t.other_town, Role::TownAdmin), Kind::Claim).is_empty());
         let mine = items(&s, &member_actor(&t), Kind::MyClaim);
-        assert_eq!(mine.len(), 1, "{}: the member sees their own claim waiting", s.name);
+        assert_eq!(
+            mine.len(),
+            1,
+            "{}: the member sees their own claim waiting",
+            s.name
+        );
         assert!(items(&s, &member_actor(&t), Kind::Claim).is_empty());
 
         s.write(|c| point_claims::decide(c, &sec, claim, true, ""))
@@ -172,8 +186,20 @@ fn a_problem_is_the_branch_s_to_rectify_then_the_raising_town_s_to_verify() {
         let sec = actor(&t.branch, Role::BranchSecretary);
         let town = actor(&t.town, Role::TownAdmin);
         let got = items(&s, &sec, Kind::Rectify);
-        assert_eq!(got, vec![("整改：支委会记录缺少两次".to_string(), format!("/problems/{id}"))], "{}", s.name);
-        assert!(items(&s, &town, Kind::Rectify).is_empty(), "{}: the town raised it", s.name);
+        assert_eq!(
+            got,
+            vec![(
+                "整改：支委会记录缺少两次".to_string(),
+                format!("/problems/{id}")
+            )],
+            "{}",
+            s.name
+        );
+        assert!(
+            items(&s, &town, Kind::Rectify).is_empty(),
+            "{}: the town raised it",
+            s.name
+        );
         assert!(items(&s, &town, Kind::Verify).is_empty());
 
         let p = s.read(|c| supervision::problem(c, id)).unwrap().unwrap();
@@ -182,12 +208,25 @@ fn a_problem_is_the_branch_s_to_rectify_then_the_raising_town_s_to_verify() {
             "image/png".to_string(),
             b"\x89PNG\r\n\x1a\n0000".to_vec(),
         )];
-        s.write(|c| supervision::act(c, &sec, &p, ProblemAction::Submit, "已补齐支委会记录并整改到位", &photo))
-            .unwrap();
+        s.write(|c| {
+            supervision::act(
+                c,
+                &sec,
+                &p,
+                ProblemAction::Submit,
+                "已补齐支委会记录并整改到位",
+                &photo,
+            )
+        })
+        .unwrap();
         assert!(items(&s, &sec, Kind::Rectify).is_empty(), "{}", s.name);
         assert_eq!(items(&s, &town, Kind::Verify).len(), 1, "{}", s.name);
         assert!(items(&s, &actor(&t.other_town, Role::TownAdmin), Kind::Verify).is_empty());
-        assert!(items(&s, &sec, Kind::Verify).is_empty(), "{}: secretaries do not verify", s.name);
+        assert!(
+            items(&s, &sec, Kind::Verify).is_empty(),
+            "{}: secretaries do not verify",
+            s.name
+        );
 
         let p = s.read(|c| supervision::problem(c, id)).unwrap().unwrap();
         s.write(|c| supervision::act(c, &town, &p, ProblemAction::Verify, "经核查已整改到位", &[]))
@@ -201,7 +240,11 @@ fn a_member_s_commitment_is_approved_by_the_branch_and_then_waits_for_fulfilment
     for s in backends() {
         let t = tree(&s);
         let me = member_actor(&t);
-        let year = date::today().format("%Y").to_string().parse::<i32>().unwrap();
+        let year = date::today()
+            .format("%Y")
+            .to_string()
+            .parse::<i32>()
+            .unwrap();
         let id = s
             .write(|c| {
                 commitments::add(
@@ -221,22 +264,49 @@ fn a_member_s_commitment_is_approved_by_the_branch_and_then_waits_for_fulfilment
         let sec = actor(&t.branch, Role::BranchSecretary);
         let got = items(&s, &sec, Kind::CommitmentApprove);
         assert_eq!(got.len(), 1, "{}: {got:?}", s.name);
-        assert!(got[0].0.contains("“每月走访联系户两次”待审核"), "{}: {got:?}", s.name);
-        assert_eq!(got[0].1, format!("/commitments/{id}"));
-        assert!(items(&s, &actor(&t.other_town, Role::TownAdmin), Kind::CommitmentApprove).is_empty());
         assert!(
-            items(&s, &actor(&t.town, Role::TownAdmin), Kind::CommitmentApprove).is_empty(),
+            got[0].0.contains("“每月走访联系户两次”待审核"),
+            "{}: {got:?}",
+            s.name
+        );
+        assert_eq!(got[0].1, format!("/commitments/{id}"));
+        assert!(items(
+            &s,
+            &actor(&t.other_town, Role::TownAdmin),
+            Kind::CommitmentApprove
+        )
+        .is_empty());
+        assert!(
+            items(
+                &s,
+                &actor(&t.town, Role::TownAdmin),
+                Kind::CommitmentApprove
+            )
+            .is_empty(),
             "{}: the branch approves its members' commitments, not the town",
             s.name
         );
-        assert!(items(&s, &me, Kind::MyCommitment)[0].0.contains("等待支部审核"));
+        assert!(items(&s, &me, Kind::MyCommitment)[0]
+            .0
+            .contains("等待支部审核"));
 
         s.write(|c| commitments::step(c, &sec, id, CommitmentStep::Approve, None))
             .unwrap();
-        assert!(items(&s, &sec, Kind::CommitmentApprove).is_empty(), "{}", s.name);
+        assert!(
+            items(&s, &sec, Kind::CommitmentApprove).is_empty(),
+            "{}",
+            s.name
+        );
         assert!(items(&s, &me, Kind::MyCommitment)[0].0.contains("记录践诺"));
         s.write(|c| {
-            commitments::fulfil(c, &me, id, &date::today().to_string(), "走访联系户两户", None)
+            commitments::fulfil(
+                c,
+                &me,
+                id,
+                &date::today().to_string(),
+                "走访联系户两户",
+                None,
+            )
         })
         .unwrap();
         assert!(items(&s, &me, Kind::MyCommitment).is_empty(), "{}", s.name);
@@ -264,7 +334,8 @@ fn this_month_s_themed_day_is_due_until_held_and_today_s_check_in_until_done() {
         let sec = actor(&t.branch, Role::BranchSecretary);
         let due = items(&s, &sec, Kind::Meeting);
         assert!(
-            due.iter().any(|(w, h)| w.starts_with("主题党日：") && h.contains("/meetings/new?kind=")),
+            due.iter()
+                .any(|(w, h)| w.starts_with("主题党日：") && h.contains("/meetings/new?kind=")),
             "{}: {due:?}",
             s.name
         );
@@ -274,9 +345,18 @@ fn this_month_s_themed_day_is_due_until_held_and_today_s_check_in_until_done() {
             s.name
         );
         let town = items(&s, &actor(&t.town, Role::TownAdmin), Kind::Meeting);
-        assert!(town.iter().any(|(w, _)| w.starts_with("主题党日：1个党支部")), "{}: {town:?}", s.name);
+        assert!(
+            town.iter()
+                .any(|(w, _)| w.starts_with("主题党日：1个党支部")),
+            "{}: {town:?}",
+            s.name
+        );
         let other = items(&s, &actor(&t.other_town, Role::TownAdmin), Kind::Meeting);
-        assert!(!other.iter().any(|(w, _)| w.contains("党支部")), "{}: {other:?}", s.name);
+        assert!(
+            !other.iter().any(|(w, _)| w.contains("党支部")),
+            "{}: {other:?}",
+            s.name
+        );
 
         // a themed day held today, the member absent so far
         let m = s
@@ -351,7 +431,11 @@ fn a_nomination_is_on_the_list_of_the_level_whose_turn_it_is() {
         let at_branch = items(&s, &sec, Kind::Nomination);
         assert_eq!(at_branch.len(), 1, "{}: {at_branch:?}", s.name);
         assert_eq!(at_branch[0].1, format!("/nominations/{id}"));
-        assert!(items(&s, &town, Kind::Nomination).is_empty(), "{}: not the town's turn", s.name);
+        assert!(
+            items(&s, &town, Kind::Nomination).is_empty(),
+            "{}: not the town's turn",
+            s.name
+        );
         assert!(items(&s, &county, Kind::Nomination).is_empty());
 
         s.write(|c| workflow::act(c, Some(&sec), "", id, Action::Approve, ""))
@@ -383,10 +467,15 @@ fn a_round_past_its_closing_day_is_to_close_until_closed() {
             })
             .unwrap();
         let got = items(&s, &sec, Kind::RoundClose);
-        assert_eq!(got, vec![(
-            "“东村民主评议党员”已到截止日期，请结束评议并公布结果".to_string(),
-            format!("/evaluations/{round}")
-        )], "{}", s.name);
+        assert_eq!(
+            got,
+            vec![(
+                "“东村民主评议党员”已到截止日期，请结束评议并公布结果".to_string(),
+                format!("/evaluations/{round}")
+            )],
+            "{}",
+            s.name
+        );
         assert!(items(&s, &actor(&t.other_town, Role::TownAdmin), Kind::RoundClose).is_empty());
         s.write(|c| evaluations::close(c, &sec, round)).unwrap();
         assert!(items(&s, &sec, Kind::RoundClose).is_empty(), "{}", s.name);

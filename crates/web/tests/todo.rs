@@ -88,7 +88,10 @@ fn every_role_starts_at_its_to_do_list_whose_links_resolve_and_whose_count_is_in
                 assert_eq!(r.status, StatusCode::OK, "{} {user}: {}", s.name, r.body);
                 assert!(r.body.contains("<h1>待办"), "{user}");
                 assert_eq!(nav_count(&r.body), total(&r.body), "{} {user}", s.name);
-                assert!(r.body.contains("id=\"bottom-bar\""), "{user}: the phone's bar");
+                assert!(
+                    r.body.contains("id=\"bottom-bar\""),
+                    "{user}: the phone's bar"
+                );
                 for href in links(&r.body) {
                     let path = href.split('#').next().unwrap();
                     let mut page = c.get(&app, path).await;
@@ -104,7 +107,11 @@ fn every_role_starts_at_its_to_do_list_whose_links_resolve_and_whose_count_is_in
             }
             let me = login(&app, "member").await;
             let r = me.get(&app, "/todo").await;
-            assert!(r.body.contains("参加志愿服务"), "{}: their own claim waits", s.name);
+            assert!(
+                r.body.contains("参加志愿服务"),
+                "{}: their own claim waits",
+                s.name
+            );
             assert!(r.body.contains("等待支部审核"));
         });
     }
@@ -123,12 +130,22 @@ fn the_secretary_approves_a_claim_from_the_list_and_it_leaves_it_and_the_count_d
             let href = format!("/orgs/{}/points#claim-{id}", f.branch_a.id);
             assert!(before.body.contains(&href), "{}: {}", s.name, before.body);
             assert!(before.body.contains("调解邻里纠纷"));
-            assert!(!before.body.contains("清理河道垃圾"), "{}: another town's claim", s.name);
+            assert!(
+                !before.body.contains("清理河道垃圾"),
+                "{}: another town's claim",
+                s.name
+            );
             let n = total(&before.body);
             assert!(n >= 1 && nav_count(&before.body) == n);
 
-            let page = sec.get(&app, &format!("/orgs/{}/points", f.branch_a.id)).await;
-            assert!(page.body.contains(&format!("id=\"claim-{id}\"")), "{}", s.name);
+            let page = sec
+                .get(&app, &format!("/orgs/{}/points", f.branch_a.id))
+                .await;
+            assert!(
+                page.body.contains(&format!("id=\"claim-{id}\"")),
+                "{}",
+                s.name
+            );
             let r = sec
                 .post_form(
                     &app,
@@ -144,10 +161,18 @@ fn the_secretary_approves_a_claim_from_the_list_and_it_leaves_it_and_the_count_d
 
             let town = login(&app, "town_admin").await;
             let r = town.get(&app, "/todo").await;
-            assert!(!r.body.contains("清理河道垃圾"), "{}: town B's claim", s.name);
+            assert!(
+                !r.body.contains("清理河道垃圾"),
+                "{}: town B's claim",
+                s.name
+            );
             let county = login(&app, "county_admin").await;
             let r = county.get(&app, "/todo").await;
-            assert!(r.body.contains("清理河道垃圾"), "{}: the county sees it", s.name);
+            assert!(
+                r.body.contains("清理河道垃圾"),
+                "{}: the county sees it",
+                s.name
+            );
             assert!(r.body.contains(&format!("#claim-{outside}")));
         });
     }
@@ -167,7 +192,11 @@ fn the_branch_dashboard_has_no_chart_of_organisations_below_and_a_member_starts_
             assert!(!r.body.contains("未完成0"), "{}", s.name);
             let town = login(&app, "town_admin").await;
             let r = town.get(&app, "/").await;
-            assert!(r.body.contains("下属各组织党员数"), "{}: a town keeps it", s.name);
+            assert!(
+                r.body.contains("下属各组织党员数"),
+                "{}: a town keeps it",
+                s.name
+            );
             let me = login(&app, "member").await;
             let r = me.get(&app, "/").await;
             assert_eq!(r.location, "/todo");

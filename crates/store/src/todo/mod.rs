@@ -56,7 +56,11 @@ impl Found {
     /// Adds items all read (a short list computed from rules), keeping `limit` of them.
     fn add_all(&mut self, kind: Kind, items: Vec<Item>, limit: i64) {
         let count = items.len() as i64;
-        self.add(kind, count, items.into_iter().take(limit.max(0) as usize).collect());
+        self.add(
+            kind,
+            count,
+            items.into_iter().take(limit.max(0) as usize).collect(),
+        );
     }
 
     pub fn total(&self) -> i64 {

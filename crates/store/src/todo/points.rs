@@ -30,7 +30,11 @@ pub fn claims(c: &mut dyn Conn, ask: &Ask<'_>, limit: i64) -> Result<Found> {
                     k.person,
                     k.action,
                     k.points,
-                    if k.flagged { "（积分过快，需复核）" } else { "" }
+                    if k.flagged {
+                        "（积分过快，需复核）"
+                    } else {
+                        ""
+                    }
                 ),
                 org: k.org_name,
                 due: None,

@@ -71,7 +71,11 @@ pub fn commitments(c: &mut dyn Conn, ask: &Ask<'_>, limit: i64) -> Result<Found>
             kind: Kind::CommitmentApprove,
             what: format!(
                 "{}的承诺“{}”待审核",
-                if maker.is_empty() { r.text("org_name")? } else { maker },
+                if maker.is_empty() {
+                    r.text("org_name")?
+                } else {
+                    maker
+                },
                 short(&r.text("content")?)
             ),
             org: r.text("org_name")?,
@@ -105,7 +109,11 @@ pub fn commitments(c: &mut dyn Conn, ask: &Ask<'_>, limit: i64) -> Result<Found>
             kind: Kind::CommitmentReview,
             what: format!(
                 "{}的承诺“{}”{next}",
-                if maker.is_empty() { r.text("org_name")? } else { maker },
+                if maker.is_empty() {
+                    r.text("org_name")?
+                } else {
+                    maker
+                },
                 short(&r.text("content")?)
             ),
             org: r.text("org_name")?,

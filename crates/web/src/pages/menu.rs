@@ -52,7 +52,11 @@ pub fn menu(ctx: &Ctx) -> Vec<Link> {
             format!("/orgs/{scope}/commitments"),
         ));
         if let Some(mid) = ctx.member_id {
-            v.push(Link::new("stars", "评星定级", format!("/members/{mid}/stars")));
+            v.push(Link::new(
+                "stars",
+                "评星定级",
+                format!("/members/{mid}/stars"),
+            ));
         }
         return v;
     }
@@ -102,9 +106,7 @@ pub fn tabs(ctx: &Ctx) -> Vec<Link> {
 
 /// Whether the page with `nav` is one of the bar's first four (else 更多 is lit).
 pub fn in_tabs(ctx: &Ctx, nav: &str) -> bool {
-    tabs(ctx)
-        .iter()
-        .any(|l| l.nav != "more" && l.on(nav))
+    tabs(ctx).iter().any(|l| l.nav != "more" && l.on(nav))
 }
 
 #[cfg(test)]
@@ -155,7 +157,14 @@ mod tests {
     fn members_reach_their_commitments_stars_points_and_check_in_from_the_menu() {
         let m = menu(&ctx(Role::Member));
         let hrefs: Vec<&str> = m.iter().map(|l| l.href.as_str()).collect();
-        for h in ["/todo", "/checkin", "/my/points", "/members/3", "/orgs/7/commitments", "/members/3/stars"] {
+        for h in [
+            "/todo",
+            "/checkin",
+            "/my/points",
+            "/members/3",
+            "/orgs/7/commitments",
+            "/members/3/stars",
+        ] {
             assert!(hrefs.contains(&h), "{h} missing from {hrefs:?}");
         }
         assert!(!labels(&m).contains(&"账号"));
