@@ -5,7 +5,9 @@
 //! heatmap; a branch secretary records a 主题党日 with a photo and the branch turns green, then
 //! reports campaign progress with a photo, and the town's campaign page shows the branch done;
 //! a resident claims points from the household card, the secretary approves, and the household
-//! redeems at the village store; and a county publishes seed 001, whose 定性 task a branch
+//! redeems at the village store, the secretary having found the claim on 待办 and seen it leave
+//! the list; a member checks in and the second time reads 您已签到. All on a 375-px phone,
+//! through the bottom bar and 更多. A county publishes seed 001, whose 定性 task a branch
 //! reports done and its town accepts. Screenshots go to target/screenshots/.
 //!
 //! `scripts/test` installs Chromium and sets XIANFENG_BROWSER_TEST=1, which makes a missing
@@ -119,10 +121,22 @@ impl Browser {
         );
     }
 
+    /// Scrolls the element to the middle of the screen, clear of the phone's bottom bar (a
+    /// person scrolls before tapping; WebDriver would tap through the bar).
+    fn centre(&self, css: &str) {
+        self.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": "const e = document.querySelector(arguments[0]); if (e) e.scrollIntoView({block: 'center'}); return 0;",
+                        "args": [css]})),
+        );
+    }
+
     /// Clicks a link or button that loads a new page, and waits until it has loaded.
     fn click(&self, css: &str) {
         let before = self.url();
         let id = self.find(css);
+        self.centre(css);
         self.call("POST", &format!("/element/{id}/click"), None);
         let started = Instant::now();
         while started.elapsed() < Duration::from_secs(10) {
@@ -139,10 +153,31 @@ impl Browser {
         panic!("clicking {css} on {before} did not load a new page");
     }
 
+    /// Opens a menu entry on the phone: 更多 in the bottom bar, then the entry (`css` inside
+    /// the list of every entry the role has).
+    fn menu(&self, css: &str) {
+        self.click("#bottom-bar a[href='/more']");
+        self.click(&format!("#more-menu {css}"));
+    }
+
+    /// The count beside 待办 in the bottom bar (0 when none is shown).
+    fn todo_count(&self) -> i64 {
+        self.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": "const e = document.querySelector('#bottom-bar b.count'); return e ? e.textContent.trim() : '0';", "args": []})),
+        )
+        .as_str()
+        .unwrap_or("0")
+        .parse()
+        .unwrap_or(0)
+    }
+
     /// Taps an element that does not navigate (a radio button), or whose page stays at the same
     /// address (a form posting to itself).
     fn tap(&self, css: &str) {
         let id = self.find(css);
+        self.centre(css);
         self.call("POST", &format!("/element/{id}/click"), None);
     }
 
@@ -315,10 +350,30 @@ fn town_admin_opens_the_tree_and_a_member_whose_id_is_masked() {
     b.type_into("#password", "xianfeng-demo");
     b.click("#login-submit");
     let title = b.text("h1");
-    assert!(title.contains("工作台"), "after login: {title}");
+    assert!(
+        title.contains("待办"),
+        "after login, the to-do list: {title}"
+    );
+    b.screenshot("00-todo-phone.png");
+    // on a phone the top menu gives way to the bottom bar
+    let hidden = b.call(
+        "POST",
+        "/execute/sync",
+        Some(json!({"script": "return getComputedStyle(document.querySelector('header nav.menu')).display", "args": []})),
+    );
+    assert_eq!(hidden, "none");
+    let tap = b.call(
+        "POST",
+        "/execute/sync",
+        Some(json!({"script": "return Math.min(...Array.from(document.querySelectorAll('#bottom-bar a')).map(a => a.getBoundingClientRect().height))", "args": []})),
+    );
+    assert!(tap.as_f64().unwrap_or(0.0) >= 44.0, "tap targets: {tap}");
+    b.click("#bottom-bar a[href='/']");
+    let title = b.text("h1");
+    assert!(title.contains("工作台"), "{title}");
     b.screenshot("01-dashboard-phone.png");
 
-    b.click("header nav a[href$='/tree']");
+    b.menu("a[href$='/tree']");
     assert!(b.text("h1").contains("组织树"));
     b.screenshot("02-tree-phone.png");
 
@@ -337,7 +392,7 @@ fn town_admin_opens_the_tree_and_a_member_whose_id_is_masked() {
     b.screenshot("03-member-masked-phone.png");
 
     // Upload a plan document through the file input and review what was read.
-    b.click("header nav a[href='/plans']");
+    b.menu("a[href='/plans']");
     let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../plan/tests/fixtures/demo_plan.txt")
         .canonicalize()
@@ -360,7 +415,7 @@ fn town_admin_opens_the_tree_and_a_member_whose_id_is_masked() {
     b.screenshot("04-plan-review-phone.png");
 
     // 组织生活 of the town: the summary and the heatmap.
-    b.click("header nav a[href$='/life']");
+    b.menu("a[href$='/life']");
     assert!(b.text("h1").contains("组织生活"));
     b.screenshot("05-life-town-phone.png");
     b.click("a[href*='/heatmap']");
@@ -373,7 +428,7 @@ fn town_admin_opens_the_tree_and_a_member_whose_id_is_masked() {
     b.type_into("#username", "branch_secretary");
     b.type_into("#password", "xianfeng-demo");
     b.click("#login-submit");
-    b.click("header nav a[href$='/life']");
+    b.menu("a[href$='/life']");
     let light = "#standing li[data-activity='主题党日'] .light";
     let before = b.text(light);
     assert_ne!(
@@ -387,6 +442,13 @@ fn town_admin_opens_the_tree_and_a_member_whose_id_is_masked() {
     b.screenshot("07-meeting-form-phone.png");
     b.click("#meeting-submit");
     assert!(b.url().contains("/meetings/"), "{}", b.url());
+    let meeting: i64 = b
+        .url()
+        .split('?')
+        .next()
+        .and_then(|u| u.rsplit('/').next())
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("meeting id in {}", b.url()));
     let png: &[u8] = &[
         0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, 0x49, 0x48, 0x44, 0x52, 0,
         0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1F, 0x15, 0xC4, 0x89, 0, 0, 0, 0x0D, 0x49, 0x44,
@@ -412,7 +474,7 @@ fn town_admin_opens_the_tree_and_a_member_whose_id_is_masked() {
 
     // The same secretary reports campaign progress with a photo; the town's campaign page
     // shows the branch done.
-    b.click("header nav a[href='/campaigns']");
+    b.menu("a[href='/campaigns']");
     b.click("table a[href^='/campaigns/']");
     b.click("#standings a[href^='/assignments/']");
     b.type_into("#f-quantity", "2");
@@ -425,7 +487,7 @@ fn town_admin_opens_the_tree_and_a_member_whose_id_is_masked() {
     b.type_into("#username", "town_admin");
     b.type_into("#password", "xianfeng-demo");
     b.click("#login-submit");
-    b.click("header nav a[href='/campaigns']");
+    b.menu("a[href='/campaigns']");
     b.click("table a[href^='/campaigns/']");
     let standings = b.text("#standings");
     let line = standings
@@ -441,7 +503,7 @@ fn town_admin_opens_the_tree_and_a_member_whose_id_is_masked() {
     b.type_into("#username", "branch_secretary");
     b.type_into("#password", "xianfeng-demo");
     b.click("#login-submit");
-    b.click("header nav a[href$='/points']");
+    b.menu("a[href$='/points']");
     b.click("nav.tabs a[href$='/households']");
     b.click("table a[href^='/point-accounts/']");
     let code = b.text("code");
@@ -468,14 +530,31 @@ fn town_admin_opens_the_tree_and_a_member_whose_id_is_masked() {
         .skip_while(|c| !c.is_ascii_digit())
         .take_while(|c| c.is_ascii_digit())
         .collect();
+    // The secretary finds the claim on 待办, follows it to the review queue and approves it;
+    // back on 待办 the line is gone and the count is one lower.
     b.go(&format!("{app}/login"));
     b.type_into("#username", "branch_secretary");
     b.type_into("#password", "xianfeng-demo");
     b.click("#login-submit");
-    b.click("header nav a[href$='/points']");
+    assert!(b.text("h1").contains("待办"));
+    let line = format!("#todo-list a[href$='#claim-{claim}']");
+    let before = b.todo_count();
+    assert!(before >= 1, "the count shows the open items");
+    assert!(b.text(&line).contains("积分审核"), "{}", b.text(&line));
+    b.screenshot("13-todo-claim-phone.png");
+    b.click(&line);
     b.screenshot("13-points-review-phone.png");
     b.click(&format!("#claim-{claim} button[value=approve]"));
     assert!(b.text("p.ok").contains("已通过"), "{}", b.text("main"));
+    b.click("#bottom-bar a[href='/todo']");
+    let gone = b.call(
+        "POST",
+        "/execute/sync",
+        Some(json!({"script": "return document.querySelector(arguments[0]) === null", "args": [line]})),
+    );
+    assert_eq!(gone, true, "the approved claim left the list");
+    assert_eq!(b.todo_count(), before - 1);
+    b.click("#bottom-bar a[href$='/points']");
     b.click("a[href^='/stores/']");
     b.type_into("input[name=code]", &code);
     pick("select[name=item]", "洗洁精");
@@ -491,7 +570,7 @@ fn town_admin_opens_the_tree_and_a_member_whose_id_is_masked() {
     b.type_into("#username", "town_admin");
     b.type_into("#password", "xianfeng-demo");
     b.click("#login-submit");
-    b.click("header nav a[href$='/awards']");
+    b.menu("a[href$='/awards']");
     assert!(
         b.text("main").contains("公示中"),
         "an award in public notice"
@@ -529,13 +608,45 @@ fn town_admin_opens_the_tree_and_a_member_whose_id_is_masked() {
     b.type_into("#username", "branch_secretary");
     b.type_into("#password", "xianfeng-demo");
     b.click("#login-submit");
-    b.click("header nav a[href$='/awards']");
+    b.menu("a[href$='/awards']");
     b.click("nav.tabs a[href$='/evaluations']");
     b.click("table a[href^='/evaluations/']");
     assert!(b.text("main").contains("综合得分"));
     b.click("a[href*='/results/']");
     assert!(b.text("main").contains("得分构成"));
     b.screenshot("17-evaluation-result-phone.png");
+
+    // A member checks in to today's 主题党日 with the code the meeting shows (signed here with
+    // the server's key, as the QR code carries it); the second time the page says 您已签到 as a
+    // notice on a normal page, not a refusal.
+    let vault = xianfeng_store::Vault::load_or_create(&dir.join("secret.key")).unwrap();
+    let token = xianfeng_domain::checkin::sign(
+        &vault.derive_key("checkin"),
+        meeting,
+        xianfeng_domain::date::now().timestamp() + 3600,
+    );
+    b.click("form.who button[type=submit]");
+    b.type_into("#username", "member");
+    b.type_into("#password", "xianfeng-demo");
+    b.click("#login-submit");
+    assert!(b.text("h1").contains("待办"));
+    b.click("#bottom-bar a[href='/checkin']");
+    assert!(b.text("#checkin-howto").contains("扫描"));
+    b.go(&format!("{app}/checkin?t={token}"));
+    let first = b.text("main");
+    if first.contains("确认签到") {
+        b.tap("#checkin-submit");
+        let done = b.wait_text("main", "签到成功");
+        assert!(done.contains("签到成功"), "{done}");
+    }
+    b.go(&format!("{app}/checkin?t={token}"));
+    let again = b.text("main");
+    assert!(again.contains("您已签到"), "{again}");
+    assert!(
+        !again.contains("409") && !again.contains("确认签到"),
+        "{again}"
+    );
+    b.screenshot("18-checkin-again-phone.png");
 
     let _ = b.call("DELETE", "", None);
     let _ = std::fs::remove_dir_all(dir);

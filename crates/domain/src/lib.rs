@@ -27,6 +27,7 @@ pub mod rules;
 pub mod stars;
 pub mod supervision;
 pub mod text;
+pub mod todo;
 pub mod units;
 pub mod workflow;
 

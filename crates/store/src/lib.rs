@@ -21,6 +21,7 @@ pub mod people;
 pub mod plans;
 pub mod points;
 pub mod recognition;
+pub mod todo;
 
 /// Test support (stores on both backends, small builders); not part of the production API.
 #[cfg(any(test, feature = "testing"))]

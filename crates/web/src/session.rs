@@ -23,6 +23,9 @@ pub struct Session {
     pub token: String,
     /// The notice a redirect after a successful form carried (`?ok=…`), shown once by the layout.
     pub notice: String,
+    /// How many to-do items are open, for the navigation: counted once per page request (see
+    /// `draws_layout`), `None` for other requests.
+    pub todo_count: Option<i64>,
 }
 
 impl Session {
@@ -69,6 +72,18 @@ fn notice_of(parts: &Parts) -> String {
         .unwrap_or_default()
 }
 
+/// Whether the request is for a page drawn in the layout (a GET of a page, not the API, a
+/// file, a picture or a download), so the navigation's to-do count is worth reading.
+fn draws_layout(parts: &Parts) -> bool {
+    let path = parts.uri.path();
+    let last = path.rsplit('/').next().unwrap_or("");
+    parts.method == axum::http::Method::GET
+        && !path.starts_with("/api/")
+        && !path.contains("/files/")
+        && !path.contains("/photos/")
+        && !last.contains('.')
+}
+
 /// The caller's session, looked up once per request (later extractors reuse it).
 async fn load(parts: &mut Parts, state: &AppState) -> Result<Option<Session>, AppError> {
     if let Some(cached) = parts.extensions.get::<Option<Session>>() {
@@ -78,13 +93,32 @@ async fn load(parts: &mut Parts, state: &AppState) -> Result<Option<Session>, Ap
         return Ok(None);
     };
     let t = token.clone();
-    let found = blocking(state, move |s| Ok(s.read(|c| accounts::session(c, &t))?)).await?;
+    let count = draws_layout(parts);
+    let found = blocking(state, move |s| {
+        Ok(s.read(|c| -> xianfeng_store::Result<_> {
+            let Some((actor, csrf)) = accounts::session(c, &t)? else {
+                return Ok(None);
+            };
+            let todo = if count {
+                Some(xianfeng_store::todo::count(
+                    c,
+                    &actor,
+                    xianfeng_domain::date::today(),
+                )?)
+            } else {
+                None
+            };
+            Ok(Some((actor, csrf, todo)))
+        })?)
+    })
+    .await?;
     let notice = notice_of(parts);
-    let session = found.map(|(actor, csrf)| Session {
+    let session = found.map(|(actor, csrf, todo_count)| Session {
         actor,
         csrf,
         token,
         notice,
+        todo_count,
     });
     parts.extensions.insert(session.clone());
     Ok(session)

@@ -143,8 +143,14 @@ fn qr_check_in_marks_present_once_and_refuses_forged_or_expired_codes() {
             assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
             assert!(ok.body.contains("签到成功"));
             let again = member.post_form(&app, "/checkin", &[("t", &token)]).await;
-            assert_eq!(again.status, StatusCode::CONFLICT);
-            assert!(again.body.contains("已签到"));
+            assert_eq!(
+                again.status,
+                StatusCode::OK,
+                "a second check-in is a notice"
+            );
+            assert!(again.body.contains("您已签到"), "{}", again.body);
+            let page = member.get(&app, &format!("/checkin?t={token}")).await;
+            assert!(page.body.contains("您已签到") && !page.body.contains("确认签到"));
             let forged = checkin::sign(&[1; 32], id, exp);
             let r = member.post_form(&app, "/checkin", &[("t", &forged)]).await;
             assert!(r.body.contains("签名不符"), "{}", s.name);

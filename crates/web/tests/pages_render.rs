@@ -14,6 +14,8 @@ fn every_page_renders_for_the_county_admin() {
         let c = login(&app, "county_admin").await;
         let pages = [
             "/".to_string(),
+            "/todo".into(),
+            "/more".into(),
             "/warnings".into(),
             format!("/orgs/{}", f.county.id),
             format!("/orgs/{}/tree", f.county.id),

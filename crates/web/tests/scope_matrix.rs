@@ -166,6 +166,14 @@ fn reads_are_confined_to_each_roles_subtree() {
                 ),
                 ("member", format!("/members/{}/stars", f.member_a), 200),
                 ("member", format!("/members/{}/stars", f.member_a2), 404),
+                // 待办, 更多 and the check-in tab: every role has its own
+                ("county_admin", "/todo".to_string(), 200),
+                ("town_admin", "/todo".to_string(), 200),
+                ("branch_secretary", "/todo".to_string(), 200),
+                ("member", "/todo".to_string(), 200),
+                ("branch_secretary", "/more".to_string(), 200),
+                ("member", "/more".to_string(), 200),
+                ("member", "/checkin".to_string(), 200),
             ];
             let mut failures = Vec::new();
             for user in ["county_admin", "town_admin", "branch_secretary", "member"] {

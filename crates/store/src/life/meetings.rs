@@ -358,6 +358,15 @@ pub fn lists(c: &mut dyn Conn, meeting_id: i64, member_id: i64) -> Result<bool> 
     .is_some())
 }
 
+/// Whether `member_id` is already marked present at the meeting (by check-in or by the host).
+pub fn is_present(c: &mut dyn Conn, meeting_id: i64, member_id: i64) -> Result<bool> {
+    Ok(c.query_opt(
+        "SELECT 1 FROM attendance WHERE meeting_id = ? AND member_id = ? AND (presence = ? OR checked_in_at IS NOT NULL)",
+        vals![meeting_id, member_id, Presence::Present.label()],
+    )?
+    .is_some())
+}
+
 /// Filter of a meeting list.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {

@@ -32,7 +32,7 @@ fn safe_next(next: &str) -> String {
     if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
         next.to_string()
     } else {
-        "/".into()
+        "/todo".into()
     }
 }
 

@@ -26,6 +26,8 @@ struct Dashboard {
     chart: String,
     warnings: Vec<WarningRow>,
     warning_total: usize,
+    /// A branch's own page: no chart of organisations below, no counts of branches.
+    is_branch: bool,
     /// This period's organisational life: the scope's own standing and its subtree's counts.
     own: Vec<xianfeng_store::life::compliance::Standing>,
     life: Vec<xianfeng_store::life::compliance::Summary>,
@@ -35,9 +37,7 @@ struct Dashboard {
 
 pub async fn dashboard(State(state): State<AppState>, s: Session) -> Result<Response, AppError> {
     if s.actor.role == Role::Member {
-        if let Some(id) = s.actor.member_id {
-            return Ok(Redirect::to(&format!("/members/{id}")).into_response());
-        }
+        return Ok(Redirect::to("/todo").into_response());
     }
     let actor = s.actor.clone();
     let page = super::read(&state, move |c| {
@@ -60,7 +60,9 @@ pub async fn dashboard(State(state): State<AppState>, s: Session) -> Result<Resp
         let today = xianfeng_domain::date::today();
         let own = xianfeng_store::life::compliance::standing(c, &root, today)?;
         let mut life = xianfeng_store::life::compliance::summary(c, &root, today)?;
-        life.retain(|x| x.bound > 0);
+        // rules binding the scope itself are its own standing above; the summary lists the
+        // rules of the organisations below (a branch: only its groups' 党小组会)
+        life.retain(|x| x.bound > 0 && !x.rule.applies.fits(root.kind, root.committee_size));
         let mut mine = xianfeng_store::campaigns::completion::mine(c, actor.account_id)?;
         mine.truncate(8);
         Ok((
@@ -73,9 +75,15 @@ pub async fn dashboard(State(state): State<AppState>, s: Session) -> Result<Resp
     })
     .await?;
     let (root, totals, rows, (warnings, warning_total), (own, life, mine)) = page;
+    let is_branch = root.kind.is_branch();
     render(&Dashboard {
         ctx: Ctx::new(&s, "home"),
-        chart: svg::bar_chart(&format!("{}下属各组织党员数", root.name), &rows),
+        chart: if is_branch || rows.is_empty() {
+            String::new()
+        } else {
+            svg::bar_chart(&format!("{}下属各组织党员数", root.name), &rows)
+        },
+        is_branch,
         scope_name: root.name,
         probationary: totals.members - totals.full_members,
         totals,

@@ -6,12 +6,14 @@ mod campaigns;
 mod dashboard;
 pub mod form;
 mod life;
+pub mod menu;
 mod people;
 mod plans;
 mod points;
 pub mod public;
 mod recognition;
 pub mod shared;
+mod todo;
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
@@ -101,6 +103,7 @@ impl Flash {
 pub struct Ctx {
     pub user: String,
     pub role: String,
+    pub role_kind: xianfeng_domain::auth::Role,
     pub csrf: String,
     pub scope_id: i64,
     pub is_county: bool,
@@ -109,6 +112,9 @@ pub struct Ctx {
     pub account_id: i64,
     pub is_admin: bool,
     pub nav: &'static str,
+    /// Open to-do items, shown beside 待办 in the navigation (`None`: not counted for this
+    /// request, e.g. a form shown again after a refusal).
+    pub todo_count: Option<i64>,
     pub flash: Flash,
 }
 
@@ -117,6 +123,7 @@ impl Ctx {
         Ctx {
             user: s.actor.display_name.clone(),
             role: s.actor.role.label().to_string(),
+            role_kind: s.actor.role,
             csrf: s.csrf.clone(),
             scope_id: s.actor.scope_org_id,
             is_county: s.actor.is_county_admin(),
@@ -128,10 +135,35 @@ impl Ctx {
                 xianfeng_domain::auth::Role::CountyAdmin | xianfeng_domain::auth::Role::TownAdmin
             ),
             nav,
+            todo_count: s.todo_count,
             flash: Flash {
                 notice: s.notice.clone(),
                 ..Flash::default()
             },
+        }
+    }
+
+    /// The count shown beside 待办 (0: none shown).
+    pub fn todo_badge(&self) -> i64 {
+        self.todo_count.unwrap_or(0)
+    }
+
+    /// Every menu entry of the role (`menu::menu`).
+    pub fn menu(&self) -> Vec<menu::Link> {
+        menu::menu(self)
+    }
+
+    /// The phone's bottom bar (`menu::tabs`).
+    pub fn tabs(&self) -> Vec<menu::Link> {
+        menu::tabs(self)
+    }
+
+    /// Whether a tab of the bar is lit: its own pages, or 更多 for every page not in the bar.
+    pub fn tab_on(&self, link: &menu::Link) -> bool {
+        if link.nav == "more" {
+            !menu::in_tabs(self, self.nav)
+        } else {
+            link.on(self.nav)
         }
     }
 
@@ -497,6 +529,8 @@ pub fn upload_routes() -> Router<AppState> {
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(dashboard::dashboard))
+        .route("/todo", get(todo::page))
+        .route("/more", get(todo::more))
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/logout", post(auth::logout))
         .route("/warnings", get(dashboard::warnings))

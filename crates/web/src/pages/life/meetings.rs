@@ -420,7 +420,9 @@ struct CheckinPage {
     done: bool,
 }
 
-/// What a scanned code shows: the meeting and a button to confirm (a GET never writes).
+/// What a scanned code shows: the meeting and a button to confirm (a GET never writes), or
+/// 您已签到 when the member is already present. Without a code (the 签到 tab) it says how to
+/// check in.
 pub async fn checkin_page(
     State(state): State<AppState>,
     s: Session,
@@ -428,21 +430,44 @@ pub async fn checkin_page(
 ) -> Result<Response, AppError> {
     let key = state.store.vault.derive_key("checkin");
     let now = date::now().timestamp();
-    let ctx = Ctx::new(&s, "life");
-    let (meeting, ctx) = match xianfeng_domain::checkin::verify(&key, &q.t, now) {
+    let ctx = Ctx::new(&s, "checkin");
+    if q.t.is_empty() {
+        return render(&CheckinPage {
+            ctx,
+            token: q.t,
+            meeting: None,
+            done: false,
+        });
+    }
+    let member = s.actor.member_id;
+    let (meeting, done, ctx) = match xianfeng_domain::checkin::verify(&key, &q.t, now) {
         Ok(id) => {
-            let m = crate::pages::read(&state, move |c| Ok(meetings::get(c, id)?)).await?;
-            (m, ctx)
+            let (m, present) = crate::pages::read(&state, move |c| {
+                let present = match member {
+                    Some(mid) => meetings::is_present(c, id, mid)?,
+                    None => false,
+                };
+                Ok((meetings::get(c, id)?, present))
+            })
+            .await?;
+            if present {
+                (m, true, ctx.with_notice(ALREADY))
+            } else {
+                (m, false, ctx)
+            }
         }
-        Err(e) => (None, ctx.with_error(e.to_string())),
+        Err(e) => (None, false, ctx.with_error(e.to_string())),
     };
     render(&CheckinPage {
         ctx,
         token: q.t,
         meeting,
-        done: false,
+        done,
     })
 }
+
+/// What a member already present sees: a notice on a normal page, not a refusal.
+const ALREADY: &str = "您已签到，无需重复签到。";
 
 #[derive(Deserialize, Default)]
 pub struct CheckinForm {
@@ -462,12 +487,16 @@ pub async fn checkin(
         .actor
         .member_id
         .ok_or_else(|| AppError::Conflict("只有党员账号可以扫码签到".into()))?;
-    let m = crate::pages::write(&state, move |c| {
+    let (m, already) = crate::pages::write(&state, move |c| {
         let m = meetings::get(c, id)?.ok_or(xianfeng_store::StoreError::NotFound("会议"))?;
-        Ok(meetings::check_in(c, &m, member_id)?)
+        if meetings::is_present(c, id, member_id)? {
+            return Ok((m, true));
+        }
+        Ok((meetings::check_in(c, &m, member_id)?, false))
     })
     .await?;
-    let ctx = Ctx::new(&s, "life").with_notice("签到成功。");
+    let notice = if already { ALREADY } else { "签到成功。" };
+    let ctx = Ctx::new(&s, "checkin").with_notice(notice);
     render(&CheckinPage {
         ctx,
         token: String::new(),
