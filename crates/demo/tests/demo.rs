@@ -34,6 +34,7 @@ fn every_benchmark_question_agrees_with_the_naive_query_on_both_backends() {
         lines.extend(bench::run_life(store, &levels, 1, today).unwrap());
         lines.extend(bench::indicator::run(store, &levels, 1, indicator, task).unwrap());
         lines.extend(bench::points::run(store, &levels, 1, today).unwrap());
+        lines.extend(bench::publish::run(store, ("全域", g.county_id), 1).unwrap());
         assert!(lines.len() >= 12, "{name}: {} lines", lines.len());
         for l in &lines {
             assert!(
