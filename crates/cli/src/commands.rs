@@ -432,6 +432,11 @@ pub fn bench(
     lines.extend(xianfeng_demo::bench::points::run(
         &store, &levels, runs, today,
     )?);
+    lines.extend(xianfeng_demo::bench::publish::run(
+        &store,
+        ("全域", root),
+        runs,
+    )?);
     for line in lines {
         println!(
             "{:<10} {:<4} {:<48} {:<48} {:>7.1}×{}",

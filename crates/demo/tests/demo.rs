@@ -34,6 +34,7 @@ fn every_benchmark_question_agrees_with_the_naive_query_on_both_backends() {
         lines.extend(bench::run_life(store, &levels, 1, today).unwrap());
         lines.extend(bench::indicator::run(store, &levels, 1, indicator, task).unwrap());
         lines.extend(bench::points::run(store, &levels, 1, today).unwrap());
+        lines.extend(bench::publish::run(store, ("全域", g.county_id), 1).unwrap());
         assert!(lines.len() >= 12, "{name}: {} lines", lines.len());
         for l in &lines {
             assert!(
@@ -71,6 +72,23 @@ fn the_demo_county_generates_every_area_and_lists_its_logins() {
     )
     .unwrap();
     assert!(campaign > 0);
+    // Its 定性 tasks: most towns reported the first, the county accepted most and returned one.
+    let reviews: Vec<String> = store
+        .read(|c| {
+            c.query(
+                "SELECT a.review FROM assignments a JOIN tasks t ON t.id = a.task_id
+                 WHERE t.campaign_id = ? AND t.kind = '定性' ORDER BY a.org_id",
+                xianfeng_store::vals![campaign],
+            )?
+            .into_iter()
+            .map(|r| r.text(0))
+            .collect()
+        })
+        .unwrap();
+    for (state, at_least) in [("已验收", 5), ("已退回", 1), ("待验收", 1), ("", 1)] {
+        let n = reviews.iter().filter(|r| *r == state).count();
+        assert!(n >= at_least, "{state:?}: {n} in {reviews:?}");
+    }
     let sup = seed::supervision::generate(store, g.county_id, 4, today).unwrap();
     assert!(sup.inspections > 0 && sup.problems > 0 && sup.titles > 0);
     let pts = seed::points::generate(store, g.county_id, g.branch_id, today).unwrap();

@@ -123,6 +123,12 @@ impl Actor {
             && within(raised_path, &self.scope_path)
     }
 
+    /// Reporting a 定性 task done for the assignee at `assignee_path`: its own cadres only, so
+    /// the level that accepts the report never writes it.
+    pub fn can_report_task(&self, assignee_path: &str) -> bool {
+        self.role != Role::Member && self.scope_path == assignee_path
+    }
+
     /// Accepting (or returning) a 定性 task reported done by the assignee at `assignee_path`,
     /// in a campaign run at `campaign_path`: an administrator of a level above the assignee,
     /// or of the campaign's own organisation for the share it carries itself.
@@ -263,6 +269,12 @@ mod tests {
         );
         let sec = actor(Role::BranchSecretary, "/1/2/30/", None);
         assert!(!sec.can_accept_task("/1/", "/1/2/30/"));
+        assert!(sec.can_report_task("/1/2/30/"));
+        assert!(
+            !town.can_report_task("/1/2/30/"),
+            "the accepting level does not report"
+        );
+        assert!(!actor(Role::Member, "/1/2/30/", Some(7)).can_report_task("/1/2/30/"));
     }
 
     #[test]

@@ -315,7 +315,14 @@ fn completion_refusals_change_nothing() {
             refuse(&s, |c| {
                 completion::report_done(c, &town_b, &a, &done_input(), &photo())
             }),
-            "东村党支部",
+            "只有东村党支部的党务工作者",
+        );
+        // Nor by the town above it, which accepts it.
+        conflict(
+            refuse(&s, |c| {
+                completion::report_done(c, &town_a, &a, &done_input(), &photo())
+            }),
+            "上级负责验收",
         );
         // Without evidence, or without a narrative.
         invalid(
@@ -334,7 +341,13 @@ fn completion_refusals_change_nothing() {
         let dept_a = assignment_of(&s, p.campaign_id, posts.id, &t.dept);
         conflict(
             refuse(&s, |c| {
-                completion::report_done(c, &admin(&t.county), &dept_a, &done_input(), &photo())
+                completion::report_done(
+                    c,
+                    &actor(&t.dept, Role::BranchSecretary),
+                    &dept_a,
+                    &done_input(),
+                    &photo(),
+                )
             }),
             "定性任务",
         );

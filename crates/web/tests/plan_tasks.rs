@@ -100,6 +100,20 @@ fn a_qualitative_task_is_reported_with_a_photo_accepted_by_the_town_and_moves_th
             assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
             assert_eq!(campaigns_of(&s, d), 1);
 
+            // The town, which accepts it, may not report it for the branch.
+            let town = login(&app, "town_admin").await;
+            let page = town.get(&app, &format!("/assignments/{a}")).await;
+            assert!(!page.body.contains(r#"id="done-form""#));
+            let r = town
+                .post_multipart(
+                    &app,
+                    &format!("/assignments/{a}/done"),
+                    &[("narrative", "代为报送")],
+                    Some(("evidence", "挂牌.png", PHOTO)),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", s.name);
+
             // The branch reports it done: a photo is required.
             let sec = login(&app, "branch_secretary").await;
             let page = sec.get(&app, &format!("/assignments/{a}")).await;
@@ -129,7 +143,6 @@ fn a_qualitative_task_is_reported_with_a_photo_accepted_by_the_town_and_moves_th
             assert_eq!(r.status, StatusCode::SEE_OTHER, "{}: {}", s.name, r.body);
 
             // The town sees it waiting, may not return it without a reason, then accepts it.
-            let town = login(&app, "town_admin").await;
             let page = town.get(&app, &format!("/campaigns/{camp}")).await;
             assert!(page.body.contains(r#"id="awaiting""#), "{}", page.body);
             let r = town

@@ -3,6 +3,7 @@
 
 pub mod indicator;
 pub mod points;
+pub mod publish;
 
 use std::time::Instant;
 

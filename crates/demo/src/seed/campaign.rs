@@ -11,7 +11,8 @@ use xianfeng_domain::campaign::{Comparator, Measure, Target};
 use xianfeng_domain::org::OrgDomain;
 
 use crate::seed::insert_rows;
-use xianfeng_store::campaigns::{self, NewTask};
+use xianfeng_domain::campaign::CompletionInput;
+use xianfeng_store::campaigns::{self, completion, Assignment, NewTask};
 use xianfeng_store::db::{Dialect, Value};
 use xianfeng_store::{people::orgs, plans::drafts, plans::publish, Result, Store};
 
@@ -48,6 +49,7 @@ pub fn generate(
             scope_path: county.path.clone(),
             member_id: None,
         };
+        let plan = with_measures(plan);
         let draft_id = drafts::create(
             c,
             &actor,
@@ -55,7 +57,7 @@ pub fn generate(
             "红旗先锋实施方案.txt",
             title,
             body,
-            plan,
+            &plan,
         )?;
         let draft =
             drafts::get(c, draft_id)?.ok_or(xianfeng_store::StoreError::NotFound("草稿"))?;
@@ -96,7 +98,7 @@ pub fn generate(
     let (rows, next_id) = store.read(|c| -> xianfeng_store::Result<_> {
         let rows = c.query(
             "SELECT a.id, a.org_id, n.id, n.quantity FROM assignments a JOIN tasks t ON t.id = a.task_id
-             JOIN indicators n ON n.task_id = t.id WHERE t.campaign_id = ? AND n.measure = '上报数量' ORDER BY a.id, n.id",
+             JOIN indicators n ON n.task_id = t.id WHERE t.campaign_id = ? AND n.measure = '上报数量' AND t.kind <> '定性' ORDER BY a.id, n.id",
             xianfeng_store::vals![id],
         )?;
         let next = c.scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM progress_reports", &[])?;
@@ -155,5 +157,106 @@ pub fn generate(
         }
         campaigns::rebuild_rollups(c)
     })?;
+    qualitative_progress(store, id)?;
     Ok(id)
+}
+
+/// The plan with two 定性 measures of a 压实工作责任 section added (until the reader finds the
+/// document's own measures): the towns' secretaries each adopt a lagging village, and the
+/// organisation department keeps the ledger.
+fn with_measures(plan: &Json) -> Json {
+    let mut plan = plan.clone();
+    if plan["measures"].as_array().is_some_and(|m| !m.is_empty()) {
+        return plan;
+    }
+    if let Some(sections) = plan["sections"].as_array_mut() {
+        sections.push(serde_json::json!({"number": "九", "title": "压实工作责任", "children": []}));
+    }
+    plan["measures"] = serde_json::json!([
+        {"text": "镇（街）党（工）委书记带头联系一个后进村党组织，逐村制定整顿方案。", "path": ["九", "（一）"],
+         "units": ["各镇（街）党（工）委"], "deadline": "11月底前"},
+        {"text": "建立“红旗先锋”工作台账，按月调度推进情况。", "path": ["九", "（二）"],
+         "units": ["县委组织部"], "deadline": null}
+    ]);
+    plan
+}
+
+/// Most towns have reported the first 定性 task done with a photo; the county has accepted
+/// most of those and returned one. The first town (the demo town administrator's) is left to
+/// report (the organisations in the order they were made).
+fn qualitative_progress(store: &Store, campaign: i64) -> Result<()> {
+    let photo: &[u8] = b"\x89PNG\r\n\x1a\n\0\0";
+    let rows: Vec<(Assignment, xianfeng_domain::org::Org)> =
+        store.read(|c| -> xianfeng_store::Result<_> {
+            let Some(task) = campaigns::tasks(c, campaign)?
+                .into_iter()
+                .find(|t| t.kind == xianfeng_domain::campaign::TaskKind::Qualitative)
+            else {
+                return Ok(vec![]);
+            };
+            let camp =
+                campaigns::get(c, campaign)?.ok_or(xianfeng_store::StoreError::NotFound("活动"))?;
+            let mut out = Vec::new();
+            for a in campaigns::assignments_in(c, campaign, &camp.org_path)?
+                .into_iter()
+                .filter(|a| a.task_id == task.id)
+            {
+                let org = orgs::require(c, a.org_id)?;
+                out.push((a, org));
+            }
+            out.sort_by_key(|(a, _)| a.org_id);
+            Ok(out)
+        })?;
+    let county = store.read(|c| -> xianfeng_store::Result<_> {
+        let camp =
+            campaigns::get(c, campaign)?.ok_or(xianfeng_store::StoreError::NotFound("活动"))?;
+        orgs::require(c, camp.org_id)
+    })?;
+    let county_actor = Actor {
+        account_id: 0,
+        username: "demo".into(),
+        display_name: "演示数据".into(),
+        role: Role::CountyAdmin,
+        scope_org_id: county.id,
+        scope_path: county.path.clone(),
+        member_id: None,
+    };
+    for (i, (a, town)) in rows.iter().enumerate().skip(1).take(12) {
+        let town_actor = Actor {
+            role: Role::TownAdmin,
+            scope_org_id: town.id,
+            scope_path: town.path.clone(),
+            ..county_actor.clone()
+        };
+        store.write(|c| -> xianfeng_store::Result<()> {
+            completion::report_done(
+                c,
+                &town_actor,
+                a,
+                &CompletionInput {
+                    narrative: format!("{}书记已联系后进村，整顿方案已制定并上墙公示。", town.name),
+                },
+                &[("联系村现场.png".into(), "image/png".into(), photo.to_vec())],
+            )?;
+            let a = campaigns::assignment(c, a.id)?
+                .ok_or(xianfeng_store::StoreError::NotFound("任务"))?;
+            match i % 4 {
+                0 => {}
+                3 => {
+                    completion::decide(
+                        c,
+                        &county_actor,
+                        &a,
+                        false,
+                        "整顿方案缺少时间表，请补充后再报",
+                    )?;
+                }
+                _ => {
+                    completion::decide(c, &county_actor, &a, true, "")?;
+                }
+            }
+            Ok(())
+        })?;
+    }
+    Ok(())
 }

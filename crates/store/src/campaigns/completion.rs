@@ -44,7 +44,7 @@ fn open_campaign(c: &mut dyn Conn, a: &Assignment) -> Result<campaigns::Campaign
     Ok(campaign)
 }
 
-/// Reports a 定性 task done: by someone who may record for the assignee, while it has no
+/// Reports a 定性 task done: by the assignee's own cadres, while it has no
 /// report awaiting acceptance and is not accepted. Evidence (already checked) is required.
 pub fn report_done(
     c: &mut dyn Conn,
@@ -53,9 +53,9 @@ pub fn report_done(
     input: &CompletionInput,
     evidence: &[(String, String, Vec<u8>)],
 ) -> Result<i64> {
-    if !actor.can_record_life(&a.org_path) {
+    if !actor.can_report_task(&a.org_path) {
         return Err(StoreError::Conflict(format!(
-            "只有{}及其上级的党务工作者能报送该任务的完成情况",
+            "只有{}的党务工作者能报送该任务的完成情况（上级负责验收）",
             a.org_name
         )));
     }

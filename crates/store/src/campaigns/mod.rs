@@ -700,7 +700,11 @@ pub fn standings(
                 task: task.title.clone(),
                 indicator: i.label.clone(),
                 value,
-                target: i.target.describe(),
+                target: if task.kind == TaskKind::Qualitative {
+                    "上级验收".into()
+                } else {
+                    i.target.describe()
+                },
                 status: task_status(&i.target, value, task.due(), today),
                 pct: value.map_or(0, |v| i.target.percent(v)),
             });

@@ -74,8 +74,12 @@ pub fn month_end_in(text: &str, year: i32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(ny, nm, 1).map(|d| d - chrono::Duration::days(1))
 }
 
+/// Each unit's organisations, matched once per publish (a plan names the same few units over
+/// and over; matching reads every organisation's name).
+type Matched = std::collections::HashMap<String, Vec<i64>>;
+
 /// The organisations the units name, by the reviewer's mapping or a match in the tree.
-fn resolve(units: &[String], draft: &Draft, refs: &[OrgRef]) -> Vec<i64> {
+fn resolve(units: &[String], draft: &Draft, refs: &[OrgRef], seen: &mut Matched) -> Vec<i64> {
     let mut out = Vec::new();
     for u in units {
         let mapped: Vec<i64> = draft.unit_map[u.as_str()]
@@ -85,10 +89,12 @@ fn resolve(units: &[String], draft: &Draft, refs: &[OrgRef]) -> Vec<i64> {
             .filter_map(|x| x.as_i64())
             .collect();
         let ids = if mapped.is_empty() {
-            match match_unit(u, refs) {
-                UnitMatch::Exact(ids) | UnitMatch::Every(ids) | UnitMatch::Fuzzy(ids) => ids,
-                UnitMatch::Unmatched => vec![],
-            }
+            seen.entry(u.clone())
+                .or_insert_with(|| match match_unit(u, refs) {
+                    UnitMatch::Exact(ids) | UnitMatch::Every(ids) | UnitMatch::Fuzzy(ids) => ids,
+                    UnitMatch::Unmatched => vec![],
+                })
+                .clone()
         } else {
             mapped
         };
@@ -241,6 +247,7 @@ fn planned(
         }
     }
     let mut out = Vec::new();
+    let mut seen = Matched::new();
     for (m, indicators) in measures.into_iter().zip(owned) {
         let PlanMeasure {
             path,
@@ -264,7 +271,7 @@ fn planned(
         let mut assignees = if computed {
             computed_towns(c, refs, &indicators[0].2)?
         } else {
-            resolve(&units, draft, refs)
+            resolve(&units, draft, refs, &mut seen)
         };
         if assignees.is_empty() {
             assignees.push(org.id);
@@ -304,7 +311,7 @@ fn planned(
         let mut assignees = if measure.computed() {
             computed_towns(c, refs, &measure)?
         } else {
-            resolve(&units, draft, refs)
+            resolve(&units, draft, refs, &mut seen)
         };
         if assignees.is_empty() {
             assignees.push(org.id);
@@ -365,12 +372,9 @@ fn make_tasks(
 ) -> Result<(Vec<PublishedTask>, Vec<String>)> {
     let wanted = planned(c, org, draft, campaign.year as i32, refs)?;
     let existing = campaigns::tasks(c, campaign.id)?;
-    let name_of = |id: i64| {
-        refs.iter()
-            .find(|r| r.id == id)
-            .map(|r| r.name.clone())
-            .unwrap_or_else(|| org.name.clone())
-    };
+    let names: std::collections::HashMap<i64, &str> =
+        refs.iter().map(|r| (r.id, r.name.as_str())).collect();
+    let name_of = |id: i64| names.get(&id).unwrap_or(&org.name.as_str()).to_string();
     let mut added = Vec::new();
     for t in wanted.iter() {
         if existing

@@ -28,7 +28,7 @@ pub async fn report_done(
         kept,
     } = Upload::read(&s, form, "evidence").await?;
     let (a, ..) = load_assignment(&state, &s, id).await?;
-    if !s.actor.can_record_life(&a.org_path) {
+    if !s.actor.can_report_task(&a.org_path) {
         return Err(AppError::Forbidden);
     }
     let input = CompletionInput {

@@ -754,7 +754,7 @@ pub(crate) async fn assignment_page(
         &AssignmentPage {
             ctx,
             can_report_done: qualitative
-                && s.actor.can_record_life(&a.org_path)
+                && s.actor.can_report_task(&a.org_path)
                 && camp.open()
                 && xianfeng_domain::campaign::Review::may_report(a.review),
             can_decide: qualitative
