@@ -25,6 +25,9 @@ labelled_enum!(
         RoundClose => "结束评议",
         MyCommitment => "我的承诺",
         MyClaim => "我的积分申报",
+        TaskReport => "任务报送",
+        TaskAccept => "任务验收",
+        CampaignCadence => "活动频次",
     }
 );
 

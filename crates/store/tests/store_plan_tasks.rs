@@ -647,3 +647,176 @@ fn a_plan_file_published_twice_is_recognised_by_its_bytes_and_makes_nothing_more
         assert_eq!(audit_after, audit_before, "{}: nothing written", s.name);
     }
 }
+
+/// The to-do items of `kind` the actor sees today (what, link); the count agrees with the list.
+fn todo_of(
+    s: &TestStore,
+    who: &xianfeng_domain::auth::Actor,
+    kind: xianfeng_domain::todo::Kind,
+) -> Vec<(String, String)> {
+    let today = xianfeng_domain::date::today();
+    let list = s
+        .read(|c| xianfeng_store::todo::list(c, who, today, 50))
+        .unwrap();
+    let count = s
+        .read(|c| xianfeng_store::todo::count(c, who, today))
+        .unwrap();
+    assert_eq!(
+        count, list.total,
+        "{}: the count is the list's total",
+        s.name
+    );
+    list.items
+        .into_iter()
+        .filter(|i| i.kind == kind)
+        .map(|i| (i.what, i.href))
+        .collect()
+}
+
+#[test]
+fn a_qualitative_task_is_on_the_assignees_todo_until_reported_then_on_the_level_above_until_accepted(
+) {
+    use xianfeng_domain::todo::Kind;
+    for s in backends() {
+        let t = tree(&s);
+        let (_, p) = published(&s, &t);
+        let tasks = s.read(|c| campaigns::tasks(c, p.campaign_id)).unwrap();
+        let centre = task(&tasks, "建好村党群服务中心").clone();
+        let a = assignment_of(&s, p.campaign_id, centre.id, &t.branch);
+        let secretary = actor(&t.branch, Role::BranchSecretary);
+        let town = actor(&t.town_a, Role::TownAdmin);
+        let other_town = actor(&t.town_b, Role::TownAdmin);
+        let county = actor(&t.county, Role::CountyAdmin);
+        let link = format!("/assignments/{}", a.id);
+
+        let due = todo_of(&s, &secretary, Kind::TaskReport);
+        assert!(
+            due.iter()
+                .any(|(what, href)| *href == link && what.contains("建好村党群服务中心")),
+            "{}: {due:?}",
+            s.name
+        );
+        assert!(todo_of(&s, &town, Kind::TaskAccept).is_empty());
+
+        s.write(|c| completion::report_done(c, &secretary, &a, &done_input(), &photo()))
+            .unwrap();
+        assert!(
+            !todo_of(&s, &secretary, Kind::TaskReport)
+                .iter()
+                .any(|(_, href)| *href == link),
+            "{}: reported, it leaves the branch's list",
+            s.name
+        );
+        let waiting = todo_of(&s, &town, Kind::TaskAccept);
+        assert_eq!(
+            waiting.iter().map(|(_, h)| h.as_str()).collect::<Vec<_>>(),
+            vec![link.as_str()],
+            "{}: the town right above accepts it",
+            s.name
+        );
+        assert!(todo_of(&s, &other_town, Kind::TaskAccept).is_empty());
+        assert!(
+            todo_of(&s, &county, Kind::TaskAccept).is_empty(),
+            "{}: the county is not asked for a branch's report",
+            s.name
+        );
+
+        // Returned: back on the branch's list with the reason; accepted: gone everywhere.
+        let a = assignment_of(&s, p.campaign_id, centre.id, &t.branch);
+        s.write(|c| completion::decide(c, &town, &a, false, "照片看不清门牌"))
+            .unwrap();
+        let again = todo_of(&s, &secretary, Kind::TaskReport);
+        assert!(
+            again
+                .iter()
+                .any(|(what, href)| *href == link && what.contains("照片看不清门牌")),
+            "{}: {again:?}",
+            s.name
+        );
+        assert!(todo_of(&s, &town, Kind::TaskAccept).is_empty());
+        let a = assignment_of(&s, p.campaign_id, centre.id, &t.branch);
+        s.write(|c| completion::report_done(c, &secretary, &a, &done_input(), &photo()))
+            .unwrap();
+        let a = assignment_of(&s, p.campaign_id, centre.id, &t.branch);
+        s.write(|c| completion::decide(c, &town, &a, true, ""))
+            .unwrap();
+        assert!(todo_of(&s, &town, Kind::TaskAccept).is_empty());
+        assert!(!todo_of(&s, &secretary, Kind::TaskReport)
+            .iter()
+            .any(|(_, href)| *href == link));
+    }
+}
+
+#[test]
+fn a_campaign_cadence_is_on_the_todo_of_those_it_binds_until_met() {
+    use xianfeng_domain::todo::Kind;
+    for s in backends() {
+        let t = tree(&s);
+        let mut plan = plan();
+        plan["cadences"] = json!([
+            {"text": "一月一报告", "period": "month", "times": 1, "comparator": ">=",
+             "action": "报告", "path": []},
+            {"text": "月通报", "period": "month", "times": 1, "comparator": ">=",
+             "action": "通报", "path": []}
+        ]);
+        let d = draft_of(&s, &t, &plan);
+        let a = admin(&t.county);
+        let p = s
+            .write(|c| publish::publish(c, &a, &t.county, &d, 2026))
+            .unwrap();
+        // Bound since long ago, so this month counts whatever day the test runs on.
+        s.write(|c| {
+            c.execute("UPDATE orgs SET created_at = '2020-01-01T00:00:00Z'", &[])?;
+            c.execute("UPDATE campaign_cadences SET since = '2020-01-01'", &[])
+        })
+        .unwrap();
+        let secretary = actor(&t.branch, Role::BranchSecretary);
+        let county = actor(&t.county, Role::CountyAdmin);
+        let other_town = actor(&t.town_b, Role::TownAdmin);
+        let link = format!("/campaigns/{}", p.campaign_id);
+
+        let branch_items = todo_of(&s, &secretary, Kind::CampaignCadence);
+        assert!(
+            branch_items
+                .iter()
+                .any(|(what, href)| *href == link && what.contains("报告")),
+            "{}: the branch is an assignee, bound to report: {branch_items:?}",
+            s.name
+        );
+        assert!(
+            !branch_items.iter().any(|(what, _)| what.contains("通报")),
+            "{}: bulletins bind the campaign's organisation only",
+            s.name
+        );
+        let county_items = todo_of(&s, &county, Kind::CampaignCadence);
+        assert!(
+            county_items
+                .iter()
+                .any(|(what, href)| *href == link && what.contains("通报")),
+            "{}: {county_items:?}",
+            s.name
+        );
+        // Issuing this month's bulletin meets the rule: the line leaves the county's list.
+        let today = xianfeng_domain::date::today();
+        let month = xianfeng_domain::cadence::Period::containing(
+            xianfeng_domain::cadence::Frequency::Monthly,
+            today,
+        );
+        s.write(|c| campaigns::bulletin::issue(c, &county, &t.county, month, today))
+            .unwrap();
+        assert!(
+            !todo_of(&s, &county, Kind::CampaignCadence)
+                .iter()
+                .any(|(what, _)| what.contains("通报")),
+            "{}: met, it leaves",
+            s.name
+        );
+        let town_items = todo_of(&s, &other_town, Kind::CampaignCadence);
+        assert!(
+            town_items.iter().any(|(what, _)| what.contains("报告"))
+                && !town_items.iter().any(|(what, _)| what.contains("通报")),
+            "{}: 各镇 are assignees, bound to report and not to issue bulletins: {town_items:?}",
+            s.name
+        );
+    }
+}

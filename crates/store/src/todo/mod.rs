@@ -6,6 +6,7 @@
 //! A new engine adds one function to `SOURCES` (and, if it needs one, a kind to
 //! `domain::todo::Kind`); nothing else changes.
 
+mod campaigns;
 mod life;
 mod points;
 mod recognition;
@@ -71,8 +72,7 @@ impl Found {
 /// A source of to-do items: reads at most `limit` items (none when 0) and counts them all.
 pub type Source = fn(&mut dyn Conn, &Ask<'_>, i64) -> Result<Found>;
 
-/// Every source, in the order their kinds are listed when equally urgent. Campaign task
-/// reports (一周一报告) and accepting 定性 reports join here as their engines land.
+/// Every source, in the order their kinds are listed when equally urgent.
 pub const SOURCES: &[Source] = &[
     life::meetings_due,
     life::check_ins,
@@ -83,6 +83,9 @@ pub const SOURCES: &[Source] = &[
     recognition::rounds,
     recognition::my_commitments,
     points::my_claims,
+    campaigns::reports_due,
+    campaigns::acceptances,
+    campaigns::cadences_due,
 ];
 
 /// The to-do list: the most urgent first, at most `per_source` items from each source, and
