@@ -75,7 +75,10 @@ fn a_plan_file_is_published_once_and_the_second_run_makes_nothing() {
     // 县委组织部 is a party branch of the demo county: a task it leads is assigned there.
     let posts = tasks
         .iter()
-        .find(|t| t["title"].as_str().unwrap().contains("党员先锋岗60个"))
+        .find(|t| {
+            t["title"].as_str().unwrap().contains("党员先锋岗60个")
+                || t["indicator"].as_str().unwrap_or("").contains("党员先锋岗")
+        })
         .expect("the 60 posts target");
     assert_eq!(posts["kind"], "定量");
     assert_eq!(posts["due"], "2026-11-30");

@@ -194,7 +194,7 @@ fn the_county_copies_a_campaign_for_next_year_and_a_town_cannot() {
             assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
             let page = county.get(&app, &ok.location).await;
             assert!(page.body.contains(&format!("{year}年")), "{}", s.name);
-            assert!(page.body.contains("党员先锋岗"), "{}", s.name);
+            assert!(page.body.contains("建强支部堡垒"), "{}", s.name);
         });
     }
 }

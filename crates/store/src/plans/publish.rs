@@ -213,6 +213,7 @@ fn planned(
         .collect();
     // Each target, with the measure (the most specific one whose path it lies in) owning it.
     let mut owned: Vec<Vec<(String, Target, Measure)>> = vec![Vec::new(); measures.len()];
+    let mut owned_texts: Vec<Vec<String>> = vec![Vec::new(); measures.len()];
     let mut loose = Vec::new();
     for t in plan["targets"].as_array().into_iter().flatten() {
         let path = strings(&t["path"]);
@@ -242,8 +243,28 @@ fn planned(
             .max_by_key(|(_, m)| m.path.len())
             .map(|(i, _)| i);
         match owner {
-            Some(i) => owned[i].push((label, target, measure)),
+            Some(i) => {
+                owned[i].push((label, target, measure));
+                owned_texts[i].push(text);
+            }
             None => loose.push((path, text, label, target, measure)),
+        }
+    }
+    // A measure holding both figures its assignees report and figures computed from the tree
+    // keeps the reported ones; each computed one is measured where the tree is (in the towns),
+    // as a task of its own.
+    for ((m, indicators), texts) in measures.iter().zip(owned.iter_mut()).zip(owned_texts) {
+        if indicators.iter().any(|(_, _, x)| x.computed())
+            && indicators.iter().any(|(_, _, x)| !x.computed())
+        {
+            let (computed, reported): (Vec<_>, Vec<_>) = std::mem::take(indicators)
+                .into_iter()
+                .zip(texts)
+                .partition(|((_, _, x), _)| x.computed());
+            *indicators = reported.into_iter().map(|(i, _)| i).collect();
+            for ((label, target, measure), text) in computed {
+                loose.push((m.path.clone(), text, label, target, measure));
+            }
         }
     }
     let mut out = Vec::new();
