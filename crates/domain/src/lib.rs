@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod auth;
 pub mod award;
+pub mod brand;
 pub mod cadence;
 pub mod campaign;
 pub mod checkin;
