@@ -1,0 +1,59 @@
+-- 党建品牌: brand projects (proposed, designated 培育项目, filed 已备案 with a unique register
+-- number), their declarations (《党建品牌创建申报登记表》, one per workflow instance), the register
+-- counters per prefix and year, and the append-only yearly record (activities and honours).
+CREATE TABLE brands (
+    id INTEGER PRIMARY KEY,
+    org_id INTEGER NOT NULL REFERENCES orgs(id),
+    org_path TEXT NOT NULL,
+    name TEXT NOT NULL,
+    slogan TEXT NOT NULL,
+    category TEXT NOT NULL,
+    description TEXT NOT NULL,
+    goals TEXT NOT NULL,
+    measures TEXT NOT NULL,
+    leaders TEXT NOT NULL,
+    status TEXT NOT NULL,
+    instance_id INTEGER REFERENCES workflow_instances(id),
+    register_no TEXT UNIQUE,
+    designated_on TEXT,
+    filed_on TEXT,
+    created_by INTEGER,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX brands_path ON brands(org_path, id);
+CREATE UNIQUE INDEX brands_name ON brands(org_id, name);
+
+CREATE TABLE brand_declarations (
+    id INTEGER PRIMARY KEY,
+    brand_id INTEGER NOT NULL REFERENCES brands(id),
+    instance_id INTEGER NOT NULL UNIQUE REFERENCES workflow_instances(id),
+    effects TEXT NOT NULL,
+    satisfaction INTEGER NOT NULL,
+    founded_on TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX brand_declarations_brand ON brand_declarations(brand_id, id);
+
+CREATE TABLE brand_register (
+    prefix TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    last INTEGER NOT NULL,
+    PRIMARY KEY (prefix, year)
+);
+
+CREATE TABLE brand_records (
+    id INTEGER PRIMARY KEY,
+    brand_id INTEGER NOT NULL REFERENCES brands(id),
+    kind TEXT NOT NULL,
+    day TEXT NOT NULL,
+    title TEXT NOT NULL,
+    recorded_by INTEGER,
+    at TEXT NOT NULL
+);
+CREATE INDEX brand_records_brand ON brand_records(brand_id, day);
+CREATE TRIGGER brand_records_no_update BEFORE UPDATE ON brand_records
+BEGIN SELECT RAISE(ABORT, 'brand_records is append-only'); END;
+CREATE TRIGGER brand_records_no_delete BEFORE DELETE ON brand_records
+BEGIN SELECT RAISE(ABORT, 'brand_records is append-only'); END;
