@@ -58,14 +58,7 @@ pub struct BrandDraft {
     pub leaders: String,
 }
 
-fn text(
-    c: &mut Collector,
-    field: &str,
-    label: &str,
-    raw: &str,
-    min: usize,
-    max: usize,
-) -> String {
+fn text(c: &mut Collector, field: &str, label: &str, raw: &str, min: usize, max: usize) -> String {
     let t = normalize(raw);
     let n = t.chars().count();
     if n < min || n > max {
@@ -175,7 +168,10 @@ impl DeclarationInput {
                 c.push(
                     "satisfaction",
                     "群众满意度",
-                    format!("请填写 0–100 的整数百分比，“{}”不行", self.satisfaction.trim()),
+                    format!(
+                        "请填写 0–100 的整数百分比，“{}”不行",
+                        self.satisfaction.trim()
+                    ),
                 );
                 0
             }

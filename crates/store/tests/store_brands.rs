@@ -105,10 +105,7 @@ fn a_declaration_is_returned_revised_approved_and_filed_with_a_register_number()
             .unwrap();
         let b = s.read(|c| brands::get(c, id)).unwrap();
         assert_eq!(b.stage, Some(Stage::Pending(1)));
-        assert_eq!(
-            s.read(|c| brands::progress(c, &b)).unwrap(),
-            "待镇党委审核"
-        );
+        assert_eq!(s.read(|c| brands::progress(c, &b)).unwrap(), "待镇党委审核");
 
         s.write(|c| brands::decide(c, &town, id, Action::Return, "请补充成效数据"))
             .unwrap();
@@ -168,7 +165,11 @@ fn register_numbers_are_unique_and_sequential_within_the_year() {
         let town = actor(&t.town, Role::TownAdmin);
         let county = actor(&t.county, Role::CountyAdmin);
         let mut numbers = Vec::new();
-        for (at, name) in [(&t.east, "红色管家"), (&t.west, "田间党课"), (&t.east, "银发先锋")] {
+        for (at, name) in [
+            (&t.east, "红色管家"),
+            (&t.west, "田间党课"),
+            (&t.east, "银发先锋"),
+        ] {
             let id = cultivated(&s, &t, at, name);
             let sec = actor(at, Role::BranchSecretary);
             s.write(|c| brands::declare(c, &sec, id, &declaration(name)))
@@ -303,7 +304,8 @@ fn the_yearly_record_keeps_activities_and_honours_and_flags_a_quiet_year() {
         let b = s.read(|c| brands::get(c, id)).unwrap();
         assert!(!b.inactive(today));
         assert!(b.inactive(today + chrono::Duration::days(400)));
-        for (kind, title) in [("活动", "网格走访日"), ("荣誉", "县级优秀党建品牌")] {
+        for (kind, title) in [("活动", "网格走访日"), ("荣誉", "县级优秀党建品牌")]
+        {
             s.write(|c| {
                 brands::add_record(
                     c,

@@ -70,6 +70,9 @@ fn reads_are_confined_to_each_roles_subtree() {
                 ("town_admin", format!("/orgs/{}/points", f.town_b.id), 404),
                 ("town_admin", format!("/orgs/{}/awards", f.town_a.id), 200),
                 ("town_admin", format!("/orgs/{}/awards", f.town_b.id), 404),
+                ("town_admin", format!("/orgs/{}/brands", f.town_a.id), 200),
+                ("town_admin", format!("/orgs/{}/brands", f.town_b.id), 404),
+                ("town_admin", format!("/orgs/{}/brands", f.county.id), 404),
                 (
                     "town_admin",
                     format!("/orgs/{}/evaluations", f.town_a.id),
@@ -153,6 +156,8 @@ fn reads_are_confined_to_each_roles_subtree() {
                 ("member", format!("/orgs/{}/points", f.branch_a.id), 403),
                 ("member", format!("/orgs/{}/points", f.branch_b.id), 404),
                 ("member", format!("/orgs/{}/awards", f.branch_a.id), 403),
+                ("member", format!("/orgs/{}/brands", f.branch_a.id), 403),
+                ("member", format!("/orgs/{}/brands", f.branch_b.id), 404),
                 (
                     "member",
                     format!("/orgs/{}/evaluations", f.branch_a.id),
@@ -716,5 +721,108 @@ fn plan_rule_actions_are_confined_to_the_organisation_that_runs_them() {
             assert!(failures.is_empty(), "{}", failures.join("\n"));
         });
         assert_eq!(written(&s), before, "{}", s.name);
+    }
+}
+
+/// A brand in another town answers a town administrator's reads and writes exactly as a
+/// missing brand does (404, the same page), and nothing is written; the county reaches it.
+#[test]
+fn brand_routes_outside_scope_answer_like_missing_ones() {
+    use xianfeng_domain::auth::{Actor, Role};
+    use xianfeng_store::brands::brands;
+    for s in backends() {
+        let f = fixture(&s);
+        let app = app(&s);
+        let id = s
+            .write(|c| -> xianfeng_store::Result<_> {
+                let sec = Actor {
+                    role: Role::BranchSecretary,
+                    ..xianfeng_store::testing::admin(&f.branch_b)
+                };
+                let input = xianfeng_domain::brand::BrandInput {
+                    name: "乙村红色管家".into(),
+                    slogan: "小事不出网格".into(),
+                    category: "基层治理".into(),
+                    description: "以网格为单元，党员当管家，服务群众零距离。".into(),
+                    goals: "三年建成全县知名品牌".into(),
+                    measures: "党员认领网格，每周走访".into(),
+                    leaders: "张书记".into(),
+                };
+                brands::propose(c, &sec, &f.branch_b, &input)
+            })
+            .unwrap();
+        let gets = ["", "/declare", "/form"];
+        type Post = (&'static str, Vec<(&'static str, &'static str)>);
+        let posts: Vec<Post> = vec![
+            ("/designate", vec![]),
+            ("/act", vec![("action", "同意")]),
+            (
+                "/records",
+                vec![("kind", "活动"), ("day", "2026-01-05"), ("title", "走访")],
+            ),
+            ("/declare", vec![("name", "改名")]),
+        ];
+        let audit = |s: &xianfeng_store::testing::TestStore| {
+            sync(|| {
+                s.read(|c| c.scalar("SELECT COUNT(*) FROM audit_log", &[]))
+                    .unwrap()
+            })
+        };
+        let before = audit(&s);
+        run(async {
+            let mut failures = Vec::new();
+            for user in ["town_admin", "branch_secretary"] {
+                let client = login(&app, user).await;
+                for tail in gets {
+                    let r = client.get(&app, &format!("/brands/{id}{tail}")).await;
+                    let m = client.get(&app, &format!("/brands/999999{tail}")).await;
+                    if r.status != StatusCode::NOT_FOUND || r.body != m.body {
+                        failures.push(format!(
+                            "{} {user} GET /brands/{id}{tail}: {}",
+                            s.name, r.status
+                        ));
+                    }
+                    if r.body.contains("乙村红色管家") {
+                        failures.push(format!("{} {user} GET {tail} leaked the name", s.name));
+                    }
+                }
+                for (tail, fields) in &posts {
+                    let r = client
+                        .post_form(&app, &format!("/brands/{id}{tail}"), fields)
+                        .await;
+                    let m = client
+                        .post_form(&app, &format!("/brands/999999{tail}"), fields)
+                        .await;
+                    if r.status != StatusCode::NOT_FOUND || r.body != m.body {
+                        failures.push(format!(
+                            "{} {user} POST /brands/{id}{tail}: {}",
+                            s.name, r.status
+                        ));
+                    }
+                }
+                let r = client
+                    .post_form(
+                        &app,
+                        &format!("/orgs/{}/brands", f.branch_b.id),
+                        &[("name", "x")],
+                    )
+                    .await;
+                if r.status != StatusCode::NOT_FOUND {
+                    failures.push(format!(
+                        "{} {user} POST propose in branch_b: {}",
+                        s.name, r.status
+                    ));
+                }
+            }
+            assert!(failures.is_empty(), "{}", failures.join("\n"));
+            assert_eq!(audit(&s), before, "{}: nothing written", s.name);
+            let county = login(&app, "county_admin").await;
+            let r = county.get(&app, &format!("/brands/{id}")).await;
+            assert_eq!(r.status, StatusCode::OK);
+            let r = county
+                .post_form(&app, &format!("/brands/{id}/designate"), &[])
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        });
     }
 }

@@ -312,12 +312,7 @@ pub fn declaration(c: &mut dyn Conn, brand_id: i64) -> Result<Option<Declaration
 /// The origin declares (登记备案) a designated brand, or re-declares it after a return with
 /// the revised form: the declaration is stored and the origin's own step approves it, so it
 /// waits for the level above. The engine decides who may: the origin's own level only.
-pub fn declare(
-    c: &mut dyn Conn,
-    actor: &Actor,
-    id: i64,
-    input: &DeclarationInput,
-) -> Result<i64> {
+pub fn declare(c: &mut dyn Conn, actor: &Actor, id: i64, input: &DeclarationInput) -> Result<i64> {
     let b = visible(c, actor, id)?;
     let d = input.validate(xianfeng_domain::date::today())?;
     match b.status {
@@ -376,7 +371,14 @@ pub fn declare(
         vals![g.name.as_str(), g.slogan.as_str(), g.category.as_str(), g.description.as_str(), g.goals.as_str(),
               g.measures.as_str(), g.leaders.as_str(), instance_id, now.as_str(), b.id],
     )?;
-    workflow::act(c, Some(actor), "", instance_id, Action::Approve, "申报登记备案")?;
+    workflow::act(
+        c,
+        Some(actor),
+        "",
+        instance_id,
+        Action::Approve,
+        "申报登记备案",
+    )?;
     audit::append(
         c,
         Record {
@@ -439,7 +441,9 @@ pub fn follow_final(c: &mut dyn Conn, actor: &Actor, inst: &Instance) -> Result<
               BrandStatus::Cultivating.label()],
     )?;
     if changed != 1 {
-        return Err(StoreError::Conflict("该品牌的申报已变化，请刷新后再试".into()));
+        return Err(StoreError::Conflict(
+            "该品牌的申报已变化，请刷新后再试".into(),
+        ));
     }
     audit::append(
         c,

@@ -2,6 +2,7 @@
 
 mod admin;
 mod auth;
+mod brands;
 mod campaigns;
 mod dashboard;
 pub mod form;
@@ -650,6 +651,20 @@ pub fn routes() -> Router<AppState> {
         .route("/stores/{id}/reconcile.xlsx", get(points::shop::reconcile))
         .route("/receipts/{id}", get(points::shop::receipt))
         .route("/board/{key}", get(points::card::board))
+        .route("/brands", get(brands::brands::home))
+        .route(
+            "/orgs/{id}/brands",
+            get(brands::brands::list).post(brands::brands::propose),
+        )
+        .route("/brands/{id}", get(brands::brands::show))
+        .route("/brands/{id}/designate", post(brands::brands::designate))
+        .route("/brands/{id}/act", post(brands::brands::act))
+        .route("/brands/{id}/records", post(brands::brands::record))
+        .route(
+            "/brands/{id}/declare",
+            get(brands::brands::declare_form).post(brands::brands::declare),
+        )
+        .route("/brands/{id}/form", get(brands::brands::print))
         .route("/awards", get(recognition::awards::home))
         .route("/orgs/{id}/awards", get(recognition::awards::show))
         .route(

@@ -1,0 +1,5 @@
+//! 品牌示范 pages: 党建品牌 projects of a subtree, a brand's page with its declaration's way
+//! through the workflow engine and its yearly record, the 《党建品牌创建申报登记表》 form and its
+//! printable table.
+
+pub mod brands;
