@@ -83,7 +83,11 @@ fn text(c: &mut Collector, field: &str, label: &str, raw: &str, min: usize, max:
     let t = normalize(raw);
     let n = t.chars().count();
     if n < min || n > max {
-        c.push(field, label, format!("请填写 {min}–{max} 字（现为 {n} 字）"));
+        c.push(
+            field,
+            label,
+            format!("请填写 {min}–{max} 字（现为 {n} 字）"),
+        );
     }
     t
 }
@@ -95,7 +99,11 @@ impl SiteInput {
         let year = match normalize(&self.year).parse::<i32>() {
             Ok(y) if (this - 1..=this + 1).contains(&y) => y,
             _ => {
-                c.push("year", "创建年度", format!("须为 {}–{} 年", this - 1, this + 1));
+                c.push(
+                    "year",
+                    "创建年度",
+                    format!("须为 {}–{} 年", this - 1, this + 1),
+                );
                 this
             }
         };
@@ -212,7 +220,11 @@ impl AcceptanceInput {
         let mut deadline = None;
         if result == AcceptanceResult::Rectify {
             if problems.is_empty() {
-                c.push("problems", "整改问题", "限期整改须至少列出一个问题（每行一个）");
+                c.push(
+                    "problems",
+                    "整改问题",
+                    "限期整改须至少列出一个问题（每行一个）",
+                );
             }
             if problems.iter().any(|p| p.chars().count() > 500) {
                 c.push("problems", "整改问题", "每个问题不能超过 500 字");
@@ -276,7 +288,9 @@ mod tests {
     fn the_default_standards_are_seed_003s_nine() {
         assert_eq!(DEFAULT_STANDARDS.len(), 9);
         assert_eq!(
-            check_standards(&DEFAULT_STANDARDS.join("\n")).unwrap().len(),
+            check_standards(&DEFAULT_STANDARDS.join("\n"))
+                .unwrap()
+                .len(),
             9
         );
         assert_eq!(

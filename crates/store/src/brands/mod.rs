@@ -1,4 +1,6 @@
-//! 品牌示范 (brands and demonstration sites): 党建品牌 projects, their declarations for 登记备案
-//! through the workflow engine, register numbers and the yearly record.
+//! 品牌示范 (brands and demonstration sites): 党建品牌 projects with their declarations for
+//! 登记备案 through the workflow engine, register numbers and the yearly record (`brands`);
+//! 示范点 with their standards, checks and acceptance visits (`sites`).
 
 pub mod brands;
+pub mod sites;

@@ -57,3 +57,62 @@ CREATE TRIGGER brand_records_no_update BEFORE UPDATE ON brand_records
 BEGIN SELECT RAISE(ABORT, 'brand_records is append-only'); END;
 CREATE TRIGGER brand_records_no_delete BEFORE DELETE ON brand_records
 BEGIN SELECT RAISE(ABORT, 'brand_records is append-only'); END;
+
+-- 示范点: a county's 创建标准 list, sites designated for a year (one per organisation and year),
+-- each site's checklist (the standards copied at designation, evidenced by the site and checked
+-- by the level above) and its acceptance visits (append-only), with the problems they opened.
+CREATE TABLE site_standards (
+    id INTEGER PRIMARY KEY,
+    county_id INTEGER NOT NULL REFERENCES orgs(id),
+    seq INTEGER NOT NULL,
+    name TEXT NOT NULL
+);
+CREATE INDEX site_standards_county ON site_standards(county_id, seq);
+
+CREATE TABLE demo_sites (
+    id INTEGER PRIMARY KEY,
+    org_id INTEGER NOT NULL REFERENCES orgs(id),
+    org_path TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    leader TEXT NOT NULL,
+    plan TEXT NOT NULL,
+    status TEXT NOT NULL,
+    score INTEGER,
+    accepted_on TEXT,
+    designated_by INTEGER,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX demo_sites_org_year ON demo_sites(org_id, year);
+CREATE INDEX demo_sites_path ON demo_sites(org_path, year);
+
+CREATE TABLE site_items (
+    id INTEGER PRIMARY KEY,
+    site_id INTEGER NOT NULL REFERENCES demo_sites(id),
+    seq INTEGER NOT NULL,
+    standard TEXT NOT NULL,
+    state TEXT NOT NULL,
+    evidence TEXT NOT NULL DEFAULT '',
+    note TEXT NOT NULL DEFAULT '',
+    updated_by INTEGER,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX site_items_site ON site_items(site_id, seq);
+
+CREATE TABLE site_acceptances (
+    id INTEGER PRIMARY KEY,
+    site_id INTEGER NOT NULL REFERENCES demo_sites(id),
+    held_on TEXT NOT NULL,
+    inspectors TEXT NOT NULL,
+    score INTEGER NOT NULL,
+    result TEXT NOT NULL,
+    remarks TEXT NOT NULL,
+    problem_ids TEXT NOT NULL,
+    recorded_by INTEGER,
+    at TEXT NOT NULL
+);
+CREATE INDEX site_acceptances_site ON site_acceptances(site_id, id);
+CREATE TRIGGER site_acceptances_no_update BEFORE UPDATE ON site_acceptances
+BEGIN SELECT RAISE(ABORT, 'site_acceptances is append-only'); END;
+CREATE TRIGGER site_acceptances_no_delete BEFORE DELETE ON site_acceptances
+BEGIN SELECT RAISE(ABORT, 'site_acceptances is append-only'); END;
