@@ -176,3 +176,102 @@ fn a_bad_declaration_is_refused_with_field_messages_and_kept_input_and_changes_n
         });
     }
 }
+
+/// The town designates a 示范点 through the page, the branch evidences a standard, the town
+/// checks it; an acceptance of 限期整改 with no problems listed is refused with the field's
+/// message and changes nothing, and 不通过 is recorded.
+#[test]
+fn a_site_is_designated_evidenced_checked_and_visited_through_the_pages() {
+    for s in backends() {
+        let f = fixture(&s);
+        let app = app(&s);
+        run(async {
+            let sec = login(&app, "branch_secretary").await;
+            let town = login(&app, "town_admin").await;
+            let year = chrono::Datelike::year(&xianfeng_domain::date::today()).to_string();
+            let branch = f.branch_a.id.to_string();
+            let r = town
+                .post_form(
+                    &app,
+                    &format!("/orgs/{}/sites", f.town_a.id),
+                    &[
+                        ("org", branch.as_str()),
+                        ("year", year.as_str()),
+                        ("leader", "党委副书记 李明"),
+                        ("plan", "按九有标准创建示范点，年底验收。"),
+                    ],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+            let page = r.location.split('?').next().unwrap().to_string();
+            let site: i64 = page.trim_start_matches("/sites/").parse().unwrap();
+            let item = sync(|| {
+                s.read(|c| xianfeng_store::brands::sites::items(c, site))
+                    .unwrap()[0]
+                    .id
+            });
+            let r = sec.get(&app, &page).await;
+            assert!(
+                r.body.contains("活动有阵地") && r.body.contains("提交佐证"),
+                "{}",
+                r.body
+            );
+            let r = sec
+                .post_form(
+                    &app,
+                    &format!("/site-items/{item}/evidence"),
+                    &[("evidence", "党群服务中心已建成，照片见附件")],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+            let r = town
+                .post_form(
+                    &app,
+                    &format!("/site-items/{item}/check"),
+                    &[("decision", "pass")],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+
+            let before = sync(|| snapshot(&s));
+            let today = xianfeng_domain::date::today().to_string();
+            let r = town
+                .post_form(
+                    &app,
+                    &format!("/sites/{site}/accept"),
+                    &[
+                        ("held_on", today.as_str()),
+                        ("inspectors", "镇党委 王委员"),
+                        ("score", "70"),
+                        ("result", "限期整改"),
+                    ],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+            assert!(r.body.contains("整改问题"), "{}", r.body);
+            assert!(r.body.contains("镇党委 王委员"), "typed input kept");
+            let after = sync(|| snapshot(&s));
+            assert_eq!(
+                xianfeng_store::testing::differences(&before, &after),
+                Vec::<String>::new()
+            );
+            let r = town
+                .post_form(
+                    &app,
+                    &format!("/sites/{site}/accept"),
+                    &[
+                        ("held_on", today.as_str()),
+                        ("inspectors", "镇党委 王委员"),
+                        ("score", "40"),
+                        ("result", "不通过"),
+                    ],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+            let r = town
+                .get(&app, &format!("/orgs/{}/sites", f.town_a.id))
+                .await;
+            assert!(r.body.contains("未通过验收"), "{}", r.body);
+        });
+    }
+}

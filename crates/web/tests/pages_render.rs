@@ -42,6 +42,8 @@ fn every_page_renders_for_the_county_admin() {
             format!("/orgs/{}/awards", f.county.id),
             format!("/orgs/{}/brands", f.county.id),
             format!("/orgs/{}/brands", f.branch_a.id),
+            format!("/orgs/{}/sites", f.county.id),
+            format!("/orgs/{}/sites", f.branch_a.id),
             format!("/orgs/{}/awards", f.branch_a.id),
             format!("/orgs/{}/evaluations", f.town_a.id),
             format!("/orgs/{}/commitments", f.branch_a.id),
@@ -134,8 +136,8 @@ fn members_page_lists_the_subtree_and_filters_by_name() {
     });
 }
 
-/// A brand's pages (its page, the declaration form, the printable 登记表) render for every
-/// cadre role that may see it, at each stage.
+/// A brand's pages (its page, the declaration form, the printable 登记表) and a 示范点's page
+/// render for every cadre role that may see them.
 #[test]
 fn brand_pages_render_for_each_cadre_role() {
     use xianfeng_domain::auth::{Actor, Role};
@@ -168,9 +170,20 @@ fn brand_pages_render_for_each_cadre_role() {
                 ..xianfeng_domain::brand::DeclarationInput::from_brand(&input)
             };
             brands::declare(c, &sec, id, &d)?;
-            Ok(id)
+            let site = xianfeng_store::brands::sites::designate(
+                c,
+                &as_role(&f.town_a, Role::TownAdmin),
+                &f.branch_a,
+                &xianfeng_domain::demo_site::SiteInput {
+                    year: chrono::Datelike::year(&xianfeng_domain::date::today()).to_string(),
+                    leader: "党委副书记 李明".into(),
+                    plan: "红色管家示范点创建方案，按九有标准创建。".into(),
+                },
+            )?;
+            Ok((id, site))
         })
         .unwrap();
+    let (id, site) = id;
     run(async {
         for user in ["county_admin", "town_admin", "branch_secretary"] {
             let c = login(&app, user).await;
@@ -179,10 +192,15 @@ fn brand_pages_render_for_each_cadre_role() {
                 format!("/brands/{id}/declare"),
                 format!("/brands/{id}/form"),
                 format!("/orgs/{}/brands", f.branch_a.id),
+                format!("/sites/{site}"),
+                format!("/orgs/{}/sites", f.branch_a.id),
             ] {
                 let r = c.get(&app, &url).await;
                 assert_eq!(r.status, StatusCode::OK, "{user} {url}: {}", r.body);
-                assert!(r.body.contains("红色管家"), "{user} {url}");
+                assert!(
+                    r.body.contains("红色管家") || r.body.contains("甲村党支部"),
+                    "{user} {url}"
+                );
             }
         }
     });

@@ -73,6 +73,8 @@ fn reads_are_confined_to_each_roles_subtree() {
                 ("town_admin", format!("/orgs/{}/brands", f.town_a.id), 200),
                 ("town_admin", format!("/orgs/{}/brands", f.town_b.id), 404),
                 ("town_admin", format!("/orgs/{}/brands", f.county.id), 404),
+                ("town_admin", format!("/orgs/{}/sites", f.town_a.id), 200),
+                ("town_admin", format!("/orgs/{}/sites", f.town_b.id), 404),
                 (
                     "town_admin",
                     format!("/orgs/{}/evaluations", f.town_a.id),
@@ -158,6 +160,7 @@ fn reads_are_confined_to_each_roles_subtree() {
                 ("member", format!("/orgs/{}/awards", f.branch_a.id), 403),
                 ("member", format!("/orgs/{}/brands", f.branch_a.id), 403),
                 ("member", format!("/orgs/{}/brands", f.branch_b.id), 404),
+                ("member", format!("/orgs/{}/sites", f.branch_a.id), 403),
                 (
                     "member",
                     format!("/orgs/{}/evaluations", f.branch_a.id),
@@ -823,6 +826,101 @@ fn brand_routes_outside_scope_answer_like_missing_ones() {
                 .post_form(&app, &format!("/brands/{id}/designate"), &[])
                 .await;
             assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        });
+    }
+}
+
+/// A 示范点 in another town (its page, checklist items, acceptance) answers a town
+/// administrator and a branch secretary exactly as a missing one does; nothing is written.
+#[test]
+fn site_routes_outside_scope_answer_like_missing_ones() {
+    use xianfeng_store::brands::sites;
+    for s in backends() {
+        let f = fixture(&s);
+        let app = app(&s);
+        let county = xianfeng_store::testing::admin(&f.county);
+        let (site, item) = s
+            .write(|c| -> xianfeng_store::Result<_> {
+                let input = xianfeng_domain::demo_site::SiteInput {
+                    year: chrono::Datelike::year(&xianfeng_domain::date::today()).to_string(),
+                    leader: "党委副书记 李明".into(),
+                    plan: "乙村示范点创建方案，按九有标准创建。".into(),
+                };
+                let site = sites::designate(c, &county, &f.branch_b, &input)?;
+                let item = sites::items(c, site)?[0].id;
+                Ok((site, item))
+            })
+            .unwrap();
+        let audit = |s: &xianfeng_store::testing::TestStore| {
+            sync(|| {
+                s.read(|c| c.scalar("SELECT COUNT(*) FROM audit_log", &[]))
+                    .unwrap()
+            })
+        };
+        let before = audit(&s);
+        type Post = (String, String, Vec<(&'static str, &'static str)>);
+        let posts: Vec<Post> = vec![
+            (
+                format!("/site-items/{item}/evidence"),
+                "/site-items/999999/evidence".into(),
+                vec![("evidence", "已落实阵地建设")],
+            ),
+            (
+                format!("/site-items/{item}/check"),
+                "/site-items/999999/check".into(),
+                vec![("decision", "pass")],
+            ),
+            (
+                format!("/sites/{site}/accept"),
+                "/sites/999999/accept".into(),
+                vec![("result", "不通过"), ("score", "50")],
+            ),
+        ];
+        run(async {
+            let mut failures = Vec::new();
+            for user in ["town_admin", "branch_secretary"] {
+                let client = login(&app, user).await;
+                let r = client.get(&app, &format!("/sites/{site}")).await;
+                let m = client.get(&app, "/sites/999999").await;
+                if r.status != StatusCode::NOT_FOUND || r.body != m.body {
+                    failures.push(format!("{} {user} GET /sites/{site}: {}", s.name, r.status));
+                }
+                for (outside, missing, fields) in &posts {
+                    let r = client.post_form(&app, outside, fields).await;
+                    let m = client.post_form(&app, missing, fields).await;
+                    if r.status != StatusCode::NOT_FOUND || r.body != m.body {
+                        failures.push(format!("{} {user} POST {outside}: {}", s.name, r.status));
+                    }
+                }
+                let r = client
+                    .post_form(
+                        &app,
+                        &format!("/orgs/{}/sites", f.town_b.id),
+                        &[("org", "1")],
+                    )
+                    .await;
+                if r.status != StatusCode::NOT_FOUND {
+                    failures.push(format!(
+                        "{} {user} POST designate in town_b: {}",
+                        s.name, r.status
+                    ));
+                }
+                let r = client
+                    .post_form(
+                        &app,
+                        &format!("/orgs/{}/site-standards", f.county.id),
+                        &[("standards", "制度上墙")],
+                    )
+                    .await;
+                if r.status != StatusCode::NOT_FOUND {
+                    failures.push(format!("{} {user} POST standards: {}", s.name, r.status));
+                }
+            }
+            assert!(failures.is_empty(), "{}", failures.join("\n"));
+            assert_eq!(audit(&s), before, "{}: nothing written", s.name);
+            let county = login(&app, "county_admin").await;
+            let r = county.get(&app, &format!("/sites/{site}")).await;
+            assert_eq!(r.status, StatusCode::OK);
         });
     }
 }

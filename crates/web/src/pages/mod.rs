@@ -665,6 +665,18 @@ pub fn routes() -> Router<AppState> {
             get(brands::brands::declare_form).post(brands::brands::declare),
         )
         .route("/brands/{id}/form", get(brands::brands::print))
+        .route(
+            "/orgs/{id}/sites",
+            get(brands::sites::list).post(brands::sites::designate),
+        )
+        .route(
+            "/orgs/{id}/site-standards",
+            post(brands::sites::save_standards),
+        )
+        .route("/sites/{id}", get(brands::sites::show))
+        .route("/sites/{id}/accept", post(brands::sites::accept))
+        .route("/site-items/{id}/evidence", post(brands::sites::evidence))
+        .route("/site-items/{id}/check", post(brands::sites::check))
         .route("/awards", get(recognition::awards::home))
         .route("/orgs/{id}/awards", get(recognition::awards::show))
         .route(
