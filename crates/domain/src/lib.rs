@@ -15,6 +15,7 @@ pub mod error;
 pub mod evaluation;
 pub mod evaluation_form;
 pub mod files;
+pub mod funds;
 pub mod household;
 pub mod idcard;
 pub mod life;
