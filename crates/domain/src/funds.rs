@@ -76,7 +76,10 @@ fn amount(c: &mut Collector, raw: &str) -> i64 {
         c.push(
             "amount",
             "金额",
-            format!("请填写大于 0 的金额（元，最多两位小数），“{}”不行", raw.trim()),
+            format!(
+                "请填写大于 0 的金额（元，最多两位小数），“{}”不行",
+                raw.trim()
+            ),
         );
         0
     })

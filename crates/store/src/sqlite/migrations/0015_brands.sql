@@ -116,3 +116,39 @@ CREATE TRIGGER site_acceptances_no_update BEFORE UPDATE ON site_acceptances
 BEGIN SELECT RAISE(ABORT, 'site_acceptances is append-only'); END;
 CREATE TRIGGER site_acceptances_no_delete BEFORE DELETE ON site_acceptances
 BEGIN SELECT RAISE(ABORT, 'site_acceptances is append-only'); END;
+
+-- 经费: budget lines per organisation and year (amounts in fen; `spent_fen` moves only by a
+-- conditional update, so a spend beyond the balance is refused) and their append-only ledger
+-- of spending and reversals (a reversal names the entry it undoes, once).
+CREATE TABLE budget_lines (
+    id INTEGER PRIMARY KEY,
+    org_id INTEGER NOT NULL REFERENCES orgs(id),
+    org_path TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    title TEXT NOT NULL,
+    amount_fen INTEGER NOT NULL,
+    spent_fen INTEGER NOT NULL DEFAULT 0,
+    created_by INTEGER,
+    created_at TEXT NOT NULL,
+    CHECK (spent_fen >= 0 AND spent_fen <= amount_fen)
+);
+CREATE INDEX budget_lines_path ON budget_lines(org_path, year);
+
+CREATE TABLE fund_entries (
+    id INTEGER PRIMARY KEY,
+    line_id INTEGER NOT NULL REFERENCES budget_lines(id),
+    kind TEXT NOT NULL,
+    amount_fen INTEGER NOT NULL,
+    day TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    receipt TEXT NOT NULL,
+    reverses INTEGER UNIQUE REFERENCES fund_entries(id),
+    recorded_by INTEGER,
+    at TEXT NOT NULL
+);
+CREATE INDEX fund_entries_line ON fund_entries(line_id, id);
+CREATE TRIGGER fund_entries_no_update BEFORE UPDATE ON fund_entries
+BEGIN SELECT RAISE(ABORT, 'fund_entries is append-only'); END;
+CREATE TRIGGER fund_entries_no_delete BEFORE DELETE ON fund_entries
+BEGIN SELECT RAISE(ABORT, 'fund_entries is append-only'); END;
