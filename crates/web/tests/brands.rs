@@ -275,3 +275,74 @@ fn a_site_is_designated_evidenced_checked_and_visited_through_the_pages() {
         });
     }
 }
+
+/// A spend beyond the line's balance comes back with the amount's message and the typed input,
+/// and writes nothing; within the balance it is recorded and the list shows the balance.
+#[test]
+fn a_spend_beyond_the_balance_is_refused_on_the_page() {
+    for s in backends() {
+        let f = fixture(&s);
+        let app = app(&s);
+        run(async {
+            let town = login(&app, "town_admin").await;
+            let sec = login(&app, "branch_secretary").await;
+            let year = chrono::Datelike::year(&xianfeng_domain::date::today()).to_string();
+            let r = town
+                .post_form(
+                    &app,
+                    &format!("/orgs/{}/funds", f.branch_a.id),
+                    &[
+                        ("source", "财政预算"),
+                        ("year", year.as_str()),
+                        ("title", "村级组织活动经费"),
+                        ("amount", "1000"),
+                    ],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+            let page = r.location.split('?').next().unwrap().to_string();
+            let today = xianfeng_domain::date::today().to_string();
+            let before = sync(|| snapshot(&s));
+            let r = sec
+                .post_form(
+                    &app,
+                    &format!("{page}/spend"),
+                    &[
+                        ("day", today.as_str()),
+                        ("amount", "1000.01"),
+                        ("purpose", "购置桌椅"),
+                        ("receipt", "凭-018"),
+                    ],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+            assert!(
+                r.body.contains("超出") && r.body.contains("凭-018"),
+                "{}",
+                r.body
+            );
+            let after = sync(|| snapshot(&s));
+            assert_eq!(
+                xianfeng_store::testing::differences(&before, &after),
+                Vec::<String>::new()
+            );
+            let r = sec
+                .post_form(
+                    &app,
+                    &format!("{page}/spend"),
+                    &[
+                        ("day", today.as_str()),
+                        ("amount", "250"),
+                        ("purpose", "购置桌椅"),
+                        ("receipt", "凭-018"),
+                    ],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+            let r = town
+                .get(&app, &format!("/orgs/{}/funds", f.town_a.id))
+                .await;
+            assert!(r.body.contains("750.00"), "{}", r.body);
+        });
+    }
+}

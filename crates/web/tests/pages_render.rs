@@ -44,6 +44,8 @@ fn every_page_renders_for_the_county_admin() {
             format!("/orgs/{}/brands", f.branch_a.id),
             format!("/orgs/{}/sites", f.county.id),
             format!("/orgs/{}/sites", f.branch_a.id),
+            format!("/orgs/{}/funds", f.county.id),
+            format!("/orgs/{}/funds?year=2025", f.branch_a.id),
             format!("/orgs/{}/awards", f.branch_a.id),
             format!("/orgs/{}/evaluations", f.town_a.id),
             format!("/orgs/{}/commitments", f.branch_a.id),
@@ -180,10 +182,21 @@ fn brand_pages_render_for_each_cadre_role() {
                     plan: "红色管家示范点创建方案，按九有标准创建。".into(),
                 },
             )?;
-            Ok((id, site))
+            let line = xianfeng_store::brands::funds::create_line(
+                c,
+                &as_role(&f.town_a, Role::TownAdmin),
+                &f.branch_a,
+                &xianfeng_domain::funds::BudgetInput {
+                    source: "党费返还".into(),
+                    year: chrono::Datelike::year(&xianfeng_domain::date::today()).to_string(),
+                    title: "红色管家活动经费".into(),
+                    amount: "3000".into(),
+                },
+            )?;
+            Ok((id, site, line))
         })
         .unwrap();
-    let (id, site) = id;
+    let (id, site, line) = id;
     run(async {
         for user in ["county_admin", "town_admin", "branch_secretary"] {
             let c = login(&app, user).await;
@@ -194,6 +207,8 @@ fn brand_pages_render_for_each_cadre_role() {
                 format!("/orgs/{}/brands", f.branch_a.id),
                 format!("/sites/{site}"),
                 format!("/orgs/{}/sites", f.branch_a.id),
+                format!("/budget-lines/{line}"),
+                format!("/orgs/{}/funds", f.branch_a.id),
             ] {
                 let r = c.get(&app, &url).await;
                 assert_eq!(r.status, StatusCode::OK, "{user} {url}: {}", r.body);

@@ -75,6 +75,8 @@ fn reads_are_confined_to_each_roles_subtree() {
                 ("town_admin", format!("/orgs/{}/brands", f.county.id), 404),
                 ("town_admin", format!("/orgs/{}/sites", f.town_a.id), 200),
                 ("town_admin", format!("/orgs/{}/sites", f.town_b.id), 404),
+                ("town_admin", format!("/orgs/{}/funds", f.town_a.id), 200),
+                ("town_admin", format!("/orgs/{}/funds", f.town_b.id), 404),
                 (
                     "town_admin",
                     format!("/orgs/{}/evaluations", f.town_a.id),
@@ -161,6 +163,7 @@ fn reads_are_confined_to_each_roles_subtree() {
                 ("member", format!("/orgs/{}/brands", f.branch_a.id), 403),
                 ("member", format!("/orgs/{}/brands", f.branch_b.id), 404),
                 ("member", format!("/orgs/{}/sites", f.branch_a.id), 403),
+                ("member", format!("/orgs/{}/funds", f.branch_a.id), 403),
                 (
                     "member",
                     format!("/orgs/{}/evaluations", f.branch_a.id),
@@ -921,6 +924,96 @@ fn site_routes_outside_scope_answer_like_missing_ones() {
             let county = login(&app, "county_admin").await;
             let r = county.get(&app, &format!("/sites/{site}")).await;
             assert_eq!(r.status, StatusCode::OK);
+        });
+    }
+}
+
+/// A budget line and its ledger in another town answer a town administrator and a branch
+/// secretary exactly as missing ones do; nothing is written.
+#[test]
+fn fund_routes_outside_scope_answer_like_missing_ones() {
+    use xianfeng_store::brands::funds;
+    for s in backends() {
+        let f = fixture(&s);
+        let app = app(&s);
+        let county = xianfeng_store::testing::admin(&f.county);
+        let (line, entry) = s
+            .write(|c| -> xianfeng_store::Result<_> {
+                let line = funds::create_line(
+                    c,
+                    &county,
+                    &f.branch_b,
+                    &xianfeng_domain::funds::BudgetInput {
+                        source: "财政预算".into(),
+                        year: chrono::Datelike::year(&xianfeng_domain::date::today()).to_string(),
+                        title: "乙村活动经费".into(),
+                        amount: "500".into(),
+                    },
+                )?;
+                let entry = funds::spend(
+                    c,
+                    &county,
+                    line,
+                    &xianfeng_domain::funds::SpendInput {
+                        day: xianfeng_domain::date::today().to_string(),
+                        amount: "10".into(),
+                        purpose: "购买党报党刊".into(),
+                        receipt: "凭-001".into(),
+                    },
+                )?;
+                Ok((line, entry))
+            })
+            .unwrap();
+        let audit = |s: &xianfeng_store::testing::TestStore| {
+            sync(|| {
+                s.read(|c| c.scalar("SELECT COUNT(*) FROM audit_log", &[]))
+                    .unwrap()
+            })
+        };
+        let before = audit(&s);
+        type Post = (String, String, Vec<(&'static str, &'static str)>);
+        let posts: Vec<Post> = vec![
+            (
+                format!("/budget-lines/{line}/spend"),
+                "/budget-lines/999999/spend".into(),
+                vec![("amount", "1"), ("purpose", "用途"), ("receipt", "凭-2")],
+            ),
+            (
+                format!("/fund-entries/{entry}/reverse"),
+                "/fund-entries/999999/reverse".into(),
+                vec![("reason", "录错")],
+            ),
+            (
+                format!("/orgs/{}/funds", f.branch_b.id),
+                "/orgs/999999/funds".into(),
+                vec![("amount", "1")],
+            ),
+        ];
+        run(async {
+            let mut failures = Vec::new();
+            for user in ["town_admin", "branch_secretary"] {
+                let client = login(&app, user).await;
+                let r = client.get(&app, &format!("/budget-lines/{line}")).await;
+                let m = client.get(&app, "/budget-lines/999999").await;
+                if r.status != StatusCode::NOT_FOUND || r.body != m.body {
+                    failures.push(format!(
+                        "{} {user} GET /budget-lines/{line}: {}",
+                        s.name, r.status
+                    ));
+                }
+                for (outside, missing, fields) in &posts {
+                    let r = client.post_form(&app, outside, fields).await;
+                    let m = client.post_form(&app, missing, fields).await;
+                    if r.status != StatusCode::NOT_FOUND || m.status != StatusCode::NOT_FOUND {
+                        failures.push(format!(
+                            "{} {user} POST {outside}: {} / {}",
+                            s.name, r.status, m.status
+                        ));
+                    }
+                }
+            }
+            assert!(failures.is_empty(), "{}", failures.join("\n"));
+            assert_eq!(audit(&s), before, "{}: nothing written", s.name);
         });
     }
 }

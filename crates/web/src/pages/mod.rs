@@ -677,6 +677,13 @@ pub fn routes() -> Router<AppState> {
         .route("/sites/{id}/accept", post(brands::sites::accept))
         .route("/site-items/{id}/evidence", post(brands::sites::evidence))
         .route("/site-items/{id}/check", post(brands::sites::check))
+        .route(
+            "/orgs/{id}/funds",
+            get(brands::funds::list).post(brands::funds::create),
+        )
+        .route("/budget-lines/{id}", get(brands::funds::show))
+        .route("/budget-lines/{id}/spend", post(brands::funds::spend))
+        .route("/fund-entries/{id}/reverse", post(brands::funds::reverse))
         .route("/awards", get(recognition::awards::home))
         .route("/orgs/{id}/awards", get(recognition::awards::show))
         .route(

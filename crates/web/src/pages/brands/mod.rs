@@ -1,6 +1,8 @@
 //! 品牌示范 pages: 党建品牌 projects of a subtree, a brand's page with its declaration's way
 //! through the workflow engine and its yearly record, the 《党建品牌创建申报登记表》 form and its
-//! printable table; 示范点 with their checklists and acceptance visits.
+//! printable table; 示范点 with their checklists and acceptance visits; 经费 budget lines and
+//! their ledgers.
 
 pub mod brands;
+pub mod funds;
 pub mod sites;
