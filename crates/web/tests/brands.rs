@@ -111,6 +111,26 @@ fn a_brand_is_proposed_designated_declared_returned_revised_and_filed_through_th
             assert_eq!(r.status, StatusCode::OK);
             assert!(r.body.contains(&number) && r.body.contains("镇党委审核意见"));
             assert!(r.body.contains("请补充成效数据"));
+
+            // the filed brand shows on the public page, with its register number
+            let slug = sync(|| {
+                s.read(|c| xianfeng_store::people::public_slugs::of(c, f.town_a.id))
+                    .unwrap()
+            });
+            let anon = common::Client {
+                cookie: "xf_session=nothing".into(),
+                csrf: String::new(),
+            };
+            let r = anon.get(&app, &format!("/board/{slug}/brands")).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            assert!(
+                r.body.contains(&number) && r.body.contains("红色管家"),
+                "{}",
+                r.body
+            );
+            assert!(!r.body.contains("甲党员"), "no members' names");
+            let r = anon.get(&app, "/board/nosuchslugatallxx/brands").await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND);
         });
     }
 }

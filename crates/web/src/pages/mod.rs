@@ -651,6 +651,7 @@ pub fn routes() -> Router<AppState> {
         .route("/stores/{id}/reconcile.xlsx", get(points::shop::reconcile))
         .route("/receipts/{id}", get(points::shop::receipt))
         .route("/board/{key}", get(points::card::board))
+        .route("/board/{key}/brands", get(brands::public_board::page))
         .route("/brands", get(brands::brands::home))
         .route(
             "/orgs/{id}/brands",
