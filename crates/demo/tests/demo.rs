@@ -82,7 +82,7 @@ fn the_demo_county_generates_every_area_and_lists_its_logins() {
     let (filed, sites) = store
         .read(|c| -> xianfeng_store::Result<_> {
             let county = xianfeng_store::people::orgs::require(c, g.county_id)?;
-            let brands = xianfeng_store::brands::brands::list(c, &county.path)?;
+            let brands = xianfeng_store::brands::projects::list(c, &county.path)?;
             let sites = xianfeng_store::brands::sites::list(c, &county.path)?;
             Ok((
                 brands.iter().filter(|b| b.register_no.is_some()).count(),

@@ -52,7 +52,7 @@ type FinalFollower =
     fn(&mut dyn Conn, &xianfeng_domain::auth::Actor, &engines::workflow::Instance) -> Result<()>;
 pub(crate) const FINAL_FOLLOWERS: &[FinalFollower] = &[
     recognition::awards::follow_final,
-    brands::brands::follow_final,
+    brands::projects::follow_final,
 ];
 pub use db::{Conn, Dialect, Row, Value};
 pub use error::{Result, StoreError};

@@ -7,7 +7,7 @@ use xianfeng_domain::auth::{Actor, Role};
 use xianfeng_domain::brand::{BrandInput, BrandStatus, DeclarationInput, RecordInput};
 use xianfeng_domain::org::Org;
 use xianfeng_domain::workflow::{Action, Stage};
-use xianfeng_store::brands::brands;
+use xianfeng_store::brands::projects as brands;
 use xianfeng_store::testing::{admin, backends, differences, org, snapshot, TestStore};
 use xianfeng_store::{engines::workflow, StoreError};
 
@@ -242,7 +242,7 @@ fn refused_brand_actions_change_nothing() {
         let id = cultivated(&s, &t, &t.east, "红色管家");
 
         let before = snapshot(&s);
-        let refusals = vec![
+        let refusals = [
             // a proposal with nothing filled in names its fields
             refusal(s.write(|c| brands::propose(c, &sec, &t.east, &BrandInput::default()))),
             // the same name twice in one organisation
@@ -274,7 +274,7 @@ fn refused_brand_actions_change_nothing() {
         s.write(|c| brands::declare(c, &sec, id, &declaration("红色管家")))
             .unwrap();
         let before = snapshot(&s);
-        let refusals = vec![
+        let refusals = [
             // declaring again while under review
             refusal(s.write(|c| brands::declare(c, &sec, id, &declaration("红色管家")))),
             // returning without a reason

@@ -198,7 +198,7 @@ fn refused_site_actions_change_nothing() {
         let items = s.read(|c| sites::items(c, id)).unwrap();
         assert_eq!(items.len(), 9, "the defaults of seed 003");
         let before = snapshot(&s);
-        let refusals = vec![
+        let refusals = [
             // only a county administrator edits the standards
             refusal(s.write(|c| sites::save_standards(c, &town, &t.county, "制度上墙"))),
             // a branch does not designate itself; another town cannot see it; twice a year

@@ -159,8 +159,8 @@ fn a_bad_declaration_is_refused_with_field_messages_and_kept_input_and_changes_n
                     measures: "党员认领网格，每周走访".into(),
                     leaders: "张书记".into(),
                 };
-                let id = xianfeng_store::brands::brands::propose(c, &sec, &f.branch_a, &input)?;
-                xianfeng_store::brands::brands::designate(c, &town, id)?;
+                let id = xianfeng_store::brands::projects::propose(c, &sec, &f.branch_a, &input)?;
+                xianfeng_store::brands::projects::designate(c, &town, id)?;
                 Ok(id)
             })
             .unwrap();

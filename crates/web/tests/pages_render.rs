@@ -152,7 +152,7 @@ fn brand_pages_render_for_each_cadre_role() {
     };
     let id = s
         .write(|c| -> xianfeng_store::Result<_> {
-            use xianfeng_store::brands::brands;
+            use xianfeng_store::brands::projects as brands;
             let input = xianfeng_domain::brand::BrandInput {
                 name: "红色管家".into(),
                 slogan: "小事不出网格".into(),

@@ -735,7 +735,7 @@ fn plan_rule_actions_are_confined_to_the_organisation_that_runs_them() {
 #[test]
 fn brand_routes_outside_scope_answer_like_missing_ones() {
     use xianfeng_domain::auth::{Actor, Role};
-    use xianfeng_store::brands::brands;
+    use xianfeng_store::brands::projects as brands;
     for s in backends() {
         let f = fixture(&s);
         let app = app(&s);

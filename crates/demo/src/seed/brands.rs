@@ -12,7 +12,7 @@ use xianfeng_domain::funds::{BudgetInput, SpendInput};
 use xianfeng_domain::workflow::Action;
 
 use crate::seed::supervision::actor;
-use xianfeng_store::brands::{brands, funds, sites};
+use xianfeng_store::brands::{funds, projects as brands, sites};
 use xianfeng_store::{people::orgs, Result, Store};
 
 #[derive(Debug, Default)]

@@ -652,20 +652,20 @@ pub fn routes() -> Router<AppState> {
         .route("/receipts/{id}", get(points::shop::receipt))
         .route("/board/{key}", get(points::card::board))
         .route("/board/{key}/brands", get(brands::public_board::page))
-        .route("/brands", get(brands::brands::home))
+        .route("/brands", get(brands::projects::home))
         .route(
             "/orgs/{id}/brands",
-            get(brands::brands::list).post(brands::brands::propose),
+            get(brands::projects::list).post(brands::projects::propose),
         )
-        .route("/brands/{id}", get(brands::brands::show))
-        .route("/brands/{id}/designate", post(brands::brands::designate))
-        .route("/brands/{id}/act", post(brands::brands::act))
-        .route("/brands/{id}/records", post(brands::brands::record))
+        .route("/brands/{id}", get(brands::projects::show))
+        .route("/brands/{id}/designate", post(brands::projects::designate))
+        .route("/brands/{id}/act", post(brands::projects::act))
+        .route("/brands/{id}/records", post(brands::projects::record))
         .route(
             "/brands/{id}/declare",
-            get(brands::brands::declare_form).post(brands::brands::declare),
+            get(brands::projects::declare_form).post(brands::projects::declare),
         )
-        .route("/brands/{id}/form", get(brands::brands::print))
+        .route("/brands/{id}/form", get(brands::projects::print))
         .route(
             "/orgs/{id}/sites",
             get(brands::sites::list).post(brands::sites::designate),

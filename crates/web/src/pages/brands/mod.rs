@@ -3,7 +3,7 @@
 //! printable table; 示范点 with their checklists and acceptance visits; 经费 budget lines and
 //! their ledgers; the public page of filed brands and sites.
 
-pub mod brands;
 pub mod funds;
+pub mod projects;
 pub mod public_board;
 pub mod sites;

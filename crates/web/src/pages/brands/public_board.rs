@@ -6,7 +6,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use xianfeng_domain::brand::BrandStatus;
-use xianfeng_store::brands::brands::{self, Brand};
+use xianfeng_store::brands::projects::{self as brands, Brand};
 use xianfeng_store::brands::sites::{self, Site};
 
 use crate::pages::public;

@@ -11,7 +11,7 @@ use xianfeng_domain::auth::Role;
 use xianfeng_domain::brand::{BrandInput, BrandStatus, DeclarationInput, RecordInput, RecordKind};
 use xianfeng_domain::org::Org;
 use xianfeng_domain::workflow::{available, Acting, Action, Definition, Level, Stage};
-use xianfeng_store::brands::brands::{self, Brand, DeclarationRow, RecordLine};
+use xianfeng_store::brands::projects::{self as brands, Brand, DeclarationRow, RecordLine};
 use xianfeng_store::engines::workflow::{self, HistoryEntry};
 use xianfeng_store::people::orgs;
 
