@@ -150,6 +150,11 @@ pub fn demo(ctx: &Ctx, bind: &str, no_serve: bool) -> Result<()> {
             aw.nominations,
             started.elapsed().as_secs_f64()
         );
+        let br = xianfeng_demo::seed::brands::generate(&store, g.county_id, g.town_id, today)?;
+        println!(
+            "已生成品牌示范：{}个党建品牌，{}个示范点，{}笔经费支出",
+            br.brands, br.sites, br.spends
+        );
         seed::demo_accounts(&store, &g)?
     } else {
         println!("复用已有数据：{}", store.describe());

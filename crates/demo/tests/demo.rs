@@ -95,6 +95,24 @@ fn the_demo_county_generates_every_area_and_lists_its_logins() {
     assert!(pts.households > 0 && pts.entries > 0 && pts.redemptions > 0);
     let aw = seed::awards::generate(store, g.county_id, g.town_id, g.branch_id, today).unwrap();
     assert!(aw.commitments > 0 && aw.ballots > 0 && aw.ratings > 0);
+    let br = seed::brands::generate(store, g.county_id, g.town_id, today).unwrap();
+    assert_eq!((br.brands, br.sites), (4, 2));
+    let (filed, sites) = store
+        .read(|c| -> xianfeng_store::Result<_> {
+            let county = xianfeng_store::people::orgs::require(c, g.county_id)?;
+            let brands = xianfeng_store::brands::projects::list(c, &county.path)?;
+            let sites = xianfeng_store::brands::sites::list(c, &county.path)?;
+            Ok((
+                brands.iter().filter(|b| b.register_no.is_some()).count(),
+                sites.iter().map(|s| s.status.label()).collect::<Vec<_>>(),
+            ))
+        })
+        .unwrap();
+    assert_eq!(filed, 1);
+    assert!(
+        sites.contains(&"已通过验收") && sites.contains(&"限期整改"),
+        "{sites:?}"
+    );
 
     let logins = seed::demo_accounts(store, &g).unwrap();
     assert!(!logins.is_empty());

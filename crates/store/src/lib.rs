@@ -15,6 +15,7 @@ pub mod sqlite;
 
 pub mod engines;
 
+pub mod brands;
 pub mod campaigns;
 pub mod life;
 pub mod people;
@@ -47,10 +48,13 @@ type TransferFollower = fn(&mut dyn Conn, i64, &xianfeng_domain::org::Org) -> Re
 pub(crate) const TRANSFER_FOLLOWERS: &[TransferFollower] = &[points::follow_member];
 
 /// What follows a workflow instance that became final: an award to an organisation enters the
-/// honours register.
+/// honours register; a brand's declaration is filed with a register number.
 type FinalFollower =
     fn(&mut dyn Conn, &xianfeng_domain::auth::Actor, &engines::workflow::Instance) -> Result<()>;
-pub(crate) const FINAL_FOLLOWERS: &[FinalFollower] = &[recognition::awards::follow_final];
+pub(crate) const FINAL_FOLLOWERS: &[FinalFollower] = &[
+    recognition::awards::follow_final,
+    brands::projects::follow_final,
+];
 pub use db::{Conn, Dialect, Row, Value};
 pub use error::{Result, StoreError};
 

@@ -70,6 +70,13 @@ fn reads_are_confined_to_each_roles_subtree() {
                 ("town_admin", format!("/orgs/{}/points", f.town_b.id), 404),
                 ("town_admin", format!("/orgs/{}/awards", f.town_a.id), 200),
                 ("town_admin", format!("/orgs/{}/awards", f.town_b.id), 404),
+                ("town_admin", format!("/orgs/{}/brands", f.town_a.id), 200),
+                ("town_admin", format!("/orgs/{}/brands", f.town_b.id), 404),
+                ("town_admin", format!("/orgs/{}/brands", f.county.id), 404),
+                ("town_admin", format!("/orgs/{}/sites", f.town_a.id), 200),
+                ("town_admin", format!("/orgs/{}/sites", f.town_b.id), 404),
+                ("town_admin", format!("/orgs/{}/funds", f.town_a.id), 200),
+                ("town_admin", format!("/orgs/{}/funds", f.town_b.id), 404),
                 (
                     "town_admin",
                     format!("/orgs/{}/evaluations", f.town_a.id),
@@ -153,6 +160,10 @@ fn reads_are_confined_to_each_roles_subtree() {
                 ("member", format!("/orgs/{}/points", f.branch_a.id), 403),
                 ("member", format!("/orgs/{}/points", f.branch_b.id), 404),
                 ("member", format!("/orgs/{}/awards", f.branch_a.id), 403),
+                ("member", format!("/orgs/{}/brands", f.branch_a.id), 403),
+                ("member", format!("/orgs/{}/brands", f.branch_b.id), 404),
+                ("member", format!("/orgs/{}/sites", f.branch_a.id), 403),
+                ("member", format!("/orgs/{}/funds", f.branch_a.id), 403),
                 (
                     "member",
                     format!("/orgs/{}/evaluations", f.branch_a.id),
@@ -724,5 +735,293 @@ fn plan_rule_actions_are_confined_to_the_organisation_that_runs_them() {
             assert!(failures.is_empty(), "{}", failures.join("\n"));
         });
         assert_eq!(written(&s), before, "{}", s.name);
+    }
+}
+
+/// A brand in another town answers a town administrator's reads and writes exactly as a
+/// missing brand does (404, the same page), and nothing is written; the county reaches it.
+#[test]
+fn brand_routes_outside_scope_answer_like_missing_ones() {
+    use xianfeng_domain::auth::{Actor, Role};
+    use xianfeng_store::brands::projects as brands;
+    for s in backends() {
+        let f = fixture(&s);
+        let app = app(&s);
+        let id = s
+            .write(|c| -> xianfeng_store::Result<_> {
+                let sec = Actor {
+                    role: Role::BranchSecretary,
+                    ..xianfeng_store::testing::admin(&f.branch_b)
+                };
+                let input = xianfeng_domain::brand::BrandInput {
+                    name: "乙村红色管家".into(),
+                    slogan: "小事不出网格".into(),
+                    category: "基层治理".into(),
+                    description: "以网格为单元，党员当管家，服务群众零距离。".into(),
+                    goals: "三年建成全县知名品牌".into(),
+                    measures: "党员认领网格，每周走访".into(),
+                    leaders: "张书记".into(),
+                };
+                brands::propose(c, &sec, &f.branch_b, &input)
+            })
+            .unwrap();
+        let gets = ["", "/declare", "/form"];
+        type Post = (&'static str, Vec<(&'static str, &'static str)>);
+        let posts: Vec<Post> = vec![
+            ("/designate", vec![]),
+            ("/act", vec![("action", "同意")]),
+            (
+                "/records",
+                vec![("kind", "活动"), ("day", "2026-01-05"), ("title", "走访")],
+            ),
+            ("/declare", vec![("name", "改名")]),
+        ];
+        let audit = |s: &xianfeng_store::testing::TestStore| {
+            sync(|| {
+                s.read(|c| c.scalar("SELECT COUNT(*) FROM audit_log", &[]))
+                    .unwrap()
+            })
+        };
+        let before = audit(&s);
+        run(async {
+            let mut failures = Vec::new();
+            for user in ["town_admin", "branch_secretary"] {
+                let client = login(&app, user).await;
+                for tail in gets {
+                    let r = client.get(&app, &format!("/brands/{id}{tail}")).await;
+                    let m = client.get(&app, &format!("/brands/999999{tail}")).await;
+                    if r.status != StatusCode::NOT_FOUND || r.body != m.body {
+                        failures.push(format!(
+                            "{} {user} GET /brands/{id}{tail}: {}",
+                            s.name, r.status
+                        ));
+                    }
+                    if r.body.contains("乙村红色管家") {
+                        failures.push(format!("{} {user} GET {tail} leaked the name", s.name));
+                    }
+                }
+                for (tail, fields) in &posts {
+                    let r = client
+                        .post_form(&app, &format!("/brands/{id}{tail}"), fields)
+                        .await;
+                    let m = client
+                        .post_form(&app, &format!("/brands/999999{tail}"), fields)
+                        .await;
+                    if r.status != StatusCode::NOT_FOUND || r.body != m.body {
+                        failures.push(format!(
+                            "{} {user} POST /brands/{id}{tail}: {}",
+                            s.name, r.status
+                        ));
+                    }
+                }
+                let r = client
+                    .post_form(
+                        &app,
+                        &format!("/orgs/{}/brands", f.branch_b.id),
+                        &[("name", "x")],
+                    )
+                    .await;
+                if r.status != StatusCode::NOT_FOUND {
+                    failures.push(format!(
+                        "{} {user} POST propose in branch_b: {}",
+                        s.name, r.status
+                    ));
+                }
+            }
+            assert!(failures.is_empty(), "{}", failures.join("\n"));
+            assert_eq!(audit(&s), before, "{}: nothing written", s.name);
+            let county = login(&app, "county_admin").await;
+            let r = county.get(&app, &format!("/brands/{id}")).await;
+            assert_eq!(r.status, StatusCode::OK);
+            let r = county
+                .post_form(&app, &format!("/brands/{id}/designate"), &[])
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        });
+    }
+}
+
+/// A 示范点 in another town (its page, checklist items, acceptance) answers a town
+/// administrator and a branch secretary exactly as a missing one does; nothing is written.
+#[test]
+fn site_routes_outside_scope_answer_like_missing_ones() {
+    use xianfeng_store::brands::sites;
+    for s in backends() {
+        let f = fixture(&s);
+        let app = app(&s);
+        let county = xianfeng_store::testing::admin(&f.county);
+        let (site, item) = s
+            .write(|c| -> xianfeng_store::Result<_> {
+                let input = xianfeng_domain::demo_site::SiteInput {
+                    year: chrono::Datelike::year(&xianfeng_domain::date::today()).to_string(),
+                    leader: "党委副书记 李明".into(),
+                    plan: "乙村示范点创建方案，按九有标准创建。".into(),
+                };
+                let site = sites::designate(c, &county, &f.branch_b, &input)?;
+                let item = sites::items(c, site)?[0].id;
+                Ok((site, item))
+            })
+            .unwrap();
+        let audit = |s: &xianfeng_store::testing::TestStore| {
+            sync(|| {
+                s.read(|c| c.scalar("SELECT COUNT(*) FROM audit_log", &[]))
+                    .unwrap()
+            })
+        };
+        let before = audit(&s);
+        type Post = (String, String, Vec<(&'static str, &'static str)>);
+        let posts: Vec<Post> = vec![
+            (
+                format!("/site-items/{item}/evidence"),
+                "/site-items/999999/evidence".into(),
+                vec![("evidence", "已落实阵地建设")],
+            ),
+            (
+                format!("/site-items/{item}/check"),
+                "/site-items/999999/check".into(),
+                vec![("decision", "pass")],
+            ),
+            (
+                format!("/sites/{site}/accept"),
+                "/sites/999999/accept".into(),
+                vec![("result", "不通过"), ("score", "50")],
+            ),
+        ];
+        run(async {
+            let mut failures = Vec::new();
+            for user in ["town_admin", "branch_secretary"] {
+                let client = login(&app, user).await;
+                let r = client.get(&app, &format!("/sites/{site}")).await;
+                let m = client.get(&app, "/sites/999999").await;
+                if r.status != StatusCode::NOT_FOUND || r.body != m.body {
+                    failures.push(format!("{} {user} GET /sites/{site}: {}", s.name, r.status));
+                }
+                for (outside, missing, fields) in &posts {
+                    let r = client.post_form(&app, outside, fields).await;
+                    let m = client.post_form(&app, missing, fields).await;
+                    if r.status != StatusCode::NOT_FOUND || r.body != m.body {
+                        failures.push(format!("{} {user} POST {outside}: {}", s.name, r.status));
+                    }
+                }
+                let r = client
+                    .post_form(
+                        &app,
+                        &format!("/orgs/{}/sites", f.town_b.id),
+                        &[("org", "1")],
+                    )
+                    .await;
+                if r.status != StatusCode::NOT_FOUND {
+                    failures.push(format!(
+                        "{} {user} POST designate in town_b: {}",
+                        s.name, r.status
+                    ));
+                }
+                let r = client
+                    .post_form(
+                        &app,
+                        &format!("/orgs/{}/site-standards", f.county.id),
+                        &[("standards", "制度上墙")],
+                    )
+                    .await;
+                if r.status != StatusCode::NOT_FOUND {
+                    failures.push(format!("{} {user} POST standards: {}", s.name, r.status));
+                }
+            }
+            assert!(failures.is_empty(), "{}", failures.join("\n"));
+            assert_eq!(audit(&s), before, "{}: nothing written", s.name);
+            let county = login(&app, "county_admin").await;
+            let r = county.get(&app, &format!("/sites/{site}")).await;
+            assert_eq!(r.status, StatusCode::OK);
+        });
+    }
+}
+
+/// A budget line and its ledger in another town answer a town administrator and a branch
+/// secretary exactly as missing ones do; nothing is written.
+#[test]
+fn fund_routes_outside_scope_answer_like_missing_ones() {
+    use xianfeng_store::brands::funds;
+    for s in backends() {
+        let f = fixture(&s);
+        let app = app(&s);
+        let county = xianfeng_store::testing::admin(&f.county);
+        let (line, entry) = s
+            .write(|c| -> xianfeng_store::Result<_> {
+                let line = funds::create_line(
+                    c,
+                    &county,
+                    &f.branch_b,
+                    &xianfeng_domain::funds::BudgetInput {
+                        source: "财政预算".into(),
+                        year: chrono::Datelike::year(&xianfeng_domain::date::today()).to_string(),
+                        title: "乙村活动经费".into(),
+                        amount: "500".into(),
+                    },
+                )?;
+                let entry = funds::spend(
+                    c,
+                    &county,
+                    line,
+                    &xianfeng_domain::funds::SpendInput {
+                        day: xianfeng_domain::date::today().to_string(),
+                        amount: "10".into(),
+                        purpose: "购买党报党刊".into(),
+                        receipt: "凭-001".into(),
+                    },
+                )?;
+                Ok((line, entry))
+            })
+            .unwrap();
+        let audit = |s: &xianfeng_store::testing::TestStore| {
+            sync(|| {
+                s.read(|c| c.scalar("SELECT COUNT(*) FROM audit_log", &[]))
+                    .unwrap()
+            })
+        };
+        let before = audit(&s);
+        type Post = (String, String, Vec<(&'static str, &'static str)>);
+        let posts: Vec<Post> = vec![
+            (
+                format!("/budget-lines/{line}/spend"),
+                "/budget-lines/999999/spend".into(),
+                vec![("amount", "1"), ("purpose", "用途"), ("receipt", "凭-2")],
+            ),
+            (
+                format!("/fund-entries/{entry}/reverse"),
+                "/fund-entries/999999/reverse".into(),
+                vec![("reason", "录错")],
+            ),
+            (
+                format!("/orgs/{}/funds", f.branch_b.id),
+                "/orgs/999999/funds".into(),
+                vec![("amount", "1")],
+            ),
+        ];
+        run(async {
+            let mut failures = Vec::new();
+            for user in ["town_admin", "branch_secretary"] {
+                let client = login(&app, user).await;
+                let r = client.get(&app, &format!("/budget-lines/{line}")).await;
+                let m = client.get(&app, "/budget-lines/999999").await;
+                if r.status != StatusCode::NOT_FOUND || r.body != m.body {
+                    failures.push(format!(
+                        "{} {user} GET /budget-lines/{line}: {}",
+                        s.name, r.status
+                    ));
+                }
+                for (outside, missing, fields) in &posts {
+                    let r = client.post_form(&app, outside, fields).await;
+                    let m = client.post_form(&app, missing, fields).await;
+                    if r.status != StatusCode::NOT_FOUND || m.status != StatusCode::NOT_FOUND {
+                        failures.push(format!(
+                            "{} {user} POST {outside}: {} / {}",
+                            s.name, r.status, m.status
+                        ));
+                    }
+                }
+            }
+            assert!(failures.is_empty(), "{}", failures.join("\n"));
+            assert_eq!(audit(&s), before, "{}: nothing written", s.name);
+        });
     }
 }

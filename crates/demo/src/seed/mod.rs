@@ -3,6 +3,7 @@
 //! backends), then the roll-ups are rebuilt once and one audit entry records the load.
 
 pub mod awards;
+pub mod brands;
 pub mod campaign;
 pub mod life;
 pub mod points;

@@ -69,6 +69,7 @@ pub fn menu(ctx: &Ctx) -> Vec<Link> {
         Link::new("supervision", "督查", format!("/orgs/{scope}/supervision")),
         Link::new("points", "积分", format!("/orgs/{scope}/points")),
         Link::new("awards", "评议表彰", format!("/orgs/{scope}/awards")),
+        Link::new("brands", "品牌示范", "/brands"),
         Link::new(
             "commitments",
             "承诺践诺",

@@ -2,6 +2,7 @@
 
 mod admin;
 mod auth;
+mod brands;
 mod campaigns;
 mod dashboard;
 pub mod form;
@@ -702,6 +703,40 @@ pub fn routes() -> Router<AppState> {
         .route("/stores/{id}/reconcile.xlsx", get(points::shop::reconcile))
         .route("/receipts/{id}", get(points::shop::receipt))
         .route("/board/{key}", get(points::card::board))
+        .route("/board/{key}/brands", get(brands::public_board::page))
+        .route("/brands", get(brands::projects::home))
+        .route(
+            "/orgs/{id}/brands",
+            get(brands::projects::list).post(brands::projects::propose),
+        )
+        .route("/brands/{id}", get(brands::projects::show))
+        .route("/brands/{id}/designate", post(brands::projects::designate))
+        .route("/brands/{id}/act", post(brands::projects::act))
+        .route("/brands/{id}/records", post(brands::projects::record))
+        .route(
+            "/brands/{id}/declare",
+            get(brands::projects::declare_form).post(brands::projects::declare),
+        )
+        .route("/brands/{id}/form", get(brands::projects::print))
+        .route(
+            "/orgs/{id}/sites",
+            get(brands::sites::list).post(brands::sites::designate),
+        )
+        .route(
+            "/orgs/{id}/site-standards",
+            post(brands::sites::save_standards),
+        )
+        .route("/sites/{id}", get(brands::sites::show))
+        .route("/sites/{id}/accept", post(brands::sites::accept))
+        .route("/site-items/{id}/evidence", post(brands::sites::evidence))
+        .route("/site-items/{id}/check", post(brands::sites::check))
+        .route(
+            "/orgs/{id}/funds",
+            get(brands::funds::list).post(brands::funds::create),
+        )
+        .route("/budget-lines/{id}", get(brands::funds::show))
+        .route("/budget-lines/{id}/spend", post(brands::funds::spend))
+        .route("/fund-entries/{id}/reverse", post(brands::funds::reverse))
         .route("/awards", get(recognition::awards::home))
         .route("/orgs/{id}/awards", get(recognition::awards::show))
         .route(
