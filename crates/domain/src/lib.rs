@@ -9,6 +9,7 @@ pub mod checkin;
 pub mod commitment;
 pub mod contact;
 pub mod date;
+pub mod decision;
 pub mod error;
 pub mod evaluation;
 pub mod evaluation_form;
