@@ -99,10 +99,7 @@ pub fn check_order(done: i64, kind: StepKind, one_shoulder: bool) -> Result<(), 
     Err(Invalid::one(
         "step",
         "议事步骤",
-        format!(
-            "请先完成{}，不能跳过或调换步骤",
-            step_name(done + 1)
-        ),
+        format!("请先完成{}，不能跳过或调换步骤", step_name(done + 1)),
     ))
 }
 
@@ -253,10 +250,7 @@ pub fn judge(kind: StepKind, form: Option<VillageForm>, t: Tally, rules: &Rules)
         ));
     }
     if !pass_ok {
-        return Verdict::Rejected(format!(
-            "赞成{}票，未获通过（{}）",
-            t.yes, pass_text
-        ));
+        return Verdict::Rejected(format!("赞成{}票，未获通过（{}）", t.yes, pass_text));
     }
     Verdict::Passed
 }
@@ -446,7 +440,11 @@ impl StepInput {
             match parse_fen(&self.amount) {
                 Some(f) => Some(f),
                 None => {
-                    e.push("amount", "实际金额", "请填写不小于0的金额（元，最多两位小数）");
+                    e.push(
+                        "amount",
+                        "实际金额",
+                        "请填写不小于0的金额（元，最多两位小数）",
+                    );
                     None
                 }
             }
@@ -525,7 +523,10 @@ mod tests {
         let j = |x| judge(StepKind::PartyAssembly, None, x, &r);
         assert!(j(t(30, 20, 16)).passed(), "exactly 2/3 present is enough");
         assert!(matches!(j(t(30, 19, 19)), Verdict::NoQuorum(_)));
-        assert!(matches!(j(t(30, 20, 15)), Verdict::Rejected(_)), "exactly half of those who should attend is not more than half");
+        assert!(
+            matches!(j(t(30, 20, 15)), Verdict::Rejected(_)),
+            "exactly half of those who should attend is not more than half"
+        );
         assert!(j(t(30, 30, 16)).passed());
         assert!(j(t(30, 19, 19)).reason().contains("2/3"));
     }
@@ -562,7 +563,10 @@ mod tests {
         let again = check_order(3, StepKind::Proposal, false).unwrap_err();
         assert!(again.to_string().contains("第1步"), "{again}");
         assert!(check_order(5, StepKind::ResultNotice, false).is_ok());
-        assert!(check_order(6, StepKind::ResultNotice, false).is_ok(), "progress then result");
+        assert!(
+            check_order(6, StepKind::ResultNotice, false).is_ok(),
+            "progress then result"
+        );
         assert!(check_order(1, StepKind::Merged, true).is_err());
     }
 

@@ -93,6 +93,8 @@ pub struct Rules {
     pub decision_village_pass_pct: i64,
     /// Days a resolution (决议公开) stays on the public board.
     pub decision_notice_days: i64,
+    /// Days after the village meeting by which the resolution must be published (else 逾期).
+    pub decision_publish_within_days: i64,
 }
 
 /// The largest upload limit a county may set (200 MB) and the largest expanded size (500 MB).
@@ -158,6 +160,7 @@ impl Default for Rules {
             decision_household_quorum_den: 3,
             decision_village_pass_pct: 50,
             decision_notice_days: 7,
+            decision_publish_within_days: 7,
         }
     }
 }
@@ -399,6 +402,11 @@ impl Rules {
                 "四议两公开：决议公开天数",
                 self.decision_notice_days,
             ),
+            (
+                "decision_publish_within_days",
+                "四议两公开：村民（代表）会议后须在此天数内公开决议",
+                self.decision_publish_within_days,
+            ),
         ]
     }
 
@@ -421,7 +429,7 @@ impl Rules {
             ));
         }
         if key.starts_with("decision_")
-            && (key.ends_with("_den") || key == "decision_notice_days")
+            && (key.ends_with("_den") || key.ends_with("_days"))
             && value < 1
         {
             return Err(crate::Invalid::one(key, key, "至少为1"));
@@ -516,6 +524,7 @@ impl Rules {
             "decision_household_quorum_den" => &mut self.decision_household_quorum_den,
             "decision_village_pass_pct" => &mut self.decision_village_pass_pct,
             "decision_notice_days" => &mut self.decision_notice_days,
+            "decision_publish_within_days" => &mut self.decision_publish_within_days,
             _ => return Err(crate::Invalid::one(key, key, "未知的规则项")),
         };
         *slot = value;

@@ -16,6 +16,7 @@ pub mod sqlite;
 pub mod engines;
 
 pub mod campaigns;
+pub mod decisions;
 pub mod life;
 pub mod people;
 pub mod plans;
