@@ -4,6 +4,7 @@
 
 pub mod awards;
 pub mod campaign;
+pub mod decisions;
 pub mod life;
 pub mod points;
 pub mod supervision;
