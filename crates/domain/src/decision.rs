@@ -490,18 +490,6 @@ labelled_enum!(
     }
 );
 
-/// An objection (异议) to a resolution as typed on the public board.
-pub fn check_objection(text: &str) -> Result<String, Invalid> {
-    let t = text.trim();
-    if t.is_empty() {
-        return Err(Invalid::one("text", "异议内容", "请填写异议内容"));
-    }
-    if t.chars().count() > 1000 {
-        return Err(Invalid::one("text", "异议内容", "不能超过1000字"));
-    }
-    Ok(t.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

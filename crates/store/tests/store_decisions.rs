@@ -42,6 +42,16 @@ fn village(s: &TestStore) -> Village {
     }
 }
 
+/// The village's secretary: records the steps, publishes and answers objections.
+fn sec(v: &Village) -> xianfeng_domain::auth::Actor {
+    xianfeng_domain::auth::Actor {
+        role: xianfeng_domain::auth::Role::BranchSecretary,
+        scope_org_id: v.branch.id,
+        scope_path: v.branch.path.clone(),
+        ..admin(&v.town)
+    }
+}
+
 fn day(n: i64) -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 1).unwrap() + Duration::days(n)
 }
@@ -50,7 +60,7 @@ fn new_matter(s: &TestStore, v: &Village, category: &str) -> matters::Matter {
     s.write(|c| {
         matters::create(
             c,
-            &admin(&v.town),
+            &sec(&v),
             &v.branch,
             &MatterDraft {
                 title: "村道硬化工程".into(),
@@ -114,7 +124,7 @@ fn step(
 ) -> xianfeng_store::Result<matters::Step> {
     s.write(|c| {
         let m = matters::get(c, id)?.unwrap();
-        matters::record_step(c, &admin(&v.town), &m, &d, &present(who))
+        matters::record_step(c, &sec(&v), &m, &d, &present(who))
     })
 }
 
@@ -170,21 +180,23 @@ fn the_whole_procedure_runs_in_order_and_the_party_assembly_counts_as_organisati
             &[],
         )
         .unwrap();
+        let today = xianfeng_domain::date::today();
+        let until = (today + Duration::days(7)).to_string();
         assert_eq!(
             s5.notice_until.as_deref(),
-            Some("2026-11-13"),
+            Some(until.as_str()),
             "{}: 7 days",
             s.name
         );
         assert_eq!(status(&s, m.id).status, MatterStatus::Published);
 
         let board = s
-            .read(|c| matters::board(c, &v.town.path, day(8), 10, 0))
+            .read(|c| matters::board(c, &v.town.path, today, 10, 0))
             .unwrap();
         assert_eq!(board.len(), 1, "{}", s.name);
         assert!(board[0].open);
         let gone = s
-            .read(|c| matters::board(c, &v.town.path, day(13), 10, 0))
+            .read(|c| matters::board(c, &v.town.path, today + Duration::days(8), 10, 0))
             .unwrap();
         assert!(
             gone.is_empty(),
@@ -195,14 +207,14 @@ fn the_whole_procedure_runs_in_order_and_the_party_assembly_counts_as_organisati
         let objection = s
             .write(|c| {
                 let m = matters::get(c, m.id)?.unwrap();
-                matters::object(c, &m, "施工方是否公开招标？", day(6))
+                matters::object(c, &m, "张三", "13800000000", "施工方是否公开招标？", today)
             })
             .unwrap();
         let e = refuse(&s, |c| {
             let m = matters::get(c, m.id)?.unwrap();
             matters::record_step(
                 c,
-                &admin(&v.town),
+                &sec(&v),
                 &m,
                 &notice(StepKind::ResultNotice, day(14), true),
                 &[],
@@ -211,7 +223,7 @@ fn the_whole_procedure_runs_in_order_and_the_party_assembly_counts_as_organisati
         invalid(e, "尚未答复");
         s.write(|c| {
             let m = matters::get(c, m.id)?.unwrap();
-            matters::answer(c, &admin(&v.town), &m, objection, "已公开招标，结果见附件")
+            matters::answer(c, &sec(&v), &m, objection, false, "已公开招标，结果见附件")
         })
         .unwrap();
         step(
@@ -259,7 +271,7 @@ fn a_skipped_or_repeated_step_is_refused_with_the_step_named_and_changes_nothing
             let m = matters::get(c, m.id)?.unwrap();
             matters::record_step(
                 c,
-                &admin(&v.town),
+                &sec(&v),
                 &m,
                 &meeting(StepKind::PartyAssembly, day(1), 0, 0, 3),
                 &present(&v.people),
@@ -278,7 +290,7 @@ fn a_skipped_or_repeated_step_is_refused_with_the_step_named_and_changes_nothing
             let m = matters::get(c, m.id)?.unwrap();
             matters::record_step(
                 c,
-                &admin(&v.town),
+                &sec(&v),
                 &m,
                 &meeting(StepKind::VillageMeeting, day(2), 30, 30, 30),
                 &[],
@@ -289,7 +301,7 @@ fn a_skipped_or_repeated_step_is_refused_with_the_step_named_and_changes_nothing
             let m = matters::get(c, m.id)?.unwrap();
             matters::record_step(
                 c,
-                &admin(&v.town),
+                &sec(&v),
                 &m,
                 &meeting(StepKind::Proposal, day(2), 5, 5, 5),
                 &[],
@@ -346,7 +358,7 @@ fn a_failed_quorum_stops_the_matter_with_the_reason() {
             let m = matters::get(c, m.id)?.unwrap();
             matters::record_step(
                 c,
-                &admin(&v.town),
+                &sec(&v),
                 &m,
                 &meeting(StepKind::VillageMeeting, day(4), 30, 30, 30),
                 &[],
@@ -372,14 +384,14 @@ fn steps_one_and_two_merge_only_where_the_secretary_is_also_the_director() {
             let m = matters::get(c, m.id)?.unwrap();
             matters::record_step(
                 c,
-                &admin(&v.town),
+                &sec(&v),
                 &m,
                 &meeting(StepKind::Merged, day(1), 9, 9, 9),
                 &[],
             )
         });
         invalid(e, "一肩挑");
-        s.write(|c| categories::set_one_shoulder(c, &admin(&v.town), &v.branch, true))
+        s.write(|c| categories::set_one_shoulder(c, &sec(&v), &v.branch, true))
             .unwrap();
         step(
             &s,
@@ -418,7 +430,7 @@ fn a_must_go_matter_carried_out_without_the_steps_opens_a_problem_for_the_villag
         let problem = s
             .write(|c| {
                 let m = matters::get(c, m.id)?.unwrap();
-                matters::mark_implemented(c, &admin(&v.town), &m, day(2))
+                matters::mark_implemented(c, &sec(&v), &m, day(2))
             })
             .unwrap()
             .expect("a problem");
@@ -432,7 +444,7 @@ fn a_must_go_matter_carried_out_without_the_steps_opens_a_problem_for_the_villag
         let none = s
             .write(|c| {
                 let m = matters::get(c, other.id)?.unwrap();
-                matters::mark_implemented(c, &admin(&v.town), &m, day(2))
+                matters::mark_implemented(c, &sec(&v), &m, day(2))
             })
             .unwrap();
         assert!(
@@ -450,7 +462,7 @@ fn refused_matters_and_objections_change_nothing() {
         let e = refuse(&s, |c| {
             matters::create(
                 c,
-                &admin(&v.town),
+                &sec(&v),
                 &v.town,
                 &MatterDraft {
                     title: "不是村".into(),
@@ -464,13 +476,13 @@ fn refused_matters_and_objections_change_nothing() {
         let m = new_matter(&s, &v, "其他");
         let e = refuse(&s, |c| {
             let m = matters::get(c, m.id)?.unwrap();
-            matters::object(c, &m, "没有公开的决议", day(1))
+            matters::object(c, &m, "李四", "", "没有公开的决议", day(1))
         });
         conflict(e, "公开期");
         let e = refuse(&s, |c| {
             categories::save(
                 c,
-                &admin(&v.town),
+                &sec(&v),
                 &[categories::Category {
                     name: " ".into(),
                     must_go: true,
@@ -478,5 +490,80 @@ fn refused_matters_and_objections_change_nothing() {
             )
         });
         invalid(e, "至少保留");
+    }
+}
+
+#[test]
+fn an_upheld_objection_stops_the_matter() {
+    for s in backends() {
+        let v = village(&s);
+        let m = new_matter(&s, &v, "低保/救助对象评议");
+        step(
+            &s,
+            &v,
+            m.id,
+            meeting(StepKind::Proposal, day(1), 5, 5, 5),
+            &[],
+        )
+        .unwrap();
+        step(
+            &s,
+            &v,
+            m.id,
+            meeting(StepKind::Consultation, day(2), 9, 9, 9),
+            &[],
+        )
+        .unwrap();
+        step(
+            &s,
+            &v,
+            m.id,
+            meeting(StepKind::PartyAssembly, day(3), 0, 0, 3),
+            &v.people,
+        )
+        .unwrap();
+        step(
+            &s,
+            &v,
+            m.id,
+            meeting(StepKind::VillageMeeting, day(4), 30, 30, 30),
+            &[],
+        )
+        .unwrap();
+        step(
+            &s,
+            &v,
+            m.id,
+            notice(StepKind::Resolution, day(5), false),
+            &[],
+        )
+        .unwrap();
+        let today = xianfeng_domain::date::today();
+        let objection = s
+            .write(|c| {
+                let m = matters::get(c, m.id)?.unwrap();
+                matters::object(c, &m, "王五", "", "评议对象家中有经营性车辆", today)
+            })
+            .unwrap();
+        s.write(|c| {
+            let m = matters::get(c, m.id)?.unwrap();
+            matters::answer(c, &sec(&v), &m, objection, true, "经核实情况属实")
+        })
+        .unwrap();
+        let stopped = status(&s, m.id);
+        assert_eq!(stopped.status, MatterStatus::Stopped, "{}", s.name);
+        assert!(
+            stopped.stop_reason.contains("异议成立"),
+            "{}",
+            stopped.stop_reason
+        );
+        let board = s
+            .read(|c| matters::board(c, &v.town.path, today, 10, 0))
+            .unwrap();
+        assert!(
+            board.is_empty(),
+            "{}: a fallen resolution leaves the board",
+            s.name
+        );
     }
 }

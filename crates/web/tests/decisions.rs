@@ -131,7 +131,7 @@ fn a_secretary_records_the_steps_and_a_resident_objects_from_the_public_board() 
             .post_form(
                 &app,
                 &format!("/notice/{}/matters", f.town_a.id),
-                &[("matter", &id), ("text", " ")],
+                &[("matter", &id), ("name", "赵六"), ("content", " ")],
             )
             .await;
         assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -140,7 +140,11 @@ fn a_secretary_records_the_steps_and_a_resident_objects_from_the_public_board() 
             .post_form(
                 &app,
                 &format!("/notice/{}/matters", f.town_a.id),
-                &[("matter", &id), ("text", "租金是否低于市场价？")],
+                &[
+                    ("matter", &id),
+                    ("name", "赵六"),
+                    ("content", "租金是否低于市场价？"),
+                ],
             )
             .await;
         assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.body);
@@ -148,7 +152,11 @@ fn a_secretary_records_the_steps_and_a_resident_objects_from_the_public_board() 
             .post_form(
                 &app,
                 &format!("/notice/{}/matters", f.town_b.id),
-                &[("matter", &id), ("text", "别处的异议")],
+                &[
+                    ("matter", &id),
+                    ("name", "赵六"),
+                    ("content", "别处的异议内容"),
+                ],
             )
             .await;
         assert_eq!(elsewhere.status, StatusCode::NOT_FOUND);

@@ -188,7 +188,7 @@ pub fn generate(store: &Store, county_id: i64, today: NaiveDate) -> Result<Gener
                         v.through(id, 4, today - Duration::days(16), false)?;
                         v.step(id, notice(StepKind::Resolution, today - Duration::days(2), "村集体厂房对外出租三年，年租金3.6万元，经村民代表会议表决通过。", None, false), 0)?;
                         let m = matters::get(v.c, id)?.ok_or(xianfeng_store::StoreError::NotFound("事项"))?;
-                        matters::object(v.c, &m, "租金是否低于周边市场价？希望公开评估结果。", today)?;
+                        matters::object(v.c, &m, "张建华", "", "租金是否低于周边市场价？希望公开评估结果。", today)?;
                         v.out.objections += 1;
                     }
                     1 => {

@@ -2,28 +2,33 @@
 //! matter moves: it checks the order (`decision::check_order`), judges the meeting
 //! (`decision::judge`), and stops the matter with the reason when the meeting fails. Step 3's
 //! 党员大会 is recorded as a 支部党员大会 through `life::meetings::create`, so the roster gives
-//! its attendance and the cadence engine counts it. Stage counts are roll-up metrics.
+//! its attendance and the cadence engine counts it. Step 5's notice and its objections are a
+//! workflow instance (`engines::workflow`, as award 公示). Stage counts are roll-up metrics.
 
 use chrono::{Duration, NaiveDate};
 use serde_json::json;
 use xianfeng_domain::auth::Actor;
 use xianfeng_domain::decision::{
-    check_objection, check_order, check_votes, judge, step_name, MatterDraft, MatterStatus,
-    StepDraft, StepKind, Tally, Verdict,
+    check_order, check_votes, judge, step_name, MatterDraft, MatterStatus, StepDraft, StepKind,
+    Tally, Verdict,
 };
 use xianfeng_domain::life::{AttendanceEntry, MeetingDraft, MeetingKind};
 use xianfeng_domain::org::{Org, OrgDomain, OrgKind};
-use xianfeng_domain::path;
 use xianfeng_domain::supervision::ProblemDraft;
+use xianfeng_domain::workflow::{Action, Definition, Stage, Step as WorkflowStep};
 use xianfeng_domain::Invalid;
+use xianfeng_domain::{date, path};
 
 use crate::audit::{self, Record};
 use crate::campaigns::supervision;
 use crate::db::{Conn, Row};
 use crate::decisions::categories;
-use crate::engines::rollup;
+use crate::engines::{rollup, workflow};
 use crate::life::meetings;
 use crate::{now_text, people::orgs, settings, vals, Result, StoreError};
+
+/// The workflow subject kind of a resolution's notice.
+pub const SUBJECT: &str = "matter";
 
 /// Every matter filed, in the subtree.
 pub const MATTERS: &str = "matters";
@@ -51,6 +56,8 @@ pub struct Matter {
     pub status: MatterStatus,
     pub stop_reason: String,
     pub problem_id: Option<i64>,
+    /// The workflow instance of the resolution's notice (step 5).
+    pub notice_id: Option<i64>,
     pub created_at: String,
 }
 
@@ -66,7 +73,7 @@ impl Matter {
 }
 
 const COLS: &str = "m.id, m.org_id, o.name AS org_name, m.org_path, m.title, m.category, m.must_go,
-     m.amount_fen, m.summary, m.done_step, m.status, m.stop_reason, m.problem_id, m.created_at";
+     m.amount_fen, m.summary, m.done_step, m.status, m.stop_reason, m.problem_id, m.notice_id, m.created_at";
 
 fn from_row(r: &Row) -> Result<Matter> {
     Ok(Matter {
@@ -83,6 +90,7 @@ fn from_row(r: &Row) -> Result<Matter> {
         status: MatterStatus::parse(&r.text("status")?).unwrap_or(MatterStatus::Open),
         stop_reason: r.text("stop_reason")?,
         problem_id: r.opt_i64("problem_id")?,
+        notice_id: r.opt_i64("notice_id")?,
         created_at: r.text("created_at")?,
     })
 }
@@ -279,15 +287,7 @@ pub fn record_step(
     let one_shoulder = categories::one_shoulder(c, org.id)?;
     check_order(m.done_step, d.kind, one_shoulder)?;
     if d.kind == StepKind::ResultNotice {
-        let waiting = unanswered(c, m.id)?;
-        if waiting > 0 {
-            return Err(Invalid::one(
-                "step",
-                "议事步骤",
-                format!("决议公开期间收到的{waiting}条异议尚未答复，请先答复再公开实施结果"),
-            )
-            .into());
-        }
+        ready_for_result(c, actor, m)?;
     }
     let rules = settings::rules(c)?;
     let mut tally = d.tally;
@@ -317,8 +317,14 @@ pub fn record_step(
     }
     let verdict = judge(d.kind, d.form, tally, &rules);
     let (_, last) = d.kind.numbers();
-    let notice_until = (d.kind == StepKind::Resolution)
-        .then(|| (d.date + Duration::days(rules.decision_notice_days)).to_string());
+    let notice = if d.kind == StepKind::Resolution {
+        Some(publish(c, actor, &org, m, &d.text, &rules)?)
+    } else {
+        None
+    };
+    let notice_until = notice
+        .as_ref()
+        .and_then(|n| n.notice_until.map(|u| u.to_string()));
     let id = c.scalar(
         "INSERT INTO matter_steps (matter_id, step_no, kind, held_on, form, expected, present, votes_yes, votes_no, votes_abstain,
             minutes, text, amount_fen, is_final, meeting_id, passed, reason, notice_until, recorded_by, recorded_at)
@@ -337,6 +343,12 @@ pub fn record_step(
                 _ => MatterStatus::Open,
             };
             set_state(c, m, last, status, "")?;
+            if let Some(n) = &notice {
+                c.execute(
+                    "UPDATE matters SET notice_id = ? WHERE id = ?",
+                    vals![n.id, m.id],
+                )?;
+            }
         }
         failed => {
             let reason = format!("{}：{}", step_name(last), failed.reason());
@@ -483,116 +495,131 @@ pub fn has_file(c: &mut dyn Conn, matter_id: i64, sha: &str) -> Result<bool> {
     .is_some())
 }
 
-/// An objection to a resolution: the text only (no name or contact is kept).
-#[derive(Debug, Clone)]
-pub struct Objection {
-    pub id: i64,
-    pub matter_id: i64,
-    pub text: String,
-    pub filed_at: String,
-    pub answer: String,
+/// Starts the resolution's public notice: a one-step workflow at the recording level,
+/// approved at once, so the engine keeps the notice period and the objections.
+fn publish(
+    c: &mut dyn Conn,
+    actor: &Actor,
+    org: &Org,
+    m: &Matter,
+    text: &str,
+    rules: &xianfeng_domain::rules::Rules,
+) -> Result<workflow::Instance> {
+    let level = workflow::acting_of(c, actor)?;
+    let def = workflow::define(
+        c,
+        org,
+        &Definition {
+            name: "决议公开".into(),
+            steps: vec![WorkflowStep {
+                level,
+                name: "决议公开".into(),
+                quota: None,
+            }],
+            notice_days: rules.decision_notice_days.clamp(1, 60) as u32,
+        },
+    )?;
+    let id = workflow::start(
+        c,
+        actor,
+        &workflow::Start {
+            definition_id: def,
+            origin: org,
+            subject_kind: SUBJECT,
+            subject_id: m.id,
+            subject_name: &m.title,
+            summary: text,
+        },
+    )?;
+    workflow::act(c, Some(actor), "", id, Action::Approve, "")?;
+    workflow::instance(c, id)
 }
 
-pub fn objections(c: &mut dyn Conn, matter_id: i64) -> Result<Vec<Objection>> {
-    c.query(
-        "SELECT id, matter_id, text, filed_at, answer FROM matter_objections WHERE matter_id = ? ORDER BY id",
-        vals![matter_id],
-    )?
-    .into_iter()
-    .map(|r| {
-        Ok(Objection {
-            id: r.i64(0)?,
-            matter_id: r.i64(1)?,
-            text: r.text(2)?,
-            filed_at: r.text(3)?,
-            answer: r.text(4)?,
-        })
-    })
-    .collect()
+/// Step 6 needs every objection to the resolution answered; a notice whose period is over is
+/// finalised by the same level that published it.
+fn ready_for_result(c: &mut dyn Conn, actor: &Actor, m: &Matter) -> Result<()> {
+    let Some(id) = m.notice_id else {
+        return Ok(());
+    };
+    let inst = workflow::instance(c, id)?;
+    match inst.stage {
+        Stage::Objected => {
+            let waiting = workflow::objections(c, id)?
+                .iter()
+                .filter(|o| o.status == "open")
+                .count();
+            Err(Invalid::one(
+                "step",
+                "议事步骤",
+                format!("决议公开期间收到的{waiting}条异议尚未答复，请先答复再公开实施结果"),
+            )
+            .into())
+        }
+        Stage::Notice if inst.notice_until.is_some_and(|u| date::today() > u) => {
+            workflow::act(c, Some(actor), "", id, Action::Finalize, "")?;
+            Ok(())
+        }
+        _ => Ok(()),
+    }
 }
 
-fn unanswered(c: &mut dyn Conn, matter_id: i64) -> Result<i64> {
-    c.scalar(
-        "SELECT COUNT(*) FROM matter_objections WHERE matter_id = ? AND answer = ''",
-        vals![matter_id],
-    )
+/// The objections to a matter's resolution (the workflow engine's).
+pub fn objections(c: &mut dyn Conn, m: &Matter) -> Result<Vec<workflow::Objection>> {
+    match m.notice_id {
+        Some(id) => workflow::objections(c, id),
+        None => Ok(Vec::new()),
+    }
 }
 
 /// The day a matter's resolution leaves the board, if it was published.
-pub fn notice_until(c: &mut dyn Conn, matter_id: i64) -> Result<Option<NaiveDate>> {
-    Ok(c.query_opt(
-        "SELECT notice_until FROM matter_steps WHERE matter_id = ? AND notice_until IS NOT NULL",
-        vals![matter_id],
-    )?
-    .map(|r| r.text(0))
-    .transpose()?
-    .and_then(|t| xianfeng_domain::date::parse(&t)))
+pub fn notice_until(c: &mut dyn Conn, m: &Matter) -> Result<Option<NaiveDate>> {
+    Ok(match m.notice_id {
+        Some(id) => workflow::instance(c, id)?.notice_until,
+        None => None,
+    })
 }
 
-/// A resident's objection from the public board, accepted while the resolution is on notice.
-pub fn object(c: &mut dyn Conn, m: &Matter, text: &str, today: NaiveDate) -> Result<i64> {
-    let text = check_objection(text)?;
+/// A resident's objection from the public board (实名反映, as for award 公示), accepted while the
+/// resolution is within its notice period.
+pub fn object(
+    c: &mut dyn Conn,
+    m: &Matter,
+    name: &str,
+    contact: &str,
+    content: &str,
+    today: NaiveDate,
+) -> Result<i64> {
     let open = m.status == MatterStatus::Published
-        && notice_until(c, m.id)?.is_some_and(|until| today <= until);
-    if !open {
+        && notice_until(c, m)?.is_some_and(|until| today <= until);
+    let (Some(id), true) = (m.notice_id, open) else {
         return Err(StoreError::Conflict(
             "该决议已不在公开期内，不能再提出异议".into(),
         ));
-    }
-    let id = c.scalar(
-        "INSERT INTO matter_objections (matter_id, text, filed_at) VALUES (?, ?, ?) RETURNING id",
-        vals![m.id, text.as_str(), now_text()],
-    )?;
-    audit::append(
-        c,
-        Record {
-            actor: None,
-            org_id: Some(m.org_id),
-            action: "matter.objection",
-            entity: "matter",
-            entity_id: Some(m.id),
-            before: json!(null),
-            after: json!({"objection": id, "length": text.chars().count()}),
-        },
-    )?;
-    Ok(id)
+    };
+    workflow::object(c, id, name, contact, content)
 }
 
-/// The village's answer to an objection.
+/// The village's answer to an objection: dismissed (the resolution stands, back on notice once
+/// none is open) or upheld (the resolution falls and the matter stops).
 pub fn answer(
     c: &mut dyn Conn,
     actor: &Actor,
     m: &Matter,
     objection_id: i64,
+    uphold: bool,
     text: &str,
 ) -> Result<()> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Err(Invalid::one("answer", "答复", "请填写答复内容").into());
+    if !objections(c, m)?
+        .iter()
+        .any(|o| o.id == objection_id && o.status == "open")
+    {
+        return Err(StoreError::NotFound("待处理的异议"));
     }
-    if text.chars().count() > 1000 {
-        return Err(Invalid::one("answer", "答复", "不能超过1000字").into());
+    let stage = workflow::resolve(c, actor, objection_id, uphold, text)?;
+    if stage == Stage::Rejected {
+        let reason = format!("{}：异议成立（{}）", step_name(5), text.trim());
+        set_state(c, m, m.done_step, MatterStatus::Stopped, &reason)?;
     }
-    let n = c.execute(
-        "UPDATE matter_objections SET answer = ?, answered_by = ?, answered_at = ?
-         WHERE id = ? AND matter_id = ? AND answer = ''",
-        vals![text, actor.account_id, now_text(), objection_id, m.id],
-    )?;
-    if n == 0 {
-        return Err(StoreError::NotFound("待答复的异议"));
-    }
-    audit::append(
-        c,
-        Record {
-            actor: Some(actor),
-            org_id: Some(m.org_id),
-            action: "matter.answer",
-            entity: "matter",
-            entity_id: Some(m.id),
-            before: json!(null),
-            after: json!({"objection": objection_id, "answer": text}),
-        },
-    )?;
     Ok(())
 }
 
@@ -627,8 +654,10 @@ pub fn board(
         "SELECT s.matter_id, o.name, m.title, m.category, s.kind, s.held_on, s.notice_until, s.text,
                 COALESCE(s.amount_fen, m.amount_fen) AS amount_fen, m.status
          FROM matter_steps s JOIN matters m ON m.id = s.matter_id JOIN orgs o ON o.id = m.org_id
+         LEFT JOIN workflow_instances w ON w.id = m.notice_id
          WHERE m.org_path >= ? AND m.org_path < ? AND s.passed = 1
-           AND ((s.step_no = 5 AND s.notice_until >= ?) OR (s.step_no = 6 AND s.held_on >= ?))
+           AND ((s.step_no = 5 AND s.notice_until >= ? AND w.stage IN ('notice', 'objected'))
+                OR (s.step_no = 6 AND s.held_on >= ?))
          ORDER BY s.held_on DESC, s.id DESC LIMIT ? OFFSET ?",
         vals![root_path, path::upper(root_path), today.to_string(), results_since, limit, offset],
     )?
@@ -707,8 +736,8 @@ pub fn by_village(c: &mut dyn Conn, root_path: &str, today: NaiveDate) -> Result
         }
     }
     for r in c.query(
-        "SELECT m.org_id, COUNT(*) FROM matters m JOIN matter_objections b ON b.matter_id = m.id
-         WHERE m.org_path >= ? AND m.org_path < ? AND b.answer = '' GROUP BY m.org_id",
+        "SELECT m.org_id, COUNT(*) FROM matters m JOIN workflow_objections b ON b.instance_id = m.notice_id
+         WHERE m.org_path >= ? AND m.org_path < ? AND b.status = 'open' GROUP BY m.org_id",
         vals![root_path, upper.as_str()],
     )? {
         let id = r.i64(0)?;

@@ -1,6 +1,6 @@
 -- 四议两公开: a village's major matters (重大事项), each step recorded in order (the 党员大会
 -- is also a meeting of organisational life), the resolution on the public board with
--- residents' objections, and the results made public. The county keeps the categories and
+-- residents' objections (the workflow engine's notice), and the results made public. The county keeps the categories and
 -- which of them must go through the procedure; a village may be 一肩挑 (steps 1 and 2 merge).
 CREATE TABLE decision_categories (
     id INTEGER PRIMARY KEY,
@@ -30,6 +30,8 @@ CREATE TABLE matters (
     status TEXT NOT NULL,
     stop_reason TEXT NOT NULL DEFAULT '',
     problem_id INTEGER,
+    -- The workflow instance of the resolution's notice (决议公开, objections as in award 公示).
+    notice_id INTEGER REFERENCES workflow_instances(id),
     created_by INTEGER,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
@@ -70,14 +72,3 @@ CREATE TABLE matter_files (
     name TEXT NOT NULL,
     PRIMARY KEY (matter_id, sha256)
 );
-
-CREATE TABLE matter_objections (
-    id INTEGER PRIMARY KEY,
-    matter_id INTEGER NOT NULL REFERENCES matters(id),
-    text TEXT NOT NULL,
-    filed_at TEXT NOT NULL,
-    answer TEXT NOT NULL DEFAULT '',
-    answered_by INTEGER,
-    answered_at TEXT
-);
-CREATE INDEX matter_objections_matter ON matter_objections(matter_id);

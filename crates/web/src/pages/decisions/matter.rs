@@ -10,7 +10,8 @@ use xianfeng_domain::decision::{yuan, MatterStatus, StepInput, StepKind, Village
 use xianfeng_domain::life::parse_attendance;
 use xianfeng_domain::org::Org;
 use xianfeng_store::decisions::categories;
-use xianfeng_store::decisions::matters::{self, Matter, Objection, Step};
+use xianfeng_store::decisions::matters::{self, Matter, Step};
+use xianfeng_store::engines::workflow::Objection;
 use xianfeng_store::life::meetings;
 use xianfeng_store::{people::orgs, settings};
 
@@ -98,9 +99,9 @@ async fn show_page(state: &AppState, s: &Session, id: i64, ctx: Ctx) -> Result<R
         Ok(Page {
             crumbs: crumbs(c, &actor, &org)?,
             steps: matters::steps(c, m.id)?,
-            objections: matters::objections(c, m.id)?,
+            objections: matters::objections(c, &m)?,
             files: matters::files(c, m.id)?,
-            notice_until: matters::notice_until(c, m.id)?
+            notice_until: matters::notice_until(c, &m)?
                 .map(|d| d.to_string())
                 .unwrap_or_default(),
             allowed,
@@ -223,9 +224,12 @@ pub async fn implement(
 pub struct AnswerForm {
     #[serde(default)]
     answer: String,
+    /// `uphold` when the objection stands (the resolution falls).
+    #[serde(default)]
+    decision: String,
 }
 
-/// The village's answer to an objection.
+/// The village's answer to an objection (dismissed, or upheld: the matter stops).
 pub async fn answer(
     State(state): State<AppState>,
     s: Session,
@@ -235,7 +239,14 @@ pub async fn answer(
     let (m, _) = visible(&state, &s, id).await?;
     let actor = s.actor.clone();
     let result = write(&state, move |c| {
-        Ok(matters::answer(c, &actor, &m, oid, &f.answer)?)
+        Ok(matters::answer(
+            c,
+            &actor,
+            &m,
+            oid,
+            f.decision == "uphold",
+            &f.answer,
+        )?)
     })
     .await;
     match result {
@@ -280,6 +291,7 @@ mod tests {
             status: MatterStatus::Open,
             stop_reason: String::new(),
             problem_id: None,
+            notice_id: None,
             created_at: String::new(),
         };
         assert_eq!(allowed(&m, false), ["村党组织提议"]);

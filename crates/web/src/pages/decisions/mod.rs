@@ -251,13 +251,17 @@ impl BoardPart {
     }
 }
 
-/// An objection to a resolution as typed on the public board (no name or contact asked).
+/// An objection to a resolution as typed on the public board (实名反映, as for award 公示).
 #[derive(Deserialize, Default, Clone)]
 pub struct ObjectForm {
     #[serde(default, deserialize_with = "crate::pages::form::empty_as_none")]
     matter: Option<i64>,
     #[serde(default)]
-    text: String,
+    name: String,
+    #[serde(default)]
+    contact: String,
+    #[serde(default)]
+    content: String,
 }
 
 /// A resident's objection to a resolution on notice, from the public board (rate-limited with
@@ -280,7 +284,7 @@ pub async fn object(
         }
         .filter(|m| xianfeng_domain::path::within(&m.org_path, &org.path))
         .ok_or(AppError::NotFound("决议"))?;
-        matters::object(c, &m, &f.text, date::today())?;
+        matters::object(c, &m, &f.name, &f.contact, &f.content, date::today())?;
         Ok(slug)
     })
     .await;

@@ -542,6 +542,10 @@ async fn notice_page(
         let mut items = Vec::new();
         let list = workflow::in_notice(c, &org.path, paging.offset(), paging.fetch())?;
         for mut i in paging.trim(list) {
+            // A resolution's notice (四议两公开) is shown by its own part below.
+            if i.subject_kind == xianfeng_store::decisions::matters::SUBJECT {
+                continue;
+            }
             i.subject_name = names.nominee(&i.subject_name);
             let kind = awards::kind_of(c, i.definition_id)?;
             let label = stage_label(&kind, i.stage);
