@@ -313,7 +313,7 @@ impl MatterInput {
             e.push("title", "事项名称", "不能超过100字");
         }
         let category = self.category.trim().to_string();
-        if !categories.iter().any(|c| *c == category) {
+        if !categories.contains(&category) {
             e.push("category", "事项类别", "请从列表中选择事项类别");
         }
         let amount_fen = if self.amount.trim().is_empty() {

@@ -60,12 +60,12 @@ fn new_matter(s: &TestStore, v: &Village, category: &str) -> matters::Matter {
     s.write(|c| {
         matters::create(
             c,
-            &sec(&v),
+            &sec(v),
             &v.branch,
             &MatterDraft {
                 title: "村道硬化工程".into(),
                 category: category.into(),
-                amount_fen: Some(120_000_00),
+                amount_fen: Some(12_000_000),
                 summary: "修建村东组至村部道路1.2公里".into(),
             },
         )
@@ -100,7 +100,7 @@ fn notice(kind: StepKind, on: NaiveDate, final_result: bool) -> StepDraft {
         tally: Tally::default(),
         minutes: String::new(),
         text: "经村民代表会议表决通过，现予公开".into(),
-        amount_fen: Some(118_500_00),
+        amount_fen: Some(11_850_000),
         final_result,
     }
 }
@@ -124,7 +124,7 @@ fn step(
 ) -> xianfeng_store::Result<matters::Step> {
     s.write(|c| {
         let m = matters::get(c, id)?.unwrap();
-        matters::record_step(c, &sec(&v), &m, &d, &present(who))
+        matters::record_step(c, &sec(v), &m, &d, &present(who))
     })
 }
 
