@@ -162,6 +162,36 @@ fn a_secretary_records_the_steps_and_a_resident_objects_from_the_public_board() 
         assert_eq!(elsewhere.status, StatusCode::NOT_FOUND);
         let page = sec.get(&app, &format!("/matters/{id}")).await;
         assert!(page.body.contains("租金是否低于市场价"));
+        let result = |text: &str| {
+            vec![
+                ("step".to_string(), "实施结果公开".to_string()),
+                ("date".to_string(), today.clone()),
+                ("text".to_string(), text.to_string()),
+                ("amount".to_string(), "36000".to_string()),
+            ]
+        };
+        let early = step(result("厂房已出租")).await;
+        assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(early.body.contains("尚未答复"), "{}", early.body);
+        let objection = sync(|| {
+            s.read(|c| c.scalar("SELECT MAX(id) FROM workflow_objections", &[]))
+                .unwrap()
+        });
+        let answered = sec
+            .post_form(
+                &app,
+                &format!("/matters/{id}/objections/{objection}/answer"),
+                &[
+                    ("answer", "租金经第三方评估，高于周边均价"),
+                    ("decision", "dismiss"),
+                ],
+            )
+            .await;
+        assert_eq!(answered.status, StatusCode::SEE_OTHER, "{}", answered.body);
+        let r = step(result("厂房已出租，首年租金已入账")).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let page = sec.get(&app, &format!("/matters/{id}")).await;
+        assert!(page.body.contains("异议不成立") && page.body.contains("首年租金已入账"));
 
         let town = login(&app, "town_admin").await;
         let view = town
