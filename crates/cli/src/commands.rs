@@ -121,6 +121,11 @@ pub fn demo(ctx: &Ctx, bind: &str, no_serve: bool) -> Result<()> {
             "已生成督查：{}次督查，{}个问题（{}次逾期升级），{}个荣誉称号",
             sup.inspections, sup.problems, sup.escalations, sup.titles
         );
+        let dec = xianfeng_demo::seed::decisions::generate(&store, g.county_id, today)?;
+        println!(
+            "已生成四议两公开：{}项重大事项，{}个议事步骤（{}项未通过而终止），{}条异议",
+            dec.matters, dec.steps, dec.stopped, dec.objections
+        );
         let started = std::time::Instant::now();
         let pts = xianfeng_demo::seed::points::generate(&store, g.county_id, g.branch_id, today)?;
         println!(

@@ -91,6 +91,11 @@ fn the_demo_county_generates_every_area_and_lists_its_logins() {
     }
     let sup = seed::supervision::generate(store, g.county_id, 4, today).unwrap();
     assert!(sup.inspections > 0 && sup.problems > 0 && sup.titles > 0);
+    let dec = seed::decisions::generate(store, g.county_id, today).unwrap();
+    assert!(
+        dec.matters >= 6 && dec.stopped >= 1 && dec.objections >= 1,
+        "{dec:?}"
+    );
     let pts = seed::points::generate(store, g.county_id, g.branch_id, today).unwrap();
     assert!(pts.households > 0 && pts.entries > 0 && pts.redemptions > 0);
     let aw = seed::awards::generate(store, g.county_id, g.town_id, g.branch_id, today).unwrap();

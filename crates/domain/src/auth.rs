@@ -99,6 +99,16 @@ impl Actor {
         self.role != Role::Member && within(org_path, &self.scope_path)
     }
 
+    /// Recording a village's 四议两公开 matters and their steps, and answering objections.
+    pub fn can_record_decision(&self, org_path: &str) -> bool {
+        self.role != Role::Member && within(org_path, &self.scope_path)
+    }
+
+    /// Editing the county's list of matter categories (which must go through the procedure).
+    pub fn can_edit_decision_categories(&self) -> bool {
+        self.role == Role::CountyAdmin
+    }
+
     /// Town-level arrangements for a subtree: stricter cadence rules, contact points.
     pub fn can_manage_town(&self, org_path: &str) -> bool {
         matches!(self.role, Role::CountyAdmin | Role::TownAdmin)

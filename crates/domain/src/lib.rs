@@ -10,6 +10,7 @@ pub mod checkin;
 pub mod commitment;
 pub mod contact;
 pub mod date;
+pub mod decision;
 pub mod demo_site;
 pub mod error;
 pub mod evaluation;

@@ -76,6 +76,25 @@ pub struct Rules {
     /// claims, 评议码, 公示异议), and one code (or notice board) may receive from anywhere.
     pub public_code_per_ip_minute: i64,
     pub public_code_per_code_minute: i64,
+    /// 四议两公开 (see `decision`): the 党员大会 is valid with at least num/den of the branch's
+    /// members present and passes with more than `_pass_pct` percent of those who should attend.
+    pub decision_party_quorum_num: i64,
+    pub decision_party_quorum_den: i64,
+    pub decision_party_pass_pct: i64,
+    /// 村民代表会议: at least num/den of the representatives present.
+    pub decision_rep_quorum_num: i64,
+    pub decision_rep_quorum_den: i64,
+    /// 村民会议: more than this percent of adult villagers, or representatives of at least
+    /// num/den of the households.
+    pub decision_adult_quorum_pct: i64,
+    pub decision_household_quorum_num: i64,
+    pub decision_household_quorum_den: i64,
+    /// A village meeting passes with more than this percent of those present.
+    pub decision_village_pass_pct: i64,
+    /// Days a resolution (决议公开) stays on the public board.
+    pub decision_notice_days: i64,
+    /// Days after the village meeting by which the resolution must be published (else 逾期).
+    pub decision_publish_within_days: i64,
 }
 
 /// The largest upload limit a county may set (200 MB) and the largest expanded size (500 MB).
@@ -131,6 +150,17 @@ impl Default for Rules {
             public_by_id: 1,
             public_code_per_ip_minute: 60,
             public_code_per_code_minute: 20,
+            decision_party_quorum_num: 2,
+            decision_party_quorum_den: 3,
+            decision_party_pass_pct: 50,
+            decision_rep_quorum_num: 2,
+            decision_rep_quorum_den: 3,
+            decision_adult_quorum_pct: 50,
+            decision_household_quorum_num: 2,
+            decision_household_quorum_den: 3,
+            decision_village_pass_pct: 50,
+            decision_notice_days: 7,
+            decision_publish_within_days: 7,
         }
     }
 }
@@ -322,6 +352,61 @@ impl Rules {
                 "每个积分码、评议码每分钟被访问次数上限",
                 self.public_code_per_code_minute,
             ),
+            (
+                "decision_party_quorum_num",
+                "四议两公开：党员大会到会比例（分子，不少于）",
+                self.decision_party_quorum_num,
+            ),
+            (
+                "decision_party_quorum_den",
+                "四议两公开：党员大会到会比例（分母）",
+                self.decision_party_quorum_den,
+            ),
+            (
+                "decision_party_pass_pct",
+                "四议两公开：党员大会通过须超过应到人数的百分比",
+                self.decision_party_pass_pct,
+            ),
+            (
+                "decision_rep_quorum_num",
+                "四议两公开：村民代表会议到会比例（分子，不少于）",
+                self.decision_rep_quorum_num,
+            ),
+            (
+                "decision_rep_quorum_den",
+                "四议两公开：村民代表会议到会比例（分母）",
+                self.decision_rep_quorum_den,
+            ),
+            (
+                "decision_adult_quorum_pct",
+                "四议两公开：村民会议到会须超过成年村民的百分比",
+                self.decision_adult_quorum_pct,
+            ),
+            (
+                "decision_household_quorum_num",
+                "四议两公开：村民会议户代表比例（分子，不少于）",
+                self.decision_household_quorum_num,
+            ),
+            (
+                "decision_household_quorum_den",
+                "四议两公开：村民会议户代表比例（分母）",
+                self.decision_household_quorum_den,
+            ),
+            (
+                "decision_village_pass_pct",
+                "四议两公开：村民（代表）会议通过须超过到会人数的百分比",
+                self.decision_village_pass_pct,
+            ),
+            (
+                "decision_notice_days",
+                "四议两公开：决议公开天数",
+                self.decision_notice_days,
+            ),
+            (
+                "decision_publish_within_days",
+                "四议两公开：村民（代表）会议后须在此天数内公开决议",
+                self.decision_publish_within_days,
+            ),
         ]
     }
 
@@ -342,6 +427,15 @@ impl Rules {
                 key,
                 "只能填0（全名）、1（姓加*）或2（首尾字）",
             ));
+        }
+        if key.starts_with("decision_")
+            && (key.ends_with("_den") || key.ends_with("_days"))
+            && value < 1
+        {
+            return Err(crate::Invalid::one(key, key, "至少为1"));
+        }
+        if key.starts_with("decision_") && key.ends_with("_num") && value > 100 {
+            return Err(crate::Invalid::one(key, key, "不能超过100"));
         }
         if key == "public_page_size" && !(1..=50).contains(&value) {
             return Err(crate::Invalid::one(key, key, "须在1到50之间"));
@@ -420,6 +514,17 @@ impl Rules {
             "public_by_id" => &mut self.public_by_id,
             "public_code_per_ip_minute" => &mut self.public_code_per_ip_minute,
             "public_code_per_code_minute" => &mut self.public_code_per_code_minute,
+            "decision_party_quorum_num" => &mut self.decision_party_quorum_num,
+            "decision_party_quorum_den" => &mut self.decision_party_quorum_den,
+            "decision_party_pass_pct" => &mut self.decision_party_pass_pct,
+            "decision_rep_quorum_num" => &mut self.decision_rep_quorum_num,
+            "decision_rep_quorum_den" => &mut self.decision_rep_quorum_den,
+            "decision_adult_quorum_pct" => &mut self.decision_adult_quorum_pct,
+            "decision_household_quorum_num" => &mut self.decision_household_quorum_num,
+            "decision_household_quorum_den" => &mut self.decision_household_quorum_den,
+            "decision_village_pass_pct" => &mut self.decision_village_pass_pct,
+            "decision_notice_days" => &mut self.decision_notice_days,
+            "decision_publish_within_days" => &mut self.decision_publish_within_days,
             _ => return Err(crate::Invalid::one(key, key, "未知的规则项")),
         };
         *slot = value;

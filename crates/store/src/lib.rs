@@ -17,6 +17,7 @@ pub mod engines;
 
 pub mod brands;
 pub mod campaigns;
+pub mod decisions;
 pub mod life;
 pub mod people;
 pub mod plans;

@@ -55,6 +55,8 @@ fn every_page_renders_for_the_county_admin() {
             format!("/orgs/{}/stars", f.county.id),
             format!("/members/{}/stars", f.member_a),
             format!("/notice/{}", f.county.id),
+            format!("/orgs/{}/decisions", f.county.id),
+            format!("/orgs/{}/decisions", f.branch_a.id),
             format!("/board/{}/commitments?half=2026H1", f.county.id),
         ];
         for p in pages {

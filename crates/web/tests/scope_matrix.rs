@@ -99,6 +99,27 @@ fn reads_are_confined_to_each_roles_subtree() {
                 ),
                 ("town_admin", format!("/orgs/{}/stars", f.town_a.id), 200),
                 ("town_admin", format!("/orgs/{}/stars", f.town_b.id), 404),
+                (
+                    "town_admin",
+                    format!("/orgs/{}/decisions", f.town_a.id),
+                    200,
+                ),
+                (
+                    "town_admin",
+                    format!("/orgs/{}/decisions", f.town_b.id),
+                    404,
+                ),
+                (
+                    "branch_secretary",
+                    format!("/orgs/{}/decisions", f.branch_a.id),
+                    200,
+                ),
+                (
+                    "branch_secretary",
+                    format!("/orgs/{}/decisions", f.branch_b.id),
+                    404,
+                ),
+                ("member", format!("/orgs/{}/decisions", f.branch_a.id), 403),
                 ("town_admin", format!("/members/{}/stars", f.member_b), 404),
                 (
                     "town_admin",

@@ -5,6 +5,7 @@
 pub mod awards;
 pub mod brands;
 pub mod campaign;
+pub mod decisions;
 pub mod life;
 pub mod points;
 pub mod supervision;

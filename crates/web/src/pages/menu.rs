@@ -71,6 +71,11 @@ pub fn menu(ctx: &Ctx) -> Vec<Link> {
         Link::new("awards", "评议表彰", format!("/orgs/{scope}/awards")),
         Link::new("brands", "品牌示范", "/brands"),
         Link::new(
+            "decisions",
+            "四议两公开",
+            format!("/orgs/{scope}/decisions"),
+        ),
+        Link::new(
             "commitments",
             "承诺践诺",
             format!("/orgs/{scope}/commitments"),

@@ -5,6 +5,7 @@ mod auth;
 mod brands;
 mod campaigns;
 mod dashboard;
+mod decisions;
 pub mod form;
 mod life;
 pub mod menu;
@@ -499,6 +500,7 @@ pub fn public_code_routes() -> Router<AppState> {
             get(recognition::evaluations::rate_form).post(recognition::evaluations::rate),
         )
         .route("/notice/{key}/object", post(recognition::awards::object))
+        .route("/notice/{key}/matters", post(decisions::object))
 }
 
 /// The public route that takes a multipart body (a card's claim with evidence): behind the
@@ -516,6 +518,8 @@ pub fn upload_routes() -> Router<AppState> {
         .route("/assignments/{id}/reports", post(campaigns::report))
         .route("/problems/{id}/steps", post(campaigns::supervision::step))
         .route("/meetings/{id}/photos", post(life::meetings::upload_photo))
+        .route("/orgs/{id}/matters", post(decisions::create))
+        .route("/matters/{id}/steps", post(decisions::matter::step))
         .route("/orgs/{id}/points/record", post(points::record))
         .route(
             "/orgs/{id}/households/import",
@@ -643,6 +647,22 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/orgs/{id}/bulletin.docx", get(campaigns::bulletin::docx))
         .route("/orgs/{id}/bulletin.xlsx", get(campaigns::bulletin::xlsx))
+        .route("/orgs/{id}/decisions", get(decisions::home))
+        .route(
+            "/orgs/{id}/decisions/one-shoulder",
+            post(decisions::one_shoulder),
+        )
+        .route("/decisions/categories", post(decisions::save_categories))
+        .route("/matters/{id}", get(decisions::matter::show))
+        .route(
+            "/matters/{id}/implement",
+            post(decisions::matter::implement),
+        )
+        .route(
+            "/matters/{id}/objections/{oid}/answer",
+            post(decisions::matter::answer),
+        )
+        .route("/matters/{id}/files/{sha}", get(decisions::matter::file))
         .route("/life", get(life::overview::home))
         .route("/orgs/{id}/life", get(life::overview::page))
         .route("/orgs/{id}/heatmap", get(life::overview::heatmap))

@@ -477,6 +477,8 @@ struct NoticePage {
     flash: Flash,
     /// A refused objection as typed, shown again in the form of the item it was about.
     typed: ObjectForm,
+    /// The 四议两公开 part (resolutions and results), rendered by `decisions::BoardPart`.
+    decisions: String,
 }
 
 impl NoticePage {
@@ -513,6 +515,16 @@ impl NoticePage {
     }
 }
 
+/// The notice board again after a refused objection to a 四议两公开 resolution.
+pub(crate) async fn notice_again(
+    state: &AppState,
+    at: String,
+    page: String,
+    flash: Flash,
+) -> Result<Response, AppError> {
+    notice_page(state, at, page, flash, ObjectForm::default()).await
+}
+
 async fn notice_page(
     state: &AppState,
     at: String,
@@ -530,13 +542,24 @@ async fn notice_page(
         let mut items = Vec::new();
         let list = workflow::in_notice(c, &org.path, paging.offset(), paging.fetch())?;
         for mut i in paging.trim(list) {
+            // A resolution's notice (四议两公开) is shown by its own part below.
+            if i.subject_kind == xianfeng_store::decisions::matters::SUBJECT {
+                continue;
+            }
             i.subject_name = names.nominee(&i.subject_name);
             let kind = awards::kind_of(c, i.definition_id)?;
             let label = stage_label(&kind, i.stage);
             items.push((i, format!("{}年度{}", kind.year, kind.name), label));
         }
+        let slug = xianfeng_store::people::public_slugs::of(c, org.id)?;
+        let mut decision_paging = Paging::new(&page, &rules);
+        let decisions =
+            crate::pages::decisions::BoardPart::read(c, &org, &slug, &mut decision_paging)?
+                .render()?;
+        paging.more |= decision_paging.more;
         Ok(Some(NoticePage {
-            slug: xianfeng_store::people::public_slugs::of(c, org.id)?,
+            decisions,
+            slug,
             org_name: org.name,
             items,
             paging,
