@@ -99,6 +99,12 @@ impl Actor {
         self.role != Role::Member && within(org_path, &self.scope_path)
     }
 
+    /// Grids of a village or community at `org_path`: creating them, naming their staff,
+    /// placing households, 建档 and 党员联户. Not for the member role.
+    pub fn can_manage_grids(&self, org_path: &str) -> bool {
+        self.role != Role::Member && within(org_path, &self.scope_path)
+    }
+
     /// Town-level arrangements for a subtree: stricter cadence rules, contact points.
     pub fn can_manage_town(&self, org_path: &str) -> bool {
         matches!(self.role, Role::CountyAdmin | Role::TownAdmin)

@@ -13,6 +13,7 @@ pub mod error;
 pub mod evaluation;
 pub mod evaluation_form;
 pub mod files;
+pub mod grid;
 pub mod household;
 pub mod idcard;
 pub mod life;

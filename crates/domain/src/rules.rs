@@ -76,6 +76,11 @@ pub struct Rules {
     /// claims, 评议码, 公示异议), and one code (or notice board) may receive from anywhere.
     pub public_code_per_ip_minute: i64,
     pub public_code_per_code_minute: i64,
+    /// 党员联户: households each member links, at least and at most; 两委成员 their own.
+    pub link_member_min: i64,
+    pub link_member_max: i64,
+    pub link_committee_min: i64,
+    pub link_committee_max: i64,
 }
 
 /// The largest upload limit a county may set (200 MB) and the largest expanded size (500 MB).
@@ -131,6 +136,10 @@ impl Default for Rules {
             public_by_id: 1,
             public_code_per_ip_minute: 60,
             public_code_per_code_minute: 20,
+            link_member_min: 3,
+            link_member_max: 10,
+            link_committee_min: 2,
+            link_committee_max: 3,
         }
     }
 }
@@ -322,6 +331,18 @@ impl Rules {
                 "每个积分码、评议码每分钟被访问次数上限",
                 self.public_code_per_code_minute,
             ),
+            ("link_member_min", "党员联户户数下限", self.link_member_min),
+            ("link_member_max", "党员联户户数上限", self.link_member_max),
+            (
+                "link_committee_min",
+                "两委成员联户户数下限",
+                self.link_committee_min,
+            ),
+            (
+                "link_committee_max",
+                "两委成员联户户数上限",
+                self.link_committee_max,
+            ),
         ]
     }
 
@@ -409,6 +430,10 @@ impl Rules {
             "instructors_per_village" => &mut self.instructors_per_village,
             "contact_visit_days" => &mut self.contact_visit_days,
             "heat_green_pct" => &mut self.heat_green_pct,
+            "link_member_min" => &mut self.link_member_min,
+            "link_member_max" => &mut self.link_member_max,
+            "link_committee_min" => &mut self.link_committee_min,
+            "link_committee_max" => &mut self.link_committee_max,
             "heat_yellow_pct" => &mut self.heat_yellow_pct,
             "points_town_max" => &mut self.points_town_max,
             "points_velocity_week" => &mut self.points_velocity_week,

@@ -26,6 +26,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
     (11, include_str!("migrations/0011_public_slugs.sql")),
     (12, include_str!("migrations/0012_plan_tasks.sql")),
     (13, include_str!("migrations/0013_plan_rules.sql")),
+    (16, include_str!("migrations/0016_grids.sql")),
 ];
 
 /// A pooled client with its statement cache.

@@ -1,0 +1,37 @@
+-- 网格化: grids under a village or community (an optional parent grid makes a 微网格), their
+-- staff (网格长, 网格员), the households of the points register placed in a grid and 建档 with
+-- categories, and 党员联户 (a household linked to one or more members).
+CREATE TABLE grids (
+    id INTEGER PRIMARY KEY,
+    org_id INTEGER NOT NULL REFERENCES orgs(id),
+    org_path TEXT NOT NULL,
+    parent_id INTEGER REFERENCES grids(id),
+    name TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX grids_path ON grids(org_path, id);
+CREATE UNIQUE INDEX grids_name ON grids(org_id, name);
+
+CREATE TABLE grid_staff (
+    id INTEGER PRIMARY KEY,
+    grid_id INTEGER NOT NULL REFERENCES grids(id),
+    role TEXT NOT NULL,
+    member_id INTEGER REFERENCES members(id),
+    resident_id INTEGER REFERENCES residents(id),
+    name TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX grid_staff_grid ON grid_staff(grid_id);
+CREATE UNIQUE INDEX grid_staff_leader ON grid_staff(grid_id) WHERE role = '网格长';
+
+ALTER TABLE households ADD COLUMN grid_id INTEGER REFERENCES grids(id);
+ALTER TABLE households ADD COLUMN categories TEXT NOT NULL DEFAULT '';
+CREATE INDEX households_grid ON households(grid_id);
+
+CREATE TABLE household_links (
+    household_id INTEGER NOT NULL REFERENCES households(id),
+    member_id INTEGER NOT NULL REFERENCES members(id),
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (household_id, member_id)
+);
+CREATE INDEX household_links_member ON household_links(member_id);
