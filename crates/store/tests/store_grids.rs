@@ -338,3 +338,79 @@ fn grids_and_households_outside_the_scope_are_not_found() {
         not_found(refuse(&s, |c| registry::get(c, &a, g + 1000)), "网格");
     }
 }
+
+#[test]
+fn full_contact_coverage_is_a_computed_indicator_that_follows_the_links() {
+    use xianfeng_domain::campaign::{Comparator, Measure, Target};
+    use xianfeng_store::campaigns;
+    use xianfeng_store::engines::rollup;
+    for s in backends() {
+        let v = village(&s);
+        let a = admin(&v.county);
+        let indicator = s
+            .write(|c| -> xianfeng_store::Result<_> {
+                let year = xianfeng_domain::date::today().format("%Y").to_string();
+                let id = campaigns::create(
+                    c,
+                    &a,
+                    &v.county,
+                    "联系群众全覆盖",
+                    year.parse().unwrap_or(2026),
+                    None,
+                    &[],
+                )?;
+                let camp = campaigns::get(c, id)?.ok_or(StoreError::NotFound("活动"))?;
+                let task = campaigns::add_task(
+                    c,
+                    &camp,
+                    &campaigns::NewTask {
+                        category: "党员联户".into(),
+                        title: "党员联系群众全覆盖".into(),
+                        detail: String::new(),
+                        lead: String::new(),
+                        due_on: None,
+                        indicators: vec![(
+                            "联户覆盖率".into(),
+                            Target {
+                                quantity: 100.0,
+                                quantity_max: None,
+                                unit: "%".into(),
+                                comparator: Comparator::AtLeast,
+                            },
+                            Measure::Coverage,
+                        )],
+                        assignees: vec![v.town.id],
+                        ..Default::default()
+                    },
+                )?;
+                let tasks = campaigns::tasks(c, id)?;
+                Ok(tasks
+                    .into_iter()
+                    .find(|t| t.id == task)
+                    .map(|t| t.indicators[0].id)
+                    .unwrap_or(0))
+            })
+            .unwrap();
+        let figure = || {
+            s.read(|c| rollup::get(c, v.county.id, &campaigns::value_metric(indicator), ""))
+                .unwrap()
+                .1
+        };
+        let done = || {
+            s.read(|c| rollup::get(c, v.county.id, &campaigns::done_metric(indicator), ""))
+                .unwrap()
+                .1
+        };
+        s.write(|c| links::link(c, &a, v.households[0], v.members[0]))
+            .unwrap();
+        assert_eq!(figure(), 1667, "{}: 1 of 6 households, in hundredths", s.name);
+        s.write(|c| -> xianfeng_store::Result<()> {
+            for (i, h) in v.households.iter().enumerate().skip(1) {
+                links::link(c, &a, *h, v.members[i % 3])?;
+            }
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!((figure(), done()), (10000, 1), "{}", s.name);
+    }
+}
