@@ -403,7 +403,12 @@ fn full_contact_coverage_is_a_computed_indicator_that_follows_the_links() {
         };
         s.write(|c| links::link(c, &a, v.households[0], v.members[0]))
             .unwrap();
-        assert_eq!(figure(), 1667, "{}: 1 of 6 households, in hundredths", s.name);
+        assert_eq!(
+            figure(),
+            1667,
+            "{}: 1 of 6 households, in hundredths",
+            s.name
+        );
         s.write(|c| -> xianfeng_store::Result<()> {
             for (i, h) in v.households.iter().enumerate().skip(1) {
                 links::link(c, &a, *h, v.members[i % 3])?;

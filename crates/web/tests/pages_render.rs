@@ -48,6 +48,8 @@ fn every_page_renders_for_the_county_admin() {
             format!("/members/{}/stars", f.member_a),
             format!("/notice/{}", f.county.id),
             format!("/board/{}/commitments?half=2026H1", f.county.id),
+            format!("/orgs/{}/grids", f.county.id),
+            format!("/orgs/{}/grids", f.branch_a.id),
         ];
         for p in pages {
             let r = c.get(&app, &p).await;

@@ -68,6 +68,9 @@ fn reads_are_confined_to_each_roles_subtree() {
                 ("town_admin", format!("/api/v1/members/{}", f.member_b), 404),
                 ("town_admin", format!("/orgs/{}/points", f.town_a.id), 200),
                 ("town_admin", format!("/orgs/{}/points", f.town_b.id), 404),
+                ("town_admin", format!("/orgs/{}/grids", f.town_a.id), 200),
+                ("town_admin", format!("/orgs/{}/grids", f.town_b.id), 404),
+                ("town_admin", format!("/orgs/{}/grids", f.branch_b.id), 404),
                 ("town_admin", format!("/orgs/{}/awards", f.town_a.id), 200),
                 ("town_admin", format!("/orgs/{}/awards", f.town_b.id), 404),
                 (

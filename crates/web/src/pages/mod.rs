@@ -5,6 +5,7 @@ mod auth;
 mod campaigns;
 mod dashboard;
 pub mod form;
+mod grids;
 mod life;
 mod people;
 mod plans;
@@ -621,6 +622,16 @@ pub fn routes() -> Router<AppState> {
             get(life::contacts::page).post(life::contacts::assign),
         )
         .route("/contacts/{id}/visit", post(life::contacts::visit))
+        .route("/grids", get(grids::grid::home))
+        .route("/grids/categories", post(grids::overview::save_categories))
+        .route(
+            "/orgs/{id}/grids",
+            get(grids::overview::page).post(grids::overview::create),
+        )
+        .route("/grids/{id}", get(grids::grid::page))
+        .route("/grids/{id}/staff", post(grids::grid::add_staff))
+        .route("/grids/{id}/place", post(grids::grid::place))
+        .route("/grid-households/{id}", post(grids::grid::household))
         .route("/points", get(points::home))
         .route("/my/points", get(points::mine))
         .route("/orgs/{id}/points", get(points::show))
