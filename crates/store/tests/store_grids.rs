@@ -109,7 +109,7 @@ fn coverage_follows_grids_staff_placement_and_links_as_one_row_per_figure() {
                 for h in &v.households[..4] {
                     links::place(c, &a, *h, Some(g1))?;
                 }
-                links::place_by_name(c, &a, v.households[4], "第二网格")?;
+                links::place_by_name(c, Some(&a), v.households[4], "第二网格")?;
                 links::link(c, &a, v.households[0], v.members[0])?;
                 links::link(c, &a, v.households[0], v.members[1])?;
                 links::link(c, &a, v.households[1], v.members[0])?;
@@ -299,7 +299,7 @@ fn grid_refusals_name_the_field_and_change_nothing() {
         );
         invalid(
             refuse(&s, |c| {
-                links::place_by_name(c, &a, v.households[0], "第九网格")
+                links::place_by_name(c, Some(&a), v.households[0], "第九网格")
             }),
             "没有名为“第九网格”的网格",
         );

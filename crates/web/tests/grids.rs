@@ -292,3 +292,88 @@ fn grid_routes_outside_the_scope_answer_like_missing_ones() {
         assert_eq!(audit(), before, "{}: nothing written", s.name);
     }
 }
+
+fn sheet(rows: &[[&str; 5]]) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (i, h) in [
+        "所属村（社区）党组织",
+        "户主姓名",
+        "家庭住址",
+        "姓名",
+        "所属网格",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(0, i as u16, *h).unwrap();
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(r as u32 + 1, c as u16, *v).unwrap();
+        }
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+#[test]
+fn the_household_import_places_households_by_the_optional_grid_column_all_or_nothing() {
+    for s in backends() {
+        let f = fixture(&s);
+        let (_, _, ga, _) = villages(&s, &f);
+        let app = app(&s);
+        let count = |sql: &'static str| sync(|| s.read(|c| c.scalar(sql, &[])).unwrap());
+        let households_before = count("SELECT COUNT(*) FROM households");
+        run(async {
+            let secretary = login(&app, "branch_secretary").await;
+            let import = format!("/orgs/{}/households/import", f.branch_a.id);
+            let bad = sheet(&[
+                ["甲村党支部", "赵大", "三组1号", "赵大", "甲村第一网格"],
+                ["甲村党支部", "钱二", "三组2号", "钱二", "第九网格"],
+            ]);
+            let r = secretary
+                .post_file(&app, &import, "file", "群众.xlsx", &bad)
+                .await;
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{}: {}",
+                s.name,
+                r.body
+            );
+            assert!(
+                r.body.contains("<td>3</td><td>所属网格</td>")
+                    && r.body.contains("没有名为“第九网格”的网格"),
+                "{}",
+                r.body
+            );
+            assert_eq!(
+                count("SELECT COUNT(*) FROM households"),
+                households_before,
+                "{}: nothing imported",
+                s.name
+            );
+            let good = sheet(&[
+                ["甲村党支部", "赵大", "三组1号", "赵大", "甲村第一网格"],
+                ["甲村党支部", "钱二", "三组2号", "钱二", ""],
+            ]);
+            let r = secretary
+                .post_file(&app, &import, "file", "群众.xlsx", &good)
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}: {}", s.name, r.body);
+        });
+        let placed: i64 = s
+            .read(|c| {
+                c.scalar(
+                    "SELECT COUNT(*) FROM households WHERE grid_id = ?",
+                    xianfeng_store::vals![ga],
+                )
+            })
+            .unwrap();
+        assert_eq!(placed, 1, "{}: 赵大 placed, 钱二 left unplaced", s.name);
+        let cov = s
+            .read(|c| xianfeng_store::grids::coverage::of(c, f.town_a.id))
+            .unwrap();
+        assert_eq!(cov.placed, 1, "{}", s.name);
+    }
+}

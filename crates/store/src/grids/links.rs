@@ -66,33 +66,52 @@ pub fn place(
             .into());
         }
     }
+    move_to(c, Some(actor), &h, grid_id)
+}
+
+fn move_to(
+    c: &mut dyn Conn,
+    actor: Option<&Actor>,
+    h: &Household,
+    grid_id: Option<i64>,
+) -> Result<()> {
     if h.grid_id == grid_id {
         return Ok(());
     }
     c.execute(
         "UPDATE households SET grid_id = ? WHERE id = ?",
-        vals![grid_id, household_id],
+        vals![grid_id, h.id],
     )?;
     let delta = i64::from(grid_id.is_some()) - i64::from(h.grid_id.is_some());
     rollup::bump(c, &h.org_path, PLACED, "", delta)?;
-    record(
+    audit::append(
         c,
-        actor,
-        &h,
-        "household.place",
-        json!({"grid_id": h.grid_id}),
-        json!({"grid_id": grid_id}),
-    )
+        Record {
+            actor,
+            org_id: Some(h.org_id),
+            action: "household.place",
+            entity: "household",
+            entity_id: Some(h.id),
+            before: json!({"grid_id": h.grid_id}),
+            after: json!({"grid_id": grid_id}),
+        },
+    )?;
+    Ok(())
 }
 
-/// Places a household by its grid's name (the import's optional 网格 column); an empty name
-/// leaves the household where it is.
-pub fn place_by_name(c: &mut dyn Conn, actor: &Actor, household_id: i64, name: &str) -> Result<()> {
+/// Places a household by its grid's name (the import's optional 所属网格 column, whose rows
+/// the import has already scoped); an empty name leaves the household where it is.
+pub fn place_by_name(
+    c: &mut dyn Conn,
+    actor: Option<&Actor>,
+    household_id: i64,
+    name: &str,
+) -> Result<()> {
     let name = xianfeng_domain::text::normalize(name);
     if name.is_empty() {
         return Ok(());
     }
-    let h = household(c, actor, household_id)?;
+    let h = households::get(c, household_id)?;
     let id = c
         .query_opt(
             "SELECT id FROM grids WHERE org_id = ? AND name = ?",
@@ -103,11 +122,11 @@ pub fn place_by_name(c: &mut dyn Conn, actor: &Actor, household_id: i64, name: &
         .ok_or_else(|| {
             Invalid::one(
                 "grid",
-                "网格",
+                "所属网格",
                 format!("{}没有名为“{name}”的网格", h.org_name),
             )
         })?;
-    place(c, actor, household_id, Some(id))
+    move_to(c, actor, &h, Some(id))
 }
 
 /// Sets a household's 建档 categories from a typed list (checked against the county's list);

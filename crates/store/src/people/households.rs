@@ -266,6 +266,7 @@ pub fn add_resident(
         },
     )?;
     crate::engines::rollup::bump(c, &org.path, RESIDENTS, "", 1)?;
+    crate::grids::links::place_by_name(c, actor, household, &d.grid)?;
     audit::append(
         c,
         Record {
