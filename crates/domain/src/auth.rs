@@ -105,6 +105,15 @@ impl Actor {
         self.role != Role::Member && within(org_path, &self.scope_path)
     }
 
+    /// Recording a visit (走访) to a household at `org_path`: cadres of the subtree, or a
+    /// member to a household they are linked to (`linked`).
+    pub fn can_visit_household(&self, org_path: &str, linked: bool) -> bool {
+        match self.role {
+            Role::Member => linked,
+            _ => within(org_path, &self.scope_path),
+        }
+    }
+
     /// Town-level arrangements for a subtree: stricter cadence rules, contact points.
     pub fn can_manage_town(&self, org_path: &str) -> bool {
         matches!(self.role, Role::CountyAdmin | Role::TownAdmin)

@@ -4,6 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use chrono::NaiveDate;
+
+use crate::cadence::{Applies, CadenceRule, Frequency, Status};
 use crate::error::Collector;
 use crate::org::labelled_enum;
 use crate::rules::Rules;
@@ -176,6 +179,141 @@ impl LinkBounds {
     }
 }
 
+/// The activity every visit counts toward in the cadence engine (visits this month).
+pub const VISIT: &str = "走访";
+
+/// The settings key of the visit rules per category.
+pub const VISIT_RULES_KEY: &str = "visit_rules";
+
+/// How often a household of a category is visited, as cadence rules whose activity is the
+/// category: 独居老人, 留守儿童 and 监测户 monthly, 脱贫户 and 残疾 quarterly.
+pub fn default_visit_rules() -> Vec<CadenceRule> {
+    [
+        ("独居老人", Frequency::Monthly),
+        ("留守儿童", Frequency::Monthly),
+        ("监测户", Frequency::Monthly),
+        ("脱贫户", Frequency::Quarterly),
+        ("残疾", Frequency::Quarterly),
+    ]
+    .into_iter()
+    .map(|(category, frequency)| CadenceRule {
+        activity: category.to_string(),
+        frequency,
+        min_count: 1,
+        applies: Applies::Branches,
+        warn_days: 7,
+        since: None,
+    })
+    .collect()
+}
+
+/// The strictest visit rule among a household's categories (most visits a year), if any.
+pub fn visit_rule<'a>(categories: &[String], rules: &'a [CadenceRule]) -> Option<&'a CadenceRule> {
+    rules
+        .iter()
+        .filter(|r| categories.contains(&r.activity))
+        .max_by_key(|r| r.per_year())
+}
+
+/// A visit as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct VisitInput {
+    #[serde(default)]
+    pub visited_on: String,
+    #[serde(default)]
+    pub found: String,
+    #[serde(default)]
+    pub needs: String,
+    #[serde(default)]
+    pub help: String,
+}
+
+/// A checked visit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VisitDraft {
+    pub visited_on: NaiveDate,
+    pub found: String,
+    pub needs: String,
+    pub help: String,
+}
+
+impl VisitInput {
+    /// A visit happened on a real date not after `today`, and says what was found.
+    pub fn validate(&self, today: NaiveDate) -> Result<VisitDraft, Invalid> {
+        let mut c = Collector::default();
+        let visited_on = match crate::date::parse(&normalize(&self.visited_on)) {
+            Some(d) if d > today => {
+                c.push("visited_on", "走访日期", "不能晚于今天");
+                today
+            }
+            Some(d) => d,
+            None => {
+                c.push("visited_on", "走访日期", "日期格式应为 2026-11-22");
+                today
+            }
+        };
+        let text = |c: &mut Collector, raw: &str, field: &str, label: &str, required: bool| {
+            let v = normalize(raw);
+            if required && v.is_empty() {
+                c.push(field, label, "不能为空");
+            } else if v.chars().count() > 500 {
+                c.push(field, label, "不能超过500个字");
+            }
+            v
+        };
+        let found = text(&mut c, &self.found, "found", "走访情况", true);
+        let needs = text(&mut c, &self.needs, "needs", "群众诉求", false);
+        let help = text(&mut c, &self.help, "help", "帮扶措施", false);
+        c.finish(VisitDraft {
+            visited_on,
+            found,
+            needs,
+            help,
+        })
+    }
+}
+
+/// 红黄绿 for a member's visits: red when any household's period was missed, yellow when any
+/// is due soon or still open, green when all are done (or none is due).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Light {
+    Green,
+    Yellow,
+    Red,
+}
+
+impl Light {
+    pub fn of(statuses: &[Status]) -> Light {
+        if statuses.contains(&Status::Missed) {
+            Light::Red
+        } else if statuses
+            .iter()
+            .any(|s| matches!(s, Status::DueSoon | Status::Open))
+        {
+            Light::Yellow
+        } else {
+            Light::Green
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Light::Green => "绿",
+            Light::Yellow => "黄",
+            Light::Red => "红",
+        }
+    }
+
+    /// The CSS class of the light.
+    pub fn class(self) -> &'static str {
+        match self {
+            Light::Green => "green",
+            Light::Yellow => "yellow",
+            Light::Red => "red",
+        }
+    }
+}
+
 /// 联系群众全覆盖: the share of households linked to at least one member, in percent
 /// (100 when there are no households, nothing being left uncovered).
 pub fn coverage_pct(linked: i64, households: i64) -> f64 {
@@ -239,6 +377,33 @@ mod tests {
             .unwrap(),
             "第一网格"
         );
+    }
+
+    #[test]
+    fn the_strictest_rule_of_a_households_categories_applies() {
+        let rules = default_visit_rules();
+        let cats = vec!["脱贫户".to_string(), "独居老人".to_string()];
+        assert_eq!(visit_rule(&cats, &rules).unwrap().activity, "独居老人");
+        assert!(visit_rule(&["退役军人".to_string()], &rules).is_none());
+    }
+
+    #[test]
+    fn a_visit_needs_a_past_date_and_what_was_found() {
+        let today = crate::date::parse("2026-11-22").unwrap();
+        let e = VisitInput {
+            visited_on: "2026-12-01".into(),
+            ..VisitInput::default()
+        }
+        .validate(today)
+        .unwrap_err();
+        assert!(e.for_field("visited_on").is_some() && e.for_field("found").is_some());
+    }
+
+    #[test]
+    fn one_missed_household_makes_the_member_red() {
+        assert_eq!(Light::of(&[Status::Done, Status::Missed]), Light::Red);
+        assert_eq!(Light::of(&[Status::Done, Status::DueSoon]), Light::Yellow);
+        assert_eq!(Light::of(&[]), Light::Green);
     }
 
     #[test]

@@ -419,3 +419,84 @@ fn full_contact_coverage_is_a_computed_indicator_that_follows_the_links() {
         assert_eq!((figure(), done()), (10000, 1), "{}", s.name);
     }
 }
+
+#[test]
+fn visits_count_in_the_month_roll_up_and_turn_a_members_light_green() {
+    use xianfeng_domain::grid::{Light, VisitInput};
+    use xianfeng_store::engines::rollup;
+    use xianfeng_store::grids::visits;
+    for s in backends() {
+        let v = village(&s);
+        let a = admin(&v.county);
+        let today = xianfeng_domain::date::today();
+        s.write(|c| -> xianfeng_store::Result<()> {
+            links::set_categories(c, &a, v.households[0], "独居老人")?;
+            links::link(c, &a, v.households[0], v.members[0])?;
+            links::link(c, &a, v.households[1], v.members[0])
+        })
+        .unwrap();
+        // 独居老人 monthly: not visited yet this month.
+        let due = s.read(|c| visits::due(c, v.members[0], today)).unwrap();
+        assert_eq!(
+            due.len(),
+            1,
+            "{}: only the household with a rule is due",
+            s.name
+        );
+        let light = |s: &TestStore| {
+            s.read(|c| visits::lights(c, &v.village.path, today))
+                .unwrap()
+                .into_iter()
+                .find(|l| l.0 == v.members[0])
+                .unwrap()
+                .2
+        };
+        assert_ne!(light(&s), Light::Green, "{}", s.name);
+
+        let member = Actor {
+            role: Role::Member,
+            member_id: Some(v.members[0]),
+            ..admin(&v.village)
+        };
+        let d = VisitInput {
+            visited_on: today.to_string(),
+            found: "身体尚好，独自居住".into(),
+            needs: "冬季取暖".into(),
+            help: "联系村委送取暖器".into(),
+        }
+        .validate(today)
+        .unwrap();
+        s.write(|c| visits::record(c, &member, v.households[0], None, "", &d))
+            .unwrap();
+        assert_eq!(light(&s), Light::Green, "{}", s.name);
+        let month = today.format("%Y-%m").to_string();
+        let n = s
+            .read(|c| rollup::get(c, v.county.id, &visits::month_metric(), &month))
+            .unwrap()
+            .1;
+        assert_eq!(n, 1, "{}: visits this month, one row at the county", s.name);
+        let list = s
+            .read(|c| visits::of_household(c, v.households[0]))
+            .unwrap();
+        assert_eq!(list[0].visitor, "党员1", "{}", s.name);
+
+        // A member not linked to the household cannot record a visit to it; a cadre must name
+        // the visitor.
+        let other = Actor {
+            member_id: Some(v.members[1]),
+            ..member.clone()
+        };
+        not_found(
+            refuse(&s, |c| {
+                visits::record(c, &other, v.households[0], None, "", &d)
+            }),
+            "农户",
+        );
+        invalid(
+            refuse(&s, |c| {
+                visits::record(c, &a, v.households[0], None, " ", &d)
+            }),
+            "请选择党员或填写走访人姓名",
+        );
+    }
+}

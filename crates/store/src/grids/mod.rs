@@ -5,6 +5,7 @@
 pub mod coverage;
 pub mod links;
 pub mod registry;
+pub mod visits;
 
 use xianfeng_domain::auth::Actor;
 use xianfeng_domain::grid::{self, CATEGORIES_KEY};

@@ -35,3 +35,21 @@ CREATE TABLE household_links (
     PRIMARY KEY (household_id, member_id)
 );
 CREATE INDEX household_links_member ON household_links(member_id);
+
+-- 走访: a visit to a household (by a member, or by grid staff named by hand), what was found,
+-- the needs raised and the help given. Each visit is also a cadence record (`count:走访`).
+CREATE TABLE household_visits (
+    id INTEGER PRIMARY KEY,
+    household_id INTEGER NOT NULL REFERENCES households(id),
+    org_id INTEGER NOT NULL REFERENCES orgs(id),
+    org_path TEXT NOT NULL,
+    member_id INTEGER REFERENCES members(id),
+    visitor TEXT NOT NULL,
+    visited_on TEXT NOT NULL,
+    found TEXT NOT NULL,
+    needs TEXT NOT NULL DEFAULT '',
+    help TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL
+);
+CREATE INDEX household_visits_household ON household_visits(household_id, visited_on);
+CREATE INDEX household_visits_path ON household_visits(org_path, visited_on);
