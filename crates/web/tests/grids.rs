@@ -377,3 +377,93 @@ fn the_household_import_places_households_by_the_optional_grid_column_all_or_not
         assert_eq!(cov.placed, 1, "{}", s.name);
     }
 }
+
+#[test]
+fn a_member_sees_their_households_due_and_records_visits_only_to_them() {
+    for s in backends() {
+        let f = fixture(&s);
+        let (ha, hb, ga, _) = villages(&s, &f);
+        let a = admin(&f.county);
+        s.write(|c| -> xianfeng_store::Result<()> {
+            use xianfeng_store::grids::links;
+            links::place(c, &a, ha[0], Some(ga))?;
+            links::set_categories(c, &a, ha[0], "独居老人")?;
+            links::link(c, &a, ha[0], f.member_a)
+        })
+        .unwrap();
+        let app = app(&s);
+        let today = xianfeng_domain::date::today().to_string();
+        let visits = || {
+            sync(|| {
+                s.read(|c| c.scalar("SELECT COUNT(*) FROM household_visits", &[]))
+                    .unwrap()
+            })
+        };
+        run(async {
+            let member = login(&app, "member").await;
+            let r = member.get(&app, "/my/households").await;
+            assert_eq!(r.status, StatusCode::OK, "{}: {}", s.name, r.body);
+            assert!(
+                r.body.contains("户主1") && r.body.contains("独居老人"),
+                "{}",
+                r.body
+            );
+            let fields = [
+                ("visited_on", today.as_str()),
+                ("found", "身体尚好"),
+                ("needs", "冬季取暖"),
+                ("help", "送取暖器"),
+            ];
+            let r = member
+                .post_form(&app, &format!("/grid-households/{}/visits", ha[0]), &fields)
+                .await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}: {}", s.name, r.body);
+            assert!(r.location.starts_with("/my/households"), "{}", r.location);
+            assert_eq!(visits(), 1, "{}", s.name);
+            // Not linked, out of scope, missing: all the same 404, nothing written.
+            for h in [ha[1], hb[0], 999_999] {
+                let r = member
+                    .post_form(&app, &format!("/grid-households/{h}/visits"), &fields)
+                    .await;
+                assert_eq!(r.status, StatusCode::NOT_FOUND, "{} household {h}", s.name);
+            }
+            let town = login(&app, "town_admin").await;
+            let r = town
+                .post_form(
+                    &app,
+                    &format!("/grid-households/{}/visits", hb[0]),
+                    &[
+                        ("visitor", "张三"),
+                        ("visited_on", today.as_str()),
+                        ("found", "好"),
+                    ],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", s.name);
+            let r = town
+                .post_form(
+                    &app,
+                    &format!("/grid-households/{}/visits", ha[0]),
+                    &[
+                        ("visitor", "张三"),
+                        ("visited_on", "2999-01-01"),
+                        ("found", "好"),
+                    ],
+                )
+                .await;
+            assert_eq!(
+                r.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{}: {}",
+                s.name,
+                r.body
+            );
+            assert!(r.body.contains("不能晚于今天"), "{}", r.body);
+            assert_eq!(visits(), 1, "{}: refusals write nothing", s.name);
+            let overview = town
+                .get(&app, &format!("/orgs/{}/grids", f.branch_a.id))
+                .await;
+            assert!(overview.body.contains("党员走访"), "{}", overview.body);
+        });
+    }
+}

@@ -16,8 +16,14 @@ pub struct Coverage {
     pub linked: i64,
     pub grids: i64,
     pub unstaffed: i64,
+    /// Visits (走访) this month (China time).
+    pub visits_month: i64,
     /// 联系群众覆盖率 (percent of households linked to a member).
     pub pct: f64,
+}
+
+fn this_month() -> String {
+    xianfeng_domain::date::today().format("%Y-%m").to_string()
 }
 
 /// The subtree figures of the organisation `org_id`.
@@ -31,6 +37,7 @@ pub fn of(c: &mut dyn Conn, org_id: i64) -> Result<Coverage> {
         linked,
         grids: sub(c, GRIDS)?,
         unstaffed: sub(c, UNSTAFFED)?,
+        visits_month: rollup::get(c, org_id, &super::visits::month_metric(), &this_month())?.1,
         pct: coverage_pct(linked, households),
     })
 }
@@ -58,12 +65,18 @@ pub fn counted(c: &mut dyn Conn, org_path: &str) -> Result<Coverage> {
     )?;
     let unstaffed = q(c, "SELECT COUNT(*) FROM grids g WHERE g.org_path >= ? AND g.org_path < ?
                           AND NOT EXISTS (SELECT 1 FROM grid_staff s WHERE s.grid_id = g.id AND s.role = '网格员')")?;
+    let month = this_month();
+    let visits_month = c.scalar(
+        "SELECT COUNT(*) FROM household_visits WHERE org_path >= ? AND org_path < ? AND visited_on LIKE ?",
+        crate::vals![org_path, upper.as_str(), format!("{month}-%")],
+    )?;
     Ok(Coverage {
         households,
         placed,
         linked,
         grids,
         unstaffed,
+        visits_month,
         pct: coverage_pct(linked, households),
     })
 }

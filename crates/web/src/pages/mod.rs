@@ -632,6 +632,8 @@ pub fn routes() -> Router<AppState> {
         .route("/grids/{id}/staff", post(grids::grid::add_staff))
         .route("/grids/{id}/place", post(grids::grid::place))
         .route("/grid-households/{id}", post(grids::grid::household))
+        .route("/grid-households/{id}/visits", post(grids::visits::record))
+        .route("/my/households", get(grids::visits::mine))
         .route("/points", get(points::home))
         .route("/my/points", get(points::mine))
         .route("/orgs/{id}/points", get(points::show))

@@ -83,7 +83,7 @@ pub async fn page(
     show(&state, &s, id, Ctx::new(&s, "grids")).await
 }
 
-async fn refused(
+pub(crate) async fn refused(
     state: &AppState,
     s: &Session,
     id: i64,

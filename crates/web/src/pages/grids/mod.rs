@@ -1,5 +1,7 @@
 //! 网格 pages: a village's or town's grids with coverage read from the roll-ups (`overview`),
-//! and one grid with its staff, households, 建档 and 党员联户 (`grid`).
+//! one grid with its staff, households, 建档 and 党员联户 (`grid`), and 走访 with a member's
+//! 我的联户 (`visits`).
 
 pub mod grid;
 pub mod overview;
+pub mod visits;

@@ -6,7 +6,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::Deserialize;
-use xianfeng_domain::grid::GridInput;
+use xianfeng_domain::grid::{GridInput, Light};
 use xianfeng_domain::org::Org;
 use xianfeng_store::grids::coverage::{self, Coverage};
 use xianfeng_store::grids::links::{self, MemberLoad};
@@ -36,6 +36,8 @@ struct Page {
     children: Vec<ChildRow>,
     grids: Vec<Grid>,
     under: Vec<MemberLoad>,
+    /// 红黄绿 of each member's visits (a village's page only).
+    lights: Vec<(i64, String, Light, usize)>,
     /// Whether grids can be made here (a village or community).
     village: bool,
     categories: String,
@@ -46,7 +48,7 @@ const LIST_MAX: usize = 300;
 
 async fn show(state: &AppState, s: &Session, id: i64, ctx: Ctx) -> Result<Response, AppError> {
     let actor = s.actor.clone();
-    let (org, crumbs, (cov, children, grids, under, village, categories)) =
+    let (org, crumbs, (cov, children, grids, under, village, categories, lights)) =
         with_org(state, s, id, move |c, org| {
             if !actor.can_manage_grids(&org.path) {
                 return Err(AppError::Forbidden);
@@ -67,7 +69,12 @@ async fn show(state: &AppState, s: &Session, id: i64, ctx: Ctx) -> Result<Respon
             let under = links::loads(c, &org.path, true)?;
             let village = households::check_target(org).is_ok();
             let categories = xianfeng_store::grids::categories(c)?.join("、");
-            Ok((cov, children, grids, under, village, categories))
+            let lights = if village {
+                xianfeng_store::grids::visits::lights(c, &org.path, xianfeng_domain::date::today())?
+            } else {
+                Vec::new()
+            };
+            Ok((cov, children, grids, under, village, categories, lights))
         })
         .await?;
     render_as(
@@ -80,6 +87,7 @@ async fn show(state: &AppState, s: &Session, id: i64, ctx: Ctx) -> Result<Respon
             children,
             grids,
             under,
+            lights,
             village,
             categories,
         },
