@@ -133,6 +133,16 @@ pub fn demo(ctx: &Ctx, bind: &str, no_serve: bool) -> Result<()> {
             started.elapsed().as_secs_f64()
         );
         let started = std::time::Instant::now();
+        let gr = xianfeng_demo::seed::grids::generate(&store, g.county_id, today)?;
+        println!(
+            "已生成网格：{}个网格，{}户入格，{}户党员联户，{}次走访（{:.1}秒）",
+            gr.grids,
+            gr.placed,
+            gr.linked,
+            gr.visits,
+            started.elapsed().as_secs_f64()
+        );
+        let started = std::time::Instant::now();
         let aw = xianfeng_demo::seed::awards::generate(
             &store,
             g.county_id,

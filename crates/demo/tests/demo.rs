@@ -75,6 +75,22 @@ fn the_demo_county_generates_every_area_and_lists_its_logins() {
     assert!(sup.inspections > 0 && sup.problems > 0 && sup.titles > 0);
     let pts = seed::points::generate(store, g.county_id, g.branch_id, today).unwrap();
     assert!(pts.households > 0 && pts.entries > 0 && pts.redemptions > 0);
+    let grids = seed::grids::generate(store, g.county_id, today).unwrap();
+    assert!(grids.grids > 0 && grids.placed > 0 && grids.linked > 0 && grids.visits > 0);
+    let cov = store
+        .read(|c| xianfeng_store::grids::coverage::of(c, g.county_id))
+        .unwrap();
+    let county_path = store
+        .read(|c| xianfeng_store::people::orgs::require(c, g.county_id))
+        .unwrap()
+        .path;
+    let counted = store
+        .read(|c| xianfeng_store::grids::coverage::counted(c, &county_path))
+        .unwrap();
+    assert_eq!(
+        cov, counted,
+        "the demo's coverage roll-ups agree with its records"
+    );
     let aw = seed::awards::generate(store, g.county_id, g.town_id, g.branch_id, today).unwrap();
     assert!(aw.commitments > 0 && aw.ballots > 0 && aw.ratings > 0);
 

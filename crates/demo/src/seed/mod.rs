@@ -4,6 +4,7 @@
 
 pub mod awards;
 pub mod campaign;
+pub mod grids;
 pub mod life;
 pub mod points;
 pub mod supervision;
