@@ -420,6 +420,10 @@ pub fn bench(
         );
     }
     let indicator = xianfeng_demo::bench::indicator::prepare(&store, records, 7)?;
+    let homes = xianfeng_demo::bench::coverage::prepare(&store, 20)?;
+    if homes > 0 {
+        println!("生成网格联户：{homes}户（每个支部20户，五分之四有党员联户）");
+    }
     if let Some(w) = xianfeng_demo::bench::points::prepare(&store, points, batch, today)? {
         println!(
             "积分账本写入（经记账路径，SQLite 为 synchronous=FULL）：逐笔提交 {} 条 {:.0} 条/秒；每批 {} 条提交 {} 条 {:.0} 条/秒",
@@ -442,6 +446,7 @@ pub fn bench(
     lines.extend(xianfeng_demo::bench::points::run(
         &store, &levels, runs, today,
     )?);
+    lines.extend(xianfeng_demo::bench::coverage::run(&store, &levels, runs)?);
     for line in lines {
         println!(
             "{:<10} {:<4} {:<48} {:<48} {:>7.1}×{}",

@@ -24,6 +24,13 @@ fn every_benchmark_question_agrees_with_the_naive_query_on_both_backends() {
             .expect("the indicator is prepared once");
         let writes = bench::points::prepare(store, 100, 25, today).unwrap();
         assert!(writes.is_some(), "{name}: ledger writes measured");
+        let homes = bench::coverage::prepare(store, 3).unwrap();
+        assert!(homes > 0, "{name}: benchmark households written");
+        assert_eq!(
+            bench::coverage::prepare(store, 3).unwrap(),
+            0,
+            "{name}: once"
+        );
 
         let levels = [
             ("全域", g.county_id),
@@ -34,7 +41,8 @@ fn every_benchmark_question_agrees_with_the_naive_query_on_both_backends() {
         lines.extend(bench::run_life(store, &levels, 1, today).unwrap());
         lines.extend(bench::indicator::run(store, &levels, 1, indicator, task).unwrap());
         lines.extend(bench::points::run(store, &levels, 1, today).unwrap());
-        assert!(lines.len() >= 12, "{name}: {} lines", lines.len());
+        lines.extend(bench::coverage::run(store, &levels, 1).unwrap());
+        assert!(lines.len() >= 15, "{name}: {} lines", lines.len());
         for l in &lines {
             assert!(
                 l.agree,
