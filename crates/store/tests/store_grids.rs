@@ -203,8 +203,10 @@ fn a_member_beyond_the_upper_bound_is_refused_by_name_and_nothing_changes() {
         let v = village(&s);
         let a = admin(&v.county);
         s.write(|c| {
-            let mut r = Rules::default();
-            r.link_member_max = 2;
+            let r = Rules {
+                link_member_max: 2,
+                ..Default::default()
+            };
             settings::save_rules(c, &r)
         })
         .unwrap();

@@ -131,8 +131,10 @@ fn refused_grid_forms_name_the_field_and_change_nothing() {
         let f = fixture(&s);
         let (ha, _, ga, _) = villages(&s, &f);
         s.write(|c| {
-            let mut r = xianfeng_domain::rules::Rules::default();
-            r.link_member_max = 1;
+            let r = xianfeng_domain::rules::Rules {
+                link_member_max: 1,
+                ..Default::default()
+            };
             xianfeng_store::settings::save_rules(c, &r)
         })
         .unwrap();
