@@ -149,7 +149,7 @@ fn coverage_follows_grids_staff_placement_and_links_as_one_row_per_figure() {
             s.read(|c| coverage::counted(c, &v.town.path)).unwrap()
         );
 
-        let list = s.read(|c| registry::list(c, &v.town.path)).unwrap();
+        let list = s.read(|c| registry::list(c, &v.town.path, 100)).unwrap();
         let first = list.iter().find(|g| g.id == g1).unwrap();
         assert_eq!(first.leader.as_deref(), Some("党员9"), "{}", s.name);
         assert_eq!(first.staff, vec!["妇联执委李芳".to_string()]);

@@ -76,15 +76,16 @@ pub fn get(c: &mut dyn Conn, actor: &Actor, id: i64) -> Result<Grid> {
     with_staff(c, g)
 }
 
-/// The grids of a subtree (a village's, or every village's of a town), by village and name.
-pub fn list(c: &mut dyn Conn, scope_path: &str) -> Result<Vec<Grid>> {
+/// The grids of a subtree (a village's, or every village's of a town), by village and name,
+/// at most `limit`.
+pub fn list(c: &mut dyn Conn, scope_path: &str, limit: i64) -> Result<Vec<Grid>> {
     let grids = c
         .query(
             &format!(
                 "SELECT {COLS} FROM grids g JOIN orgs o ON o.id = g.org_id
-                 WHERE g.org_path >= ? AND g.org_path < ? ORDER BY g.org_path, COALESCE(g.parent_id, g.id), g.id"
+                 WHERE g.org_path >= ? AND g.org_path < ? ORDER BY g.org_path, COALESCE(g.parent_id, g.id), g.id LIMIT ?"
             ),
-            vals![scope_path, path::upper(scope_path)],
+            vals![scope_path, path::upper(scope_path), limit],
         )?
         .iter()
         .map(row)

@@ -36,6 +36,7 @@ struct Page {
     children: Vec<ChildRow>,
     grids: Vec<Grid>,
     under: Vec<MemberLoad>,
+    under_total: usize,
     /// 红黄绿 of each member's visits (a village's page only).
     lights: Vec<(i64, String, Light, usize)>,
     /// Whether grids can be made here (a village or community).
@@ -43,12 +44,13 @@ struct Page {
     categories: String,
 }
 
-/// Most grids listed on one page (a county has thousands: pick a town or a village).
+/// Most grids, and members below their bound, listed on one page (a county has thousands:
+/// pick a town or a village).
 const LIST_MAX: usize = 300;
 
 async fn show(state: &AppState, s: &Session, id: i64, ctx: Ctx) -> Result<Response, AppError> {
     let actor = s.actor.clone();
-    let (org, crumbs, (cov, children, grids, under, village, categories, lights)) =
+    let (org, crumbs, (cov, children, grids, (under, under_total), village, categories, lights)) =
         with_org(state, s, id, move |c, org| {
             if !actor.can_manage_grids(&org.path) {
                 return Err(AppError::Forbidden);
@@ -64,9 +66,10 @@ async fn show(state: &AppState, s: &Session, id: i64, ctx: Ctx) -> Result<Respon
                     });
                 }
             }
-            let mut grids = registry::list(c, &org.path)?;
-            grids.truncate(LIST_MAX);
-            let under = links::loads(c, &org.path, true)?;
+            let grids = registry::list(c, &org.path, LIST_MAX as i64)?;
+            let mut under = links::loads(c, &org.path, true)?;
+            let under_total = under.len();
+            under.truncate(LIST_MAX);
             let village = households::check_target(org).is_ok();
             let categories = xianfeng_store::grids::categories(c)?.join("、");
             let lights = if village {
@@ -74,7 +77,15 @@ async fn show(state: &AppState, s: &Session, id: i64, ctx: Ctx) -> Result<Respon
             } else {
                 Vec::new()
             };
-            Ok((cov, children, grids, under, village, categories, lights))
+            Ok((
+                cov,
+                children,
+                grids,
+                (under, under_total),
+                village,
+                categories,
+                lights,
+            ))
         })
         .await?;
     render_as(
@@ -87,6 +98,7 @@ async fn show(state: &AppState, s: &Session, id: i64, ctx: Ctx) -> Result<Respon
             children,
             grids,
             under,
+            under_total,
             lights,
             village,
             categories,
