@@ -314,6 +314,82 @@ impl Light {
     }
 }
 
+labelled_enum!(
+    /// A register entry of 设岗定责: a post, a zone of responsibility, or a model household.
+    PostKind {
+        Post => "党员先锋岗",
+        Zone => "党员责任区",
+        Model => "示范户",
+    }
+);
+
+/// A 先锋岗 / 责任区 / 示范户 as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PostInput {
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub duties: String,
+    #[serde(default)]
+    pub place: String,
+    #[serde(default)]
+    pub starts_on: String,
+}
+
+/// A checked register entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostDraft {
+    pub kind: PostKind,
+    pub name: String,
+    pub duties: String,
+    pub place: String,
+    pub starts_on: NaiveDate,
+}
+
+impl PostInput {
+    /// A kind from the list, a name (1–40 characters), duties (设岗定责, 1–300), an optional
+    /// place, and the date it was set up (not after `today`).
+    pub fn validate(&self, today: NaiveDate) -> Result<PostDraft, Invalid> {
+        let mut c = Collector::default();
+        let kind = PostKind::parse(&self.kind).unwrap_or_else(|| {
+            c.push("kind", "类别", "请选择党员先锋岗、党员责任区或示范户");
+            PostKind::Post
+        });
+        let name = normalize(&self.name);
+        if name.is_empty() || name.chars().count() > 40 {
+            c.push("name", "名称", "请填写名称，不超过40个字");
+        }
+        let duties = normalize(&self.duties);
+        if duties.is_empty() || duties.chars().count() > 300 {
+            c.push("duties", "岗位职责", "请填写岗位职责，不超过300个字");
+        }
+        let place = normalize(&self.place);
+        if place.chars().count() > 60 {
+            c.push("place", "地点", "不能超过60个字");
+        }
+        let starts_on = match crate::date::parse(&normalize(&self.starts_on)) {
+            Some(d) if d <= today => d,
+            Some(_) => {
+                c.push("starts_on", "设立日期", "不能晚于今天");
+                today
+            }
+            None => {
+                c.push("starts_on", "设立日期", "日期格式应为 2026-11-22");
+                today
+            }
+        };
+        c.finish(PostDraft {
+            kind,
+            name,
+            duties,
+            place,
+            starts_on,
+        })
+    }
+}
+
 /// 联系群众全覆盖: the share of households linked to at least one member, in percent
 /// (100 when there are no households, nothing being left uncovered).
 pub fn coverage_pct(linked: i64, households: i64) -> f64 {
@@ -404,6 +480,31 @@ mod tests {
         assert_eq!(Light::of(&[Status::Done, Status::Missed]), Light::Red);
         assert_eq!(Light::of(&[Status::Done, Status::DueSoon]), Light::Yellow);
         assert_eq!(Light::of(&[]), Light::Green);
+    }
+
+    #[test]
+    fn a_post_needs_a_kind_a_name_and_duties() {
+        let today = crate::date::parse("2026-11-22").unwrap();
+        let e = PostInput {
+            kind: "先锋队".into(),
+            starts_on: "2026-11-01".into(),
+            ..PostInput::default()
+        }
+        .validate(today)
+        .unwrap_err();
+        for f in ["kind", "name", "duties"] {
+            assert!(e.for_field(f).is_some(), "{f}");
+        }
+        let d = PostInput {
+            kind: "党员先锋岗".into(),
+            name: "便民服务岗".into(),
+            duties: "帮群众代办证件".into(),
+            place: String::new(),
+            starts_on: "2026-11-01".into(),
+        }
+        .validate(today)
+        .unwrap();
+        assert_eq!(d.kind, PostKind::Post);
     }
 
     #[test]

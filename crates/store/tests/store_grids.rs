@@ -502,3 +502,97 @@ fn visits_count_in_the_month_roll_up_and_turn_a_members_light_green() {
         );
     }
 }
+
+#[test]
+fn the_post_register_feeds_a_computed_count_and_lists_members_without_a_post() {
+    use xianfeng_domain::grid::PostInput;
+    use xianfeng_store::engines::rollup;
+    use xianfeng_store::grids::posts;
+    for s in backends() {
+        let v = village(&s);
+        let a = admin(&v.county);
+        let today = xianfeng_domain::date::today();
+        let post = |kind: &str, name: &str| {
+            PostInput {
+                kind: kind.into(),
+                name: name.into(),
+                duties: "为群众代办事项".into(),
+                place: "村党群服务中心".into(),
+                starts_on: today.to_string(),
+            }
+            .validate(today)
+            .unwrap()
+        };
+        s.write(|c| -> xianfeng_store::Result<()> {
+            posts::create(
+                c,
+                &a,
+                &v.village,
+                &post("党员先锋岗", "便民服务岗"),
+                Some(v.members[0]),
+            )?;
+            posts::create(
+                c,
+                &a,
+                &v.village,
+                &post("党员先锋岗", "环境卫生岗"),
+                Some(v.members[1]),
+            )?;
+            posts::create(c, &a, &v.village, &post("示范户", "美丽庭院示范户"), None)?;
+            Ok(())
+        })
+        .unwrap();
+        let month = today.format("%Y-%m").to_string();
+        let count = s
+            .read(|c| {
+                rollup::get(
+                    c,
+                    v.county.id,
+                    &xianfeng_store::engines::cadence::count_metric("党员先锋岗"),
+                    &month,
+                )
+            })
+            .unwrap()
+            .1;
+        assert_eq!(
+            count, 2,
+            "{}: the register counts for a 活动次数 indicator",
+            s.name
+        );
+        let list = s.read(|c| posts::list(c, &v.town.path, 50)).unwrap();
+        assert_eq!(list.len(), 3, "{}", s.name);
+        // 党员3 holds no post and has no 职务; the secretary has a 职务.
+        let free = s
+            .read(|c| posts::without_post(c, &v.village.path, 50))
+            .unwrap();
+        let names: Vec<_> = free.iter().map(|f| f.1.as_str()).collect();
+        assert_eq!(names, vec!["党员3"], "{}", s.name);
+
+        invalid(
+            refuse(&s, |c| {
+                posts::create(c, &a, &v.village, &post("党员责任区", "一组责任区"), None)
+            }),
+            "党员责任区须明确一名党员",
+        );
+        let stranger = member(&s, &v.other, 30, "");
+        invalid(
+            refuse(&s, |c| {
+                posts::create(
+                    c,
+                    &a,
+                    &v.village,
+                    &post("党员先锋岗", "借来的岗"),
+                    Some(stranger),
+                )
+            }),
+            "不在东村党支部",
+        );
+        let outsider = town_admin(&v.other);
+        not_found(
+            refuse(&s, |c| {
+                posts::create(c, &outsider, &v.village, &post("示范户", "越界"), None)
+            }),
+            "组织",
+        );
+    }
+}

@@ -4,6 +4,7 @@
 
 pub mod coverage;
 pub mod links;
+pub mod posts;
 pub mod registry;
 pub mod visits;
 

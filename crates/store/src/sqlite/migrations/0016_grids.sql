@@ -53,3 +53,21 @@ CREATE TABLE household_visits (
 );
 CREATE INDEX household_visits_household ON household_visits(household_id, visited_on);
 CREATE INDEX household_visits_path ON household_visits(org_path, visited_on);
+
+-- 设岗定责: the register of 党员先锋岗, 党员责任区 and 示范户, each with its member (示范户 may
+-- have none) and duties. Each entry is a cadence record of its kind, so "创建党员先锋岗60个以上"
+-- is a computed indicator counting the register.
+CREATE TABLE pioneer_posts (
+    id INTEGER PRIMARY KEY,
+    org_id INTEGER NOT NULL REFERENCES orgs(id),
+    org_path TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    duties TEXT NOT NULL,
+    place TEXT NOT NULL DEFAULT '',
+    member_id INTEGER REFERENCES members(id),
+    starts_on TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX pioneer_posts_path ON pioneer_posts(org_path, id);
+CREATE INDEX pioneer_posts_member ON pioneer_posts(member_id);
