@@ -469,3 +469,60 @@ fn a_member_sees_their_households_due_and_records_visits_only_to_them() {
         });
     }
 }
+
+#[test]
+fn the_post_register_page_enters_a_post_and_refuses_outside_the_scope() {
+    for s in backends() {
+        let f = fixture(&s);
+        let app = app(&s);
+        let today = xianfeng_domain::date::today().to_string();
+        run(async {
+            let town = login(&app, "town_admin").await;
+            let m = f.member_a.to_string();
+            let fields = [
+                ("kind", "党员先锋岗"),
+                ("name", "便民服务岗"),
+                ("member_id", m.as_str()),
+                ("duties", "为群众代办事项"),
+                ("place", "村党群服务中心"),
+                ("starts_on", today.as_str()),
+            ];
+            let url = format!("/orgs/{}/posts", f.branch_a.id);
+            let r = town.post_form(&app, &url, &fields).await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}: {}", s.name, r.body);
+            let page = town.get(&app, &url).await;
+            assert!(page.body.contains("便民服务岗"), "{}", page.body);
+            // 甲党员二 has no 职务 and no post yet.
+            assert!(page.body.contains("甲党员二"), "{}", page.body);
+            let r = town
+                .post_form(
+                    &app,
+                    &url,
+                    &[
+                        ("kind", "党员责任区"),
+                        ("name", "一组"),
+                        ("duties", "卫生"),
+                        ("starts_on", today.as_str()),
+                    ],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", s.name);
+            assert!(r.body.contains("党员责任区须明确一名党员"), "{}", r.body);
+            let outside = town
+                .post_form(&app, &format!("/orgs/{}/posts", f.branch_b.id), &fields)
+                .await;
+            let missing = town.post_form(&app, "/orgs/999999/posts", &fields).await;
+            assert_eq!(
+                (outside.status, missing.status),
+                (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND),
+                "{}",
+                s.name
+            );
+            assert_eq!(outside.body, missing.body, "{}", s.name);
+        });
+        let n: i64 = s
+            .read(|c| c.scalar("SELECT COUNT(*) FROM pioneer_posts", &[]))
+            .unwrap();
+        assert_eq!(n, 1, "{}: only the good form wrote", s.name);
+    }
+}

@@ -71,6 +71,8 @@ fn reads_are_confined_to_each_roles_subtree() {
                 ("town_admin", format!("/orgs/{}/grids", f.town_a.id), 200),
                 ("town_admin", format!("/orgs/{}/grids", f.town_b.id), 404),
                 ("town_admin", format!("/orgs/{}/grids", f.branch_b.id), 404),
+                ("town_admin", format!("/orgs/{}/posts", f.town_a.id), 200),
+                ("town_admin", format!("/orgs/{}/posts", f.branch_b.id), 404),
                 ("town_admin", format!("/orgs/{}/awards", f.town_a.id), 200),
                 ("town_admin", format!("/orgs/{}/awards", f.town_b.id), 404),
                 (

@@ -634,6 +634,10 @@ pub fn routes() -> Router<AppState> {
         .route("/grid-households/{id}", post(grids::grid::household))
         .route("/grid-households/{id}/visits", post(grids::visits::record))
         .route("/my/households", get(grids::visits::mine))
+        .route(
+            "/orgs/{id}/posts",
+            get(grids::posts::page).post(grids::posts::create),
+        )
         .route("/points", get(points::home))
         .route("/my/points", get(points::mine))
         .route("/orgs/{id}/points", get(points::show))
