@@ -138,6 +138,16 @@ pub fn demo(ctx: &Ctx, bind: &str, no_serve: bool) -> Result<()> {
             started.elapsed().as_secs_f64()
         );
         let started = std::time::Instant::now();
+        let gr = xianfeng_demo::seed::grids::generate(&store, g.county_id, today)?;
+        println!(
+            "已生成网格：{}个网格，{}户入格，{}户党员联户，{}次走访（{:.1}秒）",
+            gr.grids,
+            gr.placed,
+            gr.linked,
+            gr.visits,
+            started.elapsed().as_secs_f64()
+        );
+        let started = std::time::Instant::now();
         let aw = xianfeng_demo::seed::awards::generate(
             &store,
             g.county_id,
@@ -420,6 +430,10 @@ pub fn bench(
         );
     }
     let indicator = xianfeng_demo::bench::indicator::prepare(&store, records, 7)?;
+    let homes = xianfeng_demo::bench::coverage::prepare(&store, 20)?;
+    if homes > 0 {
+        println!("生成网格联户：{homes}户（每个支部20户，五分之四有党员联户）");
+    }
     if let Some(w) = xianfeng_demo::bench::points::prepare(&store, points, batch, today)? {
         println!(
             "积分账本写入（经记账路径，SQLite 为 synchronous=FULL）：逐笔提交 {} 条 {:.0} 条/秒；每批 {} 条提交 {} 条 {:.0} 条/秒",
@@ -447,6 +461,7 @@ pub fn bench(
         ("全域", root),
         runs,
     )?);
+    lines.extend(xianfeng_demo::bench::coverage::run(&store, &levels, runs)?);
     for line in lines {
         println!(
             "{:<10} {:<4} {:<48} {:<48} {:>7.1}×{}",

@@ -24,6 +24,13 @@ fn every_benchmark_question_agrees_with_the_naive_query_on_both_backends() {
             .expect("the indicator is prepared once");
         let writes = bench::points::prepare(store, 100, 25, today).unwrap();
         assert!(writes.is_some(), "{name}: ledger writes measured");
+        let homes = bench::coverage::prepare(store, 3).unwrap();
+        assert!(homes > 0, "{name}: benchmark households written");
+        assert_eq!(
+            bench::coverage::prepare(store, 3).unwrap(),
+            0,
+            "{name}: once"
+        );
 
         let levels = [
             ("全域", g.county_id),
@@ -35,7 +42,8 @@ fn every_benchmark_question_agrees_with_the_naive_query_on_both_backends() {
         lines.extend(bench::indicator::run(store, &levels, 1, indicator, task).unwrap());
         lines.extend(bench::points::run(store, &levels, 1, today).unwrap());
         lines.extend(bench::publish::run(store, ("全域", g.county_id), 1).unwrap());
-        assert!(lines.len() >= 12, "{name}: {} lines", lines.len());
+        lines.extend(bench::coverage::run(store, &levels, 1).unwrap());
+        assert!(lines.len() >= 15, "{name}: {} lines", lines.len());
         for l in &lines {
             assert!(
                 l.agree,
@@ -98,6 +106,22 @@ fn the_demo_county_generates_every_area_and_lists_its_logins() {
     );
     let pts = seed::points::generate(store, g.county_id, g.branch_id, today).unwrap();
     assert!(pts.households > 0 && pts.entries > 0 && pts.redemptions > 0);
+    let grids = seed::grids::generate(store, g.county_id, today).unwrap();
+    assert!(grids.grids > 0 && grids.placed > 0 && grids.linked > 0 && grids.visits > 0);
+    let cov = store
+        .read(|c| xianfeng_store::grids::coverage::of(c, g.county_id))
+        .unwrap();
+    let county_path = store
+        .read(|c| xianfeng_store::people::orgs::require(c, g.county_id))
+        .unwrap()
+        .path;
+    let counted = store
+        .read(|c| xianfeng_store::grids::coverage::counted(c, &county_path))
+        .unwrap();
+    assert_eq!(
+        cov, counted,
+        "the demo's coverage roll-ups agree with its records"
+    );
     let aw = seed::awards::generate(store, g.county_id, g.town_id, g.branch_id, today).unwrap();
     assert!(aw.commitments > 0 && aw.ballots > 0 && aw.ratings > 0);
     let br = seed::brands::generate(store, g.county_id, g.town_id, today).unwrap();

@@ -109,6 +109,21 @@ impl Actor {
         self.role == Role::CountyAdmin
     }
 
+    /// Grids of a village or community at `org_path`: creating them, naming their staff,
+    /// placing households, 建档 and 党员联户. Not for the member role.
+    pub fn can_manage_grids(&self, org_path: &str) -> bool {
+        self.role != Role::Member && within(org_path, &self.scope_path)
+    }
+
+    /// Recording a visit (走访) to a household at `org_path`: cadres of the subtree, or a
+    /// member to a household they are linked to (`linked`).
+    pub fn can_visit_household(&self, org_path: &str, linked: bool) -> bool {
+        match self.role {
+            Role::Member => linked,
+            _ => within(org_path, &self.scope_path),
+        }
+    }
+
     /// Town-level arrangements for a subtree: stricter cadence rules, contact points.
     pub fn can_manage_town(&self, org_path: &str) -> bool {
         matches!(self.role, Role::CountyAdmin | Role::TownAdmin)

@@ -111,6 +111,7 @@ labelled_enum!(
         Records => "活动次数",
         OrgShare => "组织占比",
         MemberShare => "党员占比",
+        Coverage => "联系群众覆盖率",
     }
 );
 
@@ -137,9 +138,18 @@ labelled_enum!(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Measure {
     Reported,
-    Records { activity: String },
-    OrgShare { title: String, among: Among },
-    MemberShare { condition: MemberCondition },
+    Records {
+        activity: String,
+    },
+    OrgShare {
+        title: String,
+        among: Among,
+    },
+    MemberShare {
+        condition: MemberCondition,
+    },
+    /// 联系群众全覆盖: the percentage of the subtree's households linked to a member.
+    Coverage,
 }
 
 impl Measure {
@@ -149,6 +159,7 @@ impl Measure {
             Measure::Records { .. } => MeasureKind::Records,
             Measure::OrgShare { .. } => MeasureKind::OrgShare,
             Measure::MemberShare { .. } => MeasureKind::MemberShare,
+            Measure::Coverage => MeasureKind::Coverage,
         }
     }
 
@@ -163,6 +174,7 @@ impl Measure {
             Measure::Records { activity } => activity.clone(),
             Measure::OrgShare { title, among } => format!("{title}|{}", among.label()),
             Measure::MemberShare { condition } => condition.label().to_string(),
+            Measure::Coverage => String::new(),
         }
     }
 
@@ -182,6 +194,7 @@ impl Measure {
                 },
                 _ => Measure::Reported,
             },
+            Some(MeasureKind::Coverage) => Measure::Coverage,
             Some(MeasureKind::MemberShare) => match MemberCondition::parse(source) {
                 Some(condition) => Measure::MemberShare { condition },
                 None => Measure::Reported,
@@ -220,6 +233,7 @@ impl Measure {
                     "请选择党支部或村级党支部",
                 )),
             },
+            MeasureKind::Coverage => Ok(Measure::Coverage),
             MeasureKind::MemberShare => match MemberCondition::parse(&param) {
                 Some(condition) => Ok(Measure::MemberShare { condition }),
                 None => bad("党员占比只能按“年度学时达标”或“开展谈心谈话”统计"),
@@ -238,6 +252,7 @@ impl Measure {
             Measure::MemberShare { condition } => {
                 format!("党员中{}的占比（自动统计）", condition.label())
             }
+            Measure::Coverage => "农户中已有党员联户的占比（联系群众全覆盖，自动统计）".into(),
         }
     }
 }

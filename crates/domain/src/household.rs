@@ -8,8 +8,9 @@ use crate::idcard::{self, Sex};
 use crate::text::normalize;
 use crate::{phone, Invalid};
 
-/// The columns of the resident import template, in order.
-pub const FIELDS: [(&str, &str); 7] = [
+/// The columns of the resident import template, in order. 所属网格 is optional: the name of a
+/// grid of the village the household is placed in (网格化).
+pub const FIELDS: [(&str, &str); 8] = [
     ("head_name", "户主姓名"),
     ("address", "家庭住址"),
     ("name", "姓名"),
@@ -17,6 +18,7 @@ pub const FIELDS: [(&str, &str); 7] = [
     ("gender", "性别"),
     ("id_number", "身份证号"),
     ("phone", "手机号"),
+    ("grid", "所属网格"),
 ];
 
 pub const RELATIONS: [&str; 8] = [
@@ -47,6 +49,8 @@ pub struct ResidentInput {
     pub id_number: String,
     #[serde(default)]
     pub phone: String,
+    #[serde(default)]
+    pub grid: String,
 }
 
 impl ResidentInput {
@@ -60,6 +64,7 @@ impl ResidentInput {
             "gender" => self.gender = value,
             "id_number" => self.id_number = value,
             "phone" => self.phone = value,
+            "grid" => self.grid = value,
             _ => {}
         }
     }
@@ -75,6 +80,8 @@ pub struct ResidentDraft {
     pub gender: String,
     pub id_number: Option<String>,
     pub phone: Option<String>,
+    /// The grid to place the household in, by name (empty: leave it where it is).
+    pub grid: String,
 }
 
 fn name_ok(c: &mut Collector, raw: &str, field: &str, label: &str) -> String {
@@ -158,6 +165,10 @@ impl ResidentInput {
                 }
             }
         };
+        let grid = normalize(&self.grid);
+        if grid.chars().count() > 30 {
+            c.push("grid", "所属网格", "不能超过30个字");
+        }
         c.finish(ResidentDraft {
             head_name,
             address,
@@ -166,6 +177,7 @@ impl ResidentInput {
             gender,
             id_number: id_number.map(|n| n.value),
             phone,
+            grid,
         })
     }
 }

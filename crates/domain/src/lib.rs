@@ -17,6 +17,7 @@ pub mod evaluation;
 pub mod evaluation_form;
 pub mod files;
 pub mod funds;
+pub mod grid;
 pub mod household;
 pub mod idcard;
 pub mod life;

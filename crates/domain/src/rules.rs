@@ -95,6 +95,11 @@ pub struct Rules {
     pub decision_notice_days: i64,
     /// Days after the village meeting by which the resolution must be published (else 逾期).
     pub decision_publish_within_days: i64,
+    /// 党员联户: households each member links, at least and at most; 两委成员 their own.
+    pub link_member_min: i64,
+    pub link_member_max: i64,
+    pub link_committee_min: i64,
+    pub link_committee_max: i64,
 }
 
 /// The largest upload limit a county may set (200 MB) and the largest expanded size (500 MB).
@@ -161,6 +166,10 @@ impl Default for Rules {
             decision_village_pass_pct: 50,
             decision_notice_days: 7,
             decision_publish_within_days: 7,
+            link_member_min: 3,
+            link_member_max: 10,
+            link_committee_min: 2,
+            link_committee_max: 3,
         }
     }
 }
@@ -407,6 +416,18 @@ impl Rules {
                 "四议两公开：村民（代表）会议后须在此天数内公开决议",
                 self.decision_publish_within_days,
             ),
+            ("link_member_min", "党员联户户数下限", self.link_member_min),
+            ("link_member_max", "党员联户户数上限", self.link_member_max),
+            (
+                "link_committee_min",
+                "两委成员联户户数下限",
+                self.link_committee_min,
+            ),
+            (
+                "link_committee_max",
+                "两委成员联户户数上限",
+                self.link_committee_max,
+            ),
         ]
     }
 
@@ -503,6 +524,10 @@ impl Rules {
             "instructors_per_village" => &mut self.instructors_per_village,
             "contact_visit_days" => &mut self.contact_visit_days,
             "heat_green_pct" => &mut self.heat_green_pct,
+            "link_member_min" => &mut self.link_member_min,
+            "link_member_max" => &mut self.link_member_max,
+            "link_committee_min" => &mut self.link_committee_min,
+            "link_committee_max" => &mut self.link_committee_max,
             "heat_yellow_pct" => &mut self.heat_yellow_pct,
             "points_town_max" => &mut self.points_town_max,
             "points_velocity_week" => &mut self.points_velocity_week,

@@ -8,6 +8,7 @@ pub mod crypto;
 pub mod db;
 mod error;
 pub mod files;
+pub mod grids;
 pub mod migrations;
 pub mod postgres;
 pub mod settings;

@@ -58,6 +58,10 @@ fn every_page_renders_for_the_county_admin() {
             format!("/orgs/{}/decisions", f.county.id),
             format!("/orgs/{}/decisions", f.branch_a.id),
             format!("/board/{}/commitments?half=2026H1", f.county.id),
+            format!("/orgs/{}/grids", f.county.id),
+            format!("/orgs/{}/grids", f.branch_a.id),
+            format!("/orgs/{}/posts", f.county.id),
+            format!("/orgs/{}/posts", f.branch_a.id),
         ];
         for p in pages {
             let r = c.get(&app, &p).await;

@@ -1,6 +1,7 @@
 //! `xianfeng bench`: subtree questions answered the maintained way (one roll-up row, one index
 //! range) beside the obvious SQL (a recursive walk of the tree) on the same data.
 
+pub mod coverage;
 pub mod indicator;
 pub mod points;
 pub mod publish;

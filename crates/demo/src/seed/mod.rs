@@ -6,6 +6,7 @@ pub mod awards;
 pub mod brands;
 pub mod campaign;
 pub mod decisions;
+pub mod grids;
 pub mod life;
 pub mod points;
 pub mod supervision;

@@ -53,6 +53,11 @@ fn inputs(m: &Measure, year: i64) -> Option<(String, Vec<String>, Option<&'stati
             vec![year.to_string()],
             Some(rollup::MEMBERS),
         )),
+        Measure::Coverage => Some((
+            crate::grids::LINKED.to_string(),
+            vec![String::new()],
+            Some(crate::people::households::HOUSEHOLDS),
+        )),
     }
 }
 
@@ -72,6 +77,8 @@ pub fn watched(metric: &str) -> bool {
             rollup::MEMBERS,
             rollup::BRANCHES,
             rollup::RURAL_BRANCHES,
+            crate::grids::LINKED,
+            crate::people::households::HOUSEHOLDS,
         ]
         .contains(&metric)
 }

@@ -29,12 +29,34 @@ pub struct Household {
     pub account_id: i64,
     pub people: i64,
     pub balance: i64,
+    /// The grid the household is placed in (网格化), and its 建档 categories.
+    pub grid_id: Option<i64>,
+    pub grid_name: Option<String>,
+    pub categories: Vec<String>,
 }
 
 const COLS: &str = "h.id, h.org_id, o.name AS org_name, h.org_path, h.head_name, h.address, h.code, h.account_id,
     (SELECT COUNT(*) FROM residents r WHERE r.household_id = h.id) AS residents,
-    (SELECT CAST(COALESCE(SUM(a.balance), 0) AS BIGINT) FROM point_accounts a WHERE a.kind = 'person' AND a.household_id = h.id) AS balance";
-const FROM: &str = "households h JOIN orgs o ON o.id = h.org_id";
+    (SELECT CAST(COALESCE(SUM(a.balance), 0) AS BIGINT) FROM point_accounts a WHERE a.kind = 'person' AND a.household_id = h.id) AS balance,
+    h.grid_id, g.name AS grid_name, h.categories";
+const FROM: &str =
+    "households h JOIN orgs o ON o.id = h.org_id LEFT JOIN grids g ON g.id = h.grid_id";
+
+/// The stored form of a household's categories (`|脱贫户|独居老人|`), and back.
+pub fn categories_text(categories: &[String]) -> String {
+    if categories.is_empty() {
+        String::new()
+    } else {
+        format!("|{}|", categories.join("|"))
+    }
+}
+
+fn categories_of(text: &str) -> Vec<String> {
+    text.split('|')
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
+}
 
 fn row(r: &Row) -> Result<Household> {
     Ok(Household {
@@ -48,6 +70,9 @@ fn row(r: &Row) -> Result<Household> {
         account_id: r.i64("account_id")?,
         people: r.i64("residents")?,
         balance: r.i64("balance")?,
+        grid_id: r.opt_i64("grid_id")?,
+        grid_name: r.opt_text("grid_name")?,
+        categories: categories_of(&r.text("categories")?),
     })
 }
 
@@ -241,6 +266,7 @@ pub fn add_resident(
         },
     )?;
     crate::engines::rollup::bump(c, &org.path, RESIDENTS, "", 1)?;
+    crate::grids::links::place_by_name(c, actor, household, &d.grid)?;
     audit::append(
         c,
         Record {

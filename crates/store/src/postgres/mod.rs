@@ -27,6 +27,7 @@ pub const MIGRATIONS: &[(i64, &str)] = &[
     (12, include_str!("migrations/0012_plan_tasks.sql")),
     (13, include_str!("migrations/0013_plan_rules.sql")),
     (15, include_str!("migrations/0015_brands.sql")),
+    (16, include_str!("migrations/0016_grids.sql")),
     (17, include_str!("migrations/0017_decisions.sql")),
 ];
 

@@ -43,6 +43,7 @@ pub fn menu(ctx: &Ctx) -> Vec<Link> {
     if ctx.role_kind == Role::Member {
         v.push(Link::new("checkin", "签到", "/checkin"));
         v.push(Link::new("mypoints", "积分", "/my/points"));
+        v.push(Link::new("grids", "我的联户", "/my/households"));
         if let Some(mid) = ctx.member_id {
             v.push(Link::new("me", "我的", format!("/members/{mid}")));
         }
@@ -66,6 +67,7 @@ pub fn menu(ctx: &Ctx) -> Vec<Link> {
         Link::new("members", "党员", format!("/orgs/{scope}/members")),
         Link::new("campaigns", "活动", "/campaigns"),
         Link::new("life", "组织生活", format!("/orgs/{scope}/life")),
+        Link::new("grids", "网格", format!("/orgs/{scope}/grids")),
         Link::new("supervision", "督查", format!("/orgs/{scope}/supervision")),
         Link::new("points", "积分", format!("/orgs/{scope}/points")),
         Link::new("awards", "评议表彰", format!("/orgs/{scope}/awards")),

@@ -7,6 +7,7 @@ mod campaigns;
 mod dashboard;
 mod decisions;
 pub mod form;
+mod grids;
 mod life;
 pub mod menu;
 mod people;
@@ -694,6 +695,22 @@ pub fn routes() -> Router<AppState> {
             get(life::contacts::page).post(life::contacts::assign),
         )
         .route("/contacts/{id}/visit", post(life::contacts::visit))
+        .route("/grids", get(grids::grid::home))
+        .route("/grids/categories", post(grids::overview::save_categories))
+        .route(
+            "/orgs/{id}/grids",
+            get(grids::overview::page).post(grids::overview::create),
+        )
+        .route("/grids/{id}", get(grids::grid::page))
+        .route("/grids/{id}/staff", post(grids::grid::add_staff))
+        .route("/grids/{id}/place", post(grids::grid::place))
+        .route("/grid-households/{id}", post(grids::grid::household))
+        .route("/grid-households/{id}/visits", post(grids::visits::record))
+        .route("/my/households", get(grids::visits::mine))
+        .route(
+            "/orgs/{id}/posts",
+            get(grids::posts::page).post(grids::posts::create),
+        )
         .route("/points", get(points::home))
         .route("/my/points", get(points::mine))
         .route("/orgs/{id}/points", get(points::show))
