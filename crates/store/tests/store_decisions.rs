@@ -567,3 +567,40 @@ fn an_upheld_objection_stops_the_matter() {
         );
     }
 }
+
+/// Two requests that read the matter in the same state (a double submit, two secretaries):
+/// the first step is recorded, the second acting on the stale copy is refused and changes
+/// nothing, and the stage count stays right.
+#[test]
+fn a_step_recorded_on_a_stale_copy_of_the_matter_is_refused_and_changes_nothing() {
+    for s in backends() {
+        let v = village(&s);
+        let m = new_matter(&s, &v, "集体资产处置");
+        let stale = status(&s, m.id);
+        step(
+            &s,
+            &v,
+            m.id,
+            meeting(StepKind::Proposal, day(1), 5, 5, 5),
+            &[],
+        )
+        .unwrap();
+        let e = refuse(&s, |c| {
+            matters::record_step(
+                c,
+                &sec(&v),
+                &stale,
+                &meeting(StepKind::Proposal, day(1), 5, 5, 5),
+                &[],
+            )
+        });
+        conflict(e, "已被他人更新");
+        let e = refuse(&s, |c| {
+            matters::mark_implemented(c, &sec(&v), &stale, day(2))
+        });
+        conflict(e, "已被他人更新");
+        assert_eq!(status(&s, m.id).done_step, 1, "{}", s.name);
+        let steps = s.read(|c| matters::steps(c, m.id)).unwrap();
+        assert_eq!(steps.len(), 1, "{}: one step row", s.name);
+    }
+}

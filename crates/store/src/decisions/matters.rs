@@ -239,10 +239,17 @@ fn set_state(
     status: MatterStatus,
     reason: &str,
 ) -> Result<()> {
-    c.execute(
-        "UPDATE matters SET done_step = ?, status = ?, stop_reason = ?, updated_at = ? WHERE id = ?",
-        vals![done, status.label(), reason, now_text(), m.id],
+    // Conditional on the state `m` was read in: a second request acting on the same state
+    // (a double submit, two secretaries) changes nothing and is refused.
+    let changed = c.execute(
+        "UPDATE matters SET done_step = ?, status = ?, stop_reason = ?, updated_at = ? WHERE id = ? AND done_step = ? AND status = ?",
+        vals![done, status.label(), reason, now_text(), m.id, m.done_step, m.status.label()],
     )?;
+    if changed == 0 {
+        return Err(StoreError::Conflict(
+            "该事项已被他人更新，请刷新页面后再登记".into(),
+        ));
+    }
     let was_counted = m.status != MatterStatus::Stopped;
     let counted = status != MatterStatus::Stopped;
     if was_counted && (!counted || done != m.done_step) {
@@ -426,10 +433,21 @@ pub fn mark_implemented(
         )?;
         problem = Some(id);
     }
-    c.execute(
-        "UPDATE matters SET status = ?, updated_at = ? WHERE id = ?",
-        vals![MatterStatus::Implementing.label(), now_text(), m.id],
+    let changed = c.execute(
+        "UPDATE matters SET status = ?, updated_at = ? WHERE id = ? AND status = ? AND done_step = ?",
+        vals![
+            MatterStatus::Implementing.label(),
+            now_text(),
+            m.id,
+            MatterStatus::Open.label(),
+            m.done_step
+        ],
     )?;
+    if changed == 0 {
+        return Err(StoreError::Conflict(
+            "该事项已被他人更新，请刷新页面后再操作".into(),
+        ));
+    }
     audit::append(
         c,
         Record {

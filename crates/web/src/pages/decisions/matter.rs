@@ -135,7 +135,7 @@ pub async fn step(
     Path(id): Path<i64>,
     form: Multipart,
 ) -> Result<Response, AppError> {
-    let (m, _) = visible(&state, &s, id).await?;
+    visible(&state, &s, id).await?;
     let action = format!("/matters/{id}/steps");
     let up = match crate::pages::form::Upload::read(&s, form, "files").await {
         Ok(u) => u,
@@ -167,6 +167,10 @@ pub async fn step(
     let files = up.files;
     let actor = s.actor.clone();
     let result = write(&state, move |c| {
+        // Read again in this transaction: the page's copy may be stale.
+        let m = matters::get(c, id)?
+            .filter(|x| actor.can_record_decision(&x.org_path))
+            .ok_or(AppError::NotFound("事项"))?;
         let d = input.validate(date::today())?;
         let attendance = parse_attendance(&attendance_fields)?;
         let step = matters::record_step(c, &actor, &m, &d, &attendance)?;
@@ -201,9 +205,13 @@ pub async fn implement(
     Path(id): Path<i64>,
     CsrfForm(_, kept): CsrfForm<CsrfOnly>,
 ) -> Result<Response, AppError> {
-    let (m, _) = visible(&state, &s, id).await?;
+    visible(&state, &s, id).await?;
     let actor = s.actor.clone();
     let result = write(&state, move |c| {
+        // Read again in this transaction: the page's copy may be stale.
+        let m = matters::get(c, id)?
+            .filter(|x| actor.can_record_decision(&x.org_path))
+            .ok_or(AppError::NotFound("事项"))?;
         Ok(matters::mark_implemented(c, &actor, &m, date::today())?)
     })
     .await;
@@ -236,9 +244,13 @@ pub async fn answer(
     Path((id, oid)): Path<(i64, i64)>,
     CsrfForm(f, kept): CsrfForm<AnswerForm>,
 ) -> Result<Response, AppError> {
-    let (m, _) = visible(&state, &s, id).await?;
+    visible(&state, &s, id).await?;
     let actor = s.actor.clone();
     let result = write(&state, move |c| {
+        // Read again in this transaction: the page's copy may be stale.
+        let m = matters::get(c, id)?
+            .filter(|x| actor.can_record_decision(&x.org_path))
+            .ok_or(AppError::NotFound("事项"))?;
         Ok(matters::answer(
             c,
             &actor,

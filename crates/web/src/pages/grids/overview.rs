@@ -67,10 +67,16 @@ async fn show(state: &AppState, s: &Session, id: i64, ctx: Ctx) -> Result<Respon
                 }
             }
             let grids = registry::list(c, &org.path, LIST_MAX as i64)?;
-            let mut under = links::loads(c, &org.path, true)?;
+            let village = households::check_target(org).is_ok();
+            // Members below their lower bound: the list a village follows up. Above a village
+            // it would read every member of the subtree, so a town or county sees it per village.
+            let mut under = if village {
+                links::loads(c, &org.path, true)?
+            } else {
+                Vec::new()
+            };
             let under_total = under.len();
             under.truncate(LIST_MAX);
-            let village = households::check_target(org).is_ok();
             let categories = xianfeng_store::grids::categories(c)?.join("、");
             let lights = if village {
                 xianfeng_store::grids::visits::lights(c, &org.path, xianfeng_domain::date::today())?
