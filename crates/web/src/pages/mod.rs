@@ -450,6 +450,24 @@ pub async fn read<T: Send + 'static>(
 }
 
 /// After a successful form: back to `path` with a notice to show there (post/redirect/get).
+/// The end of a form posted to a page: to `path` with `notice` when the write took, else the
+/// page again, drawn by `redraw`, with the refusal and what was typed.
+pub async fn settle<Fut>(
+    s: &Session,
+    nav: &'static str,
+    outcome: Result<(String, String), AppError>,
+    kept: &form::Kept,
+    redraw: impl FnOnce(Ctx) -> Fut,
+) -> Result<Response, AppError>
+where
+    Fut: std::future::Future<Output = Result<Response, AppError>>,
+{
+    match outcome {
+        Ok((path, notice)) => Ok(done(&path, &notice)),
+        Err(e) => redraw(Ctx::new(s, nav).refusal(e, kept)?).await,
+    }
+}
+
 pub fn done(path: &str, notice: &str) -> Response {
     axum::response::Redirect::to(&format!("{path}?ok={}", crate::session::urlencode(notice)))
         .into_response()

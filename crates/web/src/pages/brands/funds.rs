@@ -12,7 +12,7 @@ use xianfeng_store::brands::funds::{self, Entry, Line};
 
 use crate::pages::form::{CsrfForm, Kept};
 use crate::pages::shared::{with_org, year_of, YearQuery};
-use crate::pages::{done, read, render_as, write, Ctx};
+use crate::pages::{done, read, render_as, settle, write, Ctx};
 use crate::session::Session;
 use crate::{AppError, AppState};
 
@@ -158,13 +158,8 @@ async fn on_line<T>(
     notice: &str,
     kept: &Kept,
 ) -> Result<Response, AppError> {
-    match r {
-        Ok(_) => Ok(done(&format!("/budget-lines/{id}"), notice)),
-        Err(e) => {
-            let ctx = Ctx::new(s, NAV).refusal(e, kept)?;
-            line_page(state, s, id, ctx).await
-        }
-    }
+    let to = r.map(|_| (format!("/budget-lines/{id}"), notice.to_string()));
+    settle(s, NAV, to, kept, |ctx| line_page(state, s, id, ctx)).await
 }
 
 pub async fn spend(

@@ -17,7 +17,7 @@ use xianfeng_store::people::orgs;
 
 use crate::pages::form::{CsrfForm, Kept};
 use crate::pages::shared::with_org;
-use crate::pages::{done, read, render_as, write, Ctx};
+use crate::pages::{done, read, render_as, settle, write, Ctx};
 use crate::session::Session;
 use crate::{AppError, AppState};
 
@@ -275,13 +275,8 @@ async fn on_brand<T>(
     notice: impl FnOnce(T) -> String,
     kept: &Kept,
 ) -> Result<Response, AppError> {
-    match r {
-        Ok(v) => Ok(done(&format!("/brands/{id}"), &notice(v))),
-        Err(e) => {
-            let ctx = Ctx::new(s, NAV).refusal(e, kept)?;
-            brand_page(state, s, id, ctx).await
-        }
-    }
+    let to = r.map(|v| (format!("/brands/{id}"), notice(v)));
+    settle(s, NAV, to, kept, |ctx| brand_page(state, s, id, ctx)).await
 }
 
 #[derive(Deserialize)]

@@ -13,7 +13,7 @@ use xianfeng_store::people::orgs;
 
 use crate::pages::form::{empty_as_none, CsrfForm, Kept};
 use crate::pages::shared::with_org;
-use crate::pages::{done, read, render_as, write, Ctx};
+use crate::pages::{read, render_as, settle, write, Ctx};
 use crate::session::Session;
 use crate::{AppError, AppState};
 
@@ -90,16 +90,11 @@ async fn on_list<T>(
     to: impl FnOnce(T) -> (String, &'static str),
     kept: &Kept,
 ) -> Result<Response, AppError> {
-    match r {
-        Ok(v) => {
-            let (path, notice) = to(v);
-            Ok(done(&path, notice))
-        }
-        Err(e) => {
-            let ctx = Ctx::new(s, NAV).refusal(e, kept)?;
-            list_page(state, s, id, ctx).await
-        }
-    }
+    let to = r.map(|v| {
+        let (path, notice) = to(v);
+        (path, notice.to_string())
+    });
+    settle(s, NAV, to, kept, |ctx| list_page(state, s, id, ctx)).await
 }
 
 #[derive(Deserialize)]
@@ -240,13 +235,8 @@ async fn on_site<T>(
     notice: &str,
     kept: &Kept,
 ) -> Result<Response, AppError> {
-    match r {
-        Ok(_) => Ok(done(&format!("/sites/{site_id}"), notice)),
-        Err(e) => {
-            let ctx = Ctx::new(s, NAV).refusal(e, kept)?;
-            site_page(state, s, site_id, ctx).await
-        }
-    }
+    let to = r.map(|_| (format!("/sites/{site_id}"), notice.to_string()));
+    settle(s, NAV, to, kept, |ctx| site_page(state, s, site_id, ctx)).await
 }
 
 /// The site an item belongs to, as the caller may see it (else 404 like a missing item).

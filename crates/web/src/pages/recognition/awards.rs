@@ -17,7 +17,7 @@ use crate::pages::form::{empty_as_none, CsrfForm, Kept};
 use crate::pages::public::{self, Names, Paging, PublicQuery};
 use crate::pages::shared::with_org;
 use crate::pages::Flash;
-use crate::pages::{done, render_as, write, Ctx};
+use crate::pages::{done, render_as, settle, write, Ctx};
 use crate::session::Session;
 use crate::{AppError, AppState};
 
@@ -341,13 +341,11 @@ async fn on_nomination<T>(
     notice: impl FnOnce(T) -> String,
     kept: &Kept,
 ) -> Result<Response, AppError> {
-    match r {
-        Ok(v) => Ok(done(&format!("/nominations/{id}"), &notice(v))),
-        Err(e) => {
-            let ctx = Ctx::new(s, "awards").refusal(e, kept)?;
-            nomination_page(state, s, id, ctx, ResolutionInput::default()).await
-        }
-    }
+    let to = r.map(|v| (format!("/nominations/{id}"), notice(v)));
+    settle(s, "awards", to, kept, |ctx| {
+        nomination_page(state, s, id, ctx, ResolutionInput::default())
+    })
+    .await
 }
 
 #[derive(Deserialize)]
